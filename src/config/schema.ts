@@ -1,0 +1,59 @@
+// The config file's schema: strict (unknown keys are errors), every setting with its default.
+import { z } from "zod";
+import { addressProblem } from "../normalize/address.ts";
+
+const address = z.string().superRefine((v, ctx) => {
+  const p = addressProblem(v);
+  if (p) ctx.addIssue({ code: "custom", message: `${JSON.stringify(v)} is not a TRON address: ${p}` });
+});
+
+const isoDate = z.string().refine((v) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(v) && Number.isFinite(Date.parse(v)), {
+  message: "must be an ISO 8601 date such as 2024-01-01",
+});
+
+export const walletSchema = z.strictObject({
+  address: address.describe("TRON base58check address (T..., 34 characters)"),
+  label: z.string().min(1).nullable().default(null).describe("Name shown in reports"),
+});
+
+export const sourceSchema = z.strictObject({
+  base_url: z.url().default("https://apilist.tronscanapi.com").describe("TronScan API base URL"),
+  api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).default("TRONSCAN_API_KEY").describe("Environment variable holding the API key (sent as TRON-PRO-API-KEY)"),
+  requests_per_second: z.number().positive().max(100).default(3).describe("Token-bucket rate without an API key"),
+  requests_per_second_with_key: z.number().positive().max(100).default(8).describe("Token-bucket rate when an API key is set"),
+  burst: z.number().int().positive().max(100).default(3).describe("Requests that may go out back to back"),
+  concurrency: z.number().int().positive().max(16).default(2).describe("Wallet/endpoint streams synced in parallel (all share the rate limit)"),
+  timeout_ms: z.number().int().positive().default(20000).describe("Per-request timeout"),
+  max_retries: z.number().int().min(0).max(20).default(6).describe("Retries of 429/403/5xx/timeouts/truncated bodies before the run fails"),
+  history_start: isoDate.nullable().default(null).describe("Oldest activity to backfill (null: the whole history)"),
+  overlap_minutes: z.number().min(0).max(1440).default(10).describe("How far back each incremental run re-reads to catch late rows"),
+  pending_max_age_hours: z.number().min(0).max(168).default(6).describe("Unconfirmed rows younger than this are re-read until they confirm"),
+});
+
+export const duckdbWarehouseSchema = z.strictObject({
+  kind: z.literal("duckdb").default("duckdb"),
+  path: z.string().min(1).default("data/tronmon.duckdb").describe("DuckDB database file (--db overrides)"),
+});
+
+export const warehouseSchema = z.discriminatedUnion("kind", [duckdbWarehouseSchema]);
+
+export const outputSchema = z.strictObject({
+  dir: z.string().min(1).default("out").describe("Output folder: raw/, structured/, quarantine/ ..."),
+  raw_archive: z.boolean().default(true).describe("Keep every fetched page, gzip-compressed, under <dir>/raw/"),
+  structured: z.boolean().default(true).describe("Write each run's normalized rows as NDJSON under <dir>/structured/"),
+});
+
+export const loggingSchema = z.strictObject({
+  file: z.string().min(1).default("logs/etl_tronscan.log").describe("JSON log file, one line per event"),
+  level: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
+});
+
+export const configSchema = z.strictObject({
+  wallets: z.array(walletSchema).min(1).describe("Watched wallets"),
+  source: sourceSchema.prefault({}),
+  warehouse: warehouseSchema.default({ kind: "duckdb", path: "data/tronmon.duckdb" }),
+  output: outputSchema.prefault({}),
+  logging: loggingSchema.prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;

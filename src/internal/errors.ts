@@ -1,0 +1,59 @@
+// Two branches: errors worth retrying and errors that a retry cannot fix. Exit codes per class.
+
+export class BaseError extends Error {
+  override name = "BaseError";
+  readonly exitCode: number = 1;
+}
+export class RetryableError extends BaseError {
+  override name = "RetryableError";
+}
+export class NonRetryableError extends BaseError {
+  override name = "NonRetryableError";
+}
+
+/** Bad configuration or arguments: exit 2. */
+export class ConfigError extends NonRetryableError {
+  override name = "ConfigError";
+  override readonly exitCode = 2;
+  constructor(readonly file: string, readonly problems: string[]) {
+    super(`Invalid configuration in ${file}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+export class UsageError extends NonRetryableError {
+  override name = "UsageError";
+  override readonly exitCode = 2;
+}
+export class InputError extends NonRetryableError {
+  override name = "InputError";
+  override readonly exitCode = 2;
+}
+
+/** TronScan answered with an error a retry will not fix (400, 401, 404...). Exit 3. */
+export class SourceHttpError extends NonRetryableError {
+  override name = "SourceHttpError";
+  override readonly exitCode = 3;
+  constructor(message: string, readonly status: number, readonly url: string) {
+    super(message);
+  }
+}
+/** TronScan unreachable or failing after every retry. Exit 75 (temporary failure). */
+export class SourceUnavailableError extends RetryableError {
+  override name = "SourceUnavailableError";
+  override readonly exitCode = 75;
+}
+export class RateLimitError extends RetryableError {
+  override name = "RateLimitError";
+  constructor(message: string, readonly retryAfterMs: number | null) {
+    super(message);
+  }
+}
+
+export class WarehouseError extends NonRetryableError {
+  override name = "WarehouseError";
+  override readonly exitCode = 4;
+}
+/** Another process holds the DuckDB file. Exit 73 (cannot create / in use). */
+export class WarehouseLockedError extends NonRetryableError {
+  override name = "WarehouseLockedError";
+  override readonly exitCode = 73;
+}

@@ -1,0 +1,75 @@
+// The one normalized schema. TS fields camelCase; warehouse columns snake_case (see warehouse/schema.ts).
+
+export type Endpoint = "transaction" | "transfer" | "trc20";
+export const ENDPOINTS: readonly Endpoint[] = ["transaction", "transfer", "trc20"];
+export const ENDPOINT_PATHS: Record<Endpoint, string> = {
+  transaction: "/api/transaction",
+  transfer: "/api/transfer",
+  trc20: "/api/token_trc20/transfers",
+};
+/** The query parameter that names the wallet on each endpoint. */
+export const ENDPOINT_WALLET_PARAM: Record<Endpoint, string> = {
+  transaction: "address",
+  transfer: "address",
+  trc20: "relatedAddress",
+};
+
+export type Status = "success" | "failed";
+export type AssetType = "trx" | "trc10" | "trc20" | "trc721";
+
+/** 1 = full /api/transaction record; 0 = stub inferred from a transfer endpoint row. */
+export type Detail = 0 | 1;
+
+export type TransactionRow = {
+  hash: string;
+  block: number | null;
+  timestampMs: number;
+  ownerAddress: string | null;
+  toAddress: string | null;
+  contractType: number | null;
+  contractTypeName: string | null;
+  status: Status;
+  contractRet: string | null;
+  confirmed: boolean;
+  feeSun: string | null;
+  raw: string | null;
+  detail: Detail;
+  observedAtMs: number;
+};
+
+export type TransferRow = {
+  transferId: string;
+  transactionId: string;
+  block: number | null;
+  timestampMs: number;
+  fromAddress: string;
+  toAddress: string;
+  assetType: AssetType;
+  tokenId: string;
+  tokenSymbol: string | null;
+  tokenName: string | null;
+  tokenDecimals: number | null;
+  amountRaw: string;
+  amount: string | null;
+  confirmed: boolean;
+  status: Status;
+  risk: boolean;
+  tokenLevel: string | null;
+  source: Endpoint;
+  observedAtMs: number;
+};
+
+export type QuarantineRow = { endpoint: Endpoint | "unknown"; reason: string; record: unknown; observedAtMs: number };
+
+export type TokenRow = { tokenId: string; assetType: AssetType; symbol: string | null; name: string | null; decimals: number | null; level: string | null };
+
+export type NormalizedBatch = {
+  transactions: TransactionRow[];
+  transfers: TransferRow[];
+  quarantined: QuarantineRow[];
+  tokens: TokenRow[];
+  /** Records deliberately not loaded (e.g. Approval events), counted for the summary. */
+  skipped: number;
+};
+
+export const emptyBatch = (): NormalizedBatch => ({ transactions: [], transfers: [], quarantined: [], tokens: [], skipped: 0 });

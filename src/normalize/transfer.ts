@@ -1,0 +1,105 @@
+// /api/transfer (TRX + TRC10) and /api/token_trc20/transfers (TRC20 + TRC721) records -> transfers + stub transactions.
+import { parseRawAmount } from "./amount.ts";
+import { contractTypeName, TRX } from "./tokens.ts";
+import { describeIssues, transferRecordSchema, trc20RecordSchema } from "./raw-schemas.ts";
+import {
+  checkAddress, OccurrenceCounter, RecordError, resolveToken, scaled, statusOf, tokenRowFromInfo, transferId, type TokenLookup,
+} from "./common.ts";
+import type { Endpoint, NormalizedBatch, TransactionRow } from "../model/rows.ts";
+
+type Ctx = { observedAtMs: number; tokens: TokenLookup; occurrences: OccurrenceCounter };
+
+function quarantine(endpoint: Endpoint, ctx: Ctx, out: NormalizedBatch, record: unknown, reason: string) {
+  out.quarantined.push({ endpoint, reason, record, observedAtMs: ctx.observedAtMs });
+}
+
+function amountOf(field: string, value: unknown): bigint {
+  const v = parseRawAmount(value);
+  if (v === null) throw new RecordError(`${field} ${JSON.stringify(value)} is not a non-negative integer amount`);
+  return v;
+}
+
+function stub(t: Omit<TransactionRow, "contractTypeName" | "feeSun" | "raw" | "detail">): TransactionRow {
+  return { ...t, contractTypeName: contractTypeName(t.contractType), feeSun: null, raw: null, detail: 0 };
+}
+
+export function normalizeTransferRecord(record: unknown, ctx: Ctx, out: NormalizedBatch): void {
+  const parsed = transferRecordSchema.safeParse(record);
+  if (!parsed.success) return quarantine("transfer", ctx, out, record, describeIssues(parsed.error));
+  const r = parsed.data;
+  try {
+    const from = checkAddress("transferFromAddress", r.transferFromAddress);
+    const to = checkAddress("transferToAddress", r.transferToAddress);
+    const raw = amountOf("amount", r.amount);
+    const isTrx = r.tokenName === "_";
+    const tokenId = isTrx ? "_" : r.tokenName;
+    if (!isTrx && !/^\d+$/.test(tokenId)) throw new RecordError(`tokenName ${JSON.stringify(r.tokenName)} is neither "_" (TRX) nor a TRC10 id`);
+    const t = isTrx ? { symbol: TRX.symbol, name: TRX.name, decimals: 6, level: null } : resolveToken(tokenId, r.tokenInfo, ctx.tokens);
+    const status = statusOf({ contractRet: r.contractRet, revert: r.revert });
+    const hash = r.transactionHash.toLowerCase();
+    const amountRaw = raw.toString();
+    const occurrence = ctx.occurrences.next(`${hash}|${tokenId}|${from}|${to}|${amountRaw}`);
+    const confirmed = r.confirmed ?? false;
+    out.transfers.push({
+      transferId: transferId(hash, tokenId, from, to, amountRaw, occurrence),
+      transactionId: hash, block: r.block ?? null, timestampMs: r.timestamp, fromAddress: from, toAddress: to,
+      assetType: isTrx ? "trx" : "trc10", tokenId, tokenSymbol: t.symbol, tokenName: t.name, tokenDecimals: t.decimals,
+      amountRaw, amount: scaled(raw, t.decimals), confirmed, status, risk: r.riskTransaction ?? false, tokenLevel: t.level,
+      source: "transfer", observedAtMs: ctx.observedAtMs,
+    });
+    out.transactions.push(stub({
+      hash, block: r.block ?? null, timestampMs: r.timestamp, ownerAddress: from, toAddress: to,
+      contractType: isTrx ? 1 : 2, status, contractRet: r.contractRet ?? null, confirmed, observedAtMs: ctx.observedAtMs,
+    }));
+    if (!isTrx) {
+      const token = tokenRowFromInfo(tokenId, "trc10", r.tokenInfo);
+      if (token) out.tokens.push(token);
+    }
+  } catch (e) {
+    if (!(e instanceof RecordError)) throw e;
+    quarantine("transfer", ctx, out, record, e.message);
+  }
+}
+
+export function normalizeTrc20Record(record: unknown, ctx: Ctx, out: NormalizedBatch): void {
+  const parsed = trc20RecordSchema.safeParse(record);
+  if (!parsed.success) return quarantine("trc20", ctx, out, record, describeIssues(parsed.error));
+  const r = parsed.data;
+  if (r.event_type && r.event_type !== "Transfer") {
+    out.skipped++; // Approval events move nothing
+    return;
+  }
+  try {
+    const contract = checkAddress("contract_address", r.contract_address);
+    const from = checkAddress("from_address", r.from_address);
+    const to = checkAddress("to_address", r.to_address);
+    const raw = amountOf("quant", r.quant);
+    const assetType = r.tokenInfo?.tokenType === "trc721" ? "trc721" : "trc20";
+    const t = resolveToken(contract, r.tokenInfo, ctx.tokens);
+    const status = statusOf({ finalResult: r.finalResult, contractRet: r.contractRet, revert: r.revert });
+    const hash = r.transaction_id.toLowerCase();
+    const amountRaw = raw.toString();
+    const occurrence = ctx.occurrences.next(`${hash}|${contract}|${from}|${to}|${amountRaw}`);
+    const confirmed = r.confirmed ?? false;
+    out.transfers.push({
+      transferId: transferId(hash, contract, from, to, amountRaw, occurrence),
+      transactionId: hash, block: r.block ?? null, timestampMs: r.block_ts, fromAddress: from, toAddress: to,
+      assetType, tokenId: contract, tokenSymbol: t.symbol, tokenName: t.name,
+      tokenDecimals: assetType === "trc721" ? 0 : t.decimals,
+      amountRaw, amount: assetType === "trc721" ? amountRaw : scaled(raw, t.decimals), confirmed, status,
+      risk: r.riskTransaction ?? false, tokenLevel: t.level, source: "trc20", observedAtMs: ctx.observedAtMs,
+    });
+    const trigger = r.trigger_info;
+    const signerIsSender = trigger?.methodName === "transfer" && trigger.contract_address === contract;
+    out.transactions.push(stub({
+      hash, block: r.block ?? null, timestampMs: r.block_ts, ownerAddress: signerIsSender ? from : null,
+      toAddress: trigger?.contract_address ?? contract, contractType: 31, status,
+      contractRet: r.contractRet ?? r.finalResult ?? null, confirmed, observedAtMs: ctx.observedAtMs,
+    }));
+    const token = tokenRowFromInfo(contract, assetType, r.tokenInfo);
+    if (token) out.tokens.push(token);
+  } catch (e) {
+    if (!(e instanceof RecordError)) throw e;
+    quarantine("trc20", ctx, out, record, e.message);
+  }
+}

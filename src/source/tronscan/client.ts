@@ -1,0 +1,119 @@
+// HTTP client for the TronScan API: rate limit, API key header, classification of answers, retries.
+import { parseJsonLossless } from "../../normalize/json.ts";
+import { RateLimitError, SourceHttpError, SourceUnavailableError } from "../../internal/errors.ts";
+import { systemClock, TokenBucket, type Clock } from "./rate-limit.ts";
+import type { Logger } from "pino";
+
+export type ClientOptions = {
+  baseUrl: string;
+  apiKey?: string | null;
+  requestsPerSecond: number;
+  burst?: number;
+  timeoutMs?: number;
+  maxRetries?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  clock?: Clock;
+  logger?: Logger;
+  random?: () => number;
+};
+
+export type Response = { url: string; params: Record<string, string>; status: number; body: unknown; fetchedAtMs: number; attempts: number };
+
+export type ClientStats = { requests: number; retries: number; throttled: number; byStatus: Record<string, number> };
+
+export type TronscanClient = {
+  get(path: string, params: Record<string, string | number>, signal?: AbortSignal): Promise<Response>;
+  readonly stats: ClientStats;
+};
+
+const NEVER_RETRY = new Set([400, 401, 404, 405, 410, 422]);
+
+export function createTronscanClient(opts: ClientOptions): TronscanClient {
+  const clock = opts.clock ?? systemClock;
+  const bucket = new TokenBucket(opts.requestsPerSecond, opts.burst ?? Math.max(1, Math.ceil(opts.requestsPerSecond)), clock);
+  const maxRetries = opts.maxRetries ?? 6;
+  const baseDelay = opts.baseDelayMs ?? 500;
+  const maxDelay = opts.maxDelayMs ?? 30_000;
+  const random = opts.random ?? Math.random;
+  const stats: ClientStats = { requests: 0, retries: 0, throttled: 0, byStatus: {} };
+  const base = opts.baseUrl.replace(/\/+$/, "");
+
+  /** Exponential backoff with full jitter. */
+  const backoff = (attempt: number) => Math.min(maxDelay, baseDelay * 2 ** attempt) * (0.5 + random() / 2);
+
+  async function once(url: string, signal?: AbortSignal): Promise<{ status: number; text: string; headers: Headers }> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (opts.apiKey) headers["TRON-PRO-API-KEY"] = opts.apiKey;
+    const timeout = AbortSignal.timeout(opts.timeoutMs ?? 20_000);
+    const res = await fetch(url, { headers, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+    const text = await res.text();
+    return { status: res.status, text, headers: res.headers };
+  }
+
+  async function get(path: string, params: Record<string, string | number>, signal?: AbortSignal): Promise<Response> {
+    const strParams = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)]));
+    const url = `${base}${path}?${new URLSearchParams(strParams)}`;
+    let lastProblem = "";
+    for (let attempt = 0; ; attempt++) {
+      signal?.throwIfAborted();
+      await bucket.take(signal);
+      stats.requests++;
+      let wait: number | null = null;
+      try {
+        const { status, text, headers } = await once(url, signal);
+        stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
+        if (status === 200) {
+          try {
+            return { url, params: strParams, status, body: parseJsonLossless(text), fetchedAtMs: clock.now(), attempts: attempt + 1 };
+          } catch {
+            lastProblem = `truncated or invalid JSON (${text.length} bytes)`;
+          }
+        } else if (status === 429 || status === 403) {
+          stats.throttled++;
+          const retryAfter = parseRetryAfter(headers.get("retry-after"), clock.now());
+          wait = retryAfter ?? backoff(attempt);
+          bucket.pause(clock.now() + wait);
+          lastProblem = `HTTP ${status} throttled${retryAfter !== null ? ` (Retry-After ${Math.round(retryAfter / 1000)} s)` : ""}: ${bodyMessage(text)}`;
+        } else if (NEVER_RETRY.has(status)) {
+          throw new SourceHttpError(`TronScan refused ${path} with HTTP ${status}: ${bodyMessage(text)}${status === 401 ? " (an API key is required: set TRONSCAN_API_KEY)" : ""}`, status, url);
+        } else {
+          lastProblem = `HTTP ${status}: ${bodyMessage(text)}`;
+        }
+      } catch (e) {
+        if (e instanceof SourceHttpError) throw e;
+        if (signal?.aborted) throw e;
+        const err = e as Error;
+        lastProblem = err.name === "TimeoutError" ? `timed out after ${opts.timeoutMs ?? 20_000} ms` : `network error: ${err.cause instanceof Error ? err.cause.message : err.message}`;
+      }
+      if (attempt >= maxRetries) {
+        if (lastProblem.includes("throttled")) throw new RateLimitError(`TronScan kept throttling ${path} after ${attempt + 1} attempts: ${lastProblem}`, null);
+        throw new SourceUnavailableError(`TronScan ${path} failed after ${attempt + 1} attempts: ${lastProblem} (${base})`);
+      }
+      stats.retries++;
+      opts.logger?.warn({ msg: "Retrying TronScan request", path, attempt: attempt + 1, problem: lastProblem });
+      await clock.sleep(wait ?? backoff(attempt), signal);
+    }
+  }
+
+  return { get, stats };
+}
+
+export function parseRetryAfter(value: string | null, nowMs: number): number | null {
+  if (!value) return null;
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - nowMs) : null;
+}
+
+function bodyMessage(text: string): string {
+  try {
+    const j = JSON.parse(text) as { message?: unknown; Error?: unknown };
+    if (typeof j.message === "string") return j.message;
+    if (typeof j.Error === "string") return j.Error;
+  } catch {
+    /* not JSON (e.g. an nginx page) */
+  }
+  const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1];
+  return title ?? (text.slice(0, 120) || "(empty body)");
+}

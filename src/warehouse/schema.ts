@@ -1,0 +1,117 @@
+// Table definitions, written once and rendered per dialect. Versioned: append migrations, never edit old ones.
+import type { ColumnType, Dialect } from "./types.ts";
+
+type Column = [name: string, type: ColumnType, constraint?: string];
+type Table = { name: string; columns: Column[]; primaryKey: string[] };
+
+export const TABLES: Record<string, Table> = {
+  transactions: {
+    name: "transactions",
+    primaryKey: ["hash"],
+    columns: [
+      ["hash", "text", "NOT NULL"], ["block", "bigint"], ["timestamp_utc", "timestamp", "NOT NULL"],
+      ["timestamp_ms", "bigint", "NOT NULL"], ["owner_address", "text"], ["to_address", "text"],
+      ["contract_type", "int"], ["contract_type_name", "text"], ["status", "text", "NOT NULL"],
+      ["contract_ret", "text"], ["confirmed", "bool", "NOT NULL"], ["fee", "raw_amount"], ["raw", "json"],
+      ["detail", "int", "NOT NULL"], ["detail_rank", "bigint", "NOT NULL"], ["state_rank", "bigint", "NOT NULL"],
+      ["first_seen_at", "timestamp"], ["updated_at", "timestamp"],
+    ],
+  },
+  transfers: {
+    name: "transfers",
+    primaryKey: ["transfer_id"],
+    columns: [
+      ["transfer_id", "text", "NOT NULL"], ["transaction_id", "text", "NOT NULL"], ["block", "bigint"],
+      ["timestamp_utc", "timestamp", "NOT NULL"], ["timestamp_ms", "bigint", "NOT NULL"],
+      ["from_address", "text", "NOT NULL"], ["to_address", "text", "NOT NULL"], ["asset_type", "text", "NOT NULL"],
+      ["token_id", "text", "NOT NULL"], ["token_symbol", "text"], ["token_name", "text"], ["token_decimals", "int"],
+      ["amount_raw", "text", "NOT NULL"], ["amount_num", "raw_amount"], ["amount", "text"],
+      ["confirmed", "bool", "NOT NULL"], ["status", "text", "NOT NULL"], ["risk", "bool"], ["token_level", "text"],
+      ["source", "text"], ["state_rank", "bigint", "NOT NULL"], ["first_seen_at", "timestamp"], ["updated_at", "timestamp"],
+    ],
+  },
+  tokens: {
+    name: "tokens",
+    primaryKey: ["token_id"],
+    columns: [
+      ["token_id", "text", "NOT NULL"], ["asset_type", "text"], ["symbol", "text"], ["name", "text"],
+      ["decimals", "int"], ["level", "text"], ["updated_at", "timestamp"],
+    ],
+  },
+  wallets: {
+    name: "wallets",
+    primaryKey: ["address"],
+    columns: [["address", "text", "NOT NULL"], ["label", "text"], ["added_at", "timestamp"]],
+  },
+  sync_cursors: {
+    name: "sync_cursors",
+    primaryKey: ["wallet", "endpoint"],
+    columns: [
+      ["wallet", "text", "NOT NULL"], ["endpoint", "text", "NOT NULL"], ["synced_to_ms", "bigint"],
+      ["walk_top_ms", "bigint"], ["walk_low_ms", "bigint"], ["walk_floor_ms", "bigint"], ["updated_at", "timestamp"],
+    ],
+  },
+  quarantine: {
+    name: "quarantine",
+    primaryKey: ["quarantine_id"],
+    columns: [
+      ["quarantine_id", "text", "NOT NULL"], ["endpoint", "text"], ["reason", "text"], ["record", "json"],
+      ["observed_at", "timestamp"], ["run_id", "text"],
+    ],
+  },
+  runs: {
+    name: "runs",
+    primaryKey: ["run_id"],
+    columns: [
+      ["run_id", "text", "NOT NULL"], ["command", "text"], ["started_at", "timestamp"], ["ended_at", "timestamp"],
+      ["status", "text"], ["error", "text"], ["counts", "json"],
+    ],
+  },
+};
+
+export function createTableSql(d: Dialect, t: Table): string {
+  const cols = t.columns.map(([n, type, c]) => `  ${n} ${d.columnType(type)}${c ? " " + c : ""}`);
+  return `CREATE TABLE IF NOT EXISTS ${t.name} (\n${cols.join(",\n")},\n  PRIMARY KEY (${t.primaryKey.join(", ")})\n)`;
+}
+
+/** For each watched wallet: its transfers, and its transactions that moved nothing for it (staking, calls...). */
+export const WALLET_ACTIVITY_VIEW = `
+CREATE OR REPLACE VIEW wallet_activity AS
+WITH wallet_transfers AS (
+  SELECT w.address AS wallet, t.* FROM wallets w JOIN transfers t ON t.from_address = w.address
+  UNION ALL
+  SELECT w.address AS wallet, t.* FROM wallets w JOIN transfers t ON t.to_address = w.address AND t.from_address <> w.address
+), wallet_transactions AS (
+  SELECT w.address AS wallet, x.* FROM wallets w JOIN transactions x ON x.owner_address = w.address
+  UNION ALL
+  SELECT w.address AS wallet, x.* FROM wallets w JOIN transactions x
+    ON x.to_address = w.address AND (x.owner_address IS NULL OR x.owner_address <> w.address)
+)
+SELECT wallet, 'transfer' AS kind, transaction_id, transfer_id, block, timestamp_utc, timestamp_ms,
+  CASE WHEN from_address = wallet AND to_address = wallet THEN 'self' WHEN from_address = wallet THEN 'out' ELSE 'in' END AS direction,
+  CASE WHEN from_address = wallet THEN to_address ELSE from_address END AS counterparty,
+  asset_type, token_id, token_symbol, token_decimals, amount_raw, amount_num, amount, status, confirmed,
+  CAST(NULL AS INTEGER) AS contract_type, risk, token_level
+FROM wallet_transfers
+UNION ALL
+SELECT x.wallet, 'transaction', x.hash, NULL, x.block, x.timestamp_utc, x.timestamp_ms,
+  CASE WHEN x.owner_address = x.wallet AND x.to_address = x.wallet THEN 'self' WHEN x.owner_address = x.wallet THEN 'out' ELSE 'in' END,
+  CASE WHEN x.owner_address = x.wallet THEN x.to_address ELSE x.owner_address END,
+  NULL, NULL, NULL, NULL, NULL, NULL, NULL, x.status, x.confirmed, x.contract_type, NULL, NULL
+FROM wallet_transactions x
+WHERE NOT EXISTS (
+  SELECT 1 FROM transfers t WHERE t.transaction_id = x.hash AND (t.from_address = x.wallet OR t.to_address = x.wallet)
+)`;
+
+export type Migration = { version: number; name: string; statements: (d: Dialect) => string[] };
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: "spine: transactions, transfers, tokens, wallets, cursors, quarantine, runs, wallet_activity",
+    statements: (d) => [
+      ...Object.values(TABLES).map((t) => createTableSql(d, t)),
+      WALLET_ACTIVITY_VIEW,
+    ],
+  },
+];

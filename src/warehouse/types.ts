@@ -1,0 +1,65 @@
+// The narrow Warehouse interface every engine implements, and the Dialect that holds SQL differences.
+import type { Endpoint, NormalizedBatch, TokenRow } from "../model/rows.ts";
+
+export type ColumnType = "text" | "int" | "bigint" | "bool" | "timestamp" | "raw_amount" | "json";
+
+export type Dialect = {
+  readonly name: "duckdb" | "snowflake";
+  columnType(t: ColumnType): string;
+  /** Value of `arg` on the row with the greatest `rank` (ignoring NULL args). */
+  argMax(arg: string, rank: string): string;
+  /** Milliseconds since the epoch (BIGINT expression) to a UTC timestamp. */
+  msToTimestamp(ms: string): string;
+  /** Exact integer text to the raw-amount type, NULL when it does not fit. */
+  toRawAmount(text: string): string;
+  /** Current UTC timestamp. */
+  now(): string;
+};
+
+export type Cursor = {
+  wallet: string;
+  endpoint: Endpoint;
+  /** Everything at or before this time (from the history start) is loaded. Null until the first backfill ends. */
+  syncedToMs: number | null;
+  /** A walk under way: rows with timestamp in (walkLowMs, walkTopMs] are loaded. */
+  walkTopMs: number | null;
+  walkLowMs: number | null;
+  /** Lower bound of the walk (history start, or syncedTo minus overlap). */
+  walkFloorMs: number | null;
+};
+
+export type LoadCounts = {
+  transactionsNew: number;
+  transactionsUpdated: number;
+  transfersNew: number;
+  transfersUpdated: number;
+  quarantined: number;
+};
+
+export type RunRecord = {
+  runId: string;
+  command: string;
+  startedAtMs: number;
+  endedAtMs?: number;
+  status: "running" | "success" | "failed";
+  error?: string | null;
+  counts?: Record<string, unknown>;
+};
+
+export type Warehouse = {
+  readonly dialect: Dialect;
+  readonly description: string;
+  migrate(): Promise<void>;
+  /** Loads one batch and moves the cursors it covers, all in one transaction. Idempotent. */
+  load(args: { batch: NormalizedBatch; cursors?: Cursor[]; runId: string }): Promise<LoadCounts>;
+  getCursor(wallet: string, endpoint: Endpoint): Promise<Cursor | null>;
+  /** Oldest unconfirmed transfer/transaction timestamp touching a wallet, newer than sinceMs. */
+  oldestPendingMs(wallet: string, sinceMs: number): Promise<number | null>;
+  tokens(): Promise<TokenRow[]>;
+  /** Fills amount/decimals of transfers whose token metadata arrived later. Returns rows fixed. */
+  rescaleTransfers(): Promise<number>;
+  syncWallets(wallets: { address: string; label?: string | null }[]): Promise<void>;
+  recordRun(run: RunRecord): Promise<void>;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+};
