@@ -19,9 +19,9 @@ export const walletSchema = z.strictObject({
 export const sourceSchema = z.strictObject({
   base_url: z.url().default("https://apilist.tronscanapi.com").describe("TronScan API base URL"),
   api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).default("TRONSCAN_API_KEY").describe("Environment variable holding the API key (sent as TRON-PRO-API-KEY)"),
-  requests_per_second: z.number().positive().max(100).default(3).describe("Token-bucket rate without an API key"),
-  requests_per_second_with_key: z.number().positive().max(100).default(8).describe("Token-bucket rate when an API key is set"),
-  burst: z.number().int().positive().max(100).default(3).describe("Requests that may go out back to back"),
+  requests_per_second: z.number().positive().max(1000).default(3).describe("Token-bucket rate without an API key"),
+  requests_per_second_with_key: z.number().positive().max(1000).default(8).describe("Token-bucket rate when an API key is set"),
+  burst: z.number().int().positive().max(1000).default(3).describe("Requests that may go out back to back"),
   concurrency: z.number().int().positive().max(16).default(2).describe("Wallet/endpoint streams synced in parallel (all share the rate limit)"),
   timeout_ms: z.number().int().positive().default(20000).describe("Per-request timeout"),
   max_retries: z.number().int().min(0).max(20).default(6).describe("Retries of 429/403/5xx/timeouts/truncated bodies before the run fails"),

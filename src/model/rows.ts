@@ -73,3 +73,12 @@ export type NormalizedBatch = {
 };
 
 export const emptyBatch = (): NormalizedBatch => ({ transactions: [], transfers: [], quarantined: [], tokens: [], skipped: 0 });
+
+export function appendBatch(into: NormalizedBatch, b: NormalizedBatch): NormalizedBatch {
+  for (const t of b.transactions) into.transactions.push(t);
+  for (const t of b.transfers) into.transfers.push(t);
+  for (const q of b.quarantined) into.quarantined.push(q);
+  for (const t of b.tokens) into.tokens.push(t);
+  into.skipped += b.skipped;
+  return into;
+}

@@ -1,7 +1,7 @@
 // Gap-free sync of one wallet on one endpoint. Pages newest -> oldest anchored on end_timestamp
 // (keyset paging), so the start+limit <= 10000 window is never a wall and new rows arriving at the top
 // never shift offsets. The cursor moves in the same transaction as the rows of each page.
-import { ENDPOINT_PATHS, ENDPOINT_WALLET_PARAM, type Endpoint, type NormalizedBatch } from "../model/rows.ts";
+import { appendBatch, emptyBatch, ENDPOINT_PATHS, ENDPOINT_WALLET_PARAM, type Endpoint, type NormalizedBatch } from "../model/rows.ts";
 import { normalizeRecords } from "../normalize/index.ts";
 import { recognisePage } from "../normalize/page.ts";
 import { SourceUnavailableError } from "../internal/errors.ts";
@@ -9,11 +9,16 @@ import { calledContracts, type TokenCache } from "./tokens.ts";
 import type { Cursor, LoadCounts, Warehouse } from "../warehouse/types.ts";
 import type { TronscanClient } from "../source/tronscan/client.ts";
 import type { Archive } from "../source/archive.ts";
+import type { RunOutputs } from "./outputs.ts";
 
 export const PAGE_LIMIT = 50;
 export const OFFSET_WINDOW = 10_000;
 
 export type SyncSettings = {
+  /** Pages are committed (rows + cursor, one transaction) once this many rows are buffered... */
+  flushRows?: number;
+  /** ...or this long after the last commit, and always at the end of a walk. */
+  flushMs?: number;
   historyStartMs: number;
   overlapMs: number;
   pendingMaxAgeMs: number;
@@ -46,6 +51,7 @@ type Deps = {
   settings: SyncSettings;
   signal?: AbortSignal;
   onProgress?: Progress;
+  outputs?: RunOutputs;
 };
 
 const tsOf = (r: unknown): number | null => {
@@ -103,6 +109,14 @@ export async function syncEndpoint(deps: Deps, wallet: string, endpoint: Endpoin
   let seenAtAnchor = new Set<string>();
   let rowsRead = 0;
   let expected: number | null = null;
+  let pending: NormalizedBatch = emptyBatch();
+  let lastFlush = Date.now();
+  const flush = async (cursor: Cursor) => {
+    const counts = await warehouse.load({ batch: pending, cursors: [cursor], runId: deps.runId });
+    add(counts, pending);
+    pending = emptyBatch();
+    lastFlush = Date.now();
+  };
 
   for (;;) {
     deps.signal?.throwIfAborted();
@@ -125,7 +139,7 @@ export async function syncEndpoint(deps: Deps, wallet: string, endpoint: Endpoin
     const records = page.records;
     summary.pages++;
     if (!records.length) {
-      await warehouse.load({ batch: normalizeRecords({ endpoint, records: [], observedAtMs: res.fetchedAtMs }), cursors: [cursorAt(null, true)], runId: deps.runId });
+      await flush(cursorAt(null, true));
       break;
     }
 
@@ -158,10 +172,12 @@ export async function syncEndpoint(deps: Deps, wallet: string, endpoint: Endpoin
     }
     const batch = normalizeRecords({ endpoint, records, observedAtMs: res.fetchedAtMs, tokens: deps.tokens.lookup });
     deps.tokens.add(batch.tokens);
+    deps.outputs?.write(batch);
+    appendBatch(pending, batch);
     // Rows newer than `oldest` are complete; rows at `oldest` may continue on the next page.
     low = oldest;
-    const counts = await warehouse.load({ batch, cursors: [cursorAt(low, done)], runId: deps.runId });
-    add(counts, batch);
+    const size = pending.transactions.length + pending.transfers.length;
+    if (done || size >= (settings.flushRows ?? 5000) || Date.now() - lastFlush >= (settings.flushMs ?? 2000)) await flush(cursorAt(low, done));
     rowsRead += records.length;
     deps.onProgress?.({ wallet, endpoint, rows: rowsRead, expected, reachedMs: oldest });
     if (done) break;

@@ -1,0 +1,105 @@
+// import, status, export, check, schema.
+import { writeFileSync } from "node:fs";
+import { loadContext, openWarehouse, type GlobalOptions } from "../context.ts";
+import { importPaths } from "../../pipeline/import.ts";
+import { configJsonSchema, loadConfig, loadDotEnv } from "../../config/load.ts";
+import { InputError, UsageError } from "../../internal/errors.ts";
+import { exportRows, EXPORT_FIELDS } from "../../export/tables.ts";
+import { createRowWriter, openOutput, type Format } from "../../export/format.ts";
+import { isAddress } from "../../normalize/address.ts";
+import { table } from "../table.ts";
+
+export async function importCommand(paths: string[], opts: GlobalOptions & { json?: boolean }): Promise<number> {
+  const { config, logger } = loadContext(opts);
+  const warehouse = await openWarehouse(config);
+  try {
+    await warehouse.syncWallets(config.wallets.map((w) => ({ address: w.address, label: w.label })));
+    const s = await importPaths({ paths, warehouse, logger, outDir: config.output.dir, structured: config.output.structured });
+    if (opts.json) process.stdout.write(JSON.stringify(s, null, 2) + "\n");
+    else {
+      process.stdout.write(`imported ${s.files} files, ${s.records} records: ${s.transactionsNew} new / ${s.transactionsUpdated} updated transactions, ${s.transfersNew} new / ${s.transfersUpdated} updated transfers, ${s.quarantined} quarantined, ${s.skipped} skipped (approvals)\n`);
+      for (const r of s.rejectedFiles) process.stdout.write(`  skipped ${r.file}: ${r.reason}\n`);
+    }
+    return 0;
+  } finally {
+    await warehouse.close();
+  }
+}
+
+export async function statusCommand(opts: GlobalOptions & { json?: boolean }): Promise<number> {
+  const { config } = loadContext(opts);
+  const warehouse = await openWarehouse(config);
+  try {
+    await warehouse.syncWallets(config.wallets.map((w) => ({ address: w.address, label: w.label })));
+    const wallets = await warehouse.query<Record<string, string | null>>(`
+      SELECT w.address, w.label,
+        (SELECT min(synced_to_ms) FROM sync_cursors c WHERE c.wallet = w.address) AS synced_to_ms,
+        (SELECT count(*) FROM sync_cursors c WHERE c.wallet = w.address AND c.synced_to_ms IS NOT NULL) AS endpoints_synced,
+        (SELECT count(*) FROM sync_cursors c WHERE c.wallet = w.address AND c.walk_top_ms IS NOT NULL) AS walks_open,
+        (SELECT count(DISTINCT transaction_id) FROM wallet_activity a WHERE a.wallet = w.address) AS transactions,
+        (SELECT count(*) FROM wallet_activity a WHERE a.wallet = w.address AND a.kind = 'transfer') AS transfers,
+        (SELECT count(*) FROM wallet_activity a WHERE a.wallet = w.address AND NOT a.confirmed) AS unconfirmed,
+        (SELECT max(timestamp_ms) FROM wallet_activity a WHERE a.wallet = w.address) AS newest_ms
+      FROM wallets w ORDER BY w.label, w.address`);
+    const runs = await warehouse.query<Record<string, string | null>>(
+      "SELECT run_id, command, started_at, ended_at, status, error, counts FROM runs ORDER BY started_at DESC LIMIT 5");
+    const [q] = await warehouse.query<{ n: string }>("SELECT count(*) AS n FROM quarantine");
+    if (opts.json) {
+      process.stdout.write(JSON.stringify({ wallets, runs, quarantined: Number(q.n) }, null, 2) + "\n");
+      return 0;
+    }
+    const iso = (ms: string | null) => (ms ? new Date(Number(ms)).toISOString().slice(0, 19).replace("T", " ") : "-");
+    process.stdout.write(table(wallets.map((w) => ({
+      wallet: w.address, label: w.label, "synced to (UTC)": w.endpoints_synced === "3" ? iso(w.synced_to_ms) : `${w.endpoints_synced}/3 endpoints${w.walks_open !== "0" ? ", backfill under way" : ""}`,
+      transactions: w.transactions, transfers: w.transfers, unconfirmed: w.unconfirmed, "newest activity": iso(w.newest_ms),
+    }))) + "\n\n");
+    process.stdout.write("last runs:\n" + table(runs.map((r) => ({ run: r.run_id, command: r.command, started: r.started_at?.slice(0, 19), ended: r.ended_at?.slice(0, 19), status: r.status, error: r.error ? r.error.split("\n")[0].slice(0, 80) : null }))) + "\n");
+    process.stdout.write(`\nquarantined records: ${q.n}\n`);
+    return 0;
+  } finally {
+    await warehouse.close();
+  }
+}
+
+export async function exportCommand(kind: string, opts: GlobalOptions & { format: string; wallet?: string; since?: string; out?: string }): Promise<number> {
+  if (kind !== "transfers" && kind !== "transactions") throw new UsageError(`export: unknown table "${kind}" (use transactions or transfers)`);
+  if (opts.format !== "ndjson" && opts.format !== "csv") throw new UsageError(`export: --format must be ndjson or csv, not "${opts.format}"`);
+  if (opts.wallet && !isAddress(opts.wallet)) throw new UsageError(`export: --wallet ${JSON.stringify(opts.wallet)} is not a valid TRON address`);
+  const sinceMs = opts.since ? Date.parse(opts.since) : undefined;
+  if (opts.since && !Number.isFinite(sinceMs)) throw new UsageError(`export: --since ${JSON.stringify(opts.since)} is not an ISO 8601 date`);
+  const { config } = loadContext(opts);
+  const warehouse = await openWarehouse(config);
+  const out = openOutput(opts.out);
+  try {
+    const write = createRowWriter(out.stream, opts.format as Format, EXPORT_FIELDS[kind]);
+    let n = 0;
+    for await (const rows of exportRows(warehouse, kind, { wallet: opts.wallet, sinceMs })) {
+      await write(rows);
+      n += rows.length;
+    }
+    if (opts.format === "csv" && n === 0) await write([]);
+    if (opts.out) process.stderr.write(`wrote ${n} ${kind} to ${opts.out}\n`);
+    return 0;
+  } finally {
+    await out.close();
+    await warehouse.close();
+  }
+}
+
+export function checkCommand(opts: GlobalOptions): number {
+  loadDotEnv();
+  const path = opts.config ?? "tronmon.config.yaml";
+  const config = loadConfig(path);
+  const key = process.env[config.source.api_key_env];
+  process.stdout.write(`${path}: OK — ${config.wallets.length} wallets, warehouse ${config.warehouse.kind} (${config.warehouse.path}), source ${config.source.base_url} (${key ? "API key set" : `no API key in ${config.source.api_key_env}: ${config.source.requests_per_second} requests/s`})\n`);
+  return 0;
+}
+
+export function schemaCommand(opts: { out?: string }): number {
+  const text = JSON.stringify(configJsonSchema(), null, 2) + "\n";
+  if (opts.out) writeFileSync(opts.out, text);
+  else process.stdout.write(text);
+  return 0;
+}
+
+export { InputError };

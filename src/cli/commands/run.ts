@@ -1,0 +1,48 @@
+import { createClient, loadContext, openWarehouse, type GlobalOptions } from "../context.ts";
+import { createProgress } from "../progress.ts";
+import { runCycle, type RunSummary } from "../../pipeline/run-cycle.ts";
+import { SourceUnavailableError } from "../../internal/errors.ts";
+import { table } from "../table.ts";
+
+export async function runCommand(opts: GlobalOptions & { json?: boolean }): Promise<number> {
+  const { config, logger } = loadContext(opts);
+  const warehouse = await openWarehouse(config);
+  const controller = new AbortController();
+  const onSignal = () => controller.abort(new Error("interrupted"));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const progress = createProgress(Object.fromEntries(config.wallets.map((w) => [w.address, w.label])));
+  let summary: RunSummary;
+  try {
+    summary = await runCycle({ config, warehouse, client: createClient(config, logger), logger, signal: controller.signal, onProgress: progress.onProgress });
+  } finally {
+    progress.stop();
+    await warehouse.close();
+  }
+  if (opts.json) process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
+  else printSummary(summary, Object.fromEntries(config.wallets.map((w) => [w.address, w.label])));
+  if (summary.status === "failed") {
+    const refused = summary.errors.find((e) => /refused .* with HTTP/.test(e.error));
+    process.stderr.write(`\nRun ${summary.runId} failed (recorded in the runs table):\n${summary.errors.map((e) => `  ${e.wallet} ${e.endpoint}: ${e.error}`).join("\n")}\n`);
+    return refused ? 3 : new SourceUnavailableError("").exitCode;
+  }
+  return 0;
+}
+
+function printSummary(s: RunSummary, labels: Record<string, string | null>) {
+  const byWallet = new Map<string, RunSummary["endpoints"]>();
+  for (const e of s.endpoints) byWallet.set(e.wallet, [...(byWallet.get(e.wallet) ?? []), e]);
+  const rows = [...byWallet.entries()].map(([wallet, eps]) => {
+    const sum = (f: (e: RunSummary["endpoints"][number]) => number) => eps.reduce((a, e) => a + f(e), 0);
+    const synced = Math.min(...eps.map((e) => e.syncedToMs ?? 0));
+    return {
+      wallet: `${labels[wallet] ?? ""} ${wallet}`.trim(), mode: [...new Set(eps.map((e) => e.mode))].join("/"),
+      pages: sum((e) => e.pages), requests: sum((e) => e.requests), "tx new": sum((e) => e.transactionsNew),
+      "transfers new": sum((e) => e.transfersNew), updated: sum((e) => e.transfersUpdated + e.transactionsUpdated),
+      quarantined: sum((e) => e.quarantined), "synced to (UTC)": synced ? new Date(synced).toISOString().slice(0, 19).replace("T", " ") : "-",
+    };
+  });
+  process.stdout.write(table(rows) + "\n");
+  const t = s.totals;
+  process.stdout.write(`run ${s.runId}: ${s.status} in ${(s.durationMs / 1000).toFixed(1)} s — ${t.requests} requests (${t.retries} retries, ${t.throttled} throttled), ${t.transactionsNew} new transactions, ${t.transfersNew} new transfers, ${t.updated} updated, ${t.quarantined} quarantined\n`);
+}

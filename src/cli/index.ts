@@ -1,0 +1,75 @@
+// tronmon: the command line. Exit codes: see README ("Exit codes").
+import { Command, Option } from "commander";
+import { runCommand } from "./commands/run.ts";
+import { checkCommand, exportCommand, importCommand, schemaCommand, statusCommand } from "./commands/data.ts";
+import { emulatorCommand } from "./commands/emulator.ts";
+import { demoCommand } from "./commands/demo.ts";
+import { BaseError } from "../internal/errors.ts";
+
+const program = new Command("tronmon")
+  .description("TRON wallet monitoring: TronScan -> exact normalized rows -> DuckDB")
+  .option("-c, --config <file>", "config file", "tronmon.config.yaml")
+  .option("--db <file>", "DuckDB file (overrides warehouse.path)")
+  .addOption(new Option("--log-level <level>", "terminal/file log level").choices(["trace", "debug", "info", "warn", "error"]))
+  .showHelpAfterError()
+  .addHelpText("after", `
+Exit codes: 0 ok; 1 unexpected error; 2 bad config, arguments or input; 3 TronScan refused a request (400/401/404);
+4 warehouse error; 73 database in use by another process; 75 TronScan unreachable or failing (temporary); 130 interrupted.`);
+
+const g = () => program.opts<{ config: string; db?: string; logLevel?: string }>();
+let exitCode = 0;
+const wrap = <A extends unknown[]>(fn: (...a: A) => Promise<number> | number) => async (...a: A) => {
+  exitCode = await fn(...a);
+};
+
+program.command("run").description("one cycle: sync every watched wallet on every endpoint, print a summary per wallet")
+  .option("--json", "print the run summary as JSON").action(wrap((o: { json?: boolean }) => runCommand({ ...g(), ...o })));
+
+program.command("import").description("load saved pages (our raw archive, TronScan envelopes, the original bare arrays) from files or folders")
+  .argument("<paths...>", "files (.json, .json.gz) or folders").option("--json", "print the summary as JSON")
+  .action(wrap((paths: string[], o: { json?: boolean }) => importCommand(paths, { ...g(), ...o })));
+
+program.command("status").description("per wallet: synced-to time, row counts; the last runs")
+  .option("--json", "print as JSON").action(wrap((o: { json?: boolean }) => statusCommand({ ...g(), ...o })));
+
+program.command("export").description("export transactions or transfers as NDJSON or CSV")
+  .argument("<table>", "transactions | transfers")
+  .addOption(new Option("--format <format>", "output format").choices(["ndjson", "csv"]).default("ndjson"))
+  .option("--wallet <address>", "only rows touching this wallet").option("--since <date>", "only rows at or after this ISO 8601 time")
+  .option("--out <file>", "write to a file instead of stdout")
+  .action(wrap((table: string, o: { format: string; wallet?: string; since?: string; out?: string }) => exportCommand(table, { ...g(), ...o })));
+
+program.command("check").description("validate the config file and exit").action(wrap(() => checkCommand(g())));
+
+program.command("schema").description("print the JSON Schema of the config file (for editors)")
+  .option("--out <file>", "write to a file").action(wrap((o: { out?: string }) => schemaCommand(o)));
+
+program.command("emulator").description("serve a faithful TronScan emulator over a deterministic synthetic history")
+  .option("--port <port>", "port", "8590").option("--host <host>", "bind address", "127.0.0.1")
+  .option("--seed <n>", "history seed", "1").option("--days <n>", "days of history", "45")
+  .option("--faults <spec>", "e.g. 429:0.05,403:0.05,500:0.05,502:0.02,slow:0.01,truncated:0.03,short:0.1")
+  .option("--clock <mode>", "real (new activity as time passes) | manual (/__emulator/advance)", "real")
+  .option("--now <iso>", "virtual time at start (default: now)").option("--latency <ms>", "delay every answer")
+  .option("--print-truth", "print the ground truth for the default wallets and exit")
+  .action(wrap((o) => emulatorCommand(o)));
+
+program.command("demo").description("offline demo: emulator + backfill + incremental cycle into a demo DuckDB")
+  .option("--port <port>", "emulator port (0: any free port)", "0").option("--days <n>", "days of synthetic history", "30")
+  .option("--dir <dir>", "where the demo writes its database, config and files", "out/demo")
+  .action(wrap((o: { port: string; days: string; dir: string }) => demoCommand(o)));
+
+try {
+  await program.parseAsync(process.argv);
+  process.exitCode = exitCode;
+} catch (e) {
+  if (e instanceof BaseError) {
+    process.stderr.write(`tronmon: ${e.message}\n`);
+    process.exitCode = e.exitCode;
+  } else if ((e as Error)?.message === "interrupted") {
+    process.stderr.write("tronmon: interrupted; everything loaded so far is committed, the next run resumes\n");
+    process.exitCode = 130;
+  } else {
+    process.stderr.write(`tronmon: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,148 @@
+// Deterministic synthetic TRON history for the emulator: per-wallet event streams generated from a seed,
+// extended as the emulator's clock moves. Each transaction knows its value movements (the ground truth).
+import { addressFrom, hashFrom, Rng } from "./random.ts";
+import { USDT_CONTRACT } from "../normalize/tokens.ts";
+
+export type TokenDef = {
+  id: string; kind: "trx" | "trc10" | "trc20"; abbr: string; name: string; decimals: number; level: string;
+  paramKeys?: [string, string]; risk?: boolean;
+};
+
+export const TOKENS = {
+  trx: { id: "_", kind: "trx", abbr: "trx", name: "trx", decimals: 6, level: "2" },
+  bttold: { id: "1002000", kind: "trc10", abbr: "BTTOLD", name: "BitTorrentOld", decimals: 6, level: "2" },
+  spam10: { id: "1005141", kind: "trc10", abbr: "tron.ink", name: "tron.ink", decimals: 0, level: "4", risk: true },
+  usdt: { id: USDT_CONTRACT, kind: "trc20", abbr: "USDT", name: "Tether USD", decimals: 6, level: "2", paramKeys: ["_to", "_value"] },
+  usdc: { id: "TEkxiTehnzSmSe2XqrBj4w32RUN966rdz8", kind: "trc20", abbr: "USDC", name: "USD Coin", decimals: 6, level: "2", paramKeys: ["to", "value"] },
+  jst: { id: "TCFLL5dx5ZJdKnWuesXxi1VPwjLVmWZZy9", kind: "trc20", abbr: "JST", name: "JUST", decimals: 18, level: "2", paramKeys: ["dst", "wad"] },
+  fakeUsdt: { id: addressFrom("fake-usdt"), kind: "trc20", abbr: "USDT", name: "Tether USD", decimals: 6, level: "0", paramKeys: ["recipient", "amount"], risk: true },
+  gift: { id: addressFrom("scam-gift-token"), kind: "trc20", abbr: "GIFT", name: "<img src=x onerror=alert(1)>", decimals: 18, level: "4", paramKeys: ["to", "amount"], risk: true },
+} as const satisfies Record<string, TokenDef>;
+
+export type Move = { token: TokenDef; from: string; to: string; raw: bigint; via: "native" | "event" | "call_value" };
+
+export type Tx = {
+  hash: string;
+  ts: number;
+  block: number;
+  owner: string;
+  contractType: number;
+  toAddress: string;
+  call?: { method: "transfer" | "swap"; token?: TokenDef; to?: string; raw?: bigint; paramKeys?: boolean };
+  ret: "SUCCESS" | "REVERT" | "OUT_OF_ENERGY";
+  moves: Move[];
+  approvalFor?: string;
+  stake?: { balance: bigint; receiver: string };
+  feeSun: bigint;
+  risk: boolean;
+};
+
+export const ORIGINAL_WALLETS = [
+  { address: "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF", label: "Binance-Cold 4", perHour: 24 },
+  { address: "TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa", label: "Bybit", perHour: 1.2 },
+  { address: "TWpqsYjAw7rFPmWeZcwKQanCS6Kk8f5dhT", label: "BitPanda", perHour: 0.4 },
+  { address: "TFTWNgDBkQ5wQoP8RXpRznnHvAVV8x5jLu", label: "HTX-4", perHour: 0.8 },
+];
+
+const GENESIS_BLOCK = 70_000_000;
+const GENESIS_MS = Date.UTC(2025, 0, 1);
+export const blockOf = (ts: number) => GENESIS_BLOCK + Math.floor((ts - GENESIS_MS) / 3000);
+const ROUTER = addressFrom("sunswap-router");
+const POOL = addressFrom("sunswap-pool-usdt-jst");
+
+type Stream = { wallet: string; rng: Rng; nextTs: number; meanGapMs: number; seq: number; peers: string[] };
+
+const KINDS = {
+  trx_out: 8, trx_in: 8, trc10_in: 2, trc10_out: 1, usdt_out: 25, usdt_in: 30, usdc_in: 4, jst_out: 2,
+  swap: 3, swap_trx: 1, failed_usdt: 2, stake: 4, dust_trx: 2, fake_usdt: 2, spam10: 1, gift: 1, approval: 1, payout_batch: 0.3,
+};
+
+export class History {
+  readonly txs: Tx[] = [];
+  private streams: Stream[];
+  private generatedTo: number;
+
+  constructor(readonly opts: { seed: number; startMs: number; wallets: { address: string; perHour: number }[] }) {
+    this.generatedTo = opts.startMs;
+    this.streams = opts.wallets.map((w) => {
+      const rng = new Rng(`${opts.seed}|${w.address}`);
+      const peers = Array.from({ length: 40 }, (_, i) => addressFrom(`${opts.seed}|${w.address}|peer${i}`));
+      const meanGapMs = 3_600_000 / w.perHour;
+      return { wallet: w.address, rng, nextTs: opts.startMs + rng.exp(meanGapMs), meanGapMs, seq: 0, peers };
+    });
+  }
+
+  /** Generate everything up to `nowMs`. Deterministic whatever the steps taken to get there. */
+  extendTo(nowMs: number): Tx[] {
+    const added: Tx[] = [];
+    if (nowMs <= this.generatedTo) return added;
+    for (const s of this.streams) {
+      while (s.nextTs <= nowMs) {
+        const ts = Math.floor(s.nextTs / 3000) * 3000; // block timestamps: 3 s slots, whole seconds
+        added.push(...this.event(s, ts));
+        s.nextTs += s.rng.exp(s.meanGapMs);
+      }
+    }
+    this.generatedTo = nowMs;
+    added.sort((a, b) => a.ts - b.ts);
+    this.txs.push(...added);
+    return added;
+  }
+
+  private event(s: Stream, ts: number): Tx[] {
+    const r = s.rng;
+    const w = s.wallet;
+    const kind = r.weighted(KINDS);
+    const hash = () => hashFrom(`${this.opts.seed}|${w}|${s.seq++}`);
+    const peer = () => (r.next() < 0.9 ? r.pick(s.peers) : addressFrom(`${this.opts.seed}|${w}|fresh${s.seq}`));
+    const usdtAmount = () => BigInt(Math.floor(Math.exp(r.next() * 11 + 2))) * 1_000_000n + BigInt(r.int(0, 999_999));
+    const trxAmount = () => BigInt(Math.floor(Math.exp(r.next() * 9 + 1))) * 1_000_000n + BigInt(r.int(0, 999_999));
+    const base = { ts, block: blockOf(ts), ret: "SUCCESS" as Tx["ret"], feeSun: BigInt(r.int(0, 30)) * 100_000n, risk: false };
+    const native = (token: TokenDef, from: string, to: string, raw: bigint, risk = false): Tx => ({
+      ...base, hash: hash(), owner: from, contractType: token.kind === "trx" ? 1 : 2, toAddress: to, risk,
+      moves: [{ token, from, to, raw, via: "native" }],
+    });
+    const trc20 = (token: TokenDef, from: string, to: string, raw: bigint, ret: Tx["ret"] = "SUCCESS", risk = false): Tx => ({
+      ...base, hash: hash(), owner: from, contractType: 31, toAddress: token.id, ret, risk,
+      call: { method: "transfer", token, to, raw, paramKeys: r.next() < 0.9 },
+      moves: ret === "SUCCESS" ? [{ token, from, to, raw, via: "event" }] : [],
+    });
+    switch (kind) {
+      case "trx_out": return [native(TOKENS.trx, w, peer(), trxAmount())];
+      case "trx_in": return [native(TOKENS.trx, peer(), w, trxAmount())];
+      case "trc10_in": return [native(TOKENS.bttold, peer(), w, BigInt(r.int(1, 5_000_000)) * 1000n)];
+      case "trc10_out": return [native(TOKENS.bttold, w, peer(), BigInt(r.int(1, 5_000_000)) * 1000n)];
+      case "usdt_out": return [trc20(TOKENS.usdt, w, peer(), usdtAmount())];
+      case "usdt_in": return [trc20(TOKENS.usdt, peer(), w, usdtAmount())];
+      case "usdc_in": return [trc20(TOKENS.usdc, peer(), w, usdtAmount())];
+      case "jst_out": return [trc20(TOKENS.jst, w, peer(), BigInt(r.int(1, 900_000)) * 10n ** 18n + 123456789012345678n)];
+      case "failed_usdt": return [trc20(TOKENS.usdt, w, peer(), usdtAmount(), r.next() < 0.5 ? "REVERT" : "OUT_OF_ENERGY")];
+      case "dust_trx": return [native(TOKENS.trx, addressFrom(`${this.opts.seed}|dust${s.seq}`), w, BigInt(r.int(1, 10)), true)];
+      case "spam10": return [native(TOKENS.spam10, addressFrom(`${this.opts.seed}|spam${s.seq}`), w, BigInt(r.int(1, 1000)), true)];
+      case "fake_usdt": return [trc20(TOKENS.fakeUsdt, addressFrom(`${this.opts.seed}|fake${s.seq}`), w, usdtAmount(), "SUCCESS", true)];
+      case "gift": return [trc20(TOKENS.gift, addressFrom(`${this.opts.seed}|gift${s.seq}`), w, 2n ** 255n + BigInt(r.int(0, 1e9)), "SUCCESS", true)];
+      case "stake":
+        return [{ ...base, hash: hash(), owner: w, contractType: r.pick([57, 58, 54]), toAddress: "", moves: [], stake: { balance: trxAmount() * 100n, receiver: peer() } }];
+      case "approval": {
+        const t = trc20(TOKENS.usdt, w, ROUTER, 0n);
+        return [{ ...t, call: undefined, toAddress: TOKENS.usdt.id, moves: [], approvalFor: ROUTER }];
+      }
+      case "swap": {
+        const amtIn = usdtAmount();
+        const amtOut = BigInt(r.int(1, 500_000)) * 10n ** 18n;
+        return [{ ...base, hash: hash(), owner: w, contractType: 31, toAddress: ROUTER, call: { method: "swap" },
+          moves: [{ token: TOKENS.usdt, from: w, to: POOL, raw: amtIn, via: "event" }, { token: TOKENS.jst, from: POOL, to: w, raw: amtOut, via: "event" }] }];
+      }
+      case "swap_trx": {
+        const trxIn = trxAmount();
+        return [{ ...base, hash: hash(), owner: w, contractType: 31, toAddress: ROUTER, call: { method: "swap" },
+          moves: [{ token: TOKENS.trx, from: w, to: ROUTER, raw: trxIn, via: "call_value" }, { token: TOKENS.usdt, from: POOL, to: w, raw: usdtAmount(), via: "event" }] }];
+      }
+      case "payout_batch": {
+        // An exchange batch payout: many USDT transfers in one block (tests paging through timestamp ties).
+        const n = r.int(55, 120);
+        return Array.from({ length: n }, () => trc20(TOKENS.usdt, w, peer(), usdtAmount()));
+      }
+    }
+  }
+}

@@ -1,0 +1,274 @@
+// The TronScan emulator: real paths, shapes and paging caps over a deterministic history, with faults.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { History, ORIGINAL_WALLETS, TOKENS, type Move, type Tx } from "./history.ts";
+import { toJson, trc20Record, transactionRecord, transferRecord } from "./render.ts";
+import { Rng } from "./random.ts";
+import { transferId } from "../normalize/common.ts";
+import { formatUnits } from "../normalize/amount.ts";
+import { isoUtc } from "../model/columns.ts";
+import { contractTypeName } from "../normalize/tokens.ts";
+
+export type Faults = Partial<Record<"429" | "403" | "500" | "502" | "slow" | "truncated" | "short" | "html403", number>>;
+
+export function parseFaults(spec: string | undefined | null): Faults {
+  const out: Faults = {};
+  if (!spec) return out;
+  for (const part of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const [k, v] = part.split(":");
+    const p = Number(v);
+    if (!["429", "403", "500", "502", "slow", "truncated", "short", "html403"].includes(k) || !(p >= 0 && p <= 1)) {
+      throw new Error(`bad fault "${part}": use kind:probability with kind in 429,403,html403,500,502,slow,truncated,short and 0 <= probability <= 1`);
+    }
+    out[k as keyof Faults] = p;
+  }
+  return out;
+}
+
+export type EmulatorOptions = {
+  seed?: number;
+  /** Virtual "now" at start (ms); default: wall clock. */
+  nowMs?: number;
+  /** Days of history before now. */
+  days?: number;
+  /** "real": virtual time follows the wall clock; "manual": only /__emulator/advance moves it. */
+  clock?: "real" | "manual";
+  faults?: Faults;
+  wallets?: { address: string; label?: string; perHour: number }[];
+  slowMs?: number;
+  /** Delay of every answer, to look like a remote API. */
+  latencyMs?: number;
+};
+
+type Indexed = { tx: Tx; move: Move | null };
+type Index = { transaction: Indexed[]; transfer: Indexed[]; trc20: Indexed[] };
+
+const CONFIRM_AFTER_MS = 60_000;
+
+export class Emulator {
+  readonly history: History;
+  readonly wallets: { address: string; label?: string; perHour: number }[];
+  private index = new Map<string, Index>();
+  private startWall = Date.now();
+  private virtualStart: number;
+  private manualOffset = 0;
+  faults: Faults;
+  private faultRng: Rng;
+  readonly stats = { requests: 0, byPath: {} as Record<string, number>, faults: {} as Record<string, number> };
+  readonly tags: Record<string, string>;
+
+  constructor(readonly opts: EmulatorOptions = {}) {
+    this.wallets = opts.wallets ?? ORIGINAL_WALLETS;
+    this.virtualStart = opts.nowMs ?? Date.now();
+    const days = opts.days ?? 45;
+    this.history = new History({ seed: opts.seed ?? 1, startMs: this.virtualStart - days * 86_400_000, wallets: this.wallets });
+    this.faults = opts.faults ?? {};
+    this.faultRng = new Rng(`${opts.seed ?? 1}|faults`);
+    this.tags = Object.fromEntries(this.wallets.map((w) => [w.address, w.label ?? ""]));
+    this.tags[TOKENS.usdt.id] = "USDT Token";
+    this.tags[this.wallets[0].address] = `${this.wallets[0].label ?? "wallet"} <script>alert("tag")</script>`;
+    this.refresh();
+  }
+
+  now(): number {
+    return this.virtualStart + this.manualOffset + (this.opts.clock === "manual" ? 0 : Date.now() - this.startWall);
+  }
+
+  advance(ms: number): void {
+    this.manualOffset += ms;
+    this.refresh();
+  }
+
+  private refresh(): void {
+    for (const tx of this.history.extendTo(this.now())) this.addToIndex(tx);
+  }
+
+  private bucket(address: string): Index {
+    let b = this.index.get(address);
+    if (!b) this.index.set(address, (b = { transaction: [], transfer: [], trc20: [] }));
+    return b;
+  }
+
+  private addToIndex(tx: Tx): void {
+    const seen = new Set<string>();
+    for (const a of [tx.owner, tx.toAddress]) if (a && !seen.has(a)) { seen.add(a); this.bucket(a).transaction.push({ tx, move: null }); }
+    for (const m of tx.moves) {
+      const kind = m.via === "native" ? "transfer" : m.via === "event" ? "trc20" : null;
+      if (!kind) continue;
+      this.bucket(m.from)[kind].push({ tx, move: m });
+      if (m.to !== m.from) this.bucket(m.to)[kind].push({ tx, move: m });
+    }
+    if (tx.approvalFor) this.bucket(tx.owner).trc20.push({ tx, move: null });
+  }
+
+  /** Newest first, inclusive timestamp bounds, limit <= 50, start + limit <= 10000 silently capped. */
+  list(address: string, kind: keyof Index, q: URLSearchParams) {
+    const rows = this.index.get(address)?.[kind] ?? [];
+    const lo = Number(q.get("start_timestamp") ?? 0) || 0;
+    const hiRaw = q.get("end_timestamp");
+    const hi = hiRaw ? Number(hiRaw) : Number.MAX_SAFE_INTEGER;
+    const first = lowerBound(rows, lo);
+    const last = upperBound(rows, hi); // exclusive
+    const rangeTotal = Math.max(0, last - first);
+    const start = Math.max(0, Math.min(Number(q.get("start") ?? 0) || 0, 10_000));
+    const limit = Math.max(0, Math.min(Number(q.get("limit") ?? 10) || 10, 50, 10_000 - start));
+    const out: Indexed[] = [];
+    for (let i = last - 1 - start; i >= first && out.length < limit; i--) out.push(rows[i]);
+    return { page: out, total: Math.min(rangeTotal, 10_000), rangeTotal };
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? "/", "http://emulator");
+    this.stats.requests++;
+    this.stats.byPath[url.pathname] = (this.stats.byPath[url.pathname] ?? 0) + 1;
+    if (url.pathname.startsWith("/__emulator/")) return this.control(url, req, res);
+    this.refresh();
+    const send = (status: number, body: string, headers: Record<string, string> = {}) => {
+      const go = () => { res.writeHead(status, { "content-type": "application/json", ...headers }); res.end(body); };
+      const delay = this.opts.latencyMs ?? 0;
+      if (delay) setTimeout(go, delay); else go();
+    };
+    const fault = this.rollFault(url.pathname);
+    if (fault === "429") return send(429, JSON.stringify({ message: "rate limit exceeded" }), { "retry-after": "1" });
+    if (fault === "403") return send(403, JSON.stringify({ code: 403, message: "request too quickly, please retry later." }));
+    if (fault === "html403") return send(403, "<html><head><title>403 Forbidden</title></head><body><center><h1>403 Forbidden</h1></center><hr><center>nginx</center></body></html>", { "content-type": "text/html" });
+    if (fault === "500" || fault === "502") return send(Number(fault), fault === "502" ? "<html><title>502 Bad Gateway</title></html>" : JSON.stringify({ message: "Internal Server Error" }));
+    const body = this.route(url);
+    if (!body) return send(404, JSON.stringify({ message: "Not Found" }));
+    if ("error" in body) return send(400, JSON.stringify({ message: body.error }));
+    let text = toJson(body.json);
+    if (fault === "truncated") text = text.slice(0, Math.floor(text.length * 0.6));
+    if (fault === "slow") return void setTimeout(() => send(200, text), this.opts.slowMs ?? 1500);
+    send(200, text);
+  }
+
+  private rollFault(path: string): string | null {
+    if (!path.startsWith("/api/")) return null;
+    for (const [k, p] of Object.entries(this.faults)) {
+      if (k === "short") continue;
+      if (p && this.faultRng.next() < p) {
+        this.stats.faults[k] = (this.stats.faults[k] ?? 0) + 1;
+        return k;
+      }
+    }
+    return null;
+  }
+
+  private route(url: URL): { json: unknown } | { error: string } | null {
+    const q = url.searchParams;
+    const now = this.now();
+    const confirmed = (tx: Tx) => tx.ts <= now - CONFIRM_AFTER_MS;
+    const shorten = <T>(page: T[]): T[] => {
+      const p = this.faults.short ?? 0;
+      if (page.length > 2 && p && this.faultRng.next() < p) {
+        this.stats.faults.short = (this.stats.faults.short ?? 0) + 1;
+        return page.slice(0, Math.max(1, Math.floor(page.length / 2))); // a short page mid-history
+      }
+      return page;
+    };
+    switch (url.pathname) {
+      case "/api/transaction": {
+        const a = q.get("address");
+        if (!a) return { error: "some parameters are missing" };
+        const { page, total, rangeTotal } = this.list(a, "transaction", q);
+        return { json: { total, rangeTotal, data: shorten(page).map((r) => transactionRecord(r.tx, confirmed(r.tx))), wholeChainTxCount: 3216646144, contractMap: {}, contractInfo: {} } };
+      }
+      case "/api/transfer": {
+        const a = q.get("address");
+        if (!a) return { error: "some parameters are missing" };
+        const { page, total, rangeTotal } = this.list(a, "transfer", q);
+        return { json: { total, data: shorten(page).map((r) => transferRecord(r.tx, r.move!, confirmed(r.tx), this.tags)), contractMap: {}, contractInfo: {}, rangeTotal, normalAddressInfo: {} } };
+      }
+      case "/api/token_trc20/transfers": {
+        const a = q.get("relatedAddress");
+        if (!a) return { error: "some parameters are missing" };
+        const { page, total, rangeTotal } = this.list(a, "trc20", q);
+        return { json: { total, contractInfo: {}, rangeTotal, token_transfers: shorten(page).map((r) => trc20Record(r.tx, r.move, confirmed(r.tx), this.tags)), normalAddressInfo: {} } };
+      }
+      case "/api/token_trc20": {
+        const c = q.get("contract");
+        if (!c) return { error: "contract address is missing" };
+        const t = Object.values(TOKENS).find((x) => x.id === c && x.kind === "trc20");
+        const whitelisted = t && t.level === "2";
+        if (!t || (!whitelisted && q.get("showAll") !== "1")) return { json: { total: 0, contractMap: {}, rangeTotal: 0, trc20_tokens: [] } };
+        return { json: { total: 1, contractMap: { [c]: true }, rangeTotal: 1, trc20_tokens: [{ symbol: t.abbr, name: t.name, contract_address: t.id, contract_name: t.name, decimals: t.decimals, issue_ts: 0, issue_time: "2019-04-16 12:41:20", level: t.level }] } };
+      }
+      default:
+        return null;
+    }
+  }
+
+  private control(url: URL, req: IncomingMessage, res: ServerResponse): void {
+    const json = (status: number, v: unknown) => { res.writeHead(status, { "content-type": "application/json" }); res.end(toJson(v)); };
+    const q = url.searchParams;
+    switch (url.pathname) {
+      case "/__emulator/health": return json(200, { ok: true, now: new Date(this.now()).toISOString(), transactions: this.history.txs.length });
+      case "/__emulator/advance": {
+        const ms = Number(q.get("ms") ?? 0) + Number(q.get("minutes") ?? 0) * 60_000;
+        if (!(ms >= 0)) return json(400, { message: "ms or minutes must be >= 0" });
+        this.advance(ms);
+        return json(200, { now: new Date(this.now()).toISOString(), transactions: this.history.txs.length });
+      }
+      case "/__emulator/faults": {
+        try { this.faults = parseFaults(q.get("spec")); } catch (e) { return json(400, { message: (e as Error).message }); }
+        return json(200, { faults: this.faults });
+      }
+      case "/__emulator/stats": return json(200, this.stats);
+      case "/__emulator/truth": {
+        this.refresh();
+        const wallets = (q.get("wallets") ?? this.wallets.map((w) => w.address).join(",")).split(",").filter(Boolean);
+        return json(200, this.truth(wallets));
+      }
+      default: void req; return json(404, { message: "unknown control path" });
+    }
+  }
+
+  /**
+   * What a careful reader of every endpoint knows about these wallets: each transaction touching them
+   * and each movement of value (failed transfer calls included, marked failed; Approvals excluded).
+   */
+  truth(wallets: string[]) {
+    const set = new Set(wallets);
+    const now = this.now();
+    const transactions: Record<string, unknown>[] = [];
+    const transfers: Record<string, unknown>[] = [];
+    for (const tx of this.history.txs) {
+      const confirmed = tx.ts <= now - CONFIRM_AFTER_MS;
+      const status = tx.ret === "SUCCESS" ? "success" : "failed";
+      const moves: Move[] = [...tx.moves];
+      if (tx.ret !== "SUCCESS" && tx.call?.method === "transfer") moves.push({ token: tx.call.token!, from: tx.owner, to: tx.call.to!, raw: tx.call.raw!, via: "event" });
+      const touches = set.has(tx.owner) || set.has(tx.toAddress) || moves.some((m) => set.has(m.from) || set.has(m.to));
+      if (!touches) continue;
+      transactions.push({ hash: tx.hash, block: tx.block, timestamp_utc: isoUtc(tx.ts), contract_type: tx.contractType, contract_type_name: contractTypeName(tx.contractType), status, confirmed });
+      for (const m of moves) {
+        if (!set.has(m.from) && !set.has(m.to) && !set.has(tx.owner) && !set.has(tx.toAddress)) continue;
+        const listedVia = m.via === "event" ? set.has(m.from) || set.has(m.to) : true;
+        if (!listedVia) continue;
+        transfers.push({
+          transfer_id: transferId(tx.hash, m.token.id, m.from, m.to, m.raw.toString(), 0), transaction_id: tx.hash, block: tx.block,
+          timestamp_utc: isoUtc(tx.ts), from_address: m.from, to_address: m.to, asset_type: m.token.kind, token_id: m.token.id,
+          token_symbol: m.token.kind === "trx" ? "TRX" : m.token.abbr, token_decimals: m.token.decimals, amount_raw: m.raw.toString(),
+          amount: formatUnits(m.raw, m.token.decimals), confirmed, status,
+        });
+      }
+    }
+    return { now: isoUtc(now), wallets, transactions, transfers };
+  }
+
+  listen(port: number, host = "127.0.0.1"): Promise<Server> {
+    const server = createServer((req, res) => {
+      try { this.handle(req, res); } catch (e) { res.writeHead(500); res.end(JSON.stringify({ message: (e as Error).message })); }
+    });
+    return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
+  }
+}
+
+function lowerBound(rows: Indexed[], ts: number): number {
+  let lo = 0, hi = rows.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (rows[mid].tx.ts < ts) lo = mid + 1; else hi = mid; }
+  return lo;
+}
+function upperBound(rows: Indexed[], ts: number): number {
+  let lo = 0, hi = rows.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (rows[mid].tx.ts <= ts) lo = mid + 1; else hi = mid; }
+  return lo;
+}

@@ -1,0 +1,93 @@
+// `tronmon import`: saved pages (our archive, TronScan envelopes, the original project's bare arrays)
+// through the same normalize-and-load path. Order does not matter: the newest observation wins.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { parseJsonLossless } from "../normalize/json.ts";
+import { recognisePage, stampFromFilename } from "../normalize/page.ts";
+import { normalizeRecords } from "../normalize/index.ts";
+import { TokenCache } from "./tokens.ts";
+import { createRunOutputs, newRunId } from "./outputs.ts";
+import { InputError } from "../internal/errors.ts";
+import type { Warehouse } from "../warehouse/types.ts";
+import type { Logger } from "../internal/logger.ts";
+
+export type ImportSummary = {
+  runId: string;
+  files: number;
+  records: number;
+  transactionsNew: number;
+  transactionsUpdated: number;
+  transfersNew: number;
+  transfersUpdated: number;
+  quarantined: number;
+  skipped: number;
+  rejectedFiles: { file: string; reason: string }[];
+};
+
+export function listFiles(paths: string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string) => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      throw new InputError(`import: ${p}: no such file or folder`);
+    }
+    if (st.isDirectory()) for (const e of readdirSync(p).sort()) walk(join(p, e));
+    else if (/\.json(\.gz)?$/i.test(p)) out.push(p);
+  };
+  for (const p of paths) walk(p);
+  return out;
+}
+
+export function readPageFile(file: string): unknown {
+  let buf = readFileSync(file);
+  if (buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
+  return parseJsonLossless(buf.toString("utf8"));
+}
+
+export async function importPaths(args: { paths: string[]; warehouse: Warehouse; logger: Logger; outDir: string; structured: boolean }): Promise<ImportSummary> {
+  const files = listFiles(args.paths);
+  if (!files.length) throw new InputError(`import: no .json or .json.gz files under ${args.paths.join(", ")}`);
+  const runId = newRunId();
+  const started = Date.now();
+  await args.warehouse.recordRun({ runId, command: "import", startedAtMs: started, status: "running" });
+  const tokens = new TokenCache(await args.warehouse.tokens());
+  const outputs = createRunOutputs({ dir: args.outDir, runId, structured: args.structured });
+  const s: ImportSummary = { runId, files: 0, records: 0, transactionsNew: 0, transactionsUpdated: 0, transfersNew: 0, transfersUpdated: 0, quarantined: 0, skipped: 0, rejectedFiles: [] };
+  try {
+    for (const file of files) {
+      let content: unknown;
+      try {
+        content = readPageFile(file);
+      } catch (e) {
+        s.rejectedFiles.push({ file, reason: `not readable JSON: ${(e as Error).message}` });
+        continue;
+      }
+      const page = recognisePage(content);
+      if ("error" in page) {
+        s.rejectedFiles.push({ file, reason: page.error });
+        continue;
+      }
+      const observedAtMs = page.fetchedAtMs ?? stampFromFilename(basename(file)) ?? statSync(file).mtimeMs;
+      const batch = normalizeRecords({ endpoint: page.endpoint, records: page.records, observedAtMs: Math.floor(observedAtMs), tokens: tokens.lookup });
+      tokens.add(batch.tokens);
+      const c = await args.warehouse.load({ batch, runId });
+      outputs.write(batch);
+      s.files++;
+      s.records += page.records.length;
+      s.transactionsNew += c.transactionsNew; s.transactionsUpdated += c.transactionsUpdated;
+      s.transfersNew += c.transfersNew; s.transfersUpdated += c.transfersUpdated;
+      s.quarantined += c.quarantined; s.skipped += batch.skipped;
+      args.logger.debug({ msg: "Imported page", file, endpoint: page.endpoint, kind: page.kind, records: page.records.length });
+    }
+    await args.warehouse.rescaleTransfers();
+    for (const r of s.rejectedFiles) args.logger.warn({ msg: "Skipped file that is not a TronScan page", file: r.file, reason: r.reason });
+    await args.warehouse.recordRun({ runId, command: "import", startedAtMs: started, endedAtMs: Date.now(), status: "success", counts: { ...s, rejectedFiles: s.rejectedFiles.length } });
+    return s;
+  } catch (e) {
+    await args.warehouse.recordRun({ runId, command: "import", startedAtMs: started, endedAtMs: Date.now(), status: "failed", error: (e as Error).message });
+    throw e;
+  }
+}

@@ -1,0 +1,98 @@
+// One cycle: every watched wallet x every endpoint, synced under one rate limit; the run is recorded.
+import pLimit from "p-limit";
+import { ENDPOINTS } from "../model/rows.ts";
+import { syncEndpoint, type EndpointSummary, type Progress, type SyncSettings } from "./sync-endpoint.ts";
+import { TokenCache } from "./tokens.ts";
+import { createRunOutputs, newRunId } from "./outputs.ts";
+import { createArchive } from "../source/archive.ts";
+import { join } from "node:path";
+import type { Config } from "../config/schema.ts";
+import type { Warehouse } from "../warehouse/types.ts";
+import type { TronscanClient } from "../source/tronscan/client.ts";
+import type { Logger } from "../internal/logger.ts";
+
+export type RunSummary = {
+  runId: string;
+  status: "success" | "failed";
+  durationMs: number;
+  endpoints: EndpointSummary[];
+  errors: { wallet: string; endpoint: string; error: string }[];
+  totals: { requests: number; pages: number; transactionsNew: number; transfersNew: number; updated: number; quarantined: number; retries: number; throttled: number; rescaled: number };
+};
+
+export function syncSettings(config: Config): SyncSettings {
+  return {
+    historyStartMs: config.source.history_start ? Date.parse(config.source.history_start) : 0,
+    overlapMs: config.source.overlap_minutes * 60_000,
+    pendingMaxAgeMs: config.source.pending_max_age_hours * 3_600_000,
+  };
+}
+
+export async function runCycle(args: {
+  config: Config;
+  warehouse: Warehouse;
+  client: TronscanClient;
+  logger: Logger;
+  nowMs?: number;
+  signal?: AbortSignal;
+  onProgress?: Progress;
+  command?: string;
+}): Promise<RunSummary> {
+  const { config, warehouse, client, logger } = args;
+  const started = Date.now();
+  const nowMs = args.nowMs ?? started;
+  const runId = newRunId(started);
+  const log = logger.child({ run_id: runId });
+  await warehouse.recordRun({ runId, command: args.command ?? "run", startedAtMs: started, status: "running" });
+  const statsBefore = { retries: client.stats.retries, throttled: client.stats.throttled };
+  const endpoints: EndpointSummary[] = [];
+  const errors: RunSummary["errors"] = [];
+  let rescaled = 0;
+  try {
+    await warehouse.syncWallets(config.wallets.map((w) => ({ address: w.address, label: w.label })));
+    const tokens = new TokenCache(await warehouse.tokens());
+    const deps = {
+      client, warehouse, tokens, runId, nowMs, settings: syncSettings(config), signal: args.signal, onProgress: args.onProgress,
+      archive: createArchive({ dir: config.output.raw_archive ? join(config.output.dir, "raw") : null }),
+      outputs: createRunOutputs({ dir: config.output.dir, runId, structured: config.output.structured }),
+    };
+    const limit = pLimit(config.source.concurrency);
+    await Promise.all(config.wallets.flatMap((w) => ENDPOINTS.map((ep) => limit(async () => {
+      const t0 = Date.now();
+      try {
+        const s = await syncEndpoint(deps, w.address, ep);
+        endpoints.push(s);
+        log.info({ msg: "Synced wallet endpoint", wallet: w.address, label: w.label, endpoint: ep, mode: s.mode, pages: s.pages, requests: s.requests, new_transfers: s.transfersNew, new_transactions: s.transactionsNew, updated: s.transfersUpdated + s.transactionsUpdated, quarantined: s.quarantined, duration: Date.now() - t0 });
+      } catch (e) {
+        if (args.signal?.aborted) throw e;
+        const error = (e as Error).message;
+        errors.push({ wallet: w.address, endpoint: ep, error });
+        log.error({ msg: "Failed wallet endpoint", wallet: w.address, endpoint: ep, error, duration: Date.now() - t0 });
+      }
+    }))));
+    rescaled = await warehouse.rescaleTransfers();
+  } catch (e) {
+    errors.push({ wallet: "*", endpoint: "*", error: (e as Error).message });
+  }
+  const sum = (f: (s: EndpointSummary) => number) => endpoints.reduce((a, s) => a + f(s), 0);
+  const summary: RunSummary = {
+    runId,
+    status: errors.length ? "failed" : "success",
+    durationMs: Date.now() - started,
+    endpoints,
+    errors,
+    totals: {
+      requests: sum((s) => s.requests), pages: sum((s) => s.pages), transactionsNew: sum((s) => s.transactionsNew),
+      transfersNew: sum((s) => s.transfersNew), updated: sum((s) => s.transfersUpdated + s.transactionsUpdated),
+      quarantined: sum((s) => s.quarantined), retries: client.stats.retries - statsBefore.retries,
+      throttled: client.stats.throttled - statsBefore.throttled, rescaled,
+    },
+  };
+  await warehouse.recordRun({
+    runId, command: args.command ?? "run", startedAtMs: started, endedAtMs: Date.now(), status: summary.status,
+    error: errors.length ? errors.map((e) => `${e.wallet} ${e.endpoint}: ${e.error}`).join("\n") : null,
+    counts: { ...summary.totals, endpoints: endpoints.length },
+  });
+  log.info({ msg: "Finished run", status: summary.status, ...summary.totals, errors: errors.length, duration: summary.durationMs });
+  return summary;
+}
