@@ -37,6 +37,8 @@ export type EmulatorOptions = {
   slowMs?: number;
   /** Delay of every answer, to look like a remote API. */
   latencyMs?: number;
+  /** Retry-After seconds sent with 429 answers. */
+  retryAfterSec?: number;
 };
 
 type Indexed = { tx: Tx; move: Move | null };
@@ -128,7 +130,7 @@ export class Emulator {
       if (delay) setTimeout(go, delay); else go();
     };
     const fault = this.rollFault(url.pathname);
-    if (fault === "429") return send(429, JSON.stringify({ message: "rate limit exceeded" }), { "retry-after": "1" });
+    if (fault === "429") return send(429, JSON.stringify({ message: "rate limit exceeded" }), { "retry-after": String(this.opts.retryAfterSec ?? 1) });
     if (fault === "403") return send(403, JSON.stringify({ code: 403, message: "request too quickly, please retry later." }));
     if (fault === "html403") return send(403, "<html><head><title>403 Forbidden</title></head><body><center><h1>403 Forbidden</h1></center><hr><center>nginx</center></body></html>", { "content-type": "text/html" });
     if (fault === "500" || fault === "502") return send(Number(fault), fault === "502" ? "<html><title>502 Bad Gateway</title></html>" : JSON.stringify({ message: "Internal Server Error" }));

@@ -149,12 +149,16 @@ export async function syncEndpoint(deps: Deps, wallet: string, endpoint: Endpoin
     const fresh = records.filter((r) => !seenAtAnchor.has(keyOf(r)));
     const progressed = anchorTs === null || oldest < anchorTs;
 
-    // Decide the next request and whether this page ends the walk.
+    // Decide the next request and whether this page ends the walk. Pages can be short anywhere in the
+    // history, so only an empty page (or joining the range already held) ends a walk.
     let done = false;
-    if (!fresh.length && !progressed) done = true; // only re-read rows: history ends here
-    else if (oldest < floor) done = true; // reached below the floor
+    if (oldest < floor) done = true; // reached below the floor
     else if (joinMs !== null && mode !== "backfill" && records.length < limit && oldest <= joinMs) done = true; // joined known range
-    if (allSameTs && records.length >= limit) {
+    if (!fresh.length && !progressed) {
+      // Only rows already seen, all at the anchor timestamp: step past them under the same anchor; an
+      // empty answer then proves the end of history.
+      skip += records.length;
+    } else if (allSameTs && records.length >= limit) {
       // A whole page of one timestamp: walk the tie group by offset under the same anchor.
       skip = end === oldest + 1 ? skip + records.length : records.length;
       end = oldest + 1;
@@ -166,11 +170,10 @@ export async function syncEndpoint(deps: Deps, wallet: string, endpoint: Endpoin
     anchorTs = oldest;
     for (const r of records) if (tsOf(r) === oldest) seenAtAnchor.add(keyOf(r));
 
-    if (endpoint === "transaction") {
-      const found = await deps.tokens.fill(calledContracts(records), client, deps.signal);
-      summary.requests += found.length;
-    }
+    const found = endpoint === "transaction" ? await deps.tokens.fill(calledContracts(records), client, deps.signal) : [];
+    summary.requests += found.length;
     const batch = normalizeRecords({ endpoint, records, observedAtMs: res.fetchedAtMs, tokens: deps.tokens.lookup });
+    batch.tokens.push(...found);
     deps.tokens.add(batch.tokens);
     deps.outputs?.write(batch);
     appendBatch(pending, batch);

@@ -25,7 +25,11 @@ export class TokenCache {
       const tokens = (res.body as { trc20_tokens?: Record<string, unknown>[] }).trc20_tokens ?? [];
       const t = tokens.find((x) => x.contract_address === c);
       if (!t) {
+        // Remembered as unknown (no decimals) so it is not asked for again; amounts stay raw until known.
         this.missing.add(c);
+        const unknown: TokenRow = { tokenId: c, assetType: "trc20", symbol: null, name: null, decimals: null, level: null };
+        this.add([unknown]);
+        found.push(unknown);
         continue;
       }
       const decimals = Number(t.decimals);

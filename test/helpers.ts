@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll } from "vitest";
+import { Emulator, type EmulatorOptions } from "../src/emulator/server.ts";
+import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
+import { parseConfig } from "../src/config/load.ts";
+import { createTronscanClient } from "../src/source/tronscan/client.ts";
+import type { Server } from "node:http";
+
+export const FIXTURES = join(import.meta.dirname, "../../shared/fixtures/tronscan");
+export const ROOT = join(import.meta.dirname, "..");
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+export function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), "tronmon-test-"));
+  dirs.push(d);
+  return d;
+}
+
+export async function memoryWarehouse() {
+  const w = await createDuckDbWarehouse({ path: ":memory:" });
+  await w.migrate();
+  return w;
+}
+
+export async function startEmulator(opts: EmulatorOptions): Promise<{ emu: Emulator; server: Server; url: string; close(): Promise<void> }> {
+  const emu = new Emulator({ clock: "manual", ...opts });
+  const server = await emu.listen(0);
+  const port = (server.address() as { port: number }).port;
+  return { emu, server, url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+export function testConfig(args: { url: string; wallets: string[]; dir: string; extra?: Record<string, unknown> }) {
+  return parseConfig({
+    wallets: args.wallets.map((address) => ({ address })),
+    source: { base_url: args.url, requests_per_second: 1000, burst: 100, concurrency: 3, max_retries: 8, timeout_ms: 5000, ...(args.extra ?? {}) },
+    warehouse: { kind: "duckdb", path: join(args.dir, "test.duckdb") },
+    output: { dir: join(args.dir, "out"), raw_archive: true, structured: false },
+    logging: { file: join(args.dir, "test.log"), level: "warn" },
+  });
+}
+
+export function fastClient(url: string) {
+  return createTronscanClient({ baseUrl: url, requestsPerSecond: 1000, burst: 100, maxRetries: 10, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 5000 });
+}

@@ -1,0 +1,111 @@
+// Against the emulator over real HTTP: backfill past the 10,000-row window, incremental cycles, faults,
+// and what a run costs when nothing is new. The yardstick is the emulator's own ground truth.
+import { describe, expect, it } from "vitest";
+import { runCycle } from "../src/pipeline/run-cycle.ts";
+import { silentLogger } from "../src/internal/logger.ts";
+import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
+import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
+import { exportRows } from "../src/export/tables.ts";
+import { TRANSFER_EXPORT_FIELDS } from "../src/model/columns.ts";
+import { fastClient, startEmulator, tempDir, testConfig } from "./helpers.ts";
+import type { Warehouse } from "../src/warehouse/types.ts";
+import type { Emulator } from "../src/emulator/server.ts";
+
+const NOW = Date.parse("2026-10-01T12:00:00Z");
+const HEAVY = ORIGINAL_WALLETS[0].address;
+const SMALL = ORIGINAL_WALLETS[1].address;
+
+async function snapshot(w: Warehouse) {
+  const transfers: string[] = [];
+  for await (const rows of exportRows(w, "transfers", {})) for (const r of rows) transfers.push(JSON.stringify(pick(r)));
+  const txs = await w.query<Record<string, unknown>>("SELECT hash, block, timestamp_ms, contract_type, status, confirmed FROM transactions ORDER BY hash");
+  return { transfers: transfers.sort(), transactions: txs.map((t) => JSON.stringify({ ...t, block: Number(t.block), timestamp_ms: Number(t.timestamp_ms) })) };
+}
+
+const pick = (r: Record<string, unknown>) => Object.fromEntries(TRANSFER_EXPORT_FIELDS.map((f) => [f, r[f]]));
+
+function truth(emu: Emulator, wallets: string[]) {
+  const t = emu.truth(wallets);
+  return {
+    transfers: t.transfers.map((r) => JSON.stringify(pick(r))).sort(),
+    transactions: t.transactions.map((x) => JSON.stringify({ hash: x.hash, block: x.block, timestamp_ms: Date.parse(String(x.timestamp_utc)), contract_type: x.contract_type, status: x.status, confirmed: x.confirmed })).sort(),
+  };
+}
+
+function expectEqualSets(actual: string[], expected: string[], what: string) {
+  const a = new Set(actual);
+  const e = new Set(expected);
+  const missing = expected.filter((x) => !a.has(x));
+  const extra = actual.filter((x) => !e.has(x));
+  expect({ what, missing: missing.slice(0, 3), extra: extra.slice(0, 3), missingCount: missing.length, extraCount: extra.length, duplicates: actual.length - a.size })
+    .toEqual({ what, missing: [], extra: [], missingCount: 0, extraCount: 0, duplicates: 0 });
+}
+
+async function cycles(args: { faults?: string; wallets: string[] }) {
+  const api = await startEmulator({ seed: 11, days: 30, nowMs: NOW, retryAfterSec: 0 });
+  if (args.faults) api.emu.faults = (await import("../src/emulator/server.ts")).parseFaults(args.faults);
+  const dir = tempDir();
+  const config = testConfig({ url: api.url, wallets: args.wallets, dir });
+  const warehouse = await createDuckDbWarehouse({ path: config.warehouse.path });
+  await warehouse.migrate();
+  const client = fastClient(api.url);
+  const summaries = [];
+  try {
+    summaries.push(await runCycle({ config, warehouse, client, logger: silentLogger(), nowMs: api.emu.now() }));
+    for (const minutes of [7, 30, 180]) {
+      api.emu.advance(minutes * 60_000);
+      summaries.push(await runCycle({ config, warehouse, client, logger: silentLogger(), nowMs: api.emu.now() }));
+    }
+    return { summaries, actual: await snapshot(warehouse), expected: truth(api.emu, args.wallets), emu: api.emu, client };
+  } finally {
+    await warehouse.close();
+    await api.close();
+  }
+}
+
+describe("sync against the emulator", () => {
+  it("a backfill past the 10,000-row window and three incremental cycles equal the ground truth", async () => {
+    const { summaries, actual, expected, emu } = await cycles({ wallets: [HEAVY, SMALL] });
+    expect(summaries.map((s) => s.status)).toEqual(["success", "success", "success", "success"]);
+    // the heavy wallet really has more rows than one offset window on an endpoint
+    const trc20Rows = emu.list(HEAVY, "trc20", new URLSearchParams()).rangeTotal;
+    expect(trc20Rows).toBeGreaterThan(10_000);
+    expect(summaries[0].endpoints.find((e) => e.wallet === HEAVY && e.endpoint === "trc20")!.pages).toBeGreaterThan(200);
+    // every cycle after the first found new activity
+    for (const s of summaries.slice(1)) expect(s.totals.transfersNew).toBeGreaterThan(0);
+    expect(actual.transfers.length).toBeGreaterThan(20_000);
+    expectEqualSets(actual.transfers, expected.transfers, "transfers");
+    expectEqualSets(actual.transactions, expected.transactions, "transactions");
+  });
+
+  it("the same with 20% of requests failing (429, 403, HTML 403, 500, 502, truncated bodies) and short pages", async () => {
+    const { summaries, actual, expected, client } = await cycles({
+      wallets: [HEAVY, SMALL], faults: "429:0.04,403:0.03,html403:0.02,500:0.05,502:0.03,truncated:0.04,short:0.15",
+    });
+    expect(summaries.map((s) => s.status)).toEqual(["success", "success", "success", "success"]);
+    const failedShare = client.stats.retries / client.stats.requests;
+    expect(failedShare).toBeGreaterThan(0.15);
+    expect(client.stats.throttled).toBeGreaterThan(0);
+    expectEqualSets(actual.transfers, expected.transfers, "transfers");
+    expectEqualSets(actual.transactions, expected.transactions, "transactions");
+  });
+
+  it("two runs in a row with nothing new: the second adds nothing and sends at most one request per wallet and endpoint", async () => {
+    const api = await startEmulator({ seed: 11, days: 5, nowMs: NOW });
+    const dir = tempDir();
+    const wallets = ORIGINAL_WALLETS.map((w) => w.address);
+    const config = testConfig({ url: api.url, wallets, dir });
+    const warehouse = await createDuckDbWarehouse({ path: config.warehouse.path });
+    await warehouse.migrate();
+    try {
+      await runCycle({ config, warehouse, client: fastClient(api.url), logger: silentLogger(), nowMs: api.emu.now() });
+      const before = api.emu.stats.requests;
+      const second = await runCycle({ config, warehouse, client: fastClient(api.url), logger: silentLogger(), nowMs: api.emu.now() + 1000 });
+      expect(second.totals.transfersNew + second.totals.transactionsNew + second.totals.updated).toBe(0);
+      expect(api.emu.stats.requests - before).toBeLessThanOrEqual(wallets.length * 3);
+    } finally {
+      await warehouse.close();
+      await api.close();
+    }
+  });
+});
