@@ -35,6 +35,7 @@ export function createClient(config: Config, logger: Logger): TronscanClient {
     burst: config.source.burst,
     timeoutMs: config.source.timeout_ms,
     maxRetries: config.source.max_retries,
+    baseDelayMs: config.source.retry_base_delay_ms,
     logger,
   });
 }

@@ -25,6 +25,7 @@ export const sourceSchema = z.strictObject({
   concurrency: z.number().int().positive().max(16).default(2).describe("Wallet/endpoint streams synced in parallel (all share the rate limit)"),
   timeout_ms: z.number().int().positive().default(20000).describe("Per-request timeout"),
   max_retries: z.number().int().min(0).max(20).default(6).describe("Retries of 429/403/5xx/timeouts/truncated bodies before the run fails"),
+  retry_base_delay_ms: z.number().int().min(1).max(60000).default(500).describe("First backoff delay; doubles per retry (with jitter, capped at 30 s) unless Retry-After says otherwise"),
   history_start: isoDate.nullable().default(null).describe("Oldest activity to backfill (null: the whole history)"),
   overlap_minutes: z.number().min(0).max(1440).default(10).describe("How far back each incremental run re-reads to catch late rows"),
   pending_max_age_hours: z.number().min(0).max(168).default(6).describe("Unconfirmed rows younger than this are re-read until they confirm"),

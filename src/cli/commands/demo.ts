@@ -19,7 +19,7 @@ export async function demoCommand(opts: { port: string; days: string; dir: strin
   const configPath = join(opts.dir, "tronmon.demo.yaml");
   const config = {
     wallets: ORIGINAL_WALLETS.map((w) => ({ address: w.address, label: w.label })),
-    source: { base_url: `http://127.0.0.1:${port}`, requests_per_second: 200, requests_per_second_with_key: 200, burst: 20, concurrency: 4, timeout_ms: 10000, max_retries: 6, history_start: null, overlap_minutes: 10, pending_max_age_hours: 6 },
+    source: { base_url: `http://127.0.0.1:${port}`, requests_per_second: 200, requests_per_second_with_key: 200, burst: 20, concurrency: 4, timeout_ms: 10000, max_retries: 6, retry_base_delay_ms: 200, history_start: null, overlap_minutes: 10, pending_max_age_hours: 6 },
     warehouse: { kind: "duckdb", path: join(opts.dir, "demo.duckdb") },
     output: { dir: opts.dir, raw_archive: true, structured: true },
     logging: { file: "logs/etl_tronscan.log", level: "info" },

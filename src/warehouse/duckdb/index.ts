@@ -178,6 +178,7 @@ export async function createDuckDbWarehouse(args: { path: string; readOnly?: boo
 
     close: () => serial(async () => {
       conn.closeSync();
+      instance.closeSync(); // releases the file (and its lock) once no other handle in this process uses it
     }),
   };
 

@@ -1,0 +1,172 @@
+// The program as a user runs it: the tronmon CLI in a child process, against the emulator.
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
+import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
+import { TRANSFER_EXPORT_FIELDS } from "../src/model/columns.ts";
+import { ROOT, startEmulator, tempDir } from "./helpers.ts";
+
+const BIN = join(ROOT, "bin/tronmon.js");
+const HEAVY = ORIGINAL_WALLETS[0].address;
+
+/** Runs the CLI without blocking this process (the emulator answers from it). */
+function tronmon(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, TRONSCAN_API_KEY: "" } });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  child.stderr.on("data", (d) => (stderr += d));
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+}
+
+function writeConfig(dir: string, url: string, extra: Record<string, unknown> = {}, wallets = [HEAVY]) {
+  const path = join(dir, "tronmon.config.yaml");
+  writeFileSync(path, stringify({
+    wallets: wallets.map((address) => ({ address })),
+    source: { base_url: url, requests_per_second: 1000, burst: 100, concurrency: 3, max_retries: 6, retry_base_delay_ms: 5, timeout_ms: 5000, ...extra },
+    warehouse: { kind: "duckdb", path: join(dir, "data/tronmon.duckdb") },
+    output: { dir: join(dir, "out") },
+    logging: { file: join(dir, "logs/etl_tronscan.log") },
+  }));
+  return path;
+}
+
+describe("tronmon CLI", () => {
+  it("check: a bad config lists every problem with file and key path, exits 2 and writes nothing", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "tronmon.config.yaml"), [
+      "wallets:",
+      "  - address: TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAG", // checksum broken
+      "  - address: TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF",
+      "  - address: TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF", // duplicate
+      "  - address: hello",
+      "    lable: typo",
+      "source:",
+      "  requests_per_second: fast",
+      "warehouse:",
+      "  path: 12",
+      "colour: blue",
+    ].join("\n"));
+    const r = await tronmon(["check"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Invalid configuration in tronmon.config.yaml");
+    for (const expected of [
+      'wallets[0].address: "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAG" is not a TRON address: base58check checksum does not match',
+      "wallets[2].address: TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF is listed twice (also wallets[1])",
+      'wallets[3].address: "hello" is not a TRON address',
+      'wallets[3]: unknown key "lable"',
+      "source.requests_per_second:",
+      "warehouse.path:",
+      '(root): unknown key "colour"',
+    ]) expect(r.stderr).toContain(expected);
+    expect(existsSync(join(dir, "data"))).toBe(false);
+    expect(existsSync(join(dir, "logs"))).toBe(false);
+    const run = await tronmon(["run"], dir);
+    expect(run.code).toBe(2);
+    expect(existsSync(join(dir, "data"))).toBe(false);
+  });
+
+  it("check: the shipped config is valid; --help documents exit codes", async () => {
+    const r = await tronmon(["check", "--config", join(ROOT, "tronmon.config.yaml")], tempDir());
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/OK — 4 wallets/);
+    expect(r.code).toBe(0);
+    expect((await tronmon(["--help"], ROOT)).stdout).toMatch(/Exit codes: 0 ok/);
+    expect((await tronmon(["export", "--help"], ROOT)).stdout).toMatch(/--format <format>/);
+  });
+
+  it("a broken API: clear message, run recorded as failed, non-zero exit, nothing half-written", async () => {
+    const api = await startEmulator({ seed: 3, days: 3, faults: { 500: 1 } });
+    const dir = tempDir();
+    try {
+      writeConfig(dir, api.url, { max_retries: 2 });
+      const r = await tronmon(["run"], dir);
+      expect(r.code).toBe(75);
+      expect(r.stderr).toMatch(/failed after 3 attempts: HTTP 500: Internal Server Error/);
+      const status = JSON.parse((await tronmon(["status", "--json"], dir)).stdout);
+      expect(status.runs[0]).toMatchObject({ command: "run", status: "failed" });
+      expect(status.runs[0].error).toMatch(/HTTP 500/);
+      expect(status.wallets[0]).toMatchObject({ transfers: "0", transactions: "0", synced_to_ms: null });
+    } finally {
+      await api.close();
+    }
+    const dir2 = tempDir();
+    writeConfig(dir2, "http://127.0.0.1:9", { max_retries: 1 });
+    const r2 = await tronmon(["run"], dir2);
+    expect(r2.code).toBe(75);
+    expect(r2.stderr).toMatch(/network error/);
+  });
+
+  it("kill -9 in the middle of a backfill, then run again: identical to an uninterrupted run", async () => {
+    const api = await startEmulator({ seed: 5, days: 14, nowMs: Date.now() - 3_600_000, latencyMs: 3 });
+    try {
+      const clean = tempDir();
+      writeConfig(clean, api.url);
+      expect((await tronmon(["run"], clean)).code).toBe(0);
+      const total = api.emu.stats.requests;
+
+      const crashed = tempDir();
+      writeConfig(crashed, api.url);
+      const before = api.emu.stats.requests;
+      const child = spawn(process.execPath, [BIN, "run"], { cwd: crashed, stdio: "ignore" });
+      await new Promise<void>((resolve) => {
+        const t = setInterval(() => {
+          if (api.emu.stats.requests - before > total * 0.6) {
+            clearInterval(t);
+            child.kill("SIGKILL");
+            resolve();
+          }
+        }, 5);
+      });
+      await new Promise((r) => child.once("exit", r));
+      const mid = await rowCount(join(crashed, "data/tronmon.duckdb"));
+      expect(mid).toBeGreaterThan(0); // it was really interrupted part-way...
+      const expected = await exportAll(clean);
+      expect(mid).toBeLessThan(expected.transfers.length); // ...before the end
+      const again = await tronmon(["run"], crashed);
+      expect(again.code).toBe(0);
+      const actual = await exportAll(crashed);
+      expect(actual.transfers.length).toBe(expected.transfers.length);
+      expect(actual.transfers).toEqual(expected.transfers);
+      expect(actual.transactions).toEqual(expected.transactions);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("export transfers --format ndjson has exactly the documented fields; csv has a header", async () => {
+    const api = await startEmulator({ seed: 9, days: 2 });
+    const dir = tempDir();
+    try {
+      writeConfig(dir, api.url, {}, [ORIGINAL_WALLETS[1].address]);
+      expect((await tronmon(["run"], dir)).code).toBe(0);
+      const out = (await tronmon(["export", "transfers", "--format", "ndjson"], dir)).stdout.trim().split("\n").map((l) => JSON.parse(l));
+      expect(out.length).toBeGreaterThan(5);
+      for (const r of out) expect(Object.keys(r)).toEqual([...TRANSFER_EXPORT_FIELDS]);
+      expect(out[0].timestamp_utc).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      const csv = (await tronmon(["export", "transfers", "--format", "csv", "--wallet", ORIGINAL_WALLETS[1].address, "--since", "2000-01-01"], dir)).stdout.split("\n");
+      expect(csv[0]).toBe(TRANSFER_EXPORT_FIELDS.join(","));
+      expect(csv.filter(Boolean)).toHaveLength(out.length + 1);
+      const bad = await tronmon(["export", "transfers", "--wallet", "Tnope"], dir);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--wallet "Tnope" is not a valid TRON address/);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+async function rowCount(path: string): Promise<number> {
+  const w = await createDuckDbWarehouse({ path });
+  const [r] = await w.query<{ n: string }>("SELECT count(*) AS n FROM transfers");
+  await w.close();
+  return Number(r.n);
+}
+
+async function exportAll(dir: string) {
+  const lines = async (kind: string) => (await tronmon(["export", kind], dir)).stdout.trim().split("\n").sort();
+  return { transfers: await lines("transfers"), transactions: await lines("transactions") };
+}

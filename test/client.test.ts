@@ -1,0 +1,111 @@
+// The TronScan client against a scripted local HTTP server: throttling, retries, fail-fast, API key header.
+import { createServer, type IncomingMessage } from "node:http";
+import { afterEach, describe, expect, it } from "vitest";
+import { createTronscanClient, parseRetryAfter } from "../src/source/tronscan/client.ts";
+import { TokenBucket, type Clock } from "../src/source/tronscan/rate-limit.ts";
+import { SourceHttpError, SourceUnavailableError } from "../src/internal/errors.ts";
+
+type Reply = { status: number; body: string; headers?: Record<string, string> };
+let close: (() => void) | null = null;
+afterEach(() => close?.());
+
+async function scripted(replies: Reply[]) {
+  const seen: IncomingMessage[] = [];
+  const server = createServer((req, res) => {
+    seen.push(req);
+    const r = replies[Math.min(seen.length - 1, replies.length - 1)];
+    res.writeHead(r.status, { "content-type": "application/json", ...(r.headers ?? {}) });
+    res.end(r.body);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  close = () => server.close();
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen };
+}
+
+/** A clock that records sleeps instead of waiting. */
+function fakeClock(): Clock & { slept: number[] } {
+  let now = 1_000_000;
+  const slept: number[] = [];
+  return { slept, now: () => now, sleep: async (ms) => { slept.push(ms); now += ms; } };
+}
+
+const ok = { status: 200, body: '{"total":0,"data":[]}' };
+
+describe("TronScan client", () => {
+  it("honours Retry-After on 429 and treats 403 'request too quickly' as throttling", async () => {
+    const api = await scripted([
+      { status: 429, body: '{"message":"rate limit"}', headers: { "retry-after": "7" } },
+      { status: 403, body: '{"code":403,"message":"request too quickly, please retry later."}' },
+      ok,
+    ]);
+    const clock = fakeClock();
+    const client = createTronscanClient({ baseUrl: api.url, requestsPerSecond: 1000, burst: 10, clock, random: () => 1, baseDelayMs: 100 });
+    const res = await client.get("/api/transaction", { address: "T1" });
+    expect(res.body).toEqual({ total: 0, data: [] });
+    expect(res.attempts).toBe(3);
+    expect(client.stats.throttled).toBe(2);
+    expect(clock.slept).toContain(7000); // Retry-After: 7 s
+    expect(clock.slept).toContain(200); // then backoff 100 * 2^1 (jitter factor 1)
+  });
+
+  it("retries 5xx and truncated JSON, then succeeds", async () => {
+    const api = await scripted([{ status: 502, body: "<html>bad gateway</html>" }, { status: 200, body: '{"total":1,"da' }, ok]);
+    const client = createTronscanClient({ baseUrl: api.url, requestsPerSecond: 1000, clock: fakeClock() });
+    const res = await client.get("/api/transfer", { address: "T1" });
+    expect(res.attempts).toBe(3);
+    expect(client.stats.retries).toBe(2);
+  });
+
+  it("fails fast on 400 with the API's message, and on 401 says a key is needed", async () => {
+    const api = await scripted([{ status: 400, body: '{"message":"some parameters are invalid or out of range"}' }]);
+    const client = createTronscanClient({ baseUrl: api.url, requestsPerSecond: 1000, clock: fakeClock() });
+    await expect(client.get("/api/transaction", { address: "x" })).rejects.toThrow(/HTTP 400: some parameters are invalid or out of range/);
+    expect(api.seen).toHaveLength(1);
+    const api2 = await scripted([{ status: 401, body: "" }]);
+    const c2 = createTronscanClient({ baseUrl: api2.url, requestsPerSecond: 1000, clock: fakeClock() });
+    const err = await c2.get("/api/accountv2", {}).catch((e) => e);
+    expect(err).toBeInstanceOf(SourceHttpError);
+    expect(err.message).toMatch(/TRONSCAN_API_KEY/);
+  });
+
+  it("gives up after max retries with a clear message", async () => {
+    const api = await scripted([{ status: 500, body: '{"message":"Internal Server Error"}' }]);
+    const client = createTronscanClient({ baseUrl: api.url, requestsPerSecond: 1000, maxRetries: 2, clock: fakeClock() });
+    const err = await client.get("/api/transfer", { address: "T1" }).catch((e) => e);
+    expect(err).toBeInstanceOf(SourceUnavailableError);
+    expect(err.message).toMatch(/failed after 3 attempts: HTTP 500: Internal Server Error/);
+  });
+
+  it("sends TRON-PRO-API-KEY only when a key is set", async () => {
+    const api = await scripted([ok]);
+    await createTronscanClient({ baseUrl: api.url, requestsPerSecond: 1000, apiKey: "secret-key" }).get("/api/transfer", { address: "T1" });
+    await createTronscanClient({ baseUrl: api.url, requestsPerSecond: 1000 }).get("/api/transfer", { address: "T1" });
+    expect(api.seen[0].headers["tron-pro-api-key"]).toBe("secret-key");
+    expect(api.seen[1].headers["tron-pro-api-key"]).toBeUndefined();
+  });
+
+  it("parses Retry-After as seconds or an HTTP date", () => {
+    expect(parseRetryAfter("3", 0)).toBe(3000);
+    expect(parseRetryAfter("Wed, 21 Oct 2015 07:28:05 GMT", Date.parse("2015-10-21T07:28:00Z"))).toBe(5000);
+    expect(parseRetryAfter(null, 0)).toBeNull();
+  });
+});
+
+describe("token bucket", () => {
+  it("lets a burst through, then paces at the configured rate", async () => {
+    const clock = fakeClock();
+    const bucket = new TokenBucket(2, 3, clock);
+    const start = clock.now();
+    for (let i = 0; i < 7; i++) await bucket.take();
+    // 3 at once, then 4 more at 2/s = 2 s
+    expect(clock.now() - start).toBe(2000);
+  });
+  it("pauses everyone after throttling", async () => {
+    const clock = fakeClock();
+    const bucket = new TokenBucket(100, 100, clock);
+    bucket.pause(clock.now() + 5000);
+    const start = clock.now();
+    await bucket.take();
+    expect(clock.now() - start).toBeGreaterThanOrEqual(5000);
+  });
+});
