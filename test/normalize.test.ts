@@ -125,3 +125,46 @@ describe("normalizeRecords", () => {
     expect(out.transfers[0].amountRaw).toBe("115792089237316195423570985008687907853269984665640564039457584007913129639935");
   });
 });
+
+describe("fast parse path", () => {
+  it("gives exactly what the zod schemas give on every recorded and emulated record", async () => {
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { FIXTURES } = await import("./helpers.ts");
+    const { recognisePage } = await import("../src/normalize/page.ts");
+    const { fastTransaction, fastTransfer, fastTrc20 } = await import("../src/normalize/fast-parse.ts");
+    const schemas = await import("../src/normalize/raw-schemas.ts");
+    const { Emulator } = await import("../src/emulator/server.ts");
+    const { toJson } = await import("../src/emulator/render.ts");
+    const pages: unknown[] = [];
+    for (const dir of ["seed-pages", "endpoints"]) for (const f of readdirSync(join(FIXTURES, dir))) pages.push(JSON.parse(readFileSync(join(FIXTURES, dir, f), "utf8")));
+    const emu = new Emulator({ seed: 2, days: 3, clock: "manual" });
+    for (const w of emu.wallets) {
+      for (const [path, param] of [["/api/transaction", "address"], ["/api/transfer", "address"], ["/api/token_trc20/transfers", "relatedAddress"]]) {
+        const url = new URL(`http://x${path}?${param}=${w.address}&limit=50`);
+        const body = (emu as unknown as { route(u: URL): { json: unknown } }).route(url).json;
+        pages.push(JSON.parse(toJson(body)));
+      }
+    }
+    const pairs = { transaction: [fastTransaction, schemas.transactionRecordSchema], transfer: [fastTransfer, schemas.transferRecordSchema], trc20: [fastTrc20, schemas.trc20RecordSchema] } as const;
+    let fastHits = 0;
+    let checked = 0;
+    for (const content of pages) {
+      const page = recognisePage(content);
+      if ("error" in page) continue;
+      const [fast, schema] = pairs[page.endpoint];
+      for (const r of page.records) {
+        const f = fast(r);
+        const z = (schema as { safeParse(x: unknown): { success: boolean; data?: unknown } }).safeParse(r);
+        checked++;
+        if (f) {
+          fastHits++;
+          expect(z.success).toBe(true);
+          expect(f).toEqual(z.data);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(300);
+    expect(fastHits / checked).toBeGreaterThan(0.95);
+  });
+});

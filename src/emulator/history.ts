@@ -62,7 +62,7 @@ export class History {
   private streams: Stream[];
   private generatedTo: number;
 
-  constructor(readonly opts: { seed: number; startMs: number; wallets: { address: string; perHour: number }[] }) {
+  constructor(readonly opts: { seed: number; startMs: number; wallets: { address: string; perHour: number }[]; retain?: boolean }) {
     this.generatedTo = opts.startMs;
     this.streams = opts.wallets.map((w) => {
       const rng = new Rng(`${opts.seed}|${w.address}`);
@@ -85,7 +85,7 @@ export class History {
     }
     this.generatedTo = nowMs;
     added.sort((a, b) => a.ts - b.ts);
-    this.txs.push(...added);
+    if (this.opts.retain !== false) for (const t of added) this.txs.push(t);
     return added;
   }
 

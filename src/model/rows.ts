@@ -57,6 +57,10 @@ export type TransferRow = {
   tokenLevel: string | null;
   source: Endpoint;
   observedAtMs: number;
+  /** What the record says of its transaction; a transaction known only through its transfers is derived from these. */
+  txOwner: string | null;
+  txTo: string | null;
+  contractRet: string | null;
 };
 
 export type QuarantineRow = { endpoint: Endpoint | "unknown"; reason: string; record: unknown; observedAtMs: number };

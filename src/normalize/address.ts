@@ -22,9 +22,16 @@ export function addressProblem(value: unknown): string | null {
 export const isAddress = (value: unknown): value is string => addressProblem(value) === null;
 
 /** Encode the low 20 bytes of a 32-byte ABI word (hex, no 0x) as a base58check address. */
+const fromWord = new Map<string, string>();
 export function addressFromAbiWord(wordHex: string): string {
-  const low20 = wordHex.slice(-40);
-  return base58check.encode(Buffer.from("41" + low20, "hex"));
+  const low20 = wordHex.slice(-40).toLowerCase();
+  let a = fromWord.get(low20);
+  if (a === undefined) {
+    if (fromWord.size > 100_000) fromWord.clear();
+    a = base58check.encode(Buffer.from("41" + low20, "hex"));
+    fromWord.set(low20, a);
+  }
+  return a;
 }
 
 /** Hex form (41…) to base58check. */

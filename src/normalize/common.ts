@@ -1,5 +1,5 @@
 // Helpers shared by the per-endpoint normalizers: ids, address checks, token resolution.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { addressProblem } from "./address.ts";
 import { formatUnits } from "./amount.ts";
 import { wellKnownToken, type TokenMeta } from "./tokens.ts";
@@ -27,10 +27,7 @@ export function checkAddress(field: string, value: unknown): string {
  * raw amount and the occurrence of that tuple within the transaction (for identical repeated moves).
  */
 export function transferId(txid: string, tokenId: string, from: string, to: string, amountRaw: string, occurrence: number): string {
-  return createHash("sha256")
-    .update(`${txid.toLowerCase()}|${tokenId}|${from}|${to}|${amountRaw}|${occurrence}`)
-    .digest("hex")
-    .slice(0, 40);
+  return hash("sha256", `${txid.toLowerCase()}|${tokenId}|${from}|${to}|${amountRaw}|${occurrence}`, "hex").slice(0, 40);
 }
 
 /** Counts repeated (tx, token, from, to, amount) tuples inside one page. */

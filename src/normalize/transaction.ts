@@ -3,6 +3,7 @@ import { decodeTransferCall } from "./abi.ts";
 import { parseRawAmount } from "./amount.ts";
 import { contractTypeName, TRX } from "./tokens.ts";
 import { transactionRecordSchema, describeIssues, type RawTransaction } from "./raw-schemas.ts";
+import { fastTransaction } from "./fast-parse.ts";
 import {
   checkAddress, OccurrenceCounter, RecordError, resolveToken, scaled, statusOf, transferId, type TokenLookup,
 } from "./common.ts";
@@ -11,12 +12,15 @@ import type { NormalizedBatch, Status, TransferRow } from "../model/rows.ts";
 type Ctx = { observedAtMs: number; tokens: TokenLookup; occurrences: OccurrenceCounter };
 
 export function normalizeTransactionRecord(record: unknown, ctx: Ctx, out: NormalizedBatch): void {
-  const parsed = transactionRecordSchema.safeParse(record);
-  if (!parsed.success) {
-    out.quarantined.push({ endpoint: "transaction", reason: describeIssues(parsed.error), record, observedAtMs: ctx.observedAtMs });
-    return;
+  let r = fastTransaction(record);
+  if (!r) {
+    const parsed = transactionRecordSchema.safeParse(record);
+    if (!parsed.success) {
+      out.quarantined.push({ endpoint: "transaction", reason: describeIssues(parsed.error), record, observedAtMs: ctx.observedAtMs });
+      return;
+    }
+    r = parsed.data;
   }
-  const r = parsed.data;
   try {
     const owner = checkAddress("ownerAddress", r.ownerAddress);
     const to = r.toAddress ? checkAddress("toAddress", r.toAddress) : null;
@@ -65,6 +69,9 @@ function transfersOf(r: RawTransaction, owner: string, to: string | null, status
       risk: r.riskTransaction ?? false,
       source: "transaction" as const,
       observedAtMs: ctx.observedAtMs,
+      txOwner: owner,
+      txTo: to,
+      contractRet: r.contractRet ?? r.result ?? null,
     };
   };
   const amountOf = (field: string, value: unknown): bigint => {

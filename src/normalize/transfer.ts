@@ -1,16 +1,25 @@
-// /api/transfer (TRX + TRC10) and /api/token_trc20/transfers (TRC20 + TRC721) records -> transfers + stub transactions.
+// /api/transfer (TRX + TRC10) and /api/token_trc20/transfers (TRC20 + TRC721) records -> transfers.
 import { parseRawAmount } from "./amount.ts";
-import { contractTypeName, TRX } from "./tokens.ts";
+import { TRX } from "./tokens.ts";
+import type { z } from "zod";
 import { describeIssues, transferRecordSchema, trc20RecordSchema } from "./raw-schemas.ts";
+import { fastTransfer, fastTrc20 } from "./fast-parse.ts";
 import {
   checkAddress, OccurrenceCounter, RecordError, resolveToken, scaled, statusOf, tokenRowFromInfo, transferId, type TokenLookup,
 } from "./common.ts";
-import type { Endpoint, NormalizedBatch, TransactionRow } from "../model/rows.ts";
+import type { Endpoint, NormalizedBatch } from "../model/rows.ts";
 
 type Ctx = { observedAtMs: number; tokens: TokenLookup; occurrences: OccurrenceCounter };
 
 function quarantine(endpoint: Endpoint, ctx: Ctx, out: NormalizedBatch, record: unknown, reason: string) {
   out.quarantined.push({ endpoint, reason, record, observedAtMs: ctx.observedAtMs });
+}
+
+function parsed<T>(schema: z.ZodType<T>, endpoint: Endpoint, ctx: Ctx, out: NormalizedBatch, record: unknown): T | null {
+  const p = schema.safeParse(record);
+  if (p.success) return p.data;
+  quarantine(endpoint, ctx, out, record, describeIssues(p.error));
+  return null;
 }
 
 function amountOf(field: string, value: unknown): bigint {
@@ -19,14 +28,9 @@ function amountOf(field: string, value: unknown): bigint {
   return v;
 }
 
-function stub(t: Omit<TransactionRow, "contractTypeName" | "feeSun" | "raw" | "detail">): TransactionRow {
-  return { ...t, contractTypeName: contractTypeName(t.contractType), feeSun: null, raw: null, detail: 0 };
-}
-
 export function normalizeTransferRecord(record: unknown, ctx: Ctx, out: NormalizedBatch): void {
-  const parsed = transferRecordSchema.safeParse(record);
-  if (!parsed.success) return quarantine("transfer", ctx, out, record, describeIssues(parsed.error));
-  const r = parsed.data;
+  const r = fastTransfer(record) ?? parsed(transferRecordSchema, "transfer", ctx, out, record);
+  if (!r) return;
   try {
     const from = checkAddress("transferFromAddress", r.transferFromAddress);
     const to = checkAddress("transferToAddress", r.transferToAddress);
@@ -45,12 +49,8 @@ export function normalizeTransferRecord(record: unknown, ctx: Ctx, out: Normaliz
       transactionId: hash, block: r.block ?? null, timestampMs: r.timestamp, fromAddress: from, toAddress: to,
       assetType: isTrx ? "trx" : "trc10", tokenId, tokenSymbol: t.symbol, tokenName: t.name, tokenDecimals: t.decimals,
       amountRaw, amount: scaled(raw, t.decimals), confirmed, status, risk: r.riskTransaction ?? false, tokenLevel: t.level,
-      source: "transfer", observedAtMs: ctx.observedAtMs,
+      source: "transfer", observedAtMs: ctx.observedAtMs, txOwner: from, txTo: to, contractRet: r.contractRet ?? null,
     });
-    out.transactions.push(stub({
-      hash, block: r.block ?? null, timestampMs: r.timestamp, ownerAddress: from, toAddress: to,
-      contractType: isTrx ? 1 : 2, status, contractRet: r.contractRet ?? null, confirmed, observedAtMs: ctx.observedAtMs,
-    }));
     if (!isTrx) {
       const token = tokenRowFromInfo(tokenId, "trc10", r.tokenInfo);
       if (token) out.tokens.push(token);
@@ -62,9 +62,8 @@ export function normalizeTransferRecord(record: unknown, ctx: Ctx, out: Normaliz
 }
 
 export function normalizeTrc20Record(record: unknown, ctx: Ctx, out: NormalizedBatch): void {
-  const parsed = trc20RecordSchema.safeParse(record);
-  if (!parsed.success) return quarantine("trc20", ctx, out, record, describeIssues(parsed.error));
-  const r = parsed.data;
+  const r = fastTrc20(record) ?? parsed(trc20RecordSchema, "trc20", ctx, out, record);
+  if (!r) return;
   if (r.event_type && r.event_type !== "Transfer") {
     out.skipped++; // Approval events move nothing
     return;
@@ -79,6 +78,7 @@ export function normalizeTrc20Record(record: unknown, ctx: Ctx, out: NormalizedB
     const status = statusOf({ finalResult: r.finalResult, contractRet: r.contractRet, revert: r.revert });
     const hash = r.transaction_id.toLowerCase();
     const amountRaw = raw.toString();
+    const trigger = r.trigger_info;
     const occurrence = ctx.occurrences.next(`${hash}|${contract}|${from}|${to}|${amountRaw}`);
     const confirmed = r.confirmed ?? false;
     out.transfers.push({
@@ -88,14 +88,10 @@ export function normalizeTrc20Record(record: unknown, ctx: Ctx, out: NormalizedB
       tokenDecimals: assetType === "trc721" ? 0 : t.decimals,
       amountRaw, amount: assetType === "trc721" ? amountRaw : scaled(raw, t.decimals), confirmed, status,
       risk: r.riskTransaction ?? false, tokenLevel: t.level, source: "trc20", observedAtMs: ctx.observedAtMs,
+      // a direct transfer() call on the token: its signer is the sender
+      txOwner: trigger?.methodName === "transfer" && trigger.contract_address === contract ? from : null,
+      txTo: trigger?.contract_address ?? contract, contractRet: r.contractRet ?? r.finalResult ?? null,
     });
-    const trigger = r.trigger_info;
-    const signerIsSender = trigger?.methodName === "transfer" && trigger.contract_address === contract;
-    out.transactions.push(stub({
-      hash, block: r.block ?? null, timestampMs: r.block_ts, ownerAddress: signerIsSender ? from : null,
-      toAddress: trigger?.contract_address ?? contract, contractType: 31, status,
-      contractRet: r.contractRet ?? r.finalResult ?? null, confirmed, observedAtMs: ctx.observedAtMs,
-    }));
     const token = tokenRowFromInfo(contract, assetType, r.tokenInfo);
     if (token) out.tokens.push(token);
   } catch (e) {

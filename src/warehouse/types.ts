@@ -6,8 +6,6 @@ export type ColumnType = "text" | "int" | "bigint" | "bool" | "timestamp" | "raw
 export type Dialect = {
   readonly name: "duckdb" | "snowflake";
   columnType(t: ColumnType): string;
-  /** Value of `arg` on the row with the greatest `rank` (ignoring NULL args). */
-  argMax(arg: string, rank: string): string;
   /** Milliseconds since the epoch (BIGINT expression) to a UTC timestamp. */
   msToTimestamp(ms: string): string;
   /** Exact integer text to the raw-amount type, NULL when it does not fit. */

@@ -13,7 +13,6 @@ const TYPES: Record<ColumnType, string> = {
 export const duckdbDialect: Dialect = {
   name: "duckdb",
   columnType: (t) => TYPES[t],
-  argMax: (arg, rank) => `arg_max(${arg}, ${rank})`,
   msToTimestamp: (ms) => `make_timestamp(CAST(${ms} AS BIGINT) * 1000)`,
   toRawAmount: (text) => `TRY_CAST(${text} AS DECIMAL(38,0))`,
   now: () => `CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)`,

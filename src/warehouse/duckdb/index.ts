@@ -10,13 +10,14 @@ import {
   countChangesSql, STAGE_TRANSACTIONS, STAGE_TRANSFERS, stageTablesSql, upsertTransactionsSql, upsertTransfersSql,
 } from "../upsert.ts";
 import { formatUnits } from "../../normalize/amount.ts";
+import { collapseBatch } from "../../model/merge.ts";
 import { WarehouseError, WarehouseLockedError } from "../../internal/errors.ts";
 import type { Cursor, LoadCounts, RunRecord, Warehouse } from "../types.ts";
-import type { Endpoint, NormalizedBatch, TokenRow } from "../../model/rows.ts";
+import type { Endpoint, NormalizedBatch, TokenRow, TransactionRow, TransferRow } from "../../model/rows.ts";
 
 const d = duckdbDialect;
 
-export async function createDuckDbWarehouse(args: { path: string; readOnly?: boolean }): Promise<Warehouse> {
+export async function createDuckDbWarehouse(args: { path: string; readOnly?: boolean; memoryLimit?: string }): Promise<Warehouse> {
   const path = args.path === ":memory:" ? ":memory:" : resolve(args.path);
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   let instance: DuckDBInstance;
@@ -34,6 +35,9 @@ export async function createDuckDbWarehouse(args: { path: string; readOnly?: boo
   }
   const conn = await instance.connect();
   await conn.run("SET TimeZone = 'UTC'").catch(() => undefined);
+  // Fewer, larger checkpoints during bulk loads (the WAL still makes every commit durable).
+  if (!args.readOnly) await conn.run("SET checkpoint_threshold = '256MB'").catch(() => undefined);
+  if (args.memoryLimit) await conn.run(`SET memory_limit = '${args.memoryLimit.replace(/[^0-9A-Za-z.]/g, "")}'`);
   let staged = false;
   let queue: Promise<unknown> = Promise.resolve();
   /** Serialise all work on the one connection (transactions must not interleave). */
@@ -88,19 +92,20 @@ export async function createDuckDbWarehouse(args: { path: string; readOnly?: boo
         await conn.run(`DELETE FROM ${STAGE_TRANSACTIONS}`);
         await conn.run(`DELETE FROM ${STAGE_TRANSFERS}`);
         const counts: LoadCounts = { transactionsNew: 0, transactionsUpdated: 0, transfersNew: 0, transfersUpdated: 0, quarantined: 0 };
-        if (batch.transactions.length) {
-          await appendTransactions(conn, batch);
-          const [c] = await all<{ new_rows: string; updated_rows: string }>(countChangesSql(d, "transactions"));
-          counts.transactionsNew = Number(c.new_rows);
-          counts.transactionsUpdated = Number(c.updated_rows);
-          await conn.run(upsertTransactionsSql(d));
-        }
-        if (batch.transfers.length) {
-          await appendTransfers(conn, batch);
-          const [c] = await all<{ new_rows: string; updated_rows: string }>(countChangesSql(d, "transfers"));
+        const rows = collapseBatch(batch);
+        if (rows.transfers.length) {
+          await appendTransfers(conn, rows.transfers);
+          const [c] = await all<{ new_rows: string; updated_rows: string }>(countChangesSql("transfers"));
           counts.transfersNew = Number(c.new_rows);
           counts.transfersUpdated = Number(c.updated_rows);
           await conn.run(upsertTransfersSql(d));
+        }
+        if (rows.transactions.length) {
+          await appendTransactions(conn, rows.transactions);
+          const [c] = await all<{ new_rows: string; updated_rows: string }>(countChangesSql("transactions"));
+          counts.transactionsNew = Number(c.new_rows);
+          counts.transactionsUpdated = Number(c.updated_rows);
+          await conn.run(upsertTransactionsSql(d));
         }
         if (batch.tokens.length) await upsertTokens(batch.tokens);
         if (batch.quarantined.length) counts.quarantined = await insertQuarantine(batch, runId);
@@ -231,9 +236,9 @@ function appendBig(ap: DuckDBAppender, v: number | null) {
   else ap.appendBigInt(BigInt(v));
 }
 
-async function appendTransactions(conn: DuckDBConnection, batch: NormalizedBatch) {
+async function appendTransactions(conn: DuckDBConnection, rows: TransactionRow[]) {
   const ap = await conn.createAppender(STAGE_TRANSACTIONS, "main", "temp");
-  for (const t of batch.transactions) {
+  for (const t of rows) {
     ap.appendVarchar(t.hash); appendBig(ap, t.block); ap.appendBigInt(BigInt(t.timestampMs));
     appendText(ap, t.ownerAddress); appendText(ap, t.toAddress); appendInt(ap, t.contractType);
     appendText(ap, t.contractTypeName); ap.appendVarchar(t.status); appendText(ap, t.contractRet);
@@ -243,9 +248,9 @@ async function appendTransactions(conn: DuckDBConnection, batch: NormalizedBatch
   ap.flushSync(); ap.closeSync();
 }
 
-async function appendTransfers(conn: DuckDBConnection, batch: NormalizedBatch) {
+async function appendTransfers(conn: DuckDBConnection, rows: TransferRow[]) {
   const ap = await conn.createAppender(STAGE_TRANSFERS, "main", "temp");
-  for (const t of batch.transfers) {
+  for (const t of rows) {
     ap.appendVarchar(t.transferId); ap.appendVarchar(t.transactionId); appendBig(ap, t.block);
     ap.appendBigInt(BigInt(t.timestampMs)); ap.appendVarchar(t.fromAddress); ap.appendVarchar(t.toAddress);
     ap.appendVarchar(t.assetType); ap.appendVarchar(t.tokenId); appendText(ap, t.tokenSymbol); appendText(ap, t.tokenName);

@@ -1,0 +1,69 @@
+// npm run bench: printed figures, not assertions. BENCH_TRANSFERS overrides the size (default 1,000,000).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pageChunks } from "./pages.ts";
+import { parseJsonLossless } from "../src/normalize/json.ts";
+import { recognisePage } from "../src/normalize/page.ts";
+import { normalizeRecords } from "../src/normalize/index.ts";
+import { emptyBatch } from "../src/model/rows.ts";
+import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
+
+const TOTAL = Number(process.env.BENCH_TRANSFERS ?? 1_000_000);
+const FLUSH_ROWS = 5000;
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const rate = (n: number, ms: number) => `${Math.round((n / ms) * 1000).toLocaleString("en-US")}/s`;
+
+async function ingest() {
+  const dir = mkdtempSync(join(tmpdir(), "tronmon-bench-"));
+  const warehouse = await createDuckDbWarehouse({ path: join(dir, "bench.duckdb"), memoryLimit: process.env.BENCH_DUCKDB_MEMORY ?? "256MB" });
+  await warehouse.migrate();
+  let parseMs = 0, pipelineMs = 0, pages = 0, transferRecords = 0, bytes = 0;
+  let batch = emptyBatch();
+  let loadMs = 0;
+  const flush = async () => {
+    const t = performance.now();
+    if (!process.env.BENCH_NO_LOAD) await warehouse.load({ batch, runId: "bench" });
+    loadMs += performance.now() - t;
+    batch = emptyBatch();
+  };
+  const started = Date.now();
+  for (const chunk of pageChunks({ wallets: 50, transfers: TOTAL, chunkPages: 400 })) {
+    let t0 = performance.now();
+    for (const p of chunk) JSON.parse(p.text);
+    parseMs += performance.now() - t0;
+
+    t0 = performance.now();
+    for (const p of chunk) {
+      const page = recognisePage(parseJsonLossless(p.text));
+      if ("error" in page) throw new Error(page.error);
+      normalizeRecords({ endpoint: page.endpoint, records: page.records, observedAtMs: 1, into: batch });
+      if (batch.transfers.length + batch.transactions.length >= FLUSH_ROWS) await flush();
+    }
+    pipelineMs += performance.now() - t0;
+    pages += chunk.length;
+    transferRecords += chunk.reduce((a, p) => a + p.transfers, 0);
+    bytes += chunk.reduce((a, p) => a + p.text.length, 0);
+    if (process.stderr.isTTY) process.stderr.write(`\r  ${transferRecords.toLocaleString("en-US")} transfer records...`);
+  }
+  const t0 = performance.now();
+  await flush();
+  pipelineMs += performance.now() - t0;
+  if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
+  const [stored] = await warehouse.query<{ transfers: string; transactions: string; quarantined: string }>(
+    "SELECT (SELECT count(*) FROM transfers) AS transfers, (SELECT count(*) FROM transactions) AS transactions, (SELECT count(*) FROM quarantine) AS quarantined");
+  await warehouse.close();
+  rmSync(dir, { recursive: true, force: true });
+  const bound = transferRecords / parseMs;
+  const ours = transferRecords / pipelineMs;
+  console.log(`\n== Ingest: ${pages.toLocaleString("en-US")} emulator-shaped pages (${mb(bytes)} of JSON), ${transferRecords.toLocaleString("en-US")} transfer records`);
+  console.log(`  stored: ${Number(stored.transfers).toLocaleString("en-US")} distinct transfers, ${Number(stored.transactions).toLocaleString("en-US")} transactions, ${stored.quarantined} quarantined`);
+  console.log(`  JSON.parse only (the bound):      ${rate(transferRecords, parseMs)} transfers  (${(parseMs / 1000).toFixed(1)} s)`);
+  console.log(`  parse + normalize + load (DuckDB): ${rate(transferRecords, pipelineMs)} transfers  (${(pipelineMs / 1000).toFixed(1)} s) = ${((ours / bound) * 100).toFixed(0)}% of the bound`);
+  console.log(`    of which DuckDB load:            ${(loadMs / 1000).toFixed(1)} s`);
+  console.log(`  wall time incl. page generation:   ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`  peak RSS: ${mb(process.resourceUsage().maxRSS * 1024)}`);
+}
+
+console.log(`tronmon bench — node ${process.version}, ${new Date().toISOString()}`);
+await ingest();
