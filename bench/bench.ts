@@ -16,7 +16,7 @@ const rate = (n: number, ms: number) => `${Math.round((n / ms) * 1000).toLocaleS
 
 async function ingest() {
   const dir = mkdtempSync(join(tmpdir(), "tronmon-bench-"));
-  const warehouse = await createDuckDbWarehouse({ path: join(dir, "bench.duckdb"), memoryLimit: process.env.BENCH_DUCKDB_MEMORY ?? "256MB" });
+  const warehouse = await createDuckDbWarehouse({ path: process.env.BENCH_DB ?? join(dir, "bench.duckdb"), memoryLimit: process.env.BENCH_DUCKDB_MEMORY ?? "256MB" });
   await warehouse.migrate();
   let parseMs = 0, pipelineMs = 0, pages = 0, transferRecords = 0, bytes = 0;
   let batch = emptyBatch();

@@ -2,12 +2,13 @@
 import type { ColumnType, Dialect } from "./types.ts";
 
 type Column = [name: string, type: ColumnType, constraint?: string];
-type Table = { name: string; columns: Column[]; primaryKey: string[] };
+/** primaryKey: enforced where given; the two large tables are kept unique by their MERGE instead (see upsert.ts). */
+type Table = { name: string; columns: Column[]; primaryKey?: string[]; uniqueBy?: string[] };
 
 export const TABLES: Record<string, Table> = {
   transactions: {
     name: "transactions",
-    primaryKey: ["hash"],
+    uniqueBy: ["hash"],
     columns: [
       ["hash", "text", "NOT NULL"], ["block", "bigint"], ["timestamp_utc", "timestamp", "NOT NULL"],
       ["timestamp_ms", "bigint", "NOT NULL"], ["owner_address", "text"], ["to_address", "text"],
@@ -19,7 +20,7 @@ export const TABLES: Record<string, Table> = {
   },
   transfers: {
     name: "transfers",
-    primaryKey: ["transfer_id"],
+    uniqueBy: ["transfer_id"],
     columns: [
       ["transfer_id", "text", "NOT NULL"], ["transaction_id", "text", "NOT NULL"], ["block", "bigint"],
       ["timestamp_utc", "timestamp", "NOT NULL"], ["timestamp_ms", "bigint", "NOT NULL"],
@@ -71,7 +72,8 @@ export const TABLES: Record<string, Table> = {
 
 export function createTableSql(d: Dialect, t: Table): string {
   const cols = t.columns.map(([n, type, c]) => `  ${n} ${d.columnType(type)}${c ? " " + c : ""}`);
-  return `CREATE TABLE IF NOT EXISTS ${t.name} (\n${cols.join(",\n")},\n  PRIMARY KEY (${t.primaryKey.join(", ")})\n)`;
+  if (t.primaryKey) cols.push(`  PRIMARY KEY (${t.primaryKey.join(", ")})`);
+  return `CREATE TABLE IF NOT EXISTS ${t.name} (\n${cols.join(",\n")}\n)`;
 }
 
 /** For each watched wallet: its transfers, and its transactions that moved nothing for it (staking, calls...). */

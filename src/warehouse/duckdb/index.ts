@@ -7,7 +7,7 @@ import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from "@duc
 import { duckdbDialect } from "./dialect.ts";
 import { MIGRATIONS } from "../schema.ts";
 import {
-  countChangesSql, STAGE_TRANSACTIONS, STAGE_TRANSFERS, stageTablesSql, upsertTransactionsSql, upsertTransfersSql,
+  mergeTransactionsSql, mergeTransfersSql, STAGE_TRANSACTIONS, STAGE_TRANSFERS, stageTablesSql, type TimeRange,
 } from "../upsert.ts";
 import { formatUnits } from "../../normalize/amount.ts";
 import { collapseBatch } from "../../model/merge.ts";
@@ -95,17 +95,15 @@ export async function createDuckDbWarehouse(args: { path: string; readOnly?: boo
         const rows = collapseBatch(batch);
         if (rows.transfers.length) {
           await appendTransfers(conn, rows.transfers);
-          const [c] = await all<{ new_rows: string; updated_rows: string }>(countChangesSql("transfers"));
-          counts.transfersNew = Number(c.new_rows);
-          counts.transfersUpdated = Number(c.updated_rows);
-          await conn.run(upsertTransfersSql(d));
+          const c = await mergeCounts("transfers", mergeTransfersSql(d, timeRange(rows.transfers)));
+          counts.transfersNew = c.inserted;
+          counts.transfersUpdated = c.updated;
         }
         if (rows.transactions.length) {
           await appendTransactions(conn, rows.transactions);
-          const [c] = await all<{ new_rows: string; updated_rows: string }>(countChangesSql("transactions"));
-          counts.transactionsNew = Number(c.new_rows);
-          counts.transactionsUpdated = Number(c.updated_rows);
-          await conn.run(upsertTransactionsSql(d));
+          const c = await mergeCounts("transactions", mergeTransactionsSql(d, timeRange(rows.transactions)));
+          counts.transactionsNew = c.inserted;
+          counts.transactionsUpdated = c.updated;
         }
         if (batch.tokens.length) await upsertTokens(batch.tokens);
         if (batch.quarantined.length) counts.quarantined = await insertQuarantine(batch, runId);
@@ -187,8 +185,20 @@ export async function createDuckDbWarehouse(args: { path: string; readOnly?: boo
     }),
   };
 
+  /** Runs a MERGE; what it inserted is the growth of the table, the rest of the rows it touched it changed. */
+  async function mergeCounts(table: string, sql: string): Promise<{ inserted: number; updated: number }> {
+    const size = async () => Number((await conn.runAndReadAll(`SELECT count(*) FROM ${table}`)).getRows()[0][0]);
+    const before = await size();
+    const result = await conn.run(sql);
+    const inserted = (await size()) - before;
+    return { inserted, updated: Number(result.rowsChanged) - inserted };
+  }
+
+  const storedTokens = new Map<string, string>();
   async function upsertTokens(tokens: TokenRow[]) {
-    const unique = [...new Map(tokens.map((t) => [t.tokenId, t])).values()];
+    const unique = [...new Map(tokens.map((t) => [t.tokenId, t])).values()].filter((t) => storedTokens.get(t.tokenId) !== JSON.stringify(t));
+    if (!unique.length) return;
+    for (const t of unique) storedTokens.set(t.tokenId, JSON.stringify(t));
     const params = unique.flatMap((t) => [t.tokenId, t.assetType, t.symbol, t.name, t.decimals, t.level]);
     await conn.run(
       `INSERT INTO tokens SELECT *, ${d.now()} FROM (VALUES ${unique.map(() => "(?, ?, ?, ?, CAST(? AS INTEGER), ?)").join(", ")})
@@ -221,6 +231,16 @@ export async function createDuckDbWarehouse(args: { path: string; readOnly?: boo
   }
 
   return warehouse;
+}
+
+function timeRange(rows: { timestampMs: number }[]): TimeRange {
+  let minMs = Infinity;
+  let maxMs = -Infinity;
+  for (const r of rows) {
+    if (r.timestampMs < minMs) minMs = r.timestampMs;
+    if (r.timestampMs > maxMs) maxMs = r.timestampMs;
+  }
+  return { minMs, maxMs };
 }
 
 function appendText(ap: DuckDBAppender, v: string | null) {
