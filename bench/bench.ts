@@ -16,7 +16,7 @@ const rate = (n: number, ms: number) => `${Math.round((n / ms) * 1000).toLocaleS
 
 async function ingest() {
   const dir = mkdtempSync(join(tmpdir(), "tronmon-bench-"));
-  const warehouse = await createDuckDbWarehouse({ path: process.env.BENCH_DB ?? join(dir, "bench.duckdb"), memoryLimit: process.env.BENCH_DUCKDB_MEMORY ?? "256MB" });
+  const warehouse = await createDuckDbWarehouse({ path: process.env.BENCH_DB ?? join(dir, "bench.duckdb"), memoryLimit: process.env.BENCH_DUCKDB_MEMORY ?? "128MB" });
   await warehouse.migrate();
   let parseMs = 0, pipelineMs = 0, pages = 0, transferRecords = 0, bytes = 0;
   let batch = emptyBatch();
@@ -28,7 +28,7 @@ async function ingest() {
     batch = emptyBatch();
   };
   const started = Date.now();
-  for (const chunk of pageChunks({ wallets: 50, transfers: TOTAL, chunkPages: 400 })) {
+  for (const chunk of pageChunks({ wallets: 50, transfers: TOTAL, chunkPages: 100 })) {
     let t0 = performance.now();
     for (const p of chunk) JSON.parse(p.text);
     parseMs += performance.now() - t0;
@@ -62,7 +62,8 @@ async function ingest() {
   console.log(`  parse + normalize + load (DuckDB): ${rate(transferRecords, pipelineMs)} transfers  (${(pipelineMs / 1000).toFixed(1)} s) = ${((ours / bound) * 100).toFixed(0)}% of the bound`);
   console.log(`    of which DuckDB load:            ${(loadMs / 1000).toFixed(1)} s`);
   console.log(`  wall time incl. page generation:   ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  console.log(`  peak RSS: ${mb(process.resourceUsage().maxRSS * 1024)}`);
+  const m = process.memoryUsage();
+  console.log(`  peak RSS: ${mb(process.resourceUsage().maxRSS * 1024)} (now: rss ${mb(m.rss)}, JS heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, external ${mb(m.external)})`);
 }
 
 console.log(`tronmon bench — node ${process.version}, ${new Date().toISOString()}`);

@@ -21,7 +21,7 @@ export function loadContext(opts: GlobalOptions): Context {
 }
 
 export async function openWarehouse(config: Config, readOnly = false): Promise<Warehouse> {
-  const w = await createDuckDbWarehouse({ path: config.warehouse.path, readOnly });
+  const w = await createDuckDbWarehouse({ path: config.warehouse.path, readOnly, memoryLimit: config.warehouse.memory_limit });
   if (!readOnly) await w.migrate();
   return w;
 }

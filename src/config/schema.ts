@@ -34,6 +34,7 @@ export const sourceSchema = z.strictObject({
 export const duckdbWarehouseSchema = z.strictObject({
   kind: z.literal("duckdb").default("duckdb"),
   path: z.string().min(1).default("data/tronmon.duckdb").describe("DuckDB database file (--db overrides)"),
+  memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "must be a size such as 512MB or 2GB").default("1GB").describe("DuckDB buffer memory limit; larger data spills to disk"),
 });
 
 export const warehouseSchema = z.discriminatedUnion("kind", [duckdbWarehouseSchema]);
@@ -52,7 +53,7 @@ export const loggingSchema = z.strictObject({
 export const configSchema = z.strictObject({
   wallets: z.array(walletSchema).min(1).describe("Watched wallets"),
   source: sourceSchema.prefault({}),
-  warehouse: warehouseSchema.default({ kind: "duckdb", path: "data/tronmon.duckdb" }),
+  warehouse: warehouseSchema.default({ kind: "duckdb", path: "data/tronmon.duckdb", memory_limit: "1GB" }),
   output: outputSchema.prefault({}),
   logging: loggingSchema.prefault({}),
 });
