@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "vitest";
@@ -8,7 +8,9 @@ import { parseConfig } from "../src/config/load.ts";
 import { createTronscanClient } from "../src/source/tronscan/client.ts";
 import type { Server } from "node:http";
 
-export const FIXTURES = join(import.meta.dirname, "../../shared/fixtures/tronscan");
+/** The recorded TronScan pages: ../shared beside the checkout (as in CI), or TRONMON_FIXTURES. */
+export const FIXTURES = process.env.TRONMON_FIXTURES ?? join(import.meta.dirname, "../../shared/fixtures/tronscan");
+if (!existsSync(FIXTURES)) throw new Error(`recorded TronScan fixtures not found at ${FIXTURES}: put shared/ beside the checkout or set TRONMON_FIXTURES`);
 export const ROOT = join(import.meta.dirname, "..");
 
 const dirs: string[] = [];
