@@ -150,6 +150,12 @@ describe("tronmon CLI", () => {
       const csv = (await tronmon(["export", "transfers", "--format", "csv", "--wallet", ORIGINAL_WALLETS[1].address, "--since", "2000-01-01"], dir)).stdout.split("\n");
       expect(csv[0]).toBe(TRANSFER_EXPORT_FIELDS.join(","));
       expect(csv.filter(Boolean)).toHaveLength(out.length + 1);
+      // the raw archive replays into a fresh database with the same result
+      const replay = await tronmon(["import", join(dir, "out/raw"), "--db", join(dir, "replay.duckdb")], dir);
+      expect(replay.code).toBe(0);
+      expect(replay.stdout).toMatch(/imported \d+ files/);
+      const again = (await tronmon(["export", "transfers", "--db", join(dir, "replay.duckdb")], dir)).stdout.trim().split("\n").map((l) => JSON.parse(l));
+      expect(again.map((r) => JSON.stringify(r)).sort()).toEqual(out.map((r) => JSON.stringify(r)).sort());
       const bad = await tronmon(["export", "transfers", "--wallet", "Tnope"], dir);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/--wallet "Tnope" is not a valid TRON address/);

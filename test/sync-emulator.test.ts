@@ -90,6 +90,29 @@ describe("sync against the emulator", () => {
     expectEqualSets(actual.transactions, expected.transactions, "transactions");
   });
 
+  it("a source that lags 40 minutes behind our clock loses nothing across cycles", async () => {
+    const api = await startEmulator({ seed: 4, days: 3, nowMs: NOW });
+    const dir = tempDir();
+    const wallets = [HEAVY, SMALL];
+    const config = testConfig({ url: api.url, wallets, dir });
+    const warehouse = await createDuckDbWarehouse({ path: config.warehouse.path });
+    await warehouse.migrate();
+    try {
+      for (const minutes of [0, 30, 30, 120]) {
+        api.emu.advance(minutes * 60_000);
+        const s = await runCycle({ config, warehouse, client: fastClient(api.url), logger: silentLogger(), nowMs: api.emu.now() + 40 * 60_000 });
+        expect(s.status).toBe("success");
+      }
+      const actual = await snapshot(warehouse);
+      const expected = truth(api.emu, wallets);
+      expectEqualSets(actual.transfers, expected.transfers, "transfers");
+      expectEqualSets(actual.transactions, expected.transactions, "transactions");
+    } finally {
+      await warehouse.close();
+      await api.close();
+    }
+  });
+
   it("two runs in a row with nothing new: the second adds nothing and sends at most one request per wallet and endpoint", async () => {
     const api = await startEmulator({ seed: 11, days: 5, nowMs: NOW });
     const dir = tempDir();

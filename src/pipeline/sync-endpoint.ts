@@ -78,7 +78,7 @@ export async function syncEndpoint(deps: Deps, wallet: string, endpoint: Endpoin
   } else if (joinMs !== null) {
     mode = "incremental";
     top = deps.nowMs;
-    floor = Math.max(settings.historyStartMs, joinMs - settings.overlapMs);
+    floor = Math.max(settings.historyStartMs, Math.min(joinMs, stored?.newestMs ?? joinMs) - settings.overlapMs);
     const pending = await warehouse.oldestPendingMs(wallet, deps.nowMs - settings.pendingMaxAgeMs);
     if (pending !== null) floor = Math.max(settings.historyStartMs, Math.min(floor, pending));
     low = null;
@@ -93,9 +93,10 @@ export async function syncEndpoint(deps: Deps, wallet: string, endpoint: Endpoin
     wallet, endpoint, mode, pages: 0, requests: 0, transactionsNew: 0, transactionsUpdated: 0, transfersNew: 0,
     transfersUpdated: 0, quarantined: 0, skipped: 0, syncedToMs: joinMs,
   };
+  let newest = stored?.newestMs ?? null;
   const cursorAt = (walkLow: number | null, done: boolean): Cursor => done
-    ? { wallet, endpoint, syncedToMs: top, walkTopMs: null, walkLowMs: null, walkFloorMs: null }
-    : { wallet, endpoint, syncedToMs: joinMs, walkTopMs: top, walkLowMs: walkLow, walkFloorMs: floor };
+    ? { wallet, endpoint, syncedToMs: top, walkTopMs: null, walkLowMs: null, walkFloorMs: null, newestMs: newest }
+    : { wallet, endpoint, syncedToMs: joinMs, walkTopMs: top, walkLowMs: walkLow, walkFloorMs: floor, newestMs: newest };
   const add = (c: LoadCounts, b: NormalizedBatch) => {
     summary.transactionsNew += c.transactionsNew; summary.transactionsUpdated += c.transactionsUpdated;
     summary.transfersNew += c.transfersNew; summary.transfersUpdated += c.transfersUpdated;
@@ -145,6 +146,7 @@ export async function syncEndpoint(deps: Deps, wallet: string, endpoint: Endpoin
 
     const stamps = records.map(tsOf).filter((t): t is number => t !== null);
     const oldest: number = stamps.length ? Math.min(...stamps) : anchorTs ?? end;
+    if (stamps.length) newest = Math.max(newest ?? -Infinity, ...stamps);
     const allSameTs = stamps.length === records.length && stamps.every((t) => t === oldest);
     const fresh = records.filter((r) => !seenAtAnchor.has(keyOf(r)));
     const progressed = anchorTs === null || oldest < anchorTs;
@@ -153,7 +155,7 @@ export async function syncEndpoint(deps: Deps, wallet: string, endpoint: Endpoin
     // history, so only an empty page (or joining the range already held) ends a walk.
     let done = false;
     if (oldest < floor) done = true; // reached below the floor
-    else if (joinMs !== null && mode !== "backfill" && records.length < limit && oldest <= joinMs) done = true; // joined known range
+    else if (joinMs !== null && mode !== "backfill" && records.length < limit && oldest <= Math.min(joinMs, stored?.newestMs ?? joinMs)) done = true; // joined known range
     if (!fresh.length && !progressed) {
       // Only rows already seen, all at the anchor timestamp: step past them under the same anchor; an
       // empty answer then proves the end of history.

@@ -49,7 +49,8 @@ export const TABLES: Record<string, Table> = {
     primaryKey: ["wallet", "endpoint"],
     columns: [
       ["wallet", "text", "NOT NULL"], ["endpoint", "text", "NOT NULL"], ["synced_to_ms", "bigint"],
-      ["walk_top_ms", "bigint"], ["walk_low_ms", "bigint"], ["walk_floor_ms", "bigint"], ["updated_at", "timestamp"],
+      ["walk_top_ms", "bigint"], ["walk_low_ms", "bigint"], ["walk_floor_ms", "bigint"], ["newest_ms", "bigint"],
+      ["updated_at", "timestamp"],
     ],
   },
   quarantine: {

@@ -24,6 +24,9 @@ export type Cursor = {
   walkLowMs: number | null;
   /** Lower bound of the walk (history start, or syncedTo minus overlap). */
   walkFloorMs: number | null;
+  /** Newest row time seen on this endpoint: incremental runs re-read from here (minus the overlap), so a
+   *  source that lags behind our clock loses nothing. */
+  newestMs: number | null;
 };
 
 export type LoadCounts = {

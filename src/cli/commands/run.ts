@@ -30,9 +30,9 @@ export async function runCommand(opts: GlobalOptions & { json?: boolean }): Prom
 }
 
 function printSummary(s: RunSummary, labels: Record<string, string | null>) {
-  const byWallet = new Map<string, RunSummary["endpoints"]>();
+  const byWallet = new Map<string, RunSummary["endpoints"]>(Object.keys(labels).map((w) => [w, []]));
   for (const e of s.endpoints) byWallet.set(e.wallet, [...(byWallet.get(e.wallet) ?? []), e]);
-  const rows = [...byWallet.entries()].map(([wallet, eps]) => {
+  const rows = [...byWallet.entries()].filter(([, eps]) => eps.length).map(([wallet, eps]) => {
     const sum = (f: (e: RunSummary["endpoints"][number]) => number) => eps.reduce((a, e) => a + f(e), 0);
     const synced = Math.min(...eps.map((e) => e.syncedToMs ?? 0));
     return {

@@ -118,7 +118,7 @@ export async function createDuckDbWarehouse(args: { path: string; readOnly?: boo
       if (!rows.length) return null;
       const r = rows[0];
       const n = (v: string | null) => (v === null ? null : Number(v));
-      return { wallet, endpoint, syncedToMs: n(r.synced_to_ms), walkTopMs: n(r.walk_top_ms), walkLowMs: n(r.walk_low_ms), walkFloorMs: n(r.walk_floor_ms) };
+      return { wallet, endpoint, syncedToMs: n(r.synced_to_ms), walkTopMs: n(r.walk_top_ms), walkLowMs: n(r.walk_low_ms), walkFloorMs: n(r.walk_floor_ms), newestMs: n(r.newest_ms) };
     }),
 
     oldestPendingMs: (wallet, sinceMs) => serial(async () => {
@@ -224,10 +224,11 @@ export async function createDuckDbWarehouse(args: { path: string; readOnly?: boo
 
   async function upsertCursor(c: Cursor) {
     await conn.run(
-      `INSERT INTO sync_cursors VALUES (?, ?, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), ${d.now()})
+      `INSERT INTO sync_cursors VALUES (?, ?, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), ${d.now()})
        ON CONFLICT (wallet, endpoint) DO UPDATE SET synced_to_ms = excluded.synced_to_ms, walk_top_ms = excluded.walk_top_ms,
-         walk_low_ms = excluded.walk_low_ms, walk_floor_ms = excluded.walk_floor_ms, updated_at = excluded.updated_at`,
-      [c.wallet, c.endpoint, c.syncedToMs, c.walkTopMs, c.walkLowMs, c.walkFloorMs] as never);
+         walk_low_ms = excluded.walk_low_ms, walk_floor_ms = excluded.walk_floor_ms, newest_ms = excluded.newest_ms,
+         updated_at = excluded.updated_at`,
+      [c.wallet, c.endpoint, c.syncedToMs, c.walkTopMs, c.walkLowMs, c.walkFloorMs, c.newestMs] as never);
   }
 
   return warehouse;
