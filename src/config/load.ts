@@ -26,9 +26,24 @@ export function parseConfig(raw: unknown, file = "(inline)"): Config {
     if (i.code === "unrecognized_keys") return `${keyPath(i.path)}: unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => JSON.stringify(k)).join(", ")}`;
     return `${keyPath(i.path)}: ${i.message}`;
   });
-  problems.push(...duplicateWallets(raw));
+  problems.push(...duplicateWallets(raw), ...duplicateRules(raw));
   if (parsed.success && !problems.length) return parsed.data;
   throw new ConfigError(file, problems);
+}
+
+function duplicateRules(raw: unknown): string[] {
+  const rules = (raw as { rules?: unknown })?.rules;
+  if (!Array.isArray(rules)) return [];
+  const seen = new Map<unknown, number>();
+  const out: string[] = [];
+  rules.forEach((r, i) => {
+    const n = (r as { name?: unknown })?.name;
+    if (typeof n !== "string") return;
+    const prev = seen.get(n);
+    if (prev !== undefined) out.push(`rules[${i}].name: ${JSON.stringify(n)} is used twice (also rules[${prev}])`);
+    else seen.set(n, i);
+  });
+  return out;
 }
 
 function duplicateWallets(raw: unknown): string[] {

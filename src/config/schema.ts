@@ -50,12 +50,36 @@ export const loggingSchema = z.strictObject({
   level: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
 });
 
+const decimalString = z.union([z.number().nonnegative(), z.string()]).transform((v) => String(v)).refine((v) => /^\d+(\.\d+)?$/.test(v), {
+  message: "must be a non-negative decimal number such as 500000 or 0.5",
+});
+
+export const ruleSchema = z.strictObject({
+  name: z.string().min(1).describe("Unique rule name, shown in alerts"),
+  kind: z.enum(["count", "volume"]).describe("count: successful transactions; volume: exact sum of one token's successful transfers"),
+  period_days: z.number().int().min(1).max(3650).describe("Window ending at evaluation time"),
+  threshold: decimalString.describe("Fires when the value is above (not equal to) this; volume in token units"),
+  token: address.or(z.string().regex(/^(_|\d+)$/)).default("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t").describe("Token a volume rule sums: TRC20 contract, TRC10 id or _ for TRX (default USDT)"),
+  direction: z.enum(["in", "out", "any"]).default("any").describe("Which side of the wallet's activity counts"),
+  wallets: z.array(address).nullable().default(null).describe("Only these wallets (null: every watched wallet)"),
+  enabled: z.boolean().default(true),
+});
+
+/** The original project's four rules. */
+export const DEFAULT_RULES = [
+  { name: "Transaction Count Rule - 7d", kind: "count", period_days: 7, threshold: "100" },
+  { name: "Transaction Count Rule - 30d", kind: "count", period_days: 30, threshold: "300" },
+  { name: "Transaction Volume Rule - 7d", kind: "volume", period_days: 7, threshold: "500000" },
+  { name: "Transaction Volume Rule - 30d", kind: "volume", period_days: 30, threshold: "2000000" },
+] as const;
+
 export const configSchema = z.strictObject({
   wallets: z.array(walletSchema).min(1).describe("Watched wallets"),
   source: sourceSchema.prefault({}),
   warehouse: warehouseSchema.default({ kind: "duckdb", path: "data/tronmon.duckdb", memory_limit: "1GB" }),
   output: outputSchema.prefault({}),
   logging: loggingSchema.prefault({}),
+  rules: z.array(ruleSchema).default(() => DEFAULT_RULES.map((r) => ruleSchema.parse(r))).describe("Threshold rules, synced to the alert_thresholds table"),
 });
 
 export type Config = z.infer<typeof configSchema>;

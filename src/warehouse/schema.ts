@@ -1,5 +1,6 @@
 // Table definitions, written once and rendered per dialect. Versioned: append migrations, never edit old ones.
 import type { ColumnType, Dialect } from "./types.ts";
+import { walletMetricsSql, walletTokenMetricsSql } from "../metrics/sql.ts";
 
 type Column = [name: string, type: ColumnType, constraint?: string];
 /** primaryKey: enforced where given; the two large tables are kept unique by their MERGE instead (see upsert.ts). */
@@ -106,6 +107,30 @@ WHERE NOT EXISTS (
   SELECT 1 FROM transfers t WHERE t.transaction_id = x.hash AND (t.from_address = x.wallet OR t.to_address = x.wallet)
 )`;
 
+/** Rules and alerts (migration 2). */
+export const RULE_TABLES: Record<string, Table> = {
+  alert_thresholds: {
+    name: "alert_thresholds",
+    primaryKey: ["rule_name"],
+    columns: [
+      ["rule_name", "text", "NOT NULL"], ["kind", "text", "NOT NULL"], ["period_days", "int", "NOT NULL"],
+      ["threshold", "text", "NOT NULL"], ["token_id", "text"], ["direction", "text", "NOT NULL"], ["wallets", "json"],
+      ["enabled", "bool", "NOT NULL"], ["updated_at", "timestamp"],
+    ],
+  },
+  alerts: {
+    name: "alerts",
+    primaryKey: ["alert_id"],
+    columns: [
+      ["alert_id", "text", "NOT NULL"], ["rule_name", "text", "NOT NULL"], ["wallet", "text", "NOT NULL"], ["kind", "text"],
+      ["status", "text", "NOT NULL"], ["value", "text", "NOT NULL"], ["threshold", "text", "NOT NULL"], ["token_id", "text"],
+      ["token_symbol", "text"], ["direction", "text"], ["period_days", "int"], ["first_seen_ms", "bigint", "NOT NULL"],
+      ["last_seen_ms", "bigint", "NOT NULL"], ["resolved_at_ms", "bigint"], ["note", "text"], ["acted_by", "text"],
+      ["version", "int", "NOT NULL"], ["exported_version", "int", "NOT NULL"], ["updated_at", "timestamp"],
+    ],
+  },
+};
+
 export type Migration = { version: number; name: string; statements: (d: Dialect) => string[] };
 
 export const MIGRATIONS: Migration[] = [
@@ -115,6 +140,19 @@ export const MIGRATIONS: Migration[] = [
     statements: (d) => [
       ...Object.values(TABLES).map((t) => createTableSql(d, t)),
       WALLET_ACTIVITY_VIEW,
+    ],
+  },
+  {
+    version: 2,
+    name: "rules and alerts: alert_thresholds, alerts, wallet_metrics, wallet_token_metrics, alert_rules_view",
+    statements: (d) => [
+      ...Object.values(RULE_TABLES).map((t) => createTableSql(d, t)),
+      `CREATE OR REPLACE VIEW wallet_metrics AS ${walletMetricsSql(d.nowMs())}`,
+      `CREATE OR REPLACE VIEW wallet_token_metrics AS ${walletTokenMetricsSql(d.nowMs())}`,
+      `CREATE OR REPLACE VIEW alert_rules_view AS
+        SELECT rule_name AS rule, wallet, period_days AS period, value, threshold, status,
+          ${d.msToTimestamp("last_seen_ms")} AS time, ${d.msToTimestamp("first_seen_ms")} AS first_seen, alert_id, token_id, direction
+        FROM alerts`,
     ],
   },
 ];

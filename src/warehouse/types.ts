@@ -12,6 +12,10 @@ export type Dialect = {
   toRawAmount(text: string): string;
   /** Current UTC timestamp. */
   now(): string;
+  /** Current time in milliseconds since the epoch (BIGINT). */
+  nowMs(): string;
+  /** Insert-or-update of `rowCount` rows given as positional parameters in `columns` order. */
+  upsertSql(table: string, columns: readonly string[], keys: readonly string[], rowCount: number): string;
 };
 
 export type Cursor = {
@@ -62,5 +66,7 @@ export type Warehouse = {
   syncWallets(wallets: { address: string; label?: string | null }[]): Promise<void>;
   recordRun(run: RunRecord): Promise<void>;
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs `fn` in one transaction; `q` queries inside it. */
+  transaction<T>(fn: (q: <R = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<R[]>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 };

@@ -179,6 +179,8 @@ export async function createDuckDbWarehouse(args: { path: string; readOnly?: boo
 
     query: (sql, params = []) => serial(() => all(sql, params)),
 
+    transaction: (fn) => serial(() => inTransaction(() => fn(all))),
+
     close: () => serial(async () => {
       conn.closeSync();
       instance.closeSync(); // releases the file (and its lock) once no other handle in this process uses it

@@ -1,0 +1,93 @@
+// Evaluation: every enabled rule over the windows ending at `now`, then the alert lifecycle, then the
+// export of what opened or changed. Re-running with the same data and `now` changes nothing.
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { formatUnits, parseUnits } from "../normalize/amount.ts";
+import { wellKnownToken } from "../normalize/tokens.ts";
+import { isoUtc } from "../model/columns.ts";
+import { InputError } from "../internal/errors.ts";
+import { ruleValuesSql } from "./sql.ts";
+import { applyEvaluation, type RuleInfo } from "./lifecycle.ts";
+import { loadAlerts, loadRules, saveAlerts } from "./store.ts";
+import type { Alert, Breach, ThresholdRule } from "./types.ts";
+import type { Warehouse } from "../warehouse/types.ts";
+
+export type EvaluationSummary = { nowMs: number; rules: number; breaches: number; opened: number; changed: number; resolved: number; exportedFile: string | null };
+
+/** The token facts a rule needs: decimals to scale thresholds and values, a symbol for people. */
+export async function ruleInfos(w: Warehouse, rules: ThresholdRule[]): Promise<Map<string, RuleInfo & { decimals: number }>> {
+  const tokens = new Map((await w.query<{ token_id: string; decimals: number | null; symbol: string | null }>("SELECT token_id, decimals, symbol FROM tokens")).map((t) => [t.token_id, t]));
+  const out = new Map<string, RuleInfo & { decimals: number }>();
+  for (const r of rules) {
+    if (r.kind === "count") {
+      out.set(r.name, { ...r, tokenSymbol: null, decimals: 0 });
+      continue;
+    }
+    const known = wellKnownToken(r.tokenId);
+    const stored = tokens.get(r.tokenId);
+    const decimals = stored?.decimals ?? known?.decimals;
+    if (decimals === undefined || decimals === null) throw new InputError(`rule "${r.name}": the decimals of token ${r.tokenId} are not known yet (no transfer of it has been loaded); the threshold cannot be scaled`);
+    out.set(r.name, { ...r, tokenSymbol: stored?.symbol ?? known?.symbol ?? null, decimals });
+  }
+  return out;
+}
+
+export async function findBreaches(w: Warehouse, infos: Map<string, RuleInfo & { decimals: number }>, nowMs: number): Promise<Breach[]> {
+  const breaches: Breach[] = [];
+  for (const r of infos.values()) {
+    if (!r.enabled) continue;
+    let thresholdRaw: string;
+    try {
+      thresholdRaw = r.kind === "volume" ? parseUnits(r.threshold, r.decimals).toString() : r.threshold;
+    } catch (e) {
+      throw new InputError(`rule "${r.name}": threshold ${r.threshold}: ${(e as Error).message}`);
+    }
+    const q = ruleValuesSql(r, nowMs, thresholdRaw);
+    for (const row of await w.query<{ wallet: string; value_raw: string }>(q.sql, q.params)) {
+      breaches.push({ ruleName: r.name, wallet: row.wallet, value: r.kind === "volume" ? formatUnits(BigInt(row.value_raw), r.decimals) : row.value_raw });
+    }
+  }
+  return breaches;
+}
+
+export async function evaluateRules(args: { warehouse: Warehouse; nowMs: number; outDir: string }): Promise<EvaluationSummary> {
+  const w = args.warehouse;
+  const infos = await ruleInfos(w, await loadRules(w));
+  const enabled = new Map([...infos].filter(([, r]) => r.enabled));
+  const breaches = await findBreaches(w, enabled, args.nowMs);
+  const active = await loadAlerts(w, "WHERE status IN ('open', 'acknowledged')");
+  const transitions = applyEvaluation({ active, breaches, rules: enabled, nowMs: args.nowMs });
+  if (transitions.length) await w.transaction((q) => saveAlerts(q, w, transitions.map((t) => t.alert)));
+  const exportedFile = await exportPendingAlerts(w, args.outDir, args.nowMs);
+  const count = (c: string) => transitions.filter((t) => t.change === c).length;
+  return { nowMs: args.nowMs, rules: enabled.size, breaches: breaches.length, opened: count("opened"), changed: count("changed"), resolved: count("resolved"), exportedFile };
+}
+
+/** The original fields (WALLET, RULE, VALUE, THRESHOLD, TIMESTAMP) plus ours. */
+export function alertExport(a: Alert, nowMs: number) {
+  return {
+    WALLET: a.wallet, RULE: a.ruleName, VALUE: a.value, THRESHOLD: a.threshold, TIMESTAMP: isoUtc(nowMs),
+    alert_id: a.alertId, status: a.status, token: a.tokenId, token_symbol: a.tokenSymbol, direction: a.direction,
+    period_days: a.periodDays, first_seen: isoUtc(a.firstSeenMs), last_seen: isoUtc(a.lastSeenMs),
+    resolved_at: a.resolvedAtMs === null ? null : isoUtc(a.resolvedAtMs), note: a.note, acted_by: a.actedBy,
+  };
+}
+
+/**
+ * Writes alerts whose latest version has not been exported yet, then marks them exported. A crash
+ * between the two exports them again next time (at least once); nothing is ever skipped.
+ */
+export async function exportPendingAlerts(w: Warehouse, outDir: string, nowMs: number): Promise<string | null> {
+  const pending = await loadAlerts(w, "WHERE version > exported_version");
+  if (!pending.length) return null;
+  const dir = join(outDir, "alerts");
+  mkdirSync(dir, { recursive: true });
+  const stamp = isoUtc(nowMs).replace(/[-:]/g, "");
+  let file = join(dir, `alerts_${stamp}.json`);
+  for (let i = 2; existsSync(file); i++) file = join(dir, `alerts_${stamp}_${i}.json`);
+  writeFileSync(file, JSON.stringify(pending.map((a) => alertExport(a, nowMs)), null, 2) + "\n");
+  await w.transaction(async (q) => {
+    for (const a of pending) await q("UPDATE alerts SET exported_version = ? WHERE alert_id = ? AND version = ?", [a.version, a.alertId, a.version]);
+  });
+  return file;
+}

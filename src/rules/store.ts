@@ -1,0 +1,67 @@
+// Rules and alerts in the warehouse: config rules synced to alert_thresholds; alerts read and written.
+import type { Config } from "../config/schema.ts";
+import type { Warehouse } from "../warehouse/types.ts";
+import type { Alert, AlertStatus, ThresholdRule } from "./types.ts";
+
+export function rulesFromConfig(config: Config): ThresholdRule[] {
+  return config.rules.map((r) => ({
+    name: r.name, kind: r.kind, periodDays: r.period_days, threshold: r.threshold, tokenId: r.token,
+    direction: r.direction, wallets: r.wallets, enabled: r.enabled,
+  }));
+}
+
+const RULE_COLUMNS = ["rule_name", "kind", "period_days", "threshold", "token_id", "direction", "wallets", "enabled", "updated_at"] as const;
+
+/** The config is the source of truth: rows are upserted, rules no longer in the config are removed. */
+export async function syncRules(w: Warehouse, rules: ThresholdRule[]): Promise<void> {
+  await w.transaction(async (q) => {
+    if (rules.length) {
+      const now = new Date().toISOString().replace("T", " ").replace("Z", "");
+      await q(w.dialect.upsertSql("alert_thresholds", RULE_COLUMNS, ["rule_name"], rules.length),
+        rules.flatMap((r) => [r.name, r.kind, r.periodDays, r.threshold, r.kind === "volume" ? r.tokenId : null, r.direction, r.wallets ? JSON.stringify(r.wallets) : null, r.enabled, now]));
+      await q(`DELETE FROM alert_thresholds WHERE rule_name NOT IN (${rules.map(() => "?").join(", ")})`, rules.map((r) => r.name));
+    } else {
+      await q("DELETE FROM alert_thresholds");
+    }
+  });
+}
+
+export async function loadRules(w: Warehouse): Promise<ThresholdRule[]> {
+  const rows = await w.query<Record<string, string | number | boolean | null>>("SELECT * FROM alert_thresholds ORDER BY rule_name");
+  return rows.map((r) => ({
+    name: String(r.rule_name), kind: r.kind as ThresholdRule["kind"], periodDays: Number(r.period_days), threshold: String(r.threshold),
+    tokenId: r.token_id === null ? "" : String(r.token_id), direction: r.direction as ThresholdRule["direction"],
+    wallets: r.wallets === null ? null : (JSON.parse(String(r.wallets)) as string[]), enabled: Boolean(r.enabled),
+  }));
+}
+
+const ALERT_COLUMNS = [
+  "alert_id", "rule_name", "wallet", "kind", "status", "value", "threshold", "token_id", "token_symbol", "direction", "period_days",
+  "first_seen_ms", "last_seen_ms", "resolved_at_ms", "note", "acted_by", "version", "exported_version", "updated_at",
+] as const;
+
+export function alertFromRow(r: Record<string, unknown>): Alert {
+  const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return {
+    alertId: String(r.alert_id), ruleName: String(r.rule_name), wallet: String(r.wallet), kind: r.kind as Alert["kind"],
+    status: r.status as AlertStatus, value: String(r.value), threshold: String(r.threshold), tokenId: (r.token_id as string) ?? null,
+    tokenSymbol: (r.token_symbol as string) ?? null, direction: String(r.direction), periodDays: Number(r.period_days),
+    firstSeenMs: Number(r.first_seen_ms), lastSeenMs: Number(r.last_seen_ms), resolvedAtMs: n(r.resolved_at_ms),
+    note: (r.note as string) ?? null, actedBy: (r.acted_by as string) ?? null, version: Number(r.version), exportedVersion: Number(r.exported_version),
+  };
+}
+
+export async function loadAlerts(w: Warehouse, where = "", params: unknown[] = []): Promise<Alert[]> {
+  return (await w.query<Record<string, unknown>>(`SELECT * FROM alerts ${where} ORDER BY last_seen_ms DESC, alert_id`, params)).map(alertFromRow);
+}
+
+export async function saveAlerts(q: (sql: string, params?: unknown[]) => Promise<unknown[]>, w: Warehouse, alerts: Alert[]): Promise<void> {
+  const now = new Date().toISOString().replace("T", " ").replace("Z", "");
+  for (let i = 0; i < alerts.length; i += 200) {
+    const chunk = alerts.slice(i, i + 200);
+    await q(w.dialect.upsertSql("alerts", ALERT_COLUMNS, ["alert_id"], chunk.length), chunk.flatMap((a) => [
+      a.alertId, a.ruleName, a.wallet, a.kind, a.status, a.value, a.threshold, a.tokenId, a.tokenSymbol, a.direction, a.periodDays,
+      a.firstSeenMs, a.lastSeenMs, a.resolvedAtMs, a.note, a.actedBy, a.version, a.exportedVersion, now,
+    ]));
+  }
+}

@@ -1,0 +1,37 @@
+export type ThresholdRule = {
+  name: string;
+  kind: "count" | "volume";
+  periodDays: number;
+  /** Exact decimal string, in token units for volume rules. */
+  threshold: string;
+  tokenId: string;
+  direction: "in" | "out" | "any";
+  wallets: string[] | null;
+  enabled: boolean;
+};
+
+export type AlertStatus = "open" | "acknowledged" | "resolved";
+
+export type Alert = {
+  alertId: string;
+  ruleName: string;
+  wallet: string;
+  kind: "count" | "volume";
+  status: AlertStatus;
+  /** Exact decimal strings: a count, or a volume in token units. */
+  value: string;
+  threshold: string;
+  tokenId: string | null;
+  tokenSymbol: string | null;
+  direction: string;
+  periodDays: number;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  resolvedAtMs: number | null;
+  note: string | null;
+  actedBy: string | null;
+  version: number;
+  exportedVersion: number;
+};
+
+export type Breach = { ruleName: string; wallet: string; value: string };
