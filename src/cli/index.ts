@@ -4,6 +4,9 @@ import { runCommand } from "./commands/run.ts";
 import { checkCommand, exportCommand, importCommand, schemaCommand, statusCommand } from "./commands/data.ts";
 import { emulatorCommand } from "./commands/emulator.ts";
 import { demoCommand } from "./commands/demo.ts";
+import {
+  alertsActCommand, alertsListCommand, backtestCommand, evaluateCommand, exportAlertsCommand, metricsCommand, rulesEditCommand, rulesListCommand,
+} from "./commands/rules.ts";
 import { BaseError } from "../internal/errors.ts";
 
 const program = new Command("tronmon")
@@ -32,12 +35,45 @@ program.command("import").description("load saved pages (our raw archive, TronSc
 program.command("status").description("per wallet: synced-to time, row counts; the last runs")
   .option("--json", "print as JSON").action(wrap((o: { json?: boolean }) => statusCommand({ ...g(), ...o })));
 
-program.command("export").description("export transactions or transfers as NDJSON or CSV")
-  .argument("<table>", "transactions | transfers")
+program.command("export").description("export transactions, transfers or alerts as NDJSON or CSV")
+  .argument("<table>", "transactions | transfers | alerts")
   .addOption(new Option("--format <format>", "output format").choices(["ndjson", "csv"]).default("ndjson"))
   .option("--wallet <address>", "only rows touching this wallet").option("--since <date>", "only rows at or after this ISO 8601 time")
   .option("--out <file>", "write to a file instead of stdout")
-  .action(wrap((table: string, o: { format: string; wallet?: string; since?: string; out?: string }) => exportCommand(table, { ...g(), ...o })));
+  .action(wrap((table: string, o: { format: string; wallet?: string; since?: string; out?: string }) =>
+    table === "alerts" ? exportAlertsCommand({ ...g(), ...o }) : exportCommand(table, { ...g(), ...o })));
+
+program.command("metrics").description("per-wallet metrics, and per wallet and token over 7 days, 30 days and all time")
+  .option("--wallet <address>", "one wallet").option("--json", "print as JSON").option("--now <iso>", "evaluate as of this time")
+  .action(wrap((o: { wallet?: string; json?: boolean; now?: string }) => metricsCommand({ ...g(), ...o })));
+
+program.command("evaluate").description("evaluate every enabled rule over the windows ending now; open, update, resolve and export alerts")
+  .option("--now <iso>", "evaluate as of this time (tests, backtests)").option("--json", "print the summary as JSON")
+  .action(wrap((o: { now?: string; json?: boolean }) => evaluateCommand({ ...g(), ...o })));
+
+const rules = program.command("rules").description("threshold rules (kept in the config file, synced to alert_thresholds)");
+rules.command("list").description("list the rules").option("--json", "print as JSON").action(wrap((o: { json?: boolean }) => rulesListCommand({ ...g(), ...o })));
+rules.command("set").description("create or change a rule in the config file")
+  .argument("<name>", "rule name")
+  .option("--threshold <value>", "fires above this (volume rules: token units)").option("--period-days <n>", "window in days")
+  .addOption(new Option("--kind <kind>", "count | volume").choices(["count", "volume"]))
+  .option("--token <id>", "volume token: TRC20 contract, TRC10 id or _").addOption(new Option("--direction <d>").choices(["in", "out", "any"]))
+  .option("--wallets <list>", "comma-separated addresses, or all").option("--enable", "enable the rule")
+  .action(wrap((name: string, o: Record<string, string | boolean>) => rulesEditCommand(name, o, g())));
+rules.command("disable").description("disable a rule in the config file").argument("<name>", "rule name")
+  .action(wrap((name: string) => rulesEditCommand(name, { disable: true }, g())));
+rules.command("backtest").description("replay evaluation day by day over stored history; print when alerts would have opened and closed")
+  .requiredOption("--from <date>", "first day (ISO)").requiredOption("--to <date>", "last day (ISO)").option("--json", "print as JSON")
+  .action(wrap((o: { from: string; to: string; json?: boolean }) => backtestCommand({ ...g(), ...o })));
+
+const alerts = program.command("alerts").description("alerts raised by the rules");
+alerts.command("list").description("list alerts").option("--status <status>", "open | acknowledged | resolved | active").option("--json", "print as JSON")
+  .action(wrap((o: { status?: string; json?: boolean }) => alertsListCommand({ ...g(), ...o })));
+for (const action of ["ack", "resolve"] as const) {
+  alerts.command(action).description(action === "ack" ? "acknowledge an alert" : "resolve an alert").argument("<id>", "alert id")
+    .requiredOption("--note <text>", "why").option("--by <name>", "who (default: the OS user)")
+    .action(wrap((id: string, o: { note: string; by?: string }) => alertsActCommand(action, id, { ...g(), ...o })));
+}
 
 program.command("check").description("validate the config file and exit").action(wrap(() => checkCommand(g())));
 

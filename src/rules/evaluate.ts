@@ -82,7 +82,7 @@ export async function exportPendingAlerts(w: Warehouse, outDir: string, nowMs: n
   if (!pending.length) return null;
   const dir = join(outDir, "alerts");
   mkdirSync(dir, { recursive: true });
-  const stamp = isoUtc(nowMs).replace(/[-:]/g, "");
+  const stamp = new Date(nowMs).toISOString().replace(/\.\d+Z$/, "Z").replace(/[-:]/g, "");
   let file = join(dir, `alerts_${stamp}.json`);
   for (let i = 2; existsSync(file); i++) file = join(dir, `alerts_${stamp}_${i}.json`);
   writeFileSync(file, JSON.stringify(pending.map((a) => alertExport(a, nowMs)), null, 2) + "\n");

@@ -3,6 +3,8 @@ import { createProgress } from "../progress.ts";
 import { runCycle, type RunSummary } from "../../pipeline/run-cycle.ts";
 import { SourceUnavailableError } from "../../internal/errors.ts";
 import { table } from "../table.ts";
+import { evaluateRules, type EvaluationSummary } from "../../rules/evaluate.ts";
+import { rulesFromConfig, syncRules } from "../../rules/store.ts";
 
 export async function runCommand(opts: GlobalOptions & { json?: boolean }): Promise<number> {
   const { config, logger } = loadContext(opts);
@@ -13,14 +15,29 @@ export async function runCommand(opts: GlobalOptions & { json?: boolean }): Prom
   process.once("SIGTERM", onSignal);
   const progress = createProgress(Object.fromEntries(config.wallets.map((w) => [w.address, w.label])));
   let summary: RunSummary;
+  let evaluation: EvaluationSummary | null = null;
+  let evaluationError: string | null = null;
   try {
     summary = await runCycle({ config, warehouse, client: createClient(config, logger), logger, signal: controller.signal, onProgress: progress.onProgress });
+    progress.stop();
+    try {
+      await syncRules(warehouse, rulesFromConfig(config));
+      evaluation = await evaluateRules({ warehouse, nowMs: Date.now(), outDir: config.output.dir });
+      logger.info({ msg: "Evaluated rules", ...evaluation });
+    } catch (e) {
+      evaluationError = (e as Error).message;
+      logger.error({ msg: "Failed rule evaluation", error: evaluationError });
+    }
   } finally {
     progress.stop();
     await warehouse.close();
   }
-  if (opts.json) process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
-  else printSummary(summary, Object.fromEntries(config.wallets.map((w) => [w.address, w.label])));
+  if (opts.json) process.stdout.write(JSON.stringify({ ...summary, evaluation, evaluationError }, null, 2) + "\n");
+  else {
+    printSummary(summary, Object.fromEntries(config.wallets.map((w) => [w.address, w.label])));
+    if (evaluation) process.stdout.write(`rules: ${evaluation.rules} evaluated, ${evaluation.opened} alerts opened, ${evaluation.changed} changed, ${evaluation.resolved} resolved${evaluation.exportedFile ? ` -> ${evaluation.exportedFile}` : ""}\n`);
+    if (evaluationError) process.stderr.write(`rule evaluation failed: ${evaluationError}\n`);
+  }
   if (summary.status === "failed") {
     const refused = summary.errors.find((e) => /refused .* with HTTP/.test(e.error));
     process.stderr.write(`\nRun ${summary.runId} failed (recorded in the runs table):\n${summary.errors.map((e) => `  ${e.wallet} ${e.endpoint}: ${e.error}`).join("\n")}\n`);
