@@ -1,8 +1,10 @@
-// npm run bench: printed figures, not assertions. BENCH_TRANSFERS overrides the size (default 1,000,000).
+// npm run bench: printed figures, not assertions. BENCH_TRANSFERS (default 1,000,000) sizes the ingest
+// section, BENCH_RULES_TRANSFERS (default 10,000,000) the rules section; BENCH_ONLY=ingest|rules runs one.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pageChunks } from "./pages.ts";
+import { benchRules } from "./rules.ts";
 import { parseJsonLossless } from "../src/normalize/json.ts";
 import { recognisePage } from "../src/normalize/page.ts";
 import { normalizeRecords } from "../src/normalize/index.ts";
@@ -67,4 +69,6 @@ async function ingest() {
 }
 
 console.log(`tronmon bench — node ${process.version}, ${new Date().toISOString()}`);
-await ingest();
+const only = process.env.BENCH_ONLY;
+if (!only || only === "ingest") await ingest();
+if (!only || only === "rules") await benchRules(Number(process.env.BENCH_RULES_TRANSFERS ?? 10_000_000), 10_000);

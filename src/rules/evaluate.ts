@@ -6,7 +6,7 @@ import { formatUnits, parseUnits } from "../normalize/amount.ts";
 import { wellKnownToken } from "../normalize/tokens.ts";
 import { isoUtc } from "../model/columns.ts";
 import { InputError } from "../internal/errors.ts";
-import { ruleValuesSql } from "./sql.ts";
+import { rulesSql } from "./sql.ts";
 import { applyEvaluation, type RuleInfo } from "./lifecycle.ts";
 import { loadAlerts, loadRules, saveAlerts } from "./store.ts";
 import type { Alert, Breach, ThresholdRule } from "./types.ts";
@@ -33,19 +33,26 @@ export async function ruleInfos(w: Warehouse, rules: ThresholdRule[]): Promise<M
 }
 
 export async function findBreaches(w: Warehouse, infos: Map<string, RuleInfo & { decimals: number }>, nowMs: number): Promise<Breach[]> {
-  const breaches: Breach[] = [];
-  for (const r of infos.values()) {
-    if (!r.enabled) continue;
-    let thresholdRaw: string;
+  const rules = [...infos.values()].filter((r) => r.enabled);
+  if (!rules.length) return [];
+  // Thresholds as exact integers: raw token units for volumes, counts scaled by 10^6 (a threshold may be 100.5).
+  const limits = rules.map((r) => {
     try {
-      thresholdRaw = r.kind === "volume" ? parseUnits(r.threshold, r.decimals).toString() : r.threshold;
+      return r.kind === "volume" ? parseUnits(r.threshold, r.decimals) : parseUnits(r.threshold, 6);
     } catch (e) {
       throw new InputError(`rule "${r.name}": threshold ${r.threshold}: ${(e as Error).message}`);
     }
-    const q = ruleValuesSql(r, nowMs, thresholdRaw);
-    for (const row of await w.query<{ wallet: string; value_raw: string }>(q.sql, q.params)) {
-      breaches.push({ ruleName: r.name, wallet: row.wallet, value: r.kind === "volume" ? formatUnits(BigInt(row.value_raw), r.decimals) : row.value_raw });
-    }
+  });
+  const q = rulesSql(rules, nowMs);
+  const breaches: Breach[] = [];
+  for (const row of await w.query<Record<string, string | null>>(q.sql, q.params)) {
+    rules.forEach((r, i) => {
+      const v = row[q.columns[i]];
+      if (v === null || v === undefined) return;
+      const value = BigInt(v);
+      const above = r.kind === "volume" ? value > limits[i] : value * 1_000_000n > limits[i];
+      if (above) breaches.push({ ruleName: r.name, wallet: String(row.wallet), value: r.kind === "volume" ? formatUnits(value, r.decimals) : value.toString() });
+    });
   }
   return breaches;
 }

@@ -1,33 +1,65 @@
-// Threshold rules as SQL builders: one query per rule, returning the wallets whose value is above the
-// threshold over the window (now - period, now]. Parameters are bound, never spliced.
+// Threshold rules as one SQL query: a single pass over the activity of the watched wallets in the
+// widest window, with one conditional aggregate per rule (count of distinct successful transactions,
+// or the exact raw sum of one token). Thresholds are compared in TypeScript, exactly.
+// Every value is a bound parameter.
 import type { ThresholdRule } from "./types.ts";
 
 const DAY_MS = 86_400_000;
 
-export type RuleQuery = { sql: string; params: unknown[] };
+export type RuleQuery = { sql: string; params: unknown[]; columns: string[] };
 
-const directionFilter = (d: ThresholdRule["direction"]) => (d === "in" ? "AND direction = 'in'" : d === "out" ? "AND direction = 'out'" : "");
+/** Amounts past 30 digits (scam airdrops) are left out of sums so that no sum can overflow DECIMAL(38,0). */
+const SUMMABLE = "length(amount_raw) <= 30";
 
-/** value: successful transactions (count) or the exact raw sum of the rule's token (volume). */
-export function ruleValuesSql(rule: ThresholdRule, nowMs: number, thresholdRaw: string): RuleQuery {
-  const params: unknown[] = [nowMs - rule.periodDays * DAY_MS, nowMs];
-  const walletFilter = rule.wallets?.length ? `AND wallet IN (${rule.wallets.map(() => "?").join(", ")})` : "";
-  if (rule.wallets?.length) params.push(...rule.wallets);
-  if (rule.kind === "count") {
-    params.push(thresholdRaw);
-    return {
-      sql: `SELECT wallet, CAST(count(DISTINCT transaction_id) AS VARCHAR) AS value_raw FROM wallet_activity
-        WHERE status = 'success' AND timestamp_ms > ? AND timestamp_ms <= ? ${walletFilter} ${directionFilter(rule.direction)}
-        GROUP BY wallet HAVING count(DISTINCT transaction_id) > CAST(? AS DECIMAL(38,6))`,
-      params,
-    };
-  }
-  params.push(rule.tokenId, thresholdRaw);
+function activitySql(withTransactions: boolean): string {
+  const dir = (from: string, to: string) => `CASE WHEN ${from} = w.address AND ${to} = w.address THEN 'self' WHEN ${from} = w.address THEN 'out' ELSE 'in' END`;
+  const transferCols = `w.address AS wallet, t.transaction_id AS tx, t.status, ${dir("t.from_address", "t.to_address")} AS direction,
+      t.token_id, t.amount_num, t.amount_raw, t.timestamp_ms, 1 AS is_transfer`;
+  const txCols = `w.address AS wallet, x.hash AS tx, x.status, ${dir("x.owner_address", "x.to_address")} AS direction,
+      NULL AS token_id, NULL AS amount_num, NULL AS amount_raw, x.timestamp_ms, 0 AS is_transfer`;
+  const window = (a: string) => `${a}.timestamp_ms > ? AND ${a}.timestamp_ms <= ?`;
+  const parts = [
+    `SELECT ${transferCols} FROM transfers t JOIN wallets w ON t.from_address = w.address WHERE ${window("t")}`,
+    `SELECT ${transferCols} FROM transfers t JOIN wallets w ON t.to_address = w.address AND t.from_address <> w.address WHERE ${window("t")}`,
+  ];
+  if (withTransactions) parts.push(
+    `SELECT ${txCols} FROM transactions x JOIN wallets w ON x.owner_address = w.address WHERE ${window("x")}`,
+    `SELECT ${txCols} FROM transactions x JOIN wallets w ON x.to_address = w.address AND (x.owner_address IS NULL OR x.owner_address <> w.address) WHERE ${window("x")}`,
+  );
+  return parts.join("\n    UNION ALL\n    ");
+}
+
+export function rulesSql(rules: ThresholdRule[], nowMs: number): RuleQuery {
+  const params: unknown[] = [];
+  const columns: string[] = [];
+  const aggregates = rules.map((r, i) => {
+    const conds = ["status = 'success'", "timestamp_ms > ?"];
+    params.push(nowMs - r.periodDays * DAY_MS);
+    if (r.direction !== "any") {
+      conds.push("direction = ?");
+      params.push(r.direction);
+    }
+    if (r.wallets?.length) {
+      conds.push(`wallet IN (${r.wallets.map(() => "?").join(", ")})`);
+      params.push(...r.wallets);
+    }
+    columns.push(`r${i}`);
+    if (r.kind === "count") return `CAST(count(DISTINCT CASE WHEN ${conds.join(" AND ")} THEN tx END) AS VARCHAR) AS r${i}`;
+    conds.push("is_transfer = 1", "direction IN ('in', 'out')", "token_id = ?", SUMMABLE);
+    params.push(r.tokenId);
+    return `CAST(sum(CASE WHEN ${conds.join(" AND ")} THEN amount_num END) AS VARCHAR) AS r${i}`;
+  });
+  const widest = Math.max(...rules.map((r) => r.periodDays));
+  const withTransactions = rules.some((r) => r.kind === "count");
+  for (let i = 0; i < (withTransactions ? 4 : 2); i++) params.push(nowMs - widest * DAY_MS, nowMs);
   return {
-    sql: `SELECT wallet, CAST(sum(amount_num) AS VARCHAR) AS value_raw FROM wallet_activity
-      WHERE kind = 'transfer' AND status = 'success' AND timestamp_ms > ? AND timestamp_ms <= ? ${walletFilter}
-        AND token_id = ? AND direction IN ('in', 'out') ${directionFilter(rule.direction)} AND length(amount_raw) <= 30
-      GROUP BY wallet HAVING sum(amount_num) > CAST(? AS DECIMAL(38,0))`,
+    sql: `SELECT wallet,
+      ${aggregates.join(",\n      ")}
+    FROM (
+    ${activitySql(withTransactions)}
+    ) a
+    GROUP BY wallet`,
     params,
+    columns,
   };
 }

@@ -1,0 +1,52 @@
+// Rule evaluation at scale: a synthetic warehouse of N transfers across W wallets, made in SQL.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
+import { findBreaches, ruleInfos } from "../src/rules/evaluate.ts";
+import { rulesFromConfig, syncRules } from "../src/rules/store.ts";
+import { parseConfig } from "../src/config/load.ts";
+import type { Warehouse } from "../src/warehouse/types.ts";
+
+const DAY = 86_400_000;
+
+/** N transfers over the 60 days before `nowMs`: 90% USDT, 10% TRX, wallets in and out. */
+export async function synthesize(w: Warehouse, args: { transfers: number; wallets: number; nowMs: number; offset?: number }) {
+  const off = args.offset ?? 0;
+  const walletExpr = `'W' || lpad(CAST((i * 7919) % ${args.wallets} AS VARCHAR), 33, '0')`;
+  await w.query(`INSERT INTO wallets SELECT 'W' || lpad(CAST(i AS VARCHAR), 33, '0'), NULL, NULL FROM range(${args.wallets}) r(i) WHERE ${off} = 0`);
+  await w.query(`INSERT INTO transfers SELECT
+      md5(CAST(i AS VARCHAR)), md5('tx' || CAST(i AS VARCHAR)), 1, make_timestamp(ts * 1000), ts,
+      CASE WHEN i % 2 = 0 THEN ${walletExpr} ELSE 'P' || CAST(i % 5000 AS VARCHAR) END,
+      CASE WHEN i % 2 = 0 THEN 'P' || CAST(i % 5000 AS VARCHAR) ELSE ${walletExpr} END,
+      CASE WHEN i % 10 = 0 THEN 'trx' ELSE 'trc20' END, CASE WHEN i % 10 = 0 THEN '_' ELSE 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t' END,
+      'USDT', 'Tether USD', 6, CAST(amt AS VARCHAR), CAST(amt AS DECIMAL(38,0)), NULL, true,
+      CASE WHEN i % 50 = 0 THEN 'failed' ELSE 'success' END, false, NULL, 'trc20', 0, NULL, NULL
+    FROM (SELECT i, ${args.nowMs} - ((i * 104729) % ${60 * DAY}) AS ts, ((i * 2654435761) % 100000000000) AS amt
+          FROM range(${off}, ${off + args.transfers}) r(i))`);
+}
+
+export async function benchRules(transfers: number, walletCount: number) {
+  const dir = mkdtempSync(join(tmpdir(), "tronmon-bench-rules-"));
+  const w = await createDuckDbWarehouse({ path: join(dir, "rules.duckdb"), memoryLimit: "2GB" });
+  await w.migrate();
+  const nowMs = Date.parse("2026-06-01T00:00:00Z");
+  let t0 = performance.now();
+  await synthesize(w, { transfers, wallets: walletCount, nowMs });
+  const genS = (performance.now() - t0) / 1000;
+  const config = parseConfig({ wallets: [{ address: "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF" }] });
+  await syncRules(w, rulesFromConfig(config));
+  const infos = await ruleInfos(w, rulesFromConfig(config));
+  t0 = performance.now();
+  const breaches = await findBreaches(w, infos, nowMs);
+  const fullMs = performance.now() - t0;
+  await synthesize(w, { transfers: 10_000, wallets: walletCount, nowMs: nowMs + 600_000, offset: transfers });
+  t0 = performance.now();
+  const again = await findBreaches(w, infos, nowMs + 600_000);
+  const incMs = performance.now() - t0;
+  await w.close();
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`\n== Rules: the 4 default rules over ${transfers.toLocaleString("en-US")} transfers across ${walletCount.toLocaleString("en-US")} wallets (made in ${genS.toFixed(0)} s)`);
+  console.log(`  evaluation: ${fullMs.toFixed(0)} ms (${breaches.length} breaches)`);
+  console.log(`  after 10,000 new transfers, the next cycle's evaluation: ${incMs.toFixed(0)} ms (${again.length} breaches)`);
+}
