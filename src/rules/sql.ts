@@ -30,9 +30,11 @@ function activitySql(withTransactions: boolean): string {
 }
 
 export function rulesSql(rules: ThresholdRule[], nowMs: number): RuleQuery {
+  // Two levels, no DISTINCT: per (wallet, transaction) a flag per count rule and a partial sum per volume
+  // rule, then per wallet the sums of those. A transaction has one timestamp, so it is in a window or not.
   const params: unknown[] = [];
   const columns: string[] = [];
-  const aggregates = rules.map((r, i) => {
+  const perTx = rules.map((r, i) => {
     const conds = ["status = 'success'", "timestamp_ms > ?"];
     params.push(nowMs - r.periodDays * DAY_MS);
     if (r.direction !== "any") {
@@ -44,20 +46,23 @@ export function rulesSql(rules: ThresholdRule[], nowMs: number): RuleQuery {
       params.push(...r.wallets);
     }
     columns.push(`r${i}`);
-    if (r.kind === "count") return `CAST(count(DISTINCT CASE WHEN ${conds.join(" AND ")} THEN tx END) AS VARCHAR) AS r${i}`;
+    if (r.kind === "count") return `max(CASE WHEN ${conds.join(" AND ")} THEN 1 ELSE 0 END) AS r${i}`;
     conds.push("is_transfer = 1", "direction IN ('in', 'out')", "token_id = ?", SUMMABLE);
     params.push(r.tokenId);
-    return `CAST(sum(CASE WHEN ${conds.join(" AND ")} THEN amount_num END) AS VARCHAR) AS r${i}`;
+    return `sum(CASE WHEN ${conds.join(" AND ")} THEN amount_num END) AS r${i}`;
   });
   const widest = Math.max(...rules.map((r) => r.periodDays));
   const withTransactions = rules.some((r) => r.kind === "count");
   for (let i = 0; i < (withTransactions ? 4 : 2); i++) params.push(nowMs - widest * DAY_MS, nowMs);
   return {
-    sql: `SELECT wallet,
-      ${aggregates.join(",\n      ")}
+    sql: `SELECT wallet, ${columns.map((c) => `CAST(sum(${c}) AS VARCHAR) AS ${c}`).join(", ")}
     FROM (
-    ${activitySql(withTransactions)}
-    ) a
+      SELECT wallet, tx, ${perTx.join(",\n        ")}
+      FROM (
+      ${activitySql(withTransactions)}
+      ) a
+      GROUP BY wallet, tx
+    ) per_tx
     GROUP BY wallet`,
     params,
     columns,
