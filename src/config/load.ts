@@ -26,37 +26,23 @@ export function parseConfig(raw: unknown, file = "(inline)"): Config {
     if (i.code === "unrecognized_keys") return `${keyPath(i.path)}: unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => JSON.stringify(k)).join(", ")}`;
     return `${keyPath(i.path)}: ${i.message}`;
   });
-  problems.push(...duplicateWallets(raw), ...duplicateRules(raw));
+  problems.push(...duplicates(raw, "wallets", "address"), ...duplicates(raw, "rules", "name"));
   if (parsed.success && !problems.length) return parsed.data;
   throw new ConfigError(file, problems);
 }
 
-function duplicateRules(raw: unknown): string[] {
-  const rules = (raw as { rules?: unknown })?.rules;
-  if (!Array.isArray(rules)) return [];
+/** Entries of a list that repeat a field's value: "rules[3].name: ... is used twice (also rules[1])". */
+function duplicates(raw: unknown, list: "wallets" | "rules", field: "address" | "name"): string[] {
+  const items = (raw as Record<string, unknown> | null)?.[list];
+  if (!Array.isArray(items)) return [];
   const seen = new Map<unknown, number>();
   const out: string[] = [];
-  rules.forEach((r, i) => {
-    const n = (r as { name?: unknown })?.name;
-    if (typeof n !== "string") return;
-    const prev = seen.get(n);
-    if (prev !== undefined) out.push(`rules[${i}].name: ${JSON.stringify(n)} is used twice (also rules[${prev}])`);
-    else seen.set(n, i);
-  });
-  return out;
-}
-
-function duplicateWallets(raw: unknown): string[] {
-  const wallets = (raw as { wallets?: unknown })?.wallets;
-  if (!Array.isArray(wallets)) return [];
-  const seen = new Map<unknown, number>();
-  const out: string[] = [];
-  wallets.forEach((w, i) => {
-    const a = (w as { address?: unknown })?.address;
-    if (typeof a !== "string") return;
-    const prev = seen.get(a);
-    if (prev !== undefined) out.push(`wallets[${i}].address: ${a} is listed twice (also wallets[${prev}])`);
-    else seen.set(a, i);
+  items.forEach((item, i) => {
+    const v = (item as Record<string, unknown> | null)?.[field];
+    if (typeof v !== "string") return;
+    const prev = seen.get(v);
+    if (prev !== undefined) out.push(`${list}[${i}].${field}: ${list === "wallets" ? v : JSON.stringify(v)} is ${list === "wallets" ? "listed" : "used"} twice (also ${list}[${prev}])`);
+    else seen.set(v, i);
   });
   return out;
 }

@@ -9,18 +9,13 @@ import { normalizeRecords } from "../normalize/index.ts";
 import { TokenCache } from "./tokens.ts";
 import { createRunOutputs, newRunId } from "./outputs.ts";
 import { InputError } from "../internal/errors.ts";
-import type { Warehouse } from "../warehouse/types.ts";
+import type { LoadCounts, Warehouse } from "../warehouse/types.ts";
 import type { Logger } from "../internal/logger.ts";
 
-export type ImportSummary = {
+export type ImportSummary = LoadCounts & {
   runId: string;
   files: number;
   records: number;
-  transactionsNew: number;
-  transactionsUpdated: number;
-  transfersNew: number;
-  transfersUpdated: number;
-  quarantined: number;
   skipped: number;
   rejectedFiles: { file: string; reason: string }[];
 };

@@ -24,17 +24,12 @@ export type SyncSettings = {
   pendingMaxAgeMs: number;
 };
 
-export type EndpointSummary = {
+export type EndpointSummary = LoadCounts & {
   wallet: string;
   endpoint: Endpoint;
   mode: "backfill" | "incremental" | "resume";
   pages: number;
   requests: number;
-  transactionsNew: number;
-  transactionsUpdated: number;
-  transfersNew: number;
-  transfersUpdated: number;
-  quarantined: number;
   skipped: number;
   syncedToMs: number | null;
 };
