@@ -7,6 +7,7 @@ import { wellKnownToken } from "../normalize/tokens.ts";
 import { isoUtc } from "../model/columns.ts";
 import { InputError } from "../internal/errors.ts";
 import { rulesSql } from "./sql.ts";
+import { refreshRollup } from "./rollup.ts";
 import { applyEvaluation, type RuleInfo } from "./lifecycle.ts";
 import { loadAlerts, loadRules, saveAlerts } from "./store.ts";
 import type { Alert, Breach, ThresholdRule } from "./types.ts";
@@ -43,6 +44,7 @@ export async function findBreaches(w: Warehouse, infos: Map<string, RuleInfo & {
       throw new InputError(`rule "${r.name}": threshold ${r.threshold}: ${(e as Error).message}`);
     }
   });
+  await refreshRollup(w);
   const q = rulesSql(rules, nowMs);
   const breaches: Breach[] = [];
   for (const row of await w.query<Record<string, string | null>>(q.sql, q.params)) {

@@ -131,6 +131,18 @@ export const RULE_TABLES: Record<string, Table> = {
   },
 };
 
+/** The rules' daily rollup (migration 3): see rules/rollup.ts. */
+export const ROLLUP_TABLES: Record<string, Table> = {
+  activity_days: { name: "activity_days", primaryKey: ["day_ms"], columns: [["day_ms", "bigint", "NOT NULL"]] },
+  wallet_daily: {
+    name: "wallet_daily",
+    columns: [
+      ["wallet", "text", "NOT NULL"], ["day_ms", "bigint", "NOT NULL"], ["bucket", "text", "NOT NULL"], ["tx_any", "bigint"],
+      ["tx_in", "bigint"], ["tx_out", "bigint"], ["vol_in", "raw_amount"], ["vol_out", "raw_amount"],
+    ],
+  },
+};
+
 export type Migration = { version: number; name: string; statements: (d: Dialect) => string[] };
 
 export const MIGRATIONS: Migration[] = [
@@ -153,6 +165,16 @@ export const MIGRATIONS: Migration[] = [
         SELECT rule_name AS rule, wallet, period_days AS period, value, threshold, status,
           ${d.msToTimestamp("last_seen_ms")} AS time, ${d.msToTimestamp("first_seen_ms")} AS first_seen, alert_id, token_id, direction
         FROM alerts`,
+    ],
+  },
+  {
+    version: 3,
+    name: "daily rollup for rule evaluation: activity_days, wallet_daily",
+    statements: (d) => [
+      ...Object.values(ROLLUP_TABLES).map((t) => createTableSql(d, t)),
+      // every day already holding activity is to be rolled up
+      `INSERT INTO activity_days SELECT DISTINCT CAST(floor(timestamp_ms / 86400000) AS BIGINT) * 86400000 FROM transfers
+       UNION SELECT DISTINCT CAST(floor(timestamp_ms / 86400000) AS BIGINT) * 86400000 FROM transactions`,
     ],
   },
 ];

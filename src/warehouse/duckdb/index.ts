@@ -105,6 +105,7 @@ export async function createDuckDbWarehouse(args: { path: string; readOnly?: boo
           counts.transactionsNew = c.inserted;
           counts.transactionsUpdated = c.updated;
         }
+        await markDays(rows.transfers, rows.transactions);
         if (batch.tokens.length) await upsertTokens(batch.tokens);
         if (batch.quarantined.length) counts.quarantined = await insertQuarantine(batch, runId);
         for (const c of cursors) await upsertCursor(c);
@@ -160,6 +161,7 @@ export async function createDuckDbWarehouse(args: { path: string; readOnly?: boo
     }),
 
     syncWallets: (wallets) => serial(() => inTransaction(async () => {
+      const before = (await all<{ address: string }>("SELECT address FROM wallets ORDER BY address")).map((r) => r.address).join(",");
       for (const w of wallets) {
         await conn.run(`INSERT INTO wallets VALUES (?, ?, ${d.now()}) ON CONFLICT (address) DO UPDATE SET label = excluded.label`, [w.address, w.label ?? null]);
       }
@@ -167,6 +169,12 @@ export async function createDuckDbWarehouse(args: { path: string; readOnly?: boo
         await conn.run(`DELETE FROM wallets WHERE address NOT IN (${wallets.map(() => "?").join(",")})`, wallets.map((w) => w.address));
       } else {
         await conn.run("DELETE FROM wallets");
+      }
+      const after = (await all<{ address: string }>("SELECT address FROM wallets ORDER BY address")).map((r) => r.address).join(",");
+      if (before !== after) {
+        // another set of wallets: the rollup is rebuilt for every day holding activity
+        await conn.run(`INSERT INTO activity_days SELECT DISTINCT CAST(floor(timestamp_ms / 86400000) AS BIGINT) * 86400000 FROM transfers
+          UNION SELECT DISTINCT CAST(floor(timestamp_ms / 86400000) AS BIGINT) * 86400000 FROM transactions ON CONFLICT DO NOTHING`);
       }
     })),
 
@@ -194,6 +202,14 @@ export async function createDuckDbWarehouse(args: { path: string; readOnly?: boo
     const result = await conn.run(sql);
     const inserted = (await size()) - before;
     return { inserted, updated: Number(result.rowsChanged) - inserted };
+  }
+
+  /** Days this batch touches, for the rules' rollup (same transaction as the rows). */
+  async function markDays(...lists: { timestampMs: number }[][]) {
+    const days = new Set<number>();
+    for (const list of lists) for (const r of list) days.add(Math.floor(r.timestampMs / 86_400_000) * 86_400_000);
+    if (!days.size) return;
+    await conn.run(`INSERT INTO activity_days VALUES ${[...days].map(() => "(CAST(? AS BIGINT))").join(", ")} ON CONFLICT DO NOTHING`, [...days] as never);
   }
 
   const storedTokens = new Map<string, string>();
