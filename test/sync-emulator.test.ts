@@ -90,6 +90,28 @@ describe("sync against the emulator", () => {
     expectEqualSets(actual.transactions, expected.transactions, "transactions");
   });
 
+  it("the same against API variants: token_trc20/transfers capped at 20 rows a page, exclusive timestamp bounds", async () => {
+    const api = await startEmulator({ seed: 8, days: 6, nowMs: NOW, maxLimit: { trc20: 20 }, exclusiveBounds: true });
+    const dir = tempDir();
+    const wallets = [HEAVY, SMALL];
+    const config = testConfig({ url: api.url, wallets, dir });
+    const warehouse = await createDuckDbWarehouse({ path: config.warehouse.path });
+    await warehouse.migrate();
+    try {
+      for (const minutes of [0, 45, 200]) {
+        api.emu.advance(minutes * 60_000);
+        expect((await runCycle({ config, warehouse, client: fastClient(api.url), logger: silentLogger(), nowMs: api.emu.now() })).status).toBe("success");
+      }
+      const actual = await snapshot(warehouse);
+      const expected = truth(api.emu, wallets);
+      expectEqualSets(actual.transfers, expected.transfers, "transfers");
+      expectEqualSets(actual.transactions, expected.transactions, "transactions");
+    } finally {
+      await warehouse.close();
+      await api.close();
+    }
+  });
+
   it("a source that lags 40 minutes behind our clock loses nothing across cycles", async () => {
     const api = await startEmulator({ seed: 4, days: 3, nowMs: NOW });
     const dir = tempDir();

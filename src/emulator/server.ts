@@ -39,6 +39,10 @@ export type EmulatorOptions = {
   latencyMs?: number;
   /** Retry-After seconds sent with 429 answers. */
   retryAfterSec?: number;
+  /** Variants of the real API's unverified details, to test against: a smaller page cap per endpoint
+   *  (20 was reported for token_trc20/transfers) and exclusive timestamp bounds. */
+  maxLimit?: Partial<Record<keyof Index, number>>;
+  exclusiveBounds?: boolean;
 };
 
 type Indexed = { tx: Tx; move: Move | null };
@@ -108,11 +112,12 @@ export class Emulator {
     const lo = Number(q.get("start_timestamp") ?? 0) || 0;
     const hiRaw = q.get("end_timestamp");
     const hi = hiRaw ? Number(hiRaw) : Number.MAX_SAFE_INTEGER;
-    const first = lowerBound(rows, lo);
-    const last = upperBound(rows, hi); // exclusive
+    const ex = this.opts.exclusiveBounds ? 1 : 0;
+    const first = lowerBound(rows, lo + ex);
+    const last = upperBound(rows, hi - ex); // exclusive index
     const rangeTotal = Math.max(0, last - first);
     const start = Math.max(0, Math.min(Number(q.get("start") ?? 0) || 0, 10_000));
-    const limit = Math.max(0, Math.min(Number(q.get("limit") ?? 10) || 10, 50, 10_000 - start));
+    const limit = Math.max(0, Math.min(Number(q.get("limit") ?? 10) || 10, this.opts.maxLimit?.[kind] ?? 50, 10_000 - start));
     const out: Indexed[] = [];
     for (let i = last - 1 - start; i >= first && out.length < limit; i--) out.push(rows[i]);
     return { page: out, total: Math.min(rangeTotal, 10_000), rangeTotal };

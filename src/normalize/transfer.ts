@@ -35,9 +35,10 @@ export function normalizeTransferRecord(record: unknown, ctx: Ctx, out: Normaliz
     const from = checkAddress("transferFromAddress", r.transferFromAddress);
     const to = checkAddress("transferToAddress", r.transferToAddress);
     const raw = amountOf("amount", r.amount);
-    const isTrx = r.tokenName === "_";
-    const tokenId = isTrx ? "_" : r.tokenName;
-    if (!isTrx && !/^\d+$/.test(tokenId)) throw new RecordError(`tokenName ${JSON.stringify(r.tokenName)} is neither "_" (TRX) nor a TRC10 id`);
+    const isTrx = r.tokenName === "_" || (r.tokenName === "" && r.tokenInfo?.tokenId === "_");
+    // TRC10 tokens are identified by id; older records may carry the name here and the id in tokenInfo
+    const tokenId = isTrx ? "_" : /^\d+$/.test(r.tokenName) ? r.tokenName : (r.tokenInfo?.tokenId ?? "");
+    if (!isTrx && !/^\d+$/.test(tokenId)) throw new RecordError(`tokenName ${JSON.stringify(r.tokenName)} is neither "_" (TRX) nor a TRC10 id, and tokenInfo.tokenId gives none`);
     const t = isTrx ? { symbol: TRX.symbol, name: TRX.name, decimals: 6, level: null } : resolveToken(tokenId, r.tokenInfo, ctx.tokens);
     const status = statusOf({ contractRet: r.contractRet, revert: r.revert });
     const hash = r.transactionHash.toLowerCase();

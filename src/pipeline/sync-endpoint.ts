@@ -151,14 +151,13 @@ export async function syncEndpoint(deps: Deps, wallet: string, endpoint: Endpoin
     let done = false;
     if (oldest < floor) done = true; // reached below the floor
     else if (joinMs !== null && mode !== "backfill" && records.length < limit && oldest <= Math.min(joinMs, stored?.newestMs ?? joinMs)) done = true; // joined known range
-    if (!fresh.length && !progressed) {
-      // Only rows already seen, all at the anchor timestamp: step past them under the same anchor; an
-      // empty answer then proves the end of history.
-      skip += records.length;
-    } else if (allSameTs && records.length >= limit) {
-      // A whole page of one timestamp: walk the tie group by offset under the same anchor.
+    if (allSameTs) {
+      // A page of one timestamp (a tie group larger than a page, a capped page size, or the last rows of
+      // history): walk it by offset under the same anchor; older rows or an empty answer end it.
       skip = end === oldest + 1 ? skip + records.length : records.length;
       end = oldest + 1;
+    } else if (!fresh.length && !progressed) {
+      skip += records.length; // only re-read rows (records without timestamps aside): step past them
     } else {
       end = oldest + 1;
       skip = 0;
