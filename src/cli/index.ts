@@ -4,6 +4,7 @@ import { runCommand } from "./commands/run.ts";
 import { checkCommand, exportCommand, importCommand, schemaCommand, statusCommand } from "./commands/data.ts";
 import { emulatorCommand } from "./commands/emulator.ts";
 import { demoCommand } from "./commands/demo.ts";
+import { anomaliesListCommand, detectCommand, exportAnomaliesCommand } from "./commands/anomalies.ts";
 import {
   alertsActCommand, alertsListCommand, backtestCommand, evaluateCommand, exportAlertsCommand, metricsCommand, rulesEditCommand, rulesListCommand,
 } from "./commands/rules.ts";
@@ -36,12 +37,19 @@ program.command("status").description("per wallet: synced-to time, row counts; t
   .option("--json", "print as JSON").action(wrap((o: { json?: boolean }) => statusCommand({ ...g(), ...o })));
 
 program.command("export").description("export transactions, transfers or alerts as NDJSON or CSV")
-  .argument("<table>", "transactions | transfers | alerts")
+  .argument("<table>", "transactions | transfers | alerts | anomalies")
   .addOption(new Option("--format <format>", "output format").choices(["ndjson", "csv"]).default("ndjson"))
   .option("--wallet <address>", "only rows touching this wallet").option("--since <date>", "only rows at or after this ISO 8601 time")
   .option("--out <file>", "write to a file instead of stdout")
   .action(wrap((table: string, o: { format: string; wallet?: string; since?: string; out?: string }) =>
-    table === "alerts" ? exportAlertsCommand({ ...g(), ...o }) : exportCommand(table, { ...g(), ...o })));
+    table === "alerts" ? exportAlertsCommand({ ...g(), ...o }) : table === "anomalies" ? exportAnomaliesCommand({ ...g(), ...o }) : exportCommand(table, { ...g(), ...o })));
+
+program.command("detect").description("score what was loaded since the last detection for anomalies; export the new ones")
+  .option("--now <iso>", "detect as of this time (burst windows)").option("--json", "print the summary as JSON")
+  .action(wrap((o: { now?: string; json?: boolean }) => detectCommand({ ...g(), ...o })));
+const anomalies = program.command("anomalies").description("anomalies found by the detectors");
+anomalies.command("list").description("list anomalies, newest first").option("--type <type>", "one anomaly type").option("--json", "print as JSON").option("--limit <n>", "at most this many", "200")
+  .action(wrap((o: { type?: string; json?: boolean; limit?: string }) => anomaliesListCommand({ ...g(), ...o })));
 
 program.command("metrics").description("per-wallet metrics, and per wallet and token over 7 days, 30 days and all time")
   .option("--wallet <address>", "one wallet").option("--json", "print as JSON").option("--now <iso>", "evaluate as of this time")

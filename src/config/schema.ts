@@ -73,6 +73,31 @@ export const DEFAULT_RULES = [
   { name: "Transaction Volume Rule - 30d", kind: "volume", period_days: 30, threshold: "2000000" },
 ] as const;
 
+export const anomaliesSchema = z.strictObject({
+  enabled: z.array(z.enum(["large_transaction", "burst_activity", "new_counterparty", "address_poisoning", "fake_token", "spam_token"]))
+    .default(["large_transaction", "burst_activity", "new_counterparty", "address_poisoning", "fake_token", "spam_token"]).describe("Detectors that run"),
+  large_transaction: z.strictObject({
+    sigmas: z.number().positive().default(3).describe("Fires above median + sigmas x standard deviation"),
+    min_sample: z.number().int().min(2).default(10).describe("Transfers of the same wallet, token and direction needed in the lookback"),
+    lookback_days: z.number().int().min(1).default(30),
+  }).prefault({}),
+  burst_activity: z.strictObject({
+    factor: z.number().positive().default(2).describe("Fires when the last 24 h count is above factor x the daily average of the 7 days before"),
+    min_count: z.number().int().min(1).default(5).describe("Ignore bursts smaller than this many transactions"),
+  }).prefault({}),
+  address_poisoning: z.strictObject({
+    prefix: z.number().int().min(1).max(33).default(4).describe("Leading characters a lookalike shares with the real counterparty"),
+    suffix: z.number().int().min(1).max(33).default(4).describe("Trailing characters a lookalike shares with the real counterparty"),
+    dust: z.array(z.strictObject({ token: z.string(), max: decimalString })).default([
+      { token: "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t", max: "1" }, { token: "_", max: "1" },
+    ]).describe("Per token, the largest amount (token units) still counted as dust; zero-value transfers always are"),
+  }).prefault({}),
+  fake_token: z.strictObject({
+    extra: z.array(z.strictObject({ token: z.string(), symbol: z.string(), name: z.string() })).default([])
+      .describe("Well-known tokens to protect besides the built-in list (keyed by contract)"),
+  }).prefault({}),
+});
+
 export const configSchema = z.strictObject({
   wallets: z.array(walletSchema).min(1).describe("Watched wallets"),
   source: sourceSchema.prefault({}),
@@ -80,6 +105,7 @@ export const configSchema = z.strictObject({
   output: outputSchema.prefault({}),
   logging: loggingSchema.prefault({}),
   rules: z.array(ruleSchema).default(() => DEFAULT_RULES.map((r) => ruleSchema.parse(r))).describe("Threshold rules, synced to the alert_thresholds table"),
+  anomalies: anomaliesSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

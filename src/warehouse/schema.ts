@@ -94,14 +94,14 @@ WITH wallet_transfers AS (
 SELECT wallet, 'transfer' AS kind, transaction_id, transfer_id, block, timestamp_utc, timestamp_ms,
   CASE WHEN from_address = wallet AND to_address = wallet THEN 'self' WHEN from_address = wallet THEN 'out' ELSE 'in' END AS direction,
   CASE WHEN from_address = wallet THEN to_address ELSE from_address END AS counterparty,
-  asset_type, token_id, token_symbol, token_decimals, amount_raw, amount_num, amount, status, confirmed,
+  asset_type, token_id, token_symbol, token_name, token_decimals, amount_raw, amount_num, amount, status, confirmed,
   CAST(NULL AS INTEGER) AS contract_type, risk, token_level
 FROM wallet_transfers
 UNION ALL
 SELECT x.wallet, 'transaction', x.hash, NULL, x.block, x.timestamp_utc, x.timestamp_ms,
   CASE WHEN x.owner_address = x.wallet AND x.to_address = x.wallet THEN 'self' WHEN x.owner_address = x.wallet THEN 'out' ELSE 'in' END,
   CASE WHEN x.owner_address = x.wallet THEN x.to_address ELSE x.owner_address END,
-  NULL, NULL, NULL, NULL, NULL, NULL, NULL, x.status, x.confirmed, x.contract_type, NULL, NULL
+  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, x.status, x.confirmed, x.contract_type, NULL, NULL
 FROM wallet_transactions x
 WHERE NOT EXISTS (
   SELECT 1 FROM transfers t WHERE t.transaction_id = x.hash AND (t.from_address = x.wallet OR t.to_address = x.wallet)
@@ -143,6 +143,21 @@ export const ROLLUP_TABLES: Record<string, Table> = {
   },
 };
 
+/** Anomalies (migration 4). */
+export const ANOMALY_TABLES: Record<string, Table> = {
+  anomalies: {
+    name: "anomalies",
+    primaryKey: ["anomaly_id"],
+    columns: [
+      ["anomaly_id", "text", "NOT NULL"], ["anomaly_type", "text", "NOT NULL"], ["wallet", "text", "NOT NULL"],
+      ["transaction_id", "text"], ["transfer_id", "text"], ["token_id", "text"], ["token_symbol", "text"], ["amount", "text"],
+      ["amount_raw", "text"], ["reason", "text", "NOT NULL"], ["details", "json"], ["occurred_at_ms", "bigint"],
+      ["detected_at_ms", "bigint", "NOT NULL"], ["exported", "bool", "NOT NULL"],
+    ],
+  },
+  detector_state: { name: "detector_state", primaryKey: ["name"], columns: [["name", "text", "NOT NULL"], ["watermark_ms", "bigint"]] },
+};
+
 export type Migration = { version: number; name: string; statements: (d: Dialect) => string[] };
 
 export const MIGRATIONS: Migration[] = [
@@ -176,5 +191,10 @@ export const MIGRATIONS: Migration[] = [
       `INSERT INTO activity_days SELECT DISTINCT CAST(floor(timestamp_ms / 86400000) AS BIGINT) * 86400000 FROM transfers
        UNION SELECT DISTINCT CAST(floor(timestamp_ms / 86400000) AS BIGINT) * 86400000 FROM transactions`,
     ],
+  },
+  {
+    version: 4,
+    name: "anomalies: anomalies, detector_state",
+    statements: (d) => Object.values(ANOMALY_TABLES).map((t) => createTableSql(d, t)),
   },
 ];

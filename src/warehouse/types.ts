@@ -12,6 +12,8 @@ export type Dialect = {
   toRawAmount(text: string): string;
   /** Current UTC timestamp. */
   now(): string;
+  /** A timestamp expression as milliseconds since the epoch (BIGINT). */
+  timestampToMs(ts: string): string;
   /** Current time in milliseconds since the epoch (BIGINT). */
   nowMs(): string;
   /** Insert-or-update of `rowCount` rows given as positional parameters in `columns` order. */

@@ -62,7 +62,7 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }): P
 }
 
 export async function exportCommand(kind: string, opts: GlobalOptions & { format: string; wallet?: string; since?: string; out?: string }): Promise<number> {
-  if (kind !== "transfers" && kind !== "transactions") throw new UsageError(`export: unknown table "${kind}" (use transactions or transfers)`);
+  if (kind !== "transfers" && kind !== "transactions") throw new UsageError(`export: unknown table "${kind}" (use transactions, transfers, alerts or anomalies)`);
   if (opts.format !== "ndjson" && opts.format !== "csv") throw new UsageError(`export: --format must be ndjson or csv, not "${opts.format}"`);
   if (opts.wallet && !isAddress(opts.wallet)) throw new UsageError(`export: --wallet ${JSON.stringify(opts.wallet)} is not a valid TRON address`);
   const sinceMs = opts.since ? Date.parse(opts.since) : undefined;

@@ -5,6 +5,7 @@ import { SourceUnavailableError } from "../../internal/errors.ts";
 import { table } from "../table.ts";
 import { evaluateRules, type EvaluationSummary } from "../../rules/evaluate.ts";
 import { rulesFromConfig, syncRules } from "../../rules/store.ts";
+import { detectAnomalies, type DetectionSummary } from "../../anomalies/detect.ts";
 
 export async function runCommand(opts: GlobalOptions & { json?: boolean }): Promise<number> {
   const { config, logger } = loadContext(opts);
@@ -17,6 +18,7 @@ export async function runCommand(opts: GlobalOptions & { json?: boolean }): Prom
   let summary: RunSummary;
   let evaluation: EvaluationSummary | null = null;
   let evaluationError: string | null = null;
+  let detection: DetectionSummary | null = null;
   try {
     summary = await runCycle({ config, warehouse, client: createClient(config, logger), logger, signal: controller.signal, onProgress: progress.onProgress });
     progress.stop();
@@ -24,6 +26,8 @@ export async function runCommand(opts: GlobalOptions & { json?: boolean }): Prom
       await syncRules(warehouse, rulesFromConfig(config));
       evaluation = await evaluateRules({ warehouse, nowMs: Date.now(), outDir: config.output.dir });
       logger.info({ msg: "Evaluated rules", ...evaluation });
+      detection = await detectAnomalies({ warehouse, config, nowMs: Date.now(), outDir: config.output.dir });
+      logger.info({ msg: "Detected anomalies", ...detection });
     } catch (e) {
       evaluationError = (e as Error).message;
       logger.error({ msg: "Failed rule evaluation", error: evaluationError });
@@ -32,10 +36,11 @@ export async function runCommand(opts: GlobalOptions & { json?: boolean }): Prom
     progress.stop();
     await warehouse.close();
   }
-  if (opts.json) process.stdout.write(JSON.stringify({ ...summary, evaluation, evaluationError }, null, 2) + "\n");
+  if (opts.json) process.stdout.write(JSON.stringify({ ...summary, evaluation, detection, evaluationError }, null, 2) + "\n");
   else {
     printSummary(summary, Object.fromEntries(config.wallets.map((w) => [w.address, w.label])));
     if (evaluation) process.stdout.write(`rules: ${evaluation.rules} evaluated, ${evaluation.opened} alerts opened, ${evaluation.changed} changed, ${evaluation.resolved} resolved${evaluation.exportedFile ? ` -> ${evaluation.exportedFile}` : ""}\n`);
+    if (detection) process.stdout.write(`anomalies: ${Object.entries(detection.found).map(([k, v]) => `${v} ${k}`).join(", ") || "none new"}${detection.exportedFile ? ` -> ${detection.exportedFile}` : ""}\n`);
     if (evaluationError) process.stderr.write(`rule evaluation failed: ${evaluationError}\n`);
   }
   if (summary.status === "failed") {

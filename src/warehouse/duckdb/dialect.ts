@@ -18,6 +18,7 @@ export const duckdbDialect: Dialect = {
   toRawAmount: (text) => `TRY_CAST(TRY_CAST(${text} AS HUGEINT) AS DECIMAL(38,0))`,
   now: () => `CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)`,
   nowMs: () => `epoch_ms(now())`,
+  timestampToMs: (ts) => `epoch_ms(${ts})`,
   upsertSql: (table, columns, keys, rowCount) => {
     const row = `(${columns.map(() => "?").join(", ")})`;
     const updates = columns.filter((c) => !keys.includes(c)).map((c) => `${c} = excluded.${c}`);

@@ -1,0 +1,120 @@
+// Anomaly detectors as SQL builders over `wallet_activity`. Each scores only the transfers loaded after
+// the detector's watermark (`first_seen_at`), returns one row per finding, and never looks at failed
+// transactions. Spam never makes an address a known counterparty.
+import type { Dialect } from "../warehouse/types.ts";
+
+const DAY_MS = 86_400_000;
+export type DetectorQuery = { sql: string; params: unknown[] };
+export type KnownToken = { tokenId: string; symbol: string; name: string };
+
+/** A transfer that is spam: flagged risky by TronScan, a token of level 3/4, or a fake of a well-known token. */
+export function spamCondition(alias: string, known: KnownToken[]): { sql: string; params: unknown[] } {
+  const fake = fakeCondition(alias, known);
+  // COALESCE: a NULL (unknown level, no symbol) must read as "not spam", never as NULL
+  return { sql: `COALESCE(${alias}.risk OR ${alias}.token_level IN ('3', '4') OR ${fake.sql}, FALSE)`, params: fake.params };
+}
+
+/** Symbol or name equal (case and spaces aside) to a well-known token's, on another contract. */
+export function fakeCondition(alias: string, known: KnownToken[]): { sql: string; params: unknown[] } {
+  if (!known.length) return { sql: "FALSE", params: [] };
+  const params: unknown[] = [];
+  const parts = known.map((k) => {
+    params.push(k.symbol.toLowerCase(), k.name.toLowerCase(), k.tokenId);
+    return `((lower(trim(${alias}.token_symbol)) = ? OR lower(trim(${alias}.token_name)) = ?) AND ${alias}.token_id <> ?)`;
+  });
+  return { sql: `COALESCE(${parts.join(" OR ")}, FALSE)`, params };
+}
+
+const candidates = (d: Dialect) => `SELECT a.* FROM wallet_activity a JOIN transfers t ON t.transfer_id = a.transfer_id
+  WHERE a.kind = 'transfer' AND a.status = 'success' AND t.first_seen_at > ${d.msToTimestamp("?")}`;
+
+export function largeTransactionSql(d: Dialect, args: { watermarkMs: number; minSample: number; sigmas: number; lookbackDays: number }): DetectorQuery {
+  return {
+    sql: `WITH c AS (${candidates(d)} AND a.direction IN ('in', 'out') AND a.amount_num IS NOT NULL)
+      SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_decimals, c.amount, c.amount_raw,
+        c.timestamp_ms, c.direction, count(*) AS sample, median(CAST(h.amount_num AS DOUBLE)) AS median,
+        stddev_samp(CAST(h.amount_num AS DOUBLE)) AS stddev
+      FROM c JOIN wallet_activity h ON h.wallet = c.wallet AND h.token_id = c.token_id AND h.direction = c.direction
+        AND h.kind = 'transfer' AND h.status = 'success' AND h.amount_num IS NOT NULL
+        AND h.timestamp_ms >= c.timestamp_ms - ${args.lookbackDays * DAY_MS} AND h.timestamp_ms < c.timestamp_ms
+      GROUP BY c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_decimals, c.amount, c.amount_raw, c.timestamp_ms, c.direction, c.amount_num
+      HAVING count(*) >= ? AND CAST(c.amount_num AS DOUBLE) > median(CAST(h.amount_num AS DOUBLE)) + ? * coalesce(stddev_samp(CAST(h.amount_num AS DOUBLE)), 0)`,
+    params: [args.watermarkMs, args.minSample, args.sigmas],
+  };
+}
+
+export function newCounterpartySql(d: Dialect, args: { watermarkMs: number; known: KnownToken[] }): DetectorQuery {
+  const spam = spamCondition("h", args.known);
+  return {
+    sql: `WITH c AS (${candidates(d)} AND a.direction = 'out')
+      SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.amount, c.amount_raw, c.timestamp_ms, c.counterparty
+      FROM c WHERE NOT EXISTS (
+        SELECT 1 FROM wallet_activity h WHERE h.wallet = c.wallet AND h.counterparty = c.counterparty AND h.status = 'success'
+          AND h.timestamp_ms < c.timestamp_ms AND NOT ${spam.sql})`,
+    params: [args.watermarkMs, ...spam.params],
+  };
+}
+
+export function fakeTokenSql(d: Dialect, args: { watermarkMs: number; known: KnownToken[] }): DetectorQuery {
+  const fake = fakeCondition("c", args.known);
+  return {
+    sql: `WITH c AS (${candidates(d)})
+      SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_name, c.amount, c.amount_raw, c.timestamp_ms, c.direction
+      FROM c WHERE ${fake.sql}`,
+    params: [args.watermarkMs, ...fake.params],
+  };
+}
+
+export function spamTokenSql(d: Dialect, args: { watermarkMs: number; known: KnownToken[] }): DetectorQuery {
+  const spam = spamCondition("c", args.known);
+  return {
+    sql: `WITH c AS (${candidates(d)} AND a.asset_type IN ('trc10', 'trc20') AND a.direction = 'in')
+      SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_name, c.token_level, c.risk,
+        c.amount, c.amount_raw, c.timestamp_ms
+      FROM c WHERE ${spam.sql}`,
+    params: [args.watermarkMs, ...spam.params],
+  };
+}
+
+/**
+ * Incoming zero or dust transfers from an address that is not a known counterparty but looks like one:
+ * the same first `prefix` and last `suffix` characters as an address the wallet really transacts with.
+ */
+export function addressPoisoningSql(d: Dialect, args: { watermarkMs: number; prefix: number; suffix: number; dust: { tokenId: string; maxRaw: string }[]; known: KnownToken[] }): DetectorQuery {
+  const spam = spamCondition("k", args.known);
+  const dustParams: unknown[] = [];
+  const dust = args.dust.map((x) => {
+    dustParams.push(x.tokenId, x.maxRaw);
+    return `(c.token_id = ? AND c.amount_num <= CAST(? AS DECIMAL(38,0)))`;
+  });
+  const isDust = `(c.amount_raw = '0'${dust.length ? ` OR ${dust.join(" OR ")}` : ""})`;
+  return {
+    sql: `WITH c AS (${candidates(d)} AND a.direction = 'in'),
+      known AS (
+        SELECT DISTINCT k.wallet, k.counterparty FROM wallet_activity k
+        WHERE k.kind = 'transfer' AND k.status = 'success' AND k.amount_raw <> '0' AND NOT ${spam.sql}
+      )
+      SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.amount, c.amount_raw, c.timestamp_ms,
+        c.counterparty AS lookalike, min(k.counterparty) AS imitated
+      FROM c JOIN known k ON k.wallet = c.wallet AND k.counterparty <> c.counterparty
+        AND left(k.counterparty, ?) = left(c.counterparty, ?) AND right(k.counterparty, ?) = right(c.counterparty, ?)
+      WHERE ${isDust} AND NOT EXISTS (SELECT 1 FROM known x WHERE x.wallet = c.wallet AND x.counterparty = c.counterparty)
+      GROUP BY c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.amount, c.amount_raw, c.timestamp_ms, c.counterparty`,
+    params: [args.watermarkMs, ...spam.params, args.prefix, args.prefix, args.suffix, args.suffix, ...dustParams],
+  };
+}
+
+/** Wallets whose successful transactions in the 24 h before `now` exceed `factor` × their daily average over the 7 days before that. */
+export function burstSql(args: { nowMs: number; factor: number; minCount: number }): DetectorQuery {
+  const h24 = args.nowMs - DAY_MS;
+  const d7 = h24 - 7 * DAY_MS;
+  return {
+    sql: `SELECT wallet, count(DISTINCT CASE WHEN timestamp_ms > ? THEN transaction_id END) AS last_24h,
+        count(DISTINCT CASE WHEN timestamp_ms <= ? THEN transaction_id END) AS previous_7d
+      FROM wallet_activity WHERE status = 'success' AND timestamp_ms > ? AND timestamp_ms <= ?
+      GROUP BY wallet
+      HAVING count(DISTINCT CASE WHEN timestamp_ms > ? THEN transaction_id END) >= ?
+        AND count(DISTINCT CASE WHEN timestamp_ms > ? THEN transaction_id END) * 7.0 > ? * count(DISTINCT CASE WHEN timestamp_ms <= ? THEN transaction_id END)`,
+    params: [h24, h24, d7, args.nowMs, h24, args.minCount, h24, args.factor, h24],
+  };
+}
