@@ -57,13 +57,22 @@ const KINDS = {
   swap: 3, swap_trx: 1, failed_usdt: 2, stake: 4, dust_trx: 2, fake_usdt: 2, spam10: 1, gift: 1, approval: 1, payout_batch: 0.3,
 };
 
+/** Two valid addresses sharing their first 4 and last 4 characters (found by a birthday search). */
+export const POISON_PAIR = { real: "TA1VZw1X99TcBptrTQ6LxKyumwX9opkAA9", lookalike: "TA1VS6anwuTSiCuYtGqkoLAWhAPVP6kAA9" };
+
+export type Planted = { type: string; wallet: string; transactionId: string | null; note: string };
+
 export class History {
   readonly txs: Tx[] = [];
+  /** Anomalies planted in the history on purpose (the ground truth for the detectors). */
+  readonly planted: Planted[] = [];
   private streams: Stream[];
   private generatedTo: number;
+  private pending: Tx[] = [];
 
-  constructor(readonly opts: { seed: number; startMs: number; wallets: { address: string; perHour: number }[]; retain?: boolean }) {
+  constructor(readonly opts: { seed: number; startMs: number; wallets: { address: string; perHour: number }[]; retain?: boolean; plantAtMs?: number }) {
     this.generatedTo = opts.startMs;
+    if (opts.plantAtMs !== undefined && opts.wallets.length >= 4) this.plant(opts.plantAtMs);
     this.streams = opts.wallets.map((w) => {
       const rng = new Rng(`${opts.seed}|${w.address}`);
       const peers = Array.from({ length: 40 }, (_, i) => addressFrom(`${opts.seed}|${w.address}|peer${i}`));
@@ -83,10 +92,44 @@ export class History {
         s.nextTs += s.rng.exp(s.meanGapMs);
       }
     }
+    for (const t of this.pending) if (t.ts <= nowMs && t.ts > this.generatedTo) added.push(t);
     this.generatedTo = nowMs;
     added.sort((a, b) => a.ts - b.ts);
     if (this.opts.retain !== false) for (const t of added) this.txs.push(t);
     return added;
+  }
+
+  /** One of each anomaly the detectors look for, at fixed places before `at` (the emulator's start). */
+  private plant(at: number): void {
+    const [big, , quiet, small] = this.opts.wallets.map((w) => w.address);
+    const slot = (ms: number) => Math.floor(ms / 3000) * 3000;
+    const hash = (label: string) => hashFrom(`${this.opts.seed}|planted|${label}`);
+    const base = (label: string, ts: number): Omit<Tx, "owner" | "contractType" | "toAddress" | "moves"> =>
+      ({ hash: hash(label), ts: slot(ts), block: blockOf(slot(ts)), ret: "SUCCESS", feeSun: 0n, risk: false });
+    const usdt = (label: string, ts: number, from: string, to: string, raw: bigint): Tx => ({
+      ...base(label, ts), owner: from, contractType: 31, toAddress: TOKENS.usdt.id,
+      call: { method: "transfer", token: TOKENS.usdt, to, raw, paramKeys: true }, moves: [{ token: TOKENS.usdt, from, to, raw, via: "event" }],
+    });
+    const day = 86_400_000;
+    const txs: Tx[] = [
+      // a real counterparty of HTX-4, then a zero-value USDT transfer from its lookalike
+      usdt("poison-setup", at - 9 * day, small, POISON_PAIR.real, 25_000_000_000n),
+      usdt("poison", at - 2 * day, POISON_PAIR.lookalike, small, 0n),
+      // 5,000,000 USDT into HTX-4, far above its usual
+      usdt("large", at - 1.5 * day, addressFrom(`${this.opts.seed}|whale`), small, 5_000_000_000_000n),
+      // HTX-4 pays an address it never dealt with
+      usdt("new-counterparty", at - 0.8 * day, small, addressFrom(`${this.opts.seed}|brand-new-payee`), 1_234_000_000n),
+      // BitPanda, usually ~10 transactions a day, suddenly makes 60 in the last 10 hours
+      ...Array.from({ length: 60 }, (_, i) => usdt(`burst-${i}`, at - 10 * 3_600_000 + i * 600_000, quiet, addressFrom(`${this.opts.seed}|burst-peer-${i % 3}`), 10_000_000n)),
+    ];
+    this.pending.push(...txs);
+    this.planted.push(
+      { type: "address_poisoning", wallet: small, transactionId: hash("poison"), note: `${POISON_PAIR.lookalike} imitates ${POISON_PAIR.real}` },
+      { type: "large_transaction", wallet: small, transactionId: hash("large"), note: "5,000,000 USDT in" },
+      { type: "new_counterparty", wallet: small, transactionId: hash("new-counterparty"), note: "first payment to a new address" },
+      { type: "burst_activity", wallet: quiet, transactionId: null, note: "60 transactions in 10 hours" },
+    );
+    void big;
   }
 
   private event(s: Stream, ts: number): Tx[] {

@@ -66,7 +66,7 @@ export class Emulator {
     this.wallets = opts.wallets ?? ORIGINAL_WALLETS;
     this.virtualStart = opts.nowMs ?? Date.now();
     const days = opts.days ?? 45;
-    this.history = new History({ seed: opts.seed ?? 1, startMs: this.virtualStart - days * 86_400_000, wallets: this.wallets });
+    this.history = new History({ seed: opts.seed ?? 1, startMs: this.virtualStart - days * 86_400_000, wallets: this.wallets, plantAtMs: days >= 10 ? this.virtualStart : undefined });
     this.faults = opts.faults ?? {};
     this.faultRng = new Rng(`${opts.seed ?? 1}|faults`);
     this.tags = Object.fromEntries(this.wallets.map((w) => [w.address, w.label ?? ""]));
@@ -258,7 +258,11 @@ export class Emulator {
         });
       }
     }
-    return { now: isoUtc(now), wallets, transactions, transfers };
+    const fakes = transfers.filter((t) => t.token_id === TOKENS.fakeUsdt.id).map((t) => ({ type: "fake_token", wallet: set.has(String(t.to_address)) ? t.to_address : t.from_address, transactionId: t.transaction_id, note: "fake USDT airdrop" }));
+    const spam = transfers.filter((t) => [TOKENS.fakeUsdt.id, TOKENS.gift.id, TOKENS.spam10.id].includes(String(t.token_id)) && set.has(String(t.to_address)))
+      .map((t) => ({ type: "spam_token", wallet: t.to_address, transactionId: t.transaction_id, note: `${t.token_symbol} airdrop` }));
+    const planted = [...this.history.planted.filter((p) => set.has(p.wallet)), ...fakes, ...spam];
+    return { now: isoUtc(now), wallets, transactions, transfers, planted };
   }
 
   listen(port: number, host = "127.0.0.1"): Promise<Server> {
