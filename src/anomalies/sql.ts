@@ -28,29 +28,47 @@ export function fakeCondition(alias: string, known: KnownToken[]): { sql: string
 const candidates = (d: Dialect) => `SELECT a.* FROM wallet_activity a JOIN transfers t ON t.transfer_id = a.transfer_id
   WHERE a.kind = 'transfer' AND a.status = 'success' AND t.first_seen_at > ${d.msToTimestamp("?")}`;
 
+/**
+ * Each new transfer against the same wallet's transfers of the same token and direction in the lookback
+ * before it (a RANGE window: strictly earlier timestamps), reading only the history the new rows need.
+ */
 export function largeTransactionSql(d: Dialect, args: { watermarkMs: number; minSample: number; sigmas: number; lookbackDays: number }): DetectorQuery {
+  const lookback = args.lookbackDays * DAY_MS;
   return {
-    sql: `WITH c AS (${candidates(d)} AND a.direction IN ('in', 'out') AND a.amount_num IS NOT NULL)
-      SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_decimals, c.amount, c.amount_raw,
-        c.timestamp_ms, c.direction, count(*) AS sample, median(CAST(h.amount_num AS DOUBLE)) AS median,
-        stddev_samp(CAST(h.amount_num AS DOUBLE)) AS stddev
-      FROM c JOIN wallet_activity h ON h.wallet = c.wallet AND h.token_id = c.token_id AND h.direction = c.direction
-        AND h.kind = 'transfer' AND h.status = 'success' AND h.amount_num IS NOT NULL
-        AND h.timestamp_ms >= c.timestamp_ms - ${args.lookbackDays * DAY_MS} AND h.timestamp_ms < c.timestamp_ms
-      GROUP BY c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_decimals, c.amount, c.amount_raw, c.timestamp_ms, c.direction, c.amount_num
-      HAVING count(*) >= ? AND CAST(c.amount_num AS DOUBLE) > median(CAST(h.amount_num AS DOUBLE)) + ? * coalesce(stddev_samp(CAST(h.amount_num AS DOUBLE)), 0)`,
+    sql: `WITH c AS (${candidates(d)} AND a.direction IN ('in', 'out') AND a.amount_num IS NOT NULL),
+      scope AS (
+        SELECT a.wallet, a.transfer_id, a.transaction_id, a.token_id, a.token_symbol, a.token_decimals, a.amount, a.amount_raw,
+          a.amount_num, a.timestamp_ms, a.direction, a.transfer_id IN (SELECT transfer_id FROM c) AS is_new
+        FROM wallet_activity a
+        WHERE a.kind = 'transfer' AND a.status = 'success' AND a.direction IN ('in', 'out') AND a.amount_num IS NOT NULL
+          AND a.timestamp_ms >= (SELECT min(timestamp_ms) FROM c) - ${lookback}
+          AND (a.wallet, a.token_id, a.direction) IN (SELECT wallet, token_id, direction FROM c)
+      ),
+      stats AS (
+        SELECT *, count(*) OVER w AS sample, median(CAST(amount_num AS DOUBLE)) OVER w AS median,
+          stddev_samp(CAST(amount_num AS DOUBLE)) OVER w AS stddev
+        FROM scope
+        WINDOW w AS (PARTITION BY wallet, token_id, direction ORDER BY timestamp_ms RANGE BETWEEN ${lookback} PRECEDING AND 1 PRECEDING)
+      )
+      SELECT wallet, transfer_id, transaction_id, token_id, token_symbol, token_decimals, amount, amount_raw, timestamp_ms, direction, sample, median, stddev
+      FROM stats WHERE is_new AND sample >= ? AND CAST(amount_num AS DOUBLE) > median + ? * coalesce(stddev, 0)`,
     params: [args.watermarkMs, args.minSample, args.sigmas],
   };
 }
 
+/** New outgoing transfers to an address with no earlier non-spam activity with this wallet, ever. */
 export function newCounterpartySql(d: Dialect, args: { watermarkMs: number; known: KnownToken[] }): DetectorQuery {
   const spam = spamCondition("h", args.known);
   return {
-    sql: `WITH c AS (${candidates(d)} AND a.direction = 'out')
+    sql: `WITH c AS (${candidates(d)} AND a.direction = 'out'),
+      first_seen AS (
+        SELECT h.wallet, h.counterparty, min(h.timestamp_ms) AS first_ms FROM wallet_activity h
+        WHERE h.status = 'success' AND NOT ${spam.sql} AND (h.wallet, h.counterparty) IN (SELECT wallet, counterparty FROM c)
+        GROUP BY h.wallet, h.counterparty
+      )
       SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.amount, c.amount_raw, c.timestamp_ms, c.counterparty
-      FROM c WHERE NOT EXISTS (
-        SELECT 1 FROM wallet_activity h WHERE h.wallet = c.wallet AND h.counterparty = c.counterparty AND h.status = 'success'
-          AND h.timestamp_ms < c.timestamp_ms AND NOT ${spam.sql})`,
+      FROM c LEFT JOIN first_seen f ON f.wallet = c.wallet AND f.counterparty = c.counterparty
+      WHERE f.first_ms IS NULL OR f.first_ms >= c.timestamp_ms`,
     params: [args.watermarkMs, ...spam.params],
   };
 }
