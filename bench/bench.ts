@@ -72,3 +72,4 @@ console.log(`tronmon bench — node ${process.version}, ${new Date().toISOString
 const only = process.env.BENCH_ONLY;
 if (!only || only === "ingest") await ingest();
 if (!only || only === "rules") await benchRules(Number(process.env.BENCH_RULES_TRANSFERS ?? 10_000_000), 10_000);
+if (!only || only === "anomalies") await benchRules(Number(process.env.BENCH_ANOMALY_TRANSFERS ?? 1_000_000), 10_000);
