@@ -63,6 +63,27 @@ async function cycles(args: { faults?: string; wallets: string[] }) {
   }
 }
 
+/** Cycles against an emulator, moving it on by `steps` minutes before each, our clock `aheadMs` ahead of it. */
+async function cyclesAgainst(api: Awaited<ReturnType<typeof startEmulator>>, wallets: string[], steps: number[], aheadMs = 0) {
+  const config = testConfig({ url: api.url, wallets, dir: tempDir() });
+  const warehouse = await createDuckDbWarehouse({ path: config.warehouse.path });
+  await warehouse.migrate();
+  try {
+    for (const minutes of steps) {
+      api.emu.advance(minutes * 60_000);
+      const s = await runCycle({ config, warehouse, client: fastClient(api.url), logger: silentLogger(), nowMs: api.emu.now() + aheadMs });
+      expect(s.status).toBe("success");
+    }
+    const actual = await snapshot(warehouse);
+    const expected = truth(api.emu, wallets);
+    expectEqualSets(actual.transfers, expected.transfers, "transfers");
+    expectEqualSets(actual.transactions, expected.transactions, "transactions");
+  } finally {
+    await warehouse.close();
+    await api.close();
+  }
+}
+
 describe("sync against the emulator", () => {
   it("a backfill past the 10,000-row window and three incremental cycles equal the ground truth", async () => {
     const { summaries, actual, expected, emu } = await cycles({ wallets: [HEAVY, SMALL] });
@@ -92,47 +113,12 @@ describe("sync against the emulator", () => {
 
   it("the same against API variants: token_trc20/transfers capped at 20 rows a page, exclusive timestamp bounds", async () => {
     const api = await startEmulator({ seed: 8, days: 6, nowMs: NOW, maxLimit: { trc20: 20 }, exclusiveBounds: true });
-    const dir = tempDir();
-    const wallets = [HEAVY, SMALL];
-    const config = testConfig({ url: api.url, wallets, dir });
-    const warehouse = await createDuckDbWarehouse({ path: config.warehouse.path });
-    await warehouse.migrate();
-    try {
-      for (const minutes of [0, 45, 200]) {
-        api.emu.advance(minutes * 60_000);
-        expect((await runCycle({ config, warehouse, client: fastClient(api.url), logger: silentLogger(), nowMs: api.emu.now() })).status).toBe("success");
-      }
-      const actual = await snapshot(warehouse);
-      const expected = truth(api.emu, wallets);
-      expectEqualSets(actual.transfers, expected.transfers, "transfers");
-      expectEqualSets(actual.transactions, expected.transactions, "transactions");
-    } finally {
-      await warehouse.close();
-      await api.close();
-    }
+    await cyclesAgainst(api, [HEAVY, SMALL], [0, 45, 200]);
   });
 
   it("a source that lags 40 minutes behind our clock loses nothing across cycles", async () => {
     const api = await startEmulator({ seed: 4, days: 3, nowMs: NOW });
-    const dir = tempDir();
-    const wallets = [HEAVY, SMALL];
-    const config = testConfig({ url: api.url, wallets, dir });
-    const warehouse = await createDuckDbWarehouse({ path: config.warehouse.path });
-    await warehouse.migrate();
-    try {
-      for (const minutes of [0, 30, 30, 120]) {
-        api.emu.advance(minutes * 60_000);
-        const s = await runCycle({ config, warehouse, client: fastClient(api.url), logger: silentLogger(), nowMs: api.emu.now() + 40 * 60_000 });
-        expect(s.status).toBe("success");
-      }
-      const actual = await snapshot(warehouse);
-      const expected = truth(api.emu, wallets);
-      expectEqualSets(actual.transfers, expected.transfers, "transfers");
-      expectEqualSets(actual.transactions, expected.transactions, "transactions");
-    } finally {
-      await warehouse.close();
-      await api.close();
-    }
+    await cyclesAgainst(api, [HEAVY, SMALL], [0, 30, 30, 120], 40 * 60_000);
   });
 
   it("two runs in a row with nothing new: the second adds nothing and sends at most one request per wallet and endpoint", async () => {

@@ -2,8 +2,7 @@
 // the watermark in the same transaction, export the new findings. A crash leaves the watermark where it
 // was: the next run scores the same rows again and adds only what is missing.
 import { createHash } from "node:crypto";
-import { mkdirSync, writeFileSync, existsSync } from "node:fs";
-import { join } from "node:path";
+import { writeStampedJson } from "../export/stamped.ts";
 import { parseUnits } from "../normalize/amount.ts";
 import { TRX, WELL_KNOWN_TOKENS } from "../normalize/tokens.ts";
 import { isoUtc } from "../model/columns.ts";
@@ -144,12 +143,7 @@ export function anomalyExport(r: Record<string, unknown>) {
 export async function exportNewAnomalies(w: Warehouse, outDir: string, nowMs: number): Promise<string | null> {
   const rows = await w.query<Record<string, unknown>>("SELECT * FROM anomalies WHERE NOT exported ORDER BY detected_at_ms, anomaly_id");
   if (!rows.length) return null;
-  const dir = join(outDir, "anomalies");
-  mkdirSync(dir, { recursive: true });
-  const stamp = new Date(nowMs).toISOString().replace(/\.\d+Z$/, "Z").replace(/[-:]/g, "");
-  let file = join(dir, `anomalies_${stamp}.json`);
-  for (let i = 2; existsSync(file); i++) file = join(dir, `anomalies_${stamp}_${i}.json`);
-  writeFileSync(file, JSON.stringify(rows.map(anomalyExport), null, 2) + "\n");
+  const file = writeStampedJson(outDir, "anomalies", nowMs, rows.map(anomalyExport));
   await w.transaction(async (q) => {
     for (let i = 0; i < rows.length; i += 500) {
       const ids = rows.slice(i, i + 500).map((r) => r.anomaly_id);

@@ -1,7 +1,6 @@
 // Evaluation: every enabled rule over the windows ending at `now`, then the alert lifecycle, then the
 // export of what opened or changed. Re-running with the same data and `now` changes nothing.
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { writeStampedJson } from "../export/stamped.ts";
 import { formatUnits, parseUnits } from "../normalize/amount.ts";
 import { wellKnownToken } from "../normalize/tokens.ts";
 import { isoUtc } from "../model/columns.ts";
@@ -89,12 +88,7 @@ export function alertExport(a: Alert, nowMs: number) {
 export async function exportPendingAlerts(w: Warehouse, outDir: string, nowMs: number): Promise<string | null> {
   const pending = await loadAlerts(w, "WHERE version > exported_version");
   if (!pending.length) return null;
-  const dir = join(outDir, "alerts");
-  mkdirSync(dir, { recursive: true });
-  const stamp = new Date(nowMs).toISOString().replace(/\.\d+Z$/, "Z").replace(/[-:]/g, "");
-  let file = join(dir, `alerts_${stamp}.json`);
-  for (let i = 2; existsSync(file); i++) file = join(dir, `alerts_${stamp}_${i}.json`);
-  writeFileSync(file, JSON.stringify(pending.map((a) => alertExport(a, nowMs)), null, 2) + "\n");
+  const file = writeStampedJson(outDir, "alerts", nowMs, pending.map((a) => alertExport(a, nowMs)));
   await w.transaction(async (q) => {
     for (const a of pending) await q("UPDATE alerts SET exported_version = ? WHERE alert_id = ? AND version = ?", [a.version, a.alertId, a.version]);
   });
