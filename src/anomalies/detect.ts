@@ -19,7 +19,6 @@ export type Anomaly = {
 export type DetectionSummary = { nowMs: number; found: Record<string, number>; exportedFile: string | null };
 
 const id = (...parts: string[]) => createHash("sha256").update(parts.join("|")).digest("hex").slice(0, 24);
-const short = (a: string) => `${a.slice(0, 6)}…${a.slice(-4)}`;
 const tok = (r: Record<string, unknown>) => String(r.token_symbol ?? r.token_id);
 const num = (v: unknown) => Number(v);
 /** A DOUBLE statistic of raw units, shown in token units (approximate: statistics, not money). */

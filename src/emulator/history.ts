@@ -101,7 +101,7 @@ export class History {
 
   /** One of each anomaly the detectors look for, at fixed places before `at` (the emulator's start). */
   private plant(at: number): void {
-    const [big, , quiet, small] = this.opts.wallets.map((w) => w.address);
+    const [, , quiet, small] = this.opts.wallets.map((w) => w.address);
     const slot = (ms: number) => Math.floor(ms / 3000) * 3000;
     const hash = (label: string) => hashFrom(`${this.opts.seed}|planted|${label}`);
     const base = (label: string, ts: number): Omit<Tx, "owner" | "contractType" | "toAddress" | "moves"> =>
@@ -129,7 +129,6 @@ export class History {
       { type: "new_counterparty", wallet: small, transactionId: hash("new-counterparty"), note: "first payment to a new address" },
       { type: "burst_activity", wallet: quiet, transactionId: null, note: "60 transactions in 10 hours" },
     );
-    void big;
   }
 
   private event(s: Stream, ts: number): Tx[] {
