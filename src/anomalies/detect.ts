@@ -45,9 +45,13 @@ export async function detectAnomalies(args: { warehouse: Warehouse; config: Conf
   const q = async (x: { sql: string; params: unknown[] }) => w.query<Record<string, string | number | boolean | null>>(x.sql, x.params);
   const d = w.dialect;
 
-  if (on.has("large_transaction")) {
+  const [fresh] = await w.query<{ n: string; min_ms: string | null }>(`SELECT count(*) AS n, min(timestamp_ms) AS min_ms FROM transfers WHERE first_seen_at > ${d.msToTimestamp("?")}`, [watermarkMs]);
+  const scoreTransfers = Number(fresh.n) > 0; // nothing loaded since the last detection: only the burst check runs
+
+  if (scoreTransfers && on.has("large_transaction")) {
     const p = cfg.large_transaction;
-    for (const r of await q(largeTransactionSql(d, { watermarkMs, minSample: p.min_sample, sigmas: p.sigmas, lookbackDays: p.lookback_days }))) {
+    const historyFromMs = Number(fresh.min_ms) - p.lookback_days * 86_400_000;
+    for (const r of await q(largeTransactionSql(d, { watermarkMs, historyFromMs, minSample: p.min_sample, sigmas: p.sigmas, lookbackDays: p.lookback_days }))) {
       const dec = r.token_decimals === null ? null : num(r.token_decimals);
       const limit = num(r.median) + p.sigmas * num(r.stddev ?? 0);
       push({
@@ -59,7 +63,7 @@ export async function detectAnomalies(args: { warehouse: Warehouse; config: Conf
       });
     }
   }
-  if (on.has("new_counterparty")) {
+  if (scoreTransfers && on.has("new_counterparty")) {
     for (const r of await q(newCounterpartySql(d, { watermarkMs, known }))) push({
       anomalyId: id("new_counterparty", String(r.transfer_id)), anomalyType: "new_counterparty", wallet: String(r.wallet),
       transactionId: String(r.transaction_id), transferId: String(r.transfer_id), tokenId: String(r.token_id), tokenSymbol: r.token_symbol as string | null,
@@ -68,7 +72,7 @@ export async function detectAnomalies(args: { warehouse: Warehouse; config: Conf
       details: { counterparty: r.counterparty },
     });
   }
-  if (on.has("address_poisoning")) {
+  if (scoreTransfers && on.has("address_poisoning")) {
     const p = cfg.address_poisoning;
     const decimalsOf = (token: string) => (token === "_" ? 6 : WELL_KNOWN_TOKENS.find((t) => t.tokenId === token)?.decimals ?? 6);
     const dust = p.dust.map((x) => ({ tokenId: x.token, maxRaw: parseUnits(x.max, decimalsOf(x.token)).toString() }));
@@ -80,7 +84,7 @@ export async function detectAnomalies(args: { warehouse: Warehouse; config: Conf
       details: { lookalike: r.lookalike, imitated: r.imitated, prefix: p.prefix, suffix: p.suffix },
     });
   }
-  if (on.has("fake_token")) {
+  if (scoreTransfers && on.has("fake_token")) {
     for (const r of await q(fakeTokenSql(d, { watermarkMs, known }))) {
       const real = known.find((k) => k.symbol.toLowerCase() === String(r.token_symbol ?? "").trim().toLowerCase() || k.name.toLowerCase() === String(r.token_name ?? "").trim().toLowerCase());
       push({
@@ -92,7 +96,7 @@ export async function detectAnomalies(args: { warehouse: Warehouse; config: Conf
       });
     }
   }
-  if (on.has("spam_token")) {
+  if (scoreTransfers && on.has("spam_token")) {
     for (const r of await q(spamTokenSql(d, { watermarkMs, known }))) push({
       anomalyId: id("spam_token", String(r.transfer_id)), anomalyType: "spam_token", wallet: String(r.wallet),
       transactionId: String(r.transaction_id), transferId: String(r.transfer_id), tokenId: String(r.token_id), tokenSymbol: r.token_symbol as string | null,

@@ -25,24 +25,43 @@ export function fakeCondition(alias: string, known: KnownToken[]): { sql: string
   return { sql: `COALESCE(${parts.join(" OR ")}, FALSE)`, params };
 }
 
-const candidates = (d: Dialect) => `SELECT a.* FROM wallet_activity a JOIN transfers t ON t.transfer_id = a.transfer_id
-  WHERE a.kind = 'transfer' AND a.status = 'success' AND t.first_seen_at > ${d.msToTimestamp("?")}`;
+/**
+ * Transfers loaded after the watermark, seen from each watched wallet they touch (the columns of
+ * `wallet_activity`), read from `transfers` directly so that only new rows are scanned. Two placeholders:
+ * the watermark, twice (see `cand`).
+ */
+const candidates = (d: Dialect) => {
+  const side = (mine: "from" | "to") => `SELECT w.address AS wallet, t.transfer_id, t.transaction_id, t.timestamp_ms, t.asset_type, t.token_id,
+      t.token_symbol, t.token_name, t.token_decimals, t.amount_raw, t.amount_num, t.amount, t.status, t.risk, t.token_level,
+      CASE WHEN t.from_address = t.to_address THEN 'self' ELSE '${mine === "from" ? "out" : "in"}' END AS direction,
+      ${mine === "from" ? "t.to_address" : "t.from_address"} AS counterparty
+    FROM transfers t JOIN wallets w ON t.${mine}_address = w.address
+    WHERE t.status = 'success' AND t.first_seen_at > ${d.msToTimestamp("?")}${mine === "to" ? " AND t.from_address <> w.address" : ""}`;
+  return `SELECT * FROM (${side("from")} UNION ALL ${side("to")}) a WHERE TRUE`;
+};
+const cand = (watermarkMs: number) => [watermarkMs, watermarkMs];
+
+/** Watched wallets' successful in/out transfers from a bound time on, straight from `transfers` (no view). */
+function transfersFrom(): string {
+  const cols = (side: "from" | "to") => `w.address AS wallet, t.transfer_id, t.transaction_id, t.token_id, t.token_symbol, t.token_decimals,
+      t.amount, t.amount_raw, t.amount_num, t.timestamp_ms, '${side === "from" ? "out" : "in"}' AS direction`;
+  const where = "t.status = 'success' AND t.amount_num IS NOT NULL AND t.from_address <> t.to_address AND t.timestamp_ms >= ?";
+  return `SELECT ${cols("from")} FROM transfers t JOIN wallets w ON t.from_address = w.address WHERE ${where}
+    UNION ALL SELECT ${cols("to")} FROM transfers t JOIN wallets w ON t.to_address = w.address WHERE ${where}`;
+}
 
 /**
  * Each new transfer against the same wallet's transfers of the same token and direction in the lookback
  * before it (a RANGE window: strictly earlier timestamps), reading only the history the new rows need.
  */
-export function largeTransactionSql(d: Dialect, args: { watermarkMs: number; minSample: number; sigmas: number; lookbackDays: number }): DetectorQuery {
+export function largeTransactionSql(d: Dialect, args: { watermarkMs: number; historyFromMs: number; minSample: number; sigmas: number; lookbackDays: number }): DetectorQuery {
   const lookback = args.lookbackDays * DAY_MS;
   return {
     sql: `WITH c AS (${candidates(d)} AND a.direction IN ('in', 'out') AND a.amount_num IS NOT NULL),
+      keys AS (SELECT DISTINCT wallet, token_id, direction FROM c),
       scope AS (
-        SELECT a.wallet, a.transfer_id, a.transaction_id, a.token_id, a.token_symbol, a.token_decimals, a.amount, a.amount_raw,
-          a.amount_num, a.timestamp_ms, a.direction, a.transfer_id IN (SELECT transfer_id FROM c) AS is_new
-        FROM wallet_activity a
-        WHERE a.kind = 'transfer' AND a.status = 'success' AND a.direction IN ('in', 'out') AND a.amount_num IS NOT NULL
-          AND a.timestamp_ms >= (SELECT min(timestamp_ms) FROM c) - ${lookback}
-          AND (a.wallet, a.token_id, a.direction) IN (SELECT wallet, token_id, direction FROM c)
+        SELECT a.*, a.transfer_id IN (SELECT transfer_id FROM c) AS is_new
+        FROM (${transfersFrom()}) a SEMI JOIN keys k ON k.wallet = a.wallet AND k.token_id = a.token_id AND k.direction = a.direction
       ),
       stats AS (
         SELECT *, count(*) OVER w AS sample, median(CAST(amount_num AS DOUBLE)) OVER w AS median,
@@ -52,7 +71,7 @@ export function largeTransactionSql(d: Dialect, args: { watermarkMs: number; min
       )
       SELECT wallet, transfer_id, transaction_id, token_id, token_symbol, token_decimals, amount, amount_raw, timestamp_ms, direction, sample, median, stddev
       FROM stats WHERE is_new AND sample >= ? AND CAST(amount_num AS DOUBLE) > median + ? * coalesce(stddev, 0)`,
-    params: [args.watermarkMs, args.minSample, args.sigmas],
+    params: [...cand(args.watermarkMs), args.historyFromMs, args.historyFromMs, args.minSample, args.sigmas],
   };
 }
 
@@ -69,7 +88,7 @@ export function newCounterpartySql(d: Dialect, args: { watermarkMs: number; know
       SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.amount, c.amount_raw, c.timestamp_ms, c.counterparty
       FROM c LEFT JOIN first_seen f ON f.wallet = c.wallet AND f.counterparty = c.counterparty
       WHERE f.first_ms IS NULL OR f.first_ms >= c.timestamp_ms`,
-    params: [args.watermarkMs, ...spam.params],
+    params: [...cand(args.watermarkMs), ...spam.params],
   };
 }
 
@@ -79,7 +98,7 @@ export function fakeTokenSql(d: Dialect, args: { watermarkMs: number; known: Kno
     sql: `WITH c AS (${candidates(d)})
       SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_name, c.amount, c.amount_raw, c.timestamp_ms, c.direction
       FROM c WHERE ${fake.sql}`,
-    params: [args.watermarkMs, ...fake.params],
+    params: [...cand(args.watermarkMs), ...fake.params],
   };
 }
 
@@ -90,7 +109,7 @@ export function spamTokenSql(d: Dialect, args: { watermarkMs: number; known: Kno
       SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_name, c.token_level, c.risk,
         c.amount, c.amount_raw, c.timestamp_ms
       FROM c WHERE ${spam.sql}`,
-    params: [args.watermarkMs, ...spam.params],
+    params: [...cand(args.watermarkMs), ...spam.params],
   };
 }
 
@@ -118,7 +137,7 @@ export function addressPoisoningSql(d: Dialect, args: { watermarkMs: number; pre
         AND left(k.counterparty, ?) = left(c.counterparty, ?) AND right(k.counterparty, ?) = right(c.counterparty, ?)
       WHERE ${isDust} AND NOT EXISTS (SELECT 1 FROM known x WHERE x.wallet = c.wallet AND x.counterparty = c.counterparty)
       GROUP BY c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.amount, c.amount_raw, c.timestamp_ms, c.counterparty`,
-    params: [args.watermarkMs, ...spam.params, args.prefix, args.prefix, args.suffix, args.suffix, ...dustParams],
+    params: [...cand(args.watermarkMs), ...spam.params, args.prefix, args.prefix, args.suffix, args.suffix, ...dustParams],
   };
 }
 
