@@ -50,8 +50,14 @@ export async function demoCommand(opts: { port: string; days: string; dir: strin
     await w.close();
     const fmt = (raw: string, d: string) => Number(formatUnits(BigInt(raw), Number(d))).toLocaleString("en-US", { maximumFractionDigits: 2 });
     process.stdout.write(table(rows.map((r) => ({ wallet: r.wallet, token: r.token, contract: r.token_id === "_" ? "(native)" : r.token_id, transfers: r.transfers, in: fmt(r.in_raw, r.token_decimals), out: fmt(r.out_raw, r.token_decimals) }))) + "\n");
+    say("Alerts and anomalies (details: tronmon alerts list / tronmon anomalies list, with --config)");
+    const w2 = await openWarehouse(cfg);
+    const alerts = await w2.query<Record<string, string>>("SELECT rule_name AS rule, count(*) AS open_alerts FROM alerts WHERE status = 'open' GROUP BY ALL ORDER BY rule");
+    const anomalies = await w2.query<Record<string, string>>("SELECT anomaly_type AS type, count(*) AS found, min(reason) AS example FROM anomalies GROUP BY ALL ORDER BY type");
+    await w2.close();
+    process.stdout.write(table(alerts) + "\n\n" + table(anomalies.map((a) => ({ ...a, example: a.example.length > 150 ? a.example.slice(0, 147) + "..." : a.example }))) + "\n");
     say("Try it yourself");
-    process.stdout.write(`  node bin/tronmon.js status --config ${configPath}\n  node bin/tronmon.js export transfers --format csv --config ${configPath} --out ${join(opts.dir, "transfers.csv")}\n  raw pages: ${join(opts.dir, "raw")}/   normalized rows: ${join(opts.dir, "structured")}/   log: logs/etl_tronscan.log\n`);
+    process.stdout.write(`  node bin/tronmon.js status --config ${configPath}\n  node bin/tronmon.js export transfers --format csv --config ${configPath} --out ${join(opts.dir, "transfers.csv")}\n  node bin/tronmon.js anomalies list --type address_poisoning --config ${configPath}\n  raw pages: ${join(opts.dir, "raw")}/   normalized rows: ${join(opts.dir, "structured")}/   log: logs/etl_tronscan.log\n`);
     return code;
   } finally {
     server.close();
