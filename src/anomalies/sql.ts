@@ -1,9 +1,9 @@
 // Anomaly detectors as SQL builders over `wallet_activity`. Each scores only the transfers loaded after
 // the detector's watermark (`first_seen_at`), returns one row per finding, and never looks at failed
 // transactions. Spam never makes an address a known counterparty.
+import { DAY_MS } from "../model/time.ts";
 import type { Dialect } from "../warehouse/types.ts";
 
-const DAY_MS = 86_400_000;
 export type DetectorQuery = { sql: string; params: unknown[] };
 export type KnownToken = { tokenId: string; symbol: string; name: string };
 

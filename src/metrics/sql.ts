@@ -1,9 +1,7 @@
 // Per-wallet metrics as SQL builders: `now` is an SQL expression (a literal for --now and tests, the
 // dialect's clock for the views). Only successful transfers count as value; volumes never mix tokens.
-const DAY_MS = 86_400_000;
+import { DAY_MS, SUMMABLE } from "../model/time.ts";
 
-/** Amounts past 30 digits (scam airdrops) are left out of sums so that no sum can overflow DECIMAL(38,0). */
-export const SUMMABLE = "length(amount_raw) <= 30";
 
 /** The original WALLET_METRICS_VIEW: observed_wallet, total_tx, distinct_tokens, last_tx, minutes_since_last_tx. */
 export function walletMetricsSql(now: string): string {

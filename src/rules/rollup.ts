@@ -3,11 +3,10 @@
 // Loads record the days they touch in `activity_days` (same transaction as the rows); evaluation refreshes
 // those days first. A window (now − period, now] then reads whole days from the rollup and only its two
 // partial edge days from the base tables.
+import { DAY_MS, SUMMABLE } from "../model/time.ts";
 import { activitySql } from "./sql.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 
-export const DAY_MS = 86_400_000;
-const SUMMABLE = "length(amount_raw) <= 30";
 
 /** Rows of the rollup for the days listed in activity_days. */
 function rollupRowsSql(): string {

@@ -2,14 +2,12 @@
 // widest window, with one conditional aggregate per rule (count of distinct successful transactions,
 // or the exact raw sum of one token). Thresholds are compared in TypeScript, exactly.
 // Every value is a bound parameter.
+import { DAY_MS, SUMMABLE } from "../model/time.ts";
 import type { ThresholdRule } from "./types.ts";
 
-const DAY_MS = 86_400_000;
 
 export type RuleQuery = { sql: string; params: unknown[]; columns: string[] };
 
-/** Amounts past 30 digits (scam airdrops) are left out of sums so that no sum can overflow DECIMAL(38,0). */
-const SUMMABLE = "length(amount_raw) <= 30";
 
 /** The watched wallets' transfers (and, for counts, their transactions) between two bound times (inclusive). */
 export function activitySql(withTransactions: boolean): string {

@@ -4,11 +4,11 @@
 // observation, a confirmed one always beating an unconfirmed one. A stored row is touched only when the
 // batch really changes it. The join is limited to the batch's time range (±1 day) so that the engine
 // reads only the row groups that can match: no index is needed, memory stays flat as the tables grow.
+import { DAY_MS } from "../model/time.ts";
 import type { Dialect } from "./types.ts";
 
 export const STAGE_TRANSACTIONS = "stage_transactions";
 export const STAGE_TRANSFERS = "stage_transfers";
-const DAY_MS = 86_400_000;
 
 /** Rank of an observation: level * 10^13 + observed-at ms (fits BIGINT; ms < 10^13 until year 2286). */
 const rank = (level: string, observed: string) => `(CAST(${level} AS BIGINT) * 10000000000000 + ${observed})`;

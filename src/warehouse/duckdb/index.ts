@@ -11,9 +11,10 @@ import {
 } from "../upsert.ts";
 import { formatUnits } from "../../normalize/amount.ts";
 import { collapseBatch } from "../../model/merge.ts";
+import { utcDay } from "../../model/time.ts";
 import { WarehouseError, WarehouseLockedError } from "../../internal/errors.ts";
 import type { Cursor, LoadCounts, RunRecord, Warehouse } from "../types.ts";
-import type { Endpoint, NormalizedBatch, TokenRow, TransactionRow, TransferRow } from "../../model/rows.ts";
+import type { NormalizedBatch, TokenRow, TransactionRow, TransferRow } from "../../model/rows.ts";
 
 const d = duckdbDialect;
 
@@ -207,7 +208,7 @@ export async function createDuckDbWarehouse(args: { path: string; readOnly?: boo
   /** Days this batch touches, for the rules' rollup (same transaction as the rows). */
   async function markDays(...lists: { timestampMs: number }[][]) {
     const days = new Set<number>();
-    for (const list of lists) for (const r of list) days.add(Math.floor(r.timestampMs / 86_400_000) * 86_400_000);
+    for (const list of lists) for (const r of list) days.add(utcDay(r.timestampMs));
     if (!days.size) return;
     await conn.run(`INSERT INTO activity_days VALUES ${[...days].map(() => "(CAST(? AS BIGINT))").join(", ")} ON CONFLICT DO NOTHING`, [...days] as never);
   }
@@ -300,4 +301,3 @@ async function appendTransfers(conn: DuckDBConnection, rows: TransferRow[]) {
   ap.flushSync(); ap.closeSync();
 }
 
-export type { Endpoint };
