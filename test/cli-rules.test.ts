@@ -1,25 +1,15 @@
 // evaluate, rules set/disable/backtest, alerts ack and export, through the CLI on the recorded pages.
-import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
-import { FIXTURES, ROOT, tempDir } from "./helpers.ts";
+import { FIXTURES, tempDir, tronmon } from "./helpers.ts";
 
-const BIN = join(ROOT, "bin/tronmon.js");
 const NOW = "2025-10-06T00:00:00Z";
 const HTX = "TFTWNgDBkQ5wQoP8RXpRznnHvAVV8x5jLu";
 const BINANCE = "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF";
 const BYBIT = "TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa";
 
-function tronmon(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
-}
 
 describe("rules and alerts from the command line", () => {
   let dir: string;

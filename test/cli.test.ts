@@ -7,20 +7,11 @@ import { stringify } from "yaml";
 import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { TRANSFER_EXPORT_FIELDS } from "../src/model/columns.ts";
-import { ROOT, startEmulator, tempDir } from "./helpers.ts";
+import { ROOT, startEmulator, tempDir, tronmon } from "./helpers.ts";
 
 const BIN = join(ROOT, "bin/tronmon.js");
 const HEAVY = ORIGINAL_WALLETS[0].address;
 
-/** Runs the CLI without blocking this process (the emulator answers from it). */
-function tronmon(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, TRONSCAN_API_KEY: "" } });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
-}
 
 function writeConfig(dir: string, url: string, extra: Record<string, unknown> = {}, wallets = [HEAVY]) {
   const path = join(dir, "tronmon.config.yaml");

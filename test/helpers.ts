@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,4 +49,14 @@ export function testConfig(args: { url: string; wallets: string[]; dir: string; 
 
 export function fastClient(url: string) {
   return createTronscanClient({ baseUrl: url, requestsPerSecond: 1000, burst: 100, maxRetries: 10, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 5000 });
+}
+
+/** Runs the CLI in a child process without blocking this one (an emulator may answer from here). */
+export function tronmon(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [join(ROOT, "bin/tronmon.js"), ...args], { cwd, env: { ...process.env, TRONSCAN_API_KEY: "" } });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  child.stderr.on("data", (d) => (stderr += d));
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
 }

@@ -24,6 +24,15 @@ const num = (v: unknown) => Number(v);
 /** A DOUBLE statistic of raw units, shown in token units (approximate: statistics, not money). */
 const scaledStat = (v: number, decimals: number | null) => (decimals ? v / 10 ** decimals : v).toLocaleString("en-US", { maximumFractionDigits: 6 });
 
+/** The fields every transfer-based anomaly takes from its row. */
+function ofTransfer(type: AnomalyType, r: Record<string, unknown>) {
+  return {
+    anomalyId: id(type, String(r.transfer_id)), anomalyType: type, wallet: String(r.wallet), transactionId: String(r.transaction_id),
+    transferId: String(r.transfer_id), tokenId: String(r.token_id), tokenSymbol: (r.token_symbol as string | null) ?? null,
+    amount: (r.amount as string | null) ?? null, amountRaw: String(r.amount_raw), occurredAtMs: num(r.timestamp_ms),
+  };
+}
+
 export function knownTokens(config: Config): KnownToken[] {
   return [
     { tokenId: "_", symbol: "TRX", name: TRX.name },
@@ -55,9 +64,7 @@ export async function detectAnomalies(args: { warehouse: Warehouse; config: Conf
       const dec = r.token_decimals === null ? null : num(r.token_decimals);
       const limit = num(r.median) + p.sigmas * num(r.stddev ?? 0);
       push({
-        anomalyId: id("large_transaction", String(r.transfer_id)), anomalyType: "large_transaction", wallet: String(r.wallet),
-        transactionId: String(r.transaction_id), transferId: String(r.transfer_id), tokenId: String(r.token_id), tokenSymbol: r.token_symbol as string | null,
-        amount: r.amount as string | null, amountRaw: String(r.amount_raw), occurredAtMs: num(r.timestamp_ms),
+        ...ofTransfer("large_transaction", r),
         reason: `${r.direction === "in" ? "Received" : "Sent"} ${r.amount ?? r.amount_raw} ${tok(r)}, above median ${scaledStat(num(r.median), dec)} + ${p.sigmas} × standard deviation ${scaledStat(num(r.stddev ?? 0), dec)} = ${scaledStat(limit, dec)} ${tok(r)} of this wallet's ${r.sample} ${r.direction === "in" ? "incoming" : "outgoing"} ${tok(r)} transfers in the ${p.lookback_days} days before.`,
         details: { direction: r.direction, sample: num(r.sample), median_raw: num(r.median), stddev_raw: num(r.stddev ?? 0), sigmas: p.sigmas },
       });
@@ -65,9 +72,7 @@ export async function detectAnomalies(args: { warehouse: Warehouse; config: Conf
   }
   if (scoreTransfers && on.has("new_counterparty")) {
     for (const r of await q(newCounterpartySql(d, { watermarkMs, known }))) push({
-      anomalyId: id("new_counterparty", String(r.transfer_id)), anomalyType: "new_counterparty", wallet: String(r.wallet),
-      transactionId: String(r.transaction_id), transferId: String(r.transfer_id), tokenId: String(r.token_id), tokenSymbol: r.token_symbol as string | null,
-      amount: r.amount as string | null, amountRaw: String(r.amount_raw), occurredAtMs: num(r.timestamp_ms),
+      ...ofTransfer("new_counterparty", r),
       reason: `Sent ${r.amount ?? r.amount_raw} ${tok(r)} to ${r.counterparty}, an address this wallet never sent to or received from before.`,
       details: { counterparty: r.counterparty },
     });
@@ -77,9 +82,7 @@ export async function detectAnomalies(args: { warehouse: Warehouse; config: Conf
     const decimalsOf = (token: string) => (token === "_" ? 6 : WELL_KNOWN_TOKENS.find((t) => t.tokenId === token)?.decimals ?? 6);
     const dust = p.dust.map((x) => ({ tokenId: x.token, maxRaw: parseUnits(x.max, decimalsOf(x.token)).toString() }));
     for (const r of await q(addressPoisoningSql(d, { watermarkMs, prefix: p.prefix, suffix: p.suffix, dust, known }))) push({
-      anomalyId: id("address_poisoning", String(r.transfer_id)), anomalyType: "address_poisoning", wallet: String(r.wallet),
-      transactionId: String(r.transaction_id), transferId: String(r.transfer_id), tokenId: String(r.token_id), tokenSymbol: r.token_symbol as string | null,
-      amount: r.amount as string | null, amountRaw: String(r.amount_raw), occurredAtMs: num(r.timestamp_ms),
+      ...ofTransfer("address_poisoning", r),
       reason: `Received ${r.amount ?? r.amount_raw} ${tok(r)} from ${r.lookalike}, which imitates ${r.imitated}, a real counterparty of this wallet (same first ${p.prefix} and last ${p.suffix} characters): likely address poisoning — do not copy this address.`,
       details: { lookalike: r.lookalike, imitated: r.imitated, prefix: p.prefix, suffix: p.suffix },
     });
@@ -88,9 +91,7 @@ export async function detectAnomalies(args: { warehouse: Warehouse; config: Conf
     for (const r of await q(fakeTokenSql(d, { watermarkMs, known }))) {
       const real = known.find((k) => k.symbol.toLowerCase() === String(r.token_symbol ?? "").trim().toLowerCase() || k.name.toLowerCase() === String(r.token_name ?? "").trim().toLowerCase());
       push({
-        anomalyId: id("fake_token", String(r.transfer_id)), anomalyType: "fake_token", wallet: String(r.wallet),
-        transactionId: String(r.transaction_id), transferId: String(r.transfer_id), tokenId: String(r.token_id), tokenSymbol: r.token_symbol as string | null,
-        amount: r.amount as string | null, amountRaw: String(r.amount_raw), occurredAtMs: num(r.timestamp_ms),
+        ...ofTransfer("fake_token", r),
         reason: `Token "${r.token_symbol}" ("${r.token_name}") at ${r.token_id} imitates ${real?.symbol ?? "a well-known token"} but is not the real one (${real?.tokenId ?? "?"}); ${r.direction === "in" ? "received" : "sent"} ${r.amount ?? r.amount_raw}.`,
         details: { imitates: real?.tokenId ?? null, direction: r.direction },
       });
@@ -98,9 +99,7 @@ export async function detectAnomalies(args: { warehouse: Warehouse; config: Conf
   }
   if (scoreTransfers && on.has("spam_token")) {
     for (const r of await q(spamTokenSql(d, { watermarkMs, known }))) push({
-      anomalyId: id("spam_token", String(r.transfer_id)), anomalyType: "spam_token", wallet: String(r.wallet),
-      transactionId: String(r.transaction_id), transferId: String(r.transfer_id), tokenId: String(r.token_id), tokenSymbol: r.token_symbol as string | null,
-      amount: r.amount as string | null, amountRaw: String(r.amount_raw), occurredAtMs: num(r.timestamp_ms),
+      ...ofTransfer("spam_token", r),
       reason: `Airdrop of ${r.amount ?? r.amount_raw} ${tok(r)} (${r.token_id}): ${[r.risk ? "flagged risky by TronScan" : null, r.token_level === "3" || r.token_level === "4" ? `token level ${r.token_level} (${r.token_level === "4" ? "unsafe" : "suspicious"})` : null].filter(Boolean).join(", ") || "imitates a well-known token"}.`,
       details: { risk: r.risk, token_level: r.token_level },
     });

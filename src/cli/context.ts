@@ -5,6 +5,7 @@ import { createDuckDbWarehouse } from "../warehouse/duckdb/index.ts";
 import { createTronscanClient, type TronscanClient } from "../source/tronscan/client.ts";
 import type { Config } from "../config/schema.ts";
 import type { Warehouse } from "../warehouse/types.ts";
+import { UsageError } from "../internal/errors.ts";
 
 export type GlobalOptions = { config?: string; db?: string; logLevel?: string; baseUrl?: string };
 
@@ -38,4 +39,27 @@ export function createClient(config: Config, logger: Logger): TronscanClient {
     baseDelayMs: config.source.retry_base_delay_ms,
     logger,
   });
+}
+
+/**
+ * Runs a command body with the config and an open, migrated warehouse (closed afterwards); the watched
+ * wallets are synced first unless `syncWallets` is false.
+ */
+export async function withWarehouse<T>(opts: GlobalOptions, fn: (ctx: Context & { warehouse: Warehouse }) => Promise<T>, syncWallets = true): Promise<T> {
+  const ctx = loadContext(opts);
+  const warehouse = await openWarehouse(ctx.config);
+  try {
+    if (syncWallets) await warehouse.syncWallets(ctx.config.wallets.map((w) => ({ address: w.address, label: w.label })));
+    return await fn({ ...ctx, warehouse });
+  } finally {
+    await warehouse.close();
+  }
+}
+
+/** `--now`: an ISO time, or the current time when absent. */
+export function parseNow(now: string | undefined, command: string): number {
+  if (!now) return Date.now();
+  const ms = Date.parse(now);
+  if (!Number.isFinite(ms)) throw new UsageError(`${command}: --now ${JSON.stringify(now)} is not an ISO 8601 time`);
+  return ms;
 }

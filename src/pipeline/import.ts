@@ -9,7 +9,7 @@ import { normalizeRecords } from "../normalize/index.ts";
 import { TokenCache } from "./tokens.ts";
 import { createRunOutputs, newRunId } from "./outputs.ts";
 import { InputError } from "../internal/errors.ts";
-import type { LoadCounts, Warehouse } from "../warehouse/types.ts";
+import { addLoadCounts, type LoadCounts, type Warehouse } from "../warehouse/types.ts";
 import type { Logger } from "../internal/logger.ts";
 
 export type ImportSummary = LoadCounts & {
@@ -72,9 +72,8 @@ export async function importPaths(args: { paths: string[]; warehouse: Warehouse;
       outputs.write(batch);
       s.files++;
       s.records += page.records.length;
-      s.transactionsNew += c.transactionsNew; s.transactionsUpdated += c.transactionsUpdated;
-      s.transfersNew += c.transfersNew; s.transfersUpdated += c.transfersUpdated;
-      s.quarantined += c.quarantined; s.skipped += batch.skipped;
+      addLoadCounts(s, c);
+      s.skipped += batch.skipped;
       args.logger.debug({ msg: "Imported page", file, endpoint: page.endpoint, kind: page.kind, records: page.records.length });
     }
     await args.warehouse.rescaleTransfers();

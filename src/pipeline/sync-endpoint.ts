@@ -6,7 +6,7 @@ import { normalizeRecords } from "../normalize/index.ts";
 import { recognisePage } from "../normalize/page.ts";
 import { SourceUnavailableError } from "../internal/errors.ts";
 import { calledContracts, type TokenCache } from "./tokens.ts";
-import type { Cursor, LoadCounts, Warehouse } from "../warehouse/types.ts";
+import { addLoadCounts, type Cursor, type LoadCounts, type Warehouse } from "../warehouse/types.ts";
 import type { TronscanClient } from "../source/tronscan/client.ts";
 import type { Archive } from "../source/archive.ts";
 import type { RunOutputs } from "./outputs.ts";
@@ -65,15 +65,17 @@ export async function syncEndpoint(deps: Deps, wallet: string, endpoint: Endpoin
   let mode: EndpointSummary["mode"];
   let top: number, floor: number, low: number | null;
   const joinMs = stored?.syncedToMs ?? null;
+  /** Rows up to here are already held: the newest row seen, or the last walk's top if that is older. */
+  const heldUpTo = joinMs === null ? null : Math.min(joinMs, stored?.newestMs ?? joinMs);
   if (stored?.walkTopMs != null) {
     mode = "resume";
     top = stored.walkTopMs;
     floor = stored.walkFloorMs ?? settings.historyStartMs;
     low = stored.walkLowMs;
-  } else if (joinMs !== null) {
+  } else if (heldUpTo !== null) {
     mode = "incremental";
     top = deps.nowMs;
-    floor = Math.max(settings.historyStartMs, Math.min(joinMs, stored?.newestMs ?? joinMs) - settings.overlapMs);
+    floor = Math.max(settings.historyStartMs, heldUpTo - settings.overlapMs);
     const pending = await warehouse.oldestPendingMs(wallet, deps.nowMs - settings.pendingMaxAgeMs);
     if (pending !== null) floor = Math.max(settings.historyStartMs, Math.min(floor, pending));
     low = null;
@@ -92,11 +94,6 @@ export async function syncEndpoint(deps: Deps, wallet: string, endpoint: Endpoin
   const cursorAt = (walkLow: number | null, done: boolean): Cursor => done
     ? { wallet, endpoint, syncedToMs: top, walkTopMs: null, walkLowMs: null, walkFloorMs: null, newestMs: newest }
     : { wallet, endpoint, syncedToMs: joinMs, walkTopMs: top, walkLowMs: walkLow, walkFloorMs: floor, newestMs: newest };
-  const add = (c: LoadCounts, b: NormalizedBatch) => {
-    summary.transactionsNew += c.transactionsNew; summary.transactionsUpdated += c.transactionsUpdated;
-    summary.transfersNew += c.transfersNew; summary.transfersUpdated += c.transfersUpdated;
-    summary.quarantined += c.quarantined; summary.skipped += b.skipped;
-  };
 
   // end_timestamp: rows at or before `low` are still to read (inclusive or exclusive bound: +1 covers both).
   let end = low !== null ? low + 1 : top;
@@ -109,7 +106,8 @@ export async function syncEndpoint(deps: Deps, wallet: string, endpoint: Endpoin
   let lastFlush = Date.now();
   const flush = async (cursor: Cursor) => {
     const counts = await warehouse.load({ batch: pending, cursors: [cursor], runId: deps.runId });
-    add(counts, pending);
+    addLoadCounts(summary, counts);
+    summary.skipped += pending.skipped;
     pending = emptyBatch();
     lastFlush = Date.now();
   };
@@ -150,7 +148,7 @@ export async function syncEndpoint(deps: Deps, wallet: string, endpoint: Endpoin
     // history, so only an empty page (or joining the range already held) ends a walk.
     let done = false;
     if (oldest < floor) done = true; // reached below the floor
-    else if (joinMs !== null && mode !== "backfill" && records.length < limit && oldest <= Math.min(joinMs, stored?.newestMs ?? joinMs)) done = true; // joined known range
+    else if (heldUpTo !== null && records.length < limit && oldest <= heldUpTo) done = true; // joined the range already held
     if (allSameTs) {
       // A page of one timestamp (a tie group larger than a page, a capped page size, or the last rows of
       // history): walk it by offset under the same anchor; older rows or an empty answer end it.

@@ -43,6 +43,14 @@ export type LoadCounts = {
   quarantined: number;
 };
 
+export function addLoadCounts(into: LoadCounts, c: LoadCounts): void {
+  into.transactionsNew += c.transactionsNew;
+  into.transactionsUpdated += c.transactionsUpdated;
+  into.transfersNew += c.transfersNew;
+  into.transfersUpdated += c.transfersUpdated;
+  into.quarantined += c.quarantined;
+}
+
 export type RunRecord = {
   runId: string;
   command: string;

@@ -1,4 +1,4 @@
-import { loadContext, openWarehouse, type GlobalOptions } from "../context.ts";
+import { loadContext, openWarehouse, parseNow, withWarehouse, type GlobalOptions } from "../context.ts";
 import { table } from "../table.ts";
 import { anomalyExport, detectAnomalies } from "../../anomalies/detect.ts";
 import { UsageError } from "../../internal/errors.ts";
@@ -8,34 +8,24 @@ import { isoUtc } from "../../model/columns.ts";
 const TYPES = ["large_transaction", "burst_activity", "new_counterparty", "address_poisoning", "fake_token", "spam_token"];
 
 export async function detectCommand(opts: GlobalOptions & { now?: string; json?: boolean }): Promise<number> {
-  const nowMs = opts.now ? Date.parse(opts.now) : Date.now();
-  if (!Number.isFinite(nowMs)) throw new UsageError(`detect: --now ${JSON.stringify(opts.now)} is not an ISO 8601 time`);
-  const { config } = loadContext(opts);
-  const w = await openWarehouse(config);
-  try {
-    await w.syncWallets(config.wallets.map((x) => ({ address: x.address, label: x.label })));
+  const nowMs = parseNow(opts.now, "detect");
+  return withWarehouse(opts, async ({ config, warehouse: w }) => {
     const s = await detectAnomalies({ warehouse: w, config, nowMs, outDir: config.output.dir });
     if (opts.json) process.stdout.write(JSON.stringify(s, null, 2) + "\n");
     else process.stdout.write(`anomalies found at ${isoUtc(nowMs)}: ${Object.entries(s.found).map(([k, v]) => `${v} ${k}`).join(", ") || "none"}${s.exportedFile ? `; wrote ${s.exportedFile}` : ""}\n`);
     return 0;
-  } finally {
-    await w.close();
-  }
+  });
 }
 
 export async function anomaliesListCommand(opts: GlobalOptions & { type?: string; json?: boolean; limit?: string }): Promise<number> {
   if (opts.type && !TYPES.includes(opts.type)) throw new UsageError(`anomalies list: --type must be one of ${TYPES.join(", ")}`);
-  const { config } = loadContext(opts);
-  const w = await openWarehouse(config);
-  try {
+  return withWarehouse(opts, async ({ warehouse: w }) => {
     const rows = await w.query<Record<string, unknown>>(`SELECT * FROM anomalies ${opts.type ? "WHERE anomaly_type = ?" : ""} ORDER BY detected_at_ms DESC, occurred_at_ms DESC LIMIT ?`, [...(opts.type ? [opts.type] : []), Number(opts.limit ?? 200)]);
     const out = rows.map(anomalyExport);
     if (opts.json) process.stdout.write(JSON.stringify(out, null, 2) + "\n");
     else process.stdout.write(table(out.map((a) => ({ type: a.anomaly_type, wallet: a.wallet, when: a.occurred_at, amount: a.amount, token: a.token_symbol, reason: String(a.reason).slice(0, 140) }))) + "\n");
     return 0;
-  } finally {
-    await w.close();
-  }
+  }, false);
 }
 
 export async function exportAnomaliesCommand(opts: GlobalOptions & { format: string; out?: string }): Promise<number> {

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { parseDocument, isSeq, isMap, type YAMLMap } from "yaml";
-import { loadContext, openWarehouse, type GlobalOptions } from "../context.ts";
+import { loadContext, openWarehouse, parseNow, withWarehouse, type GlobalOptions } from "../context.ts";
 import { table } from "../table.ts";
 import { parseConfig } from "../../config/load.ts";
 import { DEFAULT_RULES } from "../../config/schema.ts";
@@ -16,20 +16,11 @@ import { isoUtc } from "../../model/columns.ts";
 import { UsageError } from "../../internal/errors.ts";
 import { createRowWriter, openOutput, type Format } from "../../export/format.ts";
 
-function parseNow(now?: string): number {
-  if (!now) return Date.now();
-  const ms = Date.parse(now);
-  if (!Number.isFinite(ms)) throw new UsageError(`--now ${JSON.stringify(now)} is not an ISO 8601 time`);
-  return ms;
-}
 
 export async function metricsCommand(opts: GlobalOptions & { wallet?: string; json?: boolean; now?: string }): Promise<number> {
   if (opts.wallet && !isAddress(opts.wallet)) throw new UsageError(`metrics: --wallet ${JSON.stringify(opts.wallet)} is not a valid TRON address`);
-  const nowMs = parseNow(opts.now);
-  const { config } = loadContext(opts);
-  const w = await openWarehouse(config);
-  try {
-    await w.syncWallets(config.wallets.map((x) => ({ address: x.address, label: x.label })));
+  const nowMs = parseNow(opts.now, "metrics");
+  return withWarehouse(opts, async ({ warehouse: w }) => {
     const filter = opts.wallet ? "WHERE observed_wallet = ?" : "";
     const wallets = await w.query<Record<string, string | null>>(`SELECT * FROM (${walletMetricsSql(String(nowMs))}) m ${filter} ORDER BY observed_wallet`, opts.wallet ? [opts.wallet] : []);
     const tokens = await w.query<Record<string, string | null>>(`SELECT * FROM (${walletTokenMetricsSql(String(nowMs))}) m ${opts.wallet ? "WHERE wallet = ?" : ""} ORDER BY wallet, transfers DESC`, opts.wallet ? [opts.wallet] : []);
@@ -59,25 +50,18 @@ export async function metricsCommand(opts: GlobalOptions & { wallet?: string; js
       "tx 30d": t.transfers_30d, "in 30d": t.volume_in_30d, "out 30d": t.volume_out_30d, "tx all": t.transfers, "largest": t.largest, "counterparties": t.counterparties, "last seen": t.last_seen,
     }))) + "\n");
     return 0;
-  } finally {
-    await w.close();
-  }
+  });
 }
 
 export async function evaluateCommand(opts: GlobalOptions & { now?: string; json?: boolean }): Promise<number> {
-  const nowMs = parseNow(opts.now);
-  const { config } = loadContext(opts);
-  const w = await openWarehouse(config);
-  try {
-    await w.syncWallets(config.wallets.map((x) => ({ address: x.address, label: x.label })));
+  const nowMs = parseNow(opts.now, "evaluate");
+  return withWarehouse(opts, async ({ config, warehouse: w }) => {
     await syncRules(w, rulesFromConfig(config));
     const s = await evaluateRules({ warehouse: w, nowMs, outDir: config.output.dir });
     if (opts.json) process.stdout.write(JSON.stringify(s, null, 2) + "\n");
     else process.stdout.write(`evaluated ${s.rules} rules at ${isoUtc(nowMs)}: ${s.breaches} breaches, ${s.opened} alerts opened, ${s.changed} changed, ${s.resolved} resolved${s.exportedFile ? `; wrote ${s.exportedFile}` : "; nothing new to export"}\n`);
     return 0;
-  } finally {
-    await w.close();
-  }
+  });
 }
 
 export async function rulesListCommand(opts: GlobalOptions & { json?: boolean }): Promise<number> {
@@ -130,39 +114,28 @@ export async function backtestCommand(opts: GlobalOptions & { from: string; to: 
   const fromMs = Date.parse(opts.from);
   const toMs = Date.parse(opts.to);
   if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || toMs < fromMs) throw new UsageError(`rules backtest: --from and --to must be ISO dates with from <= to`);
-  const { config } = loadContext(opts);
-  const w = await openWarehouse(config);
-  try {
-    await w.syncWallets(config.wallets.map((x) => ({ address: x.address, label: x.label })));
+  return withWarehouse(opts, async ({ config, warehouse: w }) => {
     await syncRules(w, rulesFromConfig(config));
     const events = await backtest({ warehouse: w, fromMs: fromMs + 86_400_000 - 1, toMs: toMs + 86_400_000 - 1 });
     const rows = events.map((e) => ({ rule: e.rule, wallet: e.wallet, opened: isoUtc(e.openedMs).slice(0, 10), closed: e.closedMs ? isoUtc(e.closedMs).slice(0, 10) : "still open", "peak value": e.peakValue, days: e.evaluations }));
     process.stdout.write(opts.json ? JSON.stringify(rows, null, 2) + "\n" : `evaluated at the end of each day from ${opts.from} to ${opts.to}:\n${table(rows)}\n`);
     return 0;
-  } finally {
-    await w.close();
-  }
+  });
 }
 
 export async function alertsListCommand(opts: GlobalOptions & { status?: string; json?: boolean }): Promise<number> {
   if (opts.status && !["open", "acknowledged", "resolved", "active"].includes(opts.status)) throw new UsageError(`alerts list: --status must be open, acknowledged, resolved or active`);
-  const { config } = loadContext(opts);
-  const w = await openWarehouse(config);
-  try {
+  return withWarehouse(opts, async ({ warehouse: w }) => {
     const where = opts.status === "active" ? "WHERE status IN ('open', 'acknowledged')" : opts.status ? "WHERE status = ?" : "";
     const alerts = await loadAlerts(w, where, opts.status && opts.status !== "active" ? [opts.status] : []);
     if (opts.json) process.stdout.write(JSON.stringify(alerts.map((a) => alertExport(a, a.lastSeenMs)), null, 2) + "\n");
     else process.stdout.write(table(alerts.map((a) => ({ id: a.alertId, status: a.status, rule: a.ruleName, wallet: a.wallet, value: a.value, threshold: a.threshold, token: a.tokenSymbol ?? a.tokenId ?? "-", "first seen": isoUtc(a.firstSeenMs), "last seen": isoUtc(a.lastSeenMs), note: a.note }))) + "\n");
     return 0;
-  } finally {
-    await w.close();
-  }
+  }, false);
 }
 
 export async function alertsActCommand(action: "ack" | "resolve", id: string, opts: GlobalOptions & { note: string; by?: string }): Promise<number> {
-  const { config } = loadContext(opts);
-  const w = await openWarehouse(config);
-  try {
+  return withWarehouse(opts, async ({ config, warehouse: w }) => {
     const [a] = await loadAlerts(w, "WHERE alert_id = ?", [id]);
     if (!a) throw new UsageError(`alerts ${action}: no alert with id ${JSON.stringify(id)} (see tronmon alerts list)`);
     if (a.status === "resolved") throw new UsageError(`alerts ${action}: alert ${id} is already resolved`);
@@ -172,9 +145,7 @@ export async function alertsActCommand(action: "ack" | "resolve", id: string, op
     const file = await exportPendingAlerts(w, config.output.dir, now);
     process.stdout.write(`alert ${id} ${updated.status} by ${updated.actedBy}: ${opts.note}${file ? ` (exported to ${file})` : ""}\n`);
     return 0;
-  } finally {
-    await w.close();
-  }
+  }, false);
 }
 
 export async function exportAlertsCommand(opts: GlobalOptions & { format: string; out?: string }): Promise<number> {
