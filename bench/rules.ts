@@ -67,7 +67,8 @@ export async function benchRules(transfers: number, walletCount: number) {
     const total = (f: Record<string, number>) => Object.values(f).reduce((a, b) => a + b, 0);
     console.log(`\n== Anomalies over the same ${(transfers + 10_000).toLocaleString("en-US")} transfers`);
     console.log(`  full re-score of every transfer: ${(rescoreMs / 1000).toFixed(1)} s (${total(full.found)} anomalies: ${JSON.stringify(full.found)})`);
-    console.log(`  incremental detection after 10,000 new transfers: ${detectMs.toFixed(0)} ms (${total(inc.found)} new anomalies)`);
+    console.log(`  incremental detection after 10,000 new transfers: ${detectMs.toFixed(0)} ms (${total(inc.found)} new anomalies; per detector ms: ${JSON.stringify(inc.timingsMs)})`);
+    console.log(`  full re-score per detector ms: ${JSON.stringify(full.timingsMs)}`);
   }
   await w.close();
   rmSync(dir, { recursive: true, force: true });

@@ -80,6 +80,26 @@ describe("new_counterparty", () => {
   });
 });
 
+describe("counterparties kept across cycles", () => {
+  it("a wallet added later brings its stored history: its old counterparty is not new, a lookalike of it is poisoning", async () => {
+    const W2 = "TWpqsYjAw7rFPmWeZcwKQanCS6Kk8f5dhT";
+    // W2 (not watched yet) sent 5 USDT to W 40 days ago; W's detection scores it
+    await load([t({ ts: NOW - 40 * DAY, raw: 5_000_000n, peer: W2 })]);
+    await detect(NOW - 39 * DAY);
+    await w.syncWallets([{ address: W }, { address: W2 }]);
+    const fromW2 = (ts: number, to: string, raw: bigint): TransferRow => ({ ...t({ ts, raw, dir: "out", peer: to }), fromAddress: W2, txOwner: W2 });
+    const lookalikeOfW = "TNPdbbbbbbbbbbbbbbbbbbbbbbbbbbeHAF";
+    await load([
+      fromW2(NOW, W, 1_000_000n), // W2 -> W: known to W2 for 40 days (from the transfer stored before W2 was watched)
+      fromW2(NOW, "TFTWNgDBkQ5wQoP8RXpRznnHvAVV8x5jLu", 2_000_000n), // W2 -> someone new
+      { ...t({ ts: NOW, raw: 0n, peer: lookalikeOfW }), toAddress: W2 }, // zero-value from a lookalike of W, to W2
+    ]);
+    await detect();
+    expect((await found("new_counterparty")).map((r) => [r.wallet, r.amount])).toEqual([[W2, "2"]]);
+    expect((await found("address_poisoning")).map((r) => r.wallet)).toEqual([W2]);
+  });
+});
+
 describe("address_poisoning", () => {
   it("flags a zero-value transfer from a lookalike of a real counterparty and names it; not when the lookalike is itself known", async () => {
     await load([t({ ts: NOW - DAY, raw: 2_500_000_000n, dir: "out", peer: REAL })]);

@@ -6,7 +6,7 @@ import { writeStampedJson } from "../export/stamped.ts";
 import { parseUnits } from "../normalize/amount.ts";
 import { TRX, WELL_KNOWN_TOKENS } from "../normalize/tokens.ts";
 import { isoUtc } from "../model/columns.ts";
-import { addressPoisoningSql, burstSql, fakeTokenSql, largeTransactionSql, newCounterpartySql, spamTokenSql, type KnownToken } from "./sql.ts";
+import { addressPoisoningSql, backfillCounterpartiesSql, burstSql, mergeCounterpartiesSql, fakeTokenSql, largeTransactionSql, newCounterpartySql, spamTokenSql, type KnownToken } from "./sql.ts";
 import type { Config } from "../config/schema.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 
@@ -16,7 +16,7 @@ export type Anomaly = {
   tokenId: string | null; tokenSymbol: string | null; amount: string | null; amountRaw: string | null; reason: string;
   details: Record<string, unknown>; occurredAtMs: number | null; detectedAtMs: number;
 };
-export type DetectionSummary = { nowMs: number; found: Record<string, number>; exportedFile: string | null };
+export type DetectionSummary = { nowMs: number; found: Record<string, number>; timingsMs: Record<string, number>; exportedFile: string | null };
 
 const id = (...parts: string[]) => createHash("sha256").update(parts.join("|")).digest("hex").slice(0, 24);
 const tok = (r: Record<string, unknown>) => String(r.token_symbol ?? r.token_id);
@@ -51,16 +51,27 @@ export async function detectAnomalies(args: { warehouse: Warehouse; config: Conf
   const [top] = await w.query<{ ms: string | null }>(`SELECT ${w.dialect.timestampToMs("max(first_seen_at)")} AS ms FROM transfers`);
   const found: Anomaly[] = [];
   const push = (a: Omit<Anomaly, "detectedAtMs">) => found.push({ ...a, detectedAtMs: nowMs });
-  const q = async (x: { sql: string; params: unknown[] }) => w.query<Record<string, string | number | boolean | null>>(x.sql, x.params);
+  const timingsMs: Record<string, number> = {};
+  const q = async (x: { sql: string; params: unknown[] }, name: string) => {
+    const t0 = performance.now();
+    try { return await w.query<Record<string, string | number | boolean | null>>(x.sql, x.params); }
+    finally { timingsMs[name] = Math.round(performance.now() - t0); }
+  };
   const d = w.dialect;
 
   const [fresh] = await w.query<{ n: string; min_ms: string | null }>(`SELECT count(*) AS n, min(timestamp_ms) AS min_ms FROM transfers WHERE first_seen_at > ${d.msToTimestamp("?")}`, [watermarkMs]);
   const scoreTransfers = Number(fresh.n) > 0; // nothing loaded since the last detection: only the burst check runs
+  const [uncovered] = await w.query<{ n: string }>("SELECT count(*) AS n FROM wallets WHERE address NOT IN (SELECT wallet FROM counterparty_wallets)");
+  if (Number(uncovered.n) > 0) await w.transaction(async (tx) => { // wallets new to the detectors bring their already-scored history in
+    const x = backfillCounterpartiesSql(d, { watermarkMs, known });
+    await tx(x.sql, x.params);
+    await tx("INSERT INTO counterparty_wallets SELECT address FROM wallets WHERE address NOT IN (SELECT wallet FROM counterparty_wallets)");
+  });
 
   if (scoreTransfers && on.has("large_transaction")) {
     const p = cfg.large_transaction;
     const historyFromMs = Number(fresh.min_ms) - p.lookback_days * 86_400_000;
-    for (const r of await q(largeTransactionSql(d, { watermarkMs, historyFromMs, minSample: p.min_sample, sigmas: p.sigmas, lookbackDays: p.lookback_days }))) {
+    for (const r of await q(largeTransactionSql(d, { watermarkMs, historyFromMs, minSample: p.min_sample, sigmas: p.sigmas, lookbackDays: p.lookback_days }), "large_transaction")) {
       const dec = r.token_decimals === null ? null : num(r.token_decimals);
       const limit = num(r.median) + p.sigmas * num(r.stddev ?? 0);
       push({
@@ -71,7 +82,7 @@ export async function detectAnomalies(args: { warehouse: Warehouse; config: Conf
     }
   }
   if (scoreTransfers && on.has("new_counterparty")) {
-    for (const r of await q(newCounterpartySql(d, { watermarkMs, known }))) push({
+    for (const r of await q(newCounterpartySql(d, { watermarkMs, known }), "new_counterparty")) push({
       ...ofTransfer("new_counterparty", r),
       reason: `Sent ${r.amount ?? r.amount_raw} ${tok(r)} to ${r.counterparty}, an address this wallet never sent to or received from before.`,
       details: { counterparty: r.counterparty },
@@ -81,14 +92,14 @@ export async function detectAnomalies(args: { warehouse: Warehouse; config: Conf
     const p = cfg.address_poisoning;
     const decimalsOf = (token: string) => (token === "_" ? 6 : WELL_KNOWN_TOKENS.find((t) => t.tokenId === token)?.decimals ?? 6);
     const dust = p.dust.map((x) => ({ tokenId: x.token, maxRaw: parseUnits(x.max, decimalsOf(x.token)).toString() }));
-    for (const r of await q(addressPoisoningSql(d, { watermarkMs, prefix: p.prefix, suffix: p.suffix, dust, known }))) push({
+    for (const r of await q(addressPoisoningSql(d, { watermarkMs, prefix: p.prefix, suffix: p.suffix, dust, known }), "address_poisoning")) push({
       ...ofTransfer("address_poisoning", r),
       reason: `Received ${r.amount ?? r.amount_raw} ${tok(r)} from ${r.lookalike}, which imitates ${r.imitated}, a real counterparty of this wallet (same first ${p.prefix} and last ${p.suffix} characters): likely address poisoning — do not copy this address.`,
       details: { lookalike: r.lookalike, imitated: r.imitated, prefix: p.prefix, suffix: p.suffix },
     });
   }
   if (scoreTransfers && on.has("fake_token")) {
-    for (const r of await q(fakeTokenSql(d, { watermarkMs, known }))) {
+    for (const r of await q(fakeTokenSql(d, { watermarkMs, known }), "fake_token")) {
       const real = known.find((k) => k.symbol.toLowerCase() === String(r.token_symbol ?? "").trim().toLowerCase() || k.name.toLowerCase() === String(r.token_name ?? "").trim().toLowerCase());
       push({
         ...ofTransfer("fake_token", r),
@@ -98,7 +109,7 @@ export async function detectAnomalies(args: { warehouse: Warehouse; config: Conf
     }
   }
   if (scoreTransfers && on.has("spam_token")) {
-    for (const r of await q(spamTokenSql(d, { watermarkMs, known }))) push({
+    for (const r of await q(spamTokenSql(d, { watermarkMs, known }), "spam_token")) push({
       ...ofTransfer("spam_token", r),
       reason: `Airdrop of ${r.amount ?? r.amount_raw} ${tok(r)} (${r.token_id}): ${[r.risk ? "flagged risky by TronScan" : null, r.token_level === "3" || r.token_level === "4" ? `token level ${r.token_level} (${r.token_level === "4" ? "unsafe" : "suspicious"})` : null].filter(Boolean).join(", ") || "imitates a well-known token"}.`,
       details: { risk: r.risk, token_level: r.token_level },
@@ -107,7 +118,7 @@ export async function detectAnomalies(args: { warehouse: Warehouse; config: Conf
   if (on.has("burst_activity")) {
     const p = cfg.burst_activity;
     const recent = new Set((await w.query<{ wallet: string }>("SELECT wallet FROM anomalies WHERE anomaly_type = 'burst_activity' AND detected_at_ms > ?", [nowMs - 86_400_000])).map((r) => r.wallet));
-    for (const r of await q(burstSql({ nowMs, factor: p.factor, minCount: p.min_count }))) {
+    for (const r of await q(burstSql({ nowMs, factor: p.factor, minCount: p.min_count }), "burst_activity")) {
       if (recent.has(String(r.wallet))) continue; // one anomaly per burst, not one per cycle
       const avg = num(r.previous_7d) / 7;
       push({
@@ -125,11 +136,15 @@ export async function detectAnomalies(args: { warehouse: Warehouse; config: Conf
       await tx(`INSERT INTO anomalies VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS BIGINT), CAST(? AS BIGINT), false)").join(", ")} ON CONFLICT (anomaly_id) DO NOTHING`,
         chunk.flatMap((a) => [a.anomalyId, a.anomalyType, a.wallet, a.transactionId, a.transferId, a.tokenId, a.tokenSymbol, a.amount, a.amountRaw, a.reason, JSON.stringify(a.details), a.occurredAtMs, a.detectedAtMs]));
     }
+    if (scoreTransfers) {
+      const pairs = mergeCounterpartiesSql(d, { watermarkMs, known });
+      await tx(pairs.sql, pairs.params);
+    }
     if (top?.ms !== null && top?.ms !== undefined) await tx(w.dialect.upsertSql("detector_state", ["name", "watermark_ms"], ["name"], 1), ["transfers", Number(top.ms)]);
   });
   const counts: Record<string, number> = {};
   for (const a of found) counts[a.anomalyType] = (counts[a.anomalyType] ?? 0) + 1;
-  return { nowMs, found: counts, exportedFile: await exportNewAnomalies(w, args.outDir, nowMs) };
+  return { nowMs, found: counts, timingsMs, exportedFile: await exportNewAnomalies(w, args.outDir, nowMs) };
 }
 
 export function anomalyExport(r: Record<string, unknown>) {

@@ -52,43 +52,85 @@ function transfersFrom(): string {
 
 /**
  * Each new transfer against the same wallet's transfers of the same token and direction in the lookback
- * before it (a RANGE window: strictly earlier timestamps), reading only the history the new rows need.
+ * before it (strictly earlier timestamps, at most `lookbackDays` before): a range join computed for the
+ * new rows only, so the cost grows with new rows × their keys' recent history, not with the history.
  */
 export function largeTransactionSql(d: Dialect, args: { watermarkMs: number; historyFromMs: number; minSample: number; sigmas: number; lookbackDays: number }): DetectorQuery {
   const lookback = args.lookbackDays * DAY_MS;
   return {
     sql: `WITH c AS (${candidates(d)} AND a.direction IN ('in', 'out') AND a.amount_num IS NOT NULL),
       keys AS (SELECT DISTINCT wallet, token_id, direction FROM c),
-      scope AS (
-        SELECT a.*, a.transfer_id IN (SELECT transfer_id FROM c) AS is_new
+      hist AS (
+        SELECT a.wallet, a.token_id, a.direction, a.timestamp_ms, CAST(a.amount_num AS DOUBLE) AS x
         FROM (${transfersFrom()}) a SEMI JOIN keys k ON k.wallet = a.wallet AND k.token_id = a.token_id AND k.direction = a.direction
       ),
       stats AS (
-        SELECT *, count(*) OVER w AS sample, median(CAST(amount_num AS DOUBLE)) OVER w AS median,
-          stddev_samp(CAST(amount_num AS DOUBLE)) OVER w AS stddev
-        FROM scope
-        WINDOW w AS (PARTITION BY wallet, token_id, direction ORDER BY timestamp_ms RANGE BETWEEN ${lookback} PRECEDING AND 1 PRECEDING)
+        SELECT c.transfer_id, c.wallet, count(*) AS sample, median(h.x) AS median, stddev_samp(h.x) AS stddev
+        FROM c JOIN hist h ON h.wallet = c.wallet AND h.token_id = c.token_id AND h.direction = c.direction
+          AND h.timestamp_ms < c.timestamp_ms AND h.timestamp_ms >= c.timestamp_ms - ${lookback}
+        GROUP BY c.transfer_id, c.wallet
       )
-      SELECT wallet, transfer_id, transaction_id, token_id, token_symbol, token_decimals, amount, amount_raw, timestamp_ms, direction, sample, median, stddev
-      FROM stats WHERE is_new AND sample >= ? AND CAST(amount_num AS DOUBLE) > median + ? * coalesce(stddev, 0)`,
+      SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_decimals, c.amount, c.amount_raw, c.timestamp_ms,
+        c.direction, s.sample, s.median, s.stddev
+      FROM c JOIN stats s ON s.transfer_id = c.transfer_id AND s.wallet = c.wallet
+      WHERE s.sample >= ? AND CAST(c.amount_num AS DOUBLE) > s.median + ? * coalesce(s.stddev, 0)`,
     params: [...cand(args.watermarkMs), args.historyFromMs, args.historyFromMs, args.minSample, args.sigmas],
   };
 }
 
-/** New outgoing transfers to an address with no earlier non-spam activity with this wallet, ever. */
+/** First-seen times per (wallet, counterparty) among the candidate rows `c` that are not spam. */
+const pairsOf = (spamSql: string) => `SELECT c.wallet, c.counterparty, min(c.timestamp_ms) AS first_ms,
+    min(CASE WHEN c.amount_raw <> '0' THEN c.timestamp_ms END) AS first_value_ms
+  FROM c WHERE c.direction <> 'self' AND NOT ${spamSql} GROUP BY c.wallet, c.counterparty`;
+
+/** New outgoing transfers to an address with no earlier non-spam transfer with this wallet, ever. */
 export function newCounterpartySql(d: Dialect, args: { watermarkMs: number; known: KnownToken[] }): DetectorQuery {
-  const spam = spamCondition("h", args.known);
+  const spam = spamCondition("c", args.known);
   return {
-    sql: `WITH c AS (${candidates(d)} AND a.direction = 'out'),
-      first_seen AS (
-        SELECT h.wallet, h.counterparty, min(h.timestamp_ms) AS first_ms FROM wallet_activity h
-        WHERE h.status = 'success' AND NOT ${spam.sql} AND (h.wallet, h.counterparty) IN (SELECT wallet, counterparty FROM c)
-        GROUP BY h.wallet, h.counterparty
-      )
+    sql: `WITH c AS (${candidates(d)}),
+      seen AS (
+        SELECT p.wallet, p.counterparty, p.first_ms FROM counterparties p
+        WHERE (p.wallet, p.counterparty) IN (SELECT wallet, counterparty FROM c WHERE direction = 'out')
+        UNION ALL SELECT wallet, counterparty, first_ms FROM (${pairsOf(spam.sql)})
+      ),
+      first_seen AS (SELECT wallet, counterparty, min(first_ms) AS first_ms FROM seen GROUP BY wallet, counterparty)
       SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.amount, c.amount_raw, c.timestamp_ms, c.counterparty
       FROM c LEFT JOIN first_seen f ON f.wallet = c.wallet AND f.counterparty = c.counterparty
-      WHERE f.first_ms IS NULL OR f.first_ms >= c.timestamp_ms`,
+      WHERE c.direction = 'out' AND (f.first_ms IS NULL OR f.first_ms >= c.timestamp_ms)`,
     params: [...cand(args.watermarkMs), ...spam.params],
+  };
+}
+
+/** Adds the scored rows' pairs to `counterparties` (run in the transaction that moves the watermark). */
+export function mergeCounterpartiesSql(d: Dialect, args: { watermarkMs: number; known: KnownToken[] }): DetectorQuery {
+  const spam = spamCondition("c", args.known);
+  return {
+    sql: `MERGE INTO counterparties p USING (WITH c AS (${candidates(d)}) ${pairsOf(spam.sql)}) n
+      ON p.wallet = n.wallet AND p.counterparty = n.counterparty
+      WHEN MATCHED AND (n.first_ms < p.first_ms OR (n.first_value_ms IS NOT NULL AND (p.first_value_ms IS NULL OR n.first_value_ms < p.first_value_ms)))
+        THEN UPDATE SET first_ms = least(p.first_ms, n.first_ms), first_value_ms = coalesce(least(p.first_value_ms, n.first_value_ms), n.first_value_ms, p.first_value_ms)
+      WHEN NOT MATCHED THEN INSERT (wallet, counterparty, first_ms, first_value_ms) VALUES (n.wallet, n.counterparty, n.first_ms, n.first_value_ms)`,
+    params: [...cand(args.watermarkMs), ...spam.params],
+  };
+}
+
+/**
+ * Watched wallets not yet in `counterparty_wallets` (new in the config): their pairs from the rows already
+ * scored (loaded up to the watermark); newer rows come in through `mergeCounterpartiesSql`.
+ */
+export function backfillCounterpartiesSql(d: Dialect, args: { watermarkMs: number; known: KnownToken[] }): DetectorQuery {
+  const spam = spamCondition("c", args.known);
+  const side = (mine: "from" | "to") => `SELECT w.address AS wallet, t.${mine === "from" ? "to" : "from"}_address AS counterparty, t.timestamp_ms, t.amount_raw,
+      t.risk, t.token_level, t.token_symbol, t.token_name, t.token_id, 'x' AS direction
+    FROM transfers t JOIN wallets w ON t.${mine}_address = w.address
+    WHERE t.status = 'success' AND t.from_address <> t.to_address AND t.first_seen_at <= ${d.msToTimestamp("?")}
+      AND w.address NOT IN (SELECT wallet FROM counterparty_wallets)`;
+  return {
+    sql: `MERGE INTO counterparties p USING (WITH c AS (${side("from")} UNION ALL ${side("to")}) ${pairsOf(spam.sql)}) n
+      ON p.wallet = n.wallet AND p.counterparty = n.counterparty
+      WHEN MATCHED THEN UPDATE SET first_ms = least(p.first_ms, n.first_ms), first_value_ms = coalesce(least(p.first_value_ms, n.first_value_ms), n.first_value_ms, p.first_value_ms)
+      WHEN NOT MATCHED THEN INSERT (wallet, counterparty, first_ms, first_value_ms) VALUES (n.wallet, n.counterparty, n.first_ms, n.first_value_ms)`,
+    params: [args.watermarkMs, args.watermarkMs, ...spam.params],
   };
 }
 
@@ -118,7 +160,7 @@ export function spamTokenSql(d: Dialect, args: { watermarkMs: number; known: Kno
  * the same first `prefix` and last `suffix` characters as an address the wallet really transacts with.
  */
 export function addressPoisoningSql(d: Dialect, args: { watermarkMs: number; prefix: number; suffix: number; dust: { tokenId: string; maxRaw: string }[]; known: KnownToken[] }): DetectorQuery {
-  const spam = spamCondition("k", args.known);
+  const spam = spamCondition("c", args.known);
   const dustParams: unknown[] = [];
   const dust = args.dust.map((x) => {
     dustParams.push(x.tokenId, x.maxRaw);
@@ -126,16 +168,17 @@ export function addressPoisoningSql(d: Dialect, args: { watermarkMs: number; pre
   });
   const isDust = `(c.amount_raw = '0'${dust.length ? ` OR ${dust.join(" OR ")}` : ""})`;
   return {
-    sql: `WITH c AS (${candidates(d)} AND a.direction = 'in'),
+    sql: `WITH c AS (${candidates(d)}),
       known AS (
-        SELECT DISTINCT k.wallet, k.counterparty FROM wallet_activity k
-        WHERE k.kind = 'transfer' AND k.status = 'success' AND k.amount_raw <> '0' AND NOT ${spam.sql}
+        SELECT p.wallet, p.counterparty FROM counterparties p
+        WHERE p.first_value_ms IS NOT NULL AND p.wallet IN (SELECT wallet FROM c)
+        UNION SELECT wallet, counterparty FROM (${pairsOf(spam.sql)}) WHERE first_value_ms IS NOT NULL
       )
       SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.amount, c.amount_raw, c.timestamp_ms,
         c.counterparty AS lookalike, min(k.counterparty) AS imitated
       FROM c JOIN known k ON k.wallet = c.wallet AND k.counterparty <> c.counterparty
         AND left(k.counterparty, ?) = left(c.counterparty, ?) AND right(k.counterparty, ?) = right(c.counterparty, ?)
-      WHERE ${isDust} AND NOT EXISTS (SELECT 1 FROM known x WHERE x.wallet = c.wallet AND x.counterparty = c.counterparty)
+      WHERE c.direction = 'in' AND ${isDust} AND NOT EXISTS (SELECT 1 FROM known x WHERE x.wallet = c.wallet AND x.counterparty = c.counterparty)
       GROUP BY c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.amount, c.amount_raw, c.timestamp_ms, c.counterparty`,
     params: [...cand(args.watermarkMs), ...spam.params, args.prefix, args.prefix, args.suffix, args.suffix, ...dustParams],
   };

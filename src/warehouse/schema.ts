@@ -158,6 +158,20 @@ export const ANOMALY_TABLES: Record<string, Table> = {
   detector_state: { name: "detector_state", primaryKey: ["name"], columns: [["name", "text", "NOT NULL"], ["watermark_ms", "bigint"]] },
 };
 
+/**
+ * Per watched wallet and counterparty, the first successful non-spam transfer between them (`first_ms`) and
+ * the first of non-zero value (`first_value_ms`): kept by the detectors so that "new counterparty" and
+ * "known counterparty" never scan the history. `counterparty_wallets` lists the wallets whose history is in.
+ */
+export const COUNTERPARTY_TABLES: Record<string, Table> = {
+  counterparties: {
+    name: "counterparties",
+    uniqueBy: ["wallet", "counterparty"], // kept unique by its MERGE: an index over millions of pairs costs memory
+    columns: [["wallet", "text", "NOT NULL"], ["counterparty", "text", "NOT NULL"], ["first_ms", "bigint", "NOT NULL"], ["first_value_ms", "bigint"]],
+  },
+  counterparty_wallets: { name: "counterparty_wallets", primaryKey: ["wallet"], columns: [["wallet", "text", "NOT NULL"]] },
+};
+
 export type Migration = { version: number; name: string; statements: (d: Dialect) => string[] };
 
 export const MIGRATIONS: Migration[] = [
@@ -196,5 +210,14 @@ export const MIGRATIONS: Migration[] = [
     version: 4,
     name: "anomalies: anomalies, detector_state",
     statements: (d) => Object.values(ANOMALY_TABLES).map((t) => createTableSql(d, t)),
+  },
+  {
+    version: 5,
+    name: "first-seen counterparties for the detectors: counterparties, counterparty_wallets",
+    statements: (d) => [
+      ...Object.values(COUNTERPARTY_TABLES).map((t) => createTableSql(d, t)),
+      // the detectors fill the table from the rows they score: score everything once more (ids are stable: nothing doubles)
+      "DELETE FROM detector_state",
+    ],
   },
 ];
