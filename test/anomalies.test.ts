@@ -35,7 +35,7 @@ function t(o: { ts: number; raw: bigint; dir?: "in" | "out"; peer?: string; toke
 let w: Warehouse;
 const config = parseConfig({ wallets: [{ address: W }] });
 const load = (rows: TransferRow[]) => w.load({ batch: { ...emptyBatch(), transfers: rows }, runId: "t" });
-const detect = (nowMs = NOW) => detectAnomalies({ warehouse: w, config, nowMs, outDir: tempDir() });
+const detect = (nowMs = NOW, windowFromRows?: number) => detectAnomalies({ warehouse: w, config, nowMs, outDir: tempDir(), windowFromRows });
 const found = async (type: string) => w.query<Record<string, string>>("SELECT wallet, transaction_id, amount, reason FROM anomalies WHERE anomaly_type = ? ORDER BY amount", [type]);
 
 beforeEach(async () => {
@@ -44,7 +44,7 @@ beforeEach(async () => {
 });
 
 describe("large_transaction", () => {
-  it("fires above median + 3 sd of the same wallet, token and direction over 30 days; not for another token or a thin history", async () => {
+  it.each([["a range join (few new rows)", undefined], ["a window pass (many new rows)", 0]])("fires above median + 3 sd of the same wallet, token and direction over 30 days; not for another token or a thin history, as %s", async (_how, windowFromRows) => {
     // 10 incoming 100 USDT over the 20 days before: median 100, sd 0 -> anything above 100 USDT is large
     await load(Array.from({ length: 10 }, (_, i) => t({ ts: NOW - (i + 1) * 2 * DAY, raw: 100_000_000n })));
     // 9 incoming 5 TRX: thinner history than the minimum sample of 10
@@ -55,7 +55,7 @@ describe("large_transaction", () => {
       t({ ts: NOW, raw: 500_000_000n, token: "_", symbol: "TRX", name: "Tronix", asset: "trx" }), // 500 TRX: only 9 before
       t({ ts: NOW, raw: 9_000_000_000n, status: "failed" }), // failed: never an anomaly
     ]);
-    await detect();
+    await detect(NOW, windowFromRows);
     const rows = await found("large_transaction");
     expect(rows.map((r) => r.amount)).toEqual(["1000"]);
     expect(rows[0].reason).toBe("Received 1000 USDT, above median 100 + 3 × standard deviation 0 = 100 USDT of this wallet's 10 incoming USDT transfers in the 30 days before.");

@@ -6,7 +6,7 @@ import { writeStampedJson } from "../export/stamped.ts";
 import { parseUnits } from "../normalize/amount.ts";
 import { TRX, WELL_KNOWN_TOKENS } from "../normalize/tokens.ts";
 import { isoUtc } from "../model/columns.ts";
-import { addressPoisoningSql, backfillCounterpartiesSql, burstSql, mergeCounterpartiesSql, fakeTokenSql, largeTransactionSql, newCounterpartySql, spamTokenSql, type KnownToken } from "./sql.ts";
+import { addressPoisoningSql, backfillCounterpartiesSql, burstSql, largeTransactionWindowSql, mergeCounterpartiesSql, fakeTokenSql, largeTransactionSql, newCounterpartySql, spamTokenSql, type KnownToken } from "./sql.ts";
 import type { Config } from "../config/schema.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 
@@ -16,6 +16,9 @@ export type Anomaly = {
   tokenId: string | null; tokenSymbol: string | null; amount: string | null; amountRaw: string | null; reason: string;
   details: Record<string, unknown>; occurredAtMs: number | null; detectedAtMs: number;
 };
+/** New rows above which large_transaction is scored as one window pass instead of a range join (same answers). */
+export const WINDOW_FROM_ROWS = 50_000;
+
 export type DetectionSummary = { nowMs: number; found: Record<string, number>; timingsMs: Record<string, number>; exportedFile: string | null };
 
 const id = (...parts: string[]) => createHash("sha256").update(parts.join("|")).digest("hex").slice(0, 24);
@@ -41,7 +44,7 @@ export function knownTokens(config: Config): KnownToken[] {
   ];
 }
 
-export async function detectAnomalies(args: { warehouse: Warehouse; config: Config; nowMs: number; outDir: string }): Promise<DetectionSummary> {
+export async function detectAnomalies(args: { warehouse: Warehouse; config: Config; nowMs: number; outDir: string; windowFromRows?: number }): Promise<DetectionSummary> {
   const { warehouse: w, config, nowMs } = args;
   const cfg = config.anomalies;
   const on = new Set(cfg.enabled);
@@ -71,7 +74,9 @@ export async function detectAnomalies(args: { warehouse: Warehouse; config: Conf
   if (scoreTransfers && on.has("large_transaction")) {
     const p = cfg.large_transaction;
     const historyFromMs = Number(fresh.min_ms) - p.lookback_days * 86_400_000;
-    for (const r of await q(largeTransactionSql(d, { watermarkMs, historyFromMs, minSample: p.min_sample, sigmas: p.sigmas, lookbackDays: p.lookback_days }), "large_transaction")) {
+    // few new rows: a range join per new row; many (a first detection, a re-score): one window pass
+    const build = Number(fresh.n) > (args.windowFromRows ?? WINDOW_FROM_ROWS) ? largeTransactionWindowSql : largeTransactionSql;
+    for (const r of await q(build(d, { watermarkMs, historyFromMs, minSample: p.min_sample, sigmas: p.sigmas, lookbackDays: p.lookback_days }), "large_transaction")) {
       const dec = r.token_decimals === null ? null : num(r.token_decimals);
       const limit = num(r.median) + p.sigmas * num(r.stddev ?? 0);
       push({

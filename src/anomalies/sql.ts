@@ -78,6 +78,31 @@ export function largeTransactionSql(d: Dialect, args: { watermarkMs: number; his
   };
 }
 
+/**
+ * The same test as a window over the keys' whole scope: cheaper than the range join when most rows are
+ * new (a first detection or a full re-score), where the join would pair every row with its history.
+ */
+export function largeTransactionWindowSql(d: Dialect, args: { watermarkMs: number; historyFromMs: number; minSample: number; sigmas: number; lookbackDays: number }): DetectorQuery {
+  const lookback = args.lookbackDays * DAY_MS;
+  return {
+    sql: `WITH c AS (${candidates(d)} AND a.direction IN ('in', 'out') AND a.amount_num IS NOT NULL),
+      keys AS (SELECT DISTINCT wallet, token_id, direction FROM c),
+      scope AS (
+        SELECT a.*, a.transfer_id IN (SELECT transfer_id FROM c) AS is_new
+        FROM (${transfersFrom()}) a SEMI JOIN keys k ON k.wallet = a.wallet AND k.token_id = a.token_id AND k.direction = a.direction
+      ),
+      stats AS (
+        SELECT *, count(*) OVER w AS sample, median(CAST(amount_num AS DOUBLE)) OVER w AS median,
+          stddev_samp(CAST(amount_num AS DOUBLE)) OVER w AS stddev
+        FROM scope
+        WINDOW w AS (PARTITION BY wallet, token_id, direction ORDER BY timestamp_ms RANGE BETWEEN ${lookback} PRECEDING AND 1 PRECEDING)
+      )
+      SELECT wallet, transfer_id, transaction_id, token_id, token_symbol, token_decimals, amount, amount_raw, timestamp_ms, direction, sample, median, stddev
+      FROM stats WHERE is_new AND sample >= ? AND CAST(amount_num AS DOUBLE) > median + ? * coalesce(stddev, 0)`,
+    params: [...cand(args.watermarkMs), args.historyFromMs, args.historyFromMs, args.minSample, args.sigmas],
+  };
+}
+
 /** First-seen times per (wallet, counterparty) among the candidate rows `c` that are not spam. */
 const pairsOf = (spamSql: string) => `SELECT c.wallet, c.counterparty, min(c.timestamp_ms) AS first_ms,
     min(CASE WHEN c.amount_raw <> '0' THEN c.timestamp_ms END) AS first_value_ms

@@ -5,7 +5,9 @@ import { createDuckDbWarehouse } from "../warehouse/duckdb/index.ts";
 import { createTronscanClient, type TronscanClient } from "../source/tronscan/client.ts";
 import type { Config } from "../config/schema.ts";
 import type { Warehouse } from "../warehouse/types.ts";
-import { UsageError } from "../internal/errors.ts";
+import { UsageError, WarehouseLockedError } from "../internal/errors.ts";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 
 export type GlobalOptions = { config?: string; db?: string; logLevel?: string; baseUrl?: string };
 
@@ -21,13 +23,31 @@ export function loadContext(opts: GlobalOptions): Context {
   return { config, logger, configPath };
 }
 
+/**
+ * Opens the warehouse. DuckDB lets one process hold the file: the holder writes `<db>.holder.json`
+ * (command, pid, start) beside it so that a refused second process can name it.
+ */
 export async function openWarehouse(config: Config, readOnly = false): Promise<Warehouse> {
-  const w = await createDuckDbWarehouse({ path: config.warehouse.path, readOnly, memoryLimit: config.warehouse.memory_limit });
+  const path = resolve(config.warehouse.path);
+  const holderFile = `${path}.holder.json`;
+  let w: Warehouse;
+  try {
+    w = await createDuckDbWarehouse({ path: config.warehouse.path, readOnly, memoryLimit: config.warehouse.memory_limit });
+  } catch (e) {
+    if (!(e instanceof WarehouseLockedError)) throw e;
+    let holder: { command?: string; pid?: number; started_at?: string } = {};
+    try { holder = JSON.parse(readFileSync(holderFile, "utf8")); } catch { /* no sidecar: DuckDB's own words */ }
+    if (!holder.pid) throw e;
+    throw new WarehouseLockedError(`The database ${path} is in use by 'tronmon ${holder.command}' (pid ${holder.pid}, since ${holder.started_at}). Stop it first, or use another --db. (While 'tronmon watch' runs, use its dashboard and metrics instead.)`, { cause: e });
+  }
   if (!readOnly) await w.migrate();
-  return w;
+  if (path.endsWith(":memory:")) return w;
+  writeFileSync(holderFile, JSON.stringify({ command: process.argv.slice(2).find((a) => !a.startsWith("-")) ?? "?", pid: process.pid, started_at: new Date().toISOString() }) + "\n");
+  const close = w.close.bind(w);
+  return Object.assign(w, { close: async () => { await close(); rmSync(holderFile, { force: true }); } });
 }
 
-export function createClient(config: Config, logger: Logger): TronscanClient {
+export function createClient(config: Config, logger: Logger, onResponse?: (path: string, status: number | "error") => void): TronscanClient {
   const apiKey = process.env[config.source.api_key_env] || null;
   return createTronscanClient({
     baseUrl: config.source.base_url,
@@ -38,6 +58,7 @@ export function createClient(config: Config, logger: Logger): TronscanClient {
     maxRetries: config.source.max_retries,
     baseDelayMs: config.source.retry_base_delay_ms,
     logger,
+    onResponse,
   });
 }
 

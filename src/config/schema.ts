@@ -48,6 +48,58 @@ export const outputSchema = z.strictObject({
 export const loggingSchema = z.strictObject({
   file: z.string().min(1).default("logs/etl_tronscan.log").describe("JSON log file, one line per event"),
   level: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
+  max_size: z.string().regex(/^\d+[BKMG]$/, "must be a size such as 10M or 500K").default("10M").describe("Rotate the log file at this size (B, K, M, G)"),
+  max_files: z.number().int().min(1).max(100).default(5).describe("Rotated log files kept"),
+});
+
+const duration = z.string().regex(/^\d+(ms|s|m|h)$/, "must be a duration such as 10m, 90s or 1h");
+export const durationMs = (v: string) => {
+  const [, n, unit] = /^(\d+)(ms|s|m|h)$/.exec(v)!;
+  return Number(n) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as "ms" | "s" | "m" | "h"];
+};
+
+export const scheduleSchema = z.strictObject({
+  every: duration.default("10m").describe("Interval between cycle starts in `tronmon watch` (the first cycle runs at start)"),
+  cron: z.string().nullable().default(null).describe("Or a cron expression in UTC (5 or 6 fields); replaces `every` when set"),
+});
+
+export const healthSchema = z.strictObject({
+  consecutive_failures: z.number().int().min(1).default(2).describe("Open a health alert after this many failed cycles in a row"),
+  max_wallet_lag_minutes: z.number().int().min(1).default(60).describe("Open a health alert when a wallet's data is complete only up to longer ago than this"),
+  max_throttled_seconds: z.number().int().min(1).default(300).describe("Open a health alert when TronScan throttled us longer than this in the last hour"),
+});
+
+export const SEVERITIES = ["info", "warning", "critical"] as const;
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name such as TRONMON_WEBHOOK_URL");
+
+export const sinkSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "must be lowercase letters, digits, - or _").describe("Unique sink name (delivery is tracked per sink)"),
+  kind: z.enum(["webhook", "slack", "telegram", "file"]).describe("webhook: JSON POST with an HMAC signature; slack: incoming webhook; telegram: bot sendMessage; file: NDJSON lines"),
+  url_env: envName.nullable().default(null).describe("webhook, slack: environment variable holding the URL (a secret)"),
+  secret_env: envName.nullable().default(null).describe("webhook: environment variable holding the HMAC-SHA256 signing secret"),
+  token_env: envName.nullable().default(null).describe("telegram: environment variable holding the bot token"),
+  chat_id: z.string().nullable().default(null).describe("telegram: chat to post to"),
+  api_base: z.url().default("https://api.telegram.org").describe("telegram: Bot API base URL"),
+  path: z.string().nullable().default(null).describe("file: file to append NDJSON lines to, or - for stdout"),
+  events: z.array(z.enum(["alert", "anomaly", "health"])).default(["alert", "anomaly", "health"]).describe("What this sink receives"),
+  rules: z.array(z.string()).nullable().default(null).describe("Only alerts of these rules (null: all)"),
+  anomaly_types: z.array(z.string()).nullable().default(null).describe("Only anomalies of these types (null: all)"),
+  min_severity: z.enum(SEVERITIES).default("info").describe("info | warning | critical"),
+  enabled: z.boolean().default(true),
+}).superRefine((s, ctx) => {
+  const need = (key: "url_env" | "token_env" | "chat_id" | "path") => {
+    if (!s[key]) ctx.addIssue({ code: "custom", path: [key], message: `is required for a ${s.kind} sink` });
+  };
+  if (s.kind === "webhook" || s.kind === "slack") need("url_env");
+  if (s.kind === "telegram") { need("token_env"); need("chat_id"); }
+  if (s.kind === "file") need("path");
+});
+
+export const notifySchema = z.strictObject({
+  max_attempts: z.number().int().min(1).max(100).default(10).describe("Delivery attempts per notification and sink before it is given up (and shown in status)"),
+  retry_base_delay_ms: z.number().int().min(1).default(30000).describe("First retry delay; doubles per attempt, capped at 1 h"),
+  timeout_ms: z.number().int().min(100).default(10000).describe("Per-request timeout of a sink"),
+  sinks: z.array(sinkSchema).default([]).describe("Where alerts, anomalies and health alerts are sent"),
 });
 
 const decimalString = z.union([z.number().nonnegative(), z.string()]).transform((v) => String(v)).refine((v) => /^\d+(\.\d+)?$/.test(v), {
@@ -106,6 +158,9 @@ export const configSchema = z.strictObject({
   logging: loggingSchema.prefault({}),
   rules: z.array(ruleSchema).default(() => DEFAULT_RULES.map((r) => ruleSchema.parse(r))).describe("Threshold rules, synced to the alert_thresholds table"),
   anomalies: anomaliesSchema.prefault({}),
+  schedule: scheduleSchema.prefault({}),
+  health: healthSchema.prefault({}),
+  notify: notifySchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

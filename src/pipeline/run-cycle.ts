@@ -13,11 +13,11 @@ import type { Logger } from "../internal/logger.ts";
 
 export type RunSummary = {
   runId: string;
-  status: "success" | "failed";
+  status: "success" | "failed" | "interrupted";
   durationMs: number;
   endpoints: EndpointSummary[];
   errors: { wallet: string; endpoint: string; error: string }[];
-  totals: { requests: number; pages: number; transactionsNew: number; transfersNew: number; updated: number; quarantined: number; retries: number; throttled: number; rescaled: number };
+  totals: { requests: number; pages: number; transactionsNew: number; transfersNew: number; updated: number; quarantined: number; retries: number; throttled: number; throttledMs: number; rescaled: number };
 };
 
 export function syncSettings(config: Config): SyncSettings {
@@ -44,7 +44,7 @@ export async function runCycle(args: {
   const runId = newRunId(started);
   const log = logger.child({ run_id: runId });
   await warehouse.recordRun({ runId, command: args.command ?? "run", startedAtMs: started, status: "running" });
-  const statsBefore = { retries: client.stats.retries, throttled: client.stats.throttled };
+  const statsBefore = { retries: client.stats.retries, throttled: client.stats.throttled, throttledMs: client.stats.throttledMs };
   const endpoints: EndpointSummary[] = [];
   const errors: RunSummary["errors"] = [];
   let rescaled = 0;
@@ -72,12 +72,12 @@ export async function runCycle(args: {
     }))));
     rescaled = await warehouse.rescaleTransfers();
   } catch (e) {
-    errors.push({ wallet: "*", endpoint: "*", error: (e as Error).message });
+    errors.push({ wallet: "*", endpoint: "*", error: args.signal?.aborted ? "interrupted (SIGINT/SIGTERM): abandoned; the next run resumes from the committed cursors" : (e as Error).message });
   }
   const sum = (f: (s: EndpointSummary) => number) => endpoints.reduce((a, s) => a + f(s), 0);
   const summary: RunSummary = {
     runId,
-    status: errors.length ? "failed" : "success",
+    status: args.signal?.aborted ? "interrupted" : errors.length ? "failed" : "success",
     durationMs: Date.now() - started,
     endpoints,
     errors,
@@ -85,7 +85,7 @@ export async function runCycle(args: {
       requests: sum((s) => s.requests), pages: sum((s) => s.pages), transactionsNew: sum((s) => s.transactionsNew),
       transfersNew: sum((s) => s.transfersNew), updated: sum((s) => s.transfersUpdated + s.transactionsUpdated),
       quarantined: sum((s) => s.quarantined), retries: client.stats.retries - statsBefore.retries,
-      throttled: client.stats.throttled - statsBefore.throttled, rescaled,
+      throttled: client.stats.throttled - statsBefore.throttled, throttledMs: Math.round(client.stats.throttledMs - statsBefore.throttledMs), rescaled,
     },
   };
   await warehouse.recordRun({

@@ -63,7 +63,7 @@ export async function evaluateRules(args: { warehouse: Warehouse; nowMs: number;
   const infos = await ruleInfos(w, await loadRules(w));
   const enabled = new Map([...infos].filter(([, r]) => r.enabled));
   const breaches = await findBreaches(w, enabled, args.nowMs);
-  const active = await loadAlerts(w, "WHERE status IN ('open', 'acknowledged')");
+  const active = await loadAlerts(w, "WHERE status IN ('open', 'acknowledged') AND kind <> 'health'"); // health alerts have their own checks
   const transitions = applyEvaluation({ active, breaches, rules: enabled, nowMs: args.nowMs });
   if (transitions.length) await w.transaction((q) => saveAlerts(q, w, transitions.map((t) => t.alert)));
   const exportedFile = await exportPendingAlerts(w, args.outDir, args.nowMs);

@@ -16,7 +16,7 @@ export type Alert = {
   alertId: string;
   ruleName: string;
   wallet: string;
-  kind: "count" | "volume";
+  kind: "count" | "volume" | "health";
   status: AlertStatus;
   /** Exact decimal strings: a count, or a volume in token units. */
   value: string;

@@ -172,6 +172,24 @@ export const COUNTERPARTY_TABLES: Record<string, Table> = {
   counterparty_wallets: { name: "counterparty_wallets", primaryKey: ["wallet"], columns: [["wallet", "text", "NOT NULL"]] },
 };
 
+/** Notifications: one row per event and sink, delivered at least once (see notify/outbox.ts). */
+export const NOTIFY_TABLES: Record<string, Table> = {
+  outbox: {
+    name: "outbox",
+    primaryKey: ["sink", "event_id"],
+    columns: [
+      ["sink", "text", "NOT NULL"], ["event_id", "text", "NOT NULL"], ["kind", "text", "NOT NULL"], ["severity", "text", "NOT NULL"],
+      ["payload", "json", "NOT NULL"], ["created_ms", "bigint", "NOT NULL"], ["status", "text", "NOT NULL"], ["attempts", "int", "NOT NULL"],
+      ["next_attempt_ms", "bigint", "NOT NULL"], ["delivered_ms", "bigint"], ["last_error", "text"],
+    ],
+  },
+  notify_sinks: {
+    name: "notify_sinks",
+    primaryKey: ["sink"],
+    columns: [["sink", "text", "NOT NULL"], ["since_ms", "bigint", "NOT NULL"], ["scanned_to_ms", "bigint", "NOT NULL"]],
+  },
+};
+
 export type Migration = { version: number; name: string; statements: (d: Dialect) => string[] };
 
 export const MIGRATIONS: Migration[] = [
@@ -219,5 +237,10 @@ export const MIGRATIONS: Migration[] = [
       // the detectors fill the table from the rows they score: score everything once more (ids are stable: nothing doubles)
       "DELETE FROM detector_state",
     ],
+  },
+  {
+    version: 6,
+    name: "notifications: outbox, notify_sinks",
+    statements: (d) => Object.values(NOTIFY_TABLES).map((t) => createTableSql(d, t)),
   },
 ];

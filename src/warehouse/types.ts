@@ -56,7 +56,7 @@ export type RunRecord = {
   command: string;
   startedAtMs: number;
   endedAtMs?: number;
-  status: "running" | "success" | "failed";
+  status: "running" | "success" | "failed" | "interrupted";
   error?: string | null;
   counts?: Record<string, unknown>;
 };

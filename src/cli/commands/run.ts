@@ -1,11 +1,9 @@
 import { createClient, loadContext, openWarehouse, type GlobalOptions } from "../context.ts";
 import { createProgress } from "../progress.ts";
-import { runCycle, type RunSummary } from "../../pipeline/run-cycle.ts";
+import type { RunSummary } from "../../pipeline/run-cycle.ts";
+import { runFullCycle, type CycleResult } from "../../pipeline/cycle.ts";
 import { SourceUnavailableError } from "../../internal/errors.ts";
 import { table } from "../table.ts";
-import { evaluateRules, type EvaluationSummary } from "../../rules/evaluate.ts";
-import { rulesFromConfig, syncRules } from "../../rules/store.ts";
-import { detectAnomalies, type DetectionSummary } from "../../anomalies/detect.ts";
 
 export async function runCommand(opts: GlobalOptions & { json?: boolean }): Promise<number> {
   const { config, logger } = loadContext(opts);
@@ -15,33 +13,25 @@ export async function runCommand(opts: GlobalOptions & { json?: boolean }): Prom
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   const progress = createProgress(Object.fromEntries(config.wallets.map((w) => [w.address, w.label])));
-  let summary: RunSummary;
-  let evaluation: EvaluationSummary | null = null;
-  let evaluationError: string | null = null;
-  let detection: DetectionSummary | null = null;
+  let r: CycleResult;
   try {
-    summary = await runCycle({ config, warehouse, client: createClient(config, logger), logger, signal: controller.signal, onProgress: progress.onProgress });
-    progress.stop();
-    try {
-      await syncRules(warehouse, rulesFromConfig(config));
-      evaluation = await evaluateRules({ warehouse, nowMs: Date.now(), outDir: config.output.dir });
-      logger.info({ msg: "Evaluated rules", ...evaluation });
-      detection = await detectAnomalies({ warehouse, config, nowMs: Date.now(), outDir: config.output.dir });
-      logger.info({ msg: "Detected anomalies", ...detection });
-    } catch (e) {
-      evaluationError = (e as Error).message;
-      logger.error({ msg: "Failed rule evaluation", error: evaluationError });
-    }
+    r = await runFullCycle({ config, warehouse, client: createClient(config, logger), logger, command: "run", signal: controller.signal, onProgress: progress.onProgress });
   } finally {
     progress.stop();
     await warehouse.close();
   }
-  if (opts.json) process.stdout.write(JSON.stringify({ ...summary, evaluation, detection, evaluationError }, null, 2) + "\n");
+  const { summary, evaluation, detection, delivery } = r;
+  if (opts.json) process.stdout.write(JSON.stringify(r, null, 2) + "\n");
   else {
     printSummary(summary, Object.fromEntries(config.wallets.map((w) => [w.address, w.label])));
     if (evaluation) process.stdout.write(`rules: ${evaluation.rules} evaluated, ${evaluation.opened} alerts opened, ${evaluation.changed} changed, ${evaluation.resolved} resolved${evaluation.exportedFile ? ` -> ${evaluation.exportedFile}` : ""}\n`);
     if (detection) process.stdout.write(`anomalies: ${Object.entries(detection.found).map(([k, v]) => `${v} ${k}`).join(", ") || "none new"}${detection.exportedFile ? ` -> ${detection.exportedFile}` : ""}\n`);
-    if (evaluationError) process.stderr.write(`rule evaluation failed: ${evaluationError}\n`);
+    if (delivery && (delivery.queued || delivery.delivered || delivery.failed || delivery.gaveUp)) process.stdout.write(`notifications: ${delivery.queued} queued, ${delivery.delivered} delivered, ${delivery.failed} to retry, ${delivery.gaveUp} given up\n`);
+    if (r.postError) process.stderr.write(`after the sync: ${r.postError}\n`);
+  }
+  if (summary.status === "interrupted") {
+    process.stderr.write(`Run ${summary.runId} interrupted: what was loaded is kept; the next run resumes.\n`);
+    return 130;
   }
   if (summary.status === "failed") {
     const refused = summary.errors.find((e) => /refused .* with HTTP/.test(e.error));

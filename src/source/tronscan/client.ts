@@ -16,11 +16,13 @@ export type ClientOptions = {
   clock?: Clock;
   logger?: Logger;
   random?: () => number;
+  /** Told of every answer (HTTP status, or "error" for timeouts and network failures): feeds the metrics. */
+  onResponse?: (path: string, status: number | "error") => void;
 };
 
 export type Response = { url: string; params: Record<string, string>; status: number; body: unknown; fetchedAtMs: number; attempts: number };
 
-export type ClientStats = { requests: number; retries: number; throttled: number; byStatus: Record<string, number> };
+export type ClientStats = { requests: number; retries: number; throttled: number; throttledMs: number; byStatus: Record<string, number> };
 
 export type TronscanClient = {
   get(path: string, params: Record<string, string | number>, signal?: AbortSignal): Promise<Response>;
@@ -36,7 +38,7 @@ export function createTronscanClient(opts: ClientOptions): TronscanClient {
   const baseDelay = opts.baseDelayMs ?? 500;
   const maxDelay = opts.maxDelayMs ?? 30_000;
   const random = opts.random ?? Math.random;
-  const stats: ClientStats = { requests: 0, retries: 0, throttled: 0, byStatus: {} };
+  const stats: ClientStats = { requests: 0, retries: 0, throttled: 0, throttledMs: 0, byStatus: {} };
   const base = opts.baseUrl.replace(/\/+$/, "");
 
   /** Exponential backoff with full jitter. */
@@ -63,6 +65,7 @@ export function createTronscanClient(opts: ClientOptions): TronscanClient {
       try {
         const { status, text, headers } = await once(url, signal);
         stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
+        opts.onResponse?.(path, status);
         if (status === 200) {
           try {
             return { url, params: strParams, status, body: parseJsonLossless(text), fetchedAtMs: clock.now(), attempts: attempt + 1 };
@@ -73,6 +76,7 @@ export function createTronscanClient(opts: ClientOptions): TronscanClient {
           stats.throttled++;
           const retryAfter = parseRetryAfter(headers.get("retry-after"), clock.now());
           wait = retryAfter ?? backoff(attempt);
+          stats.throttledMs += wait;
           bucket.pause(clock.now() + wait);
           lastProblem = `HTTP ${status} throttled${retryAfter !== null ? ` (Retry-After ${Math.round(retryAfter / 1000)} s)` : ""}: ${bodyMessage(text)}`;
         } else if (NEVER_RETRY.has(status)) {
@@ -83,6 +87,7 @@ export function createTronscanClient(opts: ClientOptions): TronscanClient {
       } catch (e) {
         if (e instanceof SourceHttpError) throw e;
         if (signal?.aborted) throw e;
+        opts.onResponse?.(path, "error");
         const err = e as Error;
         lastProblem = err.name === "TimeoutError" ? `timed out after ${opts.timeoutMs ?? 20_000} ms` : `network error: ${err.cause instanceof Error ? err.cause.message : err.message}`;
       }

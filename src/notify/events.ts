@@ -1,0 +1,71 @@
+// What is worth telling people: alerts that opened or resolved, health alerts, new anomalies. Each has
+// a stable event id (the idempotency key receivers dedupe on) and a severity sinks filter on.
+import type { Config } from "../config/schema.ts";
+import { SEVERITIES } from "../config/schema.ts";
+import { alertExport } from "../rules/evaluate.ts";
+import { alertFromRow } from "../rules/store.ts";
+import { anomalyExport } from "../anomalies/detect.ts";
+import type { Warehouse } from "../warehouse/types.ts";
+
+export type Severity = (typeof SEVERITIES)[number];
+export type NotifyEvent = {
+  eventId: string;
+  kind: "alert" | "anomaly" | "health";
+  severity: Severity;
+  /** opened | resolved for alerts, detected for anomalies. */
+  event: "opened" | "resolved" | "detected";
+  occurredMs: number;
+  /** Rule name or anomaly type. */
+  name: string;
+  wallet: string;
+  text: string;
+  data: Record<string, unknown>;
+};
+
+export const ANOMALY_SEVERITY: Record<string, Severity> = {
+  address_poisoning: "critical", fake_token: "warning", large_transaction: "warning", burst_activity: "warning",
+  new_counterparty: "info", spam_token: "info",
+};
+
+/** Events whose time is after `sinceMs`, oldest first. */
+export async function eventsSince(w: Warehouse, sinceMs: number): Promise<NotifyEvent[]> {
+  const out: NotifyEvent[] = [];
+  const alerts = await w.query<Record<string, unknown>>(
+    "SELECT * FROM alerts WHERE first_seen_ms > ? OR resolved_at_ms > ? ORDER BY first_seen_ms, alert_id", [sinceMs, sinceMs]);
+  for (const row of alerts) {
+    const a = alertFromRow(row);
+    const health = a.kind === "health";
+    const kind = health ? "health" : "alert";
+    const severity: Severity = health ? "critical" : "warning";
+    const what = health ? `Monitor health: ${a.ruleName}` : `Rule "${a.ruleName}"`;
+    const subject = a.wallet === "*" ? "" : ` for ${a.wallet}`;
+    const value = `value ${a.value}${a.tokenSymbol ? ` ${a.tokenSymbol}` : ""}, threshold ${a.threshold}`;
+    if (a.firstSeenMs > sinceMs) out.push({
+      eventId: `alert:${a.alertId}:opened`, kind, severity, event: "opened", occurredMs: a.firstSeenMs, name: a.ruleName, wallet: a.wallet,
+      text: `[${severity}] ${what} fired${subject}: ${value}.`, data: alertExport({ ...a, status: "open", resolvedAtMs: null }, a.firstSeenMs),
+    });
+    if (a.resolvedAtMs !== null && a.resolvedAtMs > sinceMs) out.push({
+      eventId: `alert:${a.alertId}:resolved`, kind, severity, event: "resolved", occurredMs: a.resolvedAtMs, name: a.ruleName, wallet: a.wallet,
+      text: `[resolved] ${what}${subject}: ${a.note ?? "resolved"}.`, data: alertExport(a, a.resolvedAtMs),
+    });
+  }
+  const anomalies = await w.query<Record<string, unknown>>("SELECT * FROM anomalies WHERE detected_at_ms > ? ORDER BY detected_at_ms, anomaly_id", [sinceMs]);
+  for (const r of anomalies) {
+    const type = String(r.anomaly_type);
+    const severity = ANOMALY_SEVERITY[type] ?? "warning";
+    out.push({
+      eventId: `anomaly:${r.anomaly_id}`, kind: "anomaly", severity, event: "detected", occurredMs: Number(r.detected_at_ms), name: type,
+      wallet: String(r.wallet), text: `[${severity}] ${type} on ${r.wallet}: ${r.reason}`, data: anomalyExport(r),
+    });
+  }
+  return out.sort((a, b) => a.occurredMs - b.occurredMs || a.eventId.localeCompare(b.eventId));
+}
+
+/** Whether a sink wants an event: its event kinds, rule names, anomaly types and minimum severity. */
+export function wants(sink: Config["notify"]["sinks"][number], e: NotifyEvent): boolean {
+  if (!sink.events.includes(e.kind)) return false;
+  if (SEVERITIES.indexOf(e.severity) < SEVERITIES.indexOf(sink.min_severity)) return false;
+  if (e.kind !== "anomaly" && sink.rules && !sink.rules.includes(e.name)) return false;
+  if (e.kind === "anomaly" && sink.anomaly_types && !sink.anomaly_types.includes(e.name)) return false;
+  return true;
+}

@@ -1,0 +1,62 @@
+// One full cycle, as `run` and every tick of `watch` do it: sync, evaluate rules, detect anomalies,
+// check the monitor's own health, queue and deliver notifications. A failure after the sync is
+// recorded and logged; it never undoes what was loaded.
+import { runCycle, type RunSummary } from "./run-cycle.ts";
+import { evaluateRules, type EvaluationSummary } from "../rules/evaluate.ts";
+import { rulesFromConfig, syncRules } from "../rules/store.ts";
+import { detectAnomalies, type DetectionSummary } from "../anomalies/detect.ts";
+import { evaluateHealth, type HealthSummary } from "../health/checks.ts";
+import { notify, type DeliveryCounts } from "../notify/outbox.ts";
+import type { Config } from "../config/schema.ts";
+import type { Warehouse } from "../warehouse/types.ts";
+import type { TronscanClient } from "../source/tronscan/client.ts";
+import type { Logger } from "../internal/logger.ts";
+import type { Progress } from "./sync-endpoint.ts";
+
+export type CycleResult = {
+  summary: RunSummary;
+  evaluation: EvaluationSummary | null;
+  detection: DetectionSummary | null;
+  health: HealthSummary | null;
+  delivery: DeliveryCounts | null;
+  /** What failed after the sync (rules, anomalies, health or notifications), if anything. */
+  postError: string | null;
+};
+
+export async function runFullCycle(args: {
+  config: Config; warehouse: Warehouse; client: TronscanClient; logger: Logger; command: string;
+  signal?: AbortSignal; onProgress?: Progress; clockMs?: () => number;
+}): Promise<CycleResult> {
+  const { config, warehouse, logger } = args;
+  const now = args.clockMs ?? Date.now;
+  const summary = await runCycle({ ...args, nowMs: now() });
+  const result: CycleResult = { summary, evaluation: null, detection: null, health: null, delivery: null, postError: null };
+  if (summary.status === "interrupted") return result;
+  const step = async <T>(name: string, fn: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await fn();
+    } catch (e) {
+      const error = `${name}: ${(e as Error).message}`;
+      result.postError = result.postError ? `${result.postError}; ${error}` : error;
+      logger.error({ msg: `Failed ${name}`, run_id: summary.runId, error: (e as Error).message });
+      return null;
+    }
+  };
+  result.evaluation = await step("rule evaluation", async () => {
+    await syncRules(warehouse, rulesFromConfig(config));
+    return evaluateRules({ warehouse, nowMs: now(), outDir: config.output.dir });
+  });
+  result.detection = await step("anomaly detection", () => detectAnomalies({ warehouse, config, nowMs: now(), outDir: config.output.dir }));
+  result.health = await step("health check", () => evaluateHealth(warehouse, config, now()));
+  result.delivery = await step("notification", () => notify(warehouse, config, now(), logger));
+  const found = result.detection ? Object.values(result.detection.found).reduce((a, b) => a + b, 0) : 0;
+  const t = summary.totals;
+  logger.info({
+    msg: "Cycle summary", run_id: summary.runId, status: summary.status, duration: summary.durationMs, requests: t.requests, retries: t.retries,
+    throttled: t.throttled, new_transactions: t.transactionsNew, new_transfers: t.transfersNew, updated: t.updated, quarantined: t.quarantined,
+    alerts_opened: result.evaluation?.opened ?? 0, alerts_resolved: result.evaluation?.resolved ?? 0, anomalies: found,
+    health_alerts_opened: result.health?.opened ?? 0, notifications_delivered: result.delivery?.delivered ?? 0,
+    notifications_failed: (result.delivery?.failed ?? 0) + (result.delivery?.gaveUp ?? 0), errors: summary.errors.length, post_error: result.postError,
+  });
+  return result;
+}

@@ -1,0 +1,86 @@
+// `tronmon watch`: the full cycle on a schedule, notifications retried between cycles, metrics and
+// probes served, a clean stop on SIGINT/SIGTERM (the current cycle is abandoned at its next step;
+// everything committed stays and the next start resumes from the cursors).
+import type { Server } from "node:http";
+import { runFullCycle } from "../pipeline/cycle.ts";
+import { walletLags } from "../health/checks.ts";
+import { deliverDue, nextDueMs } from "../notify/outbox.ts";
+import { scheduleFrom, scheduleLoop, type Clock } from "./schedule.ts";
+import { createMetrics, serveMetrics, type Metrics } from "./metrics.ts";
+import type { Config } from "../config/schema.ts";
+import type { Warehouse } from "../warehouse/types.ts";
+import type { TronscanClient } from "../source/tronscan/client.ts";
+import type { Logger } from "../internal/logger.ts";
+
+export type WatchOptions = {
+  config: Config; warehouse: Warehouse; logger: Logger; clock: Clock; signal: AbortSignal;
+  client: (metrics: Metrics) => TronscanClient;
+  metricsPort?: number; metricsHost?: string; maxCycles?: number;
+  onCycle?: (n: number) => void;
+  onListening?: (server: Server) => void;
+};
+
+export async function watch(o: WatchOptions): Promise<{ cycles: number }> {
+  const { config, warehouse, logger, clock, signal } = o;
+  const metrics = createMetrics();
+  const client = o.client(metrics);
+  const startMs = clock.now();
+  const schedule = scheduleFrom(config.schedule, startMs);
+  let lastEndMs: number | null = null;
+  let lastOk: boolean | null = null;
+  let inCycleSince: number | null = null;
+  const intervalGuessMs = Math.max(60_000, schedule.next(startMs) - startMs);
+  let server: Server | null = null;
+  if (o.metricsPort !== undefined) {
+    server = await serveMetrics({
+      port: o.metricsPort, host: o.metricsHost ?? "127.0.0.1", metrics,
+      probe: {
+        // alive unless a cycle has been running for more than 3 schedule intervals (stuck)
+        live: () => ({ ok: inCycleSince === null || clock.now() - inCycleSince < 3 * intervalGuessMs, detail: { in_cycle_since: inCycleSince && new Date(inCycleSince).toISOString(), last_cycle_end: lastEndMs && new Date(lastEndMs).toISOString() } }),
+        ready: () => ({ ok: lastEndMs !== null && !signal.aborted, detail: { last_cycle_ok: lastOk, last_cycle_end: lastEndMs && new Date(lastEndMs).toISOString() } }),
+      },
+    });
+    o.onListening?.(server);
+    logger.info({ msg: "Serving metrics", url: `http://${o.metricsHost ?? "127.0.0.1"}:${(server.address() as { port: number }).port}/metrics` });
+  }
+  logger.info({ msg: "Watching", schedule: schedule.describe, wallets: config.wallets.length, sinks: config.notify.sinks.filter((s) => s.enabled).map((s) => s.name) });
+  try {
+    const cycles = await scheduleLoop({
+      schedule, clock, signal, logger, maxCycles: o.maxCycles,
+      cycle: async (_started, n) => {
+        inCycleSince = clock.now();
+        try {
+          const r = await runFullCycle({ config, warehouse, client, logger, command: "watch", signal, clockMs: () => clock.now() });
+          if (r.summary.status === "interrupted") {
+            logger.warn({ msg: "Cycle abandoned on signal: committed rows and cursors are kept", run_id: r.summary.runId });
+            return;
+          }
+          metrics.observeCycle(r, await walletLags(warehouse, clock.now()));
+          lastOk = r.summary.status === "success" && !r.postError;
+        } catch (e) {
+          lastOk = false; // the warehouse itself failed: logged, retried next slot
+          logger.error({ msg: "Cycle failed", error: (e as Error).message });
+        } finally {
+          inCycleSince = null;
+          lastEndMs = clock.now();
+          o.onCycle?.(n);
+        }
+      },
+      // between cycles: retry due notifications, then sleep until the next retry or the next cycle
+      idle: async (untilMs) => {
+        const due = await nextDueMs(warehouse, config).catch(() => null);
+        if (due !== null && due <= clock.now()) {
+          const c = await deliverDue(warehouse, config, clock.now(), logger).catch((e) => { logger.error({ msg: "Failed notification round", error: (e as Error).message }); return null; });
+          if (c) { metrics.notifications.inc({ result: "delivered" }, c.delivered); metrics.notifications.inc({ result: "failed" }, c.failed + c.gaveUp); }
+          if (c && c.delivered + c.failed + c.gaveUp > 0) return;
+        }
+        const wake = due !== null && due > clock.now() ? Math.min(due, untilMs) : untilMs;
+        await clock.sleep(wake - clock.now(), signal);
+      },
+    });
+    return { cycles };
+  } finally {
+    if (server) await new Promise((r) => server!.close(() => r(null)));
+    logger.info({ msg: "Stopped watching", reason: signal.aborted ? "signal" : "done" });
+  }
+}
