@@ -19,7 +19,7 @@ export function loadContext(opts: GlobalOptions): Context {
   const config = loadConfig(configPath);
   if (opts.db) config.warehouse = { ...config.warehouse, path: opts.db };
   if (opts.baseUrl) config.source.base_url = opts.baseUrl;
-  const logger = createLogger({ file: config.logging.file, level: config.logging.level, terminalLevel: opts.logLevel ?? "warn" });
+  const logger = createLogger({ file: config.logging.file, level: config.logging.level, terminalLevel: opts.logLevel ?? "warn", maxSize: config.logging.max_size, maxFiles: config.logging.max_files });
   return { config, logger, configPath };
 }
 

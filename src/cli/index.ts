@@ -1,6 +1,7 @@
 // tronmon: the command line. Exit codes: see README ("Exit codes").
 import { Command, Option } from "commander";
 import { runCommand } from "./commands/run.ts";
+import { watchCommand } from "./commands/watch.ts";
 import { checkCommand, exportCommand, importCommand, schemaCommand, statusCommand } from "./commands/data.ts";
 import { emulatorCommand } from "./commands/emulator.ts";
 import { demoCommand } from "./commands/demo.ts";
@@ -28,6 +29,13 @@ const wrap = <A extends unknown[]>(fn: (...a: A) => Promise<number> | number) =>
 
 program.command("run").description("one cycle: sync every watched wallet on every endpoint, print a summary per wallet")
   .option("--json", "print the run summary as JSON").action(wrap((o: { json?: boolean }) => runCommand({ ...g(), ...o })));
+
+program.command("watch").description("run a cycle now and then on the schedule (default every 10 minutes); notify; serve metrics. What `npm start` runs")
+  .option("--metrics-port <port>", "serve /health, /ready and Prometheus /metrics on this port")
+  .option("--metrics-host <host>", "address to bind the metrics server to", "127.0.0.1")
+  .option("--every <duration>", "override schedule.every (e.g. 10m, 30s)").option("--cron <expr>", "override schedule.cron (UTC)")
+  .option("--cycles <n>", "stop after this many cycles (tests, soak runs)")
+  .action(wrap((o: { metricsPort?: string; metricsHost?: string; every?: string; cron?: string; cycles?: string }) => watchCommand({ ...g(), ...o })));
 
 program.command("import").description("load saved pages (our raw archive, TronScan envelopes, the original bare arrays) from files or folders")
   .argument("<paths...>", "files (.json, .json.gz) or folders").option("--json", "print the summary as JSON")

@@ -1,5 +1,6 @@
 // The config file's schema: strict (unknown keys are errors), every setting with its default.
 import { z } from "zod";
+import { Cron } from "croner";
 import { addressProblem } from "../normalize/address.ts";
 
 const address = z.string().superRefine((v, ctx) => {
@@ -60,7 +61,9 @@ export const durationMs = (v: string) => {
 
 export const scheduleSchema = z.strictObject({
   every: duration.default("10m").describe("Interval between cycle starts in `tronmon watch` (the first cycle runs at start)"),
-  cron: z.string().nullable().default(null).describe("Or a cron expression in UTC (5 or 6 fields); replaces `every` when set"),
+  cron: z.string().superRefine((v, ctx) => {
+    try { new Cron(v, { timezone: "UTC", paused: true }); } catch (e) { ctx.addIssue({ code: "custom", message: `${JSON.stringify(v)} is not a cron expression: ${(e as Error).message}` }); }
+  }).nullable().default(null).describe("Or a cron expression in UTC (5 or 6 fields); replaces `every` when set"),
 });
 
 export const healthSchema = z.strictObject({
@@ -99,6 +102,7 @@ export const notifySchema = z.strictObject({
   max_attempts: z.number().int().min(1).max(100).default(10).describe("Delivery attempts per notification and sink before it is given up (and shown in status)"),
   retry_base_delay_ms: z.number().int().min(1).default(30000).describe("First retry delay; doubles per attempt, capped at 1 h"),
   timeout_ms: z.number().int().min(100).default(10000).describe("Per-request timeout of a sink"),
+  max_age_hours: z.number().min(0).default(24).describe("Anomalies about transfers older than this are not sent (a backfill's findings stay in exports and the dashboard)"),
   sinks: z.array(sinkSchema).default([]).describe("Where alerts, anomalies and health alerts are sent"),
 });
 

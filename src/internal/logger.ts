@@ -1,6 +1,7 @@
 // pino: JSON lines to the log file, pretty lines on a terminal. Secrets are redacted.
 import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
+import { createStream } from "rotating-file-stream";
 import pino, { type Logger } from "pino";
 import pretty from "pino-pretty";
 
@@ -11,11 +12,22 @@ export const REDACT_PATHS = [
   "privateKey", "*.privateKey", 'params["TRON-PRO-API-KEY"]',
 ];
 
-export function createLogger(args: { file?: string | null; level?: string; terminalLevel?: string; terminal?: boolean }): Logger {
+/** The log file, rotated by size: `<file>` is current, `<file>.1` the newest old one ... up to `maxFiles`. */
+function rotatingFile(file: string, size: string, maxFiles: number) {
+  mkdirSync(dirname(file), { recursive: true });
+  const name = basename(file);
+  return createStream((time: number | Date | null, index?: number) => (time ? `${name}.${index ?? 1}` : name), {
+    path: dirname(file), size, maxFiles, history: `${name}.history`,
+  });
+}
+
+export function createLogger(args: { file?: string | null; level?: string; terminalLevel?: string; terminal?: boolean; maxSize?: string; maxFiles?: number }): Logger {
   const streams: pino.StreamEntry[] = [];
   if (args.file) {
-    mkdirSync(dirname(args.file), { recursive: true });
-    streams.push({ level: (args.level ?? "info") as pino.Level, stream: pino.destination({ dest: args.file, sync: true, mkdir: true }) });
+    const stream = args.maxSize
+      ? rotatingFile(args.file, args.maxSize, args.maxFiles ?? 5)
+      : pino.destination({ dest: args.file, sync: true, mkdir: true });
+    streams.push({ level: (args.level ?? "info") as pino.Level, stream });
   }
   if (args.terminal ?? true) {
     const stream = process.stderr.isTTY

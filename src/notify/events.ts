@@ -15,6 +15,8 @@ export type NotifyEvent = {
   /** opened | resolved for alerts, detected for anomalies. */
   event: "opened" | "resolved" | "detected";
   occurredMs: number;
+  /** When what it is about happened (an anomaly's transfer), if that differs from occurredMs. */
+  subjectMs: number | null;
   /** Rule name or anomaly type. */
   name: string;
   wallet: string;
@@ -41,11 +43,11 @@ export async function eventsSince(w: Warehouse, sinceMs: number): Promise<Notify
     const subject = a.wallet === "*" ? "" : ` for ${a.wallet}`;
     const value = `value ${a.value}${a.tokenSymbol ? ` ${a.tokenSymbol}` : ""}, threshold ${a.threshold}`;
     if (a.firstSeenMs > sinceMs) out.push({
-      eventId: `alert:${a.alertId}:opened`, kind, severity, event: "opened", occurredMs: a.firstSeenMs, name: a.ruleName, wallet: a.wallet,
+      eventId: `alert:${a.alertId}:opened`, kind, severity, event: "opened", occurredMs: a.firstSeenMs, subjectMs: null, name: a.ruleName, wallet: a.wallet,
       text: `[${severity}] ${what} fired${subject}: ${value}.`, data: alertExport({ ...a, status: "open", resolvedAtMs: null }, a.firstSeenMs),
     });
     if (a.resolvedAtMs !== null && a.resolvedAtMs > sinceMs) out.push({
-      eventId: `alert:${a.alertId}:resolved`, kind, severity, event: "resolved", occurredMs: a.resolvedAtMs, name: a.ruleName, wallet: a.wallet,
+      eventId: `alert:${a.alertId}:resolved`, kind, severity, event: "resolved", occurredMs: a.resolvedAtMs, subjectMs: null, name: a.ruleName, wallet: a.wallet,
       text: `[resolved] ${what}${subject}: ${a.note ?? "resolved"}.`, data: alertExport(a, a.resolvedAtMs),
     });
   }
@@ -55,6 +57,7 @@ export async function eventsSince(w: Warehouse, sinceMs: number): Promise<Notify
     const severity = ANOMALY_SEVERITY[type] ?? "warning";
     out.push({
       eventId: `anomaly:${r.anomaly_id}`, kind: "anomaly", severity, event: "detected", occurredMs: Number(r.detected_at_ms), name: type,
+      subjectMs: r.occurred_at_ms === null ? null : Number(r.occurred_at_ms),
       wallet: String(r.wallet), text: `[${severity}] ${type} on ${r.wallet}: ${r.reason}`, data: anomalyExport(r),
     });
   }

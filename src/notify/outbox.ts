@@ -14,16 +14,18 @@ const MAX_DELAY_MS = 3_600_000;
 
 export type DeliveryCounts = { queued: number; delivered: number; failed: number; gaveUp: number };
 
-export async function enqueue(w: Warehouse, config: Config, nowMs: number): Promise<number> {
+/** Queues, per sink, the events it wants; a new sink gets what happened from `sinceMs` on (the cycle's start). */
+export async function enqueue(w: Warehouse, config: Config, nowMs: number, sinceMs = nowMs): Promise<number> {
   const sinks = config.notify.sinks.filter((s) => s.enabled);
   if (!sinks.length) return 0;
   let queued = 0;
   for (const sink of sinks) {
     // a sink is told about what happens from the moment it is first configured, not the whole past
-    await w.query("INSERT INTO notify_sinks VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [sink.name, nowMs, nowMs]);
+    await w.query("INSERT INTO notify_sinks VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [sink.name, sinceMs, sinceMs]);
     const [state] = await w.query<{ since_ms: string; scanned_to_ms: string }>("SELECT since_ms, scanned_to_ms FROM notify_sinks WHERE sink = ?", [sink.name]);
     const from = Math.max(Number(state.since_ms), Number(state.scanned_to_ms) - SLACK_MS);
-    const events = (await eventsSince(w, from)).filter((e) => e.occurredMs >= Number(state.since_ms) && wants(sink, e));
+    const oldest = nowMs - config.notify.max_age_hours * 3_600_000; // a backfill's old findings go to exports, not to chat
+    const events = (await eventsSince(w, from)).filter((e) => e.occurredMs >= Number(state.since_ms) && (e.subjectMs ?? e.occurredMs) >= oldest && wants(sink, e));
     await w.transaction(async (q) => {
       for (let i = 0; i < events.length; i += 200) {
         const chunk = events.slice(i, i + 200);
@@ -88,8 +90,8 @@ export async function nextDueMs(w: Warehouse, config: Config): Promise<number | 
   return r?.ms === null || r?.ms === undefined ? null : Number(r.ms);
 }
 
-export async function notify(w: Warehouse, config: Config, nowMs: number, logger?: Logger): Promise<DeliveryCounts> {
-  const queued = await enqueue(w, config, nowMs);
+export async function notify(w: Warehouse, config: Config, nowMs: number, cycleStartMs: number, logger?: Logger): Promise<DeliveryCounts> {
+  const queued = await enqueue(w, config, nowMs, cycleStartMs);
   const counts = await deliverDue(w, config, nowMs, logger);
   return { ...counts, queued };
 }

@@ -29,7 +29,8 @@ export async function runFullCycle(args: {
 }): Promise<CycleResult> {
   const { config, warehouse, logger } = args;
   const now = args.clockMs ?? Date.now;
-  const summary = await runCycle({ ...args, nowMs: now() });
+  const startMs = now();
+  const summary = await runCycle({ ...args, nowMs: startMs });
   const result: CycleResult = { summary, evaluation: null, detection: null, health: null, delivery: null, postError: null };
   if (summary.status === "interrupted") return result;
   const step = async <T>(name: string, fn: () => Promise<T>): Promise<T | null> => {
@@ -48,7 +49,7 @@ export async function runFullCycle(args: {
   });
   result.detection = await step("anomaly detection", () => detectAnomalies({ warehouse, config, nowMs: now(), outDir: config.output.dir }));
   result.health = await step("health check", () => evaluateHealth(warehouse, config, now()));
-  result.delivery = await step("notification", () => notify(warehouse, config, now(), logger));
+  result.delivery = await step("notification", () => notify(warehouse, config, now(), startMs, logger));
   const found = result.detection ? Object.values(result.detection.found).reduce((a, b) => a + b, 0) : 0;
   const t = summary.totals;
   logger.info({

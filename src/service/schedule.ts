@@ -31,16 +31,6 @@ export function scheduleFrom(s: Config["schedule"], startMs: number): Schedule {
   return { describe: `every ${s.every}`, next: (after) => startMs + (Math.floor((after - startMs) / every) + 1) * every };
 }
 
-/** Checks a cron expression (for config validation): null when fine, else the problem. */
-export function cronProblem(expr: string): string | null {
-  try {
-    new Cron(expr, { timezone: "UTC", paused: true });
-    return null;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
 /**
  * Runs `cycle` now and then at each slot until `signal` aborts (or `maxCycles` ran). Between cycles,
  * `idle(untilMs)` may do small work (delivering due notifications) and returns when it is done.
