@@ -29,11 +29,11 @@ export const ANOMALY_SEVERITY: Record<string, Severity> = {
   new_counterparty: "info", spam_token: "info",
 };
 
-/** Events whose time is after `sinceMs`, oldest first. */
+/** Events at or after `sinceMs`, oldest first. */
 export async function eventsSince(w: Warehouse, sinceMs: number): Promise<NotifyEvent[]> {
   const out: NotifyEvent[] = [];
   const alerts = await w.query<Record<string, unknown>>(
-    "SELECT * FROM alerts WHERE first_seen_ms > ? OR resolved_at_ms > ? ORDER BY first_seen_ms, alert_id", [sinceMs, sinceMs]);
+    "SELECT * FROM alerts WHERE first_seen_ms >= ? OR resolved_at_ms >= ? ORDER BY first_seen_ms, alert_id", [sinceMs, sinceMs]);
   for (const row of alerts) {
     const a = alertFromRow(row);
     const health = a.kind === "health";
@@ -42,16 +42,16 @@ export async function eventsSince(w: Warehouse, sinceMs: number): Promise<Notify
     const what = health ? `Monitor health: ${a.ruleName}` : `Rule "${a.ruleName}"`;
     const subject = a.wallet === "*" ? "" : ` for ${a.wallet}`;
     const value = `value ${a.value}${a.tokenSymbol ? ` ${a.tokenSymbol}` : ""}, threshold ${a.threshold}`;
-    if (a.firstSeenMs > sinceMs) out.push({
+    if (a.firstSeenMs >= sinceMs) out.push({
       eventId: `alert:${a.alertId}:opened`, kind, severity, event: "opened", occurredMs: a.firstSeenMs, subjectMs: null, name: a.ruleName, wallet: a.wallet,
       text: `[${severity}] ${what} fired${subject}: ${value}.`, data: alertExport({ ...a, status: "open", resolvedAtMs: null }, a.firstSeenMs),
     });
-    if (a.resolvedAtMs !== null && a.resolvedAtMs > sinceMs) out.push({
+    if (a.resolvedAtMs !== null && a.resolvedAtMs >= sinceMs) out.push({
       eventId: `alert:${a.alertId}:resolved`, kind, severity, event: "resolved", occurredMs: a.resolvedAtMs, subjectMs: null, name: a.ruleName, wallet: a.wallet,
       text: `[resolved] ${what}${subject}: ${a.note ?? "resolved"}.`, data: alertExport(a, a.resolvedAtMs),
     });
   }
-  const anomalies = await w.query<Record<string, unknown>>("SELECT * FROM anomalies WHERE detected_at_ms > ? ORDER BY detected_at_ms, anomaly_id", [sinceMs]);
+  const anomalies = await w.query<Record<string, unknown>>("SELECT * FROM anomalies WHERE detected_at_ms >= ? ORDER BY detected_at_ms, anomaly_id", [sinceMs]);
   for (const r of anomalies) {
     const type = String(r.anomaly_type);
     const severity = ANOMALY_SEVERITY[type] ?? "warning";

@@ -1,0 +1,139 @@
+// tronmon watch: the schedule (with an injectable clock), no overlap, one instance per database, a clean stop on SIGTERM.
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { scheduleFrom, scheduleLoop, type Clock } from "../src/service/schedule.ts";
+import { silentLogger } from "../src/internal/logger.ts";
+import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
+import { ROOT, startEmulator, tempDir, tronmon } from "./helpers.ts";
+
+const T0 = Date.parse("2026-03-01T00:03:00Z");
+const MIN = 60_000;
+
+/** A clock whose sleeps pass at once; cycles advance it by their duration. */
+function fakeClock(start: number): Clock & { advance(ms: number): void } {
+  let now = start;
+  return { now: () => now, sleep: async (ms) => { now += Math.max(0, ms); }, advance: (ms) => { now += ms; } };
+}
+
+function recordingLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const log = silentLogger();
+  const warn = (o: Record<string, unknown>) => { lines.push(o); };
+  return { lines, logger: Object.assign(log, { warn, info: () => undefined, debug: () => undefined }) as typeof log };
+}
+
+describe("schedule", () => {
+  it("every 10m: a cycle at start, then at +10, +20, +30 min", async () => {
+    const clock = fakeClock(T0);
+    const starts: number[] = [];
+    await scheduleLoop({
+      schedule: scheduleFrom({ every: "10m", cron: null }, T0), clock, signal: new AbortController().signal, logger: silentLogger(), maxCycles: 4,
+      cycle: async (s) => { starts.push((s - T0) / MIN); clock.advance(2 * MIN); },
+    });
+    expect(starts).toEqual([0, 10, 20, 30]);
+  });
+
+  it("cron */10 (UTC) from 00:03: at start, then 00:10, 00:20", async () => {
+    const clock = fakeClock(T0);
+    const starts: string[] = [];
+    await scheduleLoop({
+      schedule: scheduleFrom({ every: "10m", cron: "*/10 * * * *" }, T0), clock, signal: new AbortController().signal, logger: silentLogger(), maxCycles: 3,
+      cycle: async (s) => { starts.push(new Date(s).toISOString().slice(11, 16)); clock.advance(MIN); },
+    });
+    expect(starts).toEqual(["00:03", "00:10", "00:20"]);
+  });
+
+  it("a cycle overrunning its slot makes the next one wait (never two at once), logged; then back on the grid", async () => {
+    const clock = fakeClock(T0);
+    const { lines, logger } = recordingLogger();
+    const starts: number[] = [];
+    let running = 0, maxRunning = 0;
+    await scheduleLoop({
+      schedule: scheduleFrom({ every: "10m", cron: null }, T0), clock, signal: new AbortController().signal, logger, maxCycles: 4,
+      cycle: async (s, n) => {
+        running++; maxRunning = Math.max(maxRunning, running);
+        starts.push((s - T0) / MIN);
+        await Promise.resolve();
+        clock.advance((n === 2 ? 25 : 1) * MIN); // the second cycle (at +10) runs until +35: slots +20 and +30 pass
+        running--;
+      },
+    });
+    expect(maxRunning).toBe(1);
+    expect(starts).toEqual([0, 10, 35, 40]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ msg: "Cycle overran its slot: the next one starts now", cycle: 2, late_ms: 5 * MIN, slots_skipped: 1 });
+  });
+
+  it("stops at once when aborted while waiting", async () => {
+    const controller = new AbortController();
+    const clock: Clock = { now: () => T0, sleep: async () => { controller.abort(); } };
+    let n = 0;
+    await scheduleLoop({ schedule: scheduleFrom({ every: "10m", cron: null }, T0), clock, signal: controller.signal, logger: silentLogger(), cycle: async () => { n++; } });
+    expect(n).toBe(1);
+  });
+});
+
+function writeConfig(dir: string, url: string, extra: Record<string, unknown> = {}) {
+  writeFileSync(join(dir, "tronmon.config.yaml"), stringify({
+    wallets: [{ address: ORIGINAL_WALLETS[0].address }],
+    source: { base_url: url, requests_per_second: 1000, burst: 100, concurrency: 3, max_retries: 6, retry_base_delay_ms: 5, timeout_ms: 5000 },
+    output: { dir: "out" },
+    ...extra,
+  }));
+}
+
+const waitFor = async (what: string, f: () => boolean | Promise<boolean>, ms = 60_000) => {
+  const end = Date.now() + ms;
+  while (!(await f())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+describe("tronmon watch (child processes, emulator over HTTP)", () => {
+  it("a second watch, run or import on the same database is refused, naming the holder; SIGTERM mid-cycle exits 0 and a restart loses nothing", async () => {
+    const api = await startEmulator({ seed: 5, days: 6, nowMs: Date.now() - 3_600_000, latencyMs: 3 });
+    try {
+      const clean = tempDir();
+      writeConfig(clean, api.url);
+      expect((await tronmon(["run"], clean)).code).toBe(0);
+      const full = api.emu.stats.requests;
+
+      const dir = tempDir();
+      writeConfig(dir, api.url);
+      const before = api.emu.stats.requests;
+      const child = spawn(process.execPath, [join(ROOT, "bin/tronmon.js"), "watch", "--every", "10m"], { cwd: dir, env: { ...process.env, TRONSCAN_API_KEY: "" } });
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+      // the first cycle is under way: a second process on the same database is refused
+      await waitFor("the backfill to start", () => api.emu.stats.requests - before > full * 0.2);
+      for (const cmd of [["run"], ["watch"], ["import", "nothing.json"]]) {
+        const r = await tronmon(cmd, dir);
+        expect(r.code, `${cmd[0]}: ${r.stderr}`).toBe(73);
+        expect(r.stderr).toMatch(new RegExp(`is in use by 'tronmon watch' \\(pid ${child.pid}, since `));
+      }
+      await waitFor("more of the backfill", () => api.emu.stats.requests - before > full * 0.5);
+      child.kill("SIGTERM");
+      expect(await exited, stderr).toBe(0);
+      expect(stderr).toContain("Stopping: abandoning the current cycle");
+      const status = JSON.parse((await tronmon(["status", "--json"], dir)).stdout);
+      expect(status.runs[0]).toMatchObject({ command: "watch", status: "interrupted" });
+
+      // restart: one cycle completes the backfill; the rows equal a clean run's
+      const again = await tronmon(["watch", "--cycles", "1"], dir);
+      expect(again.code, again.stderr).toBe(0);
+      const lines = async (d: string, kind: string) => (await tronmon(["export", kind], d)).stdout.trim().split("\n").sort();
+      for (const kind of ["transfers", "transactions"]) {
+        const a = await lines(dir, kind), e = await lines(clean, kind);
+        expect(a.length).toBe(e.length);
+        expect(a).toEqual(e);
+      }
+    } finally {
+      await api.close();
+    }
+  }, 240_000);
+});
