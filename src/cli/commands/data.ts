@@ -8,6 +8,7 @@ import { exportRows, EXPORT_FIELDS } from "../../export/tables.ts";
 import { createRowWriter, openOutput, type Format } from "../../export/format.ts";
 import { isAddress } from "../../normalize/address.ts";
 import { table } from "../table.ts";
+import { walletLags } from "../../health/checks.ts";
 
 export async function importCommand(paths: string[], opts: GlobalOptions & { json?: boolean }): Promise<number> {
   const { config, logger } = loadContext(opts);
@@ -42,19 +43,38 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }): P
         (SELECT max(timestamp_ms) FROM wallet_activity a WHERE a.wallet = w.address) AS newest_ms
       FROM wallets w ORDER BY w.label, w.address`);
     const runs = await warehouse.query<Record<string, string | null>>(
-      "SELECT run_id, command, started_at, ended_at, status, error, counts FROM runs ORDER BY started_at DESC LIMIT 5");
+      `SELECT run_id, command, started_at, ended_at, status, error, counts, ${warehouse.dialect.timestampToMs("ended_at")} - ${warehouse.dialect.timestampToMs("started_at")} AS duration_ms
+       FROM runs ORDER BY started_at DESC LIMIT 10`);
     const [q] = await warehouse.query<{ n: string }>("SELECT count(*) AS n FROM quarantine");
+    const lags = await walletLags(warehouse, Date.now());
+    const sinks = await warehouse.query<Record<string, string | null>>(`
+      SELECT sink, count(*) FILTER (WHERE status = 'delivered') AS delivered, count(*) FILTER (WHERE status = 'pending') AS pending,
+        count(*) FILTER (WHERE status = 'failed') AS given_up, count(*) FILTER (WHERE last_error IS NOT NULL AND status <> 'delivered') AS failing,
+        max(last_error) FILTER (WHERE status <> 'delivered') AS last_error
+      FROM outbox GROUP BY sink ORDER BY sink`);
+    const health = await warehouse.query<Record<string, string | null>>("SELECT rule_name, wallet, value, threshold, status, first_seen_ms FROM alerts WHERE kind = 'health' AND status <> 'resolved' ORDER BY first_seen_ms");
+    const lagOf = new Map(lags.map((l) => [l.wallet, l.lagMinutes]));
     if (opts.json) {
-      process.stdout.write(JSON.stringify({ wallets, runs, quarantined: Number(q.n) }, null, 2) + "\n");
+      process.stdout.write(JSON.stringify({ wallets: wallets.map((w) => ({ ...w, lag_minutes: lagOf.get(String(w.address)) ?? null })), runs, quarantined: Number(q.n), sinks, health }, null, 2) + "\n");
       return 0;
     }
     const iso = (ms: string | null) => (ms ? new Date(Number(ms)).toISOString().slice(0, 19).replace("T", " ") : "-");
     process.stdout.write(table(wallets.map((w) => ({
       wallet: w.address, label: w.label, "synced to (UTC)": w.endpoints_synced === "3" ? iso(w.synced_to_ms) : `${w.endpoints_synced}/3 endpoints${w.walks_open !== "0" ? ", backfill under way" : ""}`,
+      lag: lagOf.get(String(w.address)) == null ? "-" : `${lagOf.get(String(w.address))} min`,
       transactions: w.transactions, transfers: w.transfers, unconfirmed: w.unconfirmed, "newest activity": iso(w.newest_ms),
     }))) + "\n\n");
-    process.stdout.write("last runs:\n" + table(runs.map((r) => ({ run: r.run_id, command: r.command, started: r.started_at?.slice(0, 19), ended: r.ended_at?.slice(0, 19), status: r.status, error: r.error ? r.error.split("\n")[0].slice(0, 80) : null }))) + "\n");
+    process.stdout.write("last runs:\n" + table(runs.map((r) => {
+      const c = r.counts ? JSON.parse(String(r.counts)) : {};
+      return {
+        run: r.run_id, command: r.command, started: r.started_at?.slice(0, 19), duration: r.duration_ms === null ? "-" : `${(Number(r.duration_ms) / 1000).toFixed(1)} s`,
+        status: r.status, requests: c.requests ?? "-", "new transfers": c.transfersNew ?? "-", throttled: c.throttled ?? "-",
+        error: r.error ? r.error.split("\n")[0].slice(0, 80) : null,
+      };
+    })) + "\n");
     process.stdout.write(`\nquarantined records: ${q.n}\n`);
+    if (health.length) process.stdout.write("\nhealth alerts:\n" + table(health.map((h) => ({ rule: h.rule_name, wallet: h.wallet, value: h.value, threshold: h.threshold, status: h.status, since: iso(h.first_seen_ms) }))) + "\n");
+    if (sinks.length) process.stdout.write("\nnotifications:\n" + table(sinks.map((x) => ({ sink: x.sink, delivered: x.delivered, pending: x.pending, "given up": x.given_up, failing: x.failing, "last error": x.last_error?.slice(0, 80) ?? null }))) + "\n");
     return 0;
   } finally {
     await warehouse.close();
