@@ -7,7 +7,10 @@ import { stringify } from "yaml";
 import { scheduleFrom, scheduleLoop, type Clock } from "../src/service/schedule.ts";
 import { silentLogger } from "../src/internal/logger.ts";
 import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
-import { ROOT, startEmulator, tempDir, tronmon } from "./helpers.ts";
+import { ROOT, startEmulator, tempDir, testConfig, tronmon } from "./helpers.ts";
+import { watch } from "../src/service/watch.ts";
+import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
+import { createTronscanClient } from "../src/source/tronscan/client.ts";
 
 const T0 = Date.parse("2026-03-01T00:03:00Z");
 const MIN = 60_000;
@@ -73,6 +76,51 @@ describe("schedule", () => {
     let n = 0;
     await scheduleLoop({ schedule: scheduleFrom({ every: "10m", cron: null }, T0), clock, signal: controller.signal, logger: silentLogger(), cycle: async () => { n++; } });
     expect(n).toBe(1);
+  });
+});
+
+describe("watch in-process: probes and metrics", () => {
+  it("/ready is 503 before the first cycle and 200 after; /metrics counts cycles, rows and requests by endpoint", async () => {
+    const api = await startEmulator({ seed: 2, days: 2, nowMs: T0 });
+    const dir = tempDir();
+    const config = testConfig({ url: api.url, wallets: [ORIGINAL_WALLETS[1].address], dir });
+    const warehouse = await createDuckDbWarehouse({ path: config.warehouse.path });
+    await warehouse.migrate();
+    const controller = new AbortController();
+    let base = "";
+    let readyBefore = 0;
+    let cycles = 0;
+    // the wait between cycles lasts until the test has looked (then the emulator's clock moves on)
+    let release: () => void = () => undefined;
+    const clock: Clock = { now: () => api.emu.now(), sleep: (ms) => new Promise((r) => { release = () => { api.emu.advance(ms); r(); }; }) };
+    try {
+      const done = watch({
+        config, warehouse, logger: silentLogger(), clock, signal: controller.signal,
+        client: (m) => createTronscanClient({ baseUrl: api.url, requestsPerSecond: 1000, burst: 100, onResponse: (path, status) => m.requests.inc({ endpoint: path, status: String(status) }) }),
+        metricsPort: 0,
+        onListening: (server) => { base = `http://127.0.0.1:${(server.address() as { port: number }).port}`; void fetch(`${base}/ready`).then((r) => { readyBefore = r.status; }); },
+        onCycle: (n) => { cycles = n; },
+      });
+      await waitFor("the first cycle", () => cycles === 1);
+      expect(readyBefore).toBe(503);
+      expect((await fetch(`${base}/ready`)).status).toBe(200);
+      expect(await (await fetch(`${base}/health`)).json()).toMatchObject({ status: "ok" });
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toContain('tronmon_cycles_total{status="success"} 1');
+      expect(metrics).toMatch(/tronmon_tronscan_requests_total\{endpoint="\/api\/token_trc20\/transfers",status="200"\} [1-9]/);
+      const [n] = await warehouse.query<{ n: string }>("SELECT count(*) AS n FROM transfers");
+      expect(metrics).toContain(`tronmon_rows_loaded_total{table="transfers"} ${n.n}`);
+      expect(metrics).toMatch(/tronmon_wallet_lag_seconds\{wallet="TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa"\} 0/);
+      release();
+      await waitFor("the second cycle", () => cycles === 2);
+      expect(await (await fetch(`${base}/metrics`)).text()).toContain('tronmon_cycles_total{status="success"} 2');
+      controller.abort();
+      release();
+      expect((await done).cycles).toBe(2);
+    } finally {
+      await warehouse.close();
+      await api.close();
+    }
   });
 });
 
