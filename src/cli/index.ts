@@ -1,7 +1,7 @@
 // tronmon: the command line. Exit codes: see README ("Exit codes").
 import { Command, Option } from "commander";
 import { runCommand } from "./commands/run.ts";
-import { watchCommand } from "./commands/watch.ts";
+import { dashboardCommand, watchCommand } from "./commands/watch.ts";
 import { checkCommand, exportCommand, importCommand, schemaCommand, statusCommand } from "./commands/data.ts";
 import { emulatorCommand } from "./commands/emulator.ts";
 import { demoCommand } from "./commands/demo.ts";
@@ -35,7 +35,12 @@ program.command("watch").description("run a cycle now and then on the schedule (
   .option("--metrics-host <host>", "address to bind the metrics server to", "127.0.0.1")
   .option("--every <duration>", "override schedule.every (e.g. 10m, 30s)").option("--cron <expr>", "override schedule.cron (UTC)")
   .option("--cycles <n>", "stop after this many cycles (tests, soak runs)")
-  .action(wrap((o: { metricsPort?: string; metricsHost?: string; every?: string; cron?: string; cycles?: string }) => watchCommand({ ...g(), ...o })));
+  .option("--dashboard", "also serve the dashboard from this process").option("--port <port>", "dashboard port", "8501").option("--host <host>", "dashboard address (not loopback: needs TRONMON_DASHBOARD_TOKENS)", "127.0.0.1")
+  .action(wrap((o: { metricsPort?: string; metricsHost?: string; every?: string; cron?: string; cycles?: string; dashboard?: boolean; port?: string; host?: string }) => watchCommand({ ...g(), ...o })));
+
+program.command("dashboard").description("serve the web dashboard (read-only on the data; alerts can be acknowledged or resolved)")
+  .option("--port <port>", "port", "8501").option("--host <host>", "address (not loopback: needs TRONMON_DASHBOARD_TOKENS)", "127.0.0.1")
+  .action(wrap((o: { port?: string; host?: string }) => dashboardCommand({ ...g(), ...o })));
 
 program.command("import").description("load saved pages (our raw archive, TronScan envelopes, the original bare arrays) from files or folders")
   .argument("<paths...>", "files (.json, .json.gz) or folders").option("--json", "print the summary as JSON")

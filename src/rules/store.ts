@@ -1,6 +1,7 @@
 // Rules and alerts in the warehouse: config rules synced to alert_thresholds; alerts read and written.
 import type { Config } from "../config/schema.ts";
 import type { Warehouse } from "../warehouse/types.ts";
+import { UsageError } from "../internal/errors.ts";
 import type { Alert, AlertStatus, ThresholdRule } from "./types.ts";
 
 export function rulesFromConfig(config: Config): ThresholdRule[] {
@@ -64,4 +65,17 @@ export async function saveAlerts(q: (sql: string, params?: unknown[]) => Promise
       a.firstSeenMs, a.lastSeenMs, a.resolvedAtMs, a.note, a.actedBy, a.version, a.exportedVersion, now,
     ]));
   }
+}
+
+/** Acknowledges or resolves an alert with a note, recording who and when. Throws UsageError when it cannot. */
+export async function actOnAlert(w: Warehouse, a: { id: string; action: "ack" | "resolve"; note: string; by: string; nowMs: number }): Promise<Alert> {
+  const [alert] = await loadAlerts(w, "WHERE alert_id = ?", [a.id]);
+  if (!alert) throw new UsageError(`alerts ${a.action}: no alert with id ${JSON.stringify(a.id)} (see tronmon alerts list)`);
+  if (alert.status === "resolved") throw new UsageError(`alerts ${a.action}: alert ${a.id} is already resolved`);
+  const updated: Alert = {
+    ...alert, status: a.action === "ack" ? "acknowledged" : "resolved", note: a.note, actedBy: a.by,
+    resolvedAtMs: a.action === "resolve" ? a.nowMs : null, version: alert.version + 1,
+  };
+  await w.transaction((q) => saveAlerts(q, w, [updated]));
+  return updated;
 }

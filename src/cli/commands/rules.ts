@@ -7,7 +7,7 @@ import { table } from "../table.ts";
 import { parseConfig } from "../../config/load.ts";
 import { DEFAULT_RULES } from "../../config/schema.ts";
 import { evaluateRules, alertExport, exportPendingAlerts } from "../../rules/evaluate.ts";
-import { loadAlerts, rulesFromConfig, saveAlerts, syncRules } from "../../rules/store.ts";
+import { loadAlerts, rulesFromConfig, actOnAlert, syncRules } from "../../rules/store.ts";
 import { backtest } from "../../rules/backtest.ts";
 import { walletMetricsSql, walletTokenMetricsSql } from "../../metrics/sql.ts";
 import { formatUnits } from "../../normalize/amount.ts";
@@ -136,12 +136,8 @@ export async function alertsListCommand(opts: GlobalOptions & { status?: string;
 
 export async function alertsActCommand(action: "ack" | "resolve", id: string, opts: GlobalOptions & { note: string; by?: string }): Promise<number> {
   return withWarehouse(opts, async ({ config, warehouse: w }) => {
-    const [a] = await loadAlerts(w, "WHERE alert_id = ?", [id]);
-    if (!a) throw new UsageError(`alerts ${action}: no alert with id ${JSON.stringify(id)} (see tronmon alerts list)`);
-    if (a.status === "resolved") throw new UsageError(`alerts ${action}: alert ${id} is already resolved`);
     const now = Date.now();
-    const updated = { ...a, status: action === "ack" ? "acknowledged" as const : "resolved" as const, note: opts.note, actedBy: opts.by ?? userInfo().username, resolvedAtMs: action === "resolve" ? now : null, version: a.version + 1 };
-    await w.transaction((q) => saveAlerts(q, w, [updated]));
+    const updated = await actOnAlert(w, { id, action, note: opts.note, by: opts.by ?? userInfo().username, nowMs: now });
     const file = await exportPendingAlerts(w, config.output.dir, now);
     process.stdout.write(`alert ${id} ${updated.status} by ${updated.actedBy}: ${opts.note}${file ? ` (exported to ${file})` : ""}\n`);
     return 0;

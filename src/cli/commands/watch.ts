@@ -1,15 +1,30 @@
 import { createClient, loadContext, openWarehouse, type GlobalOptions } from "../context.ts";
+import { createDuckDbWarehouse } from "../../warehouse/duckdb/index.ts";
+import { serveDashboard, tokensFromEnv } from "../../dashboard/server.ts";
+import type { Config } from "../../config/schema.ts";
 import { watch } from "../../service/watch.ts";
 import { realClock } from "../../service/schedule.ts";
 import { UsageError } from "../../internal/errors.ts";
 import { scheduleSchema } from "../../config/schema.ts";
 
-export type WatchCommandOptions = GlobalOptions & { metricsPort?: string; metricsHost?: string; cycles?: string; every?: string; cron?: string };
+export type WatchCommandOptions = GlobalOptions & {
+  metricsPort?: string; metricsHost?: string; cycles?: string; every?: string; cron?: string;
+  dashboard?: boolean; port?: string; host?: string; onDashboard?: (url: string) => void;
+};
+
+const portOf = (v: string | undefined, flag: string) => {
+  const port = v === undefined ? undefined : Number(v);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) throw new UsageError(`${flag} ${JSON.stringify(v)} is not a port number`);
+  return port;
+};
 
 /** `tronmon watch`: exits 0 on SIGINT/SIGTERM after abandoning the current cycle cleanly; a second signal exits at once. */
 export async function watchCommand(opts: WatchCommandOptions): Promise<number> {
-  const port = opts.metricsPort === undefined ? undefined : Number(opts.metricsPort);
-  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) throw new UsageError(`watch: --metrics-port ${JSON.stringify(opts.metricsPort)} is not a port number`);
+  const port = portOf(opts.metricsPort, "watch: --metrics-port");
+  const dashboardPort = portOf(opts.port, "watch: --port") ?? 8501;
+  const host = opts.host ?? "127.0.0.1";
+  const tokens = opts.dashboard ? tokensFromEnv() : [];
+  if (opts.dashboard && !["127.0.0.1", "::1", "localhost"].includes(host) && !tokens.length) throw new UsageError(`dashboard: refusing to listen on ${host} without an access token: set TRONMON_DASHBOARD_TOKENS="name:secret" (or bind to 127.0.0.1)`);
   const maxCycles = opts.cycles === undefined ? undefined : Number(opts.cycles);
   if (maxCycles !== undefined && !(Number.isInteger(maxCycles) && maxCycles > 0)) throw new UsageError(`watch: --cycles ${JSON.stringify(opts.cycles)} is not a positive integer`);
   const { config, logger } = loadContext({ ...opts, logLevel: opts.logLevel ?? "info" });
@@ -19,6 +34,12 @@ export async function watchCommand(opts: WatchCommandOptions): Promise<number> {
     config.schedule = parsed.data;
   }
   const warehouse = await openWarehouse(config);
+  // the dashboard reads through its own connection to the same database (DuckDB: one process, many connections)
+  const dash = opts.dashboard ? await serveDashboard({ warehouse: await openReader(config), outDir: config.output.dir, host, port: dashboardPort, logger, tokens }) : null;
+  if (dash) {
+    logger.info({ msg: "Serving the dashboard", url: dash.url });
+    (opts.onDashboard ?? ((url: string) => process.stdout.write(`dashboard: ${url}\n`)))(dash.url);
+  }
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (sig: string) => {
@@ -39,7 +60,27 @@ export async function watchCommand(opts: WatchCommandOptions): Promise<number> {
       metricsPort: port, metricsHost: opts.metricsHost,
     });
   } finally {
+    await dash?.close();
     await warehouse.close();
   }
+  return 0;
+}
+
+/** A second handle on the (already open, migrated) database: its own connection. */
+export const openReader = (config: Config) => createDuckDbWarehouse({ path: config.warehouse.path, memoryLimit: config.warehouse.memory_limit });
+
+/** `tronmon dashboard`: serves the dashboard alone (no cycles). */
+export async function dashboardCommand(opts: GlobalOptions & { port?: string; host?: string }): Promise<number> {
+  const { config, logger } = loadContext(opts);
+  const port = portOf(opts.port, "dashboard: --port") ?? 8501;
+  const host = opts.host ?? "127.0.0.1";
+  const tokens = tokensFromEnv();
+  if (!["127.0.0.1", "::1", "localhost"].includes(host) && !tokens.length) throw new UsageError(`dashboard: refusing to listen on ${host} without an access token: set TRONMON_DASHBOARD_TOKENS="name:secret" (or bind to 127.0.0.1)`);
+  const warehouse = await openWarehouse(config);
+  const dash = await serveDashboard({ warehouse, outDir: config.output.dir, host, port, logger, tokens });
+  process.stdout.write(`dashboard: ${dash.url}  (Ctrl-C to stop)\n`);
+  await new Promise<void>((resolve) => { process.once("SIGINT", () => resolve()); process.once("SIGTERM", () => resolve()); });
+  await dash.close();
+  await warehouse.close();
   return 0;
 }

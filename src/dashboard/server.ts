@@ -1,0 +1,142 @@
+// The dashboard: a JSON API under /api/ (validated parameters, parameterised SQL) and the static pages,
+// served by hono. Bound to loopback it needs no token; bound elsewhere it refuses to start without one.
+import { createHash, timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Hono, type Context } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { serve, type ServerType } from "@hono/node-server";
+import { z } from "zod";
+import { alertsList, anomaliesList, charts, healthPage, overview, SORTS, walletActivity, walletPage } from "./queries.ts";
+import { walletLags } from "../health/checks.ts";
+import { actOnAlert } from "../rules/store.ts";
+import { exportPendingAlerts } from "../rules/evaluate.ts";
+import { isAddress } from "../normalize/address.ts";
+import { parseUnits } from "../normalize/amount.ts";
+import { UsageError } from "../internal/errors.ts";
+import type { Warehouse } from "../warehouse/types.ts";
+import type { Logger } from "../internal/logger.ts";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const uplotDir = dirname(require.resolve("uplot/dist/uPlot.iife.min.js"));
+const ASSETS: Record<string, [string, string]> = {
+  "/assets/app.js": [join(here, "public/app.js"), "text/javascript; charset=utf-8"],
+  "/assets/app.css": [join(here, "public/app.css"), "text/css; charset=utf-8"],
+  "/assets/uplot.js": [join(uplotDir, "uPlot.iife.min.js"), "text/javascript; charset=utf-8"],
+  "/assets/uplot.css": [join(uplotDir, "uPlot.min.css"), "text/css; charset=utf-8"],
+};
+const PAGES = ["/", "/alerts", "/anomalies", "/health"];
+
+/** `TRONMON_DASHBOARD_TOKENS="alice:secret1,bob:secret2"` (or `TRONMON_DASHBOARD_TOKEN=secret`, named "token"). */
+export function tokensFromEnv(env = process.env): { name: string; digest: Buffer }[] {
+  const list = env.TRONMON_DASHBOARD_TOKENS ? env.TRONMON_DASHBOARD_TOKENS.split(",") : env.TRONMON_DASHBOARD_TOKEN ? [`token:${env.TRONMON_DASHBOARD_TOKEN}`] : [];
+  return list.map((x) => x.trim()).filter(Boolean).map((x) => {
+    const i = x.indexOf(":");
+    const [name, secret] = i > 0 ? [x.slice(0, i), x.slice(i + 1)] : ["token", x];
+    if (secret.length < 16) throw new UsageError(`dashboard: the access token of "${name}" is shorter than 16 characters`);
+    return { name, digest: sha(secret) };
+  });
+}
+const sha = (s: string) => createHash("sha256").update(s).digest();
+const isLoopback = (host: string) => host === "127.0.0.1" || host === "::1" || host === "localhost";
+
+const ms = z.iso.datetime({ offset: true }).or(z.iso.date()).transform((v) => Date.parse(v));
+const address = z.string().refine(isAddress, "must be a TRON address");
+const limit = z.coerce.number().int().min(1).max(1000).default(200);
+const Q = {
+  alerts: z.strictObject({ status: z.enum(["open", "acknowledged", "resolved", "active"]).optional(), rule: z.string().max(200).optional(), wallet: address.optional(), from: ms.optional(), to: ms.optional(), limit }),
+  anomalies: z.strictObject({ type: z.enum(["large_transaction", "burst_activity", "new_counterparty", "address_poisoning", "fake_token", "spam_token"]).optional(), wallet: address.optional(), from: ms.optional(), to: ms.optional(), limit }),
+  activity: z.strictObject({
+    kind: z.enum(["transfer", "transaction"]).optional(), token: z.string().regex(/^(_|\d{1,12}|T[1-9A-HJ-NP-Za-km-z]{33})$/, "must be a token id (_, a TRC10 id or a TRC20 contract)").optional(),
+    direction: z.enum(["in", "out", "self"]).optional(), status: z.enum(["success", "failed"]).optional(), from: ms.optional(), to: ms.optional(),
+    min: z.string().regex(/^\d+(\.\d+)?$/, "must be a decimal amount").optional(), max: z.string().regex(/^\d+(\.\d+)?$/, "must be a decimal amount").optional(),
+    decimals: z.coerce.number().int().min(0).max(77).optional(),
+    sort: z.enum(Object.keys(SORTS) as [keyof typeof SORTS]).default("time"), order: z.enum(["asc", "desc"]).default("desc"),
+    page: z.coerce.number().int().min(1).max(1_000_000).default(1), page_size: z.coerce.number().int().min(1).max(500).default(50),
+  }),
+  act: z.strictObject({ note: z.string().trim().min(1, "a note is required").max(2000) }),
+};
+
+class Invalid extends Error {}
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new Invalid(r.error.issues.map((i) => `${i.path.join(".") || "(query)"}: ${i.message}`).join("; "));
+  return r.data;
+}
+
+export type DashboardOptions = { warehouse: Warehouse; outDir: string; host: string; port: number; logger?: Logger; now?: () => number; tokens?: { name: string; digest: Buffer }[] };
+
+export function dashboardApp(o: DashboardOptions) {
+  const tokens = o.tokens ?? tokensFromEnv();
+  if (!isLoopback(o.host) && !tokens.length) throw new UsageError(`dashboard: refusing to listen on ${o.host} without an access token: set TRONMON_DASHBOARD_TOKENS="name:secret" (or bind to 127.0.0.1)`);
+  const now = o.now ?? Date.now;
+  const w = o.warehouse;
+  const app = new Hono<{ Variables: { user: string } }>();
+
+  app.use("*", async (c, next) => {
+    c.header("x-content-type-options", "nosniff");
+    c.header("referrer-policy", "no-referrer");
+    c.header("content-security-policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'");
+    if (!tokens.length) { c.set("user", "local"); return next(); }
+    const given = c.req.header("authorization")?.replace(/^Bearer\s+/i, "") ?? c.req.query("token") ?? getCookie(c, "tronmon_token") ?? "";
+    const digest = sha(given);
+    const who = tokens.find((t) => timingSafeEqual(t.digest, digest)); // digests: equal length, constant time
+    if (!who) return c.json({ error: "an access token is required (Authorization: Bearer <token>, or ?token= once)" }, 401);
+    if (c.req.query("token")) setCookie(c, "tronmon_token", given, { httpOnly: true, sameSite: "Strict", path: "/" });
+    c.set("user", who.name);
+    return next();
+  });
+  app.onError((e, c) => {
+    if (e instanceof Invalid || e instanceof UsageError) return c.json({ error: e.message }, 400);
+    o.logger?.error({ msg: "Dashboard request failed", path: c.req.path, error: e.message });
+    return c.json({ error: "internal error" }, 500);
+  });
+
+  const query = (c: Context) => Object.fromEntries(Object.entries(c.req.queries()).filter(([k]) => k !== "token").map(([k, v]) => [k, v.length === 1 ? v[0] : v]));
+  app.get("/api/overview", async (c) => c.json(await overview(w, now())));
+  app.get("/api/charts", async (c) => c.json(await charts(w, now())));
+  app.get("/api/last-cycle", async (c) => c.json((await w.query("SELECT run_id, status FROM runs WHERE status <> 'running' ORDER BY started_at DESC LIMIT 1"))[0] ?? null));
+  app.get("/api/alerts", async (c) => c.json(await alertsList(w, parse(Q.alerts, query(c)))));
+  app.get("/api/anomalies", async (c) => c.json(await anomaliesList(w, parse(Q.anomalies, query(c)))));
+  app.get("/api/health", async (c) => c.json({ ...(await healthPage(w, now())), lags: await walletLags(w, now()) }));
+  app.get("/api/wallets/:address", async (c) => {
+    const addr = parse(address, c.req.param("address"));
+    const page = await walletPage(w, addr, now());
+    return page ? c.json(page) : c.json({ error: `${addr} is not a watched wallet` }, 404);
+  });
+  app.get("/api/wallets/:address/activity", async (c) => {
+    const addr = parse(address, c.req.param("address"));
+    const f = parse(Q.activity, query(c));
+    if ((f.min !== undefined || f.max !== undefined) && (!f.token || f.decimals === undefined)) throw new Invalid("min/max: an amount range needs a token and its decimals (amounts of different tokens do not compare)");
+    const raw = (v?: string) => (v === undefined ? undefined : parseUnits(v, f.decimals!).toString());
+    return c.json(await walletActivity(w, addr, { ...f, minRaw: raw(f.min), maxRaw: raw(f.max), pageSize: f.page_size }));
+  });
+  app.post("/api/alerts/:id/:action{ack|resolve}", async (c) => {
+    const id = parse(z.string().regex(/^[0-9a-f]{16}$/, "must be an alert id"), c.req.param("id"));
+    const body = parse(Q.act, await c.req.json().catch(() => ({})));
+    const updated = await actOnAlert(w, { id, action: c.req.param("action") as "ack" | "resolve", note: body.note, by: c.get("user"), nowMs: now() });
+    await exportPendingAlerts(w, o.outDir, now());
+    o.logger?.info({ msg: "Alert updated from the dashboard", alert_id: id, status: updated.status, by: updated.actedBy });
+    return c.json(updated);
+  });
+  app.get("/api/*", (c) => c.json({ error: "no such endpoint" }, 404));
+  for (const [path, [file, type]] of Object.entries(ASSETS)) app.get(path, (c) => c.body(readFileSync(file), 200, { "content-type": type, "cache-control": "no-cache" }));
+  const shell = () => readFileSync(join(here, "public/index.html"));
+  for (const p of PAGES) app.get(p, (c) => c.body(shell(), 200, { "content-type": "text/html; charset=utf-8" }));
+  app.get("/wallet/:address", (c) => c.body(shell(), 200, { "content-type": "text/html; charset=utf-8" }));
+  return app;
+}
+
+export async function serveDashboard(o: DashboardOptions): Promise<{ server: ServerType; url: string; close(): Promise<void> }> {
+  const app = dashboardApp(o);
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: o.port, hostname: o.host }, () => resolve(s));
+    s.once("error", reject);
+  });
+  const port = (server.address() as { port: number }).port;
+  const url = `http://${o.host.includes(":") ? `[${o.host}]` : o.host}:${port}/`;
+  return { server, url, close: () => new Promise((r) => server.close(() => r())) };
+}
