@@ -2,6 +2,7 @@
 import { formatUnits } from "../normalize/amount.ts";
 import { DAY_MS, SUMMABLE } from "../model/time.ts";
 import type { Warehouse } from "../warehouse/types.ts";
+import { walletTokenMetricsSql } from "../metrics/sql.ts";
 
 export const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 type Row = Record<string, string | number | boolean | null>;
@@ -31,7 +32,7 @@ export async function overview(w: Warehouse, nowMs: number) {
     wallets: Number(k.wallets), tx_7d: Number(k.tx_7d), open_alerts: Number(k.open_alerts), anomalies_24h: Number(k.anomalies_24h),
     usdt_volume_30d: perToken.find((t) => t.token_id === USDT)?.volume ?? "0",
     volume_30d_by_token: perToken,
-    last_cycle: run ? { run_id: run.run_id, command: run.command, status: run.status, error: run.error, started_at: iso(run.started_ms), ended_at: iso(run.ended_ms), age_seconds: run.ended_ms === null ? null : Math.round((nowMs - Number(run.ended_ms)) / 1000) } : null,
+    last_cycle: run ? { run_id: run.run_id, command: run.command, status: run.status, error: run.error, started_at: iso(run.started_ms), ended_at: iso(run.ended_ms), age_seconds: run.ended_ms === null ? null : Math.max(0, Math.round((nowMs - Number(run.ended_ms)) / 1000)) } : null,
   };
 }
 
@@ -89,7 +90,8 @@ export async function anomaliesList(w: Warehouse, f: { type?: string; wallet?: s
 export async function walletPage(w: Warehouse, address: string, nowMs: number) {
   const [wallet] = await w.query<Row>("SELECT address, label FROM wallets WHERE address = ?", [address]);
   if (!wallet) return null;
-  const tokens = await w.query<Row>("SELECT * FROM wallet_token_metrics WHERE wallet = ? ORDER BY transfers DESC", [address]);
+  // the view's SQL with the page's own "now" (the view itself uses the database clock)
+  const tokens = await w.query<Row>(`SELECT * FROM (${walletTokenMetricsSql(String(Math.trunc(nowMs)))}) m WHERE wallet = ? ORDER BY transfers DESC`, [address]);
   const metric = (t: Row, key: string) => units(t[key], t.token_decimals);
   const d30 = nowMs - 30 * DAY_MS;
   const daily = await w.query<Row>(`SELECT CAST(floor(timestamp_ms / ${DAY_MS}) AS BIGINT) * ${DAY_MS} AS day, count(DISTINCT transaction_id) AS tx,
@@ -112,7 +114,7 @@ export async function walletPage(w: Warehouse, address: string, nowMs: number) {
     daily_30d: daily.map((r) => ({ day: iso(r.day)!.slice(0, 10), tx: Number(r.tx), tx_in: Number(r.tx_in), tx_out: Number(r.tx_out) })),
     counterparties: counterparties.map((c) => ({ address: c.counterparty, transfers: Number(c.transfers), tokens: Number(c.tokens), last_seen: iso(c.last_ms), label: c.label, lookalike: Boolean(c.lookalike) })),
     alerts: (await alertsList(w, { wallet: address, limit: 100 })).alerts,
-    anomalies: await anomaliesList(w, { wallet: address, limit: 100 }),
+    anomalies: await anomaliesList(w, { wallet: address, limit: 25 }),
   };
 }
 

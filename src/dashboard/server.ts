@@ -81,11 +81,11 @@ export function dashboardApp(o: DashboardOptions) {
     c.header("referrer-policy", "no-referrer");
     c.header("content-security-policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'");
     if (!tokens.length) { c.set("user", "local"); return next(); }
-    const given = c.req.header("authorization")?.replace(/^Bearer\s+/i, "") ?? c.req.query("token") ?? getCookie(c, "tronmon_token") ?? "";
+    const given = c.req.header("authorization")?.replace(/^Bearer\s+/i, "") ?? c.req.query("access_token") ?? getCookie(c, "tronmon_token") ?? "";
     const digest = sha(given);
     const who = tokens.find((t) => timingSafeEqual(t.digest, digest)); // digests: equal length, constant time
-    if (!who) return c.json({ error: "an access token is required (Authorization: Bearer <token>, or ?token= once)" }, 401);
-    if (c.req.query("token")) setCookie(c, "tronmon_token", given, { httpOnly: true, sameSite: "Strict", path: "/" });
+    if (!who) return c.json({ error: "an access token is required (Authorization: Bearer <token>, or ?access_token= once)" }, 401);
+    if (c.req.query("access_token")) setCookie(c, "tronmon_token", given, { httpOnly: true, sameSite: "Strict", path: "/" });
     c.set("user", who.name);
     return next();
   });
@@ -95,7 +95,7 @@ export function dashboardApp(o: DashboardOptions) {
     return c.json({ error: "internal error" }, 500);
   });
 
-  const query = (c: Context) => Object.fromEntries(Object.entries(c.req.queries()).filter(([k]) => k !== "token").map(([k, v]) => [k, v.length === 1 ? v[0] : v]));
+  const query = (c: Context) => Object.fromEntries(Object.entries(c.req.queries()).filter(([k]) => k !== "access_token").map(([k, v]) => [k, v.length === 1 ? v[0] : v]));
   app.get("/api/overview", async (c) => c.json(await overview(w, now())));
   app.get("/api/charts", async (c) => c.json(await charts(w, now())));
   app.get("/api/last-cycle", async (c) => c.json((await w.query("SELECT run_id, status FROM runs WHERE status <> 'running' ORDER BY started_at DESC LIMIT 1"))[0] ?? null));
@@ -124,6 +124,7 @@ export function dashboardApp(o: DashboardOptions) {
   });
   app.get("/api/*", (c) => c.json({ error: "no such endpoint" }, 404));
   for (const [path, [file, type]] of Object.entries(ASSETS)) app.get(path, (c) => c.body(readFileSync(file), 200, { "content-type": type, "cache-control": "no-cache" }));
+  app.get("/favicon.ico", (c) => c.body(null, 204));
   const shell = () => readFileSync(join(here, "public/index.html"));
   for (const p of PAGES) app.get(p, (c) => c.body(shell(), 200, { "content-type": "text/html; charset=utf-8" }));
   app.get("/wallet/:address", (c) => c.body(shell(), 200, { "content-type": "text/html; charset=utf-8" }));

@@ -71,11 +71,11 @@ export const openReader = (config: Config) => createDuckDbWarehouse({ path: conf
 
 /** `tronmon dashboard`: serves the dashboard alone (no cycles). */
 export async function dashboardCommand(opts: GlobalOptions & { port?: string; host?: string }): Promise<number> {
-  const { config, logger } = loadContext(opts);
   const port = portOf(opts.port, "dashboard: --port") ?? 8501;
   const host = opts.host ?? "127.0.0.1";
   const tokens = tokensFromEnv();
   if (!["127.0.0.1", "::1", "localhost"].includes(host) && !tokens.length) throw new UsageError(`dashboard: refusing to listen on ${host} without an access token: set TRONMON_DASHBOARD_TOKENS="name:secret" (or bind to 127.0.0.1)`);
+  const { config, logger } = loadContext(opts);
   const warehouse = await openWarehouse(config);
   const dash = await serveDashboard({ warehouse, outDir: config.output.dir, host, port, logger, tokens });
   process.stdout.write(`dashboard: ${dash.url}  (Ctrl-C to stop)\n`);

@@ -31,7 +31,12 @@ async function api(path, opts) {
 
 function table(columns, rows, opts = {}) {
   const head = el("tr", {}, columns.map((c) => el("th", { class: c.num ? "num" : null, "data-sort": opts.sortable?.includes(c.key) ? c.key : null, onclick: opts.sortable?.includes(c.key) ? () => opts.onSort(c.key) : null }, c.label + (opts.sort === c.key ? (opts.order === "asc" ? " ▲" : " ▼") : ""))));
-  const body = rows.length ? rows.map((r) => el("tr", {}, columns.map((c) => el("td", { class: c.num ? "num" : c.wrap ? "wrap" : null }, c.render ? c.render(r) : r[c.key] ?? "—"))))
+  const cell = (c, r) => {
+    const v = c.render ? c.render(r) : r[c.key] ?? "—";
+    const long = typeof v === "string" && v.length > 28; // uint256 amounts: wrap rather than push the table wide
+    return el("td", { class: [c.num ? "num" : c.wrap ? "wrap" : "", long ? "long" : ""].join(" ").trim() || null }, v);
+  };
+  const body = rows.length ? rows.map((r) => el("tr", {}, columns.map((c) => cell(c, r))))
     : [el("tr", {}, el("td", { colspan: columns.length, class: "muted" }, "nothing here"))];
   return el("table", { "data-table": opts.name ?? null }, el("thead", {}, head), el("tbody", {}, body));
 }
@@ -50,7 +55,8 @@ function dayChart(days, series, height = 220) {
   const width = Math.max(420, Math.min(900, (main.clientWidth || 900) / 2 - 40));
   const opts = {
     width, height, tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
-    scales: { x: { time: true }, y2: { auto: true } },
+    // one day alone would be stretched over years: show the days either side
+    scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - 86400 * 6) - 43200, max + 43200] }, y2: { auto: true } },
     axes: [{}, { label: series[0].label }, ...(series[1] ? [{ side: 1, scale: "y2", label: series[1].label, grid: { show: false } }] : [])],
     series: [{}, ...series.map((s, i) => ({ label: s.label, scale: i === 1 ? "y2" : "y", stroke: i ? "#c23c2a" : "#4a6fa5", fill: i ? null : "rgba(74,111,165,0.35)", paths: s.bars ? uPlot.paths.bars({ size: [0.7, 40] }) : undefined, points: { show: !s.bars } }))],
   };
@@ -70,7 +76,7 @@ const pages = {
         kpi("Wallets watched", o.wallets), kpi("Transactions (7 days)", fmtNum(o.tx_7d)),
         kpi("USDT volume (30 days)", fmtNum(o.usdt_volume_30d), "Every successful USDT transfer touching a watched wallet, counted once; other tokens in the table below"),
         kpi("Open alerts", o.open_alerts), kpi("Anomalies (24 h)", o.anomalies_24h),
-        kpi("Last cycle", cycle ? `${cycle.status}, ${cycle.age_seconds === null ? "running" : `${Math.round(cycle.age_seconds / 60)} min ago`}` : "never")),
+        kpi("Last cycle", cycle ? `${cycle.status}, ${cycle.age_seconds === null ? "running" : cycle.age_seconds < 90 ? "just now" : `${Math.round(cycle.age_seconds / 60)} min ago`}` : "never", cycle ? `${cycle.run_id} (${cycle.command}), ended ${fmtTime(cycle.ended_at)} UTC${cycle.error ? `: ${cycle.error}` : ""}` : null)),
       el("div", { class: "grid2" },
         el("div", { class: "card" }, el("h2", {}, "Activity per wallet (transactions, 7 days)"), bars(c.activity_7d, (r) => r.tx, (r) => walletLink(r.wallet, r.label))),
         el("div", { class: "card" }, el("h2", {}, "Top 5 wallets by USDT volume (in + out, 30 days)"), bars(c.top_usdt_30d, (r) => r.volume, (r) => walletLink(r.wallet, r.label))),
@@ -144,7 +150,7 @@ const pages = {
         ], p.counterparties, { name: "counterparties" }))),
       el("h2", {}, "Transactions and transfers"), form, holder,
       el("h2", {}, "Alerts"), el("div", { class: "card" }, alertTable(p.alerts)),
-      el("h2", {}, "Anomalies"), el("div", { class: "card" }, anomalyTable(p.anomalies)),
+      el("h2", {}, "Anomalies (latest 25) ", el("a", { href: `/anomalies?wallet=${encodeURIComponent(p.wallet)}` }, "all of them")), el("div", { class: "card" }, anomalyTable(p.anomalies)),
     ];
   },
 
