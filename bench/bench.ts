@@ -1,10 +1,12 @@
 // npm run bench: printed figures, not assertions. BENCH_TRANSFERS (default 1,000,000) sizes the ingest
-// section, BENCH_RULES_TRANSFERS (default 10,000,000) the rules section; BENCH_ONLY=ingest|rules runs one.
+// section, BENCH_RULES_TRANSFERS (default 10,000,000) the rules section; BENCH_ONLY=ingest|rules|anomalies|dashboard runs one
+// (BENCH_DASHBOARD_TRANSFERS sizes the dashboard section, default 1,000,000).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pageChunks } from "./pages.ts";
 import { benchRules } from "./rules.ts";
+import { benchDashboard } from "./dashboard.ts";
 import { parseJsonLossless } from "../src/normalize/json.ts";
 import { recognisePage } from "../src/normalize/page.ts";
 import { normalizeRecords } from "../src/normalize/index.ts";
@@ -73,3 +75,4 @@ const only = process.env.BENCH_ONLY;
 if (!only || only === "ingest") await ingest();
 if (!only || only === "rules") await benchRules(Number(process.env.BENCH_RULES_TRANSFERS ?? 10_000_000), 10_000);
 if (!only || only === "anomalies") await benchRules(Number(process.env.BENCH_ANOMALY_TRANSFERS ?? 1_000_000), 10_000);
+if (!only || only === "dashboard") await benchDashboard(Number(process.env.BENCH_DASHBOARD_TRANSFERS ?? 1_000_000), 1_000);

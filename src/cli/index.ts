@@ -110,10 +110,11 @@ program.command("emulator").description("serve a faithful TronScan emulator over
   .option("--print-truth", "print the ground truth for the default wallets and exit")
   .action(wrap((o) => emulatorCommand(o)));
 
-program.command("demo").description("offline demo: emulator + backfill + incremental cycle into a demo DuckDB")
+program.command("demo").description("offline demo: emulator + backfill + incremental cycle into a demo DuckDB, then watch with the dashboard")
   .option("--port <port>", "emulator port (0: any free port)", "0").option("--days <n>", "days of synthetic history", "30")
   .option("--dir <dir>", "where the demo writes its database, config and files", "out/demo")
-  .action(wrap((o: { port: string; days: string; dir: string }) => demoCommand(o)));
+  .option("--dashboard-port <port>", "dashboard port", "8501").option("--no-serve", "exit after the two cycles instead of watching with the dashboard")
+  .action(wrap((o: { port: string; days: string; dir: string; serve: boolean; dashboardPort: string }) => demoCommand(o)));
 
 try {
   await program.parseAsync(process.argv);

@@ -42,7 +42,7 @@ export async function charts(w: Warehouse, nowMs: number) {
   const d7 = nowMs - 7 * DAY_MS, d30 = nowMs - 30 * DAY_MS;
   const activity = await w.query<Row>(`SELECT w.address AS wallet, w.label, count(DISTINCT a.transaction_id) AS tx
     FROM wallets w LEFT JOIN wallet_activity a ON a.wallet = w.address AND a.status = 'success' AND a.timestamp_ms > ? AND a.timestamp_ms <= ?
-    GROUP BY w.address, w.label ORDER BY tx DESC, w.address`, [d7, nowMs]);
+    GROUP BY w.address, w.label ORDER BY tx DESC, w.address LIMIT 20`, [d7, nowMs]);
   const top = await w.query<Row>(`SELECT a.wallet, max(w.label) AS label, CAST(sum(a.amount_num) AS VARCHAR) AS volume_raw, max(a.token_decimals) AS decimals
     FROM wallet_activity a JOIN wallets w ON w.address = a.wallet
     WHERE a.kind = 'transfer' AND a.status = 'success' AND a.token_id = ? AND a.direction IN ('in', 'out') AND a.timestamp_ms > ? AND a.timestamp_ms <= ?

@@ -5,12 +5,13 @@ import { stringify } from "yaml";
 import { Emulator } from "../../emulator/server.ts";
 import { ORIGINAL_WALLETS } from "../../emulator/history.ts";
 import { runCommand } from "./run.ts";
+import { watchCommand } from "./watch.ts";
 import { statusCommand } from "./data.ts";
 import { loadContext, openWarehouse } from "../context.ts";
 import { table } from "../table.ts";
 import { formatUnits } from "../../normalize/amount.ts";
 
-export async function demoCommand(opts: { port: string; days: string; dir: string }): Promise<number> {
+export async function demoCommand(opts: { port: string; days: string; dir: string; serve?: boolean; dashboardPort?: string }): Promise<number> {
   // The emulated chain runs 70 minutes behind the wall clock, so the activity it adds when it is moved
   // on by 15 minutes is still in the past for the second cycle.
   const emu = new Emulator({ seed: 7, days: Number(opts.days), clock: "real", latencyMs: 2, nowMs: Date.now() - 70 * 60_000 });
@@ -56,9 +57,14 @@ export async function demoCommand(opts: { port: string; days: string; dir: strin
     const anomalies = await w2.query<Record<string, string>>("SELECT anomaly_type AS type, count(*) AS found, min(reason) AS example FROM anomalies GROUP BY ALL ORDER BY type");
     await w2.close();
     process.stdout.write(table(alerts) + "\n\n" + table(anomalies.map((a) => ({ ...a, example: a.example.length > 150 ? a.example.slice(0, 147) + "..." : a.example }))) + "\n");
-    say("Try it yourself");
+    say("Try it yourself (once the watch below is stopped: the watching process holds the database)");
     process.stdout.write(`  node bin/tronmon.js status --config ${configPath}\n  node bin/tronmon.js export transfers --format csv --config ${configPath} --out ${join(opts.dir, "transfers.csv")}\n  node bin/tronmon.js anomalies list --type address_poisoning --config ${configPath}\n  raw pages: ${join(opts.dir, "raw")}/   normalized rows: ${join(opts.dir, "structured")}/   log: logs/etl_tronscan.log\n`);
-    return code;
+    if (opts.serve === false || code) return code;
+    say("Watching: a cycle every minute against the emulator, with the dashboard (Ctrl-C to stop)");
+    return await watchCommand({
+      config: configPath, every: "1m", dashboard: true, port: opts.dashboardPort ?? "8501", host: "127.0.0.1", logLevel: "warn",
+      onDashboard: (url) => process.stdout.write(`\n  \x1b[1mDashboard: ${url}\x1b[0m   (emulator: http://127.0.0.1:${port}, database: ${config.warehouse.path})\n\n`),
+    });
   } finally {
     server.close();
   }

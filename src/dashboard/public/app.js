@@ -78,7 +78,7 @@ const pages = {
         kpi("Open alerts", o.open_alerts), kpi("Anomalies (24 h)", o.anomalies_24h),
         kpi("Last cycle", cycle ? `${cycle.status}, ${cycle.age_seconds === null ? "running" : cycle.age_seconds < 90 ? "just now" : `${Math.round(cycle.age_seconds / 60)} min ago`}` : "never", cycle ? `${cycle.run_id} (${cycle.command}), ended ${fmtTime(cycle.ended_at)} UTC${cycle.error ? `: ${cycle.error}` : ""}` : null)),
       el("div", { class: "grid2" },
-        el("div", { class: "card" }, el("h2", {}, "Activity per wallet (transactions, 7 days)"), bars(c.activity_7d, (r) => r.tx, (r) => walletLink(r.wallet, r.label))),
+        el("div", { class: "card" }, el("h2", {}, "Activity per wallet (transactions, 7 days; the 20 busiest)"), bars(c.activity_7d, (r) => r.tx, (r) => walletLink(r.wallet, r.label))),
         el("div", { class: "card" }, el("h2", {}, "Top 5 wallets by USDT volume (in + out, 30 days)"), bars(c.top_usdt_30d, (r) => r.volume, (r) => walletLink(r.wallet, r.label))),
         el("div", { class: "card" }, el("h2", {}, "Daily transactions and USDT volume (30 days)"), dayChart(c.daily_30d.map((d) => d.day), [{ label: "transactions", values: c.daily_30d.map((d) => d.tx), bars: true }, { label: "USDT", values: c.daily_30d.map((d) => d.usdt) }])),
         el("div", { class: "card" }, el("h2", {}, "Alerts opened and anomalies found per day"), (() => {
