@@ -14,13 +14,42 @@ const units = (raw: unknown, decimals: unknown) => (raw === null || raw === unde
 const WATCHED_TRANSFERS = `SELECT t.* FROM transfers t WHERE t.status = 'success'
   AND (t.from_address IN (SELECT address FROM wallets) OR t.to_address IN (SELECT address FROM wallets))`;
 
+/**
+ * One wallet's rows exactly as `wallet_activity` has them, with the wallet and an optional time window pushed
+ * into each branch (the view over every wallet is what makes a page slow on millions of rows).
+ */
+function activityOf(wallet: string, window?: { fromMs: number; toMs: number }): { sql: string; params: unknown[] } {
+  const t = window ? " AND timestamp_ms > ? AND timestamp_ms <= ?" : "";
+  const tp = window ? [window.fromMs, window.toMs] : [];
+  const cols = `transaction_id, transfer_id, block, timestamp_utc, timestamp_ms, asset_type, token_id, token_symbol, token_name, token_decimals,
+    amount_raw, amount_num, amount, status, confirmed, risk, token_level`;
+  return {
+    sql: `SELECT ? AS wallet, 'transfer' AS kind, ${cols}, CASE WHEN to_address = from_address THEN 'self' ELSE 'out' END AS direction, to_address AS counterparty, CAST(NULL AS INTEGER) AS contract_type
+        FROM transfers WHERE from_address = ?${t}
+      UNION ALL SELECT ?, 'transfer', ${cols}, 'in', from_address, CAST(NULL AS INTEGER) FROM transfers WHERE to_address = ? AND from_address <> ?${t}
+      UNION ALL SELECT ?, 'transaction', x.hash, NULL, x.block, x.timestamp_utc, x.timestamp_ms, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, x.status, x.confirmed, NULL, NULL,
+          CASE WHEN x.owner_address = ? AND x.to_address = ? THEN 'self' WHEN x.owner_address = ? THEN 'out' ELSE 'in' END,
+          CASE WHEN x.owner_address = ? THEN x.to_address ELSE x.owner_address END, x.contract_type
+        FROM transactions x WHERE (x.owner_address = ? OR x.to_address = ?)${t.replace(/timestamp_ms/g, "x.timestamp_ms")}
+          AND NOT EXISTS (SELECT 1 FROM transfers f WHERE f.transaction_id = x.hash AND (f.from_address = ? OR f.to_address = ?))`,
+    params: [wallet, wallet, ...tp, wallet, wallet, wallet, ...tp, wallet, wallet, wallet, wallet, wallet, wallet, wallet, ...tp, wallet, wallet],
+  };
+}
+
+/** Ids of successful transactions touching any watched wallet in a window (transfers and transactions, each side). */
+const WATCHED_TX_IDS = `SELECT t.transaction_id AS id, w.address AS wallet FROM transfers t JOIN wallets w ON t.from_address = w.address WHERE t.status = 'success' AND t.timestamp_ms > ? AND t.timestamp_ms <= ?
+  UNION ALL SELECT t.transaction_id, w.address FROM transfers t JOIN wallets w ON t.to_address = w.address WHERE t.status = 'success' AND t.timestamp_ms > ? AND t.timestamp_ms <= ?
+  UNION ALL SELECT x.hash, w.address FROM transactions x JOIN wallets w ON x.owner_address = w.address WHERE x.status = 'success' AND x.timestamp_ms > ? AND x.timestamp_ms <= ?
+  UNION ALL SELECT x.hash, w.address FROM transactions x JOIN wallets w ON x.to_address = w.address WHERE x.status = 'success' AND x.timestamp_ms > ? AND x.timestamp_ms <= ?`;
+const win4 = (from: number, to: number) => [from, to, from, to, from, to, from, to];
+
 export async function overview(w: Warehouse, nowMs: number) {
   const d7 = nowMs - 7 * DAY_MS, d30 = nowMs - 30 * DAY_MS;
   const [k] = await w.query<Row>(`SELECT
       (SELECT count(*) FROM wallets) AS wallets,
-      (SELECT count(DISTINCT transaction_id) FROM wallet_activity WHERE status = 'success' AND timestamp_ms > ? AND timestamp_ms <= ?) AS tx_7d,
+      (SELECT count(DISTINCT id) FROM (${WATCHED_TX_IDS})) AS tx_7d,
       (SELECT count(*) FROM alerts WHERE status IN ('open', 'acknowledged')) AS open_alerts,
-      (SELECT count(*) FROM anomalies WHERE detected_at_ms > ?) AS anomalies_24h`, [d7, nowMs, nowMs - DAY_MS]);
+      (SELECT count(*) FROM anomalies WHERE detected_at_ms > ?) AS anomalies_24h`, [...win4(d7, nowMs), nowMs - DAY_MS]);
   const tokens = await w.query<Row>(`SELECT token_id, max(token_symbol) AS symbol, max(token_name) AS name, max(token_decimals) AS decimals,
       count(*) AS transfers, CAST(sum(CASE WHEN ${SUMMABLE} THEN amount_num END) AS VARCHAR) AS volume_raw
     FROM (${WATCHED_TRANSFERS}) t WHERE timestamp_ms > ? AND timestamp_ms <= ? GROUP BY token_id ORDER BY count(*) DESC LIMIT 50`, [d30, nowMs]);
@@ -40,13 +69,14 @@ const iso = (ms: unknown) => (ms === null || ms === undefined ? null : new Date(
 
 export async function charts(w: Warehouse, nowMs: number) {
   const d7 = nowMs - 7 * DAY_MS, d30 = nowMs - 30 * DAY_MS;
-  const activity = await w.query<Row>(`SELECT w.address AS wallet, w.label, count(DISTINCT a.transaction_id) AS tx
-    FROM wallets w LEFT JOIN wallet_activity a ON a.wallet = w.address AND a.status = 'success' AND a.timestamp_ms > ? AND a.timestamp_ms <= ?
-    GROUP BY w.address, w.label ORDER BY tx DESC, w.address LIMIT 20`, [d7, nowMs]);
-  const top = await w.query<Row>(`SELECT a.wallet, max(w.label) AS label, CAST(sum(a.amount_num) AS VARCHAR) AS volume_raw, max(a.token_decimals) AS decimals
-    FROM wallet_activity a JOIN wallets w ON w.address = a.wallet
-    WHERE a.kind = 'transfer' AND a.status = 'success' AND a.token_id = ? AND a.direction IN ('in', 'out') AND a.timestamp_ms > ? AND a.timestamp_ms <= ?
-    GROUP BY a.wallet ORDER BY sum(a.amount_num) DESC LIMIT 5`, [USDT, d30, nowMs]);
+  const activity = await w.query<Row>(`SELECT w.address AS wallet, w.label, count(DISTINCT a.id) AS tx
+    FROM wallets w LEFT JOIN (${WATCHED_TX_IDS}) a ON a.wallet = w.address
+    GROUP BY w.address, w.label ORDER BY tx DESC, w.address LIMIT 20`, win4(d7, nowMs));
+  const side = (mine: "from" | "to") => `SELECT t.${mine}_address AS wallet, t.amount_num FROM transfers t JOIN wallets w ON t.${mine}_address = w.address
+    WHERE t.status = 'success' AND t.token_id = ? AND t.from_address <> t.to_address AND t.timestamp_ms > ? AND t.timestamp_ms <= ?`;
+  const top = await w.query<Row>(`SELECT a.wallet, max(w.label) AS label, CAST(sum(a.amount_num) AS VARCHAR) AS volume_raw, 6 AS decimals
+    FROM (${side("from")} UNION ALL ${side("to")}) a JOIN wallets w ON w.address = a.wallet
+    GROUP BY a.wallet ORDER BY sum(a.amount_num) DESC, a.wallet LIMIT 5`, [USDT, d30, nowMs, USDT, d30, nowMs]);
   const day = (col: string) => `CAST(floor(${col} / ${DAY_MS}) AS BIGINT) * ${DAY_MS}`;
   const daily = await w.query<Row>(`SELECT ${day("timestamp_ms")} AS day, count(DISTINCT transaction_id) AS tx,
       CAST(sum(CASE WHEN token_id = ? AND ${SUMMABLE} THEN amount_num END) AS VARCHAR) AS usdt_raw
@@ -91,18 +121,20 @@ export async function walletPage(w: Warehouse, address: string, nowMs: number) {
   const [wallet] = await w.query<Row>("SELECT address, label FROM wallets WHERE address = ?", [address]);
   if (!wallet) return null;
   // the view's SQL with the page's own "now" (the view itself uses the database clock)
-  const tokens = await w.query<Row>(`SELECT * FROM (${walletTokenMetricsSql(String(Math.trunc(nowMs)))}) m WHERE wallet = ? ORDER BY transfers DESC`, [address]);
+  const mine = activityOf(address);
+  const tokens = await w.query<Row>(`SELECT * FROM (${walletTokenMetricsSql(String(Math.trunc(nowMs)), `(${mine.sql})`)}) m ORDER BY transfers DESC`, mine.params);
   const metric = (t: Row, key: string) => units(t[key], t.token_decimals);
   const d30 = nowMs - 30 * DAY_MS;
+  const recent = activityOf(address, { fromMs: d30, toMs: nowMs });
   const daily = await w.query<Row>(`SELECT CAST(floor(timestamp_ms / ${DAY_MS}) AS BIGINT) * ${DAY_MS} AS day, count(DISTINCT transaction_id) AS tx,
       count(DISTINCT CASE WHEN direction = 'in' THEN transaction_id END) AS tx_in, count(DISTINCT CASE WHEN direction = 'out' THEN transaction_id END) AS tx_out
-    FROM wallet_activity WHERE wallet = ? AND status = 'success' AND timestamp_ms > ? AND timestamp_ms <= ? GROUP BY 1 ORDER BY 1`, [address, d30, nowMs]);
+    FROM (${recent.sql}) a WHERE status = 'success' GROUP BY 1 ORDER BY 1`, recent.params);
   const counterparties = await w.query<Row>(`SELECT a.counterparty, count(*) AS transfers, count(DISTINCT a.token_id) AS tokens, max(a.timestamp_ms) AS last_ms,
       max(l.label) AS label, bool_or(p.anomaly_id IS NOT NULL) AS lookalike
-    FROM wallet_activity a LEFT JOIN wallets l ON l.address = a.counterparty
+    FROM (${mine.sql}) a LEFT JOIN wallets l ON l.address = a.counterparty
       LEFT JOIN anomalies p ON p.anomaly_type = 'address_poisoning' AND p.wallet = a.wallet AND p.transaction_id = a.transaction_id
-    WHERE a.wallet = ? AND a.kind = 'transfer' AND a.counterparty IS NOT NULL
-    GROUP BY a.counterparty ORDER BY count(*) DESC, a.counterparty LIMIT 20`, [address]);
+    WHERE a.kind = 'transfer' AND a.counterparty IS NOT NULL
+    GROUP BY a.counterparty ORDER BY count(*) DESC, a.counterparty LIMIT 20`, mine.params);
   return {
     wallet: wallet.address, label: wallet.label,
     tokens: tokens.map((t) => ({
@@ -124,7 +156,8 @@ export async function walletActivity(w: Warehouse, address: string, f: {
   kind?: "transfer" | "transaction"; token?: string; direction?: string; status?: string; from?: number; to?: number;
   minRaw?: string; maxRaw?: string; sort: keyof typeof SORTS; order: "asc" | "desc"; page: number; pageSize: number;
 }) {
-  const where = ["wallet = ?"], p: unknown[] = [address];
+  const mine = activityOf(address, f.from !== undefined || f.to !== undefined ? { fromMs: (f.from ?? -1) - 1, toMs: f.to ?? 8.64e15 } : undefined);
+  const where = ["TRUE"], p: unknown[] = [...mine.params];
   if (f.kind) { where.push("kind = ?"); p.push(f.kind); }
   if (f.token) { where.push("token_id = ?"); p.push(f.token); }
   if (f.direction) { where.push("direction = ?"); p.push(f.direction); }
@@ -134,10 +167,10 @@ export async function walletActivity(w: Warehouse, address: string, f: {
   if (f.minRaw !== undefined) { where.push("amount_num >= CAST(? AS DECIMAL(38,0))"); p.push(f.minRaw); }
   if (f.maxRaw !== undefined) { where.push("amount_num <= CAST(? AS DECIMAL(38,0))"); p.push(f.maxRaw); }
   const cond = where.join(" AND ");
-  const [n] = await w.query<{ n: string }>(`SELECT count(*) AS n FROM wallet_activity WHERE ${cond}`, p);
+  const [n] = await w.query<{ n: string }>(`SELECT count(*) AS n FROM (${mine.sql}) a WHERE ${cond}`, p);
   const rows = await w.query<Row>(`SELECT kind, transaction_id, transfer_id, timestamp_ms, direction, counterparty, asset_type, token_id, token_symbol, token_name,
       amount, amount_raw, status, confirmed, contract_type
-    FROM wallet_activity WHERE ${cond} ORDER BY ${SORTS[f.sort]} ${f.order === "asc" ? "ASC" : "DESC"} NULLS LAST, transaction_id, transfer_id
+    FROM (${mine.sql}) a WHERE ${cond} ORDER BY ${SORTS[f.sort]} ${f.order === "asc" ? "ASC" : "DESC"} NULLS LAST, transaction_id, transfer_id
     LIMIT ? OFFSET ?`, [...p, f.pageSize, (f.page - 1) * f.pageSize]);
   return { total: Number(n.n), page: f.page, page_size: f.pageSize, rows: rows.map((r) => ({ ...r, time: iso(r.timestamp_ms) })) };
 }

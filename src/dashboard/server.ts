@@ -95,30 +95,47 @@ export function dashboardApp(o: DashboardOptions) {
     return c.json({ error: "internal error" }, 500);
   });
 
+  // Heavy reads are cached until the data changes (a load commits cursors, evaluation touches alerts,
+  // detection adds anomalies) or for 60 s at most (their windows move with the clock).
+  const cache = new Map<string, { version: string; at: number; body: unknown }>();
+  const version = async () => JSON.stringify(await w.query(`SELECT (SELECT max(updated_at) FROM sync_cursors) AS c, (SELECT max(updated_at) FROM alerts) AS a,
+    (SELECT count(*) FROM anomalies) AS n, (SELECT count(*) FROM alerts) AS an, (SELECT max(started_at) FROM runs) AS r, (SELECT count(*) FROM wallets) AS w`));
+  const cached = async (c: Context, compute: () => Promise<unknown>) => {
+    const key = c.req.url;
+    const v = await version();
+    const hit = cache.get(key);
+    if (hit && hit.version === v && Date.now() - hit.at < 60_000) return c.json(hit.body as object);
+    const body = await compute();
+    if (cache.size > 500) cache.clear();
+    cache.set(key, { version: v, at: Date.now(), body });
+    return c.json(body as object);
+  };
   const query = (c: Context) => Object.fromEntries(Object.entries(c.req.queries()).filter(([k]) => k !== "access_token").map(([k, v]) => [k, v.length === 1 ? v[0] : v]));
-  app.get("/api/overview", async (c) => c.json(await overview(w, now())));
-  app.get("/api/charts", async (c) => c.json(await charts(w, now())));
+  app.get("/api/overview", (c) => cached(c, () => overview(w, now())));
+  app.get("/api/charts", (c) => cached(c, () => charts(w, now())));
   app.get("/api/last-cycle", async (c) => c.json((await w.query("SELECT run_id, status FROM runs WHERE status <> 'running' ORDER BY started_at DESC LIMIT 1"))[0] ?? null));
   app.get("/api/alerts", async (c) => c.json(await alertsList(w, parse(Q.alerts, query(c)))));
   app.get("/api/anomalies", async (c) => c.json(await anomaliesList(w, parse(Q.anomalies, query(c)))));
   app.get("/api/health", async (c) => c.json({ ...(await healthPage(w, now())), lags: await walletLags(w, now()) }));
   app.get("/api/wallets/:address", async (c) => {
     const addr = parse(address, c.req.param("address"));
-    const page = await walletPage(w, addr, now());
-    return page ? c.json(page) : c.json({ error: `${addr} is not a watched wallet` }, 404);
+    const [known] = await w.query("SELECT 1 FROM wallets WHERE address = ?", [addr]);
+    if (!known) return c.json({ error: `${addr} is not a watched wallet` }, 404);
+    return cached(c, () => walletPage(w, addr, now()));
   });
   app.get("/api/wallets/:address/activity", async (c) => {
     const addr = parse(address, c.req.param("address"));
     const f = parse(Q.activity, query(c));
     if ((f.min !== undefined || f.max !== undefined) && (!f.token || f.decimals === undefined)) throw new Invalid("min/max: an amount range needs a token and its decimals (amounts of different tokens do not compare)");
     const raw = (v?: string) => (v === undefined ? undefined : parseUnits(v, f.decimals!).toString());
-    return c.json(await walletActivity(w, addr, { ...f, minRaw: raw(f.min), maxRaw: raw(f.max), pageSize: f.page_size }));
+    return cached(c, () => walletActivity(w, addr, { ...f, minRaw: raw(f.min), maxRaw: raw(f.max), pageSize: f.page_size }));
   });
   app.post("/api/alerts/:id/:action{ack|resolve}", async (c) => {
     const id = parse(z.string().regex(/^[0-9a-f]{16}$/, "must be an alert id"), c.req.param("id"));
     const body = parse(Q.act, await c.req.json().catch(() => ({})));
     const updated = await actOnAlert(w, { id, action: c.req.param("action") as "ack" | "resolve", note: body.note, by: c.get("user"), nowMs: now() });
     await exportPendingAlerts(w, o.outDir, now());
+    cache.clear();
     o.logger?.info({ msg: "Alert updated from the dashboard", alert_id: id, status: updated.status, by: updated.actedBy });
     return c.json(updated);
   });

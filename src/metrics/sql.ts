@@ -17,7 +17,7 @@ export function walletMetricsSql(now: string): string {
 }
 
 /** Per wallet and token: counts and exact raw volumes over all time, 30 and 7 days. */
-export function walletTokenMetricsSql(now: string): string {
+export function walletTokenMetricsSql(now: string, from = "wallet_activity"): string {
   const windows = [["", null], ["_30d", 30], ["_7d", 7]] as const;
   const cols = windows.flatMap(([suffix, days]) => {
     const inWindow = days === null ? "TRUE" : `timestamp_ms > ${now} - ${days * DAY_MS} AND timestamp_ms <= ${now}`;
@@ -33,7 +33,7 @@ export function walletTokenMetricsSql(now: string): string {
       ${cols.join(",\n      ")},
       count(CASE WHEN NOT (${SUMMABLE}) THEN 1 END) AS oversized_amounts,
       min(timestamp_ms) AS first_seen_ms, max(timestamp_ms) AS last_seen_ms
-    FROM wallet_activity
+    FROM ${from} a
     WHERE kind = 'transfer' AND status = 'success'
     GROUP BY wallet, token_id`;
 }
