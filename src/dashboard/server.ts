@@ -43,6 +43,11 @@ export function tokensFromEnv(env = process.env): { name: string; digest: Buffer
 const sha = (s: string) => createHash("sha256").update(s).digest();
 const isLoopback = (host: string) => host === "127.0.0.1" || host === "::1" || host === "localhost";
 
+/** Off loopback the dashboard needs at least one access token: refuses (UsageError, exit 2) otherwise. */
+export function assertAccess(host: string, tokens: unknown[]): void {
+  if (!isLoopback(host) && !tokens.length) throw new UsageError(`dashboard: refusing to listen on ${host} without an access token: set TRONMON_DASHBOARD_TOKENS="name:secret" (or bind to 127.0.0.1)`);
+}
+
 const ms = z.iso.datetime({ offset: true }).or(z.iso.date()).transform((v) => Date.parse(v));
 const address = z.string().refine(isAddress, "must be a TRON address");
 const limit = z.coerce.number().int().min(1).max(1000).default(200);
@@ -71,7 +76,7 @@ export type DashboardOptions = { warehouse: Warehouse; outDir: string; host: str
 
 export function dashboardApp(o: DashboardOptions) {
   const tokens = o.tokens ?? tokensFromEnv();
-  if (!isLoopback(o.host) && !tokens.length) throw new UsageError(`dashboard: refusing to listen on ${o.host} without an access token: set TRONMON_DASHBOARD_TOKENS="name:secret" (or bind to 127.0.0.1)`);
+  assertAccess(o.host, tokens);
   const now = o.now ?? Date.now;
   const w = o.warehouse;
   const app = new Hono<{ Variables: { user: string } }>();

@@ -1,6 +1,6 @@
 import { createClient, loadContext, openWarehouse, type GlobalOptions } from "../context.ts";
 import { createDuckDbWarehouse } from "../../warehouse/duckdb/index.ts";
-import { serveDashboard, tokensFromEnv } from "../../dashboard/server.ts";
+import { assertAccess, serveDashboard, tokensFromEnv } from "../../dashboard/server.ts";
 import type { Config } from "../../config/schema.ts";
 import { watch } from "../../service/watch.ts";
 import { realClock } from "../../service/schedule.ts";
@@ -24,7 +24,7 @@ export async function watchCommand(opts: WatchCommandOptions): Promise<number> {
   const dashboardPort = portOf(opts.port, "watch: --port") ?? 8501;
   const host = opts.host ?? "127.0.0.1";
   const tokens = opts.dashboard ? tokensFromEnv() : [];
-  if (opts.dashboard && !["127.0.0.1", "::1", "localhost"].includes(host) && !tokens.length) throw new UsageError(`dashboard: refusing to listen on ${host} without an access token: set TRONMON_DASHBOARD_TOKENS="name:secret" (or bind to 127.0.0.1)`);
+  if (opts.dashboard) assertAccess(host, tokens);
   const maxCycles = opts.cycles === undefined ? undefined : Number(opts.cycles);
   if (maxCycles !== undefined && !(Number.isInteger(maxCycles) && maxCycles > 0)) throw new UsageError(`watch: --cycles ${JSON.stringify(opts.cycles)} is not a positive integer`);
   const { config, logger } = loadContext({ ...opts, logLevel: opts.logLevel ?? "info" });
@@ -74,7 +74,7 @@ export async function dashboardCommand(opts: GlobalOptions & { port?: string; ho
   const port = portOf(opts.port, "dashboard: --port") ?? 8501;
   const host = opts.host ?? "127.0.0.1";
   const tokens = tokensFromEnv();
-  if (!["127.0.0.1", "::1", "localhost"].includes(host) && !tokens.length) throw new UsageError(`dashboard: refusing to listen on ${host} without an access token: set TRONMON_DASHBOARD_TOKENS="name:secret" (or bind to 127.0.0.1)`);
+  assertAccess(host, tokens);
   const { config, logger } = loadContext(opts);
   const warehouse = await openWarehouse(config);
   const dash = await serveDashboard({ warehouse, outDir: config.output.dir, host, port, logger, tokens });
