@@ -17,7 +17,7 @@ function rotatingFile(file: string, size: string, maxFiles: number) {
   mkdirSync(dirname(file), { recursive: true });
   const name = basename(file);
   return createStream((time: number | Date | null, index?: number) => (time ? `${name}.${index ?? 1}` : name), {
-    path: dirname(file), size, maxFiles, history: `${name}.history`,
+    path: dirname(file), size, rotate: maxFiles, // classic: .1 is the newest old file
   });
 }
 

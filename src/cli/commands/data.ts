@@ -112,6 +112,10 @@ export function checkCommand(opts: GlobalOptions): number {
   const config = loadConfig(path);
   const key = process.env[config.source.api_key_env];
   process.stdout.write(`${path}: OK — ${config.wallets.length} wallets, warehouse ${config.warehouse.kind} (${config.warehouse.path}), source ${config.source.base_url} (${key ? "API key set" : `no API key in ${config.source.api_key_env}: ${config.source.requests_per_second} requests/s`})\n`);
+  for (const sink of config.notify.sinks.filter((x) => x.enabled)) {
+    const missing = [sink.url_env, sink.secret_env, sink.token_env].filter((v): v is string => !!v && !process.env[v]);
+    process.stdout.write(`  sink ${sink.name} (${sink.kind}): ${missing.length ? `WARNING: ${missing.join(", ")} not set in the environment or .env — its deliveries will fail until it is` : "ready"}\n`);
+  }
   return 0;
 }
 
