@@ -1,4 +1,5 @@
 // npm run soak: `watch` for SOAK_CYCLES (default 500) fast cycles against the emulator (in a child
+import { duckdbSettings } from "../src/config/schema.ts";
 // process, so that only the monitor's memory is measured) with ~10% faults. Each cycle's wait is
 // skipped and moves the emulator's clock 10 minutes on. Prints RSS and open file descriptors.
 import { spawn } from "node:child_process";
@@ -33,7 +34,7 @@ const config = parseConfig({
   warehouse: { kind: "duckdb", path: join(dir, "soak.duckdb") }, output: { dir: join(dir, "out"), structured: false },
   notify: { sinks: [{ name: "file", kind: "file", path: join(dir, "out/notifications.ndjson") }] },
 });
-const warehouse = await createDuckDbWarehouse({ path: config.warehouse.path, memoryLimit: config.warehouse.memory_limit });
+const warehouse = await createDuckDbWarehouse({ path: duckdbSettings(config).path, memoryLimit: duckdbSettings(config).memory_limit });
 await warehouse.migrate();
 const logger = createLogger({ file: join(dir, "soak.log"), level: "warn", terminal: false, maxSize: "10M" });
 let virtual = Date.now();

@@ -1,4 +1,5 @@
 // The dashboard in a real browser (playwright-core driving Debian's chromium) over the emulator's data,
+import { duckdbSettings } from "../src/config/schema.ts";
 // plus its security: text-only rendering of chain strings, tokens off loopback, validated parameters.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -38,7 +39,7 @@ beforeAll(async () => {
     source: { base_url: api.url, requests_per_second: 1000, burst: 100, concurrency: 4 },
     warehouse: { kind: "duckdb", path: join(dir, "d.duckdb") }, output: { dir: join(dir, "out"), structured: false, raw_archive: false },
   });
-  w = await createDuckDbWarehouse({ path: config.warehouse.path });
+  w = await createDuckDbWarehouse({ path: duckdbSettings(config).path });
   await w.migrate();
   const r = await runFullCycle({ config, warehouse: w, client: fastClient(api.url), logger: silentLogger(), command: "run", clockMs: () => api.emu.now() });
   expect(r.summary.status).toBe("success");

@@ -1,4 +1,5 @@
 // Health of the monitor itself: with TronScan answering 500 for two cycles a health alert opens and is
+import { duckdbSettings } from "../src/config/schema.ts";
 // notified; it resolves (and that is notified) when the API recovers. Lag and throttling checks.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -26,7 +27,7 @@ describe("health alerts", () => {
       warehouse: { kind: "duckdb", path: join(dir, "h.duckdb") }, output: { dir: join(dir, "out") },
       notify: { sinks: [{ name: "ops", kind: "file", path: file, events: ["health"] }] },
     });
-    const w = await createDuckDbWarehouse({ path: config.warehouse.path });
+    const w = await createDuckDbWarehouse({ path: duckdbSettings(config).path });
     await w.migrate();
     const client = createTronscanClient({ baseUrl: api.url, requestsPerSecond: 1000, burst: 100, maxRetries: 1, baseDelayMs: 1, maxDelayMs: 2 });
     const cycle = () => runFullCycle({ config, warehouse: w, client, logger: silentLogger(), command: "watch", clockMs: () => api.emu.now() });

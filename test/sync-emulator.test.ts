@@ -1,4 +1,5 @@
 // Against the emulator over real HTTP: backfill past the 10,000-row window, incremental cycles, faults,
+import { duckdbSettings } from "../src/config/schema.ts";
 // and what a run costs when nothing is new. The yardstick is the emulator's own ground truth.
 import { describe, expect, it } from "vitest";
 import { runCycle } from "../src/pipeline/run-cycle.ts";
@@ -46,7 +47,7 @@ async function cycles(args: { faults?: string; wallets: string[] }) {
   if (args.faults) api.emu.faults = (await import("../src/emulator/server.ts")).parseFaults(args.faults);
   const dir = tempDir();
   const config = testConfig({ url: api.url, wallets: args.wallets, dir });
-  const warehouse = await createDuckDbWarehouse({ path: config.warehouse.path });
+  const warehouse = await createDuckDbWarehouse({ path: duckdbSettings(config).path });
   await warehouse.migrate();
   const client = fastClient(api.url);
   const summaries = [];
@@ -66,7 +67,7 @@ async function cycles(args: { faults?: string; wallets: string[] }) {
 /** Cycles against an emulator, moving it on by `steps` minutes before each, our clock `aheadMs` ahead of it. */
 async function cyclesAgainst(api: Awaited<ReturnType<typeof startEmulator>>, wallets: string[], steps: number[], aheadMs = 0) {
   const config = testConfig({ url: api.url, wallets, dir: tempDir() });
-  const warehouse = await createDuckDbWarehouse({ path: config.warehouse.path });
+  const warehouse = await createDuckDbWarehouse({ path: duckdbSettings(config).path });
   await warehouse.migrate();
   try {
     for (const minutes of steps) {
@@ -126,7 +127,7 @@ describe("sync against the emulator", () => {
     const dir = tempDir();
     const wallets = ORIGINAL_WALLETS.map((w) => w.address);
     const config = testConfig({ url: api.url, wallets, dir });
-    const warehouse = await createDuckDbWarehouse({ path: config.warehouse.path });
+    const warehouse = await createDuckDbWarehouse({ path: duckdbSettings(config).path });
     await warehouse.migrate();
     try {
       await runCycle({ config, warehouse, client: fastClient(api.url), logger: silentLogger(), nowMs: api.emu.now() });

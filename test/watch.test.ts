@@ -1,4 +1,5 @@
 // tronmon watch: the schedule (with an injectable clock), no overlap, one instance per database, a clean stop on SIGTERM.
+import { duckdbSettings } from "../src/config/schema.ts";
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -84,7 +85,7 @@ describe("watch in-process: probes and metrics", () => {
     const api = await startEmulator({ seed: 2, days: 2, nowMs: T0 });
     const dir = tempDir();
     const config = testConfig({ url: api.url, wallets: [ORIGINAL_WALLETS[1].address], dir });
-    const warehouse = await createDuckDbWarehouse({ path: config.warehouse.path });
+    const warehouse = await createDuckDbWarehouse({ path: duckdbSettings(config).path });
     await warehouse.migrate();
     const controller = new AbortController();
     let base = "";

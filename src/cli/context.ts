@@ -3,7 +3,7 @@ import { loadConfig, loadDotEnv } from "../config/load.ts";
 import { createLogger, type Logger } from "../internal/logger.ts";
 import { createDuckDbWarehouse } from "../warehouse/duckdb/index.ts";
 import { createTronscanClient, type TronscanClient } from "../source/tronscan/client.ts";
-import type { Config } from "../config/schema.ts";
+import { duckdbSettings, type Config } from "../config/schema.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import { UsageError, WarehouseLockedError } from "../internal/errors.ts";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -17,7 +17,7 @@ export function loadContext(opts: GlobalOptions): Context {
   loadDotEnv();
   const configPath = opts.config ?? "tronmon.config.yaml";
   const config = loadConfig(configPath);
-  if (opts.db) config.warehouse = { ...config.warehouse, path: opts.db };
+  if (opts.db && config.warehouse.kind === "duckdb") config.warehouse = { ...config.warehouse, path: opts.db };
   if (opts.baseUrl) config.source.base_url = opts.baseUrl;
   const logger = createLogger({ file: config.logging.file, level: config.logging.level, terminalLevel: opts.logLevel ?? "warn", maxSize: config.logging.max_size, maxFiles: config.logging.max_files });
   return { config, logger, configPath };
@@ -28,11 +28,12 @@ export function loadContext(opts: GlobalOptions): Context {
  * (command, pid, start) beside it so that a refused second process can name it.
  */
 export async function openWarehouse(config: Config, readOnly = false): Promise<Warehouse> {
-  const path = resolve(config.warehouse.path);
+  const duck = duckdbSettings(config);
+  const path = resolve(duck.path);
   const holderFile = `${path}.holder.json`;
   let w: Warehouse;
   try {
-    w = await createDuckDbWarehouse({ path: config.warehouse.path, readOnly, memoryLimit: config.warehouse.memory_limit });
+    w = await createDuckDbWarehouse({ path: duck.path, readOnly, memoryLimit: duck.memory_limit });
   } catch (e) {
     if (!(e instanceof WarehouseLockedError)) throw e;
     let holder: { command?: string; pid?: number; started_at?: string } = {};

@@ -2,6 +2,7 @@
 import { Command, Option } from "commander";
 import { runCommand } from "./commands/run.ts";
 import { dashboardCommand, watchCommand } from "./commands/watch.ts";
+import { snowflakeDeployCommand } from "./commands/snowflake.ts";
 import { checkCommand, exportCommand, importCommand, schemaCommand, statusCommand } from "./commands/data.ts";
 import { emulatorCommand } from "./commands/emulator.ts";
 import { demoCommand } from "./commands/demo.ts";
@@ -100,6 +101,11 @@ program.command("check").description("validate the config file and exit").action
 
 program.command("schema").description("print the JSON Schema of the config file (for editors)")
   .option("--out <file>", "write to a file").action(wrap((o: { out?: string }) => schemaCommand(o)));
+
+const snowflake = program.command("snowflake").description("Snowflake: in-warehouse automation scripts (the adapter itself is in progress)");
+snowflake.command("deploy").description("print (--dry-run) or write (--out DIR) the deploy scripts: tables, views, procedures, tasks, monitoring queries")
+  .option("--dry-run", "print the scripts instead of applying them").option("--out <dir>", "write the scripts to this folder (sql/snowflake is generated this way)")
+  .action(wrap((o: { dryRun?: boolean; out?: string }) => snowflakeDeployCommand(o)));
 
 program.command("emulator").description("serve a faithful TronScan emulator over a deterministic synthetic history")
   .option("--port <port>", "port", "8590").option("--host <host>", "bind address", "127.0.0.1")

@@ -1,6 +1,7 @@
 // The config file's schema: strict (unknown keys are errors), every setting with its default.
 import { z } from "zod";
 import { Cron } from "croner";
+import { UsageError } from "../internal/errors.ts";
 import { addressProblem } from "../normalize/address.ts";
 
 const address = z.string().superRefine((v, ctx) => {
@@ -38,7 +39,34 @@ export const duckdbWarehouseSchema = z.strictObject({
   memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "must be a size such as 512MB or 2GB").default("1GB").describe("DuckDB buffer memory limit; larger data spills to disk"),
 });
 
-export const warehouseSchema = z.discriminatedUnion("kind", [duckdbWarehouseSchema]);
+const sfName = z.string().regex(/^[A-Za-z0-9_$.-]+$/, "letters, digits, _ $ . - only").nullable().default(null);
+/** Snowflake: every connection setting may come from the environment instead (SNOWFLAKE_ACCOUNT, ...). */
+export const snowflakeWarehouseSchema = z.strictObject({
+  kind: z.literal("snowflake"),
+  account: sfName.describe("Account identifier (orgname-accountname); else SNOWFLAKE_ACCOUNT"),
+  user: sfName.describe("Service user; else SNOWFLAKE_USER"),
+  role: sfName.describe("Role; else SNOWFLAKE_ROLE"),
+  warehouse: sfName.describe("Virtual warehouse; else SNOWFLAKE_WAREHOUSE"),
+  database: sfName.describe("Database; else SNOWFLAKE_DATABASE"),
+  schema: sfName.describe("Schema; else SNOWFLAKE_SCHEMA"),
+  authenticator: z.enum(["key_pair", "password", "token"]).default("key_pair")
+    .describe("key_pair: SNOWFLAKE_PRIVATE_KEY_PATH (+ SNOWFLAKE_PRIVATE_KEY_PASSPHRASE); password: SNOWFLAKE_PASSWORD; token: a programmatic access token in SNOWFLAKE_TOKEN"),
+  query_tag: z.string().max(200).default("tronmon").describe("QUERY_TAG prefix: cost per step in Snowflake's query history"),
+  batch_rows: z.number().int().min(100).max(1_000_000).default(10_000).describe("Rows bound per staging insert"),
+});
+
+export const warehouseSchema = z.discriminatedUnion("kind", [duckdbWarehouseSchema, snowflakeWarehouseSchema]);
+
+const SF_ENV = { account: "SNOWFLAKE_ACCOUNT", user: "SNOWFLAKE_USER", role: "SNOWFLAKE_ROLE", warehouse: "SNOWFLAKE_WAREHOUSE", database: "SNOWFLAKE_DATABASE", schema: "SNOWFLAKE_SCHEMA" } as const;
+
+/** Snowflake settings with the environment filled in, and what is still missing (in plain words). */
+export function snowflakeSettings(w: z.infer<typeof snowflakeWarehouseSchema>, env = process.env) {
+  const out = Object.fromEntries(Object.entries(SF_ENV).map(([k, e]) => [k, w[k as keyof typeof SF_ENV] ?? env[e] ?? null])) as Record<keyof typeof SF_ENV, string | null>;
+  const missing = Object.entries(SF_ENV).filter(([k]) => !out[k as keyof typeof SF_ENV]).map(([k, e]) => `warehouse.${k} (or ${e})`);
+  const secret = { key_pair: "SNOWFLAKE_PRIVATE_KEY_PATH", password: "SNOWFLAKE_PASSWORD", token: "SNOWFLAKE_TOKEN" }[w.authenticator];
+  if (!env[secret]) missing.push(`${secret} (authenticator ${w.authenticator})`);
+  return { ...out, authenticator: w.authenticator, secretEnv: secret, missing };
+}
 
 export const outputSchema = z.strictObject({
   dir: z.string().min(1).default("out").describe("Output folder: raw/, structured/, quarantine/ ..."),
@@ -168,3 +196,11 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+export type DuckDbSettings = z.infer<typeof duckdbWarehouseSchema>;
+
+/** The DuckDB settings; with `kind: snowflake` a clear refusal until the Snowflake adapter exists. */
+export function duckdbSettings(config: Config): DuckDbSettings {
+  if (config.warehouse.kind === "duckdb") return config.warehouse;
+  throw new UsageError("warehouse.kind: snowflake — the Snowflake adapter is not built yet (issue 7): `tronmon check` validates the settings and `tronmon snowflake deploy --dry-run` prints the in-warehouse scripts; use kind: duckdb to run the pipeline");
+}

@@ -1,8 +1,9 @@
 // import, status, export, check, schema.
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { loadContext, openWarehouse, type GlobalOptions } from "../context.ts";
 import { importPaths } from "../../pipeline/import.ts";
 import { configJsonSchema, loadConfig, loadDotEnv } from "../../config/load.ts";
+import { snowflakeSettings } from "../../config/schema.ts";
 import { InputError, UsageError } from "../../internal/errors.ts";
 import { exportRows, EXPORT_FIELDS } from "../../export/tables.ts";
 import { createRowWriter, openOutput, type Format } from "../../export/format.ts";
@@ -111,7 +112,14 @@ export function checkCommand(opts: GlobalOptions): number {
   const path = opts.config ?? "tronmon.config.yaml";
   const config = loadConfig(path);
   const key = process.env[config.source.api_key_env];
-  process.stdout.write(`${path}: OK — ${config.wallets.length} wallets, warehouse ${config.warehouse.kind} (${config.warehouse.path}), source ${config.source.base_url} (${key ? "API key set" : `no API key in ${config.source.api_key_env}: ${config.source.requests_per_second} requests/s`})\n`);
+  process.stdout.write(`${path}: OK — ${config.wallets.length} wallets, warehouse ${config.warehouse.kind === "duckdb" ? `duckdb (${config.warehouse.path})` : "snowflake"}, source ${config.source.base_url} (${key ? "API key set" : `no API key in ${config.source.api_key_env}: ${config.source.requests_per_second} requests/s`})\n`);
+  if (config.warehouse.kind === "snowflake") {
+    const sf = snowflakeSettings(config.warehouse);
+    process.stdout.write(`  snowflake: account ${sf.account ?? "?"}, user ${sf.user ?? "?"}, role ${sf.role ?? "?"}, warehouse ${sf.warehouse ?? "?"}, ${sf.database ?? "?"}.${sf.schema ?? "?"}, ${sf.authenticator} (${sf.secretEnv})\n`);
+    if (sf.missing.length) throw new InputError(`${path}: Snowflake settings missing: ${sf.missing.join(", ")}`);
+    const keyPath = process.env.SNOWFLAKE_PRIVATE_KEY_PATH;
+    if (sf.authenticator === "key_pair" && keyPath && !existsSync(keyPath)) throw new InputError(`${path}: SNOWFLAKE_PRIVATE_KEY_PATH=${keyPath}: no such file (a PKCS#8 .p8 private key)`);
+  }
   for (const sink of config.notify.sinks.filter((x) => x.enabled)) {
     const missing = [sink.url_env, sink.secret_env, sink.token_env].filter((v): v is string => !!v && !process.env[v]);
     process.stdout.write(`  sink ${sink.name} (${sink.kind}): ${missing.length ? `WARNING: ${missing.join(", ")} not set in the environment or .env — its deliveries will fail until it is` : "ready"}\n`);

@@ -1,3 +1,4 @@
+import { duckdbSettings } from "../../config/schema.ts";
 import { createClient, loadContext, openWarehouse, type GlobalOptions } from "../context.ts";
 import { createDuckDbWarehouse } from "../../warehouse/duckdb/index.ts";
 import { assertAccess, serveDashboard, tokensFromEnv } from "../../dashboard/server.ts";
@@ -67,7 +68,7 @@ export async function watchCommand(opts: WatchCommandOptions): Promise<number> {
 }
 
 /** A second handle on the (already open, migrated) database: its own connection. */
-export const openReader = (config: Config) => createDuckDbWarehouse({ path: config.warehouse.path, memoryLimit: config.warehouse.memory_limit });
+export const openReader = (config: Config) => createDuckDbWarehouse({ path: duckdbSettings(config).path, memoryLimit: duckdbSettings(config).memory_limit });
 
 /** `tronmon dashboard`: serves the dashboard alone (no cycles). */
 export async function dashboardCommand(opts: GlobalOptions & { port?: string; host?: string }): Promise<number> {
