@@ -10,6 +10,8 @@ export type Dialect = {
   msToTimestamp(ms: string): string;
   /** Exact integer text to the raw-amount type, NULL when it does not fit. */
   toRawAmount(text: string): string;
+  /** JSON text to the json column type. */
+  toJson(text: string): string;
   /** Current UTC timestamp. */
   now(): string;
   /** A timestamp expression as milliseconds since the epoch (BIGINT). */

@@ -37,7 +37,8 @@ export function mergeTransactionsSql(d: Dialect, range: TimeRange): string {
     USING (SELECT *, ${rank("detail", "observed_ms")} AS detail_rank, ${rank("confirmed", "observed_ms")} AS state_rank FROM ${STAGE_TRANSACTIONS}) s
     ON t.hash = s.hash AND ${within(range)}
     WHEN MATCHED AND ((s.confirmed AND NOT t.confirmed) OR (${newerState} AND (s.status <> t.status OR s.contract_ret IS DISTINCT FROM t.contract_ret)) OR s.detail > t.detail) THEN UPDATE SET
-      ${detailCols.filter((c) => c !== "fee").map((c) => byDetail(c)).join(",\n      ")},
+      ${detailCols.filter((c) => c !== "fee" && c !== "raw").map((c) => byDetail(c)).join(",\n      ")},
+      ${byDetail("raw", d.toJson("s.raw"))},
       ${byDetail("fee", d.toRawAmount("s.fee"))},
       timestamp_ms = CASE WHEN ${moreDetail} THEN s.timestamp_ms ELSE t.timestamp_ms END,
       timestamp_utc = CASE WHEN ${moreDetail} THEN ${d.msToTimestamp("s.timestamp_ms")} ELSE t.timestamp_utc END,
@@ -51,7 +52,7 @@ export function mergeTransactionsSql(d: Dialect, range: TimeRange): string {
     WHEN NOT MATCHED THEN INSERT (hash, block, timestamp_utc, timestamp_ms, owner_address, to_address, contract_type,
       contract_type_name, status, contract_ret, confirmed, fee, raw, detail, detail_rank, state_rank, first_seen_at, updated_at)
     VALUES (s.hash, s.block, ${d.msToTimestamp("s.timestamp_ms")}, s.timestamp_ms, s.owner_address, s.to_address, s.contract_type,
-      s.contract_type_name, s.status, s.contract_ret, s.confirmed, ${d.toRawAmount("s.fee")}, s.raw, s.detail, s.detail_rank,
+      s.contract_type_name, s.status, s.contract_ret, s.confirmed, ${d.toRawAmount("s.fee")}, ${d.toJson("s.raw")}, s.detail, s.detail_rank,
       s.state_rank, ${d.now()}, ${d.now()})`;
 }
 

@@ -18,6 +18,7 @@ export const snowflakeDialect: Dialect = {
   msToTimestamp: (ms) => `TO_TIMESTAMP_TZ(${ms}, 3)`,
   // TRY_TO_NUMBER gives NULL past 38 digits (a uint256 scam amount): the text column keeps it whole
   toRawAmount: (text) => `TRY_TO_NUMBER(${text}, 38, 0)`,
+  toJson: (text) => `PARSE_JSON(${text})`,
   now: () => "CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3))",
   nowMs: () => "DATE_PART(EPOCH_MILLISECOND, CURRENT_TIMESTAMP())",
   timestampToMs: (ts) => `DATE_PART(EPOCH_MILLISECOND, ${ts})`,

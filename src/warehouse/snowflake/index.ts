@@ -1,0 +1,192 @@
+// The Snowflake warehouse: the same interface, migrations and MERGE builders as DuckDB through the
+// Snowflake dialect. Loading binds arrays of rows into temporary staging tables in large batches (never a
+// statement per row), then runs one MERGE per table and moves the cursors, all in one transaction; a load
+// that fails on a transient error is retried whole (it is idempotent). Every session is tagged (QUERY_TAG).
+import { createHash } from "node:crypto";
+import { MIGRATIONS } from "../schema.ts";
+import { mergeTransactionsSql, mergeTransfersSql, stageTablesSql, STAGE_TRANSACTIONS, STAGE_TRANSFERS, type TimeRange } from "../upsert.ts";
+import { collapseBatch } from "../../model/merge.ts";
+import { formatUnits } from "../../normalize/amount.ts";
+import { DAY_MS } from "../../model/time.ts";
+import { snowflakeDialect as d } from "./dialect.ts";
+import { executor, isTransient, type SfConnection, type SfError } from "./driver.ts";
+import type { Cursor, LoadCounts, RunRecord, Warehouse } from "../types.ts";
+import type { TokenRow, TransactionRow, TransferRow } from "../../model/rows.ts";
+
+export type SnowflakeOptions = { connection: SfConnection; batchRows?: number; queryTag?: string; retries?: number; sleep?: (ms: number) => Promise<void> };
+
+const TRANSFER_STAGE_COLS = ["transfer_id", "transaction_id", "block", "timestamp_ms", "from_address", "to_address", "asset_type", "token_id", "token_symbol",
+  "token_name", "token_decimals", "amount_raw", "amount", "confirmed", "status", "risk", "token_level", "source", "observed_ms"];
+const TRANSACTION_STAGE_COLS = ["hash", "block", "timestamp_ms", "owner_address", "to_address", "contract_type", "contract_type_name", "status",
+  "contract_ret", "confirmed", "fee", "raw", "detail", "observed_ms"];
+const transferRow = (t: TransferRow) => [t.transferId, t.transactionId, t.block, t.timestampMs, t.fromAddress, t.toAddress, t.assetType, t.tokenId, t.tokenSymbol,
+  t.tokenName, t.tokenDecimals, t.amountRaw, t.amount, t.confirmed, t.status, t.risk, t.tokenLevel, t.source, t.observedAtMs];
+const transactionRow = (t: TransactionRow) => [t.hash, t.block, t.timestampMs, t.ownerAddress, t.toAddress, t.contractType, t.contractTypeName, t.status,
+  t.contractRet, t.confirmed, t.feeSun, t.raw, t.detail, t.observedAtMs];
+
+const nowIso = () => new Date().toISOString();
+
+export async function createSnowflakeWarehouse(o: SnowflakeOptions): Promise<Warehouse> {
+  const batchRows = o.batchRows ?? 10_000;
+  const run = executor(o.connection, { retries: o.retries ?? 4, sleep: o.sleep }); // single statements outside transactions
+  const inTx = executor(o.connection, { retries: 0 }); // inside a transaction the whole unit is retried instead
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => { const p = queue.then(fn, fn); queue = p.catch(() => undefined); return p; };
+  let staged = false;
+  await run(`ALTER SESSION SET QUERY_TAG = '${(o.queryTag ?? "tronmon").replace(/'/g, "")}', TIMEZONE = 'UTC'`);
+
+  /** One transaction; retried whole (after a rollback) when it failed on a transient error. */
+  async function transaction<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      await inTx("BEGIN");
+      try {
+        const out = await fn();
+        await inTx("COMMIT");
+        return out;
+      } catch (e) {
+        await inTx("ROLLBACK").catch(() => undefined);
+        if (attempt >= (o.retries ?? 4) || !isTransient(e as SfError)) throw e;
+        await (o.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms))))(Math.min(30_000, 500 * 2 ** attempt));
+      }
+    }
+  }
+
+  /** Array binding: one INSERT per `batchRows` rows. */
+  async function bulkInsert(table: string, cols: string[], rows: unknown[][]) {
+    for (let i = 0; i < rows.length; i += batchRows) {
+      await inTx(`INSERT INTO ${table} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`, rows.slice(i, i + batchRows));
+    }
+  }
+
+  async function merge(sql: string): Promise<{ inserted: number; updated: number }> {
+    const [r] = await inTx(sql);
+    return { inserted: Number(r?.["number of rows inserted"] ?? 0), updated: Number(r?.["number of rows updated"] ?? 0) };
+  }
+
+  const range = (rows: { timestampMs: number }[]): TimeRange => ({ minMs: Math.min(...rows.map((r) => r.timestampMs)), maxMs: Math.max(...rows.map((r) => r.timestampMs)) });
+
+  const w: Warehouse = {
+    dialect: d,
+    description: "snowflake",
+
+    migrate: () => serial(async () => {
+      await run("CREATE TABLE IF NOT EXISTS schema_migrations (version NUMBER(10,0) PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP_TZ)");
+      const done = new Set((await run("SELECT version FROM schema_migrations")).map((r) => Number(r.VERSION ?? r.version)));
+      for (const m of MIGRATIONS) {
+        if (done.has(m.version)) continue;
+        // DDL commits implicitly in Snowflake: each statement is idempotent (IF NOT EXISTS / OR REPLACE) instead
+        for (const s of m.statements(d)) await run(s);
+        await run(`INSERT INTO schema_migrations (version, name, applied_at) SELECT ?, ?, ${d.now()}`, [m.version, m.name]);
+      }
+    }),
+
+    load: ({ batch, cursors = [], runId }) => serial(async () => {
+      if (!staged) { for (const s of stageTablesSql()) await run(s); staged = true; }
+      const rows = collapseBatch(batch);
+      return transaction(async () => {
+        const counts: LoadCounts = { transactionsNew: 0, transactionsUpdated: 0, transfersNew: 0, transfersUpdated: 0, quarantined: 0 };
+        await inTx(`DELETE FROM ${STAGE_TRANSFERS}`);
+        await inTx(`DELETE FROM ${STAGE_TRANSACTIONS}`);
+        if (rows.transfers.length) {
+          await bulkInsert(STAGE_TRANSFERS, TRANSFER_STAGE_COLS, rows.transfers.map(transferRow));
+          const c = await merge(mergeTransfersSql(d, range(rows.transfers)));
+          counts.transfersNew = c.inserted; counts.transfersUpdated = c.updated;
+        }
+        if (rows.transactions.length) {
+          await bulkInsert(STAGE_TRANSACTIONS, TRANSACTION_STAGE_COLS, rows.transactions.map(transactionRow));
+          const c = await merge(mergeTransactionsSql(d, range(rows.transactions)));
+          counts.transactionsNew = c.inserted; counts.transactionsUpdated = c.updated;
+        }
+        const days = [...new Set([...rows.transfers, ...rows.transactions].map((r) => Math.floor(r.timestampMs / DAY_MS) * DAY_MS))];
+        if (days.length) await inTx(d.upsertSql("activity_days", ["day_ms"], ["day_ms"], days.length), days);
+        if (batch.tokens.length) {
+          const unique = [...new Map(batch.tokens.map((t) => [t.tokenId, t])).values()];
+          await inTx(`MERGE INTO tokens t USING (SELECT * FROM VALUES ${unique.map(() => "(?, ?, ?, ?, ?, ?)").join(", ")} AS v (token_id, asset_type, symbol, name, decimals, level)) s
+            ON t.token_id = s.token_id
+            WHEN MATCHED THEN UPDATE SET asset_type = s.asset_type, symbol = COALESCE(s.symbol, t.symbol), name = COALESCE(s.name, t.name),
+              decimals = COALESCE(s.decimals, t.decimals), level = COALESCE(s.level, t.level), updated_at = ${d.now()}
+            WHEN NOT MATCHED THEN INSERT (token_id, asset_type, symbol, name, decimals, level, updated_at) VALUES (s.token_id, s.asset_type, s.symbol, s.name, s.decimals, s.level, ${d.now()})`,
+          unique.flatMap((t) => [t.tokenId, t.assetType, t.symbol, t.name, t.decimals, t.level]));
+        }
+        if (batch.quarantined.length) {
+          const q = batch.quarantined.map((x) => {
+            const record = JSON.stringify(x.record) ?? "null";
+            return [createHash("sha256").update(`${x.endpoint}|${record}`).digest("hex").slice(0, 40), x.endpoint, x.reason, record, x.observedAtMs, runId];
+          });
+          await inTx(`MERGE INTO quarantine t USING (SELECT * FROM VALUES ${q.map(() => "(?, ?, ?, ?, ?, ?)").join(", ")} AS v (id, endpoint, reason, record, ms, run_id)) s
+            ON t.quarantine_id = s.id WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.endpoint, s.reason, PARSE_JSON(s.record), ${d.msToTimestamp("s.ms")}, s.run_id)`, q.flat());
+          counts.quarantined = q.length;
+        }
+        if (cursors.length) {
+          await inTx(d.upsertSql("sync_cursors", ["wallet", "endpoint", "synced_to_ms", "walk_top_ms", "walk_low_ms", "walk_floor_ms", "newest_ms", "updated_at"], ["wallet", "endpoint"], cursors.length),
+            cursors.flatMap((c) => [c.wallet, c.endpoint, c.syncedToMs, c.walkTopMs, c.walkLowMs, c.walkFloorMs, c.newestMs, nowIso()]));
+        }
+        return counts;
+      });
+    }),
+
+    getCursor: (wallet, endpoint) => serial(async () => {
+      const [r] = await run("SELECT synced_to_ms, walk_top_ms, walk_low_ms, walk_floor_ms, newest_ms FROM sync_cursors WHERE wallet = ? AND endpoint = ?", [wallet, endpoint]);
+      if (!r) return null;
+      const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+      const g = (k: string) => r[k.toUpperCase()] ?? r[k];
+      return { wallet, endpoint, syncedToMs: n(g("synced_to_ms")), walkTopMs: n(g("walk_top_ms")), walkLowMs: n(g("walk_low_ms")), walkFloorMs: n(g("walk_floor_ms")), newestMs: n(g("newest_ms")) } satisfies Cursor;
+    }),
+
+    oldestPendingMs: (wallet, sinceMs) => serial(async () => {
+      const [r] = await run(`SELECT LEAST(
+          COALESCE((SELECT MIN(timestamp_ms) FROM transfers WHERE NOT confirmed AND timestamp_ms >= ? AND (from_address = ? OR to_address = ?)), 9e15),
+          COALESCE((SELECT MIN(timestamp_ms) FROM transactions WHERE NOT confirmed AND timestamp_ms >= ? AND (owner_address = ? OR to_address = ?)), 9e15)) AS MS`,
+        [sinceMs, wallet, wallet, sinceMs, wallet, wallet]);
+      const ms = Number(r?.MS ?? 9e15);
+      return ms >= 9e15 ? null : ms;
+    }),
+
+    tokens: () => serial(async () => (await run("SELECT token_id, asset_type, symbol, name, decimals, level FROM tokens")).map((r) => {
+      const g = (k: string) => (r[k.toUpperCase()] ?? r[k] ?? null) as string | null;
+      return { tokenId: g("token_id")!, assetType: g("asset_type") as TokenRow["assetType"], symbol: g("symbol"), name: g("name"), decimals: g("decimals") === null ? null : Number(g("decimals")), level: g("level") };
+    })),
+
+    rescaleTransfers: () => serial(async () => {
+      const rows = await run(`SELECT t.transfer_id AS ID, t.amount_raw AS RAW, k.decimals AS DEC, k.symbol AS SYM, k.name AS NAME FROM transfers t JOIN tokens k ON k.token_id = t.token_id
+        WHERE t.token_decimals IS NULL AND k.decimals IS NOT NULL`);
+      if (!rows.length) return 0;
+      await transaction(async () => {
+        await inTx("CREATE TEMPORARY TABLE IF NOT EXISTS stage_rescale (transfer_id VARCHAR, decimals NUMBER(10,0), amount VARCHAR, symbol VARCHAR, name VARCHAR)");
+        await inTx("DELETE FROM stage_rescale");
+        await bulkInsert("stage_rescale", ["transfer_id", "decimals", "amount", "symbol", "name"],
+          rows.map((r) => [r.ID, Number(r.DEC), formatUnits(BigInt(String(r.RAW)), Number(r.DEC)), r.SYM ?? null, r.NAME ?? null]));
+        await inTx(`UPDATE transfers SET token_decimals = s.decimals, amount = s.amount, token_symbol = COALESCE(transfers.token_symbol, s.symbol),
+          token_name = COALESCE(transfers.token_name, s.name) FROM stage_rescale s WHERE transfers.transfer_id = s.transfer_id`);
+      });
+      return rows.length;
+    }),
+
+    syncWallets: (wallets) => serial(() => transaction(async () => {
+      if (wallets.length) {
+        await inTx(`MERGE INTO wallets t USING (SELECT * FROM VALUES ${wallets.map(() => "(?, ?)").join(", ")} AS v (address, label)) s ON t.address = s.address
+          WHEN MATCHED THEN UPDATE SET label = s.label WHEN NOT MATCHED THEN INSERT (address, label, added_at) VALUES (s.address, s.label, ${d.now()})`,
+        wallets.flatMap((x) => [x.address, x.label ?? null]));
+        await inTx(`DELETE FROM wallets WHERE address NOT IN (${wallets.map(() => "?").join(", ")})`, wallets.map((x) => x.address));
+      } else await inTx("DELETE FROM wallets");
+    })),
+
+    recordRun: (r: RunRecord) => serial(async () => {
+      await run(`MERGE INTO runs t USING (SELECT ? AS run_id, ? AS command, ? AS started_ms, ? AS ended_ms, ? AS status, ? AS error, ? AS counts) s ON t.run_id = s.run_id
+        WHEN MATCHED THEN UPDATE SET ended_at = ${d.msToTimestamp("s.ended_ms")}, status = s.status, error = s.error, counts = PARSE_JSON(s.counts)
+        WHEN NOT MATCHED THEN INSERT (run_id, command, started_at, ended_at, status, error, counts)
+          VALUES (s.run_id, s.command, ${d.msToTimestamp("s.started_ms")}, ${d.msToTimestamp("s.ended_ms")}, s.status, s.error, PARSE_JSON(s.counts))`,
+      [r.runId, r.command, r.startedAtMs, r.endedAtMs ?? null, r.status, r.error ?? null, JSON.stringify(r.counts ?? {})]);
+    }),
+
+    query: <T>(sql: string, params: unknown[] = []) => serial(async () => (await run(sql, params)).map(lowerKeys) as T[]),
+
+    transaction: (fn) => serial(() => transaction(() => fn(async <R>(sql: string, params: unknown[] = []) => (await inTx(sql, params)).map(lowerKeys) as R[]))),
+
+    close: () => serial(() => new Promise<void>((resolve) => (o.connection.destroy ? o.connection.destroy(() => resolve()) : resolve()))),
+  };
+  return w;
+}
+
+/** Snowflake answers unquoted identifiers in upper case; the builders read lower case. */
+const lowerKeys = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v]));
