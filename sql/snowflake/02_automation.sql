@@ -3,15 +3,7 @@
 
 CREATE TABLE IF NOT EXISTS alert_logs (logged_at TIMESTAMP_TZ, source VARCHAR, task_name VARCHAR, state VARCHAR, error_code VARCHAR, error_message VARCHAR, scheduled_time TIMESTAMP_TZ, query_id VARCHAR);
 
-CREATE OR REPLACE VIEW wallet_metrics_view AS SELECT w.address AS observed_wallet, w.label,
-      count(DISTINCT CASE WHEN a.status = 'success' THEN a.transaction_id END) AS total_tx,
-      count(DISTINCT CASE WHEN a.status = 'failed' THEN a.transaction_id END) AS failed_tx,
-      count(DISTINCT CASE WHEN a.status = 'success' THEN a.token_id END) AS distinct_tokens,
-      max(CASE WHEN a.status = 'success' THEN a.timestamp_utc END) AS last_tx,
-      max(CASE WHEN a.status = 'success' THEN a.timestamp_ms END) AS last_tx_ms,
-      CAST(floor((DATE_PART(EPOCH_MILLISECOND, CURRENT_TIMESTAMP()) - max(CASE WHEN a.status = 'success' THEN a.timestamp_ms END)) / 60000.0) AS BIGINT) AS minutes_since_last_tx
-    FROM wallets w LEFT JOIN wallet_activity a ON a.wallet = w.address
-    GROUP BY w.address, w.label;
+CREATE OR REPLACE VIEW wallet_metrics_view AS SELECT * FROM wallet_metrics;
 
 CREATE TABLE IF NOT EXISTS wallet_metrics_snapshot (observed_wallet VARCHAR, label VARCHAR, total_tx NUMBER(19,0), failed_tx NUMBER(19,0), distinct_tokens NUMBER(19,0), last_tx TIMESTAMP_TZ, last_tx_ms NUMBER(19,0), minutes_since_last_tx NUMBER(19,0), refreshed_at TIMESTAMP_TZ);
 

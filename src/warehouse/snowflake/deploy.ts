@@ -1,11 +1,10 @@
 // The in-warehouse automation for teams who want Snowflake to refresh by itself (as the original
 // project did), generated from the same definitions as the adapter: the migrations (tables, views) through
-// the Snowflake dialect, the metrics SQL builders, and one table-driven rule check with the semantics of
+// the Snowflake dialect, and one table-driven rule check with the semantics of
 // rules/sql.ts (count: distinct successful transactions; volume: exact sum of one token's successful in/out
 // transfers; a value equal to the threshold does not fire). `tronmon snowflake deploy --dry-run` prints them;
 // sql/snowflake/ holds the same text (a test compares).
 import { MIGRATIONS } from "../schema.ts";
-import { walletMetricsSql } from "../../metrics/sql.ts";
 import { SUMMABLE } from "../../model/time.ts";
 import { snowflakeDialect as d } from "./dialect.ts";
 
@@ -49,7 +48,8 @@ export function ruleBreachesSql(): string {
 function automationScript(): DeployScript {
   const statements = [
     `CREATE TABLE IF NOT EXISTS alert_logs (logged_at TIMESTAMP_TZ, source VARCHAR, task_name VARCHAR, state VARCHAR, error_code VARCHAR, error_message VARCHAR, scheduled_time TIMESTAMP_TZ, query_id VARCHAR)`,
-    `CREATE OR REPLACE VIEW wallet_metrics_view AS ${walletMetricsSql(NOW_MS)}`,
+    // the original project's name for our wallet_metrics view (migration 2)
+    "CREATE OR REPLACE VIEW wallet_metrics_view AS SELECT * FROM wallet_metrics",
     `CREATE TABLE IF NOT EXISTS wallet_metrics_snapshot (observed_wallet VARCHAR, label VARCHAR, total_tx NUMBER(19,0), failed_tx NUMBER(19,0), distinct_tokens NUMBER(19,0), last_tx TIMESTAMP_TZ, last_tx_ms NUMBER(19,0), minutes_since_last_tx NUMBER(19,0), refreshed_at TIMESTAMP_TZ)`,
     `CREATE OR REPLACE PROCEDURE update_wallet_metrics()
 RETURNS VARCHAR
