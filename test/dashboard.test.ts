@@ -85,7 +85,7 @@ describe("dashboard in a browser", () => {
         (SELECT CAST(sum(amount_num) AS VARCHAR) FROM transfers WHERE token_id = '${USDT}' AND status = 'success' AND timestamp_ms > ${NOW - 30 * DAY} AND timestamp_ms <= ${NOW}
            AND (from_address IN (SELECT address FROM wallets) OR to_address IN (SELECT address FROM wallets))) AS usdt30,
         (SELECT count(*) FROM alerts WHERE status IN ('open', 'acknowledged')) AS open_alerts,
-        (SELECT count(*) FROM anomalies WHERE detected_at_ms > ${NOW - DAY}) AS anomalies24`);
+        (SELECT count(*) FROM anomalies WHERE (CASE WHEN occurred_at_ms IS NULL THEN detected_at_ms ELSE occurred_at_ms END) > ${NOW - DAY}) AS anomalies24`);
     expect(Number(sql.tx7)).toBeGreaterThan(100);
     expect(await kpi(page, "Wallets watched")).toBe("4");
     expect(await kpi(page, "Transactions (7 days)")).toBe(thousands(sql.tx7));

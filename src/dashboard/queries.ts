@@ -49,7 +49,7 @@ export async function overview(w: Warehouse, nowMs: number) {
       (SELECT count(*) FROM wallets) AS wallets,
       (SELECT count(DISTINCT id) FROM (${WATCHED_TX_IDS})) AS tx_7d,
       (SELECT count(*) FROM alerts WHERE status IN ('open', 'acknowledged')) AS open_alerts,
-      (SELECT count(*) FROM anomalies WHERE detected_at_ms > ?) AS anomalies_24h`, [...win4(d7, nowMs), nowMs - DAY_MS]);
+      (SELECT count(*) FROM anomalies WHERE COALESCE(occurred_at_ms, detected_at_ms) > ?) AS anomalies_24h`, [...win4(d7, nowMs), nowMs - DAY_MS]);
   const tokens = await w.query<Row>(`SELECT token_id, max(token_symbol) AS symbol, max(token_name) AS name, max(token_decimals) AS decimals,
       count(*) AS transfers, CAST(sum(CASE WHEN ${SUMMABLE} THEN amount_num END) AS VARCHAR) AS volume_raw
     FROM (${WATCHED_TRANSFERS}) t WHERE timestamp_ms > ? AND timestamp_ms <= ? GROUP BY token_id ORDER BY count(*) DESC LIMIT 50`, [d30, nowMs]);

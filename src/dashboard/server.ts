@@ -105,15 +105,21 @@ export function dashboardApp(o: DashboardOptions) {
   const cache = new Map<string, { version: string; at: number; body: unknown }>();
   const version = async () => JSON.stringify(await w.query(`SELECT (SELECT max(updated_at) FROM sync_cursors) AS c, (SELECT max(updated_at) FROM alerts) AS a,
     (SELECT count(*) FROM anomalies) AS n, (SELECT count(*) FROM alerts) AS an, (SELECT max(started_at) FROM runs) AS r, (SELECT count(*) FROM wallets) AS w`));
-  const cached = async (c: Context, compute: () => Promise<unknown>) => {
-    const key = c.req.url;
+  const remember = async (key: string, compute: () => Promise<unknown>) => {
     const v = await version();
     const hit = cache.get(key);
-    if (hit && hit.version === v && Date.now() - hit.at < 60_000) return c.json(hit.body as object);
+    if (hit && hit.version === v && Date.now() - hit.at < 60_000) return hit.body;
     const body = await compute();
     if (cache.size > 500) cache.clear();
     cache.set(key, { version: v, at: Date.now(), body });
-    return c.json(body as object);
+    return body;
+  };
+  const keyOf = (c: Context) => `${c.req.path}?${new URLSearchParams(Object.entries(query(c)).map(([k, v]) => [k, String(v)]).sort()).toString()}`;
+  const cached = async (c: Context, compute: () => Promise<unknown>) => c.json((await remember(keyOf(c), compute)) as object);
+  /** Computes the overview's reads ahead (the watching process calls it after each cycle). */
+  const warm = async () => {
+    await remember("/api/overview?", () => overview(w, now()));
+    await remember("/api/charts?", () => charts(w, now()));
   };
   const query = (c: Context) => Object.fromEntries(Object.entries(c.req.queries()).filter(([k]) => k !== "access_token").map(([k, v]) => [k, v.length === 1 ? v[0] : v]));
   app.get("/api/overview", (c) => cached(c, () => overview(w, now())));
@@ -150,10 +156,10 @@ export function dashboardApp(o: DashboardOptions) {
   const shell = () => readFileSync(join(here, "public/index.html"));
   for (const p of PAGES) app.get(p, (c) => c.body(shell(), 200, { "content-type": "text/html; charset=utf-8" }));
   app.get("/wallet/:address", (c) => c.body(shell(), 200, { "content-type": "text/html; charset=utf-8" }));
-  return app;
+  return Object.assign(app, { warm });
 }
 
-export async function serveDashboard(o: DashboardOptions): Promise<{ server: ServerType; url: string; close(): Promise<void> }> {
+export async function serveDashboard(o: DashboardOptions): Promise<{ server: ServerType; url: string; warm(): Promise<void>; close(): Promise<void> }> {
   const app = dashboardApp(o);
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: o.port, hostname: o.host }, () => resolve(s));
@@ -161,5 +167,5 @@ export async function serveDashboard(o: DashboardOptions): Promise<{ server: Ser
   });
   const port = (server.address() as { port: number }).port;
   const url = `http://${o.host.includes(":") ? `[${o.host}]` : o.host}:${port}/`;
-  return { server, url, close: () => new Promise((r) => server.close(() => r())) };
+  return { server, url, warm: app.warm, close: () => new Promise((r) => server.close(() => r())) };
 }

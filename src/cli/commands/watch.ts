@@ -59,6 +59,8 @@ export async function watchCommand(opts: WatchCommandOptions): Promise<number> {
       config, warehouse, logger, clock: realClock, signal: controller.signal, maxCycles,
       client: (m) => createClient(config, logger, (path, status) => m.requests.inc({ endpoint: path, status: String(status) })),
       metricsPort: port, metricsHost: opts.metricsHost,
+      // the dashboard's overview is computed right after each cycle, not when someone first opens it
+      onCycle: () => { void dash?.warm().catch((e) => logger.warn({ msg: "Could not pre-compute the dashboard", error: (e as Error).message })); },
     });
   } finally {
     await dash?.close();
