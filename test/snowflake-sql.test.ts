@@ -8,6 +8,7 @@ import sqlParser from "node-sql-parser";
 import { deployScripts, scriptText } from "../src/warehouse/snowflake/deploy.ts";
 import { MIGRATIONS } from "../src/warehouse/schema.ts";
 import { snowflakeDialect } from "../src/warehouse/snowflake/dialect.ts";
+import { mergeTransactionsSql, mergeTransfersSql } from "../src/warehouse/upsert.ts";
 import { ROOT } from "./helpers.ts";
 
 const parser = new sqlParser.Parser();
@@ -35,6 +36,20 @@ function withoutTableFunctions(sql: string): string {
   return withoutTableFunctions(sql.slice(0, start) + "information_schema_result" + sql.slice(i + 1));
 }
 
+/** MERGE (not in the grammar): its clauses, as many VALUES as INSERT columns, and its USING query parsed. */
+function checkMerge(sql: string) {
+  const s = sql.replace(/\s+/g, " ").trim();
+  expect(s).toMatch(/^MERGE INTO \w+ t USING \(.+\) s ON .+ WHEN NOT MATCHED THEN INSERT \([\w, ]+\) VALUES \(.+\)$/);
+  const cols = /INSERT \(([\w, ]+)\)/.exec(s)![1].split(", ").length;
+  const values = s.slice(s.lastIndexOf(" VALUES (") + " VALUES (".length, -1); // the INSERT's, not the source's
+  let depth = 0, n = 1;
+  for (const ch of values) { if (ch === "(") depth++; else if (ch === ")") depth--; else if (ch === "," && depth === 0) n++; }
+  expect(n, "MERGE INSERT: as many values as columns").toBe(cols);
+  const using = /USING \((.+)\) s ON /.exec(s)![1];
+  // VALUES lists with a column alias list are Snowflake's; the grammar checks the rest with a one-row stand-in
+  expect(parseError(using.replace(/FROM VALUES (\([?, ]+\)(, )?)+ AS v \(([\w, ]+)\)/, "FROM v")), using.slice(0, 80)).toBeNull();
+}
+
 /** Statement kinds node-sql-parser 5.4 cannot parse in Snowflake mode, and how each is checked instead. */
 const FALLBACKS: { kind: string; match: RegExp; check: (sql: string) => void }[] = [
   { kind: "CREATE VIEW over a long WITH query (grammar limit): the query is parsed alone", match: /^CREATE OR REPLACE VIEW \w+ AS\s/,
@@ -47,16 +62,7 @@ const FALLBACKS: { kind: string; match: RegExp; check: (sql: string) => void }[]
       for (const st of body) {
         if (/^(BEGIN|END|COMMIT|BEGIN TRANSACTION|RETURN '[^']*')$/.test(st) || /^BEGIN\n/.test(st)) continue;
         const s = st.replace(/^BEGIN\s+/, "");
-        if (/^MERGE INTO /.test(s)) {
-          expect(s).toMatch(/^MERGE INTO \w+ t USING \([\s\S]+\) s\s+ON [\s\S]+WHEN MATCHED[\s\S]+WHEN NOT MATCHED THEN INSERT \([\w, ]+\)\s+VALUES \([\s\S]+\)$/);
-          const cols = /INSERT \(([\w, ]+)\)/.exec(s)![1].split(", ").length;
-          const values = /VALUES \(([\s\S]+)\)$/.exec(s)![1];
-          let depth = 0, n = 1;
-          for (const ch of values) { if (ch === "(") depth++; else if (ch === ")") depth--; else if (ch === "," && depth === 0) n++; }
-          expect(n, "MERGE INSERT: as many values as columns").toBe(cols);
-          expect(parseError(/USING \(([\s\S]+)\) s\s+ON/.exec(s)![1])).toBeNull();
-          continue;
-        }
+        if (/^MERGE INTO /.test(s)) { checkMerge(s); continue; }
         const ctas = /^CREATE OR REPLACE TEMPORARY TABLE \w+ AS ([\s\S]+)$/.exec(s);
         if (/^DELETE FROM /.test(s)) expect(pgParseError(s)).toBeNull(); // the grammar limit named below
         else expect(parseError(ctas ? ctas[1] : s), s.slice(0, 80)).toBeNull();
@@ -75,6 +81,19 @@ const FALLBACKS: { kind: string; match: RegExp; check: (sql: string) => void }[]
   { kind: "SELECT from TABLE(INFORMATION_SCHEMA.F(NAME => ...)): parsed with the table function replaced", match: /TABLE\(INFORMATION_SCHEMA\./,
     check: (sql) => expect(parseError(withoutTableFunctions(sql))).toBeNull() },
 ];
+
+describe("Snowflake statements the adapter runs", () => {
+  it("its MERGEs (rows, alerts, anomalies, outbox, cursors) have the right shape and their sources parse", () => {
+    const range = { minMs: 1, maxMs: 2 };
+    checkMerge(mergeTransfersSql(snowflakeDialect, range));
+    checkMerge(mergeTransactionsSql(snowflakeDialect, range));
+    checkMerge(snowflakeDialect.upsertSql("alerts", ["alert_id", "status", "value"], ["alert_id"], 3));
+    checkMerge(snowflakeDialect.upsertSql("sync_cursors", ["wallet", "endpoint", "synced_to_ms"], ["wallet", "endpoint"], 1));
+    checkMerge(snowflakeDialect.insertMissingSql("anomalies", ["anomaly_id", "details"], ["anomaly_id"], 2, ["details"]));
+    expect(snowflakeDialect.insertMissingSql("outbox", ["sink", "event_id", "payload"], ["sink", "event_id"], 1, ["payload"])).toContain("PARSE_JSON(payload) AS payload");
+    expect(() => checkMerge("MERGE INTO t USING (SELECT 1 AS a) s ON t.a = s.a WHEN NOT MATCHED THEN INSERT (a, b) VALUES (s.a)")).toThrow();
+  });
+});
 
 describe("Snowflake deploy scripts", () => {
   it("every statement parses with the Snowflake grammar, or passes the named check for its kind", () => {

@@ -19,6 +19,9 @@ export type Anomaly = {
 /** New rows above which large_transaction is scored as one window pass instead of a range join (same answers). */
 export const WINDOW_FROM_ROWS = 50_000;
 
+const ANOMALY_COLUMNS = ["anomaly_id", "anomaly_type", "wallet", "transaction_id", "transfer_id", "token_id", "token_symbol", "amount", "amount_raw", "reason",
+  "details", "occurred_at_ms", "detected_at_ms", "exported"];
+
 export type DetectionSummary = { nowMs: number; found: Record<string, number>; timingsMs: Record<string, number>; exportedFile: string | null };
 
 const id = (...parts: string[]) => createHash("sha256").update(parts.join("|")).digest("hex").slice(0, 24);
@@ -75,7 +78,7 @@ export async function detectAnomalies(args: { warehouse: Warehouse; config: Conf
     const p = cfg.large_transaction;
     const historyFromMs = Number(fresh.min_ms) - p.lookback_days * 86_400_000;
     // few new rows: a range join per new row; many (a first detection, a re-score): one window pass
-    const build = Number(fresh.n) > (args.windowFromRows ?? WINDOW_FROM_ROWS) ? largeTransactionWindowSql : largeTransactionSql;
+    const build = d.framedMedian && Number(fresh.n) > (args.windowFromRows ?? WINDOW_FROM_ROWS) ? largeTransactionWindowSql : largeTransactionSql;
     for (const r of await q(build(d, { watermarkMs, historyFromMs, minSample: p.min_sample, sigmas: p.sigmas, lookbackDays: p.lookback_days }), "large_transaction")) {
       const dec = r.token_decimals === null ? null : num(r.token_decimals);
       const limit = num(r.median) + p.sigmas * num(r.stddev ?? 0);
@@ -138,8 +141,8 @@ export async function detectAnomalies(args: { warehouse: Warehouse; config: Conf
   await w.transaction(async (tx) => {
     for (let i = 0; i < found.length; i += 200) {
       const chunk = found.slice(i, i + 200);
-      await tx(`INSERT INTO anomalies VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS BIGINT), CAST(? AS BIGINT), false)").join(", ")} ON CONFLICT (anomaly_id) DO NOTHING`,
-        chunk.flatMap((a) => [a.anomalyId, a.anomalyType, a.wallet, a.transactionId, a.transferId, a.tokenId, a.tokenSymbol, a.amount, a.amountRaw, a.reason, JSON.stringify(a.details), a.occurredAtMs, a.detectedAtMs]));
+      await tx(d.insertMissingSql("anomalies", ANOMALY_COLUMNS, ["anomaly_id"], chunk.length, ["details"]),
+        chunk.flatMap((a) => [a.anomalyId, a.anomalyType, a.wallet, a.transactionId, a.transferId, a.tokenId, a.tokenSymbol, a.amount, a.amountRaw, a.reason, JSON.stringify(a.details), a.occurredAtMs, a.detectedAtMs, false]));
     }
     if (scoreTransfers) {
       const pairs = mergeCounterpartiesSql(d, { watermarkMs, known });

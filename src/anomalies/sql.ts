@@ -62,7 +62,7 @@ export function largeTransactionSql(d: Dialect, args: { watermarkMs: number; his
       keys AS (SELECT DISTINCT wallet, token_id, direction FROM c),
       hist AS (
         SELECT a.wallet, a.token_id, a.direction, a.timestamp_ms, CAST(a.amount_num AS DOUBLE) AS x
-        FROM (${transfersFrom()}) a SEMI JOIN keys k ON k.wallet = a.wallet AND k.token_id = a.token_id AND k.direction = a.direction
+        FROM (${transfersFrom()}) a JOIN keys k ON k.wallet = a.wallet AND k.token_id = a.token_id AND k.direction = a.direction
       ),
       stats AS (
         SELECT c.transfer_id, c.wallet, count(*) AS sample, median(h.x) AS median, stddev_samp(h.x) AS stddev
@@ -89,7 +89,7 @@ export function largeTransactionWindowSql(d: Dialect, args: { watermarkMs: numbe
       keys AS (SELECT DISTINCT wallet, token_id, direction FROM c),
       scope AS (
         SELECT a.*, a.transfer_id IN (SELECT transfer_id FROM c) AS is_new
-        FROM (${transfersFrom()}) a SEMI JOIN keys k ON k.wallet = a.wallet AND k.token_id = a.token_id AND k.direction = a.direction
+        FROM (${transfersFrom()}) a JOIN keys k ON k.wallet = a.wallet AND k.token_id = a.token_id AND k.direction = a.direction
       ),
       stats AS (
         SELECT *, count(*) OVER w AS sample, median(CAST(amount_num AS DOUBLE)) OVER w AS median,

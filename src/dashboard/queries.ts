@@ -1,7 +1,7 @@
 // The dashboard's reads: parameterised SQL only, exact amounts scaled in TypeScript (BigInt).
 import { formatUnits } from "../normalize/amount.ts";
 import { DAY_MS, SUMMABLE } from "../model/time.ts";
-import type { Warehouse } from "../warehouse/types.ts";
+import { jsonValue, type Warehouse } from "../warehouse/types.ts";
 import { walletTokenMetricsSql } from "../metrics/sql.ts";
 
 export const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
@@ -130,7 +130,7 @@ export async function walletPage(w: Warehouse, address: string, nowMs: number) {
       count(DISTINCT CASE WHEN direction = 'in' THEN transaction_id END) AS tx_in, count(DISTINCT CASE WHEN direction = 'out' THEN transaction_id END) AS tx_out
     FROM (${recent.sql}) a WHERE status = 'success' GROUP BY 1 ORDER BY 1`, recent.params);
   const counterparties = await w.query<Row>(`SELECT a.counterparty, count(*) AS transfers, count(DISTINCT a.token_id) AS tokens, max(a.timestamp_ms) AS last_ms,
-      max(l.label) AS label, bool_or(p.anomaly_id IS NOT NULL) AS lookalike
+      max(l.label) AS label, max(CASE WHEN p.anomaly_id IS NOT NULL THEN 1 ELSE 0 END) = 1 AS lookalike
     FROM (${mine.sql}) a LEFT JOIN wallets l ON l.address = a.counterparty
       LEFT JOIN anomalies p ON p.anomaly_type = 'address_poisoning' AND p.wallet = a.wallet AND p.transaction_id = a.transaction_id
     WHERE a.kind = 'transfer' AND a.counterparty IS NOT NULL
@@ -178,14 +178,14 @@ export async function walletActivity(w: Warehouse, address: string, f: {
 export async function healthPage(w: Warehouse, nowMs: number) {
   const runs = await w.query<Row>(`SELECT run_id, command, status, error, counts, ${w.dialect.timestampToMs("started_at")} AS started_ms,
       ${w.dialect.timestampToMs("ended_at")} - ${w.dialect.timestampToMs("started_at")} AS duration_ms FROM runs ORDER BY started_at DESC LIMIT 30`);
-  const sinks = await w.query<Row>(`SELECT sink, count(*) FILTER (WHERE status = 'delivered') AS delivered, count(*) FILTER (WHERE status = 'pending') AS pending,
-      count(*) FILTER (WHERE status = 'failed') AS given_up, max(last_error) FILTER (WHERE status <> 'delivered') AS last_error FROM outbox GROUP BY sink ORDER BY sink`);
+  const sinks = await w.query<Row>(`SELECT sink, sum(CASE WHEN status = 'delivered' THEN 1 ELSE 0 END) AS delivered, sum(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS pending,
+      sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS given_up, max(CASE WHEN status <> 'delivered' THEN last_error END) AS last_error FROM outbox GROUP BY sink ORDER BY sink`);
   const [q] = await w.query<{ n: string }>("SELECT count(*) AS n FROM quarantine");
   const quarantine = await w.query<Row>("SELECT * FROM quarantine ORDER BY 1 DESC LIMIT 20");
   const health = await w.query<Row>("SELECT alert_id, rule_name, wallet, value, threshold, status, first_seen_ms FROM alerts WHERE kind = 'health' ORDER BY first_seen_ms DESC LIMIT 50");
   return {
     runs: runs.map((r) => {
-      const c = r.counts ? JSON.parse(String(r.counts)) : {};
+      const c = jsonValue<Record<string, number>>(r.counts) ?? {};
       return { run_id: r.run_id, command: r.command, status: r.status, error: r.error, started_at: iso(r.started_ms), duration_ms: r.duration_ms === null ? null : Number(r.duration_ms),
         requests: c.requests ?? null, transfers_new: c.transfersNew ?? null, retries: c.retries ?? null, throttled: c.throttled ?? null, throttled_ms: c.throttledMs ?? null, quarantined: c.quarantined ?? null };
     }),

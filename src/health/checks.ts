@@ -1,7 +1,7 @@
 // The monitor watching itself: the run log and the sync cursors feed health alerts, which go through
 // the same lifecycle as rule alerts (open once, update, resolve when the condition clears).
 import type { Config } from "../config/schema.ts";
-import type { Warehouse } from "../warehouse/types.ts";
+import { jsonValue, type Warehouse } from "../warehouse/types.ts";
 import type { Breach } from "../rules/types.ts";
 import { applyEvaluation, type RuleInfo } from "../rules/lifecycle.ts";
 import { loadAlerts, saveAlerts } from "../rules/store.ts";
@@ -37,7 +37,7 @@ export async function failureStreak(w: Warehouse): Promise<number> {
 /** Seconds TronScan made us wait (429/403 answers) in the runs of the last hour. */
 export async function throttledSeconds(w: Warehouse, nowMs: number): Promise<number> {
   const runs = await w.query<{ counts: string | null }>(`SELECT counts FROM runs WHERE started_at >= ${w.dialect.msToTimestamp("?")}`, [nowMs - HOUR_MS]);
-  const ms = runs.reduce((a, r) => a + Number((r.counts ? JSON.parse(String(r.counts)) : {}).throttledMs ?? 0), 0);
+  const ms = runs.reduce((a, r) => a + Number((jsonValue<Record<string, number>>(r.counts) ?? {}).throttledMs ?? 0), 0);
   return Math.round(ms / 1000);
 }
 

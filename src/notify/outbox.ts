@@ -11,6 +11,7 @@ import { send, type Sink } from "./sinks.ts";
 
 const SLACK_MS = 86_400_000; // re-scan a day back: an event committed late is still queued (the key dedupes)
 const MAX_DELAY_MS = 3_600_000;
+const OUTBOX_COLUMNS = ["sink", "event_id", "kind", "severity", "payload", "created_ms", "status", "attempts", "next_attempt_ms", "delivered_ms", "last_error"];
 
 export type DeliveryCounts = { queued: number; delivered: number; failed: number; gaveUp: number };
 
@@ -21,7 +22,7 @@ export async function enqueue(w: Warehouse, config: Config, nowMs: number, since
   let queued = 0;
   for (const sink of sinks) {
     // a sink is told about what happens from the moment it is first configured, not the whole past
-    await w.query("INSERT INTO notify_sinks VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [sink.name, sinceMs, sinceMs]);
+    await w.query(w.dialect.insertMissingSql("notify_sinks", ["sink", "since_ms", "scanned_to_ms"], ["sink"], 1), [sink.name, sinceMs, sinceMs]);
     const [state] = await w.query<{ since_ms: string; scanned_to_ms: string }>("SELECT since_ms, scanned_to_ms FROM notify_sinks WHERE sink = ?", [sink.name]);
     const from = Math.max(Number(state.since_ms), Number(state.scanned_to_ms) - SLACK_MS);
     const oldest = nowMs - config.notify.max_age_hours * 3_600_000; // a backfill's old findings go to exports, not to chat
@@ -29,9 +30,10 @@ export async function enqueue(w: Warehouse, config: Config, nowMs: number, since
     await w.transaction(async (q) => {
       for (let i = 0; i < events.length; i += 200) {
         const chunk = events.slice(i, i + 200);
-        const rows = await q<{ n: number }>(`INSERT INTO outbox VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, 'pending', 0, ?, NULL, NULL)").join(", ")} ON CONFLICT DO NOTHING RETURNING 1 AS n`,
-          chunk.flatMap((e) => [sink.name, e.eventId, e.kind, e.severity, JSON.stringify(e), e.occurredMs, nowMs]));
-        queued += rows.length;
+        const known = await q<{ event_id: string }>(`SELECT event_id FROM outbox WHERE sink = ? AND event_id IN (${chunk.map(() => "?").join(", ")})`, [sink.name, ...chunk.map((e) => e.eventId)]);
+        await q(w.dialect.insertMissingSql("outbox", OUTBOX_COLUMNS, ["sink", "event_id"], chunk.length, ["payload"]),
+          chunk.flatMap((e) => [sink.name, e.eventId, e.kind, e.severity, JSON.stringify(e), e.occurredMs, "pending", 0, nowMs, null, null]));
+        queued += chunk.length - known.length;
       }
       await q("UPDATE notify_sinks SET scanned_to_ms = ? WHERE sink = ?", [Math.max(nowMs, Number(state.scanned_to_ms)), sink.name]);
     });

@@ -1,4 +1,5 @@
 // import, status, export, check, schema.
+import { jsonValue } from "../../warehouse/types.ts";
 import { existsSync, writeFileSync } from "node:fs";
 import { loadContext, openWarehouse, type GlobalOptions } from "../context.ts";
 import { importPaths } from "../../pipeline/import.ts";
@@ -49,9 +50,9 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }): P
     const [q] = await warehouse.query<{ n: string }>("SELECT count(*) AS n FROM quarantine");
     const lags = await walletLags(warehouse, Date.now());
     const sinks = await warehouse.query<Record<string, string | null>>(`
-      SELECT sink, count(*) FILTER (WHERE status = 'delivered') AS delivered, count(*) FILTER (WHERE status = 'pending') AS pending,
-        count(*) FILTER (WHERE status = 'failed') AS given_up, count(*) FILTER (WHERE last_error IS NOT NULL AND status <> 'delivered') AS failing,
-        max(last_error) FILTER (WHERE status <> 'delivered') AS last_error
+      SELECT sink, sum(CASE WHEN status = 'delivered' THEN 1 ELSE 0 END) AS delivered, sum(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS pending,
+        sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS given_up, sum(CASE WHEN last_error IS NOT NULL AND status <> 'delivered' THEN 1 ELSE 0 END) AS failing,
+        max(CASE WHEN status <> 'delivered' THEN last_error END) AS last_error
       FROM outbox GROUP BY sink ORDER BY sink`);
     const health = await warehouse.query<Record<string, string | null>>("SELECT rule_name, wallet, value, threshold, status, first_seen_ms FROM alerts WHERE kind = 'health' AND status <> 'resolved' ORDER BY first_seen_ms");
     const lagOf = new Map(lags.map((l) => [l.wallet, l.lagMinutes]));
@@ -66,7 +67,7 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }): P
       transactions: w.transactions, transfers: w.transfers, unconfirmed: w.unconfirmed, "newest activity": iso(w.newest_ms),
     }))) + "\n\n");
     process.stdout.write("last runs:\n" + table(runs.map((r) => {
-      const c = r.counts ? JSON.parse(String(r.counts)) : {};
+      const c = jsonValue<Record<string, number>>(r.counts) ?? {};
       return {
         run: r.run_id, command: r.command, started: r.started_at?.slice(0, 19), duration: r.duration_ms === null ? "-" : `${(Number(r.duration_ms) / 1000).toFixed(1)} s`,
         status: r.status, requests: c.requests ?? "-", "new transfers": c.transfersNew ?? "-", throttled: c.throttled ?? "-",

@@ -21,6 +21,11 @@ export const duckdbDialect: Dialect = {
   now: () => `date_trunc('millisecond', CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP))`,
   nowMs: () => `epoch_ms(now())`,
   timestampToMs: (ts) => `epoch_ms(${ts})`,
+  framedMedian: true,
+  insertMissingSql: (table, columns, keys, rowCount) => {
+    const row = `(${columns.map(() => "?").join(", ")})`;
+    return `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${Array.from({ length: rowCount }, () => row).join(", ")} ON CONFLICT (${keys.join(", ")}) DO NOTHING`;
+  },
   upsertSql: (table, columns, keys, rowCount) => {
     const row = `(${columns.map(() => "?").join(", ")})`;
     const updates = columns.filter((c) => !keys.includes(c)).map((c) => `${c} = excluded.${c}`);

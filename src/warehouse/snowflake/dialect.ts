@@ -22,6 +22,14 @@ export const snowflakeDialect: Dialect = {
   now: () => "CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3))",
   nowMs: () => "DATE_PART(EPOCH_MILLISECOND, CURRENT_TIMESTAMP())",
   timestampToMs: (ts) => `DATE_PART(EPOCH_MILLISECOND, ${ts})`,
+  framedMedian: false,
+  insertMissingSql: (table, columns, keys, rowCount, json = []) => {
+    const row = `(${columns.map(() => "?").join(", ")})`;
+    const select = columns.map((c) => (json.includes(c) ? `PARSE_JSON(${c}) AS ${c}` : c)).join(", ");
+    return `MERGE INTO ${table} t USING (SELECT ${select} FROM VALUES ${Array.from({ length: rowCount }, () => row).join(", ")} AS v (${columns.join(", ")})) s
+      ON ${keys.map((k) => `t.${k} = s.${k}`).join(" AND ")}
+      WHEN NOT MATCHED THEN INSERT (${columns.join(", ")}) VALUES (${columns.map((c) => `s.${c}`).join(", ")})`;
+  },
   upsertSql: (table, columns, keys, rowCount) => {
     const row = `(${columns.map(() => "?").join(", ")})`;
     const on = keys.map((k) => `t.${k} = s.${k}`).join(" AND ");
