@@ -3,9 +3,11 @@ import { loadConfig, loadDotEnv } from "../config/load.ts";
 import { createLogger, type Logger } from "../internal/logger.ts";
 import { createDuckDbWarehouse } from "../warehouse/duckdb/index.ts";
 import { createTronscanClient, type TronscanClient } from "../source/tronscan/client.ts";
-import { duckdbSettings, type Config } from "../config/schema.ts";
+import { duckdbSettings, snowflakeSettings, type Config } from "../config/schema.ts";
+import { createSnowflakeWarehouse } from "../warehouse/snowflake/index.ts";
+import { connect } from "../warehouse/snowflake/driver.ts";
 import type { Warehouse } from "../warehouse/types.ts";
-import { UsageError, WarehouseLockedError } from "../internal/errors.ts";
+import { InputError, UsageError, WarehouseError, WarehouseLockedError } from "../internal/errors.ts";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 
@@ -28,6 +30,7 @@ export function loadContext(opts: GlobalOptions): Context {
  * (command, pid, start) beside it so that a refused second process can name it.
  */
 export async function openWarehouse(config: Config, readOnly = false): Promise<Warehouse> {
+  if (config.warehouse.kind === "snowflake") return openSnowflake(config.warehouse);
   const duck = duckdbSettings(config);
   const path = resolve(duck.path);
   const holderFile = `${path}.holder.json`;
@@ -84,4 +87,20 @@ export function parseNow(now: string | undefined, command: string): number {
   const ms = Date.parse(now);
   if (!Number.isFinite(ms)) throw new UsageError(`${command}: --now ${JSON.stringify(now)} is not an ISO 8601 time`);
   return ms;
+}
+
+/** Snowflake: connect with the official driver (settings from the config or SNOWFLAKE_*), tag the session, migrate. */
+async function openSnowflake(cfg: Extract<Config["warehouse"], { kind: "snowflake" }>): Promise<Warehouse> {
+  const s = snowflakeSettings(cfg);
+  if (s.missing.length) throw new InputError(`warehouse (snowflake): missing ${s.missing.join(", ")}`);
+  let conn;
+  try {
+    conn = await connect({ account: s.account!, user: s.user!, role: s.role!, warehouse: s.warehouse!, database: s.database!, schema: s.schema!, authenticator: s.authenticator, queryTag: cfg.query_tag });
+  } catch (e) {
+    // the driver's message names the account and the cause; no secret is part of it
+    throw new WarehouseError(`Could not connect to Snowflake account ${s.account} as ${s.user}: ${(e as Error).message}`, { cause: e });
+  }
+  const w = await createSnowflakeWarehouse({ connection: conn, batchRows: cfg.batch_rows, queryTag: `${cfg.query_tag}:${process.argv.slice(2).find((a) => !a.startsWith("-")) ?? "cli"}` });
+  await w.migrate();
+  return w;
 }

@@ -199,8 +199,8 @@ export type Config = z.infer<typeof configSchema>;
 
 export type DuckDbSettings = z.infer<typeof duckdbWarehouseSchema>;
 
-/** The DuckDB settings; with `kind: snowflake` a clear refusal until the Snowflake adapter exists. */
+/** The DuckDB settings, for what only DuckDB does (the embedded file, the demo, benchmarks). */
 export function duckdbSettings(config: Config): DuckDbSettings {
   if (config.warehouse.kind === "duckdb") return config.warehouse;
-  throw new UsageError("warehouse.kind: snowflake — the Snowflake adapter is not built yet (issue 7): `tronmon check` validates the settings and `tronmon snowflake deploy --dry-run` prints the in-warehouse scripts; use kind: duckdb to run the pipeline");
+  throw new UsageError("this needs warehouse.kind: duckdb (it works on the embedded database file)");
 }

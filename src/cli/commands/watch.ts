@@ -70,7 +70,9 @@ export async function watchCommand(opts: WatchCommandOptions): Promise<number> {
 }
 
 /** A second handle on the (already open, migrated) database: its own connection. */
-export const openReader = (config: Config) => createDuckDbWarehouse({ path: duckdbSettings(config).path, memoryLimit: duckdbSettings(config).memory_limit });
+export const openReader = (config: Config) => (config.warehouse.kind === "snowflake"
+  ? openWarehouse(config) // another session
+  : createDuckDbWarehouse({ path: duckdbSettings(config).path, memoryLimit: duckdbSettings(config).memory_limit }));
 
 /** `tronmon dashboard`: serves the dashboard alone (no cycles). */
 export async function dashboardCommand(opts: GlobalOptions & { port?: string; host?: string }): Promise<number> {

@@ -54,7 +54,7 @@ export type SfSettings = {
 /** Connects with the official driver (imported only here, only when Snowflake is configured). */
 export async function connect(s: SfSettings, env = process.env): Promise<SfConnection> {
   const sdk = (await import("snowflake-sdk")).default;
-  sdk.configure({ logLevel: "ERROR" });
+  sdk.configure({ logLevel: "OFF" }); // its errors reach us and are reported once, with context
   const auth: Record<string, unknown> = {};
   if (s.authenticator === "key_pair") {
     const pem = readFileSync(env.SNOWFLAKE_PRIVATE_KEY_PATH!, "utf8");
@@ -65,6 +65,9 @@ export async function connect(s: SfSettings, env = process.env): Promise<SfConne
   const conn = sdk.createConnection({
     account: s.account, username: s.user, role: s.role, warehouse: s.warehouse, database: s.database, schema: s.schema,
     application: "tronmon", ...auth,
+    // integers come back as BigInt (raw amounts are NUMBER(38,0): a JS number would round them); the adapter hands them on as strings
+    jsTreatIntegerAsBigInt: true,
+    sfRetryMaxLoginRetries: 2, // an unreachable account fails in seconds, not minutes
   } as never);
   await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
   return conn as unknown as SfConnection;

@@ -189,4 +189,5 @@ export async function createSnowflakeWarehouse(o: SnowflakeOptions): Promise<War
 }
 
 /** Snowflake answers unquoted identifiers in upper case; the builders read lower case. */
-const lowerKeys = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v]));
+/** Integers arrive as BigInt and are handed on as strings, like DuckDB's rows (exact, whatever their size). */
+const lowerKeys = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), typeof v === "bigint" ? v.toString() : v]));
