@@ -115,3 +115,39 @@ describe("Snowflake adapter (stand-in connection)", () => {
     expect(calls.filter((c) => c.sql.startsWith("INSERT INTO schema_migrations")).map((c) => (c.binds as unknown[])[0])).toEqual(MIGRATIONS.map((m) => m.version));
   });
 });
+
+describe("Snowflake doctor and deploy (stand-in)", () => {
+  it("reads the role's grants, following granted roles, and names each missing privilege with the GRANT that fixes it", async () => {
+    const { grantsOf, missing } = await import("../src/warehouse/snowflake/doctor.ts");
+    const grants: Record<string, Record<string, string>[]> = {
+      TRONMON_LOADER: [
+        { privilege: "USAGE", granted_on: "WAREHOUSE", name: "TRONMON_WH" },
+        { privilege: "USAGE", granted_on: "ROLE", name: "DB_READER" },
+        { privilege: "CREATE TABLE", granted_on: "SCHEMA", name: "TRON.MONITORING" },
+      ],
+      DB_READER: [{ privilege: "USAGE", granted_on: "DATABASE", name: "TRON" }, { privilege: "USAGE", granted_on: "SCHEMA", name: "TRON.MONITORING" }],
+    };
+    const asked: string[] = [];
+    const exec = async (sql: string) => { asked.push(sql); return grants[/"(\w+)"/.exec(sql)![1]] ?? []; };
+    const g = await grantsOf(exec, "tronmon_loader");
+    expect(asked).toEqual(['SHOW GRANTS TO ROLE "TRONMON_LOADER"', 'SHOW GRANTS TO ROLE "DB_READER"']);
+    const m = missing(g, "tronmon_loader", { warehouse: "tronmon_wh", database: "tron", schema: "monitoring" });
+    expect(m.filter((x) => !x.need.optional).map((x) => x.sentence)).toEqual([
+      "The role TRONMON_LOADER cannot create the views (migrations): it lacks CREATE VIEW on schema TRON.MONITORING. Fix: GRANT CREATE VIEW ON SCHEMA TRON.MONITORING TO ROLE TRONMON_LOADER;",
+    ]);
+    expect(m.filter((x) => x.need.optional).map((x) => x.need.privilege)).toEqual(["CREATE PROCEDURE", "CREATE TASK", "EXECUTE MANAGED TASK"]);
+    // OWNERSHIP of the schema covers what is granted on it
+    const owner = missing([...g, { privilege: "OWNERSHIP", granted_on: "SCHEMA", name: "TRON.MONITORING" }], "tronmon_loader", { warehouse: "tronmon_wh", database: "tron", schema: "monitoring" });
+    expect(owner.map((x) => x.need.privilege)).toEqual(["EXECUTE MANAGED TASK"]);
+  });
+
+  it("deploy applies the schema and automation scripts statement by statement, in order (not the monitoring queries)", async () => {
+    const { applyScripts, deployScripts } = await import("../src/warehouse/snowflake/deploy.ts");
+    const ran: string[] = [];
+    const n = await applyScripts(async (sql) => { ran.push(sql); });
+    const expected = deployScripts().filter((s) => s.file !== "check_etl_tasks.sql").flatMap((s) => s.statements.map((x) => x.trim()));
+    expect(ran).toEqual(expected);
+    expect(n).toBe(expected.length);
+    expect(ran.at(-1)).toBe("ALTER TASK alert_task_failures RESUME");
+  });
+});

@@ -2,7 +2,9 @@
 import { Command, Option } from "commander";
 import { runCommand } from "./commands/run.ts";
 import { dashboardCommand, watchCommand } from "./commands/watch.ts";
-import { snowflakeDeployCommand } from "./commands/snowflake.ts";
+import { snowflakeDeployCommand, snowflakeDoctor } from "./commands/snowflake.ts";
+import { loadConfig } from "../config/load.ts";
+import { withWarehouse } from "./context.ts";
 import { checkCommand, exportCommand, importCommand, schemaCommand, statusCommand } from "./commands/data.ts";
 import { emulatorCommand } from "./commands/emulator.ts";
 import { demoCommand } from "./commands/demo.ts";
@@ -97,15 +99,23 @@ for (const action of ["ack", "resolve"] as const) {
     .action(wrap((id: string, o: { note: string; by?: string }) => alertsActCommand(action, id, { ...g(), ...o })));
 }
 
-program.command("check").description("validate the config file and exit").action(wrap(() => checkCommand(g())));
+program.command("check").description("validate the config file and exit; --connect also connects (Snowflake: reports the role's missing privileges)")
+  .option("--connect", "connect to the warehouse and check what the pipeline needs")
+  .action(wrap(async (o: { connect?: boolean }) => {
+    const code = checkCommand(g());
+    if (code || !o.connect) return code;
+    if (loadConfig(g().config ?? "tronmon.config.yaml").warehouse.kind === "snowflake") return snowflakeDoctor(g());
+    await withWarehouse(g(), async ({ warehouse }) => { process.stdout.write(`connected: ${warehouse.description}\n`); }, false);
+    return 0;
+  }));
 
 program.command("schema").description("print the JSON Schema of the config file (for editors)")
   .option("--out <file>", "write to a file").action(wrap((o: { out?: string }) => schemaCommand(o)));
 
-const snowflake = program.command("snowflake").description("Snowflake: in-warehouse automation scripts (the adapter itself is in progress)");
-snowflake.command("deploy").description("print (--dry-run) or write (--out DIR) the deploy scripts: tables, views, procedures, tasks, monitoring queries")
+const snowflake = program.command("snowflake").description("Snowflake: in-warehouse automation scripts");
+snowflake.command("deploy").description("apply the deploy scripts to the configured account (tables, views, procedures, tasks); --dry-run prints them, --out DIR writes them")
   .option("--dry-run", "print the scripts instead of applying them").option("--out <dir>", "write the scripts to this folder (sql/snowflake is generated this way)")
-  .action(wrap((o: { dryRun?: boolean; out?: string }) => snowflakeDeployCommand(o)));
+  .action(wrap((o: { dryRun?: boolean; out?: string }) => snowflakeDeployCommand({ ...g(), ...o })));
 
 program.command("emulator").description("serve a faithful TronScan emulator over a deterministic synthetic history")
   .option("--port <port>", "port", "8590").option("--host <host>", "bind address", "127.0.0.1")

@@ -1,10 +1,15 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { deployScripts, scriptText } from "../../warehouse/snowflake/deploy.ts";
-import { UsageError } from "../../internal/errors.ts";
+import { applyScripts, deployScripts, scriptText } from "../../warehouse/snowflake/deploy.ts";
+import { grantsOf, missing } from "../../warehouse/snowflake/doctor.ts";
+import { connect, executor } from "../../warehouse/snowflake/driver.ts";
+import { loadConfig, loadDotEnv } from "../../config/load.ts";
+import { snowflakeSettings } from "../../config/schema.ts";
+import { InputError, UsageError, WarehouseError } from "../../internal/errors.ts";
+import type { GlobalOptions } from "../context.ts";
 
-/** `tronmon snowflake deploy --dry-run [--out DIR]`: prints (or writes) the deploy scripts. */
-export function snowflakeDeployCommand(opts: { dryRun?: boolean; out?: string }): number {
+/** `tronmon snowflake deploy [--dry-run | --out DIR]`: applies, prints or writes the deploy scripts. */
+export async function snowflakeDeployCommand(opts: GlobalOptions & { dryRun?: boolean; out?: string }): Promise<number> {
   const scripts = deployScripts();
   if (opts.out) {
     mkdirSync(opts.out, { recursive: true });
@@ -12,9 +17,41 @@ export function snowflakeDeployCommand(opts: { dryRun?: boolean; out?: string })
     process.stdout.write(`wrote ${scripts.map((s) => join(opts.out!, s.file)).join(", ")}\n`);
     return 0;
   }
-  if (!opts.dryRun) {
-    throw new UsageError("snowflake deploy: applying the scripts needs the Snowflake adapter, which is not built yet (issue 7): use --dry-run (or --out DIR) and run the files in a worksheet or with `snow sql -f`");
+  if (opts.dryRun) {
+    for (const s of scripts) process.stdout.write(`-- ===== ${s.file}\n${scriptText(s)}\n`);
+    return 0;
   }
-  for (const s of scripts) process.stdout.write(`-- ===== ${s.file}\n${scriptText(s)}\n`);
+  const { exec, settings } = await snowflakeSession(opts);
+  const n = await applyScripts(exec, (file, i, total) => process.stdout.write(`\r${file}: ${i}/${total}   `));
+  process.stdout.write(`\napplied ${n} statements to ${settings.database}.${settings.schema} as ${settings.role}; tasks resumed. Monitoring queries: sql/snowflake/check_etl_tasks.sql\n`);
   return 0;
+}
+
+/** A connected session for the configured Snowflake account (settings validated first). */
+async function snowflakeSession(opts: GlobalOptions) {
+  loadDotEnv();
+  const config = loadConfig(opts.config ?? "tronmon.config.yaml");
+  if (config.warehouse.kind !== "snowflake") throw new UsageError("this needs warehouse.kind: snowflake in the config");
+  const s = snowflakeSettings(config.warehouse);
+  if (s.missing.length) throw new InputError(`warehouse (snowflake): missing ${s.missing.join(", ")}`);
+  const settings = { account: s.account!, user: s.user!, role: s.role!, warehouse: s.warehouse!, database: s.database!, schema: s.schema!, authenticator: s.authenticator, queryTag: `${config.warehouse.query_tag}:deploy` };
+  let conn;
+  try {
+    conn = await connect(settings);
+  } catch (e) {
+    throw new WarehouseError(`Could not connect to Snowflake account ${s.account} as ${s.user}: ${(e as Error).message}`, { cause: e });
+  }
+  return { exec: executor(conn, { retries: 2 }), settings };
+}
+
+/** `tronmon check --connect` on Snowflake: connects and says what the role may not do, with the GRANT to fix it. */
+export async function snowflakeDoctor(opts: GlobalOptions): Promise<number> {
+  const { exec, settings } = await snowflakeSession(opts);
+  const [who] = await exec("SELECT CURRENT_ROLE() AS R, CURRENT_WAREHOUSE() AS W, CURRENT_DATABASE() AS D, CURRENT_SCHEMA() AS S, CURRENT_VERSION() AS V");
+  process.stdout.write(`connected to ${settings.account} as ${settings.user}: role ${who?.R}, warehouse ${who?.W ?? "(none)"}, ${who?.D ?? "?"}.${who?.S ?? "?"}, Snowflake ${who?.V}\n`);
+  const problems = missing(await grantsOf(exec, settings.role), settings.role, settings);
+  for (const p of problems) process.stdout.write(`  ${p.sentence}\n`);
+  const blocking = problems.filter((p) => !p.need.optional);
+  process.stdout.write(blocking.length ? `${blocking.length} missing privilege(s): the pipeline cannot run until they are granted.\n` : "the role has what the pipeline needs.\n");
+  return blocking.length ? 2 : 0;
 }

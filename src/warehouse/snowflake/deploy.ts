@@ -146,3 +146,16 @@ export function deployScripts(): DeployScript[] {
 export function scriptText(s: DeployScript): string {
   return HEADER(s.title) + "\n" + s.statements.map((x) => `${x.trim()};\n`).join("\n");
 }
+
+/** Runs the schema and automation scripts statement by statement (the monitoring queries are for people). */
+export async function applyScripts(exec: (sql: string) => Promise<unknown>, onStatement?: (file: string, i: number, n: number) => void): Promise<number> {
+  let count = 0;
+  for (const s of deployScripts().filter((x) => x.file !== "check_etl_tasks.sql")) {
+    for (const [i, sql] of s.statements.entries()) {
+      await exec(sql.trim());
+      onStatement?.(s.file, i + 1, s.statements.length);
+      count++;
+    }
+  }
+  return count;
+}
