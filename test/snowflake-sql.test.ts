@@ -9,6 +9,10 @@ import { deployScripts, scriptText } from "../src/warehouse/snowflake/deploy.ts"
 import { MIGRATIONS } from "../src/warehouse/schema.ts";
 import { snowflakeDialect } from "../src/warehouse/snowflake/dialect.ts";
 import { mergeTransactionsSql, mergeTransfersSql } from "../src/warehouse/upsert.ts";
+import * as A from "../src/anomalies/sql.ts";
+import { rulesSql } from "../src/rules/sql.ts";
+import { rollupInsertSql } from "../src/rules/rollup.ts";
+import { walletMetricsSql, walletTokenMetricsSql } from "../src/metrics/sql.ts";
 import { ROOT } from "./helpers.ts";
 
 const parser = new sqlParser.Parser();
@@ -39,15 +43,15 @@ function withoutTableFunctions(sql: string): string {
 /** MERGE (not in the grammar): its clauses, as many VALUES as INSERT columns, and its USING query parsed. */
 function checkMerge(sql: string) {
   const s = sql.replace(/\s+/g, " ").trim();
-  expect(s).toMatch(/^MERGE INTO \w+ t USING \(.+\) s ON .+ WHEN NOT MATCHED THEN INSERT \([\w, ]+\) VALUES \(.+\)$/);
+  expect(s).toMatch(/^MERGE INTO \w+ \w+ USING \(.+\) \w+ ON .+ WHEN NOT MATCHED THEN INSERT \([\w, ]+\) VALUES \(.+\)$/);
   const cols = /INSERT \(([\w, ]+)\)/.exec(s)![1].split(", ").length;
   const values = s.slice(s.lastIndexOf(" VALUES (") + " VALUES (".length, -1); // the INSERT's, not the source's
   let depth = 0, n = 1;
   for (const ch of values) { if (ch === "(") depth++; else if (ch === ")") depth--; else if (ch === "," && depth === 0) n++; }
   expect(n, "MERGE INSERT: as many values as columns").toBe(cols);
-  const using = /USING \((.+)\) s ON /.exec(s)![1];
+  const using = /USING \((.+)\) \w+ ON /.exec(s)![1];
   // VALUES lists with a column alias list are Snowflake's; the grammar checks the rest with a one-row stand-in
-  expect(parseError(using.replace(/FROM VALUES (\([?, ]+\)(, )?)+ AS v \(([\w, ]+)\)/, "FROM v")), using.slice(0, 80)).toBeNull();
+  expect(parseError(using.replace(/\?/g, "0").replace(/FROM VALUES (\([?, ]+\)(, )?)+ AS v \(([\w, ]+)\)/, "FROM v")), using.slice(0, 80)).toBeNull();
 }
 
 /** Statement kinds node-sql-parser 5.4 cannot parse in Snowflake mode, and how each is checked instead. */
@@ -92,6 +96,32 @@ describe("Snowflake statements the adapter runs", () => {
     checkMerge(snowflakeDialect.insertMissingSql("anomalies", ["anomaly_id", "details"], ["anomaly_id"], 2, ["details"]));
     expect(snowflakeDialect.insertMissingSql("outbox", ["sink", "event_id", "payload"], ["sink", "event_id"], 1, ["payload"])).toContain("PARSE_JSON(payload) AS payload");
     expect(() => checkMerge("MERGE INTO t USING (SELECT 1 AS a) s ON t.a = s.a WHEN NOT MATCHED THEN INSERT (a, b) VALUES (s.a)")).toThrow();
+  });
+});
+
+describe("the pipeline's queries through the Snowflake dialect", () => {
+  it("rules, rollup, anomaly detectors and metrics parse with the Snowflake grammar (placeholders as literals); their MERGEs by shape", () => {
+    const known = [{ tokenId: "_", symbol: "TRX", name: "Tronix" }];
+    const d = snowflakeDialect;
+    const selects = {
+      rules: rulesSql([
+        { name: "v", kind: "volume", periodDays: 7, threshold: "1", tokenId: "_", direction: "any", wallets: null, enabled: true },
+        { name: "c", kind: "count", periodDays: 30, threshold: "1", tokenId: "_", direction: "in", wallets: ["TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF"], enabled: true },
+      ], 1e12).sql,
+      rollup: rollupInsertSql(),
+      large_transaction: A.largeTransactionSql(d, { watermarkMs: 1, historyFromMs: 0, minSample: 10, sigmas: 3, lookbackDays: 30 }).sql,
+      new_counterparty: A.newCounterpartySql(d, { watermarkMs: 1, known }).sql,
+      address_poisoning: A.addressPoisoningSql(d, { watermarkMs: 1, prefix: 4, suffix: 4, dust: [{ tokenId: "_", maxRaw: "1000000" }], known }).sql,
+      fake_token: A.fakeTokenSql(d, { watermarkMs: 1, known }).sql,
+      spam_token: A.spamTokenSql(d, { watermarkMs: 1, known }).sql,
+      burst_activity: A.burstSql({ nowMs: 1e12, factor: 2, minCount: 5 }).sql,
+      wallet_metrics: walletMetricsSql(d.nowMs()),
+      wallet_token_metrics: walletTokenMetricsSql(d.nowMs()),
+    };
+    for (const [name, sql] of Object.entries(selects)) expect(parseError(sql.replace(/\?/g, "0")), name).toBeNull();
+    checkMerge(A.mergeCounterpartiesSql(d, { watermarkMs: 1, known }).sql);
+    checkMerge(A.backfillCounterpartiesSql(d, { watermarkMs: 1, known }).sql);
+    expect(d.framedMedian).toBe(false); // so large_transaction never uses the RANGE-framed MEDIAN window there
   });
 });
 

@@ -1,6 +1,5 @@
 // One behaviour suite for every warehouse engine: DuckDB always; Snowflake when SNOWFLAKE_ACCOUNT (and
 // the other SNOWFLAKE_* settings) are set — otherwise its cases are reported as skipped, never as passed.
-// Rules and anomalies on Snowflake are not in it yet (their builders are not ported to the dialect yet).
 import { describe, expect, it } from "vitest";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { createSnowflakeWarehouse } from "../src/warehouse/snowflake/index.ts";
@@ -9,7 +8,10 @@ import { parseConfig } from "../src/config/load.ts";
 import { snowflakeSettings } from "../src/config/schema.ts";
 import { emptyBatch, type TransferRow } from "../src/model/rows.ts";
 import { transferId } from "../src/normalize/common.ts";
-import { loadAlerts, saveAlerts } from "../src/rules/store.ts";
+import { loadAlerts, saveAlerts, syncRules } from "../src/rules/store.ts";
+import { evaluateRules } from "../src/rules/evaluate.ts";
+import { detectAnomalies } from "../src/anomalies/detect.ts";
+import { tempDir } from "./helpers.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
 
 const W = "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF";
@@ -64,6 +66,44 @@ for (const e of engines) {
         expect(c.transfersUpdated).toBe(5);
         const [u] = await w.query<{ n: unknown }>("SELECT count(*) AS n FROM transfers WHERE NOT confirmed");
         expect(Number(u.n)).toBe(0);
+      } finally {
+        await w.close();
+      }
+    });
+
+    it("rules: a count rule breached opens one alert, re-evaluation adds nothing, the condition clearing resolves it", async () => {
+      const w = await e.open();
+      try {
+        await w.syncWallets([{ address: W }]);
+        await w.load({ batch: { ...emptyBatch(), transfers: rows(5) }, runId: "a" }); // 5 successful transactions in 5 minutes
+        const rules = [{ name: "more than 3 in 7 days", kind: "count" as const, periodDays: 7, threshold: "3", tokenId: USDT, direction: "any" as const, wallets: null, enabled: true }];
+        await syncRules(w, rules);
+        const now = T0 + 3_600_000;
+        const first = await evaluateRules({ warehouse: w, nowMs: now, outDir: tempDir() });
+        expect(first).toMatchObject({ breaches: 1, opened: 1 });
+        expect((await loadAlerts(w, "WHERE status = 'open'")).map((a) => [a.ruleName, a.wallet, a.value])).toEqual([["more than 3 in 7 days", W, "5"]]);
+        expect(await evaluateRules({ warehouse: w, nowMs: now, outDir: tempDir() })).toMatchObject({ opened: 0, changed: 0, resolved: 0 });
+        const later = await evaluateRules({ warehouse: w, nowMs: T0 + 8 * 86_400_000, outDir: tempDir() }); // the window has moved past them
+        expect(later).toMatchObject({ breaches: 0, resolved: 1 });
+      } finally {
+        await w.close();
+      }
+    });
+
+    it("anomalies: a zero-value transfer from a lookalike of a real counterparty is found once; detecting again adds nothing", async () => {
+      const w = await e.open();
+      try {
+        await w.syncWallets([{ address: W }]);
+        const real = "TKHCaaaaaaaaaaaaaaaaaaaaaaaaaayFtK", look = "TKHCbbbbbbbbbbbbbbbbbbbbbbbbbbyFtK";
+        const [a, b] = rows(2);
+        await w.load({ batch: { ...emptyBatch(), transfers: [{ ...a, toAddress: real }, { ...b, fromAddress: look, toAddress: W, amountRaw: "0", amount: "0", transferId: transferId(b.transactionId, USDT, look, W, "0", 0) }] }, runId: "a" });
+        const config = parseConfig({ wallets: [{ address: W }] });
+        const first = await detectAnomalies({ warehouse: w, config, nowMs: T0 + 3_600_000, outDir: tempDir() });
+        expect(first.found.address_poisoning).toBe(1);
+        const again = await detectAnomalies({ warehouse: w, config, nowMs: T0 + 3_600_000, outDir: tempDir() });
+        expect(Object.values(again.found).reduce((x, y) => x + y, 0)).toBe(0);
+        const [n] = await w.query<{ n: unknown }>("SELECT count(*) AS n FROM anomalies WHERE anomaly_type = 'address_poisoning'");
+        expect(Number(n.n)).toBe(1);
       } finally {
         await w.close();
       }

@@ -23,6 +23,16 @@ function rollupRowsSql(): string {
       GROUP BY wallet, day_ms, token_id`;
 }
 
+/** Rebuilds the rollup rows of the days in activity_days; 8 placeholders: the day range (lo, hi) for each of the 4 sources. */
+export function rollupInsertSql(): string {
+  return `INSERT INTO wallet_daily (wallet, day_ms, bucket, tx_any, tx_in, tx_out, vol_in, vol_out)
+      WITH dirty_activity AS (
+        SELECT a.*, CAST(floor(a.timestamp_ms / ${DAY_MS}) AS BIGINT) * ${DAY_MS} AS day_ms FROM (${activitySql(true)}) a
+        WHERE CAST(floor(a.timestamp_ms / ${DAY_MS}) AS BIGINT) * ${DAY_MS} IN (SELECT day_ms FROM activity_days)
+      )
+      ${rollupRowsSql()}`;
+}
+
 export async function refreshRollup(w: Warehouse): Promise<number> {
   const [range] = await w.query<{ n: string; lo: string | null; hi: string | null }>("SELECT count(*) AS n, min(day_ms) AS lo, max(day_ms) AS hi FROM activity_days");
   if (Number(range.n) === 0) return 0;
@@ -30,12 +40,7 @@ export async function refreshRollup(w: Warehouse): Promise<number> {
   const hi = Number(range.hi) + DAY_MS;
   await w.transaction(async (q) => {
     await q("DELETE FROM wallet_daily WHERE day_ms IN (SELECT day_ms FROM activity_days)");
-    await q(`INSERT INTO wallet_daily (wallet, day_ms, bucket, tx_any, tx_in, tx_out, vol_in, vol_out)
-      WITH dirty_activity AS (
-        SELECT a.*, CAST(floor(a.timestamp_ms / ${DAY_MS}) AS BIGINT) * ${DAY_MS} AS day_ms FROM (${activitySql(true)}) a
-        WHERE CAST(floor(a.timestamp_ms / ${DAY_MS}) AS BIGINT) * ${DAY_MS} IN (SELECT day_ms FROM activity_days)
-      )
-      ${rollupRowsSql()}`, [lo, hi - 1, lo, hi - 1, lo, hi - 1, lo, hi - 1]);
+    await q(rollupInsertSql(), [lo, hi - 1, lo, hi - 1, lo, hi - 1, lo, hi - 1]);
     await q("DELETE FROM activity_days");
   });
   return Number(range.n);
