@@ -163,12 +163,20 @@ export async function createSnowflakeWarehouse(o: SnowflakeOptions): Promise<War
     }),
 
     syncWallets: (wallets) => serial(() => transaction(async () => {
+      const list = async () => (await inTx("SELECT address FROM wallets ORDER BY address")).map((r) => String(r.ADDRESS ?? r.address)).join(",");
+      const before = await list();
       if (wallets.length) {
         await inTx(`MERGE INTO wallets t USING (SELECT * FROM VALUES ${wallets.map(() => "(?, ?)").join(", ")} AS v (address, label)) s ON t.address = s.address
           WHEN MATCHED THEN UPDATE SET label = s.label WHEN NOT MATCHED THEN INSERT (address, label, added_at) VALUES (s.address, s.label, ${d.now()})`,
         wallets.flatMap((x) => [x.address, x.label ?? null]));
         await inTx(`DELETE FROM wallets WHERE address NOT IN (${wallets.map(() => "?").join(", ")})`, wallets.map((x) => x.address));
       } else await inTx("DELETE FROM wallets");
+      if (before !== (await list())) {
+        // another set of wallets: the rules' rollup is rebuilt for every day holding activity (as on DuckDB)
+        const day = (t: string) => `SELECT DISTINCT CAST(FLOOR(timestamp_ms / ${DAY_MS}) AS BIGINT) * ${DAY_MS} AS day_ms FROM ${t}`;
+        await inTx(`MERGE INTO activity_days t USING (${day("transfers")} UNION ${day("transactions")}) s ON t.day_ms = s.day_ms
+          WHEN NOT MATCHED THEN INSERT (day_ms) VALUES (s.day_ms)`);
+      }
     })),
 
     recordRun: (r: RunRecord) => serial(async () => {
