@@ -3,9 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { createSnowflakeWarehouse } from "../src/warehouse/snowflake/index.ts";
-import { connect } from "../src/warehouse/snowflake/driver.ts";
+import { connectSnowflake } from "../src/cli/context.ts";
 import { parseConfig } from "../src/config/load.ts";
-import { snowflakeSettings } from "../src/config/schema.ts";
 import { emptyBatch, type TransferRow } from "../src/model/rows.ts";
 import { transferId } from "../src/normalize/common.ts";
 import { loadAlerts, saveAlerts, syncRules } from "../src/rules/store.ts";
@@ -25,9 +24,7 @@ const engines: { name: string; enabled: boolean; open: () => Promise<Warehouse> 
     open: async () => {
       const c = parseConfig({ wallets: [{ address: W }], warehouse: { kind: "snowflake" } });
       if (c.warehouse.kind !== "snowflake") throw new Error("kind");
-      const s = snowflakeSettings(c.warehouse);
-      if (s.missing.length) throw new Error(`SNOWFLAKE_ACCOUNT is set but these are missing: ${s.missing.join(", ")}`);
-      const conn = await connect({ ...s, account: s.account!, user: s.user!, role: s.role!, warehouse: s.warehouse!, database: s.database!, schema: s.schema!, queryTag: "tronmon-test" });
+      const { conn } = await connectSnowflake({ ...c.warehouse, query_tag: "tronmon-test" });
       const w = await createSnowflakeWarehouse({ connection: conn, queryTag: "tronmon-test" });
       await w.migrate();
       for (const t of ["transfers", "transactions", "sync_cursors", "alerts", "wallets", "activity_days"]) await w.query(`DELETE FROM ${t}`);

@@ -90,17 +90,24 @@ export function parseNow(now: string | undefined, command: string): number {
 }
 
 /** Snowflake: connect with the official driver (settings from the config or SNOWFLAKE_*), tag the session, migrate. */
-async function openSnowflake(cfg: Extract<Config["warehouse"], { kind: "snowflake" }>): Promise<Warehouse> {
+async function openSnowflake(cfg: SnowflakeConfig): Promise<Warehouse> {
+  const { conn } = await connectSnowflake(cfg);
+  const w = await createSnowflakeWarehouse({ connection: conn, batchRows: cfg.batch_rows, queryTag: `${cfg.query_tag}:${process.argv.slice(2).find((a) => !a.startsWith("-")) ?? "cli"}` });
+  await w.migrate();
+  return w;
+}
+
+type SnowflakeConfig = Extract<Config["warehouse"], { kind: "snowflake" }>;
+
+/** The configured Snowflake session: settings checked (every missing one named), then connected. */
+export async function connectSnowflake(cfg: SnowflakeConfig) {
   const s = snowflakeSettings(cfg);
   if (s.missing.length) throw new InputError(`warehouse (snowflake): missing ${s.missing.join(", ")}`);
-  let conn;
+  const settings = { account: s.account!, user: s.user!, role: s.role!, warehouse: s.warehouse!, database: s.database!, schema: s.schema!, authenticator: s.authenticator, queryTag: cfg.query_tag };
   try {
-    conn = await connect({ account: s.account!, user: s.user!, role: s.role!, warehouse: s.warehouse!, database: s.database!, schema: s.schema!, authenticator: s.authenticator, queryTag: cfg.query_tag });
+    return { conn: await connect(settings), settings };
   } catch (e) {
     // the driver's message names the account and the cause; no secret is part of it
     throw new WarehouseError(`Could not connect to Snowflake account ${s.account} as ${s.user}: ${(e as Error).message}`, { cause: e });
   }
-  const w = await createSnowflakeWarehouse({ connection: conn, batchRows: cfg.batch_rows, queryTag: `${cfg.query_tag}:${process.argv.slice(2).find((a) => !a.startsWith("-")) ?? "cli"}` });
-  await w.migrate();
-  return w;
 }

@@ -3,6 +3,7 @@ import { formatUnits } from "../normalize/amount.ts";
 import { DAY_MS, SUMMABLE } from "../model/time.ts";
 import { jsonValue, type Warehouse } from "../warehouse/types.ts";
 import { walletTokenMetricsSql } from "../metrics/sql.ts";
+import { deliverySummary } from "../notify/outbox.ts";
 
 export const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 type Row = Record<string, string | number | boolean | null>;
@@ -178,8 +179,7 @@ export async function walletActivity(w: Warehouse, address: string, f: {
 export async function healthPage(w: Warehouse, nowMs: number) {
   const runs = await w.query<Row>(`SELECT run_id, command, status, error, counts, ${w.dialect.timestampToMs("started_at")} AS started_ms,
       ${w.dialect.timestampToMs("ended_at")} - ${w.dialect.timestampToMs("started_at")} AS duration_ms FROM runs ORDER BY started_at DESC LIMIT 30`);
-  const sinks = await w.query<Row>(`SELECT sink, sum(CASE WHEN status = 'delivered' THEN 1 ELSE 0 END) AS delivered, sum(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS pending,
-      sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS given_up, max(CASE WHEN status <> 'delivered' THEN last_error END) AS last_error FROM outbox GROUP BY sink ORDER BY sink`);
+  const sinks = await deliverySummary(w);
   const [q] = await w.query<{ n: string }>("SELECT count(*) AS n FROM quarantine");
   const quarantine = await w.query<Row>("SELECT * FROM quarantine ORDER BY 1 DESC LIMIT 20");
   const health = await w.query<Row>("SELECT alert_id, rule_name, wallet, value, threshold, status, first_seen_ms FROM alerts WHERE kind = 'health' ORDER BY first_seen_ms DESC LIMIT 50");

@@ -12,13 +12,22 @@ export const REDACT_PATHS = [
   "privateKey", "*.privateKey", 'params["TRON-PRO-API-KEY"]',
 ];
 
-/** The log file, rotated by size: `<file>` is current, `<file>.1` the newest old one ... up to `maxFiles`. */
+const openFiles = new Map<string, ReturnType<typeof createStream>>();
+
+/**
+ * The log file, rotated by size: `<file>` is current, `<file>.1` the newest old one ... up to `maxFiles`.
+ * One stream per file per process: commands that build a logger each (the demo runs several) share it.
+ */
 function rotatingFile(file: string, size: string, maxFiles: number) {
+  const open = openFiles.get(file);
+  if (open && !open.destroyed) return open;
   mkdirSync(dirname(file), { recursive: true });
   const name = basename(file);
-  return createStream((time: number | Date | null, index?: number) => (time ? `${name}.${index ?? 1}` : name), {
+  const stream = createStream((time: number | Date | null, index?: number) => (time ? `${name}.${index ?? 1}` : name), {
     path: dirname(file), size, rotate: maxFiles, // classic: .1 is the newest old file
   });
+  openFiles.set(file, stream);
+  return stream;
 }
 
 export function createLogger(args: { file?: string | null; level?: string; terminalLevel?: string; terminal?: boolean; maxSize?: string; maxFiles?: number }): Logger {

@@ -20,13 +20,21 @@ export async function enqueue(w: Warehouse, config: Config, nowMs: number, since
   const sinks = config.notify.sinks.filter((s) => s.enabled);
   if (!sinks.length) return 0;
   let queued = 0;
+  // a sink is told about what happens from the moment it is first configured, not the whole past
+  const states = new Map<string, { since: number; scanned: number }>();
   for (const sink of sinks) {
-    // a sink is told about what happens from the moment it is first configured, not the whole past
     await w.query(w.dialect.insertMissingSql("notify_sinks", ["sink", "since_ms", "scanned_to_ms"], ["sink"], 1), [sink.name, sinceMs, sinceMs]);
     const [state] = await w.query<{ since_ms: string; scanned_to_ms: string }>("SELECT since_ms, scanned_to_ms FROM notify_sinks WHERE sink = ?", [sink.name]);
-    const from = Math.max(Number(state.since_ms), Number(state.scanned_to_ms) - SLACK_MS);
-    const oldest = nowMs - config.notify.max_age_hours * 3_600_000; // a backfill's old findings go to exports, not to chat
-    const events = (await eventsSince(w, from)).filter((e) => e.occurredMs >= Number(state.since_ms) && (e.subjectMs ?? e.occurredMs) >= oldest && wants(sink, e));
+    states.set(sink.name, { since: Number(state.since_ms), scanned: Number(state.scanned_to_ms) });
+  }
+  const fromOf = (name: string) => Math.max(states.get(name)!.since, states.get(name)!.scanned - SLACK_MS);
+  // read once for every sink, from the earliest point any of them needs
+  const all = await eventsSince(w, Math.min(...sinks.map((x) => fromOf(x.name))));
+  const oldest = nowMs - config.notify.max_age_hours * 3_600_000; // a backfill's old findings go to exports, not to chat
+  for (const sink of sinks) {
+    const state = states.get(sink.name)!;
+    const from = fromOf(sink.name);
+    const events = all.filter((e) => e.occurredMs >= from && e.occurredMs >= state.since && (e.subjectMs ?? e.occurredMs) >= oldest && wants(sink, e));
     await w.transaction(async (q) => {
       for (let i = 0; i < events.length; i += 200) {
         const chunk = events.slice(i, i + 200);
@@ -35,7 +43,7 @@ export async function enqueue(w: Warehouse, config: Config, nowMs: number, since
           chunk.flatMap((e) => [sink.name, e.eventId, e.kind, e.severity, JSON.stringify(e), e.occurredMs, "pending", 0, nowMs, null, null]));
         queued += chunk.length - known.length;
       }
-      await q("UPDATE notify_sinks SET scanned_to_ms = ? WHERE sink = ?", [Math.max(nowMs, Number(state.scanned_to_ms)), sink.name]);
+      await q("UPDATE notify_sinks SET scanned_to_ms = ? WHERE sink = ?", [Math.max(nowMs, state.scanned), sink.name]);
     });
   }
   return queued;
@@ -96,4 +104,13 @@ export async function notify(w: Warehouse, config: Config, nowMs: number, cycleS
   const queued = await enqueue(w, config, nowMs, cycleStartMs);
   const counts = await deliverDue(w, config, nowMs, logger);
   return { ...counts, queued };
+}
+
+/** Delivery per sink, for `tronmon status` and the dashboard's health page. */
+export async function deliverySummary(w: Warehouse) {
+  return w.query<{ sink: string; delivered: string; pending: string; given_up: string; failing: string; last_error: string | null }>(`
+    SELECT sink, sum(CASE WHEN status = 'delivered' THEN 1 ELSE 0 END) AS delivered, sum(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS pending,
+      sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS given_up, sum(CASE WHEN last_error IS NOT NULL AND status <> 'delivered' THEN 1 ELSE 0 END) AS failing,
+      max(CASE WHEN status <> 'delivered' THEN last_error END) AS last_error
+    FROM outbox GROUP BY sink ORDER BY sink`);
 }

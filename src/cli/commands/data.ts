@@ -11,6 +11,7 @@ import { createRowWriter, openOutput, type Format } from "../../export/format.ts
 import { isAddress } from "../../normalize/address.ts";
 import { table } from "../table.ts";
 import { walletLags } from "../../health/checks.ts";
+import { deliverySummary } from "../../notify/outbox.ts";
 
 export async function importCommand(paths: string[], opts: GlobalOptions & { json?: boolean }): Promise<number> {
   const { config, logger } = loadContext(opts);
@@ -49,11 +50,7 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }): P
        FROM runs ORDER BY started_at DESC LIMIT 10`);
     const [q] = await warehouse.query<{ n: string }>("SELECT count(*) AS n FROM quarantine");
     const lags = await walletLags(warehouse, Date.now());
-    const sinks = await warehouse.query<Record<string, string | null>>(`
-      SELECT sink, sum(CASE WHEN status = 'delivered' THEN 1 ELSE 0 END) AS delivered, sum(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS pending,
-        sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS given_up, sum(CASE WHEN last_error IS NOT NULL AND status <> 'delivered' THEN 1 ELSE 0 END) AS failing,
-        max(CASE WHEN status <> 'delivered' THEN last_error END) AS last_error
-      FROM outbox GROUP BY sink ORDER BY sink`);
+    const sinks = await deliverySummary(warehouse);
     const health = await warehouse.query<Record<string, string | null>>("SELECT rule_name, wallet, value, threshold, status, first_seen_ms FROM alerts WHERE kind = 'health' AND status <> 'resolved' ORDER BY first_seen_ms");
     const lagOf = new Map(lags.map((l) => [l.wallet, l.lagMinutes]));
     if (opts.json) {

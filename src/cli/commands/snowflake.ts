@@ -2,11 +2,10 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { applyScripts, deployScripts, scriptText } from "../../warehouse/snowflake/deploy.ts";
 import { grantsOf, missing } from "../../warehouse/snowflake/doctor.ts";
-import { connect, executor } from "../../warehouse/snowflake/driver.ts";
+import { executor } from "../../warehouse/snowflake/driver.ts";
+import { connectSnowflake, type GlobalOptions } from "../context.ts";
 import { loadConfig, loadDotEnv } from "../../config/load.ts";
-import { snowflakeSettings } from "../../config/schema.ts";
-import { InputError, UsageError, WarehouseError } from "../../internal/errors.ts";
-import type { GlobalOptions } from "../context.ts";
+import { UsageError } from "../../internal/errors.ts";
 
 /** `tronmon snowflake deploy [--dry-run | --out DIR]`: applies, prints or writes the deploy scripts. */
 export async function snowflakeDeployCommand(opts: GlobalOptions & { dryRun?: boolean; out?: string }): Promise<number> {
@@ -32,15 +31,7 @@ async function snowflakeSession(opts: GlobalOptions) {
   loadDotEnv();
   const config = loadConfig(opts.config ?? "tronmon.config.yaml");
   if (config.warehouse.kind !== "snowflake") throw new UsageError("this needs warehouse.kind: snowflake in the config");
-  const s = snowflakeSettings(config.warehouse);
-  if (s.missing.length) throw new InputError(`warehouse (snowflake): missing ${s.missing.join(", ")}`);
-  const settings = { account: s.account!, user: s.user!, role: s.role!, warehouse: s.warehouse!, database: s.database!, schema: s.schema!, authenticator: s.authenticator, queryTag: `${config.warehouse.query_tag}:deploy` };
-  let conn;
-  try {
-    conn = await connect(settings);
-  } catch (e) {
-    throw new WarehouseError(`Could not connect to Snowflake account ${s.account} as ${s.user}: ${(e as Error).message}`, { cause: e });
-  }
+  const { conn, settings } = await connectSnowflake(config.warehouse);
   return { exec: executor(conn, { retries: 2 }), settings };
 }
 

@@ -9,7 +9,7 @@ import { collapseBatch } from "../../model/merge.ts";
 import { formatUnits } from "../../normalize/amount.ts";
 import { DAY_MS } from "../../model/time.ts";
 import { snowflakeDialect as d } from "./dialect.ts";
-import { executor, isTransient, type SfConnection, type SfError } from "./driver.ts";
+import { executor, isTransient, type Exec, type SfConnection, type SfError } from "./driver.ts";
 import type { Cursor, LoadCounts, RunRecord, Warehouse } from "../types.ts";
 import type { TokenRow, TransactionRow, TransferRow } from "../../model/rows.ts";
 
@@ -28,8 +28,10 @@ const nowIso = () => new Date().toISOString();
 
 export async function createSnowflakeWarehouse(o: SnowflakeOptions): Promise<Warehouse> {
   const batchRows = o.batchRows ?? 10_000;
-  const run = executor(o.connection, { retries: o.retries ?? 4, sleep: o.sleep }); // single statements outside transactions
-  const inTx = executor(o.connection, { retries: 0 }); // inside a transaction the whole unit is retried instead
+  // rows come back with lower-case keys and integers as strings, like DuckDB's, in one place
+  const lowered = (exec: Exec): Exec => async (sql, binds) => (await exec(sql, binds)).map(lowerKeys);
+  const run = lowered(executor(o.connection, { retries: o.retries ?? 4, sleep: o.sleep })); // single statements outside transactions
+  const inTx = lowered(executor(o.connection, { retries: 0 })); // inside a transaction the whole unit is retried instead
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => { const p = queue.then(fn, fn); queue = p.catch(() => undefined); return p; };
   let staged = false;
@@ -71,7 +73,7 @@ export async function createSnowflakeWarehouse(o: SnowflakeOptions): Promise<War
 
     migrate: () => serial(async () => {
       await run("CREATE TABLE IF NOT EXISTS schema_migrations (version NUMBER(10,0) PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP_TZ)");
-      const done = new Set((await run("SELECT version FROM schema_migrations")).map((r) => Number(r.VERSION ?? r.version)));
+      const done = new Set((await run("SELECT version FROM schema_migrations")).map((r) => Number(r.version)));
       for (const m of MIGRATIONS) {
         if (done.has(m.version)) continue;
         // DDL commits implicitly in Snowflake: each statement is idempotent (IF NOT EXISTS / OR REPLACE) instead
@@ -129,33 +131,32 @@ export async function createSnowflakeWarehouse(o: SnowflakeOptions): Promise<War
       const [r] = await run("SELECT synced_to_ms, walk_top_ms, walk_low_ms, walk_floor_ms, newest_ms FROM sync_cursors WHERE wallet = ? AND endpoint = ?", [wallet, endpoint]);
       if (!r) return null;
       const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-      const g = (k: string) => r[k.toUpperCase()] ?? r[k];
-      return { wallet, endpoint, syncedToMs: n(g("synced_to_ms")), walkTopMs: n(g("walk_top_ms")), walkLowMs: n(g("walk_low_ms")), walkFloorMs: n(g("walk_floor_ms")), newestMs: n(g("newest_ms")) } satisfies Cursor;
+      return { wallet, endpoint, syncedToMs: n(r.synced_to_ms), walkTopMs: n(r.walk_top_ms), walkLowMs: n(r.walk_low_ms), walkFloorMs: n(r.walk_floor_ms), newestMs: n(r.newest_ms) } satisfies Cursor;
     }),
 
     oldestPendingMs: (wallet, sinceMs) => serial(async () => {
       const [r] = await run(`SELECT LEAST(
           COALESCE((SELECT MIN(timestamp_ms) FROM transfers WHERE NOT confirmed AND timestamp_ms >= ? AND (from_address = ? OR to_address = ?)), 9e15),
-          COALESCE((SELECT MIN(timestamp_ms) FROM transactions WHERE NOT confirmed AND timestamp_ms >= ? AND (owner_address = ? OR to_address = ?)), 9e15)) AS MS`,
+          COALESCE((SELECT MIN(timestamp_ms) FROM transactions WHERE NOT confirmed AND timestamp_ms >= ? AND (owner_address = ? OR to_address = ?)), 9e15)) AS ms`,
         [sinceMs, wallet, wallet, sinceMs, wallet, wallet]);
-      const ms = Number(r?.MS ?? 9e15);
+      const ms = Number(r?.ms ?? 9e15);
       return ms >= 9e15 ? null : ms;
     }),
 
     tokens: () => serial(async () => (await run("SELECT token_id, asset_type, symbol, name, decimals, level FROM tokens")).map((r) => {
-      const g = (k: string) => (r[k.toUpperCase()] ?? r[k] ?? null) as string | null;
+      const g = (k: string) => (r[k] ?? null) as string | null;
       return { tokenId: g("token_id")!, assetType: g("asset_type") as TokenRow["assetType"], symbol: g("symbol"), name: g("name"), decimals: g("decimals") === null ? null : Number(g("decimals")), level: g("level") };
     })),
 
     rescaleTransfers: () => serial(async () => {
-      const rows = await run(`SELECT t.transfer_id AS ID, t.amount_raw AS RAW, k.decimals AS DEC, k.symbol AS SYM, k.name AS NAME FROM transfers t JOIN tokens k ON k.token_id = t.token_id
+      const rows = await run(`SELECT t.transfer_id AS id, t.amount_raw AS raw, k.decimals AS dec, k.symbol AS sym, k.name AS name FROM transfers t JOIN tokens k ON k.token_id = t.token_id
         WHERE t.token_decimals IS NULL AND k.decimals IS NOT NULL`);
       if (!rows.length) return 0;
       await transaction(async () => {
         await inTx("CREATE TEMPORARY TABLE IF NOT EXISTS stage_rescale (transfer_id VARCHAR, decimals NUMBER(10,0), amount VARCHAR, symbol VARCHAR, name VARCHAR)");
         await inTx("DELETE FROM stage_rescale");
         await bulkInsert("stage_rescale", ["transfer_id", "decimals", "amount", "symbol", "name"],
-          rows.map((r) => [r.ID, Number(r.DEC), formatUnits(BigInt(String(r.RAW)), Number(r.DEC)), r.SYM ?? null, r.NAME ?? null]));
+          rows.map((r) => [r.id, Number(r.dec), formatUnits(BigInt(String(r.raw)), Number(r.dec)), r.sym ?? null, r.name ?? null]));
         await inTx(`UPDATE transfers SET token_decimals = s.decimals, amount = s.amount, token_symbol = COALESCE(transfers.token_symbol, s.symbol),
           token_name = COALESCE(transfers.token_name, s.name) FROM stage_rescale s WHERE transfers.transfer_id = s.transfer_id`);
       });
@@ -163,7 +164,7 @@ export async function createSnowflakeWarehouse(o: SnowflakeOptions): Promise<War
     }),
 
     syncWallets: (wallets) => serial(() => transaction(async () => {
-      const list = async () => (await inTx("SELECT address FROM wallets ORDER BY address")).map((r) => String(r.ADDRESS ?? r.address)).join(",");
+      const list = async () => (await inTx("SELECT address FROM wallets ORDER BY address")).map((r) => String(r.address)).join(",");
       const before = await list();
       if (wallets.length) {
         await inTx(`MERGE INTO wallets t USING (SELECT * FROM VALUES ${wallets.map(() => "(?, ?)").join(", ")} AS v (address, label)) s ON t.address = s.address
@@ -187,9 +188,9 @@ export async function createSnowflakeWarehouse(o: SnowflakeOptions): Promise<War
       [r.runId, r.command, r.startedAtMs, r.endedAtMs ?? null, r.status, r.error ?? null, JSON.stringify(r.counts ?? {})]);
     }),
 
-    query: <T>(sql: string, params: unknown[] = []) => serial(async () => (await run(sql, params)).map(lowerKeys) as T[]),
+    query: <T>(sql: string, params: unknown[] = []) => serial(async () => (await run(sql, params)) as T[]),
 
-    transaction: (fn) => serial(() => transaction(() => fn(async <R>(sql: string, params: unknown[] = []) => (await inTx(sql, params)).map(lowerKeys) as R[]))),
+    transaction: (fn) => serial(() => transaction(() => fn(async <R>(sql: string, params: unknown[] = []) => (await inTx(sql, params)) as R[]))),
 
     close: () => serial(() => new Promise<void>((resolve) => (o.connection.destroy ? o.connection.destroy(() => resolve()) : resolve()))),
   };
