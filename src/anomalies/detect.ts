@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { writeStampedJson } from "../export/stamped.ts";
 import { parseUnits } from "../normalize/amount.ts";
-import { TRX, WELL_KNOWN_TOKENS } from "../normalize/tokens.ts";
+import { TRX, WELL_KNOWN_TOKENS, wellKnownToken } from "../normalize/tokens.ts";
 import { isoUtc } from "../model/columns.ts";
 import { addressPoisoningSql, backfillCounterpartiesSql, burstSql, largeTransactionWindowSql, mergeCounterpartiesSql, fakeTokenSql, largeTransactionSql, newCounterpartySql, spamTokenSql, type KnownToken } from "./sql.ts";
 import type { Config } from "../config/schema.ts";
@@ -98,7 +98,7 @@ export async function detectAnomalies(args: { warehouse: Warehouse; config: Conf
   }
   if (scoreTransfers && on.has("address_poisoning")) {
     const p = cfg.address_poisoning;
-    const decimalsOf = (token: string) => (token === "_" ? 6 : WELL_KNOWN_TOKENS.find((t) => t.tokenId === token)?.decimals ?? 6);
+    const decimalsOf = (token: string) => wellKnownToken(token)?.decimals ?? 6;
     const dust = p.dust.map((x) => ({ tokenId: x.token, maxRaw: parseUnits(x.max, decimalsOf(x.token)).toString() }));
     for (const r of await q(addressPoisoningSql(d, { watermarkMs, prefix: p.prefix, suffix: p.suffix, dust, known }), "address_poisoning")) push({
       ...ofTransfer("address_poisoning", r),
