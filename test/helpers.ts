@@ -9,9 +9,9 @@ import { parseConfig } from "../src/config/load.ts";
 import { createTronscanClient } from "../src/source/tronscan/client.ts";
 import type { Server } from "node:http";
 
-/** The recorded TronScan pages: ../shared beside the checkout (as in CI), or TRONMON_FIXTURES. */
-export const FIXTURES = process.env.TRONMON_FIXTURES ?? join(import.meta.dirname, "../../shared/fixtures/tronscan");
-if (!existsSync(FIXTURES)) throw new Error(`recorded TronScan fixtures not found at ${FIXTURES}: put shared/ beside the checkout or set TRONMON_FIXTURES`);
+/** The recorded TronScan pages, carried in the repository (test/fixtures/tronscan, provenance in its README). */
+export const FIXTURES = join(import.meta.dirname, "fixtures/tronscan");
+if (!existsSync(FIXTURES)) throw new Error(`recorded TronScan fixtures not found at ${FIXTURES}`);
 export const ROOT = join(import.meta.dirname, "..");
 
 const dirs: string[] = [];
