@@ -13,8 +13,8 @@ export function* pageChunks(args: { wallets: number; transfers: number; chunkPag
   // Real addresses for the wallets come from the history's own generator.
   const history = new History({ seed: args.seed ?? 99, startMs: start, wallets: wallets.map((w, i) => ({ address: addressFrom(`bench-wallet-${i}`), perHour: w.perHour })), retain: false });
   const ours = new Set(history.opts.wallets.map((w) => w.address));
-  const open: Record<Endpoint, unknown[]> = { transaction: [], transfer: [], trc20: [] };
-  const openTransfers: Record<Endpoint, number> = { transaction: 0, transfer: 0, trc20: 0 };
+  const open: Record<Endpoint, unknown[]> = { transaction: [], transfer: [], trc20: [], internal: [] };
+  const openTransfers: Record<Endpoint, number> = { transaction: 0, transfer: 0, trc20: 0, internal: 0 };
   let produced = 0;
   let chunk: Page[] = [];
   let t = start;

@@ -291,3 +291,18 @@ CREATE TABLE IF NOT EXISTS notify_sinks (
 );
 
 INSERT INTO schema_migrations (version, name, applied_at) SELECT 6, 'notifications: outbox, notify_sinks', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version = 6);
+
+CREATE TABLE IF NOT EXISTS observations (
+  wallet VARCHAR NOT NULL,
+  endpoint VARCHAR NOT NULL,
+  unit_id VARCHAR NOT NULL,
+  unit_kind VARCHAR NOT NULL,
+  timestamp_ms NUMBER(19,0) NOT NULL
+);
+
+ALTER TABLE transfers ADD COLUMN IF NOT EXISTS nft_token_id VARCHAR;
+
+UPDATE transfers SET nft_token_id = amount_raw, amount_raw = '1', amount = '1', amount_num = NULL
+        WHERE asset_type = 'trc721' AND nft_token_id IS NULL;
+
+INSERT INTO schema_migrations (version, name, applied_at) SELECT 7, 'completeness: observations ledger; TRC721 token ids apart from amounts', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version = 7);

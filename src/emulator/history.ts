@@ -17,9 +17,12 @@ export const TOKENS = {
   jst: { id: "TCFLL5dx5ZJdKnWuesXxi1VPwjLVmWZZy9", kind: "trc20", abbr: "JST", name: "JUST", decimals: 18, level: "2", paramKeys: ["dst", "wad"] },
   fakeUsdt: { id: addressFrom("fake-usdt"), kind: "trc20", abbr: "USDT", name: "Tether USD", decimals: 6, level: "0", paramKeys: ["recipient", "amount"], risk: true },
   gift: { id: addressFrom("scam-gift-token"), kind: "trc20", abbr: "GIFT", name: "<img src=x onerror=alert(1)>", decimals: 18, level: "4", paramKeys: ["to", "amount"], risk: true },
+  /** A fee-on-transfer token: a transfer(to, x) call moves x minus 2% to `to` and 2% to the token's collector. */
+  feeToken: { id: addressFrom("fee-on-transfer-token"), kind: "trc20", abbr: "SAFEMOON", name: "Fee On Transfer", decimals: 6, level: "1", paramKeys: ["to", "amount"] },
 } as const satisfies Record<string, TokenDef>;
 
-export type Move = { token: TokenDef; from: string; to: string; raw: bigint; via: "native" | "event" | "call_value" };
+/** `internal`: TRX moved by a contract inside a call (listed by /api/internal-transaction only); `internalHash` names it. */
+export type Move = { token: TokenDef; from: string; to: string; raw: bigint; via: "native" | "event" | "call_value" | "internal"; internalHash?: string };
 
 export type Tx = {
   hash: string;
@@ -28,7 +31,9 @@ export type Tx = {
   owner: string;
   contractType: number;
   toAddress: string;
-  call?: { method: "transfer" | "swap"; token?: TokenDef; to?: string; raw?: bigint; paramKeys?: boolean };
+  call?: { method: "transfer" | "swap" | "withdraw" | "multisend"; token?: TokenDef; to?: string; raw?: bigint; paramKeys?: boolean };
+  /** Zero-value internal calls (listed by /api/internal-transaction, moving nothing). */
+  internalCalls?: { hash: string; from: string; to: string }[];
   ret: "SUCCESS" | "REVERT" | "OUT_OF_ENERGY";
   moves: Move[];
   approvalFor?: string;
@@ -48,6 +53,8 @@ const GENESIS_BLOCK = 70_000_000;
 const GENESIS_MS = Date.UTC(2025, 0, 1);
 export const blockOf = (ts: number) => GENESIS_BLOCK + Math.floor((ts - GENESIS_MS) / 3000);
 const ROUTER = addressFrom("sunswap-router");
+const VAULT = addressFrom("staking-vault-contract");
+const FEE_COLLECTOR = addressFrom("fee-token-collector");
 const POOL = addressFrom("sunswap-pool-usdt-jst");
 
 type Stream = { wallet: string; rng: Rng; nextTs: number; meanGapMs: number; seq: number; peers: string[] };
@@ -55,6 +62,7 @@ type Stream = { wallet: string; rng: Rng; nextTs: number; meanGapMs: number; seq
 const KINDS = {
   trx_out: 8, trx_in: 8, trc10_in: 2, trc10_out: 1, usdt_out: 25, usdt_in: 30, usdc_in: 4, jst_out: 2,
   swap: 3, swap_trx: 1, failed_usdt: 2, stake: 4, dust_trx: 2, fake_usdt: 2, spam10: 1, gift: 1, approval: 1, payout_batch: 0.3,
+  internal_in: 2, internal_rejected: 0.3, twin_payout: 0.5, fee_token_out: 0.5,
 };
 
 /** Two valid addresses sharing their first 4 and last 4 characters (found by a birthday search). */
@@ -179,6 +187,36 @@ export class History {
         const trxIn = trxAmount();
         return [{ ...base, hash: hash(), owner: w, contractType: 31, toAddress: ROUTER, call: { method: "swap" },
           moves: [{ token: TOKENS.trx, from: w, to: ROUTER, raw: trxIn, via: "call_value" }, { token: TOKENS.usdt, from: POOL, to: w, raw: usdtAmount(), via: "event" }] }];
+      }
+      case "internal_in": {
+        // a contract pays the wallet TRX inside someone's call (a vault withdrawal): /api/internal-transaction only
+        const caller = peer();
+        const h = hash();
+        return [{ ...base, hash: h, owner: caller, contractType: 31, toAddress: VAULT, call: { method: "withdraw" },
+          moves: [{ token: TOKENS.trx, from: VAULT, to: w, raw: trxAmount(), via: "internal", internalHash: hashFrom(`${h}|internal|0`) }],
+          internalCalls: [{ hash: hashFrom(`${h}|internal|1`), from: VAULT, to: w }] }];
+      }
+      case "internal_rejected": {
+        // the same, reverted: the internal transaction is listed as rejected and moved nothing
+        const h = hash();
+        return [{ ...base, hash: h, owner: peer(), contractType: 31, toAddress: VAULT, ret: "REVERT", call: { method: "withdraw" },
+          moves: [{ token: TOKENS.trx, from: VAULT, to: w, raw: trxAmount(), via: "internal", internalHash: hashFrom(`${h}|internal|0`) }] }];
+      }
+      case "twin_payout": {
+        // one transaction emitting two identical USDT Transfers (a batch contract paying one address twice)
+        const to = peer();
+        const raw = usdtAmount();
+        return [{ ...base, hash: hash(), owner: w, contractType: 31, toAddress: ROUTER, call: { method: "multisend" },
+          moves: [{ token: TOKENS.usdt, from: w, to, raw, via: "event" }, { token: TOKENS.usdt, from: w, to, raw, via: "event" }] }];
+      }
+      case "fee_token_out": {
+        // transfer(to, x) on a fee-on-transfer token: the events (x - 2% to `to`, 2% to the collector) are the truth
+        const to = peer();
+        const raw = BigInt(r.int(100, 100_000)) * 1_000_000n;
+        const fee = raw / 50n;
+        return [{ ...base, hash: hash(), owner: w, contractType: 31, toAddress: TOKENS.feeToken.id,
+          call: { method: "transfer", token: TOKENS.feeToken, to, raw, paramKeys: true },
+          moves: [{ token: TOKENS.feeToken, from: w, to, raw: raw - fee, via: "event" }, { token: TOKENS.feeToken, from: w, to: FEE_COLLECTOR, raw: fee, via: "event" }] }];
       }
       case "payout_batch": {
         // An exchange batch payout: many USDT transfers in one block (tests paging through timestamp ties).

@@ -44,6 +44,8 @@ function callData(tx: Tx): { data: string; method: string; parameter: Record<str
       methodId: "a9059cbb", methodName: "transfer",
     };
   }
+  if (tx.call?.method === "withdraw") return { data: "2e1a7d4d" + word("1"), method: "withdraw(uint256)", parameter: {}, methodId: "2e1a7d4d", methodName: "withdraw" };
+  if (tx.call?.method === "multisend") return { data: "aad3ec96" + word("1"), method: "multisend(address[],uint256[])", parameter: {}, methodId: "aad3ec96", methodName: "multisend" };
   return { data: "38ed1739" + word("1"), method: "swapExactTokensForTokens(uint256,uint256,address[],address,uint256)", parameter: {}, methodId: "38ed1739", methodName: "swapExactTokensForTokens" };
 }
 
@@ -100,5 +102,30 @@ export function trc20Record(tx: Tx, move: Move | null, confirmed: boolean, tags:
     quant: move ? move.raw.toString() : "0", approval_amount: move ? "0" : "4294967295", event_type: move ? "Transfer" : "Approval",
     confirmed, contractRet: tx.ret, finalResult: tx.ret, tokenInfo: tokenInfo(token), revert: false, contract_type: "trc20",
     fromAddressIsContract: false, toAddressIsContract: false, riskTransaction: tx.risk || Boolean(token.risk),
+  };
+}
+
+/** An /api/internal-transaction row (shape as a public client's tests use it; TRONSCAN-API.md §3.6). */
+export function internalRecord(tx: Tx, entry: { hash: string; from: string; to: string; raw: bigint; token: TokenDef }, confirmed: boolean) {
+  const rejected = tx.ret !== "SUCCESS";
+  return {
+    hash: tx.hash, internal_hash: entry.hash, block: tx.block, timestamp: tx.ts, from: entry.from, to: entry.to,
+    call_value: new BigNum(entry.raw), token_id: entry.token.id, note: "63616c6c", confirmed, rejected,
+    result: rejected ? "REVERT" : "SUCCESS", revert: rejected, tokenInfo: tokenInfo(entry.token),
+  };
+}
+
+/** /api/transaction-info for a known transaction: its result and the Transfers it emitted. */
+export function transactionInfo(tx: Tx, confirmed: boolean) {
+  const events = tx.moves.filter((m) => m.via === "event");
+  return {
+    block: tx.block, hash: tx.hash, timestamp: tx.ts, ownerAddress: tx.owner, toAddress: tx.toAddress, contractType: tx.contractType,
+    confirmed, confirmations: confirmed ? 25 : 3, revert: false, contractRet: tx.ret, riskTransaction: tx.risk,
+    cost: { fee: new BigNum(tx.feeSun) },
+    trc20TransferInfo: events.map((m) => ({
+      icon_url: "", symbol: m.token.abbr, level: m.token.level, to_address: m.to, contract_address: m.token.id, type: "Transfer",
+      decimals: m.token.decimals, name: m.token.name, vip: m.token.level === "2", tokenType: "trc20", from_address: m.from,
+      amount_str: m.raw.toString(), status: 0,
+    })),
   };
 }

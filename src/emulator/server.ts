@@ -1,7 +1,8 @@
 // The TronScan emulator: real paths, shapes and paging caps over a deterministic history, with faults.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { History, ORIGINAL_WALLETS, TOKENS, type Move, type Tx } from "./history.ts";
-import { toJson, trc20Record, transactionRecord, transferRecord } from "./render.ts";
+import { internalRecord, toJson, transactionInfo, trc20Record, transactionRecord, transferRecord } from "./render.ts";
+import { internalTransferId } from "../normalize/internal.ts";
 import { Rng } from "./random.ts";
 import { transferId } from "../normalize/common.ts";
 import { formatUnits } from "../normalize/amount.ts";
@@ -24,6 +25,44 @@ export function parseFaults(spec: string | undefined | null): Faults {
   return out;
 }
 
+/**
+ * How the real API misbehaves (TRONSCAN-API.md §2, §7), each on demand: `cap20` (every list answers at most 20
+ * rows), `holes:p` (a page loses rows from its middle), `empty:p` (a spurious empty page, half of them with a
+ * zero count), `error200:p` (an error envelope inside HTTP 200), `unstable` (rows of one timestamp in another
+ * order on every request), `ignore_end:<endpoint>` (that list ignores end_timestamp), `nocount:<endpoint>`
+ * (that list's total and rangeTotal are -1). Endpoints: transaction, transfer, trc20, internal.
+ */
+export type Quirks = {
+  cap20?: boolean; holes?: number; empty?: number; error200?: number; unstable?: boolean;
+  ignoreEnd?: (keyof Index)[]; noCount?: (keyof Index)[];
+};
+
+const KINDS: (keyof Index)[] = ["transaction", "transfer", "trc20", "internal"];
+export const ALL_QUIRKS = "cap20,holes:0.1,empty:0.05,error200:0.05,unstable,nocount:internal";
+
+export function parseQuirks(spec: string | undefined | null): Quirks {
+  const q: Quirks = {};
+  if (!spec) return q;
+  for (const part of spec.split(",").map((x) => x.trim()).filter(Boolean)) {
+    const [k, v] = part.split(":");
+    const p = Number(v);
+    const prob = () => {
+      if (!(p >= 0 && p <= 1)) throw new Error(`bad quirk "${part}": ${k} takes a probability between 0 and 1`);
+      return p;
+    };
+    const kind = () => {
+      if (!KINDS.includes(v as keyof Index)) throw new Error(`bad quirk "${part}": ${k} takes an endpoint (${KINDS.join(", ")})`);
+      return v as keyof Index;
+    };
+    if (k === "cap20" || k === "unstable") q[k] = true;
+    else if (k === "holes" || k === "empty" || k === "error200") q[k] = prob();
+    else if (k === "ignore_end") (q.ignoreEnd ??= []).push(kind());
+    else if (k === "nocount") (q.noCount ??= []).push(kind());
+    else throw new Error(`unknown quirk "${part}": use cap20, holes:p, empty:p, error200:p, unstable, ignore_end:<endpoint>, nocount:<endpoint>`);
+  }
+  return q;
+}
+
 export type EmulatorOptions = {
   seed?: number;
   /** Virtual "now" at start (ms); default: wall clock. */
@@ -43,10 +82,12 @@ export type EmulatorOptions = {
    *  (20 was reported for token_trc20/transfers) and exclusive timestamp bounds. */
   maxLimit?: Partial<Record<keyof Index, number>>;
   exclusiveBounds?: boolean;
+  quirks?: Quirks;
 };
 
-type Indexed = { tx: Tx; move: Move | null };
-type Index = { transaction: Indexed[]; transfer: Indexed[]; trc20: Indexed[] };
+type InternalEntry = { hash: string; from: string; to: string; raw: bigint; token: Move["token"] };
+type Indexed = { tx: Tx; move: Move | null; internal?: InternalEntry };
+type Index = { transaction: Indexed[]; transfer: Indexed[]; trc20: Indexed[]; internal: Indexed[] };
 
 const CONFIRM_AFTER_MS = 60_000;
 
@@ -54,6 +95,9 @@ export class Emulator {
   readonly history: History;
   readonly wallets: { address: string; label?: string; perHour: number }[];
   private index = new Map<string, Index>();
+  private byHash = new Map<string, Tx>();
+  quirks: Quirks;
+  private quirkRng: Rng;
   private startWall = Date.now();
   private virtualStart: number;
   private manualOffset = 0;
@@ -69,6 +113,8 @@ export class Emulator {
     this.history = new History({ seed: opts.seed ?? 1, startMs: this.virtualStart - days * 86_400_000, wallets: this.wallets, plantAtMs: days >= 10 ? this.virtualStart : undefined });
     this.faults = opts.faults ?? {};
     this.faultRng = new Rng(`${opts.seed ?? 1}|faults`);
+    this.quirks = opts.quirks ?? {};
+    this.quirkRng = new Rng(`${opts.seed ?? 1}|quirks`);
     this.tags = Object.fromEntries(this.wallets.map((w) => [w.address, w.label ?? ""]));
     this.tags[TOKENS.usdt.id] = "USDT Token";
     this.tags[this.wallets[0].address] = `${this.wallets[0].label ?? "wallet"} <script>alert("tag")</script>`;
@@ -90,18 +136,29 @@ export class Emulator {
 
   private bucket(address: string): Index {
     let b = this.index.get(address);
-    if (!b) this.index.set(address, (b = { transaction: [], transfer: [], trc20: [] }));
+    if (!b) this.index.set(address, (b = { transaction: [], transfer: [], trc20: [], internal: [] }));
     return b;
   }
 
   private addToIndex(tx: Tx): void {
+    this.byHash.set(tx.hash, tx);
     const seen = new Set<string>();
     for (const a of [tx.owner, tx.toAddress]) if (a && !seen.has(a)) { seen.add(a); this.bucket(a).transaction.push({ tx, move: null }); }
     for (const m of tx.moves) {
+      if (m.via === "internal") {
+        const entry = { hash: m.internalHash!, from: m.from, to: m.to, raw: m.raw, token: m.token };
+        this.bucket(m.from).internal.push({ tx, move: m, internal: entry });
+        if (m.to !== m.from) this.bucket(m.to).internal.push({ tx, move: m, internal: entry });
+        continue;
+      }
       const kind = m.via === "native" ? "transfer" : m.via === "event" ? "trc20" : null;
       if (!kind) continue;
       this.bucket(m.from)[kind].push({ tx, move: m });
       if (m.to !== m.from) this.bucket(m.to)[kind].push({ tx, move: m });
+    }
+    for (const c of tx.internalCalls ?? []) {
+      const entry = { hash: c.hash, from: c.from, to: c.to, raw: 0n, token: TOKENS.trx };
+      this.bucket(c.to).internal.push({ tx, move: null, internal: entry });
     }
     if (tx.approvalFor) this.bucket(tx.owner).trc20.push({ tx, move: null });
   }
@@ -110,17 +167,35 @@ export class Emulator {
   list(address: string, kind: keyof Index, q: URLSearchParams) {
     const rows = this.index.get(address)?.[kind] ?? [];
     const lo = Number(q.get("start_timestamp") ?? 0) || 0;
-    const hiRaw = q.get("end_timestamp");
+    const hiRaw = this.quirks.ignoreEnd?.includes(kind) ? null : q.get("end_timestamp");
     const hi = hiRaw ? Number(hiRaw) : Number.MAX_SAFE_INTEGER;
     const ex = this.opts.exclusiveBounds ? 1 : 0;
     const first = lowerBound(rows, lo + ex);
     const last = upperBound(rows, hi - ex); // exclusive index
     const rangeTotal = Math.max(0, last - first);
     const start = Math.max(0, Math.min(Number(q.get("start") ?? 0) || 0, 10_000));
-    const limit = Math.max(0, Math.min(Number(q.get("limit") ?? 10) || 10, this.opts.maxLimit?.[kind] ?? 50, 10_000 - start));
-    const out: Indexed[] = [];
-    for (let i = last - 1 - start; i >= first && out.length < limit; i--) out.push(rows[i]);
-    return { page: out, total: Math.min(rangeTotal, 10_000), rangeTotal };
+    const cap = Math.min(this.opts.maxLimit?.[kind] ?? 50, this.quirks.cap20 ? 20 : 50);
+    const limit = Math.max(0, Math.min(Number(q.get("limit") ?? 10) || 10, cap, 10_000 - start));
+    const top = last - 1 - start; // index of the page's first row
+    if (top < first || limit === 0) return { page: [] as Indexed[], total: Math.min(rangeTotal, 10_000), rangeTotal };
+    const bottom = Math.max(first, top - limit + 1);
+    // whole timestamp groups around the page, newest first (in another order on every request if unstable)
+    const a = Math.max(first, lowerBound(rows, rows[bottom].tx.ts));
+    const b = Math.min(last, upperBound(rows, rows[top].tx.ts));
+    const seg = rows.slice(a, b).reverse();
+    if (this.quirks.unstable) {
+      for (let i = 0; i < seg.length; ) {
+        let j = i;
+        while (j < seg.length && seg[j].tx.ts === seg[i].tx.ts) j++;
+        for (let k = j - 1; k > i; k--) {
+          const r = i + Math.floor(this.quirkRng.next() * (k - i + 1));
+          [seg[k], seg[r]] = [seg[r], seg[k]];
+        }
+        i = j;
+      }
+    }
+    const from = b - 1 - top;
+    return { page: seg.slice(from, from + limit), total: Math.min(rangeTotal, 10_000), rangeTotal };
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
@@ -139,6 +214,7 @@ export class Emulator {
     if (fault === "403") return send(403, JSON.stringify({ code: 403, message: "request too quickly, please retry later." }));
     if (fault === "html403") return send(403, "<html><head><title>403 Forbidden</title></head><body><center><h1>403 Forbidden</h1></center><hr><center>nginx</center></body></html>", { "content-type": "text/html" });
     if (fault === "500" || fault === "502") return send(Number(fault), fault === "502" ? "<html><title>502 Bad Gateway</title></html>" : JSON.stringify({ message: "Internal Server Error" }));
+    if (this.roll("error200")) return send(200, JSON.stringify({ code: 403, status: "0", message: "invalid API key", total: 0, data: [] }));
     const body = this.route(url);
     if (!body) return send(404, JSON.stringify({ message: "Not Found" }));
     if ("error" in body) return send(400, JSON.stringify({ message: body.error }));
@@ -146,6 +222,26 @@ export class Emulator {
     if (fault === "truncated") text = text.slice(0, Math.floor(text.length * 0.6));
     if (fault === "slow") return void setTimeout(() => send(200, text), this.opts.slowMs ?? 1500);
     send(200, text);
+  }
+
+  private roll(quirk: "holes" | "empty" | "error200"): boolean {
+    const p = this.quirks[quirk] ?? 0;
+    if (!p || this.quirkRng.next() >= p) return false;
+    this.stats.faults[quirk] = (this.stats.faults[quirk] ?? 0) + 1;
+    return true;
+  }
+
+  /** A list answer as the quirks shape it: rows lost from the middle, a spurious empty page, no counts. */
+  private quirked<T>(kind: keyof Index, page: T[], total: number, rangeTotal: number): { page: T[]; total: number; rangeTotal: number } {
+    let out = page;
+    let t = total, rt = rangeTotal;
+    if (out.length > 2 && this.roll("holes")) out = out.filter((_, i) => i === 0 || i === out.length - 1 || this.quirkRng.next() > 0.3);
+    if (out.length && this.roll("empty")) {
+      out = [];
+      if (this.quirkRng.next() < 0.5) { t = 0; rt = 0; }
+    }
+    if (this.quirks.noCount?.includes(kind)) { t = -1; rt = -1; }
+    return { page: out, total: t, rangeTotal: rt };
   }
 
   private rollFault(path: string): string | null {
@@ -176,20 +272,32 @@ export class Emulator {
       case "/api/transaction": {
         const a = q.get("address");
         if (!a) return { error: "some parameters are missing" };
-        const { page, total, rangeTotal } = this.list(a, "transaction", q);
+        const { page, total, rangeTotal } = this.quirkedList(a, "transaction", q);
         return { json: { total, rangeTotal, data: shorten(page).map((r) => transactionRecord(r.tx, confirmed(r.tx))), wholeChainTxCount: 3216646144, contractMap: {}, contractInfo: {} } };
       }
       case "/api/transfer": {
         const a = q.get("address");
         if (!a) return { error: "some parameters are missing" };
-        const { page, total, rangeTotal } = this.list(a, "transfer", q);
+        const { page, total, rangeTotal } = this.quirkedList(a, "transfer", q);
         return { json: { total, data: shorten(page).map((r) => transferRecord(r.tx, r.move!, confirmed(r.tx), this.tags)), contractMap: {}, contractInfo: {}, rangeTotal, normalAddressInfo: {} } };
       }
       case "/api/token_trc20/transfers": {
         const a = q.get("relatedAddress");
         if (!a) return { error: "some parameters are missing" };
-        const { page, total, rangeTotal } = this.list(a, "trc20", q);
+        const { page, total, rangeTotal } = this.quirkedList(a, "trc20", q);
         return { json: { total, contractInfo: {}, rangeTotal, token_transfers: shorten(page).map((r) => trc20Record(r.tx, r.move, confirmed(r.tx), this.tags)), normalAddressInfo: {} } };
+      }
+      case "/api/internal-transaction": {
+        const a = q.get("address");
+        if (!a) return { error: "some parameters are missing" };
+        const { page, total, rangeTotal } = this.quirkedList(a, "internal", q);
+        return { json: { total, rangeTotal, data: shorten(page).map((r) => internalRecord(r.tx, r.internal!, confirmed(r.tx))), contractMap: {}, contractInfo: {}, normalAddressInfo: {} } };
+      }
+      case "/api/transaction-info": {
+        const h = q.get("hash");
+        if (!h) return { error: "some parameters are missing" };
+        const tx = this.byHash.get(h.toLowerCase());
+        return { json: tx ? transactionInfo(tx, confirmed(tx)) : {} };
       }
       case "/api/token_trc20": {
         const c = q.get("contract");
@@ -202,6 +310,11 @@ export class Emulator {
       default:
         return null;
     }
+  }
+
+  private quirkedList(address: string, kind: keyof Index, q: URLSearchParams) {
+    const r = this.list(address, kind, q);
+    return this.quirked(kind, r.page, r.total, r.rangeTotal);
   }
 
   private control(url: URL, req: IncomingMessage, res: ServerResponse): void {
@@ -246,12 +359,17 @@ export class Emulator {
       const touches = set.has(tx.owner) || set.has(tx.toAddress) || moves.some((m) => set.has(m.from) || set.has(m.to));
       if (!touches) continue;
       transactions.push({ hash: tx.hash, block: tx.block, timestamp_utc: isoUtc(tx.ts), contract_type: tx.contractType, contract_type_name: contractTypeName(tx.contractType), status, confirmed });
+      const occurrences = new Map<string, number>();
       for (const m of moves) {
         if (!set.has(m.from) && !set.has(m.to) && !set.has(tx.owner) && !set.has(tx.toAddress)) continue;
-        const listedVia = m.via === "event" ? set.has(m.from) || set.has(m.to) : true;
+        const listedVia = m.via === "event" || m.via === "internal" ? set.has(m.from) || set.has(m.to) : true;
         if (!listedVia) continue;
+        const tuple = `${m.token.id}|${m.from}|${m.to}|${m.raw}`;
+        const occurrence = occurrences.get(tuple) ?? 0;
+        occurrences.set(tuple, occurrence + 1);
         transfers.push({
-          transfer_id: transferId(tx.hash, m.token.id, m.from, m.to, m.raw.toString(), 0), transaction_id: tx.hash, block: tx.block,
+          transfer_id: m.via === "internal" ? internalTransferId(m.internalHash!) : transferId(tx.hash, m.token.id, m.from, m.to, m.raw.toString(), occurrence),
+          transaction_id: tx.hash, block: tx.block,
           timestamp_utc: isoUtc(tx.ts), from_address: m.from, to_address: m.to, asset_type: m.token.kind, token_id: m.token.id,
           token_symbol: m.token.kind === "trx" ? "TRX" : m.token.abbr, token_decimals: m.token.decimals, amount_raw: m.raw.toString(),
           amount: formatUnits(m.raw, m.token.decimals), confirmed, status,

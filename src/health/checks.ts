@@ -1,6 +1,7 @@
 // The monitor watching itself: the run log and the sync cursors feed health alerts, which go through
 // the same lifecycle as rule alerts (open once, update, resolve when the condition clears).
 import type { Config } from "../config/schema.ts";
+import { ENDPOINTS } from "../model/rows.ts";
 import { jsonValue, type Warehouse } from "../warehouse/types.ts";
 import type { Breach } from "../rules/types.ts";
 import { applyEvaluation, type RuleInfo } from "../rules/lifecycle.ts";
@@ -22,7 +23,7 @@ export async function walletLags(w: Warehouse, nowMs: number): Promise<WalletLag
     SELECT w.address, w.label, min(c.synced_to_ms) AS synced, count(c.synced_to_ms) AS complete
     FROM wallets w LEFT JOIN sync_cursors c ON c.wallet = w.address GROUP BY w.address, w.label ORDER BY w.address`);
   return rows.map((r) => {
-    const synced = Number(r.complete) >= 3 && r.synced !== null ? Number(r.synced) : null;
+    const synced = Number(r.complete) >= ENDPOINTS.length && r.synced !== null ? Number(r.synced) : null;
     return { wallet: r.address, label: r.label, syncedToMs: synced, lagMinutes: synced === null ? null : Math.max(0, Math.floor((nowMs - synced) / 60_000)) };
   });
 }

@@ -39,7 +39,8 @@ export function mergeTransaction(a: TransactionRow, b: TransactionRow): Transact
 
 /** A transaction known only through a transfer record: what that record says of it (detail 0). */
 export function derivedTransaction(t: TransferRow): TransactionRow {
-  const contractType = t.assetType === "trx" ? 1 : t.assetType === "trc10" ? 2 : 31;
+  // an internal movement happens inside a contract call
+  const contractType = t.source === "internal" ? 31 : t.assetType === "trx" ? 1 : t.assetType === "trc10" ? 2 : 31;
   return {
     hash: t.transactionId, block: t.block, timestampMs: t.timestampMs, ownerAddress: t.txOwner, toAddress: t.txTo,
     contractType, contractTypeName: contractTypeName(contractType), status: t.status, contractRet: t.contractRet,

@@ -1,20 +1,24 @@
 // The one normalized schema. TS fields camelCase; warehouse columns snake_case (see warehouse/schema.ts).
 
-export type Endpoint = "transaction" | "transfer" | "trc20";
-export const ENDPOINTS: readonly Endpoint[] = ["transaction", "transfer", "trc20"];
+export type Endpoint = "transaction" | "transfer" | "trc20" | "internal";
+/** The four streams of every watched wallet: each has its own cursor and the same walk. */
+export const ENDPOINTS: readonly Endpoint[] = ["transaction", "transfer", "trc20", "internal"];
 export const ENDPOINT_PATHS: Record<Endpoint, string> = {
   transaction: "/api/transaction",
   transfer: "/api/transfer",
   trc20: "/api/token_trc20/transfers",
+  internal: "/api/internal-transaction",
 };
 /** The query parameter that names the wallet on each endpoint. */
 export const ENDPOINT_WALLET_PARAM: Record<Endpoint, string> = {
   transaction: "address",
   transfer: "address",
   trc20: "relatedAddress",
+  internal: "address",
 };
 
-export type Status = "success" | "failed";
+/** `dropped`: an unconfirmed transaction that never made it into the chain; it moved nothing. */
+export type Status = "success" | "failed" | "dropped";
 export type AssetType = "trx" | "trc10" | "trc20" | "trc721";
 
 /** 1 = full /api/transaction record; 0 = stub inferred from a transfer endpoint row. */
@@ -51,6 +55,8 @@ export type TransferRow = {
   tokenDecimals: number | null;
   amountRaw: string;
   amount: string | null;
+  /** TRC721: the id of the token (NFT) moved; amountRaw is then "1" and never summed as volume. */
+  nftTokenId?: string | null;
   confirmed: boolean;
   status: Status;
   risk: boolean;
@@ -63,6 +69,13 @@ export type TransferRow = {
   contractRet: string | null;
 };
 
+/**
+ * What one stream returned for one wallet, one row per unit the API counts: the transfer or transaction it
+ * gave (its id), or the record itself when it gave nothing we store (an Approval, a zero-value internal call,
+ * a quarantined record). `tronmon verify` compares these, still backed by stored rows, with the API's counts.
+ */
+export type ObservationRow = { wallet: string; endpoint: Endpoint; unitId: string; unitKind: "transfer" | "transaction" | "none"; timestampMs: number };
+
 export type QuarantineRow = { endpoint: Endpoint | "unknown"; reason: string; record: unknown; observedAtMs: number };
 
 export type TokenRow = { tokenId: string; assetType: AssetType; symbol: string | null; name: string | null; decimals: number | null; level: string | null };
@@ -72,17 +85,19 @@ export type NormalizedBatch = {
   transfers: TransferRow[];
   quarantined: QuarantineRow[];
   tokens: TokenRow[];
+  observations?: ObservationRow[];
   /** Records deliberately not loaded (e.g. Approval events), counted for the summary. */
   skipped: number;
 };
 
-export const emptyBatch = (): NormalizedBatch => ({ transactions: [], transfers: [], quarantined: [], tokens: [], skipped: 0 });
+export const emptyBatch = (): NormalizedBatch => ({ transactions: [], transfers: [], quarantined: [], tokens: [], observations: [], skipped: 0 });
 
 export function appendBatch(into: NormalizedBatch, b: NormalizedBatch): NormalizedBatch {
   for (const t of b.transactions) into.transactions.push(t);
   for (const t of b.transfers) into.transfers.push(t);
   for (const q of b.quarantined) into.quarantined.push(q);
   for (const t of b.tokens) into.tokens.push(t);
+  if (b.observations?.length) for (const o of b.observations) (into.observations ??= []).push(o);
   into.skipped += b.skipped;
   return into;
 }

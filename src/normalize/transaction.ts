@@ -64,6 +64,7 @@ function transfersOf(r: RawTransaction, owner: string, to: string | null, status
       fromAddress: from,
       toAddress: recipient,
       amountRaw,
+      nftTokenId: null,
       confirmed: r.confirmed ?? false,
       status,
       risk: r.riskTransaction ?? false,
@@ -87,8 +88,10 @@ function transfersOf(r: RawTransaction, owner: string, to: string | null, status
       return [{ ...base("_", owner, recipient, raw), assetType: "trx", tokenId: "_", tokenSymbol: TRX.symbol, tokenName: TRX.name, tokenDecimals: 6, amount: scaled(raw, 6), tokenLevel: null }];
     }
     case 2: {
-      const tokenId = String(data.asset_name ?? r.tokenInfo?.tokenId ?? "");
-      if (!/^\d+$/.test(tokenId)) throw new RecordError(`contractData.asset_name ${JSON.stringify(data.asset_name)} is not a TRC10 token id`);
+      // TRC10 ids are numeric; older records carry the token's name in asset_name: the record's token id then
+      const named = typeof data.asset_name === "string" || typeof data.asset_name === "number" ? String(data.asset_name) : "";
+      const tokenId = /^\d+$/.test(named) ? named : String(r.tokenInfo?.tokenId ?? "");
+      if (!/^\d+$/.test(tokenId)) throw new RecordError(`contractData.asset_name ${JSON.stringify(data.asset_name)} is not a TRC10 token id and tokenInfo.tokenId gives none`);
       const recipient = checkAddress("contractData.to_address", data.to_address ?? to);
       const raw = amountOf("contractData.amount", data.amount ?? r.amount);
       const t = resolveToken(tokenId, r.tokenInfo, ctx.tokens);

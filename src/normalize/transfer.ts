@@ -49,7 +49,7 @@ export function normalizeTransferRecord(record: unknown, ctx: Ctx, out: Normaliz
       transferId: transferId(hash, tokenId, from, to, amountRaw, occurrence),
       transactionId: hash, block: r.block ?? null, timestampMs: r.timestamp, fromAddress: from, toAddress: to,
       assetType: isTrx ? "trx" : "trc10", tokenId, tokenSymbol: t.symbol, tokenName: t.name, tokenDecimals: t.decimals,
-      amountRaw, amount: scaled(raw, t.decimals), confirmed, status, risk: r.riskTransaction ?? false, tokenLevel: t.level,
+      amountRaw, amount: scaled(raw, t.decimals), nftTokenId: null, confirmed, status, risk: r.riskTransaction ?? false, tokenLevel: t.level,
       source: "transfer", observedAtMs: ctx.observedAtMs, txOwner: from, txTo: to, contractRet: r.contractRet ?? null,
     });
     if (!isTrx) {
@@ -78,16 +78,18 @@ export function normalizeTrc20Record(record: unknown, ctx: Ctx, out: NormalizedB
     const t = resolveToken(contract, r.tokenInfo, ctx.tokens);
     const status = statusOf({ finalResult: r.finalResult, contractRet: r.contractRet, revert: r.revert });
     const hash = r.transaction_id.toLowerCase();
-    const amountRaw = raw.toString();
+    // TRC721: `quant` is the id of the token moved, one token per transfer: never an amount to sum
+    const nft = assetType === "trc721";
+    const amountRaw = nft ? "1" : raw.toString();
     const trigger = r.trigger_info;
-    const occurrence = ctx.occurrences.next(`${hash}|${contract}|${from}|${to}|${amountRaw}`);
+    const occurrence = ctx.occurrences.next(`${hash}|${contract}|${from}|${to}|${raw}`);
     const confirmed = r.confirmed ?? false;
     out.transfers.push({
-      transferId: transferId(hash, contract, from, to, amountRaw, occurrence),
+      transferId: transferId(hash, contract, from, to, raw.toString(), occurrence),
       transactionId: hash, block: r.block ?? null, timestampMs: r.block_ts, fromAddress: from, toAddress: to,
       assetType, tokenId: contract, tokenSymbol: t.symbol, tokenName: t.name,
-      tokenDecimals: assetType === "trc721" ? 0 : t.decimals,
-      amountRaw, amount: assetType === "trc721" ? amountRaw : scaled(raw, t.decimals), confirmed, status,
+      tokenDecimals: nft ? 0 : t.decimals,
+      amountRaw, amount: nft ? "1" : scaled(raw, t.decimals), nftTokenId: nft ? raw.toString() : null, confirmed, status,
       risk: r.riskTransaction ?? false, tokenLevel: t.level, source: "trc20", observedAtMs: ctx.observedAtMs,
       // a direct transfer() call on the token: its signer is the sender
       txOwner: trigger?.methodName === "transfer" && trigger.contract_address === contract ? from : null,

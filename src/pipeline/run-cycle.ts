@@ -1,7 +1,8 @@
 // One cycle: every watched wallet x every endpoint, synced under one rate limit; the run is recorded.
 import pLimit from "p-limit";
 import { ENDPOINTS } from "../model/rows.ts";
-import { syncEndpoint, type EndpointSummary, type Progress, type SyncSettings } from "./sync-endpoint.ts";
+import { syncEndpoint, type EndpointSummary, type Progress, type Shortfall, type SyncSettings } from "./sync-endpoint.ts";
+import { settlePending, type SettleCounts } from "./settle-pending.ts";
 import { TokenCache } from "./tokens.ts";
 import { createRunOutputs, newRunId } from "./outputs.ts";
 import { createArchive } from "../source/archive.ts";
@@ -17,6 +18,10 @@ export type RunSummary = {
   durationMs: number;
   endpoints: EndpointSummary[];
   errors: { wallet: string; endpoint: string; error: string }[];
+  /** Stretches whose rows stayed fewer than the API counts after every re-read (see sync-endpoint.ts). */
+  shortfalls: (Shortfall & { wallet: string; endpoint: string })[];
+  /** Unconfirmed transactions older than pending_max_age_hours looked up by hash (see settle-pending.ts). */
+  settled: SettleCounts | null;
   totals: { requests: number; pages: number; transactionsNew: number; transfersNew: number; updated: number; quarantined: number; retries: number; throttled: number; throttledMs: number; rescaled: number };
 };
 
@@ -48,11 +53,12 @@ export async function runCycle(args: {
   const endpoints: EndpointSummary[] = [];
   const errors: RunSummary["errors"] = [];
   let rescaled = 0;
+  let settled: SettleCounts | null = null;
   try {
     await warehouse.syncWallets(config.wallets.map((w) => ({ address: w.address, label: w.label })));
     const tokens = new TokenCache(await warehouse.tokens());
     const deps = {
-      client, warehouse, tokens, runId, nowMs, settings: syncSettings(config), signal: args.signal, onProgress: args.onProgress,
+      client, warehouse, tokens, runId, nowMs, settings: syncSettings(config), signal: args.signal, onProgress: args.onProgress, logger: log,
       archive: createArchive({ dir: config.output.raw_archive ? join(config.output.dir, "raw") : null }),
       outputs: createRunOutputs({ dir: config.output.dir, runId, structured: config.output.structured }),
     };
@@ -62,7 +68,7 @@ export async function runCycle(args: {
       try {
         const s = await syncEndpoint(deps, w.address, ep);
         endpoints.push(s);
-        log.info({ msg: "Synced wallet endpoint", wallet: w.address, label: w.label, endpoint: ep, mode: s.mode, pages: s.pages, requests: s.requests, new_transfers: s.transfersNew, new_transactions: s.transactionsNew, updated: s.transfersUpdated + s.transactionsUpdated, quarantined: s.quarantined, duration: Date.now() - t0 });
+        log.info({ msg: "Synced wallet endpoint", wallet: w.address, label: w.label, endpoint: ep, mode: s.mode, pages: s.pages, requests: s.requests, new_transfers: s.transfersNew, new_transactions: s.transactionsNew, updated: s.transfersUpdated + s.transactionsUpdated, quarantined: s.quarantined, shortfalls: s.shortfalls.length, duration: Date.now() - t0 });
       } catch (e) {
         if (args.signal?.aborted) throw e;
         const error = (e as Error).message;
@@ -70,6 +76,8 @@ export async function runCycle(args: {
         log.error({ msg: "Failed wallet endpoint", wallet: w.address, endpoint: ep, error, duration: Date.now() - t0 });
       }
     }))));
+    settled = await settlePending({ warehouse, client, nowMs, pendingMaxAgeMs: deps.settings.pendingMaxAgeMs, signal: args.signal });
+    if (settled.checked) log.info({ msg: "Settled old unconfirmed transactions", ...settled });
     rescaled = await warehouse.rescaleTransfers();
   } catch (e) {
     errors.push({ wallet: "*", endpoint: "*", error: args.signal?.aborted ? "interrupted (SIGINT/SIGTERM): abandoned; the next run resumes from the committed cursors" : (e as Error).message });
@@ -81,6 +89,8 @@ export async function runCycle(args: {
     durationMs: Date.now() - started,
     endpoints,
     errors,
+    shortfalls: endpoints.flatMap((e) => e.shortfalls.map((s) => ({ ...s, wallet: e.wallet, endpoint: e.endpoint }))),
+    settled,
     totals: {
       requests: sum((s) => s.requests), pages: sum((s) => s.pages), transactionsNew: sum((s) => s.transactionsNew),
       transfersNew: sum((s) => s.transfersNew), updated: sum((s) => s.transfersUpdated + s.transactionsUpdated),
@@ -91,7 +101,7 @@ export async function runCycle(args: {
   await warehouse.recordRun({
     runId, command: args.command ?? "run", startedAtMs: started, endedAtMs: Date.now(), status: summary.status,
     error: errors.length ? errors.map((e) => `${e.wallet} ${e.endpoint}: ${e.error}`).join("\n") : null,
-    counts: { ...summary.totals, endpoints: endpoints.length },
+    counts: { ...summary.totals, endpoints: endpoints.length, shortfalls: summary.shortfalls.length, settled },
   });
   log.info({ msg: "Finished run", status: summary.status, ...summary.totals, errors: errors.length, duration: summary.durationMs });
   return summary;

@@ -190,6 +190,21 @@ export const NOTIFY_TABLES: Record<string, Table> = {
   },
 };
 
+/**
+ * What each stream returned for each wallet, one row per unit the API counts (model/rows.ts ObservationRow):
+ * `tronmon verify` compares these, still backed by stored rows, with the API's count per day.
+ */
+export const OBSERVATION_TABLES: Record<string, Table> = {
+  observations: {
+    name: "observations",
+    uniqueBy: ["wallet", "endpoint", "unit_id"], // kept unique by its insert-if-missing (see upsert.ts)
+    columns: [
+      ["wallet", "text", "NOT NULL"], ["endpoint", "text", "NOT NULL"], ["unit_id", "text", "NOT NULL"],
+      ["unit_kind", "text", "NOT NULL"], ["timestamp_ms", "bigint", "NOT NULL"],
+    ],
+  },
+};
+
 export type Migration = { version: number; name: string; statements: (d: Dialect) => string[] };
 
 export const MIGRATIONS: Migration[] = [
@@ -242,5 +257,16 @@ export const MIGRATIONS: Migration[] = [
     version: 6,
     name: "notifications: outbox, notify_sinks",
     statements: (d) => Object.values(NOTIFY_TABLES).map((t) => createTableSql(d, t)),
+  },
+  {
+    version: 7,
+    name: "completeness: observations ledger; TRC721 token ids apart from amounts",
+    statements: (d) => [
+      ...Object.values(OBSERVATION_TABLES).map((t) => createTableSql(d, t)),
+      `ALTER TABLE transfers ADD COLUMN IF NOT EXISTS nft_token_id ${d.columnType("text")}`,
+      // TRC721 rows stored before: the NFT's id was kept as the amount
+      `UPDATE transfers SET nft_token_id = amount_raw, amount_raw = '1', amount = '1', amount_num = NULL
+        WHERE asset_type = 'trc721' AND nft_token_id IS NULL`,
+    ],
   },
 ];

@@ -1,14 +1,16 @@
 // Set-based merges from staging tables, built through the dialect. The batch holds each key once
 // (model/merge.ts collapses it); MERGE applies the same rules between the batch and stored rows:
 // detail fields from the most detailed observation; state (status, confirmed, result) from the newest
-// observation, a confirmed one always beating an unconfirmed one. A stored row is touched only when the
-// batch really changes it. The join is limited to the batch's time range (±1 day) so that the engine
-// reads only the row groups that can match: no index is needed, memory stays flat as the tables grow.
-import { DAY_MS } from "../model/time.ts";
+// observation, a confirmed one always beating an unconfirmed one; block and time from the newest
+// observation too (a transaction re-included in another block moves). A stored row is touched only when
+// the batch really changes it. Rows are matched by id over the whole table, never within a time window:
+// a re-observation may come any time later, with another timestamp.
 import type { Dialect } from "./types.ts";
 
 export const STAGE_TRANSACTIONS = "stage_transactions";
 export const STAGE_TRANSFERS = "stage_transfers";
+export const STAGE_OBSERVATIONS = "stage_observations";
+export const OBSERVATION_COLUMNS = ["wallet", "endpoint", "unit_id", "unit_kind", "timestamp_ms"] as const;
 
 /** Rank of an observation: level * 10^13 + observed-at ms (fits BIGINT; ms < 10^13 until year 2286). */
 const rank = (level: string, observed: string) => `(CAST(${level} AS BIGINT) * 10000000000000 + ${observed})`;
@@ -21,27 +23,80 @@ export function stageTablesSql(): string[] {
     `CREATE TEMP TABLE IF NOT EXISTS ${STAGE_TRANSFERS} (transfer_id VARCHAR, transaction_id VARCHAR, block BIGINT,
       timestamp_ms BIGINT, from_address VARCHAR, to_address VARCHAR, asset_type VARCHAR, token_id VARCHAR,
       token_symbol VARCHAR, token_name VARCHAR, token_decimals INTEGER, amount_raw VARCHAR, amount VARCHAR,
-      confirmed BOOLEAN, status VARCHAR, risk BOOLEAN, token_level VARCHAR, source VARCHAR, observed_ms BIGINT)`,
+      confirmed BOOLEAN, status VARCHAR, risk BOOLEAN, token_level VARCHAR, source VARCHAR, observed_ms BIGINT,
+      nft_token_id VARCHAR)`,
+    `CREATE TEMP TABLE IF NOT EXISTS ${STAGE_OBSERVATIONS} (wallet VARCHAR, endpoint VARCHAR, unit_id VARCHAR, unit_kind VARCHAR,
+      timestamp_ms BIGINT)`,
   ];
 }
 
-export type TimeRange = { minMs: number; maxMs: number };
-const within = (range: TimeRange) => `t.timestamp_ms BETWEEN ${Math.floor(range.minMs - DAY_MS)} AND ${Math.ceil(range.maxMs + DAY_MS)}`;
+/** The days (ms) holding stored rows that this batch moves to another time: the rollup must redo them too. */
+export function movedDaysSql(): string {
+  const day = (c: string) => `CAST(floor(${c} / 86400000) AS BIGINT) * 86400000`;
+  return `SELECT DISTINCT ${day("t.timestamp_ms")} AS day_ms FROM transfers t JOIN ${STAGE_TRANSFERS} s ON t.transfer_id = s.transfer_id
+      WHERE t.timestamp_ms <> s.timestamp_ms
+    UNION SELECT DISTINCT ${day("t.timestamp_ms")} FROM transactions t JOIN ${STAGE_TRANSACTIONS} s ON t.hash = s.hash
+      WHERE t.timestamp_ms <> s.timestamp_ms`;
+}
 
-export function mergeTransactionsSql(d: Dialect, range: TimeRange): string {
+/**
+ * After the merges: where a transaction's token has Transfer events (rows of the token-transfer list), they
+ * are the truth, and a transfer decoded from the call data of the same transaction and token is not added on
+ * top (a fee-on-transfer token moves less than the call asked, and to more than one address).
+ */
+export function supersededCallTransfersSql(): string {
+  return `DELETE FROM transfers WHERE source = 'transaction' AND asset_type IN ('trc20', 'trc721')
+    AND transaction_id IN (SELECT transaction_id FROM ${STAGE_TRANSFERS})
+    AND EXISTS (SELECT 1 FROM transfers e WHERE e.transaction_id = transfers.transaction_id AND e.token_id = transfers.token_id
+      AND e.source = 'trc20')`;
+}
+
+/** The observation ledger: each unit once per wallet and stream; its time follows the newest observation. */
+export function mergeObservationsSql(): string[] {
+  const same = "o.wallet = s.wallet AND o.endpoint = s.endpoint AND o.unit_id = s.unit_id";
+  return [
+    `UPDATE observations SET timestamp_ms = s.timestamp_ms FROM ${STAGE_OBSERVATIONS} s
+      WHERE observations.wallet = s.wallet AND observations.endpoint = s.endpoint AND observations.unit_id = s.unit_id
+        AND observations.timestamp_ms <> s.timestamp_ms`,
+    `INSERT INTO observations (${OBSERVATION_COLUMNS.join(", ")})
+      SELECT ${OBSERVATION_COLUMNS.map((c) => `s.${c}`).join(", ")} FROM ${STAGE_OBSERVATIONS} s
+      WHERE NOT EXISTS (SELECT 1 FROM observations o WHERE ${same})`,
+  ];
+}
+
+/**
+ * The time range the MERGE must look at: the batch's own, widened to the stored times of every row that
+ * matches it by id (a cheap scan of two columns). Passing it lets the engine skip the rest of the table
+ * while rows are still matched by id wherever they are stored.
+ */
+export type TimeRange = { minMs: number; maxMs: number };
+export function storedRangeSql(table: "transfers" | "transactions"): string {
+  const [key, stage] = table === "transfers" ? ["transfer_id", STAGE_TRANSFERS] : ["hash", STAGE_TRANSACTIONS];
+  return `SELECT min(timestamp_ms) AS lo, max(timestamp_ms) AS hi FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${stage})`;
+}
+export function widen(batch: TimeRange, stored: { lo: unknown; hi: unknown } | undefined): TimeRange {
+  const lo = stored?.lo === null || stored?.lo === undefined ? Infinity : Number(stored.lo);
+  const hi = stored?.hi === null || stored?.hi === undefined ? -Infinity : Number(stored.hi);
+  return { minMs: Math.min(batch.minMs, lo), maxMs: Math.max(batch.maxMs, hi) };
+}
+const within = (range?: TimeRange) => (range ? ` AND t.timestamp_ms BETWEEN ${Math.floor(range.minMs)} AND ${Math.ceil(range.maxMs)}` : "");
+
+export function mergeTransactionsSql(d: Dialect, range?: TimeRange): string {
   const detailCols = ["block", "owner_address", "to_address", "contract_type", "contract_type_name", "fee", "raw"];
   const moreDetail = "s.detail_rank > t.detail_rank";
   const newerState = "s.state_rank > t.state_rank";
   const byDetail = (c: string, expr = `s.${c}`) => `${c} = CASE WHEN ${moreDetail} THEN COALESCE(${expr}, t.${c}) ELSE COALESCE(t.${c}, ${expr}) END`;
   return `MERGE INTO transactions t
     USING (SELECT *, ${rank("detail", "observed_ms")} AS detail_rank, ${rank("confirmed", "observed_ms")} AS state_rank FROM ${STAGE_TRANSACTIONS}) s
-    ON t.hash = s.hash AND ${within(range)}
-    WHEN MATCHED AND ((s.confirmed AND NOT t.confirmed) OR (${newerState} AND (s.status <> t.status OR s.contract_ret IS DISTINCT FROM t.contract_ret)) OR s.detail > t.detail) THEN UPDATE SET
-      ${detailCols.filter((c) => c !== "fee" && c !== "raw").map((c) => byDetail(c)).join(",\n      ")},
+    ON t.hash = s.hash${within(range)}
+    WHEN MATCHED AND ((s.confirmed AND NOT t.confirmed) OR (${newerState} AND (s.status <> t.status OR s.contract_ret IS DISTINCT FROM t.contract_ret))
+        OR s.detail > t.detail OR (${newerState} AND (s.timestamp_ms <> t.timestamp_ms OR (s.block IS NOT NULL AND s.block IS DISTINCT FROM t.block)))) THEN UPDATE SET
+      ${detailCols.filter((c) => c !== "fee" && c !== "raw" && c !== "block").map((c) => byDetail(c)).join(",\n      ")},
       ${byDetail("raw", d.toJson("s.raw"))},
       ${byDetail("fee", d.toRawAmount("s.fee"))},
-      timestamp_ms = CASE WHEN ${moreDetail} THEN s.timestamp_ms ELSE t.timestamp_ms END,
-      timestamp_utc = CASE WHEN ${moreDetail} THEN ${d.msToTimestamp("s.timestamp_ms")} ELSE t.timestamp_utc END,
+      block = CASE WHEN ${newerState} THEN COALESCE(s.block, t.block) ELSE COALESCE(t.block, s.block) END,
+      timestamp_ms = CASE WHEN ${newerState} THEN s.timestamp_ms ELSE t.timestamp_ms END,
+      timestamp_utc = CASE WHEN ${newerState} THEN ${d.msToTimestamp("s.timestamp_ms")} ELSE t.timestamp_utc END,
       status = CASE WHEN ${newerState} THEN s.status ELSE t.status END,
       contract_ret = CASE WHEN ${newerState} THEN COALESCE(s.contract_ret, t.contract_ret) ELSE COALESCE(t.contract_ret, s.contract_ret) END,
       confirmed = t.confirmed OR s.confirmed,
@@ -56,17 +111,20 @@ export function mergeTransactionsSql(d: Dialect, range: TimeRange): string {
       s.state_rank, ${d.now()}, ${d.now()})`;
 }
 
-export function mergeTransfersSql(d: Dialect, range: TimeRange): string {
+export function mergeTransfersSql(d: Dialect, range?: TimeRange): string {
   const newerState = "s.state_rank > t.state_rank";
   const learnsToken = "t.token_decimals IS NULL AND s.token_decimals IS NOT NULL";
   const meta = ["token_symbol", "token_name", "token_decimals", "amount", "token_level"];
   return `MERGE INTO transfers t
     USING (SELECT *, ${rank("confirmed", "observed_ms")} AS state_rank FROM ${STAGE_TRANSFERS}) s
-    ON t.transfer_id = s.transfer_id AND ${within(range)}
+    ON t.transfer_id = s.transfer_id${within(range)}
     WHEN MATCHED AND ((s.confirmed AND NOT t.confirmed) OR (${newerState} AND s.status <> t.status) OR (${learnsToken})
-        OR (s.risk AND NOT t.risk) OR (t.block IS NULL AND s.block IS NOT NULL)) THEN UPDATE SET
+        OR (s.risk AND NOT t.risk) OR (t.block IS NULL AND s.block IS NOT NULL)
+        OR (${newerState} AND (s.timestamp_ms <> t.timestamp_ms OR (s.block IS NOT NULL AND s.block IS DISTINCT FROM t.block)))) THEN UPDATE SET
       ${meta.map((c) => `${c} = CASE WHEN ${learnsToken} THEN s.${c} ELSE t.${c} END`).join(",\n      ")},
-      block = COALESCE(t.block, s.block),
+      block = CASE WHEN ${newerState} THEN COALESCE(s.block, t.block) ELSE COALESCE(t.block, s.block) END,
+      timestamp_ms = CASE WHEN ${newerState} THEN s.timestamp_ms ELSE t.timestamp_ms END,
+      timestamp_utc = CASE WHEN ${newerState} THEN ${d.msToTimestamp("s.timestamp_ms")} ELSE t.timestamp_utc END,
       status = CASE WHEN ${newerState} THEN s.status ELSE t.status END,
       confirmed = t.confirmed OR s.confirmed,
       risk = t.risk OR s.risk,
@@ -74,9 +132,9 @@ export function mergeTransfersSql(d: Dialect, range: TimeRange): string {
       updated_at = ${d.now()}
     WHEN NOT MATCHED THEN INSERT (transfer_id, transaction_id, block, timestamp_utc, timestamp_ms, from_address, to_address,
       asset_type, token_id, token_symbol, token_name, token_decimals, amount_raw, amount_num, amount, confirmed, status,
-      risk, token_level, source, state_rank, first_seen_at, updated_at)
+      risk, token_level, source, state_rank, first_seen_at, updated_at, nft_token_id)
     VALUES (s.transfer_id, s.transaction_id, s.block, ${d.msToTimestamp("s.timestamp_ms")}, s.timestamp_ms, s.from_address,
       s.to_address, s.asset_type, s.token_id, s.token_symbol, s.token_name, s.token_decimals, s.amount_raw,
-      ${d.toRawAmount("s.amount_raw")}, s.amount, s.confirmed, s.status, s.risk, s.token_level, s.source, s.state_rank,
-      ${d.now()}, ${d.now()})`;
+      CASE WHEN s.asset_type = 'trc721' THEN NULL ELSE ${d.toRawAmount("s.amount_raw")} END, s.amount, s.confirmed, s.status,
+      s.risk, s.token_level, s.source, s.state_rank, ${d.now()}, ${d.now()}, s.nft_token_id)`;
 }

@@ -30,6 +30,25 @@ export type TronscanClient = {
 };
 
 const NEVER_RETRY = new Set([400, 401, 404, 405, 410, 422]);
+/** The longest wait a Retry-After may impose; a longer demand fails the stream for this cycle. */
+export const MAX_RETRY_AFTER_MS = 120_000;
+
+/**
+ * An error inside an HTTP 200 (TRONSCAN-API.md pitfall 1b): `{"code":403,"status":"0","message":"invalid API key",
+ * "total":0,"data":[]}`, `{"message":"..."}` alone, TronGrid's `{"Success":false,"Error":"..."}`. Its message, or null.
+ */
+export function businessError(body: unknown): string | null {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return null;
+  const b = body as Record<string, unknown>;
+  const message = [b.message, b.Error, b.error, b.msg].find((m) => typeof m === "string" && m) as string | undefined;
+  const code = b.code ?? b.StatusCode;
+  const badCode = code !== undefined && code !== null && code !== "" && Number(code) !== 200 && Number(code) !== 0;
+  const failed = b.status === "0" || b.status === 0 || b.success === false || b.Success === false;
+  const hasList = ["data", "Data", "token_transfers", "trc20_tokens"].some((k) => Array.isArray(b[k]));
+  if (badCode || failed) return `${message ?? "error"}${badCode ? ` (code ${String(code)})` : ""}`;
+  if (message && !hasList && Object.keys(b).length <= 3) return message;
+  return null;
+}
 
 export function createTronscanClient(opts: ClientOptions): TronscanClient {
   const clock = opts.clock ?? systemClock;
@@ -67,14 +86,23 @@ export function createTronscanClient(opts: ClientOptions): TronscanClient {
         stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
         opts.onResponse?.(path, status);
         if (status === 200) {
+          let body: unknown;
           try {
-            return { url, params: strParams, status, body: parseJsonLossless(text), fetchedAtMs: clock.now(), attempts: attempt + 1 };
+            body = parseJsonLossless(text);
           } catch {
             lastProblem = `truncated or invalid JSON (${text.length} bytes)`;
+          }
+          if (body !== undefined) {
+            const error = businessError(body);
+            if (error === null) return { url, params: strParams, status, body, fetchedAtMs: clock.now(), attempts: attempt + 1 };
+            lastProblem = `an error inside HTTP 200: ${error.slice(0, 200)}`;
           }
         } else if (status === 429 || status === 403) {
           stats.throttled++;
           const retryAfter = parseRetryAfter(headers.get("retry-after"), clock.now());
+          if (retryAfter !== null && retryAfter > MAX_RETRY_AFTER_MS) {
+            throw new RateLimitError(`TronScan ${path} asked us to wait ${Math.round(retryAfter / 1000)} s (Retry-After), more than the ${MAX_RETRY_AFTER_MS / 1000} s we wait within a cycle: this stream stops here and resumes next cycle`, retryAfter);
+          }
           wait = retryAfter ?? backoff(attempt);
           stats.throttledMs += wait;
           bucket.pause(clock.now() + wait);
@@ -85,7 +113,7 @@ export function createTronscanClient(opts: ClientOptions): TronscanClient {
           lastProblem = `HTTP ${status}: ${bodyMessage(text)}`;
         }
       } catch (e) {
-        if (e instanceof SourceHttpError) throw e;
+        if (e instanceof SourceHttpError || e instanceof RateLimitError) throw e;
         if (signal?.aborted) throw e;
         opts.onResponse?.(path, "error");
         const err = e as Error;

@@ -7,14 +7,16 @@ import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from "@duc
 import { duckdbDialect } from "./dialect.ts";
 import { MIGRATIONS } from "../schema.ts";
 import {
-  mergeTransactionsSql, mergeTransfersSql, STAGE_TRANSACTIONS, STAGE_TRANSFERS, stageTablesSql, type TimeRange,
+  mergeObservationsSql, mergeTransactionsSql, storedRangeSql, widen, type TimeRange, mergeTransfersSql, movedDaysSql, STAGE_OBSERVATIONS, STAGE_TRANSACTIONS, STAGE_TRANSFERS,
+  stageTablesSql, supersededCallTransfersSql,
 } from "../upsert.ts";
+import { safeJson } from "../../model/json.ts";
 import { formatUnits } from "../../normalize/amount.ts";
 import { collapseBatch } from "../../model/merge.ts";
 import { utcDay } from "../../model/time.ts";
 import { WarehouseError, WarehouseLockedError } from "../../internal/errors.ts";
 import type { Cursor, LoadCounts, RunRecord, Warehouse } from "../types.ts";
-import type { NormalizedBatch, TokenRow, TransactionRow, TransferRow } from "../../model/rows.ts";
+import type { NormalizedBatch, ObservationRow, TokenRow, TransactionRow, TransferRow } from "../../model/rows.ts";
 
 const d = duckdbDialect;
 
@@ -94,18 +96,26 @@ export async function createDuckDbWarehouse(args: { path: string; readOnly?: boo
         await conn.run(`DELETE FROM ${STAGE_TRANSFERS}`);
         const counts: LoadCounts = { transactionsNew: 0, transactionsUpdated: 0, transfersNew: 0, transfersUpdated: 0, quarantined: 0 };
         const rows = collapseBatch(batch);
+        if (rows.transfers.length) await appendTransfers(conn, rows.transfers);
+        if (rows.transactions.length) await appendTransactions(conn, rows.transactions);
+        // rows that move to another time leave their old day: the rollup redoes it too
+        if (rows.transfers.length || rows.transactions.length) {
+          await conn.run(`INSERT INTO activity_days ${movedDaysSql()} ON CONFLICT DO NOTHING`);
+        }
         if (rows.transfers.length) {
-          await appendTransfers(conn, rows.transfers);
-          const c = await mergeCounts("transfers", mergeTransfersSql(d, timeRange(rows.transfers)));
+          const [stored] = await all<{ lo: unknown; hi: unknown }>(storedRangeSql("transfers"));
+          const c = await mergeCounts("transfers", mergeTransfersSql(d, widen(timeRange(rows.transfers), stored)));
           counts.transfersNew = c.inserted;
           counts.transfersUpdated = c.updated;
+          await conn.run(supersededCallTransfersSql());
         }
         if (rows.transactions.length) {
-          await appendTransactions(conn, rows.transactions);
-          const c = await mergeCounts("transactions", mergeTransactionsSql(d, timeRange(rows.transactions)));
+          const [stored] = await all<{ lo: unknown; hi: unknown }>(storedRangeSql("transactions"));
+          const c = await mergeCounts("transactions", mergeTransactionsSql(d, widen(timeRange(rows.transactions), stored)));
           counts.transactionsNew = c.inserted;
           counts.transactionsUpdated = c.updated;
         }
+        if (batch.observations?.length) await mergeObservations(batch.observations);
         await markDays(rows.transfers, rows.transactions);
         if (batch.tokens.length) await upsertTokens(batch.tokens);
         if (batch.quarantined.length) counts.quarantined = await insertQuarantine(batch, runId);
@@ -228,7 +238,7 @@ export async function createDuckDbWarehouse(args: { path: string; readOnly?: boo
 
   async function insertQuarantine(batch: NormalizedBatch, runId: string): Promise<number> {
     const rows = batch.quarantined.map((q) => {
-      const record = JSON.stringify(q.record) ?? "null";
+      const record = safeJson(q.record);
       const id = createHash("sha256").update(`${q.endpoint}|${record}`).digest("hex").slice(0, 40);
       return [id, q.endpoint, q.reason, record, q.observedAtMs, runId];
     });
@@ -239,6 +249,18 @@ export async function createDuckDbWarehouse(args: { path: string; readOnly?: boo
          ON CONFLICT (quarantine_id) DO NOTHING`, chunk.flat() as never);
     }
     return rows.length;
+  }
+
+  async function mergeObservations(list: ObservationRow[]) {
+    const unique = [...new Map(list.map((o) => [`${o.wallet}|${o.endpoint}|${o.unitId}`, o])).values()];
+    await conn.run(`DELETE FROM ${STAGE_OBSERVATIONS}`);
+    const ap = await conn.createAppender(STAGE_OBSERVATIONS, "main", "temp");
+    for (const o of unique) {
+      ap.appendVarchar(o.wallet); ap.appendVarchar(o.endpoint); ap.appendVarchar(o.unitId); ap.appendVarchar(o.unitKind);
+      ap.appendBigInt(BigInt(o.timestampMs)); ap.endRow();
+    }
+    ap.flushSync(); ap.closeSync();
+    for (const sql of mergeObservationsSql()) await conn.run(sql);
   }
 
   async function upsertCursor(c: Cursor) {
@@ -296,7 +318,7 @@ async function appendTransfers(conn: DuckDBConnection, rows: TransferRow[]) {
     ap.appendVarchar(t.assetType); ap.appendVarchar(t.tokenId); appendText(ap, t.tokenSymbol); appendText(ap, t.tokenName);
     appendInt(ap, t.tokenDecimals); ap.appendVarchar(t.amountRaw); appendText(ap, t.amount); ap.appendBoolean(t.confirmed);
     ap.appendVarchar(t.status); ap.appendBoolean(t.risk); appendText(ap, t.tokenLevel); ap.appendVarchar(t.source);
-    ap.appendBigInt(BigInt(t.observedAtMs)); ap.endRow();
+    ap.appendBigInt(BigInt(t.observedAtMs)); appendText(ap, t.nftTokenId ?? null); ap.endRow();
   }
   ap.flushSync(); ap.closeSync();
 }

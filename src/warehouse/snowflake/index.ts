@@ -4,7 +4,11 @@
 // that fails on a transient error is retried whole (it is idempotent). Every session is tagged (QUERY_TAG).
 import { createHash } from "node:crypto";
 import { MIGRATIONS } from "../schema.ts";
-import { mergeTransactionsSql, mergeTransfersSql, stageTablesSql, STAGE_TRANSACTIONS, STAGE_TRANSFERS, type TimeRange } from "../upsert.ts";
+import {
+  mergeObservationsSql, mergeTransactionsSql, mergeTransfersSql, movedDaysSql, OBSERVATION_COLUMNS, stageTablesSql, STAGE_OBSERVATIONS,
+  STAGE_TRANSACTIONS, STAGE_TRANSFERS, storedRangeSql, supersededCallTransfersSql, type TimeRange, widen,
+} from "../upsert.ts";
+import { safeJson } from "../../model/json.ts";
 import { collapseBatch } from "../../model/merge.ts";
 import { formatUnits } from "../../normalize/amount.ts";
 import { DAY_MS } from "../../model/time.ts";
@@ -16,11 +20,11 @@ import type { TokenRow, TransactionRow, TransferRow } from "../../model/rows.ts"
 export type SnowflakeOptions = { connection: SfConnection; batchRows?: number; queryTag?: string; retries?: number; sleep?: (ms: number) => Promise<void> };
 
 const TRANSFER_STAGE_COLS = ["transfer_id", "transaction_id", "block", "timestamp_ms", "from_address", "to_address", "asset_type", "token_id", "token_symbol",
-  "token_name", "token_decimals", "amount_raw", "amount", "confirmed", "status", "risk", "token_level", "source", "observed_ms"];
+  "token_name", "token_decimals", "amount_raw", "amount", "confirmed", "status", "risk", "token_level", "source", "observed_ms", "nft_token_id"];
 const TRANSACTION_STAGE_COLS = ["hash", "block", "timestamp_ms", "owner_address", "to_address", "contract_type", "contract_type_name", "status",
   "contract_ret", "confirmed", "fee", "raw", "detail", "observed_ms"];
 const transferRow = (t: TransferRow) => [t.transferId, t.transactionId, t.block, t.timestampMs, t.fromAddress, t.toAddress, t.assetType, t.tokenId, t.tokenSymbol,
-  t.tokenName, t.tokenDecimals, t.amountRaw, t.amount, t.confirmed, t.status, t.risk, t.tokenLevel, t.source, t.observedAtMs];
+  t.tokenName, t.tokenDecimals, t.amountRaw, t.amount, t.confirmed, t.status, t.risk, t.tokenLevel, t.source, t.observedAtMs, t.nftTokenId ?? null];
 const transactionRow = (t: TransactionRow) => [t.hash, t.block, t.timestampMs, t.ownerAddress, t.toAddress, t.contractType, t.contractTypeName, t.status,
   t.contractRet, t.confirmed, t.feeSun, t.raw, t.detail, t.observedAtMs];
 
@@ -65,7 +69,9 @@ export async function createSnowflakeWarehouse(o: SnowflakeOptions): Promise<War
     return { inserted: Number(r?.["number of rows inserted"] ?? 0), updated: Number(r?.["number of rows updated"] ?? 0) };
   }
 
-  const range = (rows: { timestampMs: number }[]): TimeRange => ({ minMs: Math.min(...rows.map((r) => r.timestampMs)), maxMs: Math.max(...rows.map((r) => r.timestampMs)) });
+  const range = (rows: { timestampMs: number }[]): TimeRange => ({
+    minMs: rows.reduce((m, r) => Math.min(m, r.timestampMs), Infinity), maxMs: rows.reduce((m, r) => Math.max(m, r.timestampMs), -Infinity),
+  });
 
   const w: Warehouse = {
     dialect: d,
@@ -89,15 +95,28 @@ export async function createSnowflakeWarehouse(o: SnowflakeOptions): Promise<War
         const counts: LoadCounts = { transactionsNew: 0, transactionsUpdated: 0, transfersNew: 0, transfersUpdated: 0, quarantined: 0 };
         await inTx(`DELETE FROM ${STAGE_TRANSFERS}`);
         await inTx(`DELETE FROM ${STAGE_TRANSACTIONS}`);
+        await inTx(`DELETE FROM ${STAGE_OBSERVATIONS}`);
+        if (rows.transfers.length) await bulkInsert(STAGE_TRANSFERS, TRANSFER_STAGE_COLS, rows.transfers.map(transferRow));
+        if (rows.transactions.length) await bulkInsert(STAGE_TRANSACTIONS, TRANSACTION_STAGE_COLS, rows.transactions.map(transactionRow));
+        if (rows.transfers.length || rows.transactions.length) {
+          await inTx(`MERGE INTO activity_days t USING (${movedDaysSql()}) s ON t.day_ms = s.day_ms
+            WHEN NOT MATCHED THEN INSERT (day_ms) VALUES (s.day_ms)`);
+        }
         if (rows.transfers.length) {
-          await bulkInsert(STAGE_TRANSFERS, TRANSFER_STAGE_COLS, rows.transfers.map(transferRow));
-          const c = await merge(mergeTransfersSql(d, range(rows.transfers)));
+          const [stored] = await inTx(storedRangeSql("transfers"));
+          const c = await merge(mergeTransfersSql(d, widen(range(rows.transfers), stored as { lo: unknown; hi: unknown })));
           counts.transfersNew = c.inserted; counts.transfersUpdated = c.updated;
+          await inTx(supersededCallTransfersSql());
         }
         if (rows.transactions.length) {
-          await bulkInsert(STAGE_TRANSACTIONS, TRANSACTION_STAGE_COLS, rows.transactions.map(transactionRow));
-          const c = await merge(mergeTransactionsSql(d, range(rows.transactions)));
+          const [stored] = await inTx(storedRangeSql("transactions"));
+          const c = await merge(mergeTransactionsSql(d, widen(range(rows.transactions), stored as { lo: unknown; hi: unknown })));
           counts.transactionsNew = c.inserted; counts.transactionsUpdated = c.updated;
+        }
+        if (batch.observations?.length) {
+          const unique = [...new Map(batch.observations.map((o) => [`${o.wallet}|${o.endpoint}|${o.unitId}`, o])).values()];
+          await bulkInsert(STAGE_OBSERVATIONS, [...OBSERVATION_COLUMNS], unique.map((o) => [o.wallet, o.endpoint, o.unitId, o.unitKind, o.timestampMs]));
+          for (const sql of mergeObservationsSql()) await inTx(sql);
         }
         const days = [...new Set([...rows.transfers, ...rows.transactions].map((r) => Math.floor(r.timestampMs / DAY_MS) * DAY_MS))];
         if (days.length) await inTx(d.upsertSql("activity_days", ["day_ms"], ["day_ms"], days.length), days);
@@ -112,7 +131,7 @@ export async function createSnowflakeWarehouse(o: SnowflakeOptions): Promise<War
         }
         if (batch.quarantined.length) {
           const q = batch.quarantined.map((x) => {
-            const record = JSON.stringify(x.record) ?? "null";
+            const record = safeJson(x.record);
             return [createHash("sha256").update(`${x.endpoint}|${record}`).digest("hex").slice(0, 40), x.endpoint, x.reason, record, x.observedAtMs, runId];
           });
           await inTx(`MERGE INTO quarantine t USING (SELECT * FROM VALUES ${q.map(() => "(?, ?, ?, ?, ?, ?)").join(", ")} AS v (id, endpoint, reason, record, ms, run_id)) s
