@@ -1,5 +1,6 @@
 // tronmon: the command line. Exit codes: see README ("Exit codes").
 import { Command, Option } from "commander";
+import { verifyCommand } from "./commands/verify.ts";
 import { runCommand } from "./commands/run.ts";
 import { dashboardCommand, watchCommand } from "./commands/watch.ts";
 import { snowflakeDeployCommand, snowflakeDoctor } from "./commands/snowflake.ts";
@@ -48,6 +49,12 @@ program.command("dashboard").description("serve the web dashboard (read-only on 
 program.command("import").description("load saved pages (our raw archive, TronScan envelopes, the original bare arrays) from files or folders")
   .argument("<paths...>", "files (.json, .json.gz) or folders").option("--json", "print the summary as JSON")
   .action(wrap((paths: string[], o: { json?: boolean }) => importCommand(paths, { ...g(), ...o })));
+
+program.command("verify").description("per wallet x stream x UTC day: rows stored against the API's own count; --repair re-walks the days that disagree")
+  .option("--wallet <address>", "one watched wallet").option("--from <date>", "first UTC day (default: verify.days ago)").option("--to <date>", "last UTC day (default: today)")
+  .option("--repair", "re-walk each day that has fewer rows than the API counts, then check it again").option("--all", "list the days that agree too")
+  .option("--json", "print as JSON")
+  .action(wrap((o: { wallet?: string; from?: string; to?: string; repair?: boolean; all?: boolean; json?: boolean }) => verifyCommand({ ...g(), ...o })));
 
 program.command("status").description("per wallet: synced-to time, row counts; the last runs")
   .option("--json", "print as JSON").action(wrap((o: { json?: boolean }) => statusCommand({ ...g(), ...o })));
@@ -121,6 +128,7 @@ program.command("emulator").description("serve a faithful TronScan emulator over
   .option("--port <port>", "port", "8590").option("--host <host>", "bind address", "127.0.0.1")
   .option("--seed <n>", "history seed", "1").option("--days <n>", "days of history", "45")
   .option("--faults <spec>", "e.g. 429:0.05,403:0.05,500:0.05,502:0.02,slow:0.01,truncated:0.03,short:0.1")
+  .option("--quirks <spec>", "how the real API misbehaves, e.g. cap20,holes:0.1,empty:0.05,error200:0.05,unstable,ignore_end:internal,nocount:internal (or: all)")
   .option("--clock <mode>", "real (new activity as time passes) | manual (/__emulator/advance)", "real")
   .option("--now <iso>", "virtual time at start (default: now)").option("--latency <ms>", "delay every answer")
   .option("--print-truth", "print the ground truth for the default wallets and exit")

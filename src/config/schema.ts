@@ -94,6 +94,11 @@ export const scheduleSchema = z.strictObject({
   }).nullable().default(null).describe("Or a cron expression in UTC (5 or 6 fields); replaces `every` when set"),
 });
 
+export const verifySchema = z.strictObject({
+  days: z.number().int().min(1).max(90).default(2).describe("The rolling verify in watch checks the last this many UTC days (today included)"),
+  every_cycles: z.number().int().min(0).default(6).describe("watch verifies every this many cycles (0: never); each costs wallets x 4 streams x days requests, plus repairs"),
+});
+
 export const healthSchema = z.strictObject({
   consecutive_failures: z.number().int().min(1).default(2).describe("Open a health alert after this many failed cycles in a row"),
   max_wallet_lag_minutes: z.number().int().min(1).default(60).describe("Open a health alert when a wallet's data is complete only up to longer ago than this"),
@@ -192,6 +197,7 @@ export const configSchema = z.strictObject({
   anomalies: anomaliesSchema.prefault({}),
   schedule: scheduleSchema.prefault({}),
   health: healthSchema.prefault({}),
+  verify: verifySchema.prefault({}),
   notify: notifySchema.prefault({}),
 });
 

@@ -332,6 +332,10 @@ export class Emulator {
         try { this.faults = parseFaults(q.get("spec")); } catch (e) { return json(400, { message: (e as Error).message }); }
         return json(200, { faults: this.faults });
       }
+      case "/__emulator/quirks": {
+        try { this.quirks = parseQuirks(q.get("spec") === "all" ? ALL_QUIRKS : q.get("spec")); } catch (e) { return json(400, { message: (e as Error).message }); }
+        return json(200, { quirks: this.quirks });
+      }
       case "/__emulator/stats": return json(200, this.stats);
       case "/__emulator/truth": {
         this.refresh();

@@ -2,6 +2,7 @@
 // the same lifecycle as rule alerts (open once, update, resolve when the condition clears).
 import type { Config } from "../config/schema.ts";
 import { ENDPOINTS } from "../model/rows.ts";
+import { gapDays } from "../pipeline/verify.ts";
 import { jsonValue, type Warehouse } from "../warehouse/types.ts";
 import type { Breach } from "../rules/types.ts";
 import { applyEvaluation, type RuleInfo } from "../rules/lifecycle.ts";
@@ -11,6 +12,7 @@ export const HEALTH_RULES = {
   failures: "health.consecutive_failures",
   lag: "health.wallet_lag",
   throttling: "health.api_throttling",
+  gap: "health.gap",
 } as const;
 
 const HOUR_MS = 3_600_000;
@@ -52,6 +54,7 @@ export async function healthBreaches(w: Warehouse, config: Config, nowMs: number
   }
   const throttled = await throttledSeconds(w, nowMs);
   if (throttled > h.max_throttled_seconds) out.push({ ruleName: HEALTH_RULES.throttling, wallet: "*", value: String(throttled) });
+  for (const [wallet, days] of await gapDays(w)) out.push({ ruleName: HEALTH_RULES.gap, wallet, value: String(days) });
   return out;
 }
 
@@ -66,6 +69,7 @@ export async function evaluateHealth(w: Warehouse, config: Config, nowMs: number
     rule(HEALTH_RULES.failures, h.consecutive_failures - 1, "failed cycles in a row"),
     rule(HEALTH_RULES.lag, h.max_wallet_lag_minutes, "minutes behind"),
     rule(HEALTH_RULES.throttling, h.max_throttled_seconds, "seconds throttled in the last hour"),
+    rule(HEALTH_RULES.gap, 0, "stream-days with rows missing after repair"),
   ]);
   const breaches = await healthBreaches(w, config, nowMs);
   const active = await loadAlerts(w, "WHERE status IN ('open', 'acknowledged') AND kind = 'health'");

@@ -1,7 +1,9 @@
 // One full cycle, as `run` and every tick of `watch` do it: sync, evaluate rules, detect anomalies,
 // check the monitor's own health, queue and deliver notifications. A failure after the sync is
 // recorded and logged; it never undoes what was loaded.
-import { runCycle, type RunSummary } from "./run-cycle.ts";
+import { createSyncDeps, runCycle, type RunSummary } from "./run-cycle.ts";
+import { verify } from "./verify.ts";
+import { DAY_MS } from "../model/time.ts";
 import { evaluateRules, type EvaluationSummary } from "../rules/evaluate.ts";
 import { rulesFromConfig, syncRules } from "../rules/store.ts";
 import { detectAnomalies, type DetectionSummary } from "../anomalies/detect.ts";
@@ -19,6 +21,7 @@ export type CycleResult = {
   detection: DetectionSummary | null;
   health: HealthSummary | null;
   delivery: DeliveryCounts | null;
+  verification: { checks: number; requests: number; missing: number; repaired: number; stillMissing: number } | null;
   /** What failed after the sync (rules, anomalies, health or notifications), if anything. */
   postError: string | null;
 };
@@ -26,12 +29,14 @@ export type CycleResult = {
 export async function runFullCycle(args: {
   config: Config; warehouse: Warehouse; client: TronscanClient; logger: Logger; command: string;
   signal?: AbortSignal; onProgress?: Progress; clockMs?: () => number;
+  /** Run the rolling verify (last verify.days days, repairing) before the health check: watch does every verify.every_cycles cycles. */
+  verify?: boolean;
 }): Promise<CycleResult> {
   const { config, warehouse, logger } = args;
   const now = args.clockMs ?? Date.now;
   const startMs = now();
   const summary = await runCycle({ ...args, nowMs: startMs });
-  const result: CycleResult = { summary, evaluation: null, detection: null, health: null, delivery: null, postError: null };
+  const result: CycleResult = { summary, evaluation: null, detection: null, verification: null, health: null, delivery: null, postError: null };
   if (summary.status === "interrupted") return result;
   const step = async <T>(name: string, fn: () => Promise<T>): Promise<T | null> => {
     try {
@@ -48,6 +53,15 @@ export async function runFullCycle(args: {
     return evaluateRules({ warehouse, nowMs: now(), outDir: config.output.dir });
   });
   result.detection = await step("anomaly detection", () => detectAnomalies({ warehouse, config, nowMs: now(), outDir: config.output.dir }));
+  if (args.verify) {
+    result.verification = await step("verify", async () => {
+      const nowMs = now();
+      const deps = await createSyncDeps({ config, warehouse, client: args.client, runId: summary.runId, nowMs, signal: args.signal, logger });
+      const v = await verify({ deps, wallets: config.wallets.map((w) => w.address), fromMs: nowMs - (config.verify.days - 1) * DAY_MS, toMs: nowMs, repair: true });
+      logger.info({ msg: "Verified completeness", run_id: summary.runId, checks: v.days.length, requests: v.requests, missing: v.missing, repaired: v.repaired, still_missing: v.stillMissing });
+      return { checks: v.days.length, requests: v.requests, missing: v.missing, repaired: v.repaired, stillMissing: v.stillMissing };
+    });
+  }
   result.health = await step("health check", () => evaluateHealth(warehouse, config, now()));
   result.delivery = await step("notification", () => notify(warehouse, config, now(), startMs, logger));
   const found = result.detection ? Object.values(result.detection.found).reduce((a, b) => a + b, 0) : 0;

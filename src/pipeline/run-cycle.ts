@@ -1,7 +1,7 @@
 // One cycle: every watched wallet x every endpoint, synced under one rate limit; the run is recorded.
 import pLimit from "p-limit";
 import { ENDPOINTS } from "../model/rows.ts";
-import { syncEndpoint, type EndpointSummary, type Progress, type Shortfall, type SyncSettings } from "./sync-endpoint.ts";
+import { syncEndpoint, type EndpointSummary, type Progress, type Shortfall, type SyncDeps, type SyncSettings } from "./sync-endpoint.ts";
 import { settlePending, type SettleCounts } from "./settle-pending.ts";
 import { TokenCache } from "./tokens.ts";
 import { createRunOutputs, newRunId } from "./outputs.ts";
@@ -33,6 +33,20 @@ export function syncSettings(config: Config): SyncSettings {
   };
 }
 
+/** What every walk of a run shares: client, warehouse, token cache, archive, structured output. */
+export async function createSyncDeps(args: {
+  config: Config; warehouse: Warehouse; client: TronscanClient; runId: string; nowMs: number;
+  signal?: AbortSignal; onProgress?: Progress; logger?: Logger;
+}): Promise<SyncDeps> {
+  const { config } = args;
+  return {
+    client: args.client, warehouse: args.warehouse, tokens: new TokenCache(await args.warehouse.tokens()), runId: args.runId, nowMs: args.nowMs,
+    settings: syncSettings(config), signal: args.signal, onProgress: args.onProgress, logger: args.logger,
+    archive: createArchive({ dir: config.output.raw_archive ? join(config.output.dir, "raw") : null }),
+    outputs: createRunOutputs({ dir: config.output.dir, runId: args.runId, structured: config.output.structured }),
+  };
+}
+
 export async function runCycle(args: {
   config: Config;
   warehouse: Warehouse;
@@ -56,12 +70,7 @@ export async function runCycle(args: {
   let settled: SettleCounts | null = null;
   try {
     await warehouse.syncWallets(config.wallets.map((w) => ({ address: w.address, label: w.label })));
-    const tokens = new TokenCache(await warehouse.tokens());
-    const deps = {
-      client, warehouse, tokens, runId, nowMs, settings: syncSettings(config), signal: args.signal, onProgress: args.onProgress, logger: log,
-      archive: createArchive({ dir: config.output.raw_archive ? join(config.output.dir, "raw") : null }),
-      outputs: createRunOutputs({ dir: config.output.dir, runId, structured: config.output.structured }),
-    };
+    const deps = await createSyncDeps({ config, warehouse, client, runId, nowMs, signal: args.signal, onProgress: args.onProgress, logger: log });
     const limit = pLimit(config.source.concurrency);
     await Promise.all(config.wallets.flatMap((w) => ENDPOINTS.map((ep) => limit(async () => {
       const t0 = Date.now();

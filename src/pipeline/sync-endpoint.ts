@@ -59,7 +59,7 @@ export type EndpointSummary = LoadCounts & {
 
 export type Progress = (p: { wallet: string; endpoint: Endpoint; rows: number; expected: number | null; reachedMs: number | null }) => void;
 
-type Deps = {
+export type SyncDeps = {
   client: TronscanClient;
   warehouse: Warehouse;
   archive: Archive;
@@ -100,7 +100,7 @@ export class StreamStalledError extends SourceUnavailableError {
  * Syncs one stream of one wallet. With `range`, walks exactly that window (verify's repair) and leaves the
  * cursor alone; otherwise backfills, resumes or catches up from the stored cursor.
  */
-export async function syncEndpoint(deps: Deps, wallet: string, endpoint: Endpoint, range?: { fromMs: number; toMs: number }): Promise<EndpointSummary> {
+export async function syncEndpoint(deps: SyncDeps, wallet: string, endpoint: Endpoint, range?: { fromMs: number; toMs: number }): Promise<EndpointSummary> {
   const { warehouse, client, settings } = deps;
   const stored = range ? null : await warehouse.getCursor(wallet, endpoint);
   let mode: EndpointSummary["mode"];
@@ -269,12 +269,12 @@ export async function syncEndpoint(deps: Deps, wallet: string, endpoint: Endpoin
         offset += ans.rows.length;
         if (target !== null && offset >= target) break;
       }
-      const gained = heldCount(lo, hi) > before;
+      idle = heldCount(lo, hi) > before ? 0 : idle + 1;
+      // no count to check against: read again until two reads in a row bring nothing new (one may be a spurious empty page)
       if (target === null) {
-        if (!gained) return; // no count to check against: read again until a read brings nothing new
+        if (idle >= 2) return;
         continue;
       }
-      idle = gained ? 0 : idle + 1;
       if (idle >= 4) {
         if (endpoint !== "trc20" || twinsSettled) break;
         await settleTwins(lo, hi);

@@ -50,7 +50,8 @@ export async function watch(o: WatchOptions): Promise<{ cycles: number }> {
       cycle: async (_started, n) => {
         inCycleSince = clock.now();
         try {
-          const r = await runFullCycle({ config, warehouse, client, logger, command: "watch", signal, clockMs: () => clock.now() });
+          const every = config.verify.every_cycles;
+          const r = await runFullCycle({ config, warehouse, client, logger, command: "watch", signal, clockMs: () => clock.now(), verify: every > 0 && n % every === 0 });
           if (r.summary.status === "interrupted") {
             logger.warn({ msg: "Cycle abandoned on signal: committed rows and cursors are kept", run_id: r.summary.runId });
             return;

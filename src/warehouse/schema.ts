@@ -203,6 +203,15 @@ export const OBSERVATION_TABLES: Record<string, Table> = {
       ["unit_kind", "text", "NOT NULL"], ["timestamp_ms", "bigint", "NOT NULL"],
     ],
   },
+  /** The last verdict of `tronmon verify` per wallet, stream and UTC day (health.gap reads it). */
+  verify_results: {
+    name: "verify_results",
+    primaryKey: ["wallet", "endpoint", "day_ms"],
+    columns: [
+      ["wallet", "text", "NOT NULL"], ["endpoint", "text", "NOT NULL"], ["day_ms", "bigint", "NOT NULL"], ["api_count", "bigint"],
+      ["stored", "bigint", "NOT NULL"], ["verdict", "text", "NOT NULL"], ["checked_ms", "bigint", "NOT NULL"],
+    ],
+  },
 };
 
 export type Migration = { version: number; name: string; statements: (d: Dialect) => string[] };
@@ -260,7 +269,7 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 7,
-    name: "completeness: observations ledger; TRC721 token ids apart from amounts",
+    name: "completeness: observations ledger, verify results; TRC721 token ids apart from amounts",
     statements: (d) => [
       ...Object.values(OBSERVATION_TABLES).map((t) => createTableSql(d, t)),
       `ALTER TABLE transfers ADD COLUMN IF NOT EXISTS nft_token_id ${d.columnType("text")}`,

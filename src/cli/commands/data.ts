@@ -12,6 +12,7 @@ import { isAddress } from "../../normalize/address.ts";
 import { table } from "../table.ts";
 import { walletLags } from "../../health/checks.ts";
 import { deliverySummary } from "../../notify/outbox.ts";
+import { ENDPOINTS } from "../../model/rows.ts";
 
 export async function importCommand(paths: string[], opts: GlobalOptions & { json?: boolean }): Promise<number> {
   const { config, logger } = loadContext(opts);
@@ -59,7 +60,7 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }): P
     }
     const iso = (ms: string | null) => (ms ? new Date(Number(ms)).toISOString().slice(0, 19).replace("T", " ") : "-");
     process.stdout.write(table(wallets.map((w) => ({
-      wallet: w.address, label: w.label, "synced to (UTC)": w.endpoints_synced === "3" ? iso(w.synced_to_ms) : `${w.endpoints_synced}/3 endpoints${w.walks_open !== "0" ? ", backfill under way" : ""}`,
+      wallet: w.address, label: w.label, "synced to (UTC)": Number(w.endpoints_synced) >= ENDPOINTS.length ? iso(w.synced_to_ms) : `${w.endpoints_synced}/${ENDPOINTS.length} streams${w.walks_open !== "0" ? ", backfill under way" : ""}`,
       lag: lagOf.get(String(w.address)) == null ? "-" : `${lagOf.get(String(w.address))} min`,
       transactions: w.transactions, transfers: w.transfers, unconfirmed: w.unconfirmed, "newest activity": iso(w.newest_ms),
     }))) + "\n\n");
@@ -72,6 +73,13 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }): P
       };
     })) + "\n");
     process.stdout.write(`\nquarantined records: ${q.n}\n`);
+    const [v] = await warehouse.query<{ checks: string; missing: string; extra: string; last: string | null }>(
+      `SELECT count(*) AS checks, count(CASE WHEN verdict IN ('missing', 'still missing') THEN 1 END) AS missing,
+         count(CASE WHEN verdict = 'extra' THEN 1 END) AS extra, max(checked_ms) AS last FROM verify_results`);
+    const cost = config.wallets.length * ENDPOINTS.length * config.verify.days;
+    process.stdout.write(`completeness (verify): ${v.checks} wallet-stream-days checked${v.last ? ` (last ${iso(v.last)})` : ""}, ${v.missing} still missing rows, ${v.extra} with more rows than the API counts; ` +
+      `the rolling verify costs ${cost} requests (${config.wallets.length} wallets x ${ENDPOINTS.length} streams x ${config.verify.days} days)` +
+      `${config.verify.every_cycles ? ` every ${config.verify.every_cycles} cycles` : " (off in watch)"}, plus a re-walk per day that disagrees\n`);
     if (health.length) process.stdout.write("\nhealth alerts:\n" + table(health.map((h) => ({ rule: h.rule_name, wallet: h.wallet, value: h.value, threshold: h.threshold, status: h.status, since: iso(h.first_seen_ms) }))) + "\n");
     if (sinks.length) process.stdout.write("\nnotifications:\n" + table(sinks.map((x) => ({ sink: x.sink, delivered: x.delivered, pending: x.pending, "given up": x.given_up, failing: x.failing, "last error": x.last_error?.slice(0, 80) ?? null }))) + "\n");
     return 0;

@@ -1,8 +1,8 @@
-import { Emulator, parseFaults } from "../../emulator/server.ts";
+import { ALL_QUIRKS, Emulator, parseFaults, parseQuirks } from "../../emulator/server.ts";
 import { UsageError } from "../../internal/errors.ts";
 import { toJson } from "../../emulator/render.ts";
 
-export type EmulatorCliOptions = { port: string; host: string; seed: string; faults?: string; days: string; clock: string; now?: string; latency?: string; printTruth?: boolean };
+export type EmulatorCliOptions = { port: string; host: string; seed: string; faults?: string; quirks?: string; days: string; clock: string; now?: string; latency?: string; printTruth?: boolean };
 
 export function emulatorFromOptions(o: EmulatorCliOptions): Emulator {
   const seed = Number(o.seed);
@@ -18,7 +18,13 @@ export function emulatorFromOptions(o: EmulatorCliOptions): Emulator {
   } catch (e) {
     throw new UsageError(`emulator: --faults: ${(e as Error).message}`);
   }
-  return new Emulator({ seed, days, clock: o.clock, nowMs, faults, latencyMs: o.latency ? Number(o.latency) : 0 });
+  let quirks;
+  try {
+    quirks = parseQuirks(o.quirks === "all" ? ALL_QUIRKS : o.quirks);
+  } catch (e) {
+    throw new UsageError(`emulator: --quirks: ${(e as Error).message}`);
+  }
+  return new Emulator({ seed, days, clock: o.clock, nowMs, faults, quirks, latencyMs: o.latency ? Number(o.latency) : 0 });
 }
 
 export async function emulatorCommand(o: EmulatorCliOptions): Promise<number> {
@@ -31,8 +37,8 @@ export async function emulatorCommand(o: EmulatorCliOptions): Promise<number> {
   const server = await emu.listen(port, o.host);
   const addr = server.address();
   const actual = typeof addr === "object" && addr ? addr.port : port;
-  process.stderr.write(`TronScan emulator on http://${o.host}:${actual} (seed ${o.seed}, ${emu.history.txs.length} transactions, clock ${o.clock}, faults ${o.faults ?? "none"})\n` +
-    `  control: /__emulator/health  /__emulator/truth  /__emulator/advance?minutes=N  /__emulator/faults?spec=...  /__emulator/stats\n`);
+  process.stderr.write(`TronScan emulator on http://${o.host}:${actual} (seed ${o.seed}, ${emu.history.txs.length} transactions, clock ${o.clock}, faults ${o.faults ?? "none"}, quirks ${o.quirks ?? "none"})\n` +
+    `  control: /__emulator/health  /__emulator/truth  /__emulator/advance?minutes=N  /__emulator/faults?spec=...  /__emulator/quirks?spec=...  /__emulator/stats\n`);
   await new Promise<void>((resolve) => {
     const stop = () => server.close(() => resolve());
     process.once("SIGINT", stop);
