@@ -48,6 +48,25 @@ describe("TronScan client", () => {
     expect(clock.slept).toContain(200); // then backoff 100 * 2^1 (jitter factor 1)
   });
 
+  it("an error inside HTTP 200 is an error: retried, then the request fails with its message (never an empty page)", async () => {
+    const error200 = { status: 200, body: '{"code":403,"status":"0","message":"invalid API key","total":0,"data":[]}' };
+    const api = await scripted([error200, ok]);
+    const client = createTronscanClient({ baseUrl: api.url, requestsPerSecond: 1000, clock: fakeClock() });
+    expect((await client.get("/api/transaction", { address: "T1" })).attempts).toBe(2);
+    const always = await scripted([error200]);
+    const failing = createTronscanClient({ baseUrl: always.url, requestsPerSecond: 1000, clock: fakeClock(), maxRetries: 2 });
+    await expect(failing.get("/api/transaction", { address: "T1" })).rejects.toThrow(/after 3 attempts: an error inside HTTP 200: invalid API key \(code 403\)/);
+  });
+
+  it("a Retry-After beyond 120 s is not slept through: the request fails at once, naming the wait", async () => {
+    const api = await scripted([{ status: 429, body: "{}", headers: { "retry-after": "99999999" } }, ok]);
+    const clock = fakeClock();
+    const client = createTronscanClient({ baseUrl: api.url, requestsPerSecond: 1000, clock });
+    await expect(client.get("/api/transfer", { address: "T1" })).rejects.toThrow(/asked us to wait 99999999 s \(Retry-After\), more than the 120 s/);
+    expect(clock.slept).toEqual([]);
+    expect(api.seen).toHaveLength(1);
+  });
+
   it("retries 5xx and truncated JSON, then succeeds", async () => {
     const api = await scripted([{ status: 502, body: "<html>bad gateway</html>" }, { status: 200, body: '{"total":1,"da' }, ok]);
     const client = createTronscanClient({ baseUrl: api.url, requestsPerSecond: 1000, clock: fakeClock() });
