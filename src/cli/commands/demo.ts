@@ -2,7 +2,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { Emulator } from "../../emulator/server.ts";
+import { Emulator, parseQuirks } from "../../emulator/server.ts";
+import { verifyCommand } from "./verify.ts";
+
+const DEMO_QUIRKS = "holes:0.05,empty:0.03,error200:0.02,unstable";
 import { ORIGINAL_WALLETS } from "../../emulator/history.ts";
 import { runCommand } from "./run.ts";
 import { watchCommand } from "./watch.ts";
@@ -14,7 +17,9 @@ import { formatUnits } from "../../normalize/amount.ts";
 export async function demoCommand(opts: { port: string; days: string; dir: string; serve?: boolean; dashboardPort?: string }): Promise<number> {
   // The emulated chain runs 70 minutes behind the wall clock, so the activity it adds when it is moved
   // on by 15 minutes is still in the past for the second cycle.
-  const emu = new Emulator({ seed: 7, days: Number(opts.days), clock: "real", latencyMs: 2, nowMs: Date.now() - 70 * 60_000 });
+  // It misbehaves the way the real API does (pages with rows missing, spurious empty pages, errors inside
+  // HTTP 200, rows of one timestamp in another order on every request): the sync proves each stretch complete.
+  const emu = new Emulator({ seed: 7, days: Number(opts.days), clock: "real", latencyMs: 2, nowMs: Date.now() - 70 * 60_000, quirks: parseQuirks(DEMO_QUIRKS) });
   const server = await emu.listen(Number(opts.port), "127.0.0.1");
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : Number(opts.port);
@@ -30,14 +35,16 @@ export async function demoCommand(opts: { port: string; days: string; dir: strin
   writeFileSync(configPath, "# Written by `npm run demo`: the emulator's address and demo paths.\n" + stringify(config));
   const say = (s: string) => process.stdout.write(`\n\x1b[1m== ${s}\x1b[0m\n`);
   try {
-    say(`TronScan emulator on http://127.0.0.1:${port}: ${emu.history.txs.length} synthetic transactions over ${opts.days} days for the 4 original wallets`);
+    say(`TronScan emulator on http://127.0.0.1:${port}: ${emu.history.txs.length} synthetic transactions over ${opts.days} days for the 4 original wallets; misbehaving like the real API (${DEMO_QUIRKS})`);
     say("Cycle 1: full backfill (Binance-Cold 4 has more rows than TronScan's 10,000-row window)");
-    let code = await runCommand({ config: configPath });
+    let code = await runCommand({ config: configPath, logLevel: "error" });
     emu.advance(60 * 60_000);
     say("Cycle 2, an hour of chain activity later: only what is new (plus a short overlap); unconfirmed rows get confirmed");
-    code ||= await runCommand({ config: configPath });
+    code ||= await runCommand({ config: configPath, logLevel: "error" });
     say("Status");
     await statusCommand({ config: configPath });
+    say("Completeness: every wallet x stream x UTC day of the last 3 days against the API's own count (tronmon verify)");
+    await verifyCommand({ config: configPath, from: new Date(emu.now() - 2 * 86_400_000).toISOString().slice(0, 10), logLevel: "error" });
     say("Volume per wallet and token over the last 30 days (successful transfers, exact amounts, never mixing tokens)");
     const { config: cfg } = loadContext({ config: configPath });
     const w = await openWarehouse(cfg);
