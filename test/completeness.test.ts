@@ -50,10 +50,12 @@ describe("completeness against a misbehaving API", () => {
       expect(s.api.emu.list(HEAVY, "trc20", new URLSearchParams()).rangeTotal).toBeGreaterThan(10_000);
       const first = await s.cycle();
       expect(first.status).toBe("success");
+      expect(first.shortfalls).toEqual([]);
       for (const minutes of [7, 13, 30, 60, 180]) {
         s.api.emu.advance(minutes * 60_000);
         const r = await s.cycle();
         expect(r.status).toBe("success");
+        expect(r.shortfalls).toEqual([]);
         expect(r.totals.transfersNew).toBeGreaterThan(0); // new rows arrived at the head
       }
       await expectTruth(s, [HEAVY, SMALL]);

@@ -1,12 +1,13 @@
 // The dashboard: a JSON API under /api/ (validated parameters, parameterised SQL) and the static pages,
 // served by hono. Bound to loopback it needs no token; bound elsewhere it refuses to start without one.
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Hono, type Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
+import { bodyLimit } from "hono/body-limit";
 import { serve, type ServerType } from "@hono/node-server";
 import { z } from "zod";
 import { alertsList, anomaliesList, charts, healthPage, overview, SORTS, walletActivity, walletPage } from "./queries.ts";
@@ -16,6 +17,9 @@ import { exportPendingAlerts } from "../rules/evaluate.ts";
 import { isAddress } from "../normalize/address.ts";
 import { parseUnits } from "../normalize/amount.ts";
 import { UsageError } from "../internal/errors.ts";
+import { assertAccess, isLoopback, sha, tokensFromEnv } from "./access.ts";
+
+export { assertAccess, tokensFromEnv } from "./access.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import type { Logger } from "../internal/logger.ts";
 
@@ -30,23 +34,27 @@ const ASSETS: Record<string, [string, string]> = {
 };
 const PAGES = ["/", "/alerts", "/anomalies", "/health"];
 
-/** `TRONMON_DASHBOARD_TOKENS="alice:secret1,bob:secret2"` (or `TRONMON_DASHBOARD_TOKEN=secret`, named "token"). */
-export function tokensFromEnv(env = process.env): { name: string; digest: Buffer }[] {
-  const list = env.TRONMON_DASHBOARD_TOKENS ? env.TRONMON_DASHBOARD_TOKENS.split(",") : env.TRONMON_DASHBOARD_TOKEN ? [`token:${env.TRONMON_DASHBOARD_TOKEN}`] : [];
-  return list.map((x) => x.trim()).filter(Boolean).map((x) => {
-    const i = x.indexOf(":");
-    const [name, secret] = i > 0 ? [x.slice(0, i), x.slice(i + 1)] : ["token", x];
-    if (secret.length < 16) throw new UsageError(`dashboard: the access token of "${name}" is shorter than 16 characters`);
-    return { name, digest: sha(secret) };
-  });
-}
-const sha = (s: string) => createHash("sha256").update(s).digest();
-const isLoopback = (host: string) => host === "127.0.0.1" || host === "::1" || host === "localhost";
+/** The header our own pages send with every state-changing request: a cross-site form or no-cors fetch cannot. */
+export const REQUEST_HEADER = "x-tronmon-request";
+/** Request bodies larger than this are refused (413). */
+export const MAX_BODY_BYTES = 16 * 1024;
 
-/** Off loopback the dashboard needs at least one access token: refuses (UsageError, exit 2) otherwise. */
-export function assertAccess(host: string, tokens: unknown[]): void {
-  if (!isLoopback(host) && !tokens.length) throw new UsageError(`dashboard: refusing to listen on ${host} without an access token: set TRONMON_DASHBOARD_TOKENS="name:secret" (or bind to 127.0.0.1)`);
+/**
+ * The host names a request may be addressed to (DNS rebinding: a hostile name resolving to us carries its own
+ * Host): the bound address, loopback names when bound to loopback, and TRONMON_DASHBOARD_HOSTS (the public
+ * name behind a reverse proxy).
+ */
+export function allowedHosts(host: string, env = process.env): Set<string> {
+  const names = new Set([host.toLowerCase().replace(/^\[|\]$/g, "")]);
+  if (isLoopback(host)) for (const n of ["127.0.0.1", "localhost", "::1"]) names.add(n);
+  for (const n of (env.TRONMON_DASHBOARD_HOSTS ?? "").split(",").map((x) => x.trim().toLowerCase()).filter(Boolean)) names.add(n);
+  return names;
 }
+const hostnameOf = (hostHeader: string): string => {
+  const h = hostHeader.trim().toLowerCase();
+  if (h.startsWith("[")) return h.slice(1, h.indexOf("]"));
+  return h.replace(/:\d+$/, "");
+};
 
 const ms = z.iso.datetime({ offset: true }).or(z.iso.date()).transform((v) => Date.parse(v));
 const address = z.string().refine(isAddress, "must be a TRON address");
@@ -57,12 +65,14 @@ const Q = {
   activity: z.strictObject({
     kind: z.enum(["transfer", "transaction"]).optional(), token: z.string().regex(/^(_|\d{1,12}|T[1-9A-HJ-NP-Za-km-z]{33})$/, "must be a token id (_, a TRC10 id or a TRC20 contract)").optional(),
     direction: z.enum(["in", "out", "self"]).optional(), status: z.enum(["success", "failed"]).optional(), from: ms.optional(), to: ms.optional(),
-    min: z.string().regex(/^\d+(\.\d+)?$/, "must be a decimal amount").optional(), max: z.string().regex(/^\d+(\.\d+)?$/, "must be a decimal amount").optional(),
+    min: z.string().regex(/^\d{1,38}(\.\d{1,77})?$/, "must be a decimal amount of at most 38 digits").optional(),
+    max: z.string().regex(/^\d{1,38}(\.\d{1,77})?$/, "must be a decimal amount of at most 38 digits").optional(),
     decimals: z.coerce.number().int().min(0).max(77).optional(),
     sort: z.enum(Object.keys(SORTS) as [keyof typeof SORTS]).default("time"), order: z.enum(["asc", "desc"]).default("desc"),
     page: z.coerce.number().int().min(1).max(1_000_000).default(1), page_size: z.coerce.number().int().min(1).max(500).default(50),
   }),
   act: z.strictObject({ note: z.string().trim().min(1, "a note is required").max(2000) }),
+  none: z.strictObject({}),
 };
 
 class Invalid extends Error {}
@@ -80,6 +90,30 @@ export function dashboardApp(o: DashboardOptions) {
   const now = o.now ?? Date.now;
   const w = o.warehouse;
   const app = new Hono<{ Variables: { user: string } }>();
+  const hosts = allowedHosts(o.host);
+
+  app.use("*", async (c, next) => {
+    const hostHeader = c.req.header("host") ?? "";
+    if (!hosts.has(hostnameOf(hostHeader))) return c.json({ error: `this dashboard does not answer to the host ${JSON.stringify(hostHeader.slice(0, 100))} (TRONMON_DASHBOARD_HOSTS lists more names)` }, 421);
+    return next();
+  });
+  app.use("/api/*", async (c, next) => {
+    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+    // state changes come from our own pages only: JSON, our header, and no other origin
+    const origin = c.req.header("origin");
+    if (origin && origin !== "null") {
+      let originHost = "";
+      try { originHost = new URL(origin).host.toLowerCase(); } catch { /* refused below */ }
+      if (originHost !== (c.req.header("host") ?? "").toLowerCase()) return c.json({ error: "cross-origin requests may not change anything" }, 403);
+    } else if (origin === "null") return c.json({ error: "cross-origin requests may not change anything" }, 403);
+    // a header a cross-site form or no-cors fetch cannot send: ours (our pages), or Authorization (an API client)
+    if (c.req.header(REQUEST_HEADER) !== "1" && !c.req.header("authorization")) {
+      return c.json({ error: `state-changing requests need the ${REQUEST_HEADER}: 1 header (sent by the dashboard's own pages) or an Authorization header` }, 403);
+    }
+    if (!/^application\/json\s*(;|$)/i.test(c.req.header("content-type") ?? "")) return c.json({ error: "the body must be application/json" }, 415);
+    return next();
+  });
+  app.use("/api/*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `request bodies are limited to ${MAX_BODY_BYTES} bytes` }, 413) }));
 
   app.use("*", async (c, next) => {
     c.header("x-content-type-options", "nosniff");
@@ -122,14 +156,15 @@ export function dashboardApp(o: DashboardOptions) {
     await remember("/api/charts?", () => charts(w, now()));
   };
   const query = (c: Context) => Object.fromEntries(Object.entries(c.req.queries()).filter(([k]) => k !== "access_token").map(([k, v]) => [k, v.length === 1 ? v[0] : v]));
-  app.get("/api/overview", (c) => cached(c, () => overview(w, now())));
-  app.get("/api/charts", (c) => cached(c, () => charts(w, now())));
-  app.get("/api/last-cycle", async (c) => c.json((await w.query("SELECT run_id, status FROM runs WHERE status <> 'running' ORDER BY started_at DESC LIMIT 1"))[0] ?? null));
+  app.get("/api/overview", (c) => { parse(Q.none, query(c)); return cached(c, () => overview(w, now())); });
+  app.get("/api/charts", (c) => { parse(Q.none, query(c)); return cached(c, () => charts(w, now())); });
+  app.get("/api/last-cycle", async (c) => parse(Q.none, query(c)) && c.json((await w.query("SELECT run_id, status FROM runs WHERE status <> 'running' ORDER BY started_at DESC LIMIT 1"))[0] ?? null));
   app.get("/api/alerts", async (c) => c.json(await alertsList(w, parse(Q.alerts, query(c)))));
   app.get("/api/anomalies", async (c) => c.json(await anomaliesList(w, parse(Q.anomalies, query(c)))));
-  app.get("/api/health", async (c) => c.json({ ...(await healthPage(w, now())), lags: await walletLags(w, now()) }));
+  app.get("/api/health", async (c) => parse(Q.none, query(c)) && c.json({ ...(await healthPage(w, now())), lags: await walletLags(w, now()) }));
   app.get("/api/wallets/:address", async (c) => {
     const addr = parse(address, c.req.param("address"));
+    parse(Q.none, query(c));
     const [known] = await w.query("SELECT 1 FROM wallets WHERE address = ?", [addr]);
     if (!known) return c.json({ error: `${addr} is not a watched wallet` }, 404);
     return cached(c, () => walletPage(w, addr, now()));
@@ -138,11 +173,21 @@ export function dashboardApp(o: DashboardOptions) {
     const addr = parse(address, c.req.param("address"));
     const f = parse(Q.activity, query(c));
     if ((f.min !== undefined || f.max !== undefined) && (!f.token || f.decimals === undefined)) throw new Invalid("min/max: an amount range needs a token and its decimals (amounts of different tokens do not compare)");
-    const raw = (v?: string) => (v === undefined ? undefined : parseUnits(v, f.decimals!).toString());
+    const raw = (v?: string) => {
+      if (v === undefined) return undefined;
+      try {
+        const units = parseUnits(v, f.decimals!);
+        if (units.toString().length > 38) throw new RangeError(`${v} is more than 38 digits in the token's units`);
+        return units.toString();
+      } catch (e) {
+        throw new Invalid(`min/max: ${(e as Error).message}`);
+      }
+    };
     return cached(c, () => walletActivity(w, addr, { ...f, minRaw: raw(f.min), maxRaw: raw(f.max), pageSize: f.page_size }));
   });
   app.post("/api/alerts/:id/:action{ack|resolve}", async (c) => {
     const id = parse(z.string().regex(/^[0-9a-f]{16}$/, "must be an alert id"), c.req.param("id"));
+    parse(Q.none, query(c));
     const body = parse(Q.act, await c.req.json().catch(() => ({})));
     const updated = await actOnAlert(w, { id, action: c.req.param("action") as "ack" | "resolve", note: body.note, by: c.get("user"), nowMs: now() });
     await exportPendingAlerts(w, o.outDir, now());

@@ -6,7 +6,7 @@ import { gapDays } from "../pipeline/verify.ts";
 import { jsonValue, type Warehouse } from "../warehouse/types.ts";
 import type { Breach } from "../rules/types.ts";
 import { applyEvaluation, type RuleInfo } from "../rules/lifecycle.ts";
-import { loadAlerts, saveAlerts } from "../rules/store.ts";
+import { loadAlerts, saveTransitions } from "../rules/store.ts";
 
 export const HEALTH_RULES = {
   failures: "health.consecutive_failures",
@@ -74,6 +74,6 @@ export async function evaluateHealth(w: Warehouse, config: Config, nowMs: number
   const breaches = await healthBreaches(w, config, nowMs);
   const active = await loadAlerts(w, "WHERE status IN ('open', 'acknowledged') AND kind = 'health'");
   const transitions = applyEvaluation({ active, breaches, rules, nowMs });
-  if (transitions.length) await w.transaction((q) => saveAlerts(q, w, transitions.map((t) => t.alert)));
+  if (transitions.length) await w.transaction((q) => saveTransitions(q, w, transitions));
   return { breaches: breaches.length, opened: transitions.filter((t) => t.change === "opened").length, resolved: transitions.filter((t) => t.change === "resolved").length };
 }

@@ -28,8 +28,9 @@ export const PAGE_LIMIT = 50;
 export const OFFSET_WINDOW = 10_000;
 /** Answers in a row that neither move the anchor nor add a row before the stream fails. */
 export const MAX_STALLS = 4;
-/** Re-reads of a slice or a timestamp whose rows fall short of the API's count before the shortfall is reported. */
-export const MAX_PASSES = 12;
+/** Pages spent completing one slice or timestamp at the most, and pages in a row without a new row before giving up. */
+export const MAX_SLICE_PAGES = 600;
+export const MAX_IDLE_PAGES = 200;
 /** /api/transaction-info look-ups spent settling twins in one slice. */
 const MAX_TWIN_LOOKUPS = 40;
 
@@ -249,38 +250,47 @@ export async function syncEndpoint(deps: SyncDeps, wallet: string, endpoint: End
 
   /**
    * Re-reads (lo, hi] by itself, page by page, until its rows match the count. The order of rows within one
-   * timestamp may change on every request, so each pass may bring rows the last one missed: passes go on while
-   * they bring new rows (bounded); when they stop helping, TRC20 twins are settled, then a shortfall reported.
+   * timestamp may change on every request, so each page is a new draw that may bring rows the others missed:
+   * reading goes on while it can still help — until enough pages in a row brought nothing that a missing row
+   * would almost surely have shown up (14 x count / page size: below one chance in a million) — then TRC20
+   * twins are settled, then a shortfall is reported. Without a count: until two full reads bring nothing new.
    */
   const completeSlice = async (lo: number, hi: number, want: number | null): Promise<void> => {
     let target = want;
-    let idle = 0;
+    let idlePasses = 0;
+    let idlePages = 0;
+    let pageRows = 0;
     let twinsSettled = false;
-    for (let pass = 0; pass < MAX_PASSES; pass++) {
-      if (target !== null && heldCount(lo, hi) >= target) return;
+    let pages = 0;
+    const enough = () => target !== null && heldCount(lo, hi) >= target;
+    const hopeless = () => target !== null && idlePages >= Math.min(MAX_IDLE_PAGES, Math.max(8, Math.ceil((14 * target) / (pageRows || PAGE_LIMIT))));
+    while (!enough() && pages < MAX_SLICE_PAGES) {
       const before = heldCount(lo, hi);
-      for (let offset = 0; offset < OFFSET_WINDOW; ) {
+      for (let offset = 0; offset < OFFSET_WINDOW && pages < MAX_SLICE_PAGES; ) {
         const ans = await fetchRange(lo, hi, offset);
+        pages++;
         // this slice's own count is the authority, unless the answer is empty (a spurious empty page may say 0)
         if (ans.count !== null && !ans.empty) target = ans.count;
-        absorb(ans, lo, hi);
+        const gained = absorb(ans, lo, hi);
+        idlePages = gained ? 0 : idlePages + 1;
         const inSlice = ans.rows.filter((r) => r.ts > lo && r.ts <= hi).length;
-        if (!inSlice) break;
+        pageRows = Math.max(pageRows, ans.rows.length);
+        if (!inSlice || enough() || hopeless()) break;
         offset += ans.rows.length;
         if (target !== null && offset >= target) break;
       }
-      idle = heldCount(lo, hi) > before ? 0 : idle + 1;
-      // no count to check against: read again until two reads in a row bring nothing new (one may be a spurious empty page)
+      idlePasses = heldCount(lo, hi) > before ? 0 : idlePasses + 1;
       if (target === null) {
-        if (idle >= 2) return;
+        if (idlePasses >= 2) return; // no count to check against: two full reads in a row brought nothing new
         continue;
       }
-      if (idle >= 4) {
-        if (endpoint !== "trc20" || twinsSettled) break;
-        await settleTwins(lo, hi);
+      if (enough()) return;
+      if (idlePasses >= 1 && endpoint === "trc20" && !twinsSettled) {
+        await settleTwins(lo, hi); // identical rows of one transaction may be what is "missing"
         twinsSettled = true;
-        idle = 0;
+        continue;
       }
+      if (hopeless()) break;
     }
     if (target !== null && heldCount(lo, hi) < target) shortfall({ fromMs: lo + 1, toMs: hi, expected: target, held: heldCount(lo, hi) });
   };

@@ -8,7 +8,7 @@ import { InputError } from "../internal/errors.ts";
 import { rulesSql } from "./sql.ts";
 import { refreshRollup } from "./rollup.ts";
 import { applyEvaluation, type RuleInfo } from "./lifecycle.ts";
-import { loadAlerts, loadRules, saveAlerts } from "./store.ts";
+import { loadAlerts, loadRules, saveTransitions } from "./store.ts";
 import type { Alert, Breach, ThresholdRule } from "./types.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 
@@ -65,7 +65,7 @@ export async function evaluateRules(args: { warehouse: Warehouse; nowMs: number;
   const breaches = await findBreaches(w, enabled, args.nowMs);
   const active = await loadAlerts(w, "WHERE status IN ('open', 'acknowledged') AND kind <> 'health'"); // health alerts have their own checks
   const transitions = applyEvaluation({ active, breaches, rules: enabled, nowMs: args.nowMs });
-  if (transitions.length) await w.transaction((q) => saveAlerts(q, w, transitions.map((t) => t.alert)));
+  if (transitions.length) await w.transaction((q) => saveTransitions(q, w, transitions));
   const exportedFile = await exportPendingAlerts(w, args.outDir, args.nowMs);
   const count = (c: string) => transitions.filter((t) => t.change === c).length;
   return { nowMs: args.nowMs, rules: enabled.size, breaches: breaches.length, opened: count("opened"), changed: count("changed"), resolved: count("resolved"), exportedFile };

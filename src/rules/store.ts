@@ -3,6 +3,7 @@ import type { Config } from "../config/schema.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import { UsageError } from "../internal/errors.ts";
 import type { Alert, AlertStatus, ThresholdRule } from "./types.ts";
+import type { Transition } from "./lifecycle.ts";
 
 export function rulesFromConfig(config: Config): ThresholdRule[] {
   return config.rules.map((r) => ({
@@ -67,6 +68,40 @@ export async function saveAlerts(q: (sql: string, params?: unknown[]) => Promise
   }
 }
 
+/**
+ * Persists what an evaluation decided, touching only what evaluation owns, and only on the state it read:
+ * an acknowledgement or resolution from a person (CLI, dashboard) landing between the evaluation's read and
+ * this write is never overwritten. New alerts are inserted if missing; a changed one gets its value, threshold
+ * and last-seen time (not its status, note or actor); an auto-resolution applies only while the alert is still
+ * active, and appends its reason to the note as it stands then.
+ */
+export async function saveTransitions(q: (sql: string, params?: unknown[]) => Promise<unknown[]>, w: Warehouse, transitions: Transition[]): Promise<void> {
+  const now = new Date().toISOString().replace("T", " ").replace("Z", "");
+  const opened = transitions.filter((t) => t.change === "opened").map((t) => t.alert);
+  for (let i = 0; i < opened.length; i += 200) {
+    const chunk = opened.slice(i, i + 200);
+    await q(w.dialect.insertMissingSql("alerts", ALERT_COLUMNS, ["alert_id"], chunk.length), chunk.flatMap((a) => [
+      a.alertId, a.ruleName, a.wallet, a.kind, a.status, a.value, a.threshold, a.tokenId, a.tokenSymbol, a.direction, a.periodDays,
+      a.firstSeenMs, a.lastSeenMs, a.resolvedAtMs, a.note, a.actedBy, a.version, a.exportedVersion, now,
+    ]));
+  }
+  const active = "status IN ('open', 'acknowledged')";
+  for (const t of transitions) {
+    const a = t.alert;
+    if (t.change === "changed") {
+      await q(`UPDATE alerts SET value = ?, threshold = ?, last_seen_ms = ?, version = version + 1, updated_at = ? WHERE alert_id = ? AND ${active}`,
+        [a.value, a.threshold, a.lastSeenMs, now, a.alertId]);
+    } else if (t.change === "seen") {
+      await q(`UPDATE alerts SET last_seen_ms = ?, updated_at = ? WHERE alert_id = ? AND ${active}`, [a.lastSeenMs, now, a.alertId]);
+    } else if (t.change === "resolved") {
+      const reason = (a.note ?? "").split(" | ").at(-1) ?? "";
+      await q(`UPDATE alerts SET status = 'resolved', resolved_at_ms = ?, version = version + 1, updated_at = ?,
+          note = CASE WHEN note IS NULL THEN ? ELSE note || ' | ' || ? END, acted_by = COALESCE(acted_by, 'tronmon')
+        WHERE alert_id = ? AND ${active}`, [a.resolvedAtMs, now, reason, reason, a.alertId]);
+    }
+  }
+}
+
 /** Acknowledges or resolves an alert with a note, recording who and when. Throws UsageError when it cannot. */
 export async function actOnAlert(w: Warehouse, a: { id: string; action: "ack" | "resolve"; note: string; by: string; nowMs: number }): Promise<Alert> {
   const [alert] = await loadAlerts(w, "WHERE alert_id = ?", [a.id]);
@@ -76,6 +111,12 @@ export async function actOnAlert(w: Warehouse, a: { id: string; action: "ack" | 
     ...alert, status: a.action === "ack" ? "acknowledged" : "resolved", note: a.note, actedBy: a.by,
     resolvedAtMs: a.action === "resolve" ? a.nowMs : null, version: alert.version + 1,
   };
-  await w.transaction((q) => saveAlerts(q, w, [updated]));
-  return updated;
+  await w.transaction(async (q) => {
+    // only over the state read: a resolution (by evaluation or another person) in between is not undone
+    await q(`UPDATE alerts SET status = ?, note = ?, acted_by = ?, resolved_at_ms = ?, version = version + 1, updated_at = ? WHERE alert_id = ? AND status = ?`,
+      [updated.status, updated.note, updated.actedBy, updated.resolvedAtMs, new Date().toISOString().replace("T", " ").replace("Z", ""), a.id, alert.status]);
+  });
+  const [after] = await loadAlerts(w, "WHERE alert_id = ?", [a.id]);
+  if (after.status !== updated.status || after.note !== updated.note) throw new UsageError(`alerts ${a.action}: alert ${a.id} changed meanwhile (now ${after.status}); look again and retry`);
+  return after;
 }

@@ -1,4 +1,6 @@
 // Prometheus metrics (prom-client) and the /health, /ready, /metrics endpoints of `tronmon watch`.
+import { createHash, timingSafeEqual } from "node:crypto";
+import { assertAccess, tokensFromEnv } from "../dashboard/access.ts";
 import { createServer, type Server } from "node:http";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { CycleResult } from "../pipeline/cycle.ts";
@@ -53,14 +55,24 @@ export function createMetrics() {
 
 export type Probe = { live(): { ok: boolean; detail: Record<string, unknown> }; ready(): { ok: boolean; detail: Record<string, unknown> } };
 
-/** Serves /health (the loop is alive), /ready (a cycle has completed and the warehouse is open) and /metrics. */
-export async function serveMetrics(args: { port: number; host: string; metrics: Metrics; probe: Probe }): Promise<Server> {
+/**
+ * Serves /health (the loop is alive), /ready (a cycle has completed and the warehouse is open) and /metrics.
+ * Its labels name the watched wallets: off loopback it needs an access token, as the dashboard does
+ * (TRONMON_DASHBOARD_TOKENS; a scraper sends `Authorization: Bearer <token>`).
+ */
+export async function serveMetrics(args: { port: number; host: string; metrics: Metrics; probe: Probe; tokens?: { name: string; digest: Buffer }[] }): Promise<Server> {
+  const tokens = args.tokens ?? tokensFromEnv();
+  assertAccess(args.host, tokens, "metrics");
   const server = createServer(async (req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     const json = (code: number, body: unknown) => {
       res.writeHead(code, { "content-type": "application/json" });
       res.end(JSON.stringify(body) + "\n");
     };
+    if (tokens.length) {
+      const digest = createHash("sha256").update((req.headers.authorization ?? "").replace(/^Bearer\s+/i, "")).digest();
+      if (!tokens.some((t) => timingSafeEqual(t.digest, digest))) return json(401, { error: "an access token is required (Authorization: Bearer <token>)" });
+    }
     if (req.method !== "GET") return json(405, { error: "GET only" });
     if (path === "/metrics") {
       res.writeHead(200, { "content-type": args.metrics.registry.contentType });

@@ -221,7 +221,7 @@ async function act(a, action) {
   const note = prompt(`${action === "ack" ? "Acknowledge" : "Resolve"} "${a.rule_name}" for ${a.wallet}: note`);
   if (!note) return;
   try {
-    await api(`/api/alerts/${a.alert_id}/${action}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ note }) });
+    await api(`/api/alerts/${a.alert_id}/${action}`, { method: "POST", headers: { "content-type": "application/json", "x-tronmon-request": "1" }, body: JSON.stringify({ note }) });
     render();
   } catch (e) { alert(e.message); }
 }
