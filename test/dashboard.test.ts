@@ -2,6 +2,7 @@
 import { duckdbSettings } from "../src/config/schema.ts";
 // plus its security: text-only rendering of chain strings, tokens off loopback, validated parameters.
 import { mkdirSync } from "node:fs";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -149,6 +150,39 @@ describe("dashboard in a browser", () => {
     expect(a).toEqual({ status: "acknowledged", note: "checked with the exchange", acted_by: "local" });
     expect(dialogs.filter((d) => d.startsWith("prompt"))).toHaveLength(1);
     await shot(page, "alerts");
+    await page.close();
+  });
+
+  it("a hostile page on another origin cannot acknowledge or resolve (text/plain form, no-cors fetch); our own pages still can", async () => {
+    const [target] = await w.query<{ alert_id: string }>("SELECT alert_id FROM alerts WHERE status = 'open' ORDER BY alert_id LIMIT 1");
+    const id = target.alert_id;
+    const hostile = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end(`<!doctype html><html><body>
+        <form id="f" method="POST" enctype="text/plain" action="${dash.url}api/alerts/${id}/resolve"><input name='{"note":"pwned","x":"' value='"}'></form>
+        <script>
+          fetch("${dash.url}api/alerts/${id}/ack", { method: "POST", mode: "no-cors", headers: { "content-type": "text/plain" }, body: JSON.stringify({ note: "pwned" }) })
+            .catch(() => {}).finally(() => { document.title = "fetched"; document.getElementById("f").submit(); });
+        </script></body></html>`);
+    });
+    await new Promise<void>((r) => hostile.listen(0, "127.0.0.1", () => r()));
+    try {
+      const evil = await browser.newPage();
+      await evil.goto(`http://127.0.0.1:${(hostile.address() as { port: number }).port}/`);
+      await evil.waitForURL(/api\/alerts/, { timeout: 10_000 }); // the form was submitted and answered
+      expect(await evil.content()).toContain("cross-origin requests may not change anything");
+      await evil.close();
+      const [after] = await w.query<Record<string, string | null>>("SELECT status, note FROM alerts WHERE alert_id = ?", [id]);
+      expect(after).toEqual({ status: "open", note: null });
+    } finally {
+      hostile.close();
+    }
+    // our page resolves it (the prompt answers with a note)
+    const page = await open("/alerts?status=open", "alerts");
+    await page.locator(`button[data-act='resolve'][data-alert='${id}']`).click();
+    await page.waitForFunction((x) => !document.querySelector(`button[data-act='resolve'][data-alert='${x}']`), id);
+    const [mine] = await w.query<Record<string, string>>("SELECT status, note, acted_by FROM alerts WHERE alert_id = ?", [id]);
+    expect(mine).toEqual({ status: "resolved", note: "checked with the exchange", acted_by: "local" });
     await page.close();
   });
 
