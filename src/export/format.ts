@@ -5,9 +5,14 @@ import type { Writable } from "node:stream";
 
 export type Format = "ndjson" | "csv";
 
+/**
+ * One CSV cell. Text that a spreadsheet would read as a formula (it begins with =, +, -, @, a tab or a
+ * carriage return: a token named =HYPERLINK(...)) is prefixed with a single quote, as OWASP recommends.
+ */
 export function csvCell(v: unknown): string {
   if (v === null || v === undefined) return "";
-  const s = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
+  let s = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
+  if (typeof v === "string" && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

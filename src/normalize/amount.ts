@@ -9,7 +9,8 @@ export function parseRawAmount(value: unknown): bigint | null {
   }
   if (typeof value === "string") {
     const s = value.trim();
-    if (!/^\d+$/.test(s)) return null;
+    // at most 78 digits: a uint256 (the widest amount a token can hold)
+    if (s.length > 78 || !/^\d+$/.test(s)) return null;
     return BigInt(s);
   }
   return null;

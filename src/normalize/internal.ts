@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { addressFromHex } from "./address.ts";
 import { parseRawAmount } from "./amount.ts";
 import { TRX } from "./tokens.ts";
-import { checkAddress, type OccurrenceCounter, RecordError, resolveToken, scaled, statusOf, type TokenLookup } from "./common.ts";
+import { checkAddress, checkTimestamp, type OccurrenceCounter, RecordError, resolveToken, scaled, statusOf, type TokenLookup } from "./common.ts";
 import type { NormalizedBatch } from "../model/rows.ts";
 
 type Ctx = { observedAtMs: number; tokens: TokenLookup; occurrences: OccurrenceCounter };
@@ -31,8 +31,7 @@ export function normalizeInternalRecord(record: unknown, ctx: Ctx, out: Normaliz
   if (!isObj(record)) throw new RecordError("an internal transaction record must be an object");
   const hash = first(record, "hash", "transaction_id", "transactionHash");
   if (typeof hash !== "string" || !/^[0-9a-fA-F]{64}$/.test(hash)) throw new RecordError(`hash ${JSON.stringify(hash)} must be 64 hex characters`);
-  const ts = Number(first(record, "timestamp", "block_ts", "block_timestamp"));
-  if (!Number.isSafeInteger(ts) || ts <= 0) throw new RecordError(`timestamp ${JSON.stringify(record.timestamp)} is not a time in milliseconds`);
+  const ts = checkTimestamp("timestamp", first(record, "timestamp", "block_ts", "block_timestamp"), ctx.observedAtMs);
   const info = Array.isArray(record.callValueInfo) && isObj(record.callValueInfo[0]) ? record.callValueInfo[0] : {};
   const valueField = first(record, "call_value", "callValue", "value", "amount") ?? first(info, "callValue") ?? 0;
   const raw = parseRawAmount(valueField);

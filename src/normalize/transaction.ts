@@ -5,7 +5,7 @@ import { contractTypeName, TRX } from "./tokens.ts";
 import { transactionRecordSchema, describeIssues, type RawTransaction } from "./raw-schemas.ts";
 import { fastTransaction } from "./fast-parse.ts";
 import {
-  checkAddress, OccurrenceCounter, RecordError, resolveToken, scaled, statusOf, transferId, type TokenLookup,
+  checkAddress, checkBlock, checkTimestamp, OccurrenceCounter, RecordError, resolveToken, scaled, statusOf, transferId, type TokenLookup,
 } from "./common.ts";
 import type { NormalizedBatch, Status, TransferRow } from "../model/rows.ts";
 
@@ -22,6 +22,9 @@ export function normalizeTransactionRecord(record: unknown, ctx: Ctx, out: Norma
     r = parsed.data;
   }
   try {
+    checkTimestamp("timestamp", r.timestamp, ctx.observedAtMs);
+    checkBlock(r.block);
+    if (!Number.isInteger(r.contractType) || r.contractType < 0 || r.contractType > 65_535) throw new RecordError(`contractType ${JSON.stringify(r.contractType)} is not a contract type`);
     const owner = checkAddress("ownerAddress", r.ownerAddress);
     const to = r.toAddress ? checkAddress("toAddress", r.toAddress) : null;
     const status = statusOf({ contractRet: r.contractRet, result: r.result, revert: r.revert });

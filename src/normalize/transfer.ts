@@ -5,7 +5,7 @@ import type { z } from "zod";
 import { describeIssues, transferRecordSchema, trc20RecordSchema } from "./raw-schemas.ts";
 import { fastTransfer, fastTrc20 } from "./fast-parse.ts";
 import {
-  checkAddress, OccurrenceCounter, RecordError, resolveToken, scaled, statusOf, tokenRowFromInfo, transferId, type TokenLookup,
+  checkAddress, checkBlock, checkTimestamp, OccurrenceCounter, RecordError, resolveToken, scaled, statusOf, tokenRowFromInfo, transferId, type TokenLookup,
 } from "./common.ts";
 import type { Endpoint, NormalizedBatch } from "../model/rows.ts";
 
@@ -47,7 +47,7 @@ export function normalizeTransferRecord(record: unknown, ctx: Ctx, out: Normaliz
     const confirmed = r.confirmed ?? false;
     out.transfers.push({
       transferId: transferId(hash, tokenId, from, to, amountRaw, occurrence),
-      transactionId: hash, block: r.block ?? null, timestampMs: r.timestamp, fromAddress: from, toAddress: to,
+      transactionId: hash, block: checkBlock(r.block), timestampMs: checkTimestamp("timestamp", r.timestamp, ctx.observedAtMs), fromAddress: from, toAddress: to,
       assetType: isTrx ? "trx" : "trc10", tokenId, tokenSymbol: t.symbol, tokenName: t.name, tokenDecimals: t.decimals,
       amountRaw, amount: scaled(raw, t.decimals), nftTokenId: null, confirmed, status, risk: r.riskTransaction ?? false, tokenLevel: t.level,
       source: "transfer", observedAtMs: ctx.observedAtMs, txOwner: from, txTo: to, contractRet: r.contractRet ?? null,
@@ -86,7 +86,7 @@ export function normalizeTrc20Record(record: unknown, ctx: Ctx, out: NormalizedB
     const confirmed = r.confirmed ?? false;
     out.transfers.push({
       transferId: transferId(hash, contract, from, to, raw.toString(), occurrence),
-      transactionId: hash, block: r.block ?? null, timestampMs: r.block_ts, fromAddress: from, toAddress: to,
+      transactionId: hash, block: checkBlock(r.block), timestampMs: checkTimestamp("block_ts", r.block_ts, ctx.observedAtMs), fromAddress: from, toAddress: to,
       assetType, tokenId: contract, tokenSymbol: t.symbol, tokenName: t.name,
       tokenDecimals: nft ? 0 : t.decimals,
       amountRaw, amount: nft ? "1" : scaled(raw, t.decimals), nftTokenId: nft ? raw.toString() : null, confirmed, status,

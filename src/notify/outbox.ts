@@ -7,6 +7,7 @@ import type { Config } from "../config/schema.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import type { Logger } from "../internal/logger.ts";
 import { eventsSince, wants, type NotifyEvent } from "./events.ts";
+import { scrubUrls } from "../internal/scrub.ts";
 import { send, type Sink } from "./sinks.ts";
 
 const SLACK_MS = 86_400_000; // re-scan a day back: an event committed late is still queued (the key dedupes)
@@ -62,10 +63,10 @@ export async function deliverDue(w: Warehouse, config: Config, nowMs: number, lo
     for (const row of due.filter((r) => r.sink === sink.name)) {
       const e = JSON.parse(typeof row.payload === "string" ? row.payload : JSON.stringify(row.payload)) as NotifyEvent;
       try {
-        await send(sink, e, { timeoutMs: config.notify.timeout_ms, nowMs });
+        await send(sink, e, { timeoutMs: config.notify.timeout_ms });
         results.push({ sink: sink.name, eventId: row.event_id, ok: true, attempts: Number(row.attempts) + 1 });
       } catch (err) {
-        const error = (err as Error).message;
+        const error = scrubUrls((err as Error).message);
         results.push({ sink: sink.name, eventId: row.event_id, ok: false, attempts: Number(row.attempts) + 1, error });
         logger?.warn({ msg: "Failed notification", sink: sink.name, event_id: row.event_id, attempt: Number(row.attempts) + 1, error });
         break; // the rest of this sink waits for the next round

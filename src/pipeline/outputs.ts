@@ -1,4 +1,5 @@
 // Per-run files: normalized rows under out/structured/<run>/, quarantined records under out/quarantine/.
+import { safeJson } from "../model/json.ts";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { transactionExport, transferExport } from "../model/columns.ts";
@@ -20,7 +21,7 @@ export function createRunOutputs(args: { dir: string; runId: string; structured:
       }
       if (batch.quarantined.length) {
         mkdirSync(quarantineDir, { recursive: true });
-        appendFileSync(join(quarantineDir, `${args.runId}.ndjson`), batch.quarantined.map((q) => JSON.stringify({ run_id: args.runId, endpoint: q.endpoint, reason: q.reason, record: q.record })).join("\n") + "\n");
+        appendFileSync(join(quarantineDir, `${args.runId}.ndjson`), batch.quarantined.map((q) => `${JSON.stringify({ run_id: args.runId, endpoint: q.endpoint, reason: q.reason }).slice(0, -1)},"record":${safeJson(q.record)}}`).join("\n") + "\n");
       }
     },
   };

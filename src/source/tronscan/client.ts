@@ -20,7 +20,8 @@ export type ClientOptions = {
   onResponse?: (path: string, status: number | "error") => void;
 };
 
-export type Response = { url: string; params: Record<string, string>; status: number; body: unknown; fetchedAtMs: number; attempts: number };
+/** `text`: the body exactly as received (kept in the raw archive without re-serialising it). */
+export type Response = { url: string; params: Record<string, string>; status: number; body: unknown; text?: string; fetchedAtMs: number; attempts: number };
 
 export type ClientStats = { requests: number; retries: number; throttled: number; throttledMs: number; byStatus: Record<string, number> };
 
@@ -94,7 +95,7 @@ export function createTronscanClient(opts: ClientOptions): TronscanClient {
           }
           if (body !== undefined) {
             const error = businessError(body);
-            if (error === null) return { url, params: strParams, status, body, fetchedAtMs: clock.now(), attempts: attempt + 1 };
+            if (error === null) return { url, params: strParams, status, body, text, fetchedAtMs: clock.now(), attempts: attempt + 1 };
             lastProblem = `an error inside HTTP 200: ${error.slice(0, 200)}`;
           }
         } else if (status === 429 || status === 403) {
