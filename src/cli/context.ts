@@ -46,7 +46,7 @@ export async function openWarehouse(config: Config, readOnly = false): Promise<W
   }
   if (!readOnly) await w.migrate();
   if (path.endsWith(":memory:")) return w;
-  writeFileSync(holderFile, JSON.stringify({ command: process.argv.slice(2).find((a) => !a.startsWith("-")) ?? "?", pid: process.pid, started_at: new Date().toISOString() }) + "\n");
+  writeFileSync(holderFile, JSON.stringify({ command: commandName(), pid: process.pid, started_at: new Date().toISOString() }) + "\n");
   const close = w.close.bind(w);
   return Object.assign(w, { close: async () => { await close(); rmSync(holderFile, { force: true }); } });
 }
@@ -81,18 +81,53 @@ export async function withWarehouse<T>(opts: GlobalOptions, fn: (ctx: Context & 
   }
 }
 
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/**
+ * A time given on the command line: an ISO 8601 date (YYYY-MM-DD, UTC midnight) or date-time with `Z` or an
+ * offset — nothing else (`12` is not a time), and no impossible date (2024-02-30). UsageError (exit 2) otherwise.
+ */
+export function parseIsoTime(value: string, flag: string, command: string): number {
+  const m = ISO_TIME.exec(value.trim());
+  const bad = () => new UsageError(`${command}: ${flag} ${JSON.stringify(value)} is not an ISO 8601 date (2026-03-01) or date-time with Z or an offset (2026-03-01T12:00:00Z)`);
+  if (!m) throw bad();
+  const [, y, mo, d, h, mi, sec] = m;
+  const probe = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  if (probe.getUTCFullYear() !== Number(y) || probe.getUTCMonth() !== Number(mo) - 1 || probe.getUTCDate() !== Number(d)) throw bad();
+  if ((h !== undefined && Number(h) > 23) || (mi !== undefined && Number(mi) > 59) || (sec !== undefined && Number(sec) > 59)) throw bad();
+  const ms = Date.parse(m[4] === undefined ? `${y}-${mo}-${d}T00:00:00Z` : value.trim());
+  if (!Number.isFinite(ms)) throw bad();
+  return ms;
+}
+
 /** `--now`: an ISO time, or the current time when absent. */
 export function parseNow(now: string | undefined, command: string): number {
-  if (!now) return Date.now();
-  const ms = Date.parse(now);
-  if (!Number.isFinite(ms)) throw new UsageError(`${command}: --now ${JSON.stringify(now)} is not an ISO 8601 time`);
-  return ms;
+  return now === undefined ? Date.now() : parseIsoTime(now, "--now", command);
+}
+
+/** A whole number argument within bounds (UsageError, exit 2, otherwise). */
+export function parseCount(value: string | undefined, flag: string, command: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${command}: ${flag} ${JSON.stringify(value)} must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+/** The command being run (for the holder file and the Snowflake QUERY_TAG): global options and their values skipped. */
+export function commandName(argv = process.argv.slice(2)): string {
+  const takesValue = new Set(["-c", "--config", "--db", "--log-level", "--base-url"]);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (takesValue.has(a)) { i++; continue; }
+    if (!a.startsWith("-")) return a;
+  }
+  return "cli";
 }
 
 /** Snowflake: connect with the official driver (settings from the config or SNOWFLAKE_*), tag the session, migrate. */
 async function openSnowflake(cfg: SnowflakeConfig): Promise<Warehouse> {
   const { conn } = await connectSnowflake(cfg);
-  const w = await createSnowflakeWarehouse({ connection: conn, batchRows: cfg.batch_rows, queryTag: `${cfg.query_tag}:${process.argv.slice(2).find((a) => !a.startsWith("-")) ?? "cli"}` });
+  const w = await createSnowflakeWarehouse({ connection: conn, batchRows: cfg.batch_rows, queryTag: `${cfg.query_tag}:${commandName()}` });
   await w.migrate();
   return w;
 }

@@ -1,5 +1,6 @@
 // NDJSON and CSV writers over row objects with a fixed field order.
-import { createWriteStream, mkdirSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, statSync } from "node:fs";
+import { InputError, NonRetryableError } from "../internal/errors.ts";
 import { dirname } from "node:path";
 import type { Writable } from "node:stream";
 
@@ -16,14 +17,51 @@ export function csvCell(v: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function openOutput(file: string | undefined): { stream: Writable; close(): Promise<void> } {
-  if (!file) return { stream: process.stdout, close: async () => undefined };
-  mkdirSync(dirname(file), { recursive: true });
-  const stream = createWriteStream(file);
-  return { stream, close: () => new Promise((r, j) => stream.end((e?: Error | null) => (e ? j(e) : r()))) };
+/**
+ * Where an export goes: stdout, or a file. A reader that goes away (`| head`: EPIPE) stops the export
+ * quietly (`stopped`); any other write error (a full disk, a directory) rejects `write`/`close` with an
+ * error that names the file, so a command never claims what it did not write.
+ */
+export type Output = { write(chunk: string): Promise<void>; close(): Promise<void>; readonly stopped: boolean };
+
+export function openOutput(file: string | undefined): Output {
+  const name = file ?? "standard output";
+  let failure: Error | null = null;
+  let stopped = false;
+  const fail = (e: NodeJS.ErrnoException) => {
+    if (!file && e.code === "EPIPE") stopped = true;
+    else failure ??= new NonRetryableError(`could not write ${name}: ${e.code ? `${e.code} ` : ""}${e.message.replace(/^[A-Z]+: /, "")}`);
+  };
+  let stream: Writable;
+  if (file) {
+    if (existsSync(file) && statSync(file).isDirectory()) throw new InputError(`--out ${file} is a folder: name a file`);
+    mkdirSync(dirname(file), { recursive: true });
+    stream = createWriteStream(file);
+  } else {
+    stream = process.stdout;
+  }
+  stream.on("error", fail);
+  const check = () => { if (failure) throw failure; };
+  return {
+    get stopped() { return stopped; },
+    async write(chunk: string) {
+      check();
+      if (stopped || !chunk) return;
+      const ok = stream.write(chunk, (e) => { if (e) fail(e); });
+      if (!ok) await new Promise<void>((r) => { stream.once("drain", r); stream.once("error", () => r()); stream.once("close", r); });
+      check();
+    },
+    async close() {
+      if (file) await new Promise<void>((r) => { stream.end(() => r()); stream.once("error", () => r()); });
+      else await new Promise<void>((r) => (stopped ? r() : stream.write("", () => r())));
+      stream.off("error", fail);
+      if (!file) stream.on("error", () => undefined); // a late EPIPE after we are done is nobody's business
+      check();
+    },
+  };
 }
 
-export function createRowWriter(stream: Writable, format: Format, fields: readonly string[]) {
+export function createRowWriter(out: Output, format: Format, fields: readonly string[]) {
   let headerDone = false;
   return async (rows: Record<string, unknown>[]) => {
     let chunk = "";
@@ -34,6 +72,6 @@ export function createRowWriter(stream: Writable, format: Format, fields: readon
     for (const r of rows) {
       chunk += format === "csv" ? fields.map((f) => csvCell(r[f])).join(",") + "\n" : JSON.stringify(Object.fromEntries(fields.map((f) => [f, r[f] ?? null]))) + "\n";
     }
-    if (chunk && !stream.write(chunk)) await new Promise((r) => stream.once("drain", r));
+    await out.write(chunk);
   };
 }

@@ -1,6 +1,6 @@
 // Recognise what a saved page is from its content: our archive, a TronScan envelope of one of the three
 // endpoints, or the bare array of /api/transaction records the original project saved.
-import type { Endpoint } from "../model/rows.ts";
+import { ENDPOINTS, type Endpoint } from "../model/rows.ts";
 
 export type RecognisedPage = {
   endpoint: Endpoint;
@@ -26,6 +26,9 @@ function endpointOfRecord(r: unknown): Endpoint | null {
 export function recognisePage(content: unknown, hint?: Endpoint): RecognisedPage | { error: string } {
   if (isObj(content) && content.format === ARCHIVE_FORMAT) {
     const ep = content.endpoint as Endpoint;
+    if (typeof ep !== "string" || !(ENDPOINTS as readonly string[]).includes(ep)) {
+      return { error: `an archived page of an unknown endpoint ${JSON.stringify(content.endpoint)?.slice(0, 60)} (known: ${ENDPOINTS.join(", ")})` };
+    }
     const inner = recognisePage(content.body, ep);
     if ("error" in inner) return inner;
     const fetched = typeof content.fetched_at === "string" ? Date.parse(content.fetched_at) : NaN;

@@ -26,8 +26,11 @@ export function listFiles(paths: string[]): string[] {
     let st;
     try {
       st = statSync(p);
-    } catch {
-      throw new InputError(`import: ${p}: no such file or folder`);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === "ENOENT" ? "no such file or folder" : code === "ELOOP" ? "a symbolic link that loops (it points back to itself)"
+        : code === "EACCES" ? "permission denied" : `cannot be read (${code ?? (e as Error).message})`;
+      throw new InputError(`import: ${p}: ${why}`);
     }
     if (st.isDirectory()) for (const e of readdirSync(p).sort()) walk(join(p, e));
     else if (/\.json(\.gz)?$/i.test(p)) out.push(p);

@@ -1,4 +1,4 @@
-import { loadContext, openWarehouse, parseNow, withWarehouse, type GlobalOptions } from "../context.ts";
+import { loadContext, openWarehouse, parseCount, parseNow, withWarehouse, type GlobalOptions } from "../context.ts";
 import { table } from "../table.ts";
 import { anomalyExport, detectAnomalies } from "../../anomalies/detect.ts";
 import { UsageError } from "../../internal/errors.ts";
@@ -18,9 +18,10 @@ export async function detectCommand(opts: GlobalOptions & { now?: string; json?:
 }
 
 export async function anomaliesListCommand(opts: GlobalOptions & { type?: string; json?: boolean; limit?: string }): Promise<number> {
+  const limit = parseCount(opts.limit, "--limit", "anomalies list", 1, 1_000_000, 200);
   if (opts.type && !TYPES.includes(opts.type)) throw new UsageError(`anomalies list: --type must be one of ${TYPES.join(", ")}`);
   return withWarehouse(opts, async ({ warehouse: w }) => {
-    const rows = await w.query<Record<string, unknown>>(`SELECT * FROM anomalies ${opts.type ? "WHERE anomaly_type = ?" : ""} ORDER BY detected_at_ms DESC, occurred_at_ms DESC LIMIT ?`, [...(opts.type ? [opts.type] : []), Number(opts.limit ?? 200)]);
+    const rows = await w.query<Record<string, unknown>>(`SELECT * FROM anomalies ${opts.type ? "WHERE anomaly_type = ?" : ""} ORDER BY detected_at_ms DESC, occurred_at_ms DESC LIMIT ?`, [...(opts.type ? [opts.type] : []), limit]);
     const out = rows.map(anomalyExport);
     if (opts.json) process.stdout.write(JSON.stringify(out, null, 2) + "\n");
     else process.stdout.write(table(out.map((a) => ({ type: a.anomaly_type, wallet: a.wallet, when: a.occurred_at, amount: a.amount, token: a.token_symbol, reason: String(a.reason).slice(0, 140) }))) + "\n");
@@ -31,14 +32,15 @@ export async function anomaliesListCommand(opts: GlobalOptions & { type?: string
 export async function exportAnomaliesCommand(opts: GlobalOptions & { format: string; out?: string }): Promise<number> {
   const { config } = loadContext(opts);
   const w = await openWarehouse(config);
-  const out = openOutput(opts.out);
   try {
+    const out = openOutput(opts.out);
     const rows = (await w.query<Record<string, unknown>>("SELECT * FROM anomalies ORDER BY detected_at_ms, anomaly_id")).map(anomalyExport);
     const fields = ["anomaly_id", "wallet", "transaction_id", "anomaly_type", "amount", "reason", "token", "token_symbol", "amount_raw", "detected_at", "occurred_at", "transfer_id", "details"];
-    await createRowWriter(out.stream, opts.format as Format, fields)(rows);
+    await createRowWriter(out, opts.format as Format, fields)(rows);
+    await out.close();
+    if (opts.out) process.stderr.write(`wrote ${rows.length} rows to ${opts.out}\n`);
     return 0;
   } finally {
-    await out.close();
     await w.close();
   }
 }

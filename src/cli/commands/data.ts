@@ -1,7 +1,7 @@
 // import, status, export, check, schema.
 import { jsonValue } from "../../warehouse/types.ts";
 import { existsSync, writeFileSync } from "node:fs";
-import { loadContext, openWarehouse, type GlobalOptions } from "../context.ts";
+import { loadContext, openWarehouse, parseIsoTime, type GlobalOptions } from "../context.ts";
 import { importPaths } from "../../pipeline/import.ts";
 import { configJsonSchema, loadConfig, loadDotEnv } from "../../config/load.ts";
 import { snowflakeSettings } from "../../config/schema.ts";
@@ -92,23 +92,23 @@ export async function exportCommand(kind: string, opts: GlobalOptions & { format
   if (kind !== "transfers" && kind !== "transactions") throw new UsageError(`export: unknown table "${kind}" (use transactions, transfers, alerts or anomalies)`);
   if (opts.format !== "ndjson" && opts.format !== "csv") throw new UsageError(`export: --format must be ndjson or csv, not "${opts.format}"`);
   if (opts.wallet && !isAddress(opts.wallet)) throw new UsageError(`export: --wallet ${JSON.stringify(opts.wallet)} is not a valid TRON address`);
-  const sinceMs = opts.since ? Date.parse(opts.since) : undefined;
-  if (opts.since && !Number.isFinite(sinceMs)) throw new UsageError(`export: --since ${JSON.stringify(opts.since)} is not an ISO 8601 date`);
+  const sinceMs = opts.since === undefined ? undefined : parseIsoTime(opts.since, "--since", "export");
   const { config } = loadContext(opts);
   const warehouse = await openWarehouse(config);
-  const out = openOutput(opts.out);
   try {
-    const write = createRowWriter(out.stream, opts.format as Format, EXPORT_FIELDS[kind]);
+    const out = openOutput(opts.out);
+    const write = createRowWriter(out, opts.format as Format, EXPORT_FIELDS[kind]);
     let n = 0;
     for await (const rows of exportRows(warehouse, kind, { wallet: opts.wallet, sinceMs })) {
       await write(rows);
       n += rows.length;
+      if (out.stopped) break; // the reader went away (| head): nothing more to say
     }
     if (opts.format === "csv" && n === 0) await write([]);
+    await out.close();
     if (opts.out) process.stderr.write(`wrote ${n} ${kind} to ${opts.out}\n`);
     return 0;
   } finally {
-    await out.close();
     await warehouse.close();
   }
 }

@@ -1,5 +1,6 @@
 import { ALL_QUIRKS, Emulator, parseFaults, parseQuirks } from "../../emulator/server.ts";
 import { UsageError } from "../../internal/errors.ts";
+import { parseIsoTime } from "../context.ts";
 import { toJson } from "../../emulator/render.ts";
 
 export type EmulatorCliOptions = { port: string; host: string; seed: string; faults?: string; quirks?: string; days: string; clock: string; now?: string; latency?: string; printTruth?: boolean };
@@ -10,8 +11,7 @@ export function emulatorFromOptions(o: EmulatorCliOptions): Emulator {
   if (!Number.isInteger(seed)) throw new UsageError(`emulator: --seed must be an integer, not ${JSON.stringify(o.seed)}`);
   if (!(days > 0 && days <= 400)) throw new UsageError(`emulator: --days must be between 0 and 400, not ${JSON.stringify(o.days)}`);
   if (o.clock !== "real" && o.clock !== "manual") throw new UsageError(`emulator: --clock must be real or manual`);
-  const nowMs = o.now ? Date.parse(o.now) : undefined;
-  if (o.now && !Number.isFinite(nowMs)) throw new UsageError(`emulator: --now ${JSON.stringify(o.now)} is not an ISO 8601 time`);
+  const nowMs = o.now === undefined ? undefined : parseIsoTime(o.now, "--now", "emulator");
   let faults;
   try {
     faults = parseFaults(o.faults);

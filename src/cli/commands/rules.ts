@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { parseDocument, isSeq, isMap, type YAMLMap } from "yaml";
-import { loadContext, openWarehouse, parseNow, withWarehouse, type GlobalOptions } from "../context.ts";
+import { loadContext, openWarehouse, parseIsoTime, parseNow, withWarehouse, type GlobalOptions } from "../context.ts";
 import { table } from "../table.ts";
 import { parseConfig } from "../../config/load.ts";
 import { DEFAULT_RULES } from "../../config/schema.ts";
@@ -111,8 +111,8 @@ export async function rulesEditCommand(name: string, edit: RuleEdit, opts: Globa
 }
 
 export async function backtestCommand(opts: GlobalOptions & { from: string; to: string; json?: boolean }): Promise<number> {
-  const fromMs = Date.parse(opts.from);
-  const toMs = Date.parse(opts.to);
+  const fromMs = parseIsoTime(opts.from, "--from", "rules backtest");
+  const toMs = parseIsoTime(opts.to, "--to", "rules backtest");
   if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || toMs < fromMs) throw new UsageError(`rules backtest: --from and --to must be ISO dates with from <= to`);
   return withWarehouse(opts, async ({ config, warehouse: w }) => {
     await syncRules(w, rulesFromConfig(config));
@@ -147,14 +147,15 @@ export async function alertsActCommand(action: "ack" | "resolve", id: string, op
 export async function exportAlertsCommand(opts: GlobalOptions & { format: string; out?: string }): Promise<number> {
   const { config } = loadContext(opts);
   const w = await openWarehouse(config);
-  const out = openOutput(opts.out);
   try {
+    const out = openOutput(opts.out);
     const rows = (await loadAlerts(w)).map((a) => alertExport(a, a.lastSeenMs));
     const fields = ["alert_id", "status", "WALLET", "RULE", "VALUE", "THRESHOLD", "TIMESTAMP", "token", "token_symbol", "direction", "period_days", "first_seen", "last_seen", "resolved_at", "note", "acted_by"];
-    await createRowWriter(out.stream, opts.format as Format, fields)(rows);
+    await createRowWriter(out, opts.format as Format, fields)(rows);
+    await out.close();
+    if (opts.out) process.stderr.write(`wrote ${rows.length} rows to ${opts.out}\n`);
     return 0;
   } finally {
-    await out.close();
     await w.close();
   }
 }

@@ -1,6 +1,6 @@
 // `tronmon verify`: per wallet × stream × UTC day, the rows stored against the API's count; --repair re-walks
 // the days that disagree and checks them again.
-import { createClient, loadContext, openWarehouse, type GlobalOptions } from "../context.ts";
+import { createClient, loadContext, openWarehouse, parseIsoTime, type GlobalOptions } from "../context.ts";
 import { createSyncDeps } from "../../pipeline/run-cycle.ts";
 import { newRunId } from "../../pipeline/outputs.ts";
 import { verify, type DayCheck } from "../../pipeline/verify.ts";
@@ -11,13 +11,7 @@ import { table } from "../table.ts";
 
 export type VerifyOptions = GlobalOptions & { wallet?: string; from?: string; to?: string; repair?: boolean; json?: boolean; all?: boolean };
 
-function day(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value)) throw new UsageError(`verify: ${flag} ${JSON.stringify(value)} is not an ISO 8601 date (YYYY-MM-DD)`);
-  const ms = Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
-  if (!Number.isFinite(ms) || (value.length === 10 && new Date(ms).toISOString().slice(0, 10) !== value)) throw new UsageError(`verify: ${flag} ${JSON.stringify(value)} is not a real date`);
-  return ms;
-}
+const day = (value: string | undefined, flag: string) => (value === undefined ? undefined : parseIsoTime(value, flag, "verify"));
 
 export async function verifyCommand(opts: VerifyOptions): Promise<number> {
   if (opts.wallet && !isAddress(opts.wallet)) throw new UsageError(`verify: --wallet ${JSON.stringify(opts.wallet)} is not a valid TRON address`);
