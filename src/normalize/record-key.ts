@@ -9,7 +9,9 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object
 /** Milliseconds of the block holding the record, or null when it has none. */
 export function recordTimestamp(r: unknown): number | null {
   if (!isObj(r)) return null;
-  const v = Number(r.timestamp ?? r.block_ts ?? r.block_timestamp);
+  const raw = r.timestamp ?? r.block_ts ?? r.block_timestamp;
+  if (typeof raw !== "number" && !(typeof raw === "string" && /^\d{1,16}$/.test(raw))) return null;
+  const v = Number(raw);
   return Number.isSafeInteger(v) ? v : null;
 }
 
@@ -25,7 +27,7 @@ export function recordKey(endpoint: Endpoint, r: unknown): string {
   if (endpoint === "internal" && typeof r.internal_hash === "string" && r.internal_hash) return `i:${r.internal_hash}`;
   const parts = FIELDS[endpoint].map((f) => r[f]);
   if (parts[0] === undefined || parts[0] === null || typeof parts[0] === "object") return `x:${digest(r)}`;
-  return parts.map((p) => (p === undefined || p === null ? "" : typeof p === "object" ? digest(p) : String(p))).join("|");
+  return parts.map((p) => (p === undefined || p === null ? "" : typeof p === "object" ? digest(p) : String(p).slice(0, 200))).join("|");
 }
 
 function digest(v: unknown): string {
@@ -33,7 +35,7 @@ function digest(v: unknown): string {
   try {
     text = JSON.stringify(v) ?? String(v);
   } catch {
-    text = String(v); // too deep to serialise
+    text = "(too deep to serialise)";
   }
   return createHash("sha256").update(text.slice(0, 100_000)).digest("hex").slice(0, 32);
 }
