@@ -300,9 +300,20 @@ CREATE TABLE IF NOT EXISTS observations (
   timestamp_ms NUMBER(19,0) NOT NULL
 );
 
+CREATE TABLE IF NOT EXISTS verify_results (
+  wallet VARCHAR NOT NULL,
+  endpoint VARCHAR NOT NULL,
+  day_ms NUMBER(19,0) NOT NULL,
+  api_count NUMBER(19,0),
+  stored NUMBER(19,0) NOT NULL,
+  verdict VARCHAR NOT NULL,
+  checked_ms NUMBER(19,0) NOT NULL,
+  PRIMARY KEY (wallet, endpoint, day_ms)
+);
+
 ALTER TABLE transfers ADD COLUMN IF NOT EXISTS nft_token_id VARCHAR;
 
 UPDATE transfers SET nft_token_id = amount_raw, amount_raw = '1', amount = '1', amount_num = NULL
         WHERE asset_type = 'trc721' AND nft_token_id IS NULL;
 
-INSERT INTO schema_migrations (version, name, applied_at) SELECT 7, 'completeness: observations ledger; TRC721 token ids apart from amounts', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version = 7);
+INSERT INTO schema_migrations (version, name, applied_at) SELECT 7, 'completeness: observations ledger, verify results; TRC721 token ids apart from amounts', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version = 7);
