@@ -192,12 +192,17 @@ export async function syncEndpoint(deps: SyncDeps, wallet: string, endpoint: End
       [ENDPOINT_WALLET_PARAM[endpoint]]: wallet, start: offset, limit: Math.min(limit, OFFSET_WINDOW - offset), sort: "-timestamp",
       count: "true", start_timestamp: bound(afterMs), end_timestamp: bound(upToMs),
     };
-    const res = await client.get(ENDPOINT_PATHS[endpoint], params, deps.signal);
-    summary.requests++;
-    summary.pages++;
-    deps.archive.save({ endpoint, wallet, response: res });
-    const page = recognisePage(res.body, endpoint);
-    if ("error" in page) throw new SourceUnavailableError(`TronScan ${ENDPOINT_PATHS[endpoint]} for ${wallet} answered with ${page.error}`);
+    let res, page;
+    for (let attempt = 1; ; attempt++) {
+      res = await client.get(ENDPOINT_PATHS[endpoint], params, deps.signal);
+      summary.requests++;
+      summary.pages++;
+      deps.archive.save({ endpoint, wallet, response: res });
+      page = recognisePage(res.body, endpoint);
+      if (!("error" in page)) break;
+      // a body that is not a page (`{"data":null}`, an unknown envelope): asked again, then the stream fails
+      if (attempt >= 3) throw new SourceUnavailableError(`TronScan ${ENDPOINT_PATHS[endpoint]} for ${wallet} answered ${attempt} times with ${page.error}`);
+    }
     const rows: Row[] = [];
     const timeless: unknown[] = [];
     for (const record of page.records) {
@@ -264,11 +269,14 @@ export async function syncEndpoint(deps: SyncDeps, wallet: string, endpoint: End
     let pages = 0;
     const enough = () => target !== null && heldCount(lo, hi) >= target;
     const hopeless = () => target !== null && idlePages >= Math.min(MAX_IDLE_PAGES, Math.max(8, Math.ceil((14 * target) / (pageRows || PAGE_LIMIT))));
+    let excused = 0;
     while (!enough() && pages < MAX_SLICE_PAGES) {
       const before = heldCount(lo, hi);
+      let emptyFirst = false;
       for (let offset = 0; offset < OFFSET_WINDOW && pages < MAX_SLICE_PAGES; ) {
         const ans = await fetchRange(lo, hi, offset);
         pages++;
+        if (offset === 0 && ans.empty) emptyFirst = true;
         // this slice's own count is the authority, unless the answer is empty (a spurious empty page may say 0)
         if (ans.count !== null && !ans.empty) target = ans.count;
         const gained = absorb(ans, lo, hi);
@@ -278,6 +286,11 @@ export async function syncEndpoint(deps: SyncDeps, wallet: string, endpoint: End
         if (!inSlice || enough() || hopeless()) break;
         offset += ans.rows.length;
         if (target !== null && offset >= target) break;
+      }
+      // an empty first answer where rows are known to be proves nothing (a spurious empty page): not counted, a few times
+      if (emptyFirst && heldCount(lo, hi) > 0 && excused < MAX_STALLS) {
+        excused++;
+        continue;
       }
       idlePasses = heldCount(lo, hi) > before ? 0 : idlePasses + 1;
       if (target === null) {
@@ -335,8 +348,12 @@ export async function syncEndpoint(deps: SyncDeps, wallet: string, endpoint: End
   // ---- the walk ----
   let end = low !== null ? low : top;
   let pendingSlice: { lo: number; hi: number; count: number | null } | null = null;
-  /** Rows the API counted in [floor, end] that are not held yet, as far as the last page said (null: no count). */
-  let remaining: number | null = null;
+  /**
+   * Rows the API counted in [floor, end] that are not held yet, as far as the last page said (null: unknown).
+   * An incremental walk starts knowing one: the newest row held lies inside its window (the overlap), so an
+   * empty first answer there is spurious, not the end.
+   */
+  let remaining: number | null = mode === "incremental" && stored?.newestMs != null && stored.newestMs > floorBound && stored.newestMs <= top ? 1 : null;
   let stalls = 0;
   let empties = 0;
   const stall = (why: string) => {
@@ -351,13 +368,15 @@ export async function syncEndpoint(deps: SyncDeps, wallet: string, endpoint: End
     const inRange = ans.rows.filter((r) => r.ts > floorBound && r.ts <= end);
     if (!inRange.length && ans.empty) {
       // an empty answer proves nothing by itself: never while a count says rows remain, and only once a
-      // second request agrees (a few more when the last page counted rows below here)
+      // second request agrees (a third without counts; a few more when the last page counted rows below here)
       if (ans.count !== null && ans.count > 0) {
         stall(`an empty page while the API counts ${ans.count} rows`);
         continue;
       }
       empties++;
-      if (empties < 2 || (remaining !== null && remaining > 0 && empties < MAX_STALLS)) continue;
+      // two empty answers in a row end the walk; three where the API gives no count (nothing else to check against)
+      const needed = remaining !== null && remaining > 0 ? MAX_STALLS : ans.count === null ? 3 : 2;
+      if (empties < needed) continue;
       if (remaining !== null && remaining > 0) {
         deps.logger?.warn({ msg: "Empty answers where the last page counted more rows: taken as the end", wallet, endpoint, counted: remaining, answers: empties });
       }
