@@ -20,9 +20,16 @@ const rate = (n: number, ms: number) => `${Math.round((n / ms) * 1000).toLocaleS
 
 async function ingest() {
   const dir = mkdtempSync(join(tmpdir(), "tronmon-bench-"));
-  const warehouse = await createDuckDbWarehouse({ path: process.env.BENCH_DB ?? join(dir, "bench.duckdb"), memoryLimit: process.env.BENCH_DUCKDB_MEMORY ?? "128MB" });
+  const warehouse = await createDuckDbWarehouse({
+    path: process.env.BENCH_DB ?? join(dir, "bench.duckdb"),
+    memoryLimit: process.env.BENCH_DUCKDB_MEMORY ?? "128MB",
+  });
   await warehouse.migrate();
-  let parseMs = 0, pipelineMs = 0, pages = 0, transferRecords = 0, bytes = 0;
+  let parseMs = 0,
+    pipelineMs = 0,
+    pages = 0,
+    transferRecords = 0,
+    bytes = 0;
   let batch = emptyBatch();
   let loadMs = 0;
   const flush = async () => {
@@ -48,26 +55,38 @@ async function ingest() {
     pages += chunk.length;
     transferRecords += chunk.reduce((a, p) => a + p.transfers, 0);
     bytes += chunk.reduce((a, p) => a + p.text.length, 0);
-    if (process.stderr.isTTY) process.stderr.write(`\r  ${transferRecords.toLocaleString("en-US")} transfer records...`);
+    if (process.stderr.isTTY)
+      process.stderr.write(`\r  ${transferRecords.toLocaleString("en-US")} transfer records...`);
   }
   const t0 = performance.now();
   await flush();
   pipelineMs += performance.now() - t0;
   if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
   const [stored] = await warehouse.query<{ transfers: string; transactions: string; quarantined: string }>(
-    "SELECT (SELECT count(*) FROM transfers) AS transfers, (SELECT count(*) FROM transactions) AS transactions, (SELECT count(*) FROM quarantine) AS quarantined");
+    "SELECT (SELECT count(*) FROM transfers) AS transfers, (SELECT count(*) FROM transactions) AS transactions, (SELECT count(*) FROM quarantine) AS quarantined",
+  );
   await warehouse.close();
   rmSync(dir, { recursive: true, force: true });
   const bound = transferRecords / parseMs;
   const ours = transferRecords / pipelineMs;
-  console.log(`\n== Ingest: ${pages.toLocaleString("en-US")} emulator-shaped pages (${mb(bytes)} of JSON), ${transferRecords.toLocaleString("en-US")} transfer records`);
-  console.log(`  stored: ${Number(stored.transfers).toLocaleString("en-US")} distinct transfers, ${Number(stored.transactions).toLocaleString("en-US")} transactions, ${stored.quarantined} quarantined`);
-  console.log(`  JSON.parse only (the bound):      ${rate(transferRecords, parseMs)} transfers  (${(parseMs / 1000).toFixed(1)} s)`);
-  console.log(`  parse + normalize + load (DuckDB): ${rate(transferRecords, pipelineMs)} transfers  (${(pipelineMs / 1000).toFixed(1)} s) = ${((ours / bound) * 100).toFixed(0)}% of the bound`);
+  console.log(
+    `\n== Ingest: ${pages.toLocaleString("en-US")} emulator-shaped pages (${mb(bytes)} of JSON), ${transferRecords.toLocaleString("en-US")} transfer records`,
+  );
+  console.log(
+    `  stored: ${Number(stored.transfers).toLocaleString("en-US")} distinct transfers, ${Number(stored.transactions).toLocaleString("en-US")} transactions, ${stored.quarantined} quarantined`,
+  );
+  console.log(
+    `  JSON.parse only (the bound):      ${rate(transferRecords, parseMs)} transfers  (${(parseMs / 1000).toFixed(1)} s)`,
+  );
+  console.log(
+    `  parse + normalize + load (DuckDB): ${rate(transferRecords, pipelineMs)} transfers  (${(pipelineMs / 1000).toFixed(1)} s) = ${((ours / bound) * 100).toFixed(0)}% of the bound`,
+  );
   console.log(`    of which DuckDB load:            ${(loadMs / 1000).toFixed(1)} s`);
   console.log(`  wall time incl. page generation:   ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const m = process.memoryUsage();
-  console.log(`  peak RSS: ${mb(process.resourceUsage().maxRSS * 1024)} (now: rss ${mb(m.rss)}, JS heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, external ${mb(m.external)})`);
+  console.log(
+    `  peak RSS: ${mb(process.resourceUsage().maxRSS * 1024)} (now: rss ${mb(m.rss)}, JS heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, external ${mb(m.external)})`,
+  );
 }
 
 console.log(`tronmon bench — node ${process.version}, ${new Date().toISOString()}`);
@@ -75,4 +94,5 @@ const only = process.env.BENCH_ONLY;
 if (!only || only === "ingest") await ingest();
 if (!only || only === "rules") await benchRules(Number(process.env.BENCH_RULES_TRANSFERS ?? 10_000_000), 10_000);
 if (!only || only === "anomalies") await benchRules(Number(process.env.BENCH_ANOMALY_TRANSFERS ?? 1_000_000), 10_000);
-if (!only || only === "dashboard") await benchDashboard(Number(process.env.BENCH_DASHBOARD_TRANSFERS ?? 1_000_000), 1_000);
+if (!only || only === "dashboard")
+  await benchDashboard(Number(process.env.BENCH_DASHBOARD_TRANSFERS ?? 1_000_000), 1_000);

@@ -23,20 +23,45 @@ export async function benchDashboard(transfers: number, wallets: number) {
   await refreshRollup(w);
   await evaluateRules({ warehouse: w, nowMs, outDir: dir });
   await detectAnomalies({ warehouse: w, config, nowMs, outDir: dir });
-  await w.recordRun({ runId: "bench", command: "watch", startedAtMs: nowMs - 5000, endedAtMs: nowMs, status: "success", counts: {} });
+  await w.recordRun({
+    runId: "bench",
+    command: "watch",
+    startedAtMs: nowMs - 5000,
+    endedAtMs: nowMs,
+    status: "success",
+    counts: {},
+  });
   // the synthetic wallets are not valid base58check addresses (the API validates them): give one a real address
   const busy = { wallet: "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF" };
-  const [synthetic] = await w.query<{ wallet: string }>("SELECT address AS wallet FROM wallets ORDER BY address LIMIT 1");
-  for (const sql of ["UPDATE wallets SET address = ? WHERE address = ?", "UPDATE transfers SET from_address = ? WHERE from_address = ?", "UPDATE transfers SET to_address = ? WHERE to_address = ?",
-    "UPDATE anomalies SET wallet = ? WHERE wallet = ?", "UPDATE alerts SET wallet = ? WHERE wallet = ?"]) await w.query(sql, [busy.wallet, synthetic.wallet]);
+  const [synthetic] = await w.query<{ wallet: string }>(
+    "SELECT address AS wallet FROM wallets ORDER BY address LIMIT 1",
+  );
+  for (const sql of [
+    "UPDATE wallets SET address = ? WHERE address = ?",
+    "UPDATE transfers SET from_address = ? WHERE from_address = ?",
+    "UPDATE transfers SET to_address = ? WHERE to_address = ?",
+    "UPDATE anomalies SET wallet = ? WHERE wallet = ?",
+    "UPDATE alerts SET wallet = ? WHERE wallet = ?",
+  ])
+    await w.query(sql, [busy.wallet, synthetic.wallet]);
   const wa = `/api/wallets/${busy.wallet}`;
   const dash = await serveDashboard({ warehouse: w, outDir: dir, host: "127.0.0.1", port: 0, now: () => nowMs });
   const endpoints = [
-    "/api/overview", "/api/charts", "/api/alerts?status=active", "/api/anomalies?limit=200", "/api/health", wa,
-    `${wa}/activity`, `${wa}/activity?token=TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t&direction=in&sort=amount&order=desc&page=3&page_size=25`,
+    "/api/overview",
+    "/api/charts",
+    "/api/alerts?status=active",
+    "/api/anomalies?limit=200",
+    "/api/health",
+    wa,
+    `${wa}/activity`,
+    `${wa}/activity?token=TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t&direction=in&sort=amount&order=desc&page=3&page_size=25`,
   ];
-  console.log(`\n== Dashboard API over ${transfers.toLocaleString("en-US")} transfers, ${wallets.toLocaleString("en-US")} wallets`);
-  console.log("  cold: the first request after the data changed (computed); warm: repeated until the next change (cached). 20 of each.");
+  console.log(
+    `\n== Dashboard API over ${transfers.toLocaleString("en-US")} transfers, ${wallets.toLocaleString("en-US")} wallets`,
+  );
+  console.log(
+    "  cold: the first request after the data changed (computed); warm: repeated until the next change (cached). 20 of each.",
+  );
   let run = 0;
   const get = async (path: string) => {
     const t0 = performance.now();
@@ -45,16 +70,30 @@ export async function benchDashboard(transfers: number, wallets: number) {
     if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
     return performance.now() - t0;
   };
-  const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(p * xs.length) - 1)].toFixed(0).padStart(5);
+  const pct = (xs: number[], p: number) =>
+    [...xs]
+      .sort((a, b) => a - b)
+      [Math.min(xs.length - 1, Math.ceil(p * xs.length) - 1)].toFixed(0)
+      .padStart(5);
   for (const path of endpoints) {
-    const cold: number[] = [], warm: number[] = [];
+    const cold: number[] = [],
+      warm: number[] = [];
     for (let i = 0; i < 20; i++) {
       // a new run in the log is what a cycle leaves: the cache no longer holds
-      await w.recordRun({ runId: `bench-${++run}`, command: "watch", startedAtMs: nowMs - 5000 + run, endedAtMs: nowMs, status: "success", counts: {} });
+      await w.recordRun({
+        runId: `bench-${++run}`,
+        command: "watch",
+        startedAtMs: nowMs - 5000 + run,
+        endedAtMs: nowMs,
+        status: "success",
+        counts: {},
+      });
       cold.push(await get(path));
       warm.push(await get(path));
     }
-    console.log(`  ${path.replace(busy.wallet, "<wallet>").padEnd(118)} cold p50 ${pct(cold, 0.5)} ms  p95 ${pct(cold, 0.95)} ms · warm p50 ${pct(warm, 0.5)} ms  p95 ${pct(warm, 0.95)} ms`);
+    console.log(
+      `  ${path.replace(busy.wallet, "<wallet>").padEnd(118)} cold p50 ${pct(cold, 0.5)} ms  p95 ${pct(cold, 0.95)} ms · warm p50 ${pct(warm, 0.5)} ms  p95 ${pct(warm, 0.95)} ms`,
+    );
   }
   const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
   if (existsSync(chromium)) {
@@ -70,7 +109,9 @@ export async function benchDashboard(transfers: number, wallets: number) {
     }
     await browser.close();
     loads.sort((a, b) => a - b);
-    console.log(`  overview page in chromium, navigation to fully rendered: median ${loads[2].toFixed(0)} ms (of 5 loads)`);
+    console.log(
+      `  overview page in chromium, navigation to fully rendered: median ${loads[2].toFixed(0)} ms (of 5 loads)`,
+    );
   } else console.log(`  (no browser at ${chromium}: overview load time not measured)`);
   await dash.close();
   await w.close();

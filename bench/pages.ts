@@ -7,11 +7,21 @@ import type { Endpoint } from "../src/model/rows.ts";
 
 export type Page = { endpoint: Endpoint; text: string; transfers: number };
 
-export function* pageChunks(args: { wallets: number; transfers: number; chunkPages: number; seed?: number }): Generator<Page[]> {
+export function* pageChunks(args: {
+  wallets: number;
+  transfers: number;
+  chunkPages: number;
+  seed?: number;
+}): Generator<Page[]> {
   const wallets = Array.from({ length: args.wallets }, () => ({ perHour: 30 }));
   const start = Date.parse("2026-01-01T00:00:00Z");
   // Real addresses for the wallets come from the history's own generator.
-  const history = new History({ seed: args.seed ?? 99, startMs: start, wallets: wallets.map((w, i) => ({ address: addressFrom(`bench-wallet-${i}`), perHour: w.perHour })), retain: false });
+  const history = new History({
+    seed: args.seed ?? 99,
+    startMs: start,
+    wallets: wallets.map((w, i) => ({ address: addressFrom(`bench-wallet-${i}`), perHour: w.perHour })),
+    retain: false,
+  });
   const ours = new Set(history.opts.wallets.map((w) => w.address));
   const open: Record<Endpoint, unknown[]> = { transaction: [], transfer: [], trc20: [], internal: [] };
   const openTransfers: Record<Endpoint, number> = { transaction: 0, transfer: 0, trc20: 0, internal: 0 };
@@ -19,7 +29,10 @@ export function* pageChunks(args: { wallets: number; transfers: number; chunkPag
   let chunk: Page[] = [];
   let t = start;
   const emit = (ep: Endpoint) => {
-    const body = ep === "trc20" ? { total: 10000, rangeTotal: 123456, token_transfers: open[ep] } : { total: 10000, rangeTotal: 123456, data: open[ep] };
+    const body =
+      ep === "trc20"
+        ? { total: 10000, rangeTotal: 123456, token_transfers: open[ep] }
+        : { total: 10000, rangeTotal: 123456, data: open[ep] };
     chunk.push({ endpoint: ep, text: toJson(body), transfers: openTransfers[ep] });
     produced += openTransfers[ep];
     open[ep] = [];
@@ -32,7 +45,8 @@ export function* pageChunks(args: { wallets: number; transfers: number; chunkPag
       // listed by /api/transaction when the signer is one of ours; by the transfer endpoints per movement
       if (ours.has(tx.owner)) {
         open.transaction.push(transactionRecord(tx, true));
-        openTransfers.transaction += tx.contractType === 1 || tx.contractType === 2 || tx.call?.method === "transfer" ? 1 : 0;
+        openTransfers.transaction +=
+          tx.contractType === 1 || tx.contractType === 2 || tx.call?.method === "transfer" ? 1 : 0;
         if (open.transaction.length === 50) emit("transaction");
       }
       for (const m of tx.moves) {

@@ -13,10 +13,15 @@ import type { Warehouse } from "../src/warehouse/types.ts";
 const DAY = 86_400_000;
 
 /** N transfers over the 60 days before `nowMs`: 90% USDT, 10% TRX, wallets in and out. */
-export async function synthesize(w: Warehouse, args: { transfers: number; wallets: number; nowMs: number; offset?: number; spanMs?: number }) {
+export async function synthesize(
+  w: Warehouse,
+  args: { transfers: number; wallets: number; nowMs: number; offset?: number; spanMs?: number },
+) {
   const off = args.offset ?? 0;
   const walletExpr = `'W' || lpad(CAST((i * 7919) % ${args.wallets} AS VARCHAR), 33, '0')`;
-  await w.query(`INSERT INTO wallets SELECT 'W' || lpad(CAST(i AS VARCHAR), 33, '0'), NULL, NULL FROM range(${args.wallets}) r(i) WHERE ${off} = 0`);
+  await w.query(
+    `INSERT INTO wallets SELECT 'W' || lpad(CAST(i AS VARCHAR), 33, '0'), NULL, NULL FROM range(${args.wallets}) r(i) WHERE ${off} = 0`,
+  );
   await w.query(`INSERT INTO transfers SELECT
       md5(CAST(i AS VARCHAR)), md5('tx' || CAST(i AS VARCHAR)), 1, make_timestamp(ts * 1000), ts,
       CASE WHEN i % 2 = 0 THEN ${walletExpr} ELSE 'P' || CAST(i % 5000 AS VARCHAR) END,
@@ -48,7 +53,13 @@ export async function benchRules(transfers: number, walletCount: number) {
   t0 = performance.now();
   const breaches = await findBreaches(w, infos, nowMs);
   const fullMs = performance.now() - t0;
-  await synthesize(w, { transfers: 10_000, wallets: walletCount, nowMs: nowMs + 600_000, offset: transfers, spanMs: 600_000 });
+  await synthesize(w, {
+    transfers: 10_000,
+    wallets: walletCount,
+    nowMs: nowMs + 600_000,
+    offset: transfers,
+    spanMs: 600_000,
+  });
   t0 = performance.now();
   const again = await findBreaches(w, infos, nowMs + 600_000);
   const incMs = performance.now() - t0;
@@ -60,20 +71,36 @@ export async function benchRules(transfers: number, walletCount: number) {
     t0 = performance.now();
     const full = await detectAnomalies({ warehouse: w, config, nowMs: nowMs + 600_000, outDir: dir });
     const rescoreMs = performance.now() - t0;
-    await synthesize(w, { transfers: 10_000, wallets: walletCount, nowMs: nowMs + 1_200_000, offset: transfers + 10_000, spanMs: 600_000 });
+    await synthesize(w, {
+      transfers: 10_000,
+      wallets: walletCount,
+      nowMs: nowMs + 1_200_000,
+      offset: transfers + 10_000,
+      spanMs: 600_000,
+    });
     t0 = performance.now();
     const inc = await detectAnomalies({ warehouse: w, config, nowMs: nowMs + 1_200_000, outDir: dir });
     const detectMs = performance.now() - t0;
     const total = (f: Record<string, number>) => Object.values(f).reduce((a, b) => a + b, 0);
     console.log(`\n== Anomalies over the same ${(transfers + 10_000).toLocaleString("en-US")} transfers`);
-    console.log(`  full re-score of every transfer: ${(rescoreMs / 1000).toFixed(1)} s (${total(full.found)} anomalies: ${JSON.stringify(full.found)})`);
-    console.log(`  incremental detection after 10,000 new transfers: ${detectMs.toFixed(0)} ms (${total(inc.found)} new anomalies; per detector ms: ${JSON.stringify(inc.timingsMs)})`);
+    console.log(
+      `  full re-score of every transfer: ${(rescoreMs / 1000).toFixed(1)} s (${total(full.found)} anomalies: ${JSON.stringify(full.found)})`,
+    );
+    console.log(
+      `  incremental detection after 10,000 new transfers: ${detectMs.toFixed(0)} ms (${total(inc.found)} new anomalies; per detector ms: ${JSON.stringify(inc.timingsMs)})`,
+    );
     console.log(`  full re-score per detector ms: ${JSON.stringify(full.timingsMs)}`);
   }
   await w.close();
   rmSync(dir, { recursive: true, force: true });
-  console.log(`\n== Rules: the 4 default rules over ${transfers.toLocaleString("en-US")} transfers across ${walletCount.toLocaleString("en-US")} wallets (made in ${genS.toFixed(0)} s)`);
-  console.log(`  daily rollup built once over the whole history (${days} days, as after a backfill): ${rollupMs.toFixed(0)} ms`);
+  console.log(
+    `\n== Rules: the 4 default rules over ${transfers.toLocaleString("en-US")} transfers across ${walletCount.toLocaleString("en-US")} wallets (made in ${genS.toFixed(0)} s)`,
+  );
+  console.log(
+    `  daily rollup built once over the whole history (${days} days, as after a backfill): ${rollupMs.toFixed(0)} ms`,
+  );
   console.log(`  evaluation of all rules: ${fullMs.toFixed(0)} ms (${breaches.length} breaches)`);
-  console.log(`  after 10,000 new transfers, the next cycle's evaluation (rollup refresh of the touched day included): ${incMs.toFixed(0)} ms (${again.length} breaches)`);
+  console.log(
+    `  after 10,000 new transfers, the next cycle's evaluation (rollup refresh of the touched day included): ${incMs.toFixed(0)} ms (${again.length} breaches)`,
+  );
 }

@@ -14,18 +14,43 @@ describe("detectors on the emulator's history", () => {
     const config = testConfig({ url: api.url, wallets, dir });
     const w = await memoryWarehouse();
     try {
-      await runCycle({ config, warehouse: w, client: fastClient(api.url), logger: silentLogger(), nowMs: api.emu.now() });
+      await runCycle({
+        config,
+        warehouse: w,
+        client: fastClient(api.url),
+        logger: silentLogger(),
+        nowMs: api.emu.now(),
+      });
       await detectAnomalies({ warehouse: w, config, nowMs: api.emu.now(), outDir: dir });
-      const found = await w.query<{ anomaly_type: string; wallet: string; transaction_id: string | null }>("SELECT anomaly_type, wallet, transaction_id FROM anomalies");
+      const found = await w.query<{ anomaly_type: string; wallet: string; transaction_id: string | null }>(
+        "SELECT anomaly_type, wallet, transaction_id FROM anomalies",
+      );
       const planted = api.emu.truth(wallets).planted;
-      expect(planted.filter((p) => ["address_poisoning", "large_transaction", "new_counterparty", "burst_activity"].includes(p.type))).toHaveLength(4);
-      const missing = planted.filter((p) => !found.some((f) => f.anomaly_type === p.type && f.wallet === p.wallet && (p.transactionId === null || f.transaction_id === p.transactionId)));
+      expect(
+        planted.filter((p) =>
+          ["address_poisoning", "large_transaction", "new_counterparty", "burst_activity"].includes(p.type),
+        ),
+      ).toHaveLength(4);
+      const missing = planted.filter(
+        (p) =>
+          !found.some(
+            (f) =>
+              f.anomaly_type === p.type &&
+              f.wallet === p.wallet &&
+              (p.transactionId === null || f.transaction_id === p.transactionId),
+          ),
+      );
       expect(missing).toEqual([]);
       const plantedKeys = new Set(planted.map((p) => `${p.type}|${p.transactionId ?? p.wallet}`));
       const others: Record<string, number> = {};
-      for (const f of found) if (!plantedKeys.has(`${f.anomaly_type}|${f.transaction_id ?? f.wallet}`)) others[f.anomaly_type] = (others[f.anomaly_type] ?? 0) + 1;
+      for (const f of found)
+        if (!plantedKeys.has(`${f.anomaly_type}|${f.transaction_id ?? f.wallet}`))
+          others[f.anomaly_type] = (others[f.anomaly_type] ?? 0) + 1;
       const total = await w.query<{ n: string }>("SELECT count(*) AS n FROM transfers");
-      console.log(`planted ${planted.length}, found ${found.length}; beyond the planted ones, on ${total[0].n} transfers:`, JSON.stringify(others));
+      console.log(
+        `planted ${planted.length}, found ${found.length}; beyond the planted ones, on ${total[0].n} transfers:`,
+        JSON.stringify(others),
+      );
     } finally {
       await w.close();
       await api.close();

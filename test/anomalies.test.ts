@@ -18,25 +18,61 @@ const REAL = "TKHCaaaaaaaaaaaaaaaaaaaaaaaaaayFtK";
 const LOOK = "TKHCbbbbbbbbbbbbbbbbbbbbbbbbbbyFtK";
 let seq = 0;
 
-function t(o: { ts: number; raw: bigint; dir?: "in" | "out"; peer?: string; token?: string; symbol?: string; name?: string; decimals?: number; status?: "success" | "failed"; level?: string | null; risk?: boolean; asset?: TransferRow["assetType"] }): TransferRow {
+function t(o: {
+  ts: number;
+  raw: bigint;
+  dir?: "in" | "out";
+  peer?: string;
+  token?: string;
+  symbol?: string;
+  name?: string;
+  decimals?: number;
+  status?: "success" | "failed";
+  level?: string | null;
+  risk?: boolean;
+  asset?: TransferRow["assetType"];
+}): TransferRow {
   const tx = (++seq).toString(16).padStart(64, "0");
   const peer = o.peer ?? "TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa";
   const [from, to] = o.dir === "out" ? [W, peer] : [peer, W];
   const token = o.token ?? USDT;
   const decimals = o.decimals ?? 6;
   return {
-    transferId: transferId(tx, token, from, to, o.raw.toString(), 0), transactionId: tx, block: 1, timestampMs: o.ts, fromAddress: from, toAddress: to,
-    assetType: o.asset ?? "trc20", tokenId: token, tokenSymbol: o.symbol ?? "USDT", tokenName: o.name ?? "Tether USD", tokenDecimals: decimals,
-    amountRaw: o.raw.toString(), amount: formatUnits(o.raw, decimals), confirmed: true, status: o.status ?? "success", risk: o.risk ?? false,
-    tokenLevel: o.level ?? null, source: "trc20", observedAtMs: 1, txOwner: from, txTo: token, contractRet: "SUCCESS",
+    transferId: transferId(tx, token, from, to, o.raw.toString(), 0),
+    transactionId: tx,
+    block: 1,
+    timestampMs: o.ts,
+    fromAddress: from,
+    toAddress: to,
+    assetType: o.asset ?? "trc20",
+    tokenId: token,
+    tokenSymbol: o.symbol ?? "USDT",
+    tokenName: o.name ?? "Tether USD",
+    tokenDecimals: decimals,
+    amountRaw: o.raw.toString(),
+    amount: formatUnits(o.raw, decimals),
+    confirmed: true,
+    status: o.status ?? "success",
+    risk: o.risk ?? false,
+    tokenLevel: o.level ?? null,
+    source: "trc20",
+    observedAtMs: 1,
+    txOwner: from,
+    txTo: token,
+    contractRet: "SUCCESS",
   };
 }
 
 let w: Warehouse;
 const config = parseConfig({ wallets: [{ address: W }] });
 const load = (rows: TransferRow[]) => w.load({ batch: { ...emptyBatch(), transfers: rows }, runId: "t" });
-const detect = (nowMs = NOW, windowFromRows?: number) => detectAnomalies({ warehouse: w, config, nowMs, outDir: tempDir(), windowFromRows });
-const found = async (type: string) => w.query<Record<string, string>>("SELECT wallet, transaction_id, amount, reason FROM anomalies WHERE anomaly_type = ? ORDER BY amount", [type]);
+const detect = (nowMs = NOW, windowFromRows?: number) =>
+  detectAnomalies({ warehouse: w, config, nowMs, outDir: tempDir(), windowFromRows });
+const found = async (type: string) =>
+  w.query<Record<string, string>>(
+    "SELECT wallet, transaction_id, amount, reason FROM anomalies WHERE anomaly_type = ? ORDER BY amount",
+    [type],
+  );
 
 beforeEach(async () => {
   w = await memoryWarehouse();
@@ -44,29 +80,47 @@ beforeEach(async () => {
 });
 
 describe("large_transaction", () => {
-  it.each([["a range join (few new rows)", undefined], ["a window pass (many new rows)", 0]])("fires above median + 3 sd of the same wallet, token and direction over 30 days; not for another token or a thin history, as %s", async (_how, windowFromRows) => {
-    // 10 incoming 100 USDT over the 20 days before: median 100, sd 0 -> anything above 100 USDT is large
-    await load(Array.from({ length: 10 }, (_, i) => t({ ts: NOW - (i + 1) * 2 * DAY, raw: 100_000_000n })));
-    // 9 incoming 5 TRX: thinner history than the minimum sample of 10
-    await load(Array.from({ length: 9 }, (_, i) => t({ ts: NOW - (i + 1) * DAY, raw: 5_000_000n, token: "_", symbol: "TRX", name: "Tronix", asset: "trx" })));
-    await load([
-      t({ ts: NOW, raw: 1_000_000_000n }), // 1000 USDT: large
-      t({ ts: NOW, raw: 900_000_000n, dir: "out" }), // 900 USDT out: no outgoing history -> not large
-      t({ ts: NOW, raw: 500_000_000n, token: "_", symbol: "TRX", name: "Tronix", asset: "trx" }), // 500 TRX: only 9 before
-      t({ ts: NOW, raw: 9_000_000_000n, status: "failed" }), // failed: never an anomaly
-    ]);
-    await detect(NOW, windowFromRows);
-    const rows = await found("large_transaction");
-    expect(rows.map((r) => r.amount)).toEqual(["1000"]);
-    expect(rows[0].reason).toBe("Received 1000 USDT, above median 100 + 3 × standard deviation 0 = 100 USDT of this wallet's 10 incoming USDT transfers in the 30 days before.");
-  });
+  it.each([
+    ["a range join (few new rows)", undefined],
+    ["a window pass (many new rows)", 0],
+  ])(
+    "fires above median + 3 sd of the same wallet, token and direction over 30 days; not for another token or a thin history, as %s",
+    async (_how, windowFromRows) => {
+      // 10 incoming 100 USDT over the 20 days before: median 100, sd 0 -> anything above 100 USDT is large
+      await load(Array.from({ length: 10 }, (_, i) => t({ ts: NOW - (i + 1) * 2 * DAY, raw: 100_000_000n })));
+      // 9 incoming 5 TRX: thinner history than the minimum sample of 10
+      await load(
+        Array.from({ length: 9 }, (_, i) =>
+          t({ ts: NOW - (i + 1) * DAY, raw: 5_000_000n, token: "_", symbol: "TRX", name: "Tronix", asset: "trx" }),
+        ),
+      );
+      await load([
+        t({ ts: NOW, raw: 1_000_000_000n }), // 1000 USDT: large
+        t({ ts: NOW, raw: 900_000_000n, dir: "out" }), // 900 USDT out: no outgoing history -> not large
+        t({ ts: NOW, raw: 500_000_000n, token: "_", symbol: "TRX", name: "Tronix", asset: "trx" }), // 500 TRX: only 9 before
+        t({ ts: NOW, raw: 9_000_000_000n, status: "failed" }), // failed: never an anomaly
+      ]);
+      await detect(NOW, windowFromRows);
+      const rows = await found("large_transaction");
+      expect(rows.map((r) => r.amount)).toEqual(["1000"]);
+      expect(rows[0].reason).toBe(
+        "Received 1000 USDT, above median 100 + 3 × standard deviation 0 = 100 USDT of this wallet's 10 incoming USDT transfers in the 30 days before.",
+      );
+    },
+  );
 });
 
 describe("new_counterparty", () => {
   it("fires on the first outgoing transfer to an address; not to one that sent to the wallet 40 days ago, nor one only seen in spam", async () => {
     await load([
       t({ ts: NOW - 40 * DAY, raw: 5_000_000n, peer: "TWpqsYjAw7rFPmWeZcwKQanCS6Kk8f5dhT" }),
-      t({ ts: NOW - 10 * DAY, raw: 5_000_000n, peer: "TFTWNgDBkQ5wQoP8RXpRznnHvAVV8x5jLu", token: FAKE, symbol: "USDT" }), // spam: does not make a known counterparty
+      t({
+        ts: NOW - 10 * DAY,
+        raw: 5_000_000n,
+        peer: "TFTWNgDBkQ5wQoP8RXpRznnHvAVV8x5jLu",
+        token: FAKE,
+        symbol: "USDT",
+      }), // spam: does not make a known counterparty
     ]);
     await detect();
     await load([
@@ -76,7 +130,9 @@ describe("new_counterparty", () => {
     await detect();
     const rows = await found("new_counterparty");
     expect(rows.map((r) => r.amount)).toEqual(["8"]);
-    expect(rows[0].reason).toBe("Sent 8 USDT to TFTWNgDBkQ5wQoP8RXpRznnHvAVV8x5jLu, an address this wallet never sent to or received from before.");
+    expect(rows[0].reason).toBe(
+      "Sent 8 USDT to TFTWNgDBkQ5wQoP8RXpRznnHvAVV8x5jLu, an address this wallet never sent to or received from before.",
+    );
   });
 });
 
@@ -87,7 +143,11 @@ describe("counterparties kept across cycles", () => {
     await load([t({ ts: NOW - 40 * DAY, raw: 5_000_000n, peer: W2 })]);
     await detect(NOW - 39 * DAY);
     await w.syncWallets([{ address: W }, { address: W2 }]);
-    const fromW2 = (ts: number, to: string, raw: bigint): TransferRow => ({ ...t({ ts, raw, dir: "out", peer: to }), fromAddress: W2, txOwner: W2 });
+    const fromW2 = (ts: number, to: string, raw: bigint): TransferRow => ({
+      ...t({ ts, raw, dir: "out", peer: to }),
+      fromAddress: W2,
+      txOwner: W2,
+    });
     const lookalikeOfW = "TNPdbbbbbbbbbbbbbbbbbbbbbbbbbbeHAF";
     await load([
       fromW2(NOW, W, 1_000_000n), // W2 -> W: known to W2 for 40 days (from the transfer stored before W2 was watched)
@@ -107,12 +167,17 @@ describe("address_poisoning", () => {
     await detect();
     const rows = await found("address_poisoning");
     expect(rows).toHaveLength(1);
-    expect(rows[0].reason).toContain(`from ${LOOK}, which imitates ${REAL}, a real counterparty of this wallet (same first 4 and last 4 characters)`);
+    expect(rows[0].reason).toContain(
+      `from ${LOOK}, which imitates ${REAL}, a real counterparty of this wallet (same first 4 and last 4 characters)`,
+    );
 
     const w2 = await memoryWarehouse();
     await w2.syncWallets([{ address: W }]);
     w = w2;
-    await load([t({ ts: NOW - 2 * DAY, raw: 2_500_000_000n, dir: "out", peer: REAL }), t({ ts: NOW - DAY, raw: 3_000_000_000n, dir: "out", peer: LOOK })]);
+    await load([
+      t({ ts: NOW - 2 * DAY, raw: 2_500_000_000n, dir: "out", peer: REAL }),
+      t({ ts: NOW - DAY, raw: 3_000_000_000n, dir: "out", peer: LOOK }),
+    ]);
     await load([t({ ts: NOW, raw: 0n, peer: LOOK })]);
     await detect();
     expect(await found("address_poisoning")).toEqual([]);
@@ -124,10 +189,22 @@ describe("fake_token and spam_token", () => {
     await load([
       t({ ts: NOW, raw: 1_000_000n, token: FAKE, symbol: "USDT", name: "Tether USD" }),
       t({ ts: NOW, raw: 2_000_000n }), // the real USDT
-      t({ ts: NOW, raw: 300n, token: "1005141", symbol: "tron.ink", name: "tron.ink", decimals: 0, level: "4", risk: true, asset: "trc10" }),
+      t({
+        ts: NOW,
+        raw: 300n,
+        token: "1005141",
+        symbol: "tron.ink",
+        name: "tron.ink",
+        decimals: 0,
+        level: "4",
+        risk: true,
+        asset: "trc10",
+      }),
     ]);
     await detect();
-    expect((await found("fake_token")).map((r) => r.reason)).toEqual([`Token "USDT" ("Tether USD") at ${FAKE} imitates USDT but is not the real one (${USDT}); received 1.`]);
+    expect((await found("fake_token")).map((r) => r.reason)).toEqual([
+      `Token "USDT" ("Tether USD") at ${FAKE} imitates USDT but is not the real one (${USDT}); received 1.`,
+    ]);
     expect((await found("spam_token")).map((r) => r.amount)).toEqual(["1", "300"]);
   });
 });
@@ -138,14 +215,18 @@ describe("burst_activity and idempotency", () => {
     await load(Array.from({ length: 7 }, (_, i) => t({ ts: NOW - DAY - (i + 0.5) * DAY, raw: 1_000_000n })));
     await load(Array.from({ length: 6 }, (_, i) => t({ ts: NOW - (i + 1) * 3_600_000, raw: 1_000_000n })));
     const realTransaction = w.transaction.bind(w);
-    w.transaction = async () => { throw new Error("crash"); };
+    w.transaction = async () => {
+      throw new Error("crash");
+    };
     await expect(detect()).rejects.toThrow("crash");
     w.transaction = realTransaction;
     expect(await w.query("SELECT * FROM anomalies")).toEqual([]);
     const first = await detect();
     expect(first.found.burst_activity).toBe(1);
     const reason = (await found("burst_activity"))[0].reason;
-    expect(reason).toBe("6 transactions in the 24 hours before 2026-03-10T12:00:00Z, more than 2 × the daily average of 1.0 over the 7 days before.");
+    expect(reason).toBe(
+      "6 transactions in the 24 hours before 2026-03-10T12:00:00Z, more than 2 × the daily average of 1.0 over the 7 days before.",
+    );
     const before = (await w.query("SELECT count(*) AS n FROM anomalies"))[0];
     await detect(NOW + 3_600_000);
     expect((await w.query("SELECT count(*) AS n FROM anomalies"))[0]).toEqual(before);

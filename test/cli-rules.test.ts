@@ -10,28 +10,36 @@ const HTX = "TFTWNgDBkQ5wQoP8RXpRznnHvAVV8x5jLu";
 const BINANCE = "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF";
 const BYBIT = "TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa";
 
-
 describe("rules and alerts from the command line", () => {
   let dir: string;
-  const alertFiles = () => { try { return readdirSync(join(dir, "out/alerts")).sort(); } catch { return []; } };
+  const alertFiles = () => {
+    try {
+      return readdirSync(join(dir, "out/alerts")).sort();
+    } catch {
+      return [];
+    }
+  };
   beforeAll(async () => {
     dir = tempDir();
-    writeFileSync(join(dir, "tronmon.config.yaml"), [
-      "# my wallets",
-      "wallets:",
-      ...ORIGINAL_WALLETS.map((w) => `  - address: ${w.address}\n    label: ${w.label}`),
-      "rules:",
-      "  - name: Transaction Count Rule - 7d   # the original rule",
-      "    kind: count",
-      "    period_days: 7",
-      "    threshold: 100",
-      "  - name: HTX USDT out",
-      "    kind: volume",
-      "    period_days: 7",
-      "    threshold: 23677.84865",
-      "    direction: out",
-      `    wallets: [${HTX}]`,
-    ].join("\n") + "\n");
+    writeFileSync(
+      join(dir, "tronmon.config.yaml"),
+      [
+        "# my wallets",
+        "wallets:",
+        ...ORIGINAL_WALLETS.map((w) => `  - address: ${w.address}\n    label: ${w.label}`),
+        "rules:",
+        "  - name: Transaction Count Rule - 7d   # the original rule",
+        "    kind: count",
+        "    period_days: 7",
+        "    threshold: 100",
+        "  - name: HTX USDT out",
+        "    kind: volume",
+        "    period_days: 7",
+        "    threshold: 23677.84865",
+        "    direction: out",
+        `    wallets: [${HTX}]`,
+      ].join("\n") + "\n",
+    );
     expect((await tronmon(["import", join(FIXTURES, "seed-pages")], dir)).code).toBe(0);
   });
 
@@ -55,21 +63,36 @@ describe("rules and alerts from the command line", () => {
     expect(again).toMatchObject({ opened: 0, changed: 0, resolved: 0, exportedFile: null });
     expect(alertFiles()).toHaveLength(1);
     const exported = JSON.parse(readFileSync(join(dir, "out/alerts", alertFiles()[0]), "utf8"));
-    expect(exported.map((a: { WALLET: string; VALUE: string; THRESHOLD: string }) => [a.WALLET, a.VALUE, a.THRESHOLD]).sort()).toEqual([[HTX, "50", "49"], [BINANCE, "50", "49"], [BYBIT, "50", "49"]]);
+    expect(
+      exported
+        .map((a: { WALLET: string; VALUE: string; THRESHOLD: string }) => [a.WALLET, a.VALUE, a.THRESHOLD])
+        .sort(),
+    ).toEqual([
+      [HTX, "50", "49"],
+      [BINANCE, "50", "49"],
+      [BYBIT, "50", "49"],
+    ]);
   });
 
   it("alerts ack records who and why; rules disable resolves the rule's alerts", async () => {
     const list = JSON.parse((await tronmon(["alerts", "list", "--status", "open", "--json"], dir)).stdout);
     const htx = list.find((a: { WALLET: string }) => a.WALLET === HTX);
-    const ack = await tronmon(["alerts", "ack", htx.alert_id, "--note", "known exchange sweep", "--by", "analyst-1"], dir);
+    const ack = await tronmon(
+      ["alerts", "ack", htx.alert_id, "--note", "known exchange sweep", "--by", "analyst-1"],
+      dir,
+    );
     expect(ack.code).toBe(0);
     const acked = JSON.parse((await tronmon(["alerts", "list", "--status", "acknowledged", "--json"], dir)).stdout);
-    expect(acked).toEqual([expect.objectContaining({ alert_id: htx.alert_id, note: "known exchange sweep", acted_by: "analyst-1" })]);
+    expect(acked).toEqual([
+      expect.objectContaining({ alert_id: htx.alert_id, note: "known exchange sweep", acted_by: "analyst-1" }),
+    ]);
     expect((await tronmon(["rules", "disable", "Transaction Count Rule - 7d"], dir)).code).toBe(0);
     const s = JSON.parse((await tronmon(["evaluate", "--now", NOW, "--json"], dir)).stdout);
     expect(s).toMatchObject({ resolved: 3 });
     const csv = (await tronmon(["export", "alerts", "--format", "csv"], dir)).stdout.trim().split("\n");
-    expect(csv[0]).toBe("alert_id,status,WALLET,RULE,VALUE,THRESHOLD,TIMESTAMP,token,token_symbol,direction,period_days,first_seen,last_seen,resolved_at,note,acted_by");
+    expect(csv[0]).toBe(
+      "alert_id,status,WALLET,RULE,VALUE,THRESHOLD,TIMESTAMP,token,token_symbol,direction,period_days,first_seen,last_seen,resolved_at,note,acted_by",
+    );
     expect(csv.slice(1).every((l) => l.includes(",resolved,"))).toBe(true);
   });
 
@@ -83,6 +106,15 @@ describe("rules and alerts from the command line", () => {
     const bt = await tronmon(["rules", "backtest", "--from", "2025-10-04", "--to", "2025-10-14", "--json"], dir);
     expect(bt.code).toBe(0);
     // HTX's USDT calls were all made on 2025-10-05: above 20000 from that day's evaluation for 7 days
-    expect(JSON.parse(bt.stdout)).toEqual([{ rule: "HTX USDT out", wallet: HTX, opened: "2025-10-05", closed: "2025-10-12", "peak value": "23677.84865", days: 8 }]);
+    expect(JSON.parse(bt.stdout)).toEqual([
+      {
+        rule: "HTX USDT out",
+        wallet: HTX,
+        opened: "2025-10-05",
+        closed: "2025-10-12",
+        "peak value": "23677.84865",
+        days: 8,
+      },
+    ]);
   });
 });

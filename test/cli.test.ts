@@ -12,35 +12,49 @@ import { ROOT, startEmulator, tempDir, tronmon } from "./helpers.ts";
 const BIN = join(ROOT, "bin/tronmon.js");
 const HEAVY = ORIGINAL_WALLETS[0].address;
 
-
 function writeConfig(dir: string, url: string, extra: Record<string, unknown> = {}, wallets = [HEAVY]) {
   const path = join(dir, "tronmon.config.yaml");
-  writeFileSync(path, stringify({
-    wallets: wallets.map((address) => ({ address })),
-    source: { base_url: url, requests_per_second: 1000, burst: 100, concurrency: 3, max_retries: 6, retry_base_delay_ms: 5, timeout_ms: 5000, ...extra },
-    warehouse: { kind: "duckdb", path: join(dir, "data/tronmon.duckdb") },
-    output: { dir: join(dir, "out") },
-    logging: { file: join(dir, "logs/etl_tronscan.log") },
-  }));
+  writeFileSync(
+    path,
+    stringify({
+      wallets: wallets.map((address) => ({ address })),
+      source: {
+        base_url: url,
+        requests_per_second: 1000,
+        burst: 100,
+        concurrency: 3,
+        max_retries: 6,
+        retry_base_delay_ms: 5,
+        timeout_ms: 5000,
+        ...extra,
+      },
+      warehouse: { kind: "duckdb", path: join(dir, "data/tronmon.duckdb") },
+      output: { dir: join(dir, "out") },
+      logging: { file: join(dir, "logs/etl_tronscan.log") },
+    }),
+  );
   return path;
 }
 
 describe("tronmon CLI", () => {
   it("check: a bad config lists every problem with file and key path, exits 2 and writes nothing", async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, "tronmon.config.yaml"), [
-      "wallets:",
-      "  - address: TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAG", // checksum broken
-      "  - address: TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF",
-      "  - address: TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF", // duplicate
-      "  - address: hello",
-      "    lable: typo",
-      "source:",
-      "  requests_per_second: fast",
-      "warehouse:",
-      "  path: 12",
-      "colour: blue",
-    ].join("\n"));
+    writeFileSync(
+      join(dir, "tronmon.config.yaml"),
+      [
+        "wallets:",
+        "  - address: TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAG", // checksum broken
+        "  - address: TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF",
+        "  - address: TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF", // duplicate
+        "  - address: hello",
+        "    lable: typo",
+        "source:",
+        "  requests_per_second: fast",
+        "warehouse:",
+        "  path: 12",
+        "colour: blue",
+      ].join("\n"),
+    );
     const r = await tronmon(["check"], dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("Invalid configuration in tronmon.config.yaml");
@@ -52,7 +66,8 @@ describe("tronmon CLI", () => {
       "source.requests_per_second:",
       "warehouse.path:",
       '(root): unknown key "colour"',
-    ]) expect(r.stderr).toContain(expected);
+    ])
+      expect(r.stderr).toContain(expected);
     expect(existsSync(join(dir, "data"))).toBe(false);
     expect(existsSync(join(dir, "logs"))).toBe(false);
     const run = await tronmon(["run"], dir);
@@ -134,18 +149,29 @@ describe("tronmon CLI", () => {
     try {
       writeConfig(dir, api.url, {}, [ORIGINAL_WALLETS[1].address]);
       expect((await tronmon(["run"], dir)).code).toBe(0);
-      const out = (await tronmon(["export", "transfers", "--format", "ndjson"], dir)).stdout.trim().split("\n").map((l) => JSON.parse(l));
+      const out = (await tronmon(["export", "transfers", "--format", "ndjson"], dir)).stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
       expect(out.length).toBeGreaterThan(5);
       for (const r of out) expect(Object.keys(r)).toEqual([...TRANSFER_EXPORT_FIELDS]);
       expect(out[0].timestamp_utc).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-      const csv = (await tronmon(["export", "transfers", "--format", "csv", "--wallet", ORIGINAL_WALLETS[1].address, "--since", "2000-01-01"], dir)).stdout.split("\n");
+      const csv = (
+        await tronmon(
+          ["export", "transfers", "--format", "csv", "--wallet", ORIGINAL_WALLETS[1].address, "--since", "2000-01-01"],
+          dir,
+        )
+      ).stdout.split("\n");
       expect(csv[0]).toBe(TRANSFER_EXPORT_FIELDS.join(","));
       expect(csv.filter(Boolean)).toHaveLength(out.length + 1);
       // the raw archive replays into a fresh database with the same result
       const replay = await tronmon(["import", join(dir, "out/raw"), "--db", join(dir, "replay.duckdb")], dir);
       expect(replay.code).toBe(0);
       expect(replay.stdout).toMatch(/imported \d+ files/);
-      const again = (await tronmon(["export", "transfers", "--db", join(dir, "replay.duckdb")], dir)).stdout.trim().split("\n").map((l) => JSON.parse(l));
+      const again = (await tronmon(["export", "transfers", "--db", join(dir, "replay.duckdb")], dir)).stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
       expect(again.map((r) => JSON.stringify(r)).sort()).toEqual(out.map((r) => JSON.stringify(r)).sort());
       const bad = await tronmon(["export", "transfers", "--wallet", "Tnope"], dir);
       expect(bad.code).toBe(2);

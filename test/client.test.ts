@@ -26,7 +26,14 @@ async function scripted(replies: Reply[]) {
 function fakeClock(): Clock & { slept: number[] } {
   let now = 1_000_000;
   const slept: number[] = [];
-  return { slept, now: () => now, sleep: async (ms) => { slept.push(ms); now += ms; } };
+  return {
+    slept,
+    now: () => now,
+    sleep: async (ms) => {
+      slept.push(ms);
+      now += ms;
+    },
+  };
 }
 
 const ok = { status: 200, body: '{"total":0,"data":[]}' };
@@ -39,7 +46,14 @@ describe("TronScan client", () => {
       ok,
     ]);
     const clock = fakeClock();
-    const client = createTronscanClient({ baseUrl: api.url, requestsPerSecond: 1000, burst: 10, clock, random: () => 1, baseDelayMs: 100 });
+    const client = createTronscanClient({
+      baseUrl: api.url,
+      requestsPerSecond: 1000,
+      burst: 10,
+      clock,
+      random: () => 1,
+      baseDelayMs: 100,
+    });
     const res = await client.get("/api/transaction", { address: "T1" });
     expect(res.body).toEqual({ total: 0, data: [] });
     expect(res.attempts).toBe(3);
@@ -54,21 +68,34 @@ describe("TronScan client", () => {
     const client = createTronscanClient({ baseUrl: api.url, requestsPerSecond: 1000, clock: fakeClock() });
     expect((await client.get("/api/transaction", { address: "T1" })).attempts).toBe(2);
     const always = await scripted([error200]);
-    const failing = createTronscanClient({ baseUrl: always.url, requestsPerSecond: 1000, clock: fakeClock(), maxRetries: 2 });
-    await expect(failing.get("/api/transaction", { address: "T1" })).rejects.toThrow(/after 3 attempts: an error inside HTTP 200: invalid API key \(code 403\)/);
+    const failing = createTronscanClient({
+      baseUrl: always.url,
+      requestsPerSecond: 1000,
+      clock: fakeClock(),
+      maxRetries: 2,
+    });
+    await expect(failing.get("/api/transaction", { address: "T1" })).rejects.toThrow(
+      /after 3 attempts: an error inside HTTP 200: invalid API key \(code 403\)/,
+    );
   });
 
   it("a Retry-After beyond 120 s is not slept through: the request fails at once, naming the wait", async () => {
     const api = await scripted([{ status: 429, body: "{}", headers: { "retry-after": "99999999" } }, ok]);
     const clock = fakeClock();
     const client = createTronscanClient({ baseUrl: api.url, requestsPerSecond: 1000, clock });
-    await expect(client.get("/api/transfer", { address: "T1" })).rejects.toThrow(/asked us to wait 99999999 s \(Retry-After\), more than the 120 s/);
+    await expect(client.get("/api/transfer", { address: "T1" })).rejects.toThrow(
+      /asked us to wait 99999999 s \(Retry-After\), more than the 120 s/,
+    );
     expect(clock.slept).toEqual([]);
     expect(api.seen).toHaveLength(1);
   });
 
   it("retries 5xx and truncated JSON, then succeeds", async () => {
-    const api = await scripted([{ status: 502, body: "<html>bad gateway</html>" }, { status: 200, body: '{"total":1,"da' }, ok]);
+    const api = await scripted([
+      { status: 502, body: "<html>bad gateway</html>" },
+      { status: 200, body: '{"total":1,"da' },
+      ok,
+    ]);
     const client = createTronscanClient({ baseUrl: api.url, requestsPerSecond: 1000, clock: fakeClock() });
     const res = await client.get("/api/transfer", { address: "T1" });
     expect(res.attempts).toBe(3);
@@ -78,7 +105,9 @@ describe("TronScan client", () => {
   it("fails fast on 400 with the API's message, and on 401 says a key is needed", async () => {
     const api = await scripted([{ status: 400, body: '{"message":"some parameters are invalid or out of range"}' }]);
     const client = createTronscanClient({ baseUrl: api.url, requestsPerSecond: 1000, clock: fakeClock() });
-    await expect(client.get("/api/transaction", { address: "x" })).rejects.toThrow(/HTTP 400: some parameters are invalid or out of range/);
+    await expect(client.get("/api/transaction", { address: "x" })).rejects.toThrow(
+      /HTTP 400: some parameters are invalid or out of range/,
+    );
     expect(api.seen).toHaveLength(1);
     const api2 = await scripted([{ status: 401, body: "" }]);
     const c2 = createTronscanClient({ baseUrl: api2.url, requestsPerSecond: 1000, clock: fakeClock() });
@@ -89,7 +118,12 @@ describe("TronScan client", () => {
 
   it("gives up after max retries with a clear message", async () => {
     const api = await scripted([{ status: 500, body: '{"message":"Internal Server Error"}' }]);
-    const client = createTronscanClient({ baseUrl: api.url, requestsPerSecond: 1000, maxRetries: 2, clock: fakeClock() });
+    const client = createTronscanClient({
+      baseUrl: api.url,
+      requestsPerSecond: 1000,
+      maxRetries: 2,
+      clock: fakeClock(),
+    });
     const err = await client.get("/api/transfer", { address: "T1" }).catch((e) => e);
     expect(err).toBeInstanceOf(SourceUnavailableError);
     expect(err.message).toMatch(/failed after 3 attempts: HTTP 500: Internal Server Error/);
@@ -97,7 +131,10 @@ describe("TronScan client", () => {
 
   it("sends TRON-PRO-API-KEY only when a key is set", async () => {
     const api = await scripted([ok]);
-    await createTronscanClient({ baseUrl: api.url, requestsPerSecond: 1000, apiKey: "secret-key" }).get("/api/transfer", { address: "T1" });
+    await createTronscanClient({ baseUrl: api.url, requestsPerSecond: 1000, apiKey: "secret-key" }).get(
+      "/api/transfer",
+      { address: "T1" },
+    );
     await createTronscanClient({ baseUrl: api.url, requestsPerSecond: 1000 }).get("/api/transfer", { address: "T1" });
     expect(api.seen[0].headers["tron-pro-api-key"]).toBe("secret-key");
     expect(api.seen[1].headers["tron-pro-api-key"]).toBeUndefined();

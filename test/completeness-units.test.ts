@@ -17,10 +17,29 @@ const DAY = 86_400_000;
 const TX = "ab".repeat(32);
 
 const transfer = (over: Partial<TransferRow> = {}): TransferRow => ({
-  transferId: transferId(TX, USDT, W, P, "5000000", 0), transactionId: TX, block: 100, timestampMs: T0, fromAddress: W, toAddress: P,
-  assetType: "trc20", tokenId: USDT, tokenSymbol: "USDT", tokenName: "Tether USD", tokenDecimals: 6, amountRaw: "5000000", amount: "5",
-  confirmed: false, status: "success", risk: false, tokenLevel: "2", source: "trc20", observedAtMs: T0 + 1000, txOwner: W, txTo: USDT,
-  contractRet: "SUCCESS", ...over,
+  transferId: transferId(TX, USDT, W, P, "5000000", 0),
+  transactionId: TX,
+  block: 100,
+  timestampMs: T0,
+  fromAddress: W,
+  toAddress: P,
+  assetType: "trc20",
+  tokenId: USDT,
+  tokenSymbol: "USDT",
+  tokenName: "Tether USD",
+  tokenDecimals: 6,
+  amountRaw: "5000000",
+  amount: "5",
+  confirmed: false,
+  status: "success",
+  risk: false,
+  tokenLevel: "2",
+  source: "trc20",
+  observedAtMs: T0 + 1000,
+  txOwner: W,
+  txTo: USDT,
+  contractRet: "SUCCESS",
+  ...over,
 });
 
 describe("one row per movement", () => {
@@ -28,14 +47,23 @@ describe("one row per movement", () => {
     const w = await memoryWarehouse();
     await w.load({ batch: { ...emptyBatch(), transfers: [transfer()] }, runId: "r" });
     await w.query("DELETE FROM activity_days");
-    const moved = transfer({ block: 57_700, timestampMs: T0 + 2 * DAY, observedAtMs: T0 + 2 * DAY + 5000, confirmed: true });
+    const moved = transfer({
+      block: 57_700,
+      timestampMs: T0 + 2 * DAY,
+      observedAtMs: T0 + 2 * DAY + 5000,
+      confirmed: true,
+    });
     const c = await w.load({ batch: { ...emptyBatch(), transfers: [moved] }, runId: "r" });
     expect(c.transfersNew).toBe(0);
-    const rows = await w.query("SELECT count(*)::INTEGER AS n, max(block)::INTEGER AS block, max(timestamp_ms)::VARCHAR AS ts FROM transfers");
+    const rows = await w.query(
+      "SELECT count(*)::INTEGER AS n, max(block)::INTEGER AS block, max(timestamp_ms)::VARCHAR AS ts FROM transfers",
+    );
     expect(rows[0]).toEqual({ n: 1, block: 57_700, ts: String(T0 + 2 * DAY) });
     const tx = await w.query("SELECT count(*)::INTEGER AS n, max(timestamp_ms)::VARCHAR AS ts FROM transactions");
     expect(tx[0]).toEqual({ n: 1, ts: String(T0 + 2 * DAY) });
-    const days = (await w.query<{ d: bigint }>("SELECT day_ms AS d FROM activity_days ORDER BY 1")).map((r) => Number(r.d));
+    const days = (await w.query<{ d: bigint }>("SELECT day_ms AS d FROM activity_days ORDER BY 1")).map((r) =>
+      Number(r.d),
+    );
     expect(days).toEqual([T0, T0 + 2 * DAY]); // the day it left and the day it arrived
     await w.close();
   });
@@ -43,15 +71,25 @@ describe("one row per movement", () => {
   it("Transfer events are the truth: a fee-on-transfer call's decoded 100 is not stored beside the events' 98 + 2, whichever comes first", async () => {
     for (const order of ["events first", "call first"]) {
       const w = await memoryWarehouse();
-      const call = transfer({ transferId: transferId(TX, USDT, W, P, "100", 0), amountRaw: "100", amount: "0.0001", source: "transaction" });
+      const call = transfer({
+        transferId: transferId(TX, USDT, W, P, "100", 0),
+        amountRaw: "100",
+        amount: "0.0001",
+        source: "transaction",
+      });
       const events = [
         transfer({ transferId: transferId(TX, USDT, W, P, "98", 0), amountRaw: "98", amount: "0.000098" }),
         transfer({ transferId: transferId(TX, USDT, W, Q, "2", 0), toAddress: Q, amountRaw: "2", amount: "0.000002" }),
       ];
       const batches = order === "events first" ? [events, [call]] : [[call], events];
       for (const b of batches) await w.load({ batch: { ...emptyBatch(), transfers: b }, runId: "r" });
-      const rows = await w.query<{ to_address: string; amount_raw: string }>("SELECT to_address, amount_raw FROM transfers ORDER BY amount_raw");
-      expect(rows, order).toEqual([{ to_address: Q, amount_raw: "2" }, { to_address: P, amount_raw: "98" }]);
+      const rows = await w.query<{ to_address: string; amount_raw: string }>(
+        "SELECT to_address, amount_raw FROM transfers ORDER BY amount_raw",
+      );
+      expect(rows, order).toEqual([
+        { to_address: Q, amount_raw: "2" },
+        { to_address: P, amount_raw: "98" },
+      ]);
       await w.close();
     }
   });
@@ -67,7 +105,14 @@ describe("one row per movement", () => {
 
 describe("normalization of the edge cases", () => {
   const trc10Record = {
-    hash: TX, block: 1, timestamp: T0, ownerAddress: W, toAddress: P, contractType: 2, confirmed: true, contractRet: "SUCCESS",
+    hash: TX,
+    block: 1,
+    timestamp: T0,
+    ownerAddress: W,
+    toAddress: P,
+    contractType: 2,
+    confirmed: true,
+    contractRet: "SUCCESS",
     contractData: { amount: 1500, asset_name: "BitTorrent", owner_address: W, to_address: P },
     tokenInfo: { tokenId: "1002000", tokenAbbr: "BTT", tokenName: "BitTorrent", tokenDecimal: 6 },
   };
@@ -79,40 +124,88 @@ describe("normalization of the edge cases", () => {
 
   it("a TRC721 transfer carries the token id apart from its amount (1), and is never summed as volume", async () => {
     const rec = {
-      transaction_id: TX, block_ts: T0, from_address: W, to_address: P, contract_address: "TCFLL5dx5ZJdKnWuesXxi1VPwjLVmWZZy9",
-      quant: "771", event_type: "Transfer", confirmed: true, contractRet: "SUCCESS", finalResult: "SUCCESS",
-      tokenInfo: { tokenId: "TCFLL5dx5ZJdKnWuesXxi1VPwjLVmWZZy9", tokenAbbr: "APENFT", tokenName: "Ape", tokenDecimal: 0, tokenType: "trc721" },
+      transaction_id: TX,
+      block_ts: T0,
+      from_address: W,
+      to_address: P,
+      contract_address: "TCFLL5dx5ZJdKnWuesXxi1VPwjLVmWZZy9",
+      quant: "771",
+      event_type: "Transfer",
+      confirmed: true,
+      contractRet: "SUCCESS",
+      finalResult: "SUCCESS",
+      tokenInfo: {
+        tokenId: "TCFLL5dx5ZJdKnWuesXxi1VPwjLVmWZZy9",
+        tokenAbbr: "APENFT",
+        tokenName: "Ape",
+        tokenDecimal: 0,
+        tokenType: "trc721",
+      },
     };
     const b = normalizeRecords({ endpoint: "trc20", records: [rec, { ...rec, quant: "772" }], observedAtMs: T0 });
-    expect(b.transfers.map((t) => [t.assetType, t.nftTokenId, t.amountRaw])).toEqual([["trc721", "771", "1"], ["trc721", "772", "1"]]);
+    expect(b.transfers.map((t) => [t.assetType, t.nftTokenId, t.amountRaw])).toEqual([
+      ["trc721", "771", "1"],
+      ["trc721", "772", "1"],
+    ]);
     expect(new Set(b.transfers.map((t) => t.transferId)).size).toBe(2);
     const w = await memoryWarehouse();
     await w.syncWallets([{ address: W }]);
     await w.load({ batch: b, runId: "r" });
     expect(await w.query("SELECT nft_token_id, amount_raw, amount_num FROM transfers ORDER BY nft_token_id")).toEqual([
-      { nft_token_id: "771", amount_raw: "1", amount_num: null }, { nft_token_id: "772", amount_raw: "1", amount_num: null }]);
-    const [m] = await w.query<{ v: unknown }>("SELECT volume_out_raw AS v FROM wallet_token_metrics WHERE wallet = ?", [W]);
+      { nft_token_id: "771", amount_raw: "1", amount_num: null },
+      { nft_token_id: "772", amount_raw: "1", amount_num: null },
+    ]);
+    const [m] = await w.query<{ v: unknown }>("SELECT volume_out_raw AS v FROM wallet_token_metrics WHERE wallet = ?", [
+      W,
+    ]);
     expect(m.v).toBeNull();
     await w.close();
   });
 
   it("identical movements of one transaction get distinct ids from the transaction as a whole (0, 1), stable across reads", () => {
-    const rec = { transaction_id: TX, block_ts: T0, from_address: W, to_address: P, contract_address: USDT, quant: "7", event_type: "Transfer" };
+    const rec = {
+      transaction_id: TX,
+      block_ts: T0,
+      from_address: W,
+      to_address: P,
+      contract_address: USDT,
+      quant: "7",
+      event_type: "Transfer",
+    };
     const once = normalizeRecords({ endpoint: "trc20", records: [rec, rec], observedAtMs: T0 });
     const again = normalizeRecords({ endpoint: "trc20", records: [rec, rec], observedAtMs: T0 + 1 });
-    expect(once.transfers.map((t) => t.transferId)).toEqual([transferId(TX, USDT, W, P, "7", 0), transferId(TX, USDT, W, P, "7", 1)]);
+    expect(once.transfers.map((t) => t.transferId)).toEqual([
+      transferId(TX, USDT, W, P, "7", 0),
+      transferId(TX, USDT, W, P, "7", 1),
+    ]);
     expect(again.transfers.map((t) => t.transferId)).toEqual(once.transfers.map((t) => t.transferId));
   });
 
   it("internal transactions: TRX paid by a contract is a transfer with the id of its internal hash; a rejected one moved nothing; a zero-value call is counted, not stored", () => {
-    const base = { hash: TX, block: 9, timestamp: T0, from: Q, to: W, token_id: "_", confirmed: true, result: "SUCCESS" };
+    const base = {
+      hash: TX,
+      block: 9,
+      timestamp: T0,
+      from: Q,
+      to: W,
+      token_id: "_",
+      confirmed: true,
+      result: "SUCCESS",
+    };
     const b = normalizeRecords({
-      endpoint: "internal", wallet: W, observedAtMs: T0,
-      records: [{ ...base, internal_hash: "c1".repeat(32), call_value: 2_500_000 }, { ...base, internal_hash: "c2".repeat(32), call_value: "7", rejected: true },
-        { ...base, internal_hash: "c3".repeat(32), call_value: 0 }],
+      endpoint: "internal",
+      wallet: W,
+      observedAtMs: T0,
+      records: [
+        { ...base, internal_hash: "c1".repeat(32), call_value: 2_500_000 },
+        { ...base, internal_hash: "c2".repeat(32), call_value: "7", rejected: true },
+        { ...base, internal_hash: "c3".repeat(32), call_value: 0 },
+      ],
     });
     expect(b.transfers.map((t) => [t.transferId, t.amount, t.status, t.source])).toEqual([
-      [internalTransferId("c1".repeat(32)), "2.5", "success", "internal"], [internalTransferId("c2".repeat(32)), "0.000007", "failed", "internal"]]);
+      [internalTransferId("c1".repeat(32)), "2.5", "success", "internal"],
+      [internalTransferId("c2".repeat(32)), "0.000007", "failed", "internal"],
+    ]);
     expect(b.skipped).toBe(1);
     expect(b.observations!.map((o) => o.unitKind)).toEqual(["transfer", "transfer", "none"]);
   });
@@ -124,22 +217,62 @@ describe("dropped transactions", () => {
     const w = await memoryWarehouse();
     try {
       await w.syncWallets([{ address: W }]);
-      const known = api.emu.history.txs.find((t) => t.ts < api.emu.now() - 7 * 3_600_000 && t.moves.length && t.ret === "SUCCESS")!;
+      const known = api.emu.history.txs.find(
+        (t) => t.ts < api.emu.now() - 7 * 3_600_000 && t.moves.length && t.ret === "SUCCESS",
+      )!;
       const gone = "ee".repeat(32);
       const tx = (hash: string, ts: number): TransactionRow => ({
-        hash, block: null, timestampMs: ts, ownerAddress: W, toAddress: P, contractType: 1, contractTypeName: "TransferContract",
-        status: "success", contractRet: "SUCCESS", confirmed: false, feeSun: null, raw: null, detail: 1, observedAtMs: ts,
+        hash,
+        block: null,
+        timestampMs: ts,
+        ownerAddress: W,
+        toAddress: P,
+        contractType: 1,
+        contractTypeName: "TransferContract",
+        status: "success",
+        contractRet: "SUCCESS",
+        confirmed: false,
+        feeSun: null,
+        raw: null,
+        detail: 1,
+        observedAtMs: ts,
       });
-      await w.load({ batch: { ...emptyBatch(), transactions: [tx(known.hash, known.ts), tx(gone, known.ts)],
-        transfers: [transfer({ transactionId: gone, transferId: "f".repeat(40), timestampMs: known.ts })] }, runId: "r" });
-      const s = await settlePending({ warehouse: w, client: fastClient(api.url), nowMs: api.emu.now(), pendingMaxAgeMs: 6 * 3_600_000 });
+      await w.load({
+        batch: {
+          ...emptyBatch(),
+          transactions: [tx(known.hash, known.ts), tx(gone, known.ts)],
+          transfers: [transfer({ transactionId: gone, transferId: "f".repeat(40), timestampMs: known.ts })],
+        },
+        runId: "r",
+      });
+      const s = await settlePending({
+        warehouse: w,
+        client: fastClient(api.url),
+        nowMs: api.emu.now(),
+        pendingMaxAgeMs: 6 * 3_600_000,
+      });
       expect(s).toEqual({ checked: 2, confirmed: 1, failed: 0, dropped: 1, pending: 0 });
       expect(await w.query("SELECT hash, status, confirmed FROM transactions ORDER BY hash")).toEqual(
-        [{ hash: known.hash, status: "success", confirmed: true }, { hash: gone, status: "dropped", confirmed: false }].sort((a, b) => a.hash.localeCompare(b.hash)));
+        [
+          { hash: known.hash, status: "success", confirmed: true },
+          { hash: gone, status: "dropped", confirmed: false },
+        ].sort((a, b) => a.hash.localeCompare(b.hash)),
+      );
       expect(await w.query("SELECT status FROM transfers")).toEqual([{ status: "dropped" }]);
       // nothing left to settle, and a dropped transfer counts nowhere
-      expect((await settlePending({ warehouse: w, client: fastClient(api.url), nowMs: api.emu.now(), pendingMaxAgeMs: 6 * 3_600_000 })).checked).toBe(0);
-      expect(await w.query("SELECT count(*)::INTEGER AS n FROM wallet_token_metrics WHERE wallet = ?", [W])).toEqual([{ n: 0 }]);
+      expect(
+        (
+          await settlePending({
+            warehouse: w,
+            client: fastClient(api.url),
+            nowMs: api.emu.now(),
+            pendingMaxAgeMs: 6 * 3_600_000,
+          })
+        ).checked,
+      ).toBe(0);
+      expect(await w.query("SELECT count(*)::INTEGER AS n FROM wallet_token_metrics WHERE wallet = ?", [W])).toEqual([
+        { n: 0 },
+      ]);
     } finally {
       await w.close();
       await api.close();

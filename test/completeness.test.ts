@@ -22,8 +22,21 @@ const NOW = Date.parse("2026-10-01T12:00:00Z");
 const HEAVY = ORIGINAL_WALLETS[0].address;
 const SMALL = ORIGINAL_WALLETS[1].address;
 
-async function setup(args: { days: number; seed?: number; quirks?: string; faults?: string; wallets: string[]; extra?: Record<string, unknown> }) {
-  const api = await startEmulator({ seed: args.seed ?? 11, days: args.days, nowMs: NOW, retryAfterSec: 0, quirks: parseQuirks(args.quirks) });
+async function setup(args: {
+  days: number;
+  seed?: number;
+  quirks?: string;
+  faults?: string;
+  wallets: string[];
+  extra?: Record<string, unknown>;
+}) {
+  const api = await startEmulator({
+    seed: args.seed ?? 11,
+    days: args.days,
+    nowMs: NOW,
+    retryAfterSec: 0,
+    quirks: parseQuirks(args.quirks),
+  });
   if (args.faults) api.emu.faults = parseFaults(args.faults);
   const dir = tempDir();
   const config = testConfig({ url: api.url, wallets: args.wallets, dir, extra: args.extra });
@@ -32,7 +45,10 @@ async function setup(args: { days: number; seed?: number; quirks?: string; fault
   const client = fastClient(api.url);
   const cycle = () => runCycle({ config, warehouse, client, logger: silentLogger(), nowMs: api.emu.now() });
   const deps = () => createSyncDeps({ config, warehouse, client, runId: "verify", nowMs: api.emu.now() });
-  const close = async () => { await warehouse.close(); await api.close(); };
+  const close = async () => {
+    await warehouse.close();
+    await api.close();
+  };
   return { api, dir, config, warehouse, client, cycle, deps, close };
 }
 
@@ -45,7 +61,12 @@ async function expectTruth(s: Awaited<ReturnType<typeof setup>>, wallets: string
 
 describe("completeness against a misbehaving API", () => {
   it("all quirks at once plus 20% faults: a backfill past the 10,000-row window and five incremental cycles equal the ground truth; verify finds nothing", async () => {
-    const s = await setup({ days: 22, wallets: [HEAVY, SMALL], quirks: ALL_QUIRKS, faults: "429:0.04,403:0.03,html403:0.02,500:0.05,502:0.02,truncated:0.04" });
+    const s = await setup({
+      days: 22,
+      wallets: [HEAVY, SMALL],
+      quirks: ALL_QUIRKS,
+      faults: "429:0.04,403:0.03,html403:0.02,500:0.05,502:0.02,truncated:0.04",
+    });
     try {
       expect(s.api.emu.list(HEAVY, "trc20", new URLSearchParams()).rangeTotal).toBeGreaterThan(10_000);
       const first = await s.cycle();
@@ -67,7 +88,13 @@ describe("completeness against a misbehaving API", () => {
       expect(k.internal).toBeGreaterThan(0);
       expect(k.twins).toBeGreaterThan(0);
       expect(k.fee).toBe(0); // call data of a fee-on-transfer token never stands beside its Transfer events
-      const v = await verify({ deps: await s.deps(), wallets: [HEAVY, SMALL], fromMs: NOW - 21 * DAY_MS, toMs: s.api.emu.now(), repair: false });
+      const v = await verify({
+        deps: await s.deps(),
+        wallets: [HEAVY, SMALL],
+        fromMs: NOW - 21 * DAY_MS,
+        toMs: s.api.emu.now(),
+        repair: false,
+      });
       expect(v.days.filter((d) => d.verdict === "missing" || d.verdict === "extra")).toEqual([]);
       expect(v.days.filter((d) => d.verdict === "ok").length).toBeGreaterThan(100);
     } finally {
@@ -83,7 +110,10 @@ describe("completeness against a misbehaving API", () => {
         expect((await s.cycle()).status).toBe("success");
       }
       // nothing older than the emulator's confirmation delay (60 s) may still be unconfirmed
-      const [stale] = await s.warehouse.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM transfers WHERE NOT confirmed AND timestamp_ms < ?`, [s.api.emu.now() - 60_000]);
+      const [stale] = await s.warehouse.query<{ n: number }>(
+        `SELECT count(*)::INTEGER AS n FROM transfers WHERE NOT confirmed AND timestamp_ms < ?`,
+        [s.api.emu.now() - 60_000],
+      );
       expect(stale.n).toBe(0);
       await expectTruth(s, [HEAVY]);
     } finally {
@@ -109,10 +139,15 @@ describe("completeness against a misbehaving API", () => {
     try {
       const biggest = await s.cycle().then(async () => {
         const [r] = await s.warehouse.query<{ ts: string; n: number }>(
-          "SELECT timestamp_ms AS ts, count(*)::INTEGER AS n FROM transfers WHERE asset_type = 'trc20' GROUP BY timestamp_ms ORDER BY n DESC LIMIT 1");
+          "SELECT timestamp_ms AS ts, count(*)::INTEGER AS n FROM transfers WHERE asset_type = 'trc20' GROUP BY timestamp_ms ORDER BY n DESC LIMIT 1",
+        );
         return r;
       });
-      const inTruth = s.api.emu.truth([HEAVY]).transfers.filter((t) => Date.parse(String(t.timestamp_utc)) === Number(biggest.ts) && t.asset_type === "trc20").length;
+      const inTruth = s.api.emu
+        .truth([HEAVY])
+        .transfers.filter(
+          (t) => Date.parse(String(t.timestamp_utc)) === Number(biggest.ts) && t.asset_type === "trc20",
+        ).length;
       expect(inTruth).toBeGreaterThan(60); // a batch payout: more than three pages of 20
       expect(biggest.n).toBe(inTruth);
       await expectTruth(s, [HEAVY]);
@@ -128,10 +163,18 @@ describe("completeness against a misbehaving API", () => {
       expect(r.status).toBe("failed");
       expect(r.errors).toHaveLength(1);
       expect(r.errors[0].endpoint).toBe("transfer");
-      expect(r.errors[0].error).toMatch(/\/api\/transfer for TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF: \d+ answers in a row made no progress .*ignoring end_timestamp/);
+      expect(r.errors[0].error).toMatch(
+        /\/api\/transfer for TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF: \d+ answers in a row made no progress .*ignoring end_timestamp/,
+      );
       expect(s.api.emu.stats.byPath["/api/transfer"]).toBeLessThanOrEqual(20);
-      const cursors = await s.warehouse.query<{ endpoint: string; synced_to_ms: string | null }>("SELECT endpoint, synced_to_ms FROM sync_cursors ORDER BY endpoint");
-      expect(cursors.filter((c) => c.synced_to_ms !== null).map((c) => c.endpoint)).toEqual(["internal", "transaction", "trc20"]);
+      const cursors = await s.warehouse.query<{ endpoint: string; synced_to_ms: string | null }>(
+        "SELECT endpoint, synced_to_ms FROM sync_cursors ORDER BY endpoint",
+      );
+      expect(cursors.filter((c) => c.synced_to_ms !== null).map((c) => c.endpoint)).toEqual([
+        "internal",
+        "transaction",
+        "trc20",
+      ]);
     } finally {
       await s.close();
     }
@@ -142,15 +185,34 @@ describe("completeness against a misbehaving API", () => {
     try {
       expect((await s.cycle()).status).toBe("success");
       const day = utcDay(NOW) - DAY_MS;
-      const [before] = await s.warehouse.query<{ n: number }>("SELECT count(*)::INTEGER AS n FROM transfers WHERE timestamp_ms >= ? AND timestamp_ms < ?", [day, day + DAY_MS]);
+      const [before] = await s.warehouse.query<{ n: number }>(
+        "SELECT count(*)::INTEGER AS n FROM transfers WHERE timestamp_ms >= ? AND timestamp_ms < ?",
+        [day, day + DAY_MS],
+      );
       expect(before.n).toBeGreaterThan(100);
-      await s.warehouse.query("DELETE FROM transfers WHERE timestamp_ms >= ? AND timestamp_ms < ?", [day, day + DAY_MS]);
-      await s.warehouse.query("DELETE FROM transactions WHERE timestamp_ms >= ? AND timestamp_ms < ?", [day, day + DAY_MS]);
-      const found = await verify({ deps: await s.deps(), wallets: [HEAVY], fromMs: day - DAY_MS, toMs: NOW, repair: false });
+      await s.warehouse.query("DELETE FROM transfers WHERE timestamp_ms >= ? AND timestamp_ms < ?", [
+        day,
+        day + DAY_MS,
+      ]);
+      await s.warehouse.query("DELETE FROM transactions WHERE timestamp_ms >= ? AND timestamp_ms < ?", [
+        day,
+        day + DAY_MS,
+      ]);
+      const found = await verify({
+        deps: await s.deps(),
+        wallets: [HEAVY],
+        fromMs: day - DAY_MS,
+        toMs: NOW,
+        repair: false,
+      });
       const bad = found.days.filter((d) => d.verdict !== "ok");
       // every stream of that day (internal transactions included) and no other day
-      expect(bad.map((d) => [d.endpoint, d.dayMs, d.verdict]).sort()).toEqual(
-        [["internal", day, "missing"], ["transaction", day, "missing"], ["transfer", day, "missing"], ["trc20", day, "missing"]]);
+      expect(bad.map((d) => [d.endpoint, d.dayMs, d.verdict]).sort()).toEqual([
+        ["internal", day, "missing"],
+        ["transaction", day, "missing"],
+        ["transfer", day, "missing"],
+        ["trc20", day, "missing"],
+      ]);
       expect(bad.every((d) => d.api! > d.stored)).toBe(true);
       await s.warehouse.close();
       // the same through the CLI, as a user runs it
@@ -164,9 +226,17 @@ describe("completeness against a misbehaving API", () => {
       expect(repair.stdout).toMatch(/4 missing rows \(4 repaired, 0 still missing\)/);
       expect(repair.code).toBe(0);
       const again = await tronmon(["--config", cfg, "verify", "--from", day1, "--to", day1, "--json"], s.dir);
-      expect(JSON.parse(again.stdout).days.map((d: { verdict: string }) => d.verdict)).toEqual(["ok", "ok", "ok", "ok"]);
+      expect(JSON.parse(again.stdout).days.map((d: { verdict: string }) => d.verdict)).toEqual([
+        "ok",
+        "ok",
+        "ok",
+        "ok",
+      ]);
       const w = await createDuckDbWarehouse({ path: duckdbSettings(s.config).path });
-      const [after] = await w.query<{ n: number }>("SELECT count(*)::INTEGER AS n FROM transfers WHERE timestamp_ms >= ? AND timestamp_ms < ?", [day, day + DAY_MS]);
+      const [after] = await w.query<{ n: number }>(
+        "SELECT count(*)::INTEGER AS n FROM transfers WHERE timestamp_ms >= ? AND timestamp_ms < ?",
+        [day, day + DAY_MS],
+      );
       expect(after.n).toBe(before.n);
       await w.close();
     } finally {
@@ -177,14 +247,30 @@ describe("completeness against a misbehaving API", () => {
   it("watch's rolling verify opens health.gap when a day cannot be repaired, and resolves it once it is", async () => {
     const s = await setup({ days: 3, wallets: [HEAVY], extra: {} });
     try {
-      const full = () => runFullCycle({ config: s.config, warehouse: s.warehouse, client: s.client, logger: silentLogger(), command: "watch", clockMs: () => s.api.emu.now(), verify: true });
+      const full = () =>
+        runFullCycle({
+          config: s.config,
+          warehouse: s.warehouse,
+          client: s.client,
+          logger: silentLogger(),
+          command: "watch",
+          clockMs: () => s.api.emu.now(),
+          verify: true,
+        });
       await full();
       const day = utcDay(NOW) - DAY_MS;
-      await s.warehouse.query("DELETE FROM transfers WHERE timestamp_ms >= ? AND timestamp_ms < ? AND asset_type = 'trc20'", [day, day + DAY_MS]);
+      await s.warehouse.query(
+        "DELETE FROM transfers WHERE timestamp_ms >= ? AND timestamp_ms < ? AND asset_type = 'trc20'",
+        [day, day + DAY_MS],
+      );
       s.api.emu.quirks = parseQuirks("ignore_end:trc20"); // the day cannot be walked again
       const broken = await full();
       expect(broken.verification!.stillMissing).toBe(1);
-      const gap = async () => s.warehouse.query<{ status: string; value: string }>("SELECT status, value FROM alerts WHERE rule_name = 'health.gap' AND wallet = ?", [HEAVY]);
+      const gap = async () =>
+        s.warehouse.query<{ status: string; value: string }>(
+          "SELECT status, value FROM alerts WHERE rule_name = 'health.gap' AND wallet = ?",
+          [HEAVY],
+        );
       expect(await gap()).toEqual([{ status: "open", value: "1" }]);
       s.api.emu.quirks = {};
       s.api.emu.advance(10 * 60_000);

@@ -17,12 +17,19 @@ describe("config", () => {
     const defaults = parseConfig({ wallets: shipped.wallets });
     expect(shipped).toEqual(defaults);
     expect(shipped.wallets.map((w) => w.address)).toEqual([
-      "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF", "TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa", "TWpqsYjAw7rFPmWeZcwKQanCS6Kk8f5dhT", "TFTWNgDBkQ5wQoP8RXpRznnHvAVV8x5jLu",
+      "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF",
+      "TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa",
+      "TWpqsYjAw7rFPmWeZcwKQanCS6Kk8f5dhT",
+      "TFTWNgDBkQ5wQoP8RXpRznnHvAVV8x5jLu",
     ]);
     // every key of the defaults appears in the shipped file's text
     const text = readFileSync(join(ROOT, "tronmon.config.yaml"), "utf8");
-    const keys = (o: Record<string, unknown>): string[] => Object.entries(o).flatMap(([k, v]) => (v && typeof v === "object" && !Array.isArray(v) ? [k, ...keys(v as Record<string, unknown>)] : [k]));
-    for (const k of keys({ ...defaults, wallets: undefined })) if (k !== "wallets") expect(text, k).toMatch(new RegExp(`^\\s*${k}:`, "m"));
+    const keys = (o: Record<string, unknown>): string[] =>
+      Object.entries(o).flatMap(([k, v]) =>
+        v && typeof v === "object" && !Array.isArray(v) ? [k, ...keys(v as Record<string, unknown>)] : [k],
+      );
+    for (const k of keys({ ...defaults, wallets: undefined }))
+      if (k !== "wallets") expect(text, k).toMatch(new RegExp(`^\\s*${k}:`, "m"));
   });
 
   it("YAML syntax errors and a missing file are ConfigErrors naming the file", () => {
@@ -48,7 +55,11 @@ describe("config", () => {
 });
 
 describe("warehouse.kind: snowflake", () => {
-  const base = { wallets: [{ address: "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF", label: "x" }], rules: [], notify: { sinks: [{ name: "f", kind: "file", path: "-" }] } };
+  const base = {
+    wallets: [{ address: "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF", label: "x" }],
+    rules: [],
+    notify: { sinks: [{ name: "f", kind: "file", path: "-" }] },
+  };
   it("switching kind between duckdb and snowflake changes nothing else in the config", () => {
     const duck = parseConfig({ ...base, warehouse: { kind: "duckdb" } });
     const snow = parseConfig({ ...base, warehouse: { kind: "snowflake" } });
@@ -56,19 +67,48 @@ describe("warehouse.kind: snowflake", () => {
     const { warehouse: w2, ...rest2 } = snow;
     expect(rest2).toEqual(rest1);
     expect(w1.kind).toBe("duckdb");
-    expect(w2).toEqual({ kind: "snowflake", account: null, user: null, role: null, warehouse: null, database: null, schema: null, authenticator: "key_pair", query_tag: "tronmon", batch_rows: 10000 });
+    expect(w2).toEqual({
+      kind: "snowflake",
+      account: null,
+      user: null,
+      role: null,
+      warehouse: null,
+      database: null,
+      schema: null,
+      authenticator: "key_pair",
+      query_tag: "tronmon",
+      batch_rows: 10000,
+    });
   });
 
   it("settings come from the config or the environment; what is missing is named", () => {
-    const w = parseConfig({ ...base, warehouse: { kind: "snowflake", account: "myorg-acct", role: "TRONMON_LOADER" } }).warehouse;
+    const w = parseConfig({
+      ...base,
+      warehouse: { kind: "snowflake", account: "myorg-acct", role: "TRONMON_LOADER" },
+    }).warehouse;
     if (w.kind !== "snowflake") throw new Error("kind");
-    const env = { SNOWFLAKE_USER: "svc_tronmon", SNOWFLAKE_ROLE: "IGNORED", SNOWFLAKE_WAREHOUSE: "TRONMON_WH", SNOWFLAKE_DATABASE: "TRON" };
+    const env = {
+      SNOWFLAKE_USER: "svc_tronmon",
+      SNOWFLAKE_ROLE: "IGNORED",
+      SNOWFLAKE_WAREHOUSE: "TRONMON_WH",
+      SNOWFLAKE_DATABASE: "TRON",
+    };
     expect(snowflakeSettings(w, env)).toEqual({
-      account: "myorg-acct", user: "svc_tronmon", role: "TRONMON_LOADER", warehouse: "TRONMON_WH", database: "TRON", schema: null,
-      authenticator: "key_pair", secretEnv: "SNOWFLAKE_PRIVATE_KEY_PATH",
+      account: "myorg-acct",
+      user: "svc_tronmon",
+      role: "TRONMON_LOADER",
+      warehouse: "TRONMON_WH",
+      database: "TRON",
+      schema: null,
+      authenticator: "key_pair",
+      secretEnv: "SNOWFLAKE_PRIVATE_KEY_PATH",
       missing: ["warehouse.schema (or SNOWFLAKE_SCHEMA)", "SNOWFLAKE_PRIVATE_KEY_PATH (authenticator key_pair)"],
     });
-    expect(() => parseConfig({ ...base, warehouse: { kind: "snowflake", account: "bad account; DROP" } })).toThrow(ConfigError);
-    expect(() => parseConfig({ ...base, warehouse: { kind: "snowflake", password: "secret" } })).toThrow(/unknown key "password"/);
+    expect(() => parseConfig({ ...base, warehouse: { kind: "snowflake", account: "bad account; DROP" } })).toThrow(
+      ConfigError,
+    );
+    expect(() => parseConfig({ ...base, warehouse: { kind: "snowflake", password: "secret" } })).toThrow(
+      /unknown key "password"/,
+    );
   });
 });

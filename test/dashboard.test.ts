@@ -38,11 +38,19 @@ beforeAll(async () => {
     // a label is ours, an address tag would be TronScan's: both must render as text
     wallets: ORIGINAL_WALLETS.map((x, i) => ({ address: x.address, label: i === 1 ? SCRIPT_LABEL : x.label })),
     source: { base_url: api.url, requests_per_second: 1000, burst: 100, concurrency: 4 },
-    warehouse: { kind: "duckdb", path: join(dir, "d.duckdb") }, output: { dir: join(dir, "out"), structured: false, raw_archive: false },
+    warehouse: { kind: "duckdb", path: join(dir, "d.duckdb") },
+    output: { dir: join(dir, "out"), structured: false, raw_archive: false },
   });
   w = await createDuckDbWarehouse({ path: duckdbSettings(config).path });
   await w.migrate();
-  const r = await runFullCycle({ config, warehouse: w, client: fastClient(api.url), logger: silentLogger(), command: "run", clockMs: () => api.emu.now() });
+  const r = await runFullCycle({
+    config,
+    warehouse: w,
+    client: fastClient(api.url),
+    logger: silentLogger(),
+    command: "run",
+    clockMs: () => api.emu.now(),
+  });
   expect(r.summary.status).toBe("success");
   dash = await serveDashboard({ warehouse: w, outDir: join(dir, "out"), host: "127.0.0.1", port: 0, now: () => NOW });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
@@ -57,16 +65,23 @@ afterAll(async () => {
 
 async function open(path: string, name: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on("console", (m) => { if (m.type() === "error") problems.push(`${path}: console: ${m.text()}`); });
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`${path}: console: ${m.text()}`);
+  });
   page.on("pageerror", (e) => problems.push(`${path}: ${e.message}`));
-  page.on("dialog", async (d) => { dialogs.push(`${d.type()}: ${d.message()}`); if (d.type() === "prompt") await d.accept("checked with the exchange"); else await d.dismiss(); });
+  page.on("dialog", async (d) => {
+    dialogs.push(`${d.type()}: ${d.message()}`);
+    if (d.type() === "prompt") await d.accept("checked with the exchange");
+    else await d.dismiss();
+  });
   await page.goto(new URL(path, dash.url).toString());
   await page.waitForFunction((n) => document.body.dataset.loaded === n, name, { timeout: 30_000 });
   return page;
 }
 const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 const kpi = (page: Page, label: string) => page.locator(`[data-kpi="${label}"]`).innerText();
-const thousands = (s: string) => s.replace(/^(\d+)(\.\d+)?$/, (_m, i: string, f?: string) => i.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (f ?? ""));
+const thousands = (s: string) =>
+  s.replace(/^(\d+)(\.\d+)?$/, (_m, i: string, f?: string) => i.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (f ?? ""));
 /** Exact token units from a raw integer string (hand-rolled here, not the code under test). */
 function units(raw: string, decimals: number): string {
   const s = raw.padStart(decimals + 1, "0");
@@ -110,7 +125,15 @@ describe("dashboard in a browser", () => {
     await page.waitForFunction(() => document.body.dataset.loaded === "wallet");
     await page.waitForSelector("[data-pager]");
     expect(page.url()).toContain(`/wallet/${heavy.address}`);
-    const count = async (where: string, p: unknown[] = []) => Number((await w.query<{ n: string }>(`SELECT count(*) AS n FROM wallet_activity WHERE wallet = ? ${where}`, [heavy.address, ...p]))[0].n);
+    const count = async (where: string, p: unknown[] = []) =>
+      Number(
+        (
+          await w.query<{ n: string }>(`SELECT count(*) AS n FROM wallet_activity WHERE wallet = ? ${where}`, [
+            heavy.address,
+            ...p,
+          ])
+        )[0].n,
+      );
     const all = await count("");
     const pages = Math.ceil(all / 25);
     expect(await page.locator("[data-pager]").innerText()).toBe(`page 1 of ${pages} · ${thousands(String(all))} rows`);
@@ -123,19 +146,33 @@ describe("dashboard in a browser", () => {
     await page.selectOption('select[name="status"]', "success");
     await page.getByRole("button", { name: "Filter" }).click();
     const inUsdt = await count("AND token_id = ? AND direction = 'in' AND status = 'success'", [USDT]);
-    await page.waitForFunction((n) => document.querySelector("[data-pager]")?.textContent?.endsWith(`${n} rows`), thousands(String(inUsdt)));
+    await page.waitForFunction(
+      (n) => document.querySelector("[data-pager]")?.textContent?.endsWith(`${n} rows`),
+      thousands(String(inUsdt)),
+    );
     // amount range (token units, exact): 1,000 to 5,000 USDT
     await page.fill('input[name="min"]', "1000");
     await page.fill('input[name="max"]', "5000");
     await page.getByRole("button", { name: "Filter" }).click();
-    const ranged = await count("AND token_id = ? AND direction = 'in' AND status = 'success' AND amount_num >= 1000000000 AND amount_num <= 5000000000", [USDT]);
-    await page.waitForFunction((n) => document.querySelector("[data-pager]")?.textContent?.endsWith(` ${n} rows`), thousands(String(ranged)));
+    const ranged = await count(
+      "AND token_id = ? AND direction = 'in' AND status = 'success' AND amount_num >= 1000000000 AND amount_num <= 5000000000",
+      [USDT],
+    );
+    await page.waitForFunction(
+      (n) => document.querySelector("[data-pager]")?.textContent?.endsWith(` ${n} rows`),
+      thousands(String(ranged)),
+    );
     // sort by amount, descending: the first row is the largest
     await page.locator('th[data-sort="amount"]').click();
     await page.waitForFunction(() => document.querySelector('th[data-sort="amount"]')?.textContent?.includes("▼"));
-    const [top] = await w.query<{ amount: string }>(`SELECT amount FROM wallet_activity WHERE wallet = ? AND token_id = ? AND direction = 'in' AND status = 'success'
-      AND amount_num >= 1000000000 AND amount_num <= 5000000000 ORDER BY amount_num DESC LIMIT 1`, [heavy.address, USDT]);
-    expect(await page.locator('table[data-table="activity"] tbody tr').first().locator("td").nth(6).innerText()).toBe(thousands(top.amount));
+    const [top] = await w.query<{ amount: string }>(
+      `SELECT amount FROM wallet_activity WHERE wallet = ? AND token_id = ? AND direction = 'in' AND status = 'success'
+      AND amount_num >= 1000000000 AND amount_num <= 5000000000 ORDER BY amount_num DESC LIMIT 1`,
+      [heavy.address, USDT],
+    );
+    expect(await page.locator('table[data-table="activity"] tbody tr').first().locator("td").nth(6).innerText()).toBe(
+      thousands(top.amount),
+    );
     await shot(page, "wallet");
     await page.close();
   });
@@ -146,7 +183,9 @@ describe("dashboard in a browser", () => {
     expect(id).toMatch(/^[0-9a-f]{16}$/);
     await page.locator(`button[data-act='ack'][data-alert='${id}']`).click();
     await page.waitForFunction((x) => !document.querySelector(`button[data-act='ack'][data-alert='${x}']`), id);
-    const [a] = await w.query<Record<string, string>>("SELECT status, note, acted_by FROM alerts WHERE alert_id = ?", [id]);
+    const [a] = await w.query<Record<string, string>>("SELECT status, note, acted_by FROM alerts WHERE alert_id = ?", [
+      id,
+    ]);
     expect(a).toEqual({ status: "acknowledged", note: "checked with the exchange", acted_by: "local" });
     expect(dialogs.filter((d) => d.startsWith("prompt"))).toHaveLength(1);
     await shot(page, "alerts");
@@ -154,7 +193,9 @@ describe("dashboard in a browser", () => {
   });
 
   it("a hostile page on another origin cannot acknowledge or resolve (text/plain form, no-cors fetch); our own pages still can", async () => {
-    const [target] = await w.query<{ alert_id: string }>("SELECT alert_id FROM alerts WHERE status = 'open' ORDER BY alert_id LIMIT 1");
+    const [target] = await w.query<{ alert_id: string }>(
+      "SELECT alert_id FROM alerts WHERE status = 'open' ORDER BY alert_id LIMIT 1",
+    );
     const id = target.alert_id;
     const hostile = createServer((_req, res) => {
       res.writeHead(200, { "content-type": "text/html" });
@@ -172,7 +213,10 @@ describe("dashboard in a browser", () => {
       await evil.waitForURL(/api\/alerts/, { timeout: 10_000 }); // the form was submitted and answered
       expect(await evil.content()).toContain("cross-origin requests may not change anything");
       await evil.close();
-      const [after] = await w.query<Record<string, string | null>>("SELECT status, note FROM alerts WHERE alert_id = ?", [id]);
+      const [after] = await w.query<Record<string, string | null>>(
+        "SELECT status, note FROM alerts WHERE alert_id = ?",
+        [id],
+      );
       expect(after).toEqual({ status: "open", note: null });
     } finally {
       hostile.close();
@@ -181,14 +225,19 @@ describe("dashboard in a browser", () => {
     const page = await open("/alerts?status=open", "alerts");
     await page.locator(`button[data-act='resolve'][data-alert='${id}']`).click();
     await page.waitForFunction((x) => !document.querySelector(`button[data-act='resolve'][data-alert='${x}']`), id);
-    const [mine] = await w.query<Record<string, string>>("SELECT status, note, acted_by FROM alerts WHERE alert_id = ?", [id]);
+    const [mine] = await w.query<Record<string, string>>(
+      "SELECT status, note, acted_by FROM alerts WHERE alert_id = ?",
+      [id],
+    );
     expect(mine).toEqual({ status: "resolved", note: "checked with the exchange", acted_by: "local" });
     await page.close();
   });
 
   it("anomalies and health pages load; every page had no console errors and no dialog but the note prompt", async () => {
     const a = await open("/anomalies?type=address_poisoning", "anomalies");
-    expect(await a.locator('table[data-table="anomalies"] tbody tr').first().innerText()).toContain("address_poisoning");
+    expect(await a.locator('table[data-table="anomalies"] tbody tr').first().innerText()).toContain(
+      "address_poisoning",
+    );
     await shot(a, "anomalies");
     await a.close();
     const h = await open("/health", "health");
@@ -202,7 +251,9 @@ describe("dashboard in a browser", () => {
 
 describe("dashboard security", () => {
   it("refuses to start on a non-loopback address without a token (also from the CLI, exit 2)", async () => {
-    expect(() => dashboardApp({ warehouse: w, outDir: tempDir(), host: "0.0.0.0", port: 0, tokens: [] })).toThrow(UsageError);
+    expect(() => dashboardApp({ warehouse: w, outDir: tempDir(), host: "0.0.0.0", port: 0, tokens: [] })).toThrow(
+      UsageError,
+    );
     const r = await tronmon(["dashboard", "--host", "0.0.0.0", "--db", join(tempDir(), "x.duckdb")], tempDir());
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("refusing to listen on 0.0.0.0 without an access token");
@@ -210,17 +261,39 @@ describe("dashboard security", () => {
 
   it("with tokens: a request without one is refused, a wrong one too; the right one works and names who acted", async () => {
     const { tokensFromEnv } = await import("../src/dashboard/server.ts");
-    const tokens = tokensFromEnv({ TRONMON_DASHBOARD_TOKENS: "alice:alice-secret-0123456789,bob:bob-secret-0123456789" });
-    const s = await serveDashboard({ warehouse: w, outDir: tempDir(), host: "127.0.0.1", port: 0, tokens, now: () => NOW });
+    const tokens = tokensFromEnv({
+      TRONMON_DASHBOARD_TOKENS: "alice:alice-secret-0123456789,bob:bob-secret-0123456789",
+    });
+    const s = await serveDashboard({
+      warehouse: w,
+      outDir: tempDir(),
+      host: "127.0.0.1",
+      port: 0,
+      tokens,
+      now: () => NOW,
+    });
     try {
       expect((await fetch(new URL("/api/overview", s.url))).status).toBe(401);
       expect((await fetch(new URL("/", s.url))).status).toBe(401);
-      expect((await fetch(new URL("/api/overview", s.url), { headers: { authorization: "Bearer alice-secret-0123456780" } })).status).toBe(401);
-      expect((await fetch(new URL("/api/overview", s.url), { headers: { authorization: "Bearer alice-secret-0123456789" } })).status).toBe(200);
+      expect(
+        (await fetch(new URL("/api/overview", s.url), { headers: { authorization: "Bearer alice-secret-0123456780" } }))
+          .status,
+      ).toBe(401);
+      expect(
+        (await fetch(new URL("/api/overview", s.url), { headers: { authorization: "Bearer alice-secret-0123456789" } }))
+          .status,
+      ).toBe(200);
       const [open] = await w.query<{ alert_id: string }>("SELECT alert_id FROM alerts WHERE status = 'open' LIMIT 1");
-      const r = await fetch(new URL(`/api/alerts/${open.alert_id}/resolve`, s.url), { method: "POST", headers: { authorization: "Bearer bob-secret-0123456789", "content-type": "application/json" }, body: JSON.stringify({ note: "false positive" }) });
+      const r = await fetch(new URL(`/api/alerts/${open.alert_id}/resolve`, s.url), {
+        method: "POST",
+        headers: { authorization: "Bearer bob-secret-0123456789", "content-type": "application/json" },
+        body: JSON.stringify({ note: "false positive" }),
+      });
       expect(r.status).toBe(200);
-      const [a] = await w.query<Record<string, string>>("SELECT status, acted_by, note FROM alerts WHERE alert_id = ?", [open.alert_id]);
+      const [a] = await w.query<Record<string, string>>(
+        "SELECT status, acted_by, note FROM alerts WHERE alert_id = ?",
+        [open.alert_id],
+      );
       expect(a).toEqual({ status: "resolved", acted_by: "bob", note: "false positive" });
     } finally {
       await s.close();
@@ -228,7 +301,9 @@ describe("dashboard security", () => {
   });
 
   it("SQL in a filter is rejected by validation and changes nothing", async () => {
-    const before = await w.query("SELECT (SELECT count(*) FROM transfers) AS t, (SELECT count(*) FROM alerts) AS a, (SELECT count(*) FROM anomalies) AS n");
+    const before = await w.query(
+      "SELECT (SELECT count(*) FROM transfers) AS t, (SELECT count(*) FROM alerts) AS a, (SELECT count(*) FROM anomalies) AS n",
+    );
     const heavy = ORIGINAL_WALLETS[0].address;
     for (const q of [
       `/api/wallets/${heavy}/activity?token=${encodeURIComponent("_' OR 1=1; DROP TABLE transfers; --")}`,
@@ -243,6 +318,10 @@ describe("dashboard security", () => {
       expect(r.status, q).toBe(400);
       expect((await r.json()).error).toBeTruthy();
     }
-    expect(await w.query("SELECT (SELECT count(*) FROM transfers) AS t, (SELECT count(*) FROM alerts) AS a, (SELECT count(*) FROM anomalies) AS n")).toEqual(before);
+    expect(
+      await w.query(
+        "SELECT (SELECT count(*) FROM transfers) AS t, (SELECT count(*) FROM alerts) AS a, (SELECT count(*) FROM anomalies) AS n",
+      ),
+    ).toEqual(before);
   });
 });

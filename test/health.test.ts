@@ -24,31 +24,70 @@ describe("health alerts", () => {
     const config = parseConfig({
       wallets: [{ address: W }],
       source: { base_url: api.url, requests_per_second: 1000, burst: 100, max_retries: 1, retry_base_delay_ms: 1 },
-      warehouse: { kind: "duckdb", path: join(dir, "h.duckdb") }, output: { dir: join(dir, "out") },
+      warehouse: { kind: "duckdb", path: join(dir, "h.duckdb") },
+      output: { dir: join(dir, "out") },
       notify: { sinks: [{ name: "ops", kind: "file", path: file, events: ["health"] }] },
     });
     const w = await createDuckDbWarehouse({ path: duckdbSettings(config).path });
     await w.migrate();
-    const client = createTronscanClient({ baseUrl: api.url, requestsPerSecond: 1000, burst: 100, maxRetries: 1, baseDelayMs: 1, maxDelayMs: 2 });
-    const cycle = () => runFullCycle({ config, warehouse: w, client, logger: silentLogger(), command: "watch", clockMs: () => api.emu.now() });
-    const health = () => w.query<{ rule_name: string; status: string; value: string; wallet: string }>("SELECT rule_name, status, value, wallet FROM alerts WHERE kind = 'health'");
-    const lines = () => { try { return readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l)); } catch { return []; } };
+    const client = createTronscanClient({
+      baseUrl: api.url,
+      requestsPerSecond: 1000,
+      burst: 100,
+      maxRetries: 1,
+      baseDelayMs: 1,
+      maxDelayMs: 2,
+    });
+    const cycle = () =>
+      runFullCycle({
+        config,
+        warehouse: w,
+        client,
+        logger: silentLogger(),
+        command: "watch",
+        clockMs: () => api.emu.now(),
+      });
+    const health = () =>
+      w.query<{ rule_name: string; status: string; value: string; wallet: string }>(
+        "SELECT rule_name, status, value, wallet FROM alerts WHERE kind = 'health'",
+      );
+    const lines = () => {
+      try {
+        return readFileSync(file, "utf8")
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l));
+      } catch {
+        return [];
+      }
+    };
     try {
       api.emu.faults = parseFaults("500:1");
       expect((await cycle()).summary.status).toBe("failed");
       expect(await health()).toEqual([]); // one failure is not yet a problem
       api.emu.advance(600_000);
       expect((await cycle()).summary.status).toBe("failed");
-      expect(await health()).toEqual([{ rule_name: "health.consecutive_failures", status: "open", value: "2", wallet: "*" }]);
-      expect(lines().map((l) => [l.type, l.event, l.name, l.severity])).toEqual([["health", "opened", "health.consecutive_failures", "critical"]]);
-      expect(lines()[0].text).toBe("[critical] Monitor health: health.consecutive_failures fired: value 2, threshold 1.");
+      expect(await health()).toEqual([
+        { rule_name: "health.consecutive_failures", status: "open", value: "2", wallet: "*" },
+      ]);
+      expect(lines().map((l) => [l.type, l.event, l.name, l.severity])).toEqual([
+        ["health", "opened", "health.consecutive_failures", "critical"],
+      ]);
+      expect(lines()[0].text).toBe(
+        "[critical] Monitor health: health.consecutive_failures fired: value 2, threshold 1.",
+      );
 
       api.emu.faults = {};
       api.emu.advance(600_000);
       const ok = await cycle();
       expect(ok.summary.status).toBe("success");
-      expect(await health()).toEqual([{ rule_name: "health.consecutive_failures", status: "resolved", value: "2", wallet: "*" }]);
-      expect(lines().map((l) => [l.event, l.name])).toEqual([["opened", "health.consecutive_failures"], ["resolved", "health.consecutive_failures"]]);
+      expect(await health()).toEqual([
+        { rule_name: "health.consecutive_failures", status: "resolved", value: "2", wallet: "*" },
+      ]);
+      expect(lines().map((l) => [l.event, l.name])).toEqual([
+        ["opened", "health.consecutive_failures"],
+        ["resolved", "health.consecutive_failures"],
+      ]);
       // the rule alerts of the same cycle are not resolved by the health check, nor health alerts by rule evaluation
       expect(ok.evaluation?.resolved).toBe(0);
 
@@ -64,7 +103,15 @@ describe("health alerts", () => {
   it("throttling: seconds TronScan made us wait in the last hour, summed from the run log", async () => {
     const w = await createDuckDbWarehouse({ path: ":memory:" });
     await w.migrate();
-    const run = (id: string, startMs: number, throttledMs: number) => w.recordRun({ runId: id, command: "watch", startedAtMs: startMs, endedAtMs: startMs + 1000, status: "success", counts: { throttledMs } });
+    const run = (id: string, startMs: number, throttledMs: number) =>
+      w.recordRun({
+        runId: id,
+        command: "watch",
+        startedAtMs: startMs,
+        endedAtMs: startMs + 1000,
+        status: "success",
+        counts: { throttledMs },
+      });
     await run("old", NOW - 2 * 3_600_000, 999_000); // outside the hour
     await run("a", NOW - 50 * 60_000, 200_000);
     await run("b", NOW - 10 * 60_000, 150_500);

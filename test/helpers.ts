@@ -30,7 +30,9 @@ export async function memoryWarehouse() {
   return w;
 }
 
-export async function startEmulator(opts: EmulatorOptions): Promise<{ emu: Emulator; server: Server; url: string; close(): Promise<void> }> {
+export async function startEmulator(
+  opts: EmulatorOptions,
+): Promise<{ emu: Emulator; server: Server; url: string; close(): Promise<void> }> {
   const emu = new Emulator({ clock: "manual", ...opts });
   const server = await emu.listen(0);
   const port = (server.address() as { port: number }).port;
@@ -40,7 +42,15 @@ export async function startEmulator(opts: EmulatorOptions): Promise<{ emu: Emula
 export function testConfig(args: { url: string; wallets: string[]; dir: string; extra?: Record<string, unknown> }) {
   return parseConfig({
     wallets: args.wallets.map((address) => ({ address })),
-    source: { base_url: args.url, requests_per_second: 1000, burst: 100, concurrency: 3, max_retries: 8, timeout_ms: 5000, ...(args.extra ?? {}) },
+    source: {
+      base_url: args.url,
+      requests_per_second: 1000,
+      burst: 100,
+      concurrency: 3,
+      max_retries: 8,
+      timeout_ms: 5000,
+      ...(args.extra ?? {}),
+    },
     warehouse: { kind: "duckdb", path: join(args.dir, "test.duckdb") },
     output: { dir: join(args.dir, "out"), raw_archive: true, structured: false },
     logging: { file: join(args.dir, "test.log"), level: "warn" },
@@ -48,12 +58,23 @@ export function testConfig(args: { url: string; wallets: string[]; dir: string; 
 }
 
 export function fastClient(url: string) {
-  return createTronscanClient({ baseUrl: url, requestsPerSecond: 1000, burst: 100, maxRetries: 10, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 5000 });
+  return createTronscanClient({
+    baseUrl: url,
+    requestsPerSecond: 1000,
+    burst: 100,
+    maxRetries: 10,
+    baseDelayMs: 1,
+    maxDelayMs: 5,
+    timeoutMs: 5000,
+  });
 }
 
 /** Runs the CLI in a child process without blocking this one (an emulator may answer from here). */
 export function tronmon(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(ROOT, "bin/tronmon.js"), ...args], { cwd, env: { ...process.env, TRONSCAN_API_KEY: "" } });
+  const child = spawn(process.execPath, [join(ROOT, "bin/tronmon.js"), ...args], {
+    cwd,
+    env: { ...process.env, TRONSCAN_API_KEY: "" },
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => (stdout += d));

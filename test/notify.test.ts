@@ -16,7 +16,9 @@ const NOW = Date.parse("2026-03-10T12:00:00Z");
 const SECRET = "whsec-test-0123456789";
 
 type Hit = { path: string; headers: IncomingMessage["headers"]; body: string };
-async function receiver(answer: (hit: Hit, n: number) => number | "hang"): Promise<{ url: string; hits: Hit[]; server: Server }> {
+async function receiver(
+  answer: (hit: Hit, n: number) => number | "hang",
+): Promise<{ url: string; hits: Hit[]; server: Server }> {
   const hits: Hit[] = [];
   const server = createServer((req, res) => {
     let body = "";
@@ -44,15 +46,20 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await w.close();
-  for (const s of servers.splice(0)) { s.closeAllConnections(); s.close(); }
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    s.close();
+  }
   for (const k of Object.keys(process.env)) if (k.startsWith("TEST_SINK_")) delete process.env[k];
 });
 
 /** Three anomalies detected at NOW, about transfers at NOW (fresh). */
 async function seedAnomalies(n = 3) {
   for (let i = 0; i < n; i++) {
-    await w.query("INSERT INTO anomalies VALUES (?, 'address_poisoning', ?, ?, ?, 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', 'USDT', '0', '0', ?, '{}', ?, ?, false)",
-      [`a${i}`, W, `tx${i}`, `tr${i}`, `Received 0 USDT from a lookalike #${i}`, NOW - i, NOW]);
+    await w.query(
+      "INSERT INTO anomalies VALUES (?, 'address_poisoning', ?, ?, ?, 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', 'USDT', '0', '0', ?, '{}', ?, ?, false)",
+      [`a${i}`, W, `tx${i}`, `tr${i}`, `Received 0 USDT from a lookalike #${i}`, NOW - i, NOW],
+    );
   }
 }
 
@@ -80,12 +87,20 @@ describe("notifications", () => {
       const expected = createHmac("sha256", SECRET).update(`${ts}.${h.body}`).digest("hex");
       expect(h.headers["x-tronmon-signature"]).toBe(`sha256=${expected}`);
       const body = JSON.parse(h.body);
-      expect(body).toMatchObject({ type: "anomaly", event: "detected", severity: "critical", name: "address_poisoning", wallet: W });
+      expect(body).toMatchObject({
+        type: "anomaly",
+        event: "detected",
+        severity: "critical",
+        name: "address_poisoning",
+        wallet: W,
+      });
       expect(body.data).toMatchObject({ wallet: W, anomaly_type: "address_poisoning", amount: "0" });
     }
     // a tampered body does not verify
     const h = r.hits[0];
-    const forged = createHmac("sha256", SECRET).update(`${h.headers["x-tronmon-timestamp"]}.${h.body.replace("lookalike", "friend")}`).digest("hex");
+    const forged = createHmac("sha256", SECRET)
+      .update(`${h.headers["x-tronmon-timestamp"]}.${h.body.replace("lookalike", "friend")}`)
+      .digest("hex");
     expect(h.headers["x-tronmon-signature"]).not.toBe(`sha256=${forged}`);
     // nothing is sent twice
     expect(await notify(w, c, NOW + 60_000, NOW)).toMatchObject({ queued: 0, delivered: 0 });
@@ -107,10 +122,19 @@ describe("notifications", () => {
     const keys = r.hits.map((h) => String(h.headers["idempotency-key"]));
     expect(r.hits).toHaveLength(6); // 3 failed attempts (each stops the round) + 3 deliveries
     expect([...new Set(keys)].sort()).toEqual(["anomaly:a0", "anomaly:a1", "anomaly:a2"]);
-    const delivered = r.hits.filter((_h, i) => i >= 3).map((h) => String(h.headers["idempotency-key"])).sort();
+    const delivered = r.hits
+      .filter((_h, i) => i >= 3)
+      .map((h) => String(h.headers["idempotency-key"]))
+      .sort();
     expect(delivered).toEqual(["anomaly:a0", "anomaly:a1", "anomaly:a2"]);
-    const rows = await w.query<{ event_id: string; status: string; attempts: number }>("SELECT event_id, status, attempts FROM outbox ORDER BY event_id");
-    expect(rows.map((x) => [x.event_id, x.status, Number(x.attempts)])).toEqual([["anomaly:a0", "delivered", 4], ["anomaly:a1", "delivered", 1], ["anomaly:a2", "delivered", 1]]);
+    const rows = await w.query<{ event_id: string; status: string; attempts: number }>(
+      "SELECT event_id, status, attempts FROM outbox ORDER BY event_id",
+    );
+    expect(rows.map((x) => [x.event_id, x.status, Number(x.attempts)])).toEqual([
+      ["anomaly:a0", "delivered", 4],
+      ["anomaly:a1", "delivered", 1],
+      ["anomaly:a2", "delivered", 1],
+    ]);
   });
 
   it("retries wait for their backoff: 1 s, then 2 s", async () => {
@@ -128,24 +152,36 @@ describe("notifications", () => {
     expect(r.hits).toHaveLength(2);
     await deliverDue(w, c, NOW + 1000 + 2000);
     expect(r.hits).toHaveLength(3);
-    const [row] = await w.query<{ status: string; attempts: number; last_error: string }>("SELECT status, attempts, last_error FROM outbox");
+    const [row] = await w.query<{ status: string; attempts: number; last_error: string }>(
+      "SELECT status, attempts, last_error FROM outbox",
+    );
     expect(row).toMatchObject({ status: "pending", last_error: 'HTTP 503: {"error":"receiver down"}' });
     expect(Number(row.attempts)).toBe(3);
-    expect(JSON.parse(r.hits[0].body)).toEqual({ text: "[critical] address_poisoning on TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF: Received 0 USDT from a lookalike #0" });
+    expect(JSON.parse(r.hits[0].body)).toEqual({
+      text: "[critical] address_poisoning on TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF: Received 0 USDT from a lookalike #0",
+    });
   });
 
   it("a crash between evaluation and delivery delivers on restart", async () => {
     const r = await receiver(() => 200);
     servers.push(r.server);
     process.env.TEST_SINK_TOKEN = "123456:telegram-bot-token";
-    const c = config([{ name: "tg", kind: "telegram", token_env: "TEST_SINK_TOKEN", chat_id: "-1001", api_base: r.url }]);
+    const c = config([
+      { name: "tg", kind: "telegram", token_env: "TEST_SINK_TOKEN", chat_id: "-1001", api_base: r.url },
+    ]);
     await enqueue(w, c, NOW - 60_000, NOW - 60_000); // the sink existed before
     await seedAnomalies(2); // committed by detection... and the process dies before notifying
     await w.close();
     w = await createDuckDbWarehouse({ path: join(dir, "n.duckdb") });
     expect(await notify(w, c, NOW + 600_000, NOW + 600_000)).toMatchObject({ queued: 2, delivered: 2 });
-    expect(r.hits.map((h) => h.path)).toEqual(["/bot123456:telegram-bot-token/sendMessage", "/bot123456:telegram-bot-token/sendMessage"]);
-    expect(JSON.parse(r.hits[0].body)).toMatchObject({ chat_id: "-1001", text: expect.stringContaining("address_poisoning") });
+    expect(r.hits.map((h) => h.path)).toEqual([
+      "/bot123456:telegram-bot-token/sendMessage",
+      "/bot123456:telegram-bot-token/sendMessage",
+    ]);
+    expect(JSON.parse(r.hits[0].body)).toMatchObject({
+      chat_id: "-1001",
+      text: expect.stringContaining("address_poisoning"),
+    });
   });
 
   it("a dead sink does not delay the others; its failure is recorded; filters select what each sink gets", async () => {
@@ -169,9 +205,12 @@ describe("notifications", () => {
     expect(ms).toBeLessThan(5000); // one timeout (500 ms), not one per notification
     expect(readFileSync(join(dir, "n.ndjson"), "utf8").trim().split("\n")).toHaveLength(3);
     const rows = await w.query<{ sink: string; status: string; n: string; err: string | null }>(
-      "SELECT sink, status, count(*) AS n, max(last_error) AS err FROM outbox GROUP BY sink, status ORDER BY sink, status");
+      "SELECT sink, status, count(*) AS n, max(last_error) AS err FROM outbox GROUP BY sink, status ORDER BY sink, status",
+    );
     expect(rows.map((x) => [x.sink, x.status, Number(x.n), x.err])).toEqual([
-      ["critical-file", "delivered", 3, null], ["dead", "pending", 3, "timed out after 500 ms"], ["good", "delivered", 3, null],
+      ["critical-file", "delivered", 3, null],
+      ["dead", "pending", 3, "timed out after 500 ms"],
+      ["good", "delivered", 3, null],
     ]);
   });
 
@@ -184,7 +223,13 @@ describe("notifications", () => {
     const c = config([{ name: "slack", kind: "slack", url_env: "TEST_SINK_URL" }]);
     await seedAnomalies(1);
     await notify(w, c, NOW, NOW, logger);
-    logger.info({ msg: "with secrets", apiKey: "k-123-secret", headers: { "TRON-PRO-API-KEY": "k-123-secret" }, token: "tok-secret", password: "pw-secret" });
+    logger.info({
+      msg: "with secrets",
+      apiKey: "k-123-secret",
+      headers: { "TRON-PRO-API-KEY": "k-123-secret" },
+      token: "tok-secret",
+      password: "pw-secret",
+    });
     await new Promise((res) => setTimeout(res, 300)); // the rotating stream writes asynchronously
     const text = readFileSync(logFile, "utf8");
     expect(text).toContain("Failed notification");

@@ -20,20 +20,51 @@ const NOW = Date.parse("2026-03-10T00:00:00Z");
 const DAY = 86_400_000;
 let seq = 0;
 
-function transfer(o: { ts: number; raw: bigint; dir?: "in" | "out"; token?: string; status?: "success" | "failed"; symbol?: string }): TransferRow {
+function transfer(o: {
+  ts: number;
+  raw: bigint;
+  dir?: "in" | "out";
+  token?: string;
+  status?: "success" | "failed";
+  symbol?: string;
+}): TransferRow {
   const tx = (++seq).toString(16).padStart(64, "0");
   const [from, to] = o.dir === "out" ? [W, PEER] : [PEER, W];
   const token = o.token ?? USDT;
   return {
-    transferId: transferId(tx, token, from, to, o.raw.toString(), 0), transactionId: tx, block: 1, timestampMs: o.ts,
-    fromAddress: from, toAddress: to, assetType: "trc20", tokenId: token, tokenSymbol: o.symbol ?? "USDT", tokenName: "Tether USD",
-    tokenDecimals: 6, amountRaw: o.raw.toString(), amount: formatUnits(o.raw, 6), confirmed: true, status: o.status ?? "success",
-    risk: false, tokenLevel: null, source: "trc20", observedAtMs: 1, txOwner: from, txTo: token, contractRet: o.status === "failed" ? "REVERT" : "SUCCESS",
+    transferId: transferId(tx, token, from, to, o.raw.toString(), 0),
+    transactionId: tx,
+    block: 1,
+    timestampMs: o.ts,
+    fromAddress: from,
+    toAddress: to,
+    assetType: "trc20",
+    tokenId: token,
+    tokenSymbol: o.symbol ?? "USDT",
+    tokenName: "Tether USD",
+    tokenDecimals: 6,
+    amountRaw: o.raw.toString(),
+    amount: formatUnits(o.raw, 6),
+    confirmed: true,
+    status: o.status ?? "success",
+    risk: false,
+    tokenLevel: null,
+    source: "trc20",
+    observedAtMs: 1,
+    txOwner: from,
+    txTo: token,
+    contractRet: o.status === "failed" ? "REVERT" : "SUCCESS",
   };
 }
 
-const rule = (r: Partial<ThresholdRule> & Pick<ThresholdRule, "name" | "kind" | "threshold">): ThresholdRule =>
-  ({ periodDays: 7, tokenId: USDT, direction: "any", wallets: null, enabled: true, ...r });
+const rule = (r: Partial<ThresholdRule> & Pick<ThresholdRule, "name" | "kind" | "threshold">): ThresholdRule => ({
+  periodDays: 7,
+  tokenId: USDT,
+  direction: "any",
+  wallets: null,
+  enabled: true,
+  ...r,
+});
 
 let w: Warehouse;
 let out: string;
@@ -41,8 +72,17 @@ async function load(rows: TransferRow[]) {
   await w.load({ batch: { ...emptyBatch(), transfers: rows }, runId: "t" });
 }
 const evaluate = (nowMs: number) => evaluateRules({ warehouse: w, nowMs, outDir: out });
-const alerts = () => w.query<Record<string, string>>("SELECT rule_name, wallet, status, value, threshold FROM alerts ORDER BY first_seen_ms, rule_name");
-const files = () => { try { return readdirSync(join(out, "alerts")).sort(); } catch { return []; } };
+const alerts = () =>
+  w.query<Record<string, string>>(
+    "SELECT rule_name, wallet, status, value, threshold FROM alerts ORDER BY first_seen_ms, rule_name",
+  );
+const files = () => {
+  try {
+    return readdirSync(join(out, "alerts")).sort();
+  } catch {
+    return [];
+  }
+};
 
 beforeEach(async () => {
   w = await memoryWarehouse();
@@ -72,14 +112,31 @@ describe("volume rule (500000 USDT over 7 days)", () => {
     await load([transfer({ ts: NOW - 60_000, raw: 1n })]); // + 0.000001
     const s = await evaluate(NOW);
     expect(s.opened).toBe(1);
-    expect(await alerts()).toEqual([{ rule_name: "vol7", wallet: W, status: "open", value: "500000.000001", threshold: "500000" }]);
+    expect(await alerts()).toEqual([
+      { rule_name: "vol7", wallet: W, status: "open", value: "500000.000001", threshold: "500000" },
+    ]);
     const exported = JSON.parse(readFileSync(s.exportedFile!, "utf8"));
-    expect(exported).toEqual([expect.objectContaining({ WALLET: W, RULE: "vol7", VALUE: "500000.000001", THRESHOLD: "500000", TIMESTAMP: "2026-03-10T00:00:00Z", status: "open", token: USDT, direction: "any", period_days: 7 })]);
+    expect(exported).toEqual([
+      expect.objectContaining({
+        WALLET: W,
+        RULE: "vol7",
+        VALUE: "500000.000001",
+        THRESHOLD: "500000",
+        TIMESTAMP: "2026-03-10T00:00:00Z",
+        status: "open",
+        token: USDT,
+        direction: "any",
+        period_days: 7,
+      }),
+    ]);
   });
 
   it("direction in counts only incoming: 300000.000001 > 300000 but not > 300000.000001", async () => {
     await load([transfer({ ts: NOW - 60_000, raw: 1n })]);
-    await syncRules(w, [rule({ name: "in", kind: "volume", threshold: "300000", direction: "in" }), rule({ name: "in-high", kind: "volume", threshold: "300000.000001", direction: "in" })]);
+    await syncRules(w, [
+      rule({ name: "in", kind: "volume", threshold: "300000", direction: "in" }),
+      rule({ name: "in-high", kind: "volume", threshold: "300000.000001", direction: "in" }),
+    ]);
     await evaluate(NOW);
     expect((await alerts()).map((a) => [a.rule_name, a.value])).toEqual([["in", "300000.000001"]]);
   });
@@ -89,8 +146,11 @@ describe("count rule (more than 3 successful transactions over 7 days)", () => {
   it("3 does not fire, 4 does; failed and old ones do not count", async () => {
     await syncRules(w, [rule({ name: "cnt", kind: "count", threshold: "3" })]);
     await load([
-      transfer({ ts: NOW - DAY, raw: 1n }), transfer({ ts: NOW - DAY, raw: 2n, dir: "out" }), transfer({ ts: NOW - 6 * DAY, raw: 3n, token: FAKE }),
-      transfer({ ts: NOW - DAY, raw: 4n, status: "failed" }), transfer({ ts: NOW - 8 * DAY, raw: 5n }),
+      transfer({ ts: NOW - DAY, raw: 1n }),
+      transfer({ ts: NOW - DAY, raw: 2n, dir: "out" }),
+      transfer({ ts: NOW - 6 * DAY, raw: 3n, token: FAKE }),
+      transfer({ ts: NOW - DAY, raw: 4n, status: "failed" }),
+      transfer({ ts: NOW - 8 * DAY, raw: 5n }),
     ]);
     expect((await evaluate(NOW)).opened).toBe(0);
     await load([transfer({ ts: NOW - 1000, raw: 6n })]);
@@ -126,7 +186,10 @@ describe("alert lifecycle", () => {
     const reopened = await evaluate(NOW + 8 * DAY + 1);
     expect(reopened.opened).toBe(1);
     const all = await alerts();
-    expect(all.map((a) => [a.status, a.value])).toEqual([["resolved", "2000"], ["open", "1500"]]);
+    expect(all.map((a) => [a.status, a.value])).toEqual([
+      ["resolved", "2000"],
+      ["open", "1500"],
+    ]);
     expect(files()).toHaveLength(3); // opened, resolved, opened again
     const ids = await w.query<{ alert_id: string }>("SELECT alert_id FROM alerts");
     expect(new Set(ids.map((r) => r.alert_id)).size).toBe(2);

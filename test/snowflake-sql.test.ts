@@ -21,8 +21,22 @@ const parses = (sql: string) => {
   parser.astify(sql.replace(/\bVARIANT\b/g, "VARCHAR"), { database: "snowflake" });
   return true;
 };
-const pgParseError = (sql: string) => { try { parser.astify(sql, { database: "postgresql" }); return null; } catch (e) { return (e as Error).message.slice(0, 200); } };
-const parseError = (sql: string) => { try { parses(sql); return null; } catch (e) { return (e as Error).message.slice(0, 200); } };
+const pgParseError = (sql: string) => {
+  try {
+    parser.astify(sql, { database: "postgresql" });
+    return null;
+  } catch (e) {
+    return (e as Error).message.slice(0, 200);
+  }
+};
+const parseError = (sql: string) => {
+  try {
+    parses(sql);
+    return null;
+  } catch (e) {
+    return (e as Error).message.slice(0, 200);
+  }
+};
 
 const scripts = deployScripts();
 const all = scripts.flatMap((s) => s.statements.map((sql) => ({ file: s.file, sql: sql.trim() })));
@@ -32,7 +46,8 @@ const tasks = new Set(all.map((x) => /^CREATE OR REPLACE TASK (\w+)/.exec(x.sql)
 function withoutTableFunctions(sql: string): string {
   const start = sql.indexOf("TABLE(INFORMATION_SCHEMA.");
   if (start < 0) return sql;
-  let depth = 0, i = start + "TABLE".length;
+  let depth = 0,
+    i = start + "TABLE".length;
   for (; i < sql.length; i++) {
     if (sql[i] === "(") depth++;
     else if (sql[i] === ")" && --depth === 0) break;
@@ -43,49 +58,95 @@ function withoutTableFunctions(sql: string): string {
 /** MERGE (not in the grammar): its clauses, as many VALUES as INSERT columns, and its USING query parsed. */
 function checkMerge(sql: string) {
   const s = sql.replace(/\s+/g, " ").trim();
-  expect(s).toMatch(/^MERGE INTO \w+ \w+ USING \(.+\) \w+ ON .+ WHEN NOT MATCHED THEN INSERT \([\w, ]+\) VALUES \(.+\)$/);
+  expect(s).toMatch(
+    /^MERGE INTO \w+ \w+ USING \(.+\) \w+ ON .+ WHEN NOT MATCHED THEN INSERT \([\w, ]+\) VALUES \(.+\)$/,
+  );
   const cols = /INSERT \(([\w, ]+)\)/.exec(s)![1].split(", ").length;
   const values = s.slice(s.lastIndexOf(" VALUES (") + " VALUES (".length, -1); // the INSERT's, not the source's
-  let depth = 0, n = 1;
-  for (const ch of values) { if (ch === "(") depth++; else if (ch === ")") depth--; else if (ch === "," && depth === 0) n++; }
+  let depth = 0,
+    n = 1;
+  for (const ch of values) {
+    if (ch === "(") depth++;
+    else if (ch === ")") depth--;
+    else if (ch === "," && depth === 0) n++;
+  }
   expect(n, "MERGE INSERT: as many values as columns").toBe(cols);
   const using = /USING \((.+)\) \w+ ON /.exec(s)![1];
   // VALUES lists with a column alias list are Snowflake's; the grammar checks the rest with a one-row stand-in
-  expect(parseError(using.replace(/\?/g, "0").replace(/FROM VALUES (\([?, ]+\)(, )?)+ AS v \(([\w, ]+)\)/, "FROM v")), using.slice(0, 80)).toBeNull();
+  expect(
+    parseError(using.replace(/\?/g, "0").replace(/FROM VALUES (\([?, ]+\)(, )?)+ AS v \(([\w, ]+)\)/, "FROM v")),
+    using.slice(0, 80),
+  ).toBeNull();
 }
 
 /** Statement kinds node-sql-parser 5.4 cannot parse in Snowflake mode, and how each is checked instead. */
 const FALLBACKS: { kind: string; match: RegExp; check: (sql: string) => void }[] = [
-  { kind: "CREATE VIEW over a long WITH query (grammar limit): the query is parsed alone", match: /^CREATE OR REPLACE VIEW \w+ AS\s/,
-    check: (sql) => expect(parseError(sql.replace(/^CREATE OR REPLACE VIEW \w+ AS\s+/, "")), sql.slice(0, 60)).toBeNull() },
-  { kind: "DELETE (not in the Snowflake grammar): parsed with the PostgreSQL grammar (standard DELETE)", match: /^DELETE FROM /, check: (sql) => expect(pgParseError(sql)).toBeNull() },
-  { kind: "CREATE PROCEDURE (Snowflake Scripting): every SQL statement of the body parsed; MERGE by its clauses", match: /^CREATE OR REPLACE PROCEDURE /,
+  {
+    kind: "CREATE VIEW over a long WITH query (grammar limit): the query is parsed alone",
+    match: /^CREATE OR REPLACE VIEW \w+ AS\s/,
+    check: (sql) =>
+      expect(parseError(sql.replace(/^CREATE OR REPLACE VIEW \w+ AS\s+/, "")), sql.slice(0, 60)).toBeNull(),
+  },
+  {
+    kind: "DELETE (not in the Snowflake grammar): parsed with the PostgreSQL grammar (standard DELETE)",
+    match: /^DELETE FROM /,
+    check: (sql) => expect(pgParseError(sql)).toBeNull(),
+  },
+  {
+    kind: "CREATE PROCEDURE (Snowflake Scripting): every SQL statement of the body parsed; MERGE by its clauses",
+    match: /^CREATE OR REPLACE PROCEDURE /,
     check: (sql) => {
-      expect(sql).toMatch(/^CREATE OR REPLACE PROCEDURE \w+\(\)\nRETURNS VARCHAR\nLANGUAGE SQL\nAS\n\$\$\nBEGIN\n[\s\S]+\nEND;\n\$\$$/);
-      const body = sql.slice(sql.indexOf("$$") + 2, sql.lastIndexOf("$$")).split(/;\s*\n/).map((x) => x.trim()).filter(Boolean);
+      expect(sql).toMatch(
+        /^CREATE OR REPLACE PROCEDURE \w+\(\)\nRETURNS VARCHAR\nLANGUAGE SQL\nAS\n\$\$\nBEGIN\n[\s\S]+\nEND;\n\$\$$/,
+      );
+      const body = sql
+        .slice(sql.indexOf("$$") + 2, sql.lastIndexOf("$$"))
+        .split(/;\s*\n/)
+        .map((x) => x.trim())
+        .filter(Boolean);
       for (const st of body) {
         if (/^(BEGIN|END|COMMIT|BEGIN TRANSACTION|RETURN '[^']*')$/.test(st) || /^BEGIN\n/.test(st)) continue;
         const s = st.replace(/^BEGIN\s+/, "");
-        if (/^MERGE INTO /.test(s)) { checkMerge(s); continue; }
+        if (/^MERGE INTO /.test(s)) {
+          checkMerge(s);
+          continue;
+        }
         const ctas = /^CREATE OR REPLACE TEMPORARY TABLE \w+ AS ([\s\S]+)$/.exec(s);
-        if (/^DELETE FROM /.test(s)) expect(pgParseError(s)).toBeNull(); // the grammar limit named below
+        if (/^DELETE FROM /.test(s))
+          expect(pgParseError(s)).toBeNull(); // the grammar limit named below
         else expect(parseError(ctas ? ctas[1] : s), s.slice(0, 80)).toBeNull();
       }
-    } },
-  { kind: "CREATE TASK: schedule and body checked; the body (CALL of a defined procedure, or an INSERT ... SELECT) parsed", match: /^CREATE OR REPLACE TASK /,
+    },
+  },
+  {
+    kind: "CREATE TASK: schedule and body checked; the body (CALL of a defined procedure, or an INSERT ... SELECT) parsed",
+    match: /^CREATE OR REPLACE TASK /,
     check: (sql) => {
-      expect(sql).toMatch(/^CREATE OR REPLACE TASK \w+\n {2}SCHEDULE = '\d+ MINUTE'\n {2}USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = 'XSMALL'\n {2}COMMENT = '[^']+'\nAS\n {2}/);
+      expect(sql).toMatch(
+        /^CREATE OR REPLACE TASK \w+\n {2}SCHEDULE = '\d+ MINUTE'\n {2}USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = 'XSMALL'\n {2}COMMENT = '[^']+'\nAS\n {2}/,
+      );
       const body = sql.slice(sql.indexOf("\nAS\n") + 4).trim();
       const call = /^CALL (\w+)\(\)$/.exec(body);
       if (call) expect(procedures.has(call[1]), `${call[1]} is defined`).toBe(true);
       else expect(parseError(withoutTableFunctions(body))).toBeNull();
-    } },
-  { kind: "ALTER TASK ... RESUME: a task defined above", match: /^ALTER TASK \w+ RESUME$/, check: (sql) => expect(tasks.has(sql.split(" ")[2])).toBe(true) },
-  { kind: "ALTER TABLE ... ADD COLUMN IF NOT EXISTS (IF NOT EXISTS not in the grammar): parsed without it", match: /^ALTER TABLE \w+ ADD COLUMN IF NOT EXISTS /,
-    check: (sql) => expect(parseError(sql.replace(" IF NOT EXISTS", ""))).toBeNull() },
+    },
+  },
+  {
+    kind: "ALTER TASK ... RESUME: a task defined above",
+    match: /^ALTER TASK \w+ RESUME$/,
+    check: (sql) => expect(tasks.has(sql.split(" ")[2])).toBe(true),
+  },
+  {
+    kind: "ALTER TABLE ... ADD COLUMN IF NOT EXISTS (IF NOT EXISTS not in the grammar): parsed without it",
+    match: /^ALTER TABLE \w+ ADD COLUMN IF NOT EXISTS /,
+    check: (sql) => expect(parseError(sql.replace(" IF NOT EXISTS", ""))).toBeNull(),
+  },
   { kind: "SHOW TASKS", match: /^SHOW TASKS LIKE '[^']+'$/, check: () => undefined },
-  { kind: "SELECT from TABLE(INFORMATION_SCHEMA.F(NAME => ...)): parsed with the table function replaced", match: /TABLE\(INFORMATION_SCHEMA\./,
-    check: (sql) => expect(parseError(withoutTableFunctions(sql))).toBeNull() },
+  {
+    kind: "SELECT from TABLE(INFORMATION_SCHEMA.F(NAME => ...)): parsed with the table function replaced",
+    match: /TABLE\(INFORMATION_SCHEMA\./,
+    check: (sql) => expect(parseError(withoutTableFunctions(sql))).toBeNull(),
+  },
 ];
 
 describe("Snowflake statements the adapter runs", () => {
@@ -93,10 +154,20 @@ describe("Snowflake statements the adapter runs", () => {
     checkMerge(mergeTransfersSql(snowflakeDialect));
     checkMerge(mergeTransactionsSql(snowflakeDialect));
     checkMerge(snowflakeDialect.upsertSql("alerts", ["alert_id", "status", "value"], ["alert_id"], 3));
-    checkMerge(snowflakeDialect.upsertSql("sync_cursors", ["wallet", "endpoint", "synced_to_ms"], ["wallet", "endpoint"], 1));
-    checkMerge(snowflakeDialect.insertMissingSql("anomalies", ["anomaly_id", "details"], ["anomaly_id"], 2, ["details"]));
-    expect(snowflakeDialect.insertMissingSql("outbox", ["sink", "event_id", "payload"], ["sink", "event_id"], 1, ["payload"])).toContain("PARSE_JSON(payload) AS payload");
-    expect(() => checkMerge("MERGE INTO t USING (SELECT 1 AS a) s ON t.a = s.a WHEN NOT MATCHED THEN INSERT (a, b) VALUES (s.a)")).toThrow();
+    checkMerge(
+      snowflakeDialect.upsertSql("sync_cursors", ["wallet", "endpoint", "synced_to_ms"], ["wallet", "endpoint"], 1),
+    );
+    checkMerge(
+      snowflakeDialect.insertMissingSql("anomalies", ["anomaly_id", "details"], ["anomaly_id"], 2, ["details"]),
+    );
+    expect(
+      snowflakeDialect.insertMissingSql("outbox", ["sink", "event_id", "payload"], ["sink", "event_id"], 1, [
+        "payload",
+      ]),
+    ).toContain("PARSE_JSON(payload) AS payload");
+    expect(() =>
+      checkMerge("MERGE INTO t USING (SELECT 1 AS a) s ON t.a = s.a WHEN NOT MATCHED THEN INSERT (a, b) VALUES (s.a)"),
+    ).toThrow();
   });
 });
 
@@ -105,14 +176,47 @@ describe("the pipeline's queries through the Snowflake dialect", () => {
     const known = [{ tokenId: "_", symbol: "TRX", name: "Tronix" }];
     const d = snowflakeDialect;
     const selects = {
-      rules: rulesSql([
-        { name: "v", kind: "volume", periodDays: 7, threshold: "1", tokenId: "_", direction: "any", wallets: null, enabled: true },
-        { name: "c", kind: "count", periodDays: 30, threshold: "1", tokenId: "_", direction: "in", wallets: ["TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF"], enabled: true },
-      ], 1e12).sql,
+      rules: rulesSql(
+        [
+          {
+            name: "v",
+            kind: "volume",
+            periodDays: 7,
+            threshold: "1",
+            tokenId: "_",
+            direction: "any",
+            wallets: null,
+            enabled: true,
+          },
+          {
+            name: "c",
+            kind: "count",
+            periodDays: 30,
+            threshold: "1",
+            tokenId: "_",
+            direction: "in",
+            wallets: ["TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF"],
+            enabled: true,
+          },
+        ],
+        1e12,
+      ).sql,
       rollup: rollupInsertSql(),
-      large_transaction: A.largeTransactionSql(d, { watermarkMs: 1, historyFromMs: 0, minSample: 10, sigmas: 3, lookbackDays: 30 }).sql,
+      large_transaction: A.largeTransactionSql(d, {
+        watermarkMs: 1,
+        historyFromMs: 0,
+        minSample: 10,
+        sigmas: 3,
+        lookbackDays: 30,
+      }).sql,
       new_counterparty: A.newCounterpartySql(d, { watermarkMs: 1, known }).sql,
-      address_poisoning: A.addressPoisoningSql(d, { watermarkMs: 1, prefix: 4, suffix: 4, dust: [{ tokenId: "_", maxRaw: "1000000" }], known }).sql,
+      address_poisoning: A.addressPoisoningSql(d, {
+        watermarkMs: 1,
+        prefix: 4,
+        suffix: 4,
+        dust: [{ tokenId: "_", maxRaw: "1000000" }],
+        known,
+      }).sql,
       fake_token: A.fakeTokenSql(d, { watermarkMs: 1, known }).sql,
       spam_token: A.spamTokenSql(d, { watermarkMs: 1, known }).sql,
       burst_activity: A.burstSql({ nowMs: 1e12, factor: 2, minCount: 5 }).sql,
@@ -148,7 +252,8 @@ describe("Snowflake deploy scripts", () => {
   });
 
   it("sql/snowflake/ is exactly what the generator writes (regenerate: tronmon snowflake deploy --out sql/snowflake)", () => {
-    for (const s of scripts) expect(readFileSync(join(ROOT, "sql/snowflake", s.file), "utf8"), s.file).toBe(scriptText(s));
+    for (const s of scripts)
+      expect(readFileSync(join(ROOT, "sql/snowflake", s.file), "utf8"), s.file).toBe(scriptText(s));
   });
 
   it("the schema script is the adapter's migrations in Snowflake types: every table and view, raw amounts NUMBER(38,0), times TIMESTAMP_TZ, JSON VARIANT", () => {

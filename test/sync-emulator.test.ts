@@ -29,7 +29,13 @@ async function cycles(args: { faults?: string; wallets: string[] }) {
       api.emu.advance(minutes * 60_000);
       summaries.push(await runCycle({ config, warehouse, client, logger: silentLogger(), nowMs: api.emu.now() }));
     }
-    return { summaries, actual: await snapshot(warehouse), expected: truth(api.emu, args.wallets), emu: api.emu, client };
+    return {
+      summaries,
+      actual: await snapshot(warehouse),
+      expected: truth(api.emu, args.wallets),
+      emu: api.emu,
+      client,
+    };
   } finally {
     await warehouse.close();
     await api.close();
@@ -37,14 +43,25 @@ async function cycles(args: { faults?: string; wallets: string[] }) {
 }
 
 /** Cycles against an emulator, moving it on by `steps` minutes before each, our clock `aheadMs` ahead of it. */
-async function cyclesAgainst(api: Awaited<ReturnType<typeof startEmulator>>, wallets: string[], steps: number[], aheadMs = 0) {
+async function cyclesAgainst(
+  api: Awaited<ReturnType<typeof startEmulator>>,
+  wallets: string[],
+  steps: number[],
+  aheadMs = 0,
+) {
   const config = testConfig({ url: api.url, wallets, dir: tempDir() });
   const warehouse = await createDuckDbWarehouse({ path: duckdbSettings(config).path });
   await warehouse.migrate();
   try {
     for (const minutes of steps) {
       api.emu.advance(minutes * 60_000);
-      const s = await runCycle({ config, warehouse, client: fastClient(api.url), logger: silentLogger(), nowMs: api.emu.now() + aheadMs });
+      const s = await runCycle({
+        config,
+        warehouse,
+        client: fastClient(api.url),
+        logger: silentLogger(),
+        nowMs: api.emu.now() + aheadMs,
+      });
       expect(s.status).toBe("success");
     }
     const actual = await snapshot(warehouse);
@@ -64,7 +81,9 @@ describe("sync against the emulator", () => {
     // the heavy wallet really has more rows than one offset window on an endpoint
     const trc20Rows = emu.list(HEAVY, "trc20", new URLSearchParams()).rangeTotal;
     expect(trc20Rows).toBeGreaterThan(10_000);
-    expect(summaries[0].endpoints.find((e) => e.wallet === HEAVY && e.endpoint === "trc20")!.pages).toBeGreaterThan(200);
+    expect(summaries[0].endpoints.find((e) => e.wallet === HEAVY && e.endpoint === "trc20")!.pages).toBeGreaterThan(
+      200,
+    );
     // every cycle after the first found new activity
     for (const s of summaries.slice(1)) expect(s.totals.transfersNew).toBeGreaterThan(0);
     expect(actual.transfers.length).toBeGreaterThan(20_000);
@@ -74,7 +93,8 @@ describe("sync against the emulator", () => {
 
   it("the same with 20% of requests failing (429, 403, HTML 403, 500, 502, truncated bodies) and short pages", async () => {
     const { summaries, actual, expected, client } = await cycles({
-      wallets: [HEAVY, SMALL], faults: "429:0.04,403:0.03,html403:0.02,500:0.05,502:0.03,truncated:0.04,short:0.15",
+      wallets: [HEAVY, SMALL],
+      faults: "429:0.04,403:0.03,html403:0.02,500:0.05,502:0.03,truncated:0.04,short:0.15",
     });
     expect(summaries.map((s) => s.status)).toEqual(["success", "success", "success", "success"]);
     const failedShare = client.stats.retries / client.stats.requests;
@@ -104,10 +124,18 @@ describe("sync against the emulator", () => {
     try {
       await runCycle({ config, warehouse, client: fastClient(api.url), logger: silentLogger(), nowMs: api.emu.now() });
       const before = api.emu.stats.requests;
-      const second = await runCycle({ config, warehouse, client: fastClient(api.url), logger: silentLogger(), nowMs: api.emu.now() + 1000 });
+      const second = await runCycle({
+        config,
+        warehouse,
+        client: fastClient(api.url),
+        logger: silentLogger(),
+        nowMs: api.emu.now() + 1000,
+      });
       expect(second.totals.transfersNew + second.totals.transactionsNew + second.totals.updated).toBe(0);
       // one request per stream; a stream that never had a row gets an empty answer, which a second request confirms
-      const [{ n: emptyStreams }] = await warehouse.query<{ n: number }>("SELECT count(*)::INTEGER AS n FROM sync_cursors WHERE newest_ms IS NULL");
+      const [{ n: emptyStreams }] = await warehouse.query<{ n: number }>(
+        "SELECT count(*)::INTEGER AS n FROM sync_cursors WHERE newest_ms IS NULL",
+      );
       expect(api.emu.stats.requests - before).toBe(wallets.length * ENDPOINTS.length + emptyStreams);
     } finally {
       await warehouse.close();

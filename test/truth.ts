@@ -7,9 +7,17 @@ import type { Emulator } from "../src/emulator/server.ts";
 
 export async function snapshot(w: Warehouse) {
   const transfers: string[] = [];
-  for await (const rows of exportRows(w, "transfers", {})) for (const r of rows) transfers.push(JSON.stringify(pick(r)));
-  const txs = await w.query<Record<string, unknown>>("SELECT hash, block, timestamp_ms, contract_type, status, confirmed FROM transactions ORDER BY hash");
-  return { transfers: transfers.sort(), transactions: txs.map((t) => JSON.stringify({ ...t, block: Number(t.block), timestamp_ms: Number(t.timestamp_ms) })) };
+  for await (const rows of exportRows(w, "transfers", {}))
+    for (const r of rows) transfers.push(JSON.stringify(pick(r)));
+  const txs = await w.query<Record<string, unknown>>(
+    "SELECT hash, block, timestamp_ms, contract_type, status, confirmed FROM transactions ORDER BY hash",
+  );
+  return {
+    transfers: transfers.sort(),
+    transactions: txs.map((t) =>
+      JSON.stringify({ ...t, block: Number(t.block), timestamp_ms: Number(t.timestamp_ms) }),
+    ),
+  };
 }
 
 const pick = (r: Record<string, unknown>) => Object.fromEntries(TRANSFER_EXPORT_FIELDS.map((f) => [f, r[f]]));
@@ -18,7 +26,18 @@ export function truth(emu: Emulator, wallets: string[]) {
   const t = emu.truth(wallets);
   return {
     transfers: t.transfers.map((r) => JSON.stringify(pick(r))).sort(),
-    transactions: t.transactions.map((x) => JSON.stringify({ hash: x.hash, block: x.block, timestamp_ms: Date.parse(String(x.timestamp_utc)), contract_type: x.contract_type, status: x.status, confirmed: x.confirmed })).sort(),
+    transactions: t.transactions
+      .map((x) =>
+        JSON.stringify({
+          hash: x.hash,
+          block: x.block,
+          timestamp_ms: Date.parse(String(x.timestamp_utc)),
+          contract_type: x.contract_type,
+          status: x.status,
+          confirmed: x.confirmed,
+        }),
+      )
+      .sort(),
   };
 }
 
@@ -27,7 +46,12 @@ export function expectEqualSets(actual: string[], expected: string[], what: stri
   const e = new Set(expected);
   const missing = expected.filter((x) => !a.has(x));
   const extra = actual.filter((x) => !e.has(x));
-  expect({ what, missing: missing.slice(0, 3), extra: extra.slice(0, 3), missingCount: missing.length, extraCount: extra.length, duplicates: actual.length - a.size })
-    .toEqual({ what, missing: [], extra: [], missingCount: 0, extraCount: 0, duplicates: 0 });
+  expect({
+    what,
+    missing: missing.slice(0, 3),
+    extra: extra.slice(0, 3),
+    missingCount: missing.length,
+    extraCount: extra.length,
+    duplicates: actual.length - a.size,
+  }).toEqual({ what, missing: [], extra: [], missingCount: 0, extraCount: 0, duplicates: 0 });
 }
-

@@ -18,29 +18,59 @@ const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 const T0 = Date.parse("2026-03-01T00:00:00Z");
 
 const engines: { name: string; enabled: boolean; open: () => Promise<Warehouse> }[] = [
-  { name: "duckdb", enabled: true, open: async () => { const w = await createDuckDbWarehouse({ path: ":memory:" }); await w.migrate(); return w; } },
   {
-    name: "snowflake", enabled: !!process.env.SNOWFLAKE_ACCOUNT,
+    name: "duckdb",
+    enabled: true,
+    open: async () => {
+      const w = await createDuckDbWarehouse({ path: ":memory:" });
+      await w.migrate();
+      return w;
+    },
+  },
+  {
+    name: "snowflake",
+    enabled: !!process.env.SNOWFLAKE_ACCOUNT,
     open: async () => {
       const c = parseConfig({ wallets: [{ address: W }], warehouse: { kind: "snowflake" } });
       if (c.warehouse.kind !== "snowflake") throw new Error("kind");
       const { conn } = await connectSnowflake({ ...c.warehouse, query_tag: "tronmon-test" });
       const w = await createSnowflakeWarehouse({ connection: conn, queryTag: "tronmon-test" });
       await w.migrate();
-      for (const t of ["transfers", "transactions", "sync_cursors", "alerts", "wallets", "activity_days"]) await w.query(`DELETE FROM ${t}`);
+      for (const t of ["transfers", "transactions", "sync_cursors", "alerts", "wallets", "activity_days"])
+        await w.query(`DELETE FROM ${t}`);
       return w;
     },
   },
 ];
 
-const rows = (n: number, amount = "1000000"): TransferRow[] => Array.from({ length: n }, (_, i) => {
-  const tx = (i + 1).toString(16).padStart(64, "0");
-  return {
-    transferId: transferId(tx, USDT, W, "TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa", amount, 0), transactionId: tx, block: 1 + i, timestampMs: T0 + i * 60_000,
-    fromAddress: W, toAddress: "TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa", assetType: "trc20", tokenId: USDT, tokenSymbol: "USDT", tokenName: "Tether USD", tokenDecimals: 6,
-    amountRaw: amount, amount: "1", confirmed: i % 2 === 0, status: "success", risk: false, tokenLevel: "2", source: "trc20", observedAtMs: T0 + 1e7, txOwner: W, txTo: USDT, contractRet: "SUCCESS",
-  };
-});
+const rows = (n: number, amount = "1000000"): TransferRow[] =>
+  Array.from({ length: n }, (_, i) => {
+    const tx = (i + 1).toString(16).padStart(64, "0");
+    return {
+      transferId: transferId(tx, USDT, W, "TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa", amount, 0),
+      transactionId: tx,
+      block: 1 + i,
+      timestampMs: T0 + i * 60_000,
+      fromAddress: W,
+      toAddress: "TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa",
+      assetType: "trc20",
+      tokenId: USDT,
+      tokenSymbol: "USDT",
+      tokenName: "Tether USD",
+      tokenDecimals: 6,
+      amountRaw: amount,
+      amount: "1",
+      confirmed: i % 2 === 0,
+      status: "success",
+      risk: false,
+      tokenLevel: "2",
+      source: "trc20",
+      observedAtMs: T0 + 1e7,
+      txOwner: W,
+      txTo: USDT,
+      contractRet: "SUCCESS",
+    };
+  });
 
 for (const e of engines) {
   describe.skipIf(!e.enabled)(`warehouse behaviour: ${e.name}`, () => {
@@ -48,7 +78,15 @@ for (const e of engines) {
       const w = await e.open();
       try {
         await w.migrate();
-        const cursor = { wallet: W, endpoint: "trc20" as const, syncedToMs: T0 + 3_600_000, walkTopMs: null, walkLowMs: null, walkFloorMs: null, newestMs: T0 + 540_000 };
+        const cursor = {
+          wallet: W,
+          endpoint: "trc20" as const,
+          syncedToMs: T0 + 3_600_000,
+          walkTopMs: null,
+          walkLowMs: null,
+          walkFloorMs: null,
+          newestMs: T0 + 540_000,
+        };
         const first = await w.load({ batch: { ...emptyBatch(), transfers: rows(10) }, cursors: [cursor], runId: "a" });
         expect(first.transfersNew).toBe(10);
         const again = await w.load({ batch: { ...emptyBatch(), transfers: rows(10) }, cursors: [cursor], runId: "b" });
@@ -73,13 +111,30 @@ for (const e of engines) {
       try {
         await w.syncWallets([{ address: W }]);
         await w.load({ batch: { ...emptyBatch(), transfers: rows(5) }, runId: "a" }); // 5 successful transactions in 5 minutes
-        const rules = [{ name: "more than 3 in 7 days", kind: "count" as const, periodDays: 7, threshold: "3", tokenId: USDT, direction: "any" as const, wallets: null, enabled: true }];
+        const rules = [
+          {
+            name: "more than 3 in 7 days",
+            kind: "count" as const,
+            periodDays: 7,
+            threshold: "3",
+            tokenId: USDT,
+            direction: "any" as const,
+            wallets: null,
+            enabled: true,
+          },
+        ];
         await syncRules(w, rules);
         const now = T0 + 3_600_000;
         const first = await evaluateRules({ warehouse: w, nowMs: now, outDir: tempDir() });
         expect(first).toMatchObject({ breaches: 1, opened: 1 });
-        expect((await loadAlerts(w, "WHERE status = 'open'")).map((a) => [a.ruleName, a.wallet, a.value])).toEqual([["more than 3 in 7 days", W, "5"]]);
-        expect(await evaluateRules({ warehouse: w, nowMs: now, outDir: tempDir() })).toMatchObject({ opened: 0, changed: 0, resolved: 0 });
+        expect((await loadAlerts(w, "WHERE status = 'open'")).map((a) => [a.ruleName, a.wallet, a.value])).toEqual([
+          ["more than 3 in 7 days", W, "5"],
+        ]);
+        expect(await evaluateRules({ warehouse: w, nowMs: now, outDir: tempDir() })).toMatchObject({
+          opened: 0,
+          changed: 0,
+          resolved: 0,
+        });
         const later = await evaluateRules({ warehouse: w, nowMs: T0 + 8 * 86_400_000, outDir: tempDir() }); // the window has moved past them
         expect(later).toMatchObject({ breaches: 0, resolved: 1 });
       } finally {
@@ -91,15 +146,34 @@ for (const e of engines) {
       const w = await e.open();
       try {
         await w.syncWallets([{ address: W }]);
-        const real = "TKHCaaaaaaaaaaaaaaaaaaaaaaaaaayFtK", look = "TKHCbbbbbbbbbbbbbbbbbbbbbbbbbbyFtK";
+        const real = "TKHCaaaaaaaaaaaaaaaaaaaaaaaaaayFtK",
+          look = "TKHCbbbbbbbbbbbbbbbbbbbbbbbbbbyFtK";
         const [a, b] = rows(2);
-        await w.load({ batch: { ...emptyBatch(), transfers: [{ ...a, toAddress: real }, { ...b, fromAddress: look, toAddress: W, amountRaw: "0", amount: "0", transferId: transferId(b.transactionId, USDT, look, W, "0", 0) }] }, runId: "a" });
+        await w.load({
+          batch: {
+            ...emptyBatch(),
+            transfers: [
+              { ...a, toAddress: real },
+              {
+                ...b,
+                fromAddress: look,
+                toAddress: W,
+                amountRaw: "0",
+                amount: "0",
+                transferId: transferId(b.transactionId, USDT, look, W, "0", 0),
+              },
+            ],
+          },
+          runId: "a",
+        });
         const config = parseConfig({ wallets: [{ address: W }] });
         const first = await detectAnomalies({ warehouse: w, config, nowMs: T0 + 3_600_000, outDir: tempDir() });
         expect(first.found.address_poisoning).toBe(1);
         const again = await detectAnomalies({ warehouse: w, config, nowMs: T0 + 3_600_000, outDir: tempDir() });
         expect(Object.values(again.found).reduce((x, y) => x + y, 0)).toBe(0);
-        const [n] = await w.query<{ n: unknown }>("SELECT count(*) AS n FROM anomalies WHERE anomaly_type = 'address_poisoning'");
+        const [n] = await w.query<{ n: unknown }>(
+          "SELECT count(*) AS n FROM anomalies WHERE anomaly_type = 'address_poisoning'",
+        );
         expect(Number(n.n)).toBe(1);
       } finally {
         await w.close();
@@ -111,13 +185,40 @@ for (const e of engines) {
       try {
         await w.syncWallets([{ address: W, label: "Binance-Cold 4" }]);
         await w.recordRun({ runId: "r1", command: "run", startedAtMs: T0, status: "running" });
-        await w.recordRun({ runId: "r1", command: "run", startedAtMs: T0, endedAtMs: T0 + 5000, status: "success", counts: { requests: 3 } });
+        await w.recordRun({
+          runId: "r1",
+          command: "run",
+          startedAtMs: T0,
+          endedAtMs: T0 + 5000,
+          status: "success",
+          counts: { requests: 3 },
+        });
         const [run] = await w.query<Record<string, unknown>>("SELECT status FROM runs WHERE run_id = 'r1'");
         expect(run.status).toBe("success");
-        const alert = { alertId: "0123456789abcdef", ruleName: "r", wallet: W, kind: "count" as const, status: "open" as const, value: "101", threshold: "100", tokenId: null, tokenSymbol: null,
-          direction: "any", periodDays: 7, firstSeenMs: T0, lastSeenMs: T0, resolvedAtMs: null, note: null, actedBy: null, version: 1, exportedVersion: 0 };
+        const alert = {
+          alertId: "0123456789abcdef",
+          ruleName: "r",
+          wallet: W,
+          kind: "count" as const,
+          status: "open" as const,
+          value: "101",
+          threshold: "100",
+          tokenId: null,
+          tokenSymbol: null,
+          direction: "any",
+          periodDays: 7,
+          firstSeenMs: T0,
+          lastSeenMs: T0,
+          resolvedAtMs: null,
+          note: null,
+          actedBy: null,
+          version: 1,
+          exportedVersion: 0,
+        };
         await w.transaction((q) => saveAlerts(q, w, [alert]));
-        await w.transaction((q) => saveAlerts(q, w, [{ ...alert, status: "resolved", resolvedAtMs: T0 + 1, version: 2 }]));
+        await w.transaction((q) =>
+          saveAlerts(q, w, [{ ...alert, status: "resolved", resolvedAtMs: T0 + 1, version: 2 }]),
+        );
         expect(await loadAlerts(w)).toEqual([{ ...alert, status: "resolved", resolvedAtMs: T0 + 1, version: 2 }]);
       } finally {
         await w.close();

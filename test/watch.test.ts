@@ -19,13 +19,23 @@ const MIN = 60_000;
 /** A clock whose sleeps pass at once; cycles advance it by their duration. */
 function fakeClock(start: number): Clock & { advance(ms: number): void } {
   let now = start;
-  return { now: () => now, sleep: async (ms) => { now += Math.max(0, ms); }, advance: (ms) => { now += ms; } };
+  return {
+    now: () => now,
+    sleep: async (ms) => {
+      now += Math.max(0, ms);
+    },
+    advance: (ms) => {
+      now += ms;
+    },
+  };
 }
 
 function recordingLogger() {
   const lines: Record<string, unknown>[] = [];
   const log = silentLogger();
-  const warn = (o: Record<string, unknown>) => { lines.push(o); };
+  const warn = (o: Record<string, unknown>) => {
+    lines.push(o);
+  };
   return { lines, logger: Object.assign(log, { warn, info: () => undefined, debug: () => undefined }) as typeof log };
 }
 
@@ -34,8 +44,15 @@ describe("schedule", () => {
     const clock = fakeClock(T0);
     const starts: number[] = [];
     await scheduleLoop({
-      schedule: scheduleFrom({ every: "10m", cron: null }, T0), clock, signal: new AbortController().signal, logger: silentLogger(), maxCycles: 4,
-      cycle: async (s) => { starts.push((s - T0) / MIN); clock.advance(2 * MIN); },
+      schedule: scheduleFrom({ every: "10m", cron: null }, T0),
+      clock,
+      signal: new AbortController().signal,
+      logger: silentLogger(),
+      maxCycles: 4,
+      cycle: async (s) => {
+        starts.push((s - T0) / MIN);
+        clock.advance(2 * MIN);
+      },
     });
     expect(starts).toEqual([0, 10, 20, 30]);
   });
@@ -44,8 +61,15 @@ describe("schedule", () => {
     const clock = fakeClock(T0);
     const starts: string[] = [];
     await scheduleLoop({
-      schedule: scheduleFrom({ every: "10m", cron: "*/10 * * * *" }, T0), clock, signal: new AbortController().signal, logger: silentLogger(), maxCycles: 3,
-      cycle: async (s) => { starts.push(new Date(s).toISOString().slice(11, 16)); clock.advance(MIN); },
+      schedule: scheduleFrom({ every: "10m", cron: "*/10 * * * *" }, T0),
+      clock,
+      signal: new AbortController().signal,
+      logger: silentLogger(),
+      maxCycles: 3,
+      cycle: async (s) => {
+        starts.push(new Date(s).toISOString().slice(11, 16));
+        clock.advance(MIN);
+      },
     });
     expect(starts).toEqual(["00:03", "00:10", "00:20"]);
   });
@@ -54,11 +78,17 @@ describe("schedule", () => {
     const clock = fakeClock(T0);
     const { lines, logger } = recordingLogger();
     const starts: number[] = [];
-    let running = 0, maxRunning = 0;
+    let running = 0,
+      maxRunning = 0;
     await scheduleLoop({
-      schedule: scheduleFrom({ every: "10m", cron: null }, T0), clock, signal: new AbortController().signal, logger, maxCycles: 4,
+      schedule: scheduleFrom({ every: "10m", cron: null }, T0),
+      clock,
+      signal: new AbortController().signal,
+      logger,
+      maxCycles: 4,
       cycle: async (s, n) => {
-        running++; maxRunning = Math.max(maxRunning, running);
+        running++;
+        maxRunning = Math.max(maxRunning, running);
         starts.push((s - T0) / MIN);
         await Promise.resolve();
         clock.advance((n === 2 ? 25 : 1) * MIN); // the second cycle (at +10) runs until +35: slots +20 and +30 pass
@@ -68,14 +98,32 @@ describe("schedule", () => {
     expect(maxRunning).toBe(1);
     expect(starts).toEqual([0, 10, 35, 40]);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ msg: "Cycle overran its slot: the next one starts now", cycle: 2, late_ms: 5 * MIN, slots_skipped: 1 });
+    expect(lines[0]).toMatchObject({
+      msg: "Cycle overran its slot: the next one starts now",
+      cycle: 2,
+      late_ms: 5 * MIN,
+      slots_skipped: 1,
+    });
   });
 
   it("stops at once when aborted while waiting", async () => {
     const controller = new AbortController();
-    const clock: Clock = { now: () => T0, sleep: async () => { controller.abort(); } };
+    const clock: Clock = {
+      now: () => T0,
+      sleep: async () => {
+        controller.abort();
+      },
+    };
     let n = 0;
-    await scheduleLoop({ schedule: scheduleFrom({ every: "10m", cron: null }, T0), clock, signal: controller.signal, logger: silentLogger(), cycle: async () => { n++; } });
+    await scheduleLoop({
+      schedule: scheduleFrom({ every: "10m", cron: null }, T0),
+      clock,
+      signal: controller.signal,
+      logger: silentLogger(),
+      cycle: async () => {
+        n++;
+      },
+    });
     expect(n).toBe(1);
   });
 });
@@ -93,14 +141,40 @@ describe("watch in-process: probes and metrics", () => {
     let cycles = 0;
     // the wait between cycles lasts until the test has looked (then the emulator's clock moves on)
     let release: () => void = () => undefined;
-    const clock: Clock = { now: () => api.emu.now(), sleep: (ms) => new Promise((r) => { release = () => { api.emu.advance(ms); r(); }; }) };
+    const clock: Clock = {
+      now: () => api.emu.now(),
+      sleep: (ms) =>
+        new Promise((r) => {
+          release = () => {
+            api.emu.advance(ms);
+            r();
+          };
+        }),
+    };
     try {
       const done = watch({
-        config, warehouse, logger: silentLogger(), clock, signal: controller.signal,
-        client: (m) => createTronscanClient({ baseUrl: api.url, requestsPerSecond: 1000, burst: 100, onResponse: (path, status) => m.requests.inc({ endpoint: path, status: String(status) }) }),
+        config,
+        warehouse,
+        logger: silentLogger(),
+        clock,
+        signal: controller.signal,
+        client: (m) =>
+          createTronscanClient({
+            baseUrl: api.url,
+            requestsPerSecond: 1000,
+            burst: 100,
+            onResponse: (path, status) => m.requests.inc({ endpoint: path, status: String(status) }),
+          }),
         metricsPort: 0,
-        onListening: (server) => { base = `http://127.0.0.1:${(server.address() as { port: number }).port}`; void fetch(`${base}/ready`).then((r) => { readyBefore = r.status; }); },
-        onCycle: (n) => { cycles = n; },
+        onListening: (server) => {
+          base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+          void fetch(`${base}/ready`).then((r) => {
+            readyBefore = r.status;
+          });
+        },
+        onCycle: (n) => {
+          cycles = n;
+        },
       });
       await waitFor("the first cycle", () => cycles === 1);
       expect(readyBefore).toBe(503);
@@ -108,7 +182,9 @@ describe("watch in-process: probes and metrics", () => {
       expect(await (await fetch(`${base}/health`)).json()).toMatchObject({ status: "ok" });
       const metrics = await (await fetch(`${base}/metrics`)).text();
       expect(metrics).toContain('tronmon_cycles_total{status="success"} 1');
-      expect(metrics).toMatch(/tronmon_tronscan_requests_total\{endpoint="\/api\/token_trc20\/transfers",status="200"\} [1-9]/);
+      expect(metrics).toMatch(
+        /tronmon_tronscan_requests_total\{endpoint="\/api\/token_trc20\/transfers",status="200"\} [1-9]/,
+      );
       const [n] = await warehouse.query<{ n: string }>("SELECT count(*) AS n FROM transfers");
       expect(metrics).toContain(`tronmon_rows_loaded_total{table="transfers"} ${n.n}`);
       expect(metrics).toMatch(/tronmon_wallet_lag_seconds\{wallet="TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa"\} 0/);
@@ -126,12 +202,23 @@ describe("watch in-process: probes and metrics", () => {
 });
 
 function writeConfig(dir: string, url: string, extra: Record<string, unknown> = {}) {
-  writeFileSync(join(dir, "tronmon.config.yaml"), stringify({
-    wallets: [{ address: ORIGINAL_WALLETS[0].address }],
-    source: { base_url: url, requests_per_second: 1000, burst: 100, concurrency: 3, max_retries: 6, retry_base_delay_ms: 5, timeout_ms: 5000 },
-    output: { dir: "out" },
-    ...extra,
-  }));
+  writeFileSync(
+    join(dir, "tronmon.config.yaml"),
+    stringify({
+      wallets: [{ address: ORIGINAL_WALLETS[0].address }],
+      source: {
+        base_url: url,
+        requests_per_second: 1000,
+        burst: 100,
+        concurrency: 3,
+        max_retries: 6,
+        retry_base_delay_ms: 5,
+        timeout_ms: 5000,
+      },
+      output: { dir: "out" },
+      ...extra,
+    }),
+  );
 }
 
 const waitFor = async (what: string, f: () => boolean | Promise<boolean>, ms = 60_000) => {
@@ -154,7 +241,10 @@ describe("tronmon watch (child processes, emulator over HTTP)", () => {
       const dir = tempDir();
       writeConfig(dir, api.url);
       const start = () => {
-        const child = spawn(process.execPath, [join(ROOT, "bin/tronmon.js"), "watch", "--every", "10m"], { cwd: dir, env: { ...process.env, TRONSCAN_API_KEY: "" } });
+        const child = spawn(process.execPath, [join(ROOT, "bin/tronmon.js"), "watch", "--every", "10m"], {
+          cwd: dir,
+          env: { ...process.env, TRONSCAN_API_KEY: "" },
+        });
         const out = { stderr: "" };
         child.stderr.on("data", (d) => (out.stderr += d));
         return { child, out, exited: new Promise<number | null>((r) => child.once("exit", (code) => r(code))) };
@@ -182,9 +272,11 @@ describe("tronmon watch (child processes, emulator over HTTP)", () => {
       expect(await b.exited, b.out.stderr).toBe(0);
 
       // 3. nothing lost, nothing doubled: the rows equal a clean run's
-      const lines = async (d: string, kind: string) => (await tronmon(["export", kind], d)).stdout.trim().split("\n").sort();
+      const lines = async (d: string, kind: string) =>
+        (await tronmon(["export", kind], d)).stdout.trim().split("\n").sort();
       for (const kind of ["transfers", "transactions"]) {
-        const a = await lines(dir, kind), e = await lines(clean, kind);
+        const a = await lines(dir, kind),
+          e = await lines(clean, kind);
         expect(a.length).toBe(e.length);
         expect(a).toEqual(e);
       }

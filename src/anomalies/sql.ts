@@ -11,7 +11,10 @@ export type KnownToken = { tokenId: string; symbol: string; name: string };
 export function spamCondition(alias: string, known: KnownToken[]): { sql: string; params: unknown[] } {
   const fake = fakeCondition(alias, known);
   // COALESCE: a NULL (unknown level, no symbol) must read as "not spam", never as NULL
-  return { sql: `COALESCE(${alias}.risk OR ${alias}.token_level IN ('3', '4') OR ${fake.sql}, FALSE)`, params: fake.params };
+  return {
+    sql: `COALESCE(${alias}.risk OR ${alias}.token_level IN ('3', '4') OR ${fake.sql}, FALSE)`,
+    params: fake.params,
+  };
 }
 
 /** Symbol or name equal (case and spaces aside) to a well-known token's, on another contract. */
@@ -31,7 +34,9 @@ export function fakeCondition(alias: string, known: KnownToken[]): { sql: string
  * the watermark, twice (see `cand`).
  */
 const candidates = (d: Dialect) => {
-  const side = (mine: "from" | "to") => `SELECT w.address AS wallet, t.transfer_id, t.transaction_id, t.timestamp_ms, t.asset_type, t.token_id,
+  const side = (
+    mine: "from" | "to",
+  ) => `SELECT w.address AS wallet, t.transfer_id, t.transaction_id, t.timestamp_ms, t.asset_type, t.token_id,
       t.token_symbol, t.token_name, t.token_decimals, t.amount_raw, t.amount_num, t.amount, t.status, t.risk, t.token_level,
       CASE WHEN t.from_address = t.to_address THEN 'self' ELSE '${mine === "from" ? "out" : "in"}' END AS direction,
       ${mine === "from" ? "t.to_address" : "t.from_address"} AS counterparty
@@ -43,9 +48,12 @@ const cand = (watermarkMs: number) => [watermarkMs, watermarkMs];
 
 /** Watched wallets' successful in/out transfers from a bound time on, straight from `transfers` (no view). */
 function transfersFrom(): string {
-  const cols = (side: "from" | "to") => `w.address AS wallet, t.transfer_id, t.transaction_id, t.token_id, t.token_symbol, t.token_decimals,
+  const cols = (
+    side: "from" | "to",
+  ) => `w.address AS wallet, t.transfer_id, t.transaction_id, t.token_id, t.token_symbol, t.token_decimals,
       t.amount, t.amount_raw, t.amount_num, t.timestamp_ms, '${side === "from" ? "out" : "in"}' AS direction`;
-  const where = "t.status = 'success' AND t.amount_num IS NOT NULL AND t.from_address <> t.to_address AND t.timestamp_ms >= ?";
+  const where =
+    "t.status = 'success' AND t.amount_num IS NOT NULL AND t.from_address <> t.to_address AND t.timestamp_ms >= ?";
   return `SELECT ${cols("from")} FROM transfers t JOIN wallets w ON t.from_address = w.address WHERE ${where}
     UNION ALL SELECT ${cols("to")} FROM transfers t JOIN wallets w ON t.to_address = w.address WHERE ${where}`;
 }
@@ -55,7 +63,10 @@ function transfersFrom(): string {
  * before it (strictly earlier timestamps, at most `lookbackDays` before): a range join computed for the
  * new rows only, so the cost grows with new rows × their keys' recent history, not with the history.
  */
-export function largeTransactionSql(d: Dialect, args: { watermarkMs: number; historyFromMs: number; minSample: number; sigmas: number; lookbackDays: number }): DetectorQuery {
+export function largeTransactionSql(
+  d: Dialect,
+  args: { watermarkMs: number; historyFromMs: number; minSample: number; sigmas: number; lookbackDays: number },
+): DetectorQuery {
   const lookback = args.lookbackDays * DAY_MS;
   return {
     sql: `WITH c AS (${candidates(d)} AND a.direction IN ('in', 'out') AND a.amount_num IS NOT NULL),
@@ -82,7 +93,10 @@ export function largeTransactionSql(d: Dialect, args: { watermarkMs: number; his
  * The same test as a window over the keys' whole scope: cheaper than the range join when most rows are
  * new (a first detection or a full re-score), where the join would pair every row with its history.
  */
-export function largeTransactionWindowSql(d: Dialect, args: { watermarkMs: number; historyFromMs: number; minSample: number; sigmas: number; lookbackDays: number }): DetectorQuery {
+export function largeTransactionWindowSql(
+  d: Dialect,
+  args: { watermarkMs: number; historyFromMs: number; minSample: number; sigmas: number; lookbackDays: number },
+): DetectorQuery {
   const lookback = args.lookbackDays * DAY_MS;
   return {
     sql: `WITH c AS (${candidates(d)} AND a.direction IN ('in', 'out') AND a.amount_num IS NOT NULL),
@@ -143,9 +157,14 @@ export function mergeCounterpartiesSql(d: Dialect, args: { watermarkMs: number; 
  * Watched wallets not yet in `counterparty_wallets` (new in the config): their pairs from the rows already
  * scored (loaded up to the watermark); newer rows come in through `mergeCounterpartiesSql`.
  */
-export function backfillCounterpartiesSql(d: Dialect, args: { watermarkMs: number; known: KnownToken[] }): DetectorQuery {
+export function backfillCounterpartiesSql(
+  d: Dialect,
+  args: { watermarkMs: number; known: KnownToken[] },
+): DetectorQuery {
   const spam = spamCondition("c", args.known);
-  const side = (mine: "from" | "to") => `SELECT w.address AS wallet, t.${mine === "from" ? "to" : "from"}_address AS counterparty, t.timestamp_ms, t.amount_raw,
+  const side = (
+    mine: "from" | "to",
+  ) => `SELECT w.address AS wallet, t.${mine === "from" ? "to" : "from"}_address AS counterparty, t.timestamp_ms, t.amount_raw,
       t.risk, t.token_level, t.token_symbol, t.token_name, t.token_id, 'x' AS direction
     FROM transfers t JOIN wallets w ON t.${mine}_address = w.address
     WHERE t.status = 'success' AND t.from_address <> t.to_address AND t.first_seen_at <= ${d.msToTimestamp("?")}
@@ -184,7 +203,16 @@ export function spamTokenSql(d: Dialect, args: { watermarkMs: number; known: Kno
  * Incoming zero or dust transfers from an address that is not a known counterparty but looks like one:
  * the same first `prefix` and last `suffix` characters as an address the wallet really transacts with.
  */
-export function addressPoisoningSql(d: Dialect, args: { watermarkMs: number; prefix: number; suffix: number; dust: { tokenId: string; maxRaw: string }[]; known: KnownToken[] }): DetectorQuery {
+export function addressPoisoningSql(
+  d: Dialect,
+  args: {
+    watermarkMs: number;
+    prefix: number;
+    suffix: number;
+    dust: { tokenId: string; maxRaw: string }[];
+    known: KnownToken[];
+  },
+): DetectorQuery {
   const spam = spamCondition("c", args.known);
   const dustParams: unknown[] = [];
   const dust = args.dust.map((x) => {
@@ -205,7 +233,15 @@ export function addressPoisoningSql(d: Dialect, args: { watermarkMs: number; pre
         AND left(k.counterparty, ?) = left(c.counterparty, ?) AND right(k.counterparty, ?) = right(c.counterparty, ?)
       WHERE c.direction = 'in' AND ${isDust} AND NOT EXISTS (SELECT 1 FROM known x WHERE x.wallet = c.wallet AND x.counterparty = c.counterparty)
       GROUP BY c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.amount, c.amount_raw, c.timestamp_ms, c.counterparty`,
-    params: [...cand(args.watermarkMs), ...spam.params, args.prefix, args.prefix, args.suffix, args.suffix, ...dustParams],
+    params: [
+      ...cand(args.watermarkMs),
+      ...spam.params,
+      args.prefix,
+      args.prefix,
+      args.suffix,
+      args.suffix,
+      ...dustParams,
+    ],
   };
 }
 

@@ -21,7 +21,13 @@ export function loadContext(opts: GlobalOptions): Context {
   const config = loadConfig(configPath);
   if (opts.db && config.warehouse.kind === "duckdb") config.warehouse = { ...config.warehouse, path: opts.db };
   if (opts.baseUrl) config.source.base_url = opts.baseUrl;
-  const logger = createLogger({ file: config.logging.file, level: config.logging.level, terminalLevel: opts.logLevel ?? "warn", maxSize: config.logging.max_size, maxFiles: config.logging.max_files });
+  const logger = createLogger({
+    file: config.logging.file,
+    level: config.logging.level,
+    terminalLevel: opts.logLevel ?? "warn",
+    maxSize: config.logging.max_size,
+    maxFiles: config.logging.max_files,
+  });
   return { config, logger, configPath };
 }
 
@@ -40,18 +46,37 @@ export async function openWarehouse(config: Config, readOnly = false): Promise<W
   } catch (e) {
     if (!(e instanceof WarehouseLockedError)) throw e;
     let holder: { command?: string; pid?: number; started_at?: string } = {};
-    try { holder = JSON.parse(readFileSync(holderFile, "utf8")); } catch { /* no sidecar: DuckDB's own words */ }
+    try {
+      holder = JSON.parse(readFileSync(holderFile, "utf8"));
+    } catch {
+      /* no sidecar: DuckDB's own words */
+    }
     if (!holder.pid) throw e;
-    throw new WarehouseLockedError(`The database ${path} is in use by 'tronmon ${holder.command}' (pid ${holder.pid}, since ${holder.started_at}). Stop it first, or use another --db. (While 'tronmon watch' runs, use its dashboard and metrics instead.)`, { cause: e });
+    throw new WarehouseLockedError(
+      `The database ${path} is in use by 'tronmon ${holder.command}' (pid ${holder.pid}, since ${holder.started_at}). Stop it first, or use another --db. (While 'tronmon watch' runs, use its dashboard and metrics instead.)`,
+      { cause: e },
+    );
   }
   if (!readOnly) await w.migrate();
   if (path.endsWith(":memory:")) return w;
-  writeFileSync(holderFile, JSON.stringify({ command: commandName(), pid: process.pid, started_at: new Date().toISOString() }) + "\n");
+  writeFileSync(
+    holderFile,
+    JSON.stringify({ command: commandName(), pid: process.pid, started_at: new Date().toISOString() }) + "\n",
+  );
   const close = w.close.bind(w);
-  return Object.assign(w, { close: async () => { await close(); rmSync(holderFile, { force: true }); } });
+  return Object.assign(w, {
+    close: async () => {
+      await close();
+      rmSync(holderFile, { force: true });
+    },
+  });
 }
 
-export function createClient(config: Config, logger: Logger, onResponse?: (path: string, status: number | "error") => void): TronscanClient {
+export function createClient(
+  config: Config,
+  logger: Logger,
+  onResponse?: (path: string, status: number | "error") => void,
+): TronscanClient {
   const apiKey = process.env[config.source.api_key_env] || null;
   return createTronscanClient({
     baseUrl: config.source.base_url,
@@ -70,11 +95,16 @@ export function createClient(config: Config, logger: Logger, onResponse?: (path:
  * Runs a command body with the config and an open, migrated warehouse (closed afterwards); the watched
  * wallets are synced first unless `syncWallets` is false.
  */
-export async function withWarehouse<T>(opts: GlobalOptions, fn: (ctx: Context & { warehouse: Warehouse }) => Promise<T>, syncWallets = true): Promise<T> {
+export async function withWarehouse<T>(
+  opts: GlobalOptions,
+  fn: (ctx: Context & { warehouse: Warehouse }) => Promise<T>,
+  syncWallets = true,
+): Promise<T> {
   const ctx = loadContext(opts);
   const warehouse = await openWarehouse(ctx.config);
   try {
-    if (syncWallets) await warehouse.syncWallets(ctx.config.wallets.map((w) => ({ address: w.address, label: w.label })));
+    if (syncWallets)
+      await warehouse.syncWallets(ctx.config.wallets.map((w) => ({ address: w.address, label: w.label })));
     return await fn({ ...ctx, warehouse });
   } finally {
     await warehouse.close();
@@ -89,12 +119,25 @@ const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{
  */
 export function parseIsoTime(value: string, flag: string, command: string): number {
   const m = ISO_TIME.exec(value.trim());
-  const bad = () => new UsageError(`${command}: ${flag} ${JSON.stringify(value)} is not an ISO 8601 date (2026-03-01) or date-time with Z or an offset (2026-03-01T12:00:00Z)`);
+  const bad = () =>
+    new UsageError(
+      `${command}: ${flag} ${JSON.stringify(value)} is not an ISO 8601 date (2026-03-01) or date-time with Z or an offset (2026-03-01T12:00:00Z)`,
+    );
   if (!m) throw bad();
   const [, y, mo, d, h, mi, sec] = m;
   const probe = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
-  if (probe.getUTCFullYear() !== Number(y) || probe.getUTCMonth() !== Number(mo) - 1 || probe.getUTCDate() !== Number(d)) throw bad();
-  if ((h !== undefined && Number(h) > 23) || (mi !== undefined && Number(mi) > 59) || (sec !== undefined && Number(sec) > 59)) throw bad();
+  if (
+    probe.getUTCFullYear() !== Number(y) ||
+    probe.getUTCMonth() !== Number(mo) - 1 ||
+    probe.getUTCDate() !== Number(d)
+  )
+    throw bad();
+  if (
+    (h !== undefined && Number(h) > 23) ||
+    (mi !== undefined && Number(mi) > 59) ||
+    (sec !== undefined && Number(sec) > 59)
+  )
+    throw bad();
   const ms = Date.parse(m[4] === undefined ? `${y}-${mo}-${d}T00:00:00Z` : value.trim());
   if (!Number.isFinite(ms)) throw bad();
   return ms;
@@ -106,10 +149,18 @@ export function parseNow(now: string | undefined, command: string): number {
 }
 
 /** A whole number argument within bounds (UsageError, exit 2, otherwise). */
-export function parseCount(value: string | undefined, flag: string, command: string, min: number, max: number, fallback: number): number {
+export function parseCount(
+  value: string | undefined,
+  flag: string,
+  command: string,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${command}: ${flag} ${JSON.stringify(value)} must be a whole number from ${min} to ${max}`);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
+    throw new UsageError(`${command}: ${flag} ${JSON.stringify(value)} must be a whole number from ${min} to ${max}`);
   return n;
 }
 
@@ -118,7 +169,10 @@ export function commandName(argv = process.argv.slice(2)): string {
   const takesValue = new Set(["-c", "--config", "--db", "--log-level", "--base-url"]);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (takesValue.has(a)) { i++; continue; }
+    if (takesValue.has(a)) {
+      i++;
+      continue;
+    }
     if (!a.startsWith("-")) return a;
   }
   return "cli";
@@ -127,7 +181,11 @@ export function commandName(argv = process.argv.slice(2)): string {
 /** Snowflake: connect with the official driver (settings from the config or SNOWFLAKE_*), tag the session, migrate. */
 async function openSnowflake(cfg: SnowflakeConfig): Promise<Warehouse> {
   const { conn } = await connectSnowflake(cfg);
-  const w = await createSnowflakeWarehouse({ connection: conn, batchRows: cfg.batch_rows, queryTag: `${cfg.query_tag}:${commandName()}` });
+  const w = await createSnowflakeWarehouse({
+    connection: conn,
+    batchRows: cfg.batch_rows,
+    queryTag: `${cfg.query_tag}:${commandName()}`,
+  });
   await w.migrate();
   return w;
 }
@@ -138,11 +196,23 @@ type SnowflakeConfig = Extract<Config["warehouse"], { kind: "snowflake" }>;
 export async function connectSnowflake(cfg: SnowflakeConfig) {
   const s = snowflakeSettings(cfg);
   if (s.missing.length) throw new InputError(`warehouse (snowflake): missing ${s.missing.join(", ")}`);
-  const settings = { account: s.account!, user: s.user!, role: s.role!, warehouse: s.warehouse!, database: s.database!, schema: s.schema!, authenticator: s.authenticator, queryTag: cfg.query_tag };
+  const settings = {
+    account: s.account!,
+    user: s.user!,
+    role: s.role!,
+    warehouse: s.warehouse!,
+    database: s.database!,
+    schema: s.schema!,
+    authenticator: s.authenticator,
+    queryTag: cfg.query_tag,
+  };
   try {
     return { conn: await connect(settings), settings };
   } catch (e) {
     // the driver's message names the account and the cause; no secret is part of it
-    throw new WarehouseError(`Could not connect to Snowflake account ${s.account} as ${s.user}: ${(e as Error).message}`, { cause: e });
+    throw new WarehouseError(
+      `Could not connect to Snowflake account ${s.account} as ${s.user}: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
 }

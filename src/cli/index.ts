@@ -11,7 +11,14 @@ import { emulatorCommand } from "./commands/emulator.ts";
 import { demoCommand } from "./commands/demo.ts";
 import { anomaliesListCommand, detectCommand, exportAnomaliesCommand } from "./commands/anomalies.ts";
 import {
-  alertsActCommand, alertsListCommand, backtestCommand, evaluateCommand, exportAlertsCommand, metricsCommand, rulesEditCommand, rulesListCommand,
+  alertsActCommand,
+  alertsListCommand,
+  backtestCommand,
+  evaluateCommand,
+  exportAlertsCommand,
+  metricsCommand,
+  rulesEditCommand,
+  rulesListCommand,
 } from "./commands/rules.ts";
 import { BaseError } from "../internal/errors.ts";
 
@@ -19,126 +26,263 @@ const program = new Command("tronmon")
   .description("TRON wallet monitoring: TronScan -> exact normalized rows -> DuckDB")
   .option("-c, --config <file>", "config file", "tronmon.config.yaml")
   .option("--db <file>", "DuckDB file (overrides warehouse.path)")
-  .addOption(new Option("--log-level <level>", "terminal/file log level").choices(["trace", "debug", "info", "warn", "error"]))
+  .addOption(
+    new Option("--log-level <level>", "terminal/file log level").choices(["trace", "debug", "info", "warn", "error"]),
+  )
   .showHelpAfterError()
-  .addHelpText("after", `
+  .addHelpText(
+    "after",
+    `
 Exit codes: 0 ok; 1 unexpected error; 2 bad config, arguments or input; 3 TronScan refused a request (400/401/404);
-4 warehouse error; 73 database in use by another process; 75 TronScan unreachable or failing (temporary); 130 interrupted.`);
+4 warehouse error; 73 database in use by another process; 75 TronScan unreachable or failing (temporary); 130 interrupted.`,
+  );
 
 const g = () => program.opts<{ config: string; db?: string; logLevel?: string }>();
 let exitCode = 0;
-const wrap = <A extends unknown[]>(fn: (...a: A) => Promise<number> | number) => async (...a: A) => {
-  exitCode = await fn(...a);
-};
+const wrap =
+  <A extends unknown[]>(fn: (...a: A) => Promise<number> | number) =>
+  async (...a: A) => {
+    exitCode = await fn(...a);
+  };
 
-program.command("run").description("one cycle: sync every watched wallet on every endpoint, print a summary per wallet")
-  .option("--json", "print the run summary as JSON").action(wrap((o: { json?: boolean }) => runCommand({ ...g(), ...o })));
+program
+  .command("run")
+  .description("one cycle: sync every watched wallet on every endpoint, print a summary per wallet")
+  .option("--json", "print the run summary as JSON")
+  .action(wrap((o: { json?: boolean }) => runCommand({ ...g(), ...o })));
 
-program.command("watch").description("run a cycle now and then on the schedule (default every 10 minutes); notify; serve metrics. What `npm start` runs")
+program
+  .command("watch")
+  .description(
+    "run a cycle now and then on the schedule (default every 10 minutes); notify; serve metrics. What `npm start` runs",
+  )
   .option("--metrics-port <port>", "serve /health, /ready and Prometheus /metrics on this port")
   .option("--metrics-host <host>", "address to bind the metrics server to", "127.0.0.1")
-  .option("--every <duration>", "override schedule.every (e.g. 10m, 30s)").option("--cron <expr>", "override schedule.cron (UTC)")
+  .option("--every <duration>", "override schedule.every (e.g. 10m, 30s)")
+  .option("--cron <expr>", "override schedule.cron (UTC)")
   .option("--cycles <n>", "stop after this many cycles (tests, soak runs)")
-  .option("--dashboard", "also serve the dashboard from this process").option("--port <port>", "dashboard port", "8501").option("--host <host>", "dashboard address (not loopback: needs TRONMON_DASHBOARD_TOKENS)", "127.0.0.1")
-  .action(wrap((o: { metricsPort?: string; metricsHost?: string; every?: string; cron?: string; cycles?: string; dashboard?: boolean; port?: string; host?: string }) => watchCommand({ ...g(), ...o })));
+  .option("--dashboard", "also serve the dashboard from this process")
+  .option("--port <port>", "dashboard port", "8501")
+  .option("--host <host>", "dashboard address (not loopback: needs TRONMON_DASHBOARD_TOKENS)", "127.0.0.1")
+  .action(
+    wrap(
+      (o: {
+        metricsPort?: string;
+        metricsHost?: string;
+        every?: string;
+        cron?: string;
+        cycles?: string;
+        dashboard?: boolean;
+        port?: string;
+        host?: string;
+      }) => watchCommand({ ...g(), ...o }),
+    ),
+  );
 
-program.command("dashboard").description("serve the web dashboard (read-only on the data; alerts can be acknowledged or resolved)")
-  .option("--port <port>", "port", "8501").option("--host <host>", "address (not loopback: needs TRONMON_DASHBOARD_TOKENS)", "127.0.0.1")
+program
+  .command("dashboard")
+  .description("serve the web dashboard (read-only on the data; alerts can be acknowledged or resolved)")
+  .option("--port <port>", "port", "8501")
+  .option("--host <host>", "address (not loopback: needs TRONMON_DASHBOARD_TOKENS)", "127.0.0.1")
   .action(wrap((o: { port?: string; host?: string }) => dashboardCommand({ ...g(), ...o })));
 
-program.command("import").description("load saved pages (our raw archive, TronScan envelopes, the original bare arrays) from files or folders")
-  .argument("<paths...>", "files (.json, .json.gz) or folders").option("--json", "print the summary as JSON")
+program
+  .command("import")
+  .description("load saved pages (our raw archive, TronScan envelopes, the original bare arrays) from files or folders")
+  .argument("<paths...>", "files (.json, .json.gz) or folders")
+  .option("--json", "print the summary as JSON")
   .action(wrap((paths: string[], o: { json?: boolean }) => importCommand(paths, { ...g(), ...o })));
 
-program.command("verify").description("per wallet x stream x UTC day: rows stored against the API's own count; --repair re-walks the days that disagree")
-  .option("--wallet <address>", "one watched wallet").option("--from <date>", "first UTC day (default: verify.days ago)").option("--to <date>", "last UTC day (default: today)")
-  .option("--repair", "re-walk each day that has fewer rows than the API counts, then check it again").option("--all", "list the days that agree too")
+program
+  .command("verify")
+  .description(
+    "per wallet x stream x UTC day: rows stored against the API's own count; --repair re-walks the days that disagree",
+  )
+  .option("--wallet <address>", "one watched wallet")
+  .option("--from <date>", "first UTC day (default: verify.days ago)")
+  .option("--to <date>", "last UTC day (default: today)")
+  .option("--repair", "re-walk each day that has fewer rows than the API counts, then check it again")
+  .option("--all", "list the days that agree too")
   .option("--json", "print as JSON")
-  .action(wrap((o: { wallet?: string; from?: string; to?: string; repair?: boolean; all?: boolean; json?: boolean }) => verifyCommand({ ...g(), ...o })));
+  .action(
+    wrap((o: { wallet?: string; from?: string; to?: string; repair?: boolean; all?: boolean; json?: boolean }) =>
+      verifyCommand({ ...g(), ...o }),
+    ),
+  );
 
-program.command("status").description("per wallet: synced-to time, row counts; the last runs")
-  .option("--json", "print as JSON").action(wrap((o: { json?: boolean }) => statusCommand({ ...g(), ...o })));
+program
+  .command("status")
+  .description("per wallet: synced-to time, row counts; the last runs")
+  .option("--json", "print as JSON")
+  .action(wrap((o: { json?: boolean }) => statusCommand({ ...g(), ...o })));
 
-program.command("export").description("export transactions, transfers or alerts as NDJSON or CSV")
+program
+  .command("export")
+  .description("export transactions, transfers or alerts as NDJSON or CSV")
   .argument("<table>", "transactions | transfers | alerts | anomalies")
   .addOption(new Option("--format <format>", "output format").choices(["ndjson", "csv"]).default("ndjson"))
-  .option("--wallet <address>", "only rows touching this wallet").option("--since <date>", "only rows at or after this ISO 8601 time")
+  .option("--wallet <address>", "only rows touching this wallet")
+  .option("--since <date>", "only rows at or after this ISO 8601 time")
   .option("--out <file>", "write to a file instead of stdout")
-  .action(wrap((table: string, o: { format: string; wallet?: string; since?: string; out?: string }) =>
-    table === "alerts" ? exportAlertsCommand({ ...g(), ...o }) : table === "anomalies" ? exportAnomaliesCommand({ ...g(), ...o }) : exportCommand(table, { ...g(), ...o })));
+  .action(
+    wrap((table: string, o: { format: string; wallet?: string; since?: string; out?: string }) =>
+      table === "alerts"
+        ? exportAlertsCommand({ ...g(), ...o })
+        : table === "anomalies"
+          ? exportAnomaliesCommand({ ...g(), ...o })
+          : exportCommand(table, { ...g(), ...o }),
+    ),
+  );
 
-program.command("detect").description("score what was loaded since the last detection for anomalies; export the new ones")
-  .option("--now <iso>", "detect as of this time (burst windows)").option("--json", "print the summary as JSON")
+program
+  .command("detect")
+  .description("score what was loaded since the last detection for anomalies; export the new ones")
+  .option("--now <iso>", "detect as of this time (burst windows)")
+  .option("--json", "print the summary as JSON")
   .action(wrap((o: { now?: string; json?: boolean }) => detectCommand({ ...g(), ...o })));
 const anomalies = program.command("anomalies").description("anomalies found by the detectors");
-anomalies.command("list").description("list anomalies, newest first").option("--type <type>", "one anomaly type").option("--json", "print as JSON").option("--limit <n>", "at most this many", "200")
+anomalies
+  .command("list")
+  .description("list anomalies, newest first")
+  .option("--type <type>", "one anomaly type")
+  .option("--json", "print as JSON")
+  .option("--limit <n>", "at most this many", "200")
   .action(wrap((o: { type?: string; json?: boolean; limit?: string }) => anomaliesListCommand({ ...g(), ...o })));
 
-program.command("metrics").description("per-wallet metrics, and per wallet and token over 7 days, 30 days and all time")
-  .option("--wallet <address>", "one wallet").option("--json", "print as JSON").option("--now <iso>", "evaluate as of this time")
+program
+  .command("metrics")
+  .description("per-wallet metrics, and per wallet and token over 7 days, 30 days and all time")
+  .option("--wallet <address>", "one wallet")
+  .option("--json", "print as JSON")
+  .option("--now <iso>", "evaluate as of this time")
   .action(wrap((o: { wallet?: string; json?: boolean; now?: string }) => metricsCommand({ ...g(), ...o })));
 
-program.command("evaluate").description("evaluate every enabled rule over the windows ending now; open, update, resolve and export alerts")
-  .option("--now <iso>", "evaluate as of this time (tests, backtests)").option("--json", "print the summary as JSON")
+program
+  .command("evaluate")
+  .description("evaluate every enabled rule over the windows ending now; open, update, resolve and export alerts")
+  .option("--now <iso>", "evaluate as of this time (tests, backtests)")
+  .option("--json", "print the summary as JSON")
   .action(wrap((o: { now?: string; json?: boolean }) => evaluateCommand({ ...g(), ...o })));
 
-const rules = program.command("rules").description("threshold rules (kept in the config file, synced to alert_thresholds)");
-rules.command("list").description("list the rules").option("--json", "print as JSON").action(wrap((o: { json?: boolean }) => rulesListCommand({ ...g(), ...o })));
-rules.command("set").description("create or change a rule in the config file")
+const rules = program
+  .command("rules")
+  .description("threshold rules (kept in the config file, synced to alert_thresholds)");
+rules
+  .command("list")
+  .description("list the rules")
+  .option("--json", "print as JSON")
+  .action(wrap((o: { json?: boolean }) => rulesListCommand({ ...g(), ...o })));
+rules
+  .command("set")
+  .description("create or change a rule in the config file")
   .argument("<name>", "rule name")
-  .option("--threshold <value>", "fires above this (volume rules: token units)").option("--period-days <n>", "window in days")
+  .option("--threshold <value>", "fires above this (volume rules: token units)")
+  .option("--period-days <n>", "window in days")
   .addOption(new Option("--kind <kind>", "count | volume").choices(["count", "volume"]))
-  .option("--token <id>", "volume token: TRC20 contract, TRC10 id or _").addOption(new Option("--direction <d>").choices(["in", "out", "any"]))
-  .option("--wallets <list>", "comma-separated addresses, or all").option("--enable", "enable the rule")
+  .option("--token <id>", "volume token: TRC20 contract, TRC10 id or _")
+  .addOption(new Option("--direction <d>").choices(["in", "out", "any"]))
+  .option("--wallets <list>", "comma-separated addresses, or all")
+  .option("--enable", "enable the rule")
   .action(wrap((name: string, o: Record<string, string | boolean>) => rulesEditCommand(name, o, g())));
-rules.command("disable").description("disable a rule in the config file").argument("<name>", "rule name")
+rules
+  .command("disable")
+  .description("disable a rule in the config file")
+  .argument("<name>", "rule name")
   .action(wrap((name: string) => rulesEditCommand(name, { disable: true }, g())));
-rules.command("backtest").description("replay evaluation day by day over stored history; print when alerts would have opened and closed")
-  .requiredOption("--from <date>", "first day (ISO)").requiredOption("--to <date>", "last day (ISO)").option("--json", "print as JSON")
+rules
+  .command("backtest")
+  .description("replay evaluation day by day over stored history; print when alerts would have opened and closed")
+  .requiredOption("--from <date>", "first day (ISO)")
+  .requiredOption("--to <date>", "last day (ISO)")
+  .option("--json", "print as JSON")
   .action(wrap((o: { from: string; to: string; json?: boolean }) => backtestCommand({ ...g(), ...o })));
 
 const alerts = program.command("alerts").description("alerts raised by the rules");
-alerts.command("list").description("list alerts").option("--status <status>", "open | acknowledged | resolved | active").option("--json", "print as JSON")
+alerts
+  .command("list")
+  .description("list alerts")
+  .option("--status <status>", "open | acknowledged | resolved | active")
+  .option("--json", "print as JSON")
   .action(wrap((o: { status?: string; json?: boolean }) => alertsListCommand({ ...g(), ...o })));
 for (const action of ["ack", "resolve"] as const) {
-  alerts.command(action).description(action === "ack" ? "acknowledge an alert" : "resolve an alert").argument("<id>", "alert id")
-    .requiredOption("--note <text>", "why").option("--by <name>", "who (default: the OS user)")
+  alerts
+    .command(action)
+    .description(action === "ack" ? "acknowledge an alert" : "resolve an alert")
+    .argument("<id>", "alert id")
+    .requiredOption("--note <text>", "why")
+    .option("--by <name>", "who (default: the OS user)")
     .action(wrap((id: string, o: { note: string; by?: string }) => alertsActCommand(action, id, { ...g(), ...o })));
 }
 
-program.command("check").description("validate the config file and exit; --connect also connects (Snowflake: reports the role's missing privileges)")
+program
+  .command("check")
+  .description(
+    "validate the config file and exit; --connect also connects (Snowflake: reports the role's missing privileges)",
+  )
   .option("--connect", "connect to the warehouse and check what the pipeline needs")
-  .action(wrap(async (o: { connect?: boolean }) => {
-    const code = checkCommand(g());
-    if (code || !o.connect) return code;
-    if (loadConfig(g().config ?? "tronmon.config.yaml").warehouse.kind === "snowflake") return snowflakeDoctor(g());
-    await withWarehouse(g(), async ({ warehouse }) => { process.stdout.write(`connected: ${warehouse.description}\n`); }, false);
-    return 0;
-  }));
+  .action(
+    wrap(async (o: { connect?: boolean }) => {
+      const code = checkCommand(g());
+      if (code || !o.connect) return code;
+      if (loadConfig(g().config ?? "tronmon.config.yaml").warehouse.kind === "snowflake") return snowflakeDoctor(g());
+      await withWarehouse(
+        g(),
+        async ({ warehouse }) => {
+          process.stdout.write(`connected: ${warehouse.description}\n`);
+        },
+        false,
+      );
+      return 0;
+    }),
+  );
 
-program.command("schema").description("print the JSON Schema of the config file (for editors)")
-  .option("--out <file>", "write to a file").action(wrap((o: { out?: string }) => schemaCommand(o)));
+program
+  .command("schema")
+  .description("print the JSON Schema of the config file (for editors)")
+  .option("--out <file>", "write to a file")
+  .action(wrap((o: { out?: string }) => schemaCommand(o)));
 
 const snowflake = program.command("snowflake").description("Snowflake: in-warehouse automation scripts");
-snowflake.command("deploy").description("apply the deploy scripts to the configured account (tables, views, procedures, tasks); --dry-run prints them, --out DIR writes them")
-  .option("--dry-run", "print the scripts instead of applying them").option("--out <dir>", "write the scripts to this folder (sql/snowflake is generated this way)")
+snowflake
+  .command("deploy")
+  .description(
+    "apply the deploy scripts to the configured account (tables, views, procedures, tasks); --dry-run prints them, --out DIR writes them",
+  )
+  .option("--dry-run", "print the scripts instead of applying them")
+  .option("--out <dir>", "write the scripts to this folder (sql/snowflake is generated this way)")
   .action(wrap((o: { dryRun?: boolean; out?: string }) => snowflakeDeployCommand({ ...g(), ...o })));
 
-program.command("emulator").description("serve a faithful TronScan emulator over a deterministic synthetic history")
-  .option("--port <port>", "port", "8590").option("--host <host>", "bind address", "127.0.0.1")
-  .option("--seed <n>", "history seed", "1").option("--days <n>", "days of history", "45")
+program
+  .command("emulator")
+  .description("serve a faithful TronScan emulator over a deterministic synthetic history")
+  .option("--port <port>", "port", "8590")
+  .option("--host <host>", "bind address", "127.0.0.1")
+  .option("--seed <n>", "history seed", "1")
+  .option("--days <n>", "days of history", "45")
   .option("--faults <spec>", "e.g. 429:0.05,403:0.05,500:0.05,502:0.02,slow:0.01,truncated:0.03,short:0.1")
-  .option("--quirks <spec>", "how the real API misbehaves, e.g. cap20,holes:0.1,empty:0.05,error200:0.05,unstable,ignore_end:internal,nocount:internal (or: all)")
+  .option(
+    "--quirks <spec>",
+    "how the real API misbehaves, e.g. cap20,holes:0.1,empty:0.05,error200:0.05,unstable,ignore_end:internal,nocount:internal (or: all)",
+  )
   .option("--clock <mode>", "real (new activity as time passes) | manual (/__emulator/advance)", "real")
-  .option("--now <iso>", "virtual time at start (default: now)").option("--latency <ms>", "delay every answer")
+  .option("--now <iso>", "virtual time at start (default: now)")
+  .option("--latency <ms>", "delay every answer")
   .option("--print-truth", "print the ground truth for the default wallets and exit")
   .action(wrap((o) => emulatorCommand(o)));
 
-program.command("demo").description("offline demo: emulator + backfill + incremental cycle into a demo DuckDB, then watch with the dashboard")
-  .option("--port <port>", "emulator port (0: any free port)", "0").option("--days <n>", "days of synthetic history", "30")
+program
+  .command("demo")
+  .description(
+    "offline demo: emulator + backfill + incremental cycle into a demo DuckDB, then watch with the dashboard",
+  )
+  .option("--port <port>", "emulator port (0: any free port)", "0")
+  .option("--days <n>", "days of synthetic history", "30")
   .option("--dir <dir>", "where the demo writes its database, config and files", "out/demo")
-  .option("--dashboard-port <port>", "dashboard port", "8501").option("--no-serve", "exit after the two cycles instead of watching with the dashboard")
-  .action(wrap((o: { port: string; days: string; dir: string; serve: boolean; dashboardPort: string }) => demoCommand(o)));
+  .option("--dashboard-port <port>", "dashboard port", "8501")
+  .option("--no-serve", "exit after the two cycles instead of watching with the dashboard")
+  .action(
+    wrap((o: { port: string; days: string; dir: string; serve: boolean; dashboardPort: string }) => demoCommand(o)),
+  );
 
 try {
   await program.parseAsync(process.argv);

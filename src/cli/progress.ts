@@ -5,7 +5,13 @@ import type { Progress } from "../pipeline/sync-endpoint.ts";
 export function createProgress(labels: Record<string, string | null>): { onProgress: Progress; stop(): void } {
   if (!process.stderr.isTTY) return { onProgress: () => undefined, stop: () => undefined };
   const multi = new cliProgress.MultiBar(
-    { format: " {name} |{bar}| {value}/{total} rows  reached {reached}", hideCursor: true, clearOnComplete: false, stream: process.stderr, etaBuffer: 50 },
+    {
+      format: " {name} |{bar}| {value}/{total} rows  reached {reached}",
+      hideCursor: true,
+      clearOnComplete: false,
+      stream: process.stderr,
+      etaBuffer: 50,
+    },
     cliProgress.Presets.shades_classic,
   );
   const bars = new Map<string, cliProgress.SingleBar>();
@@ -17,7 +23,10 @@ export function createProgress(labels: Record<string, string | null>): { onProgr
       let bar = bars.get(key);
       if (!bar) bars.set(key, (bar = multi.create(total, 0, { name, reached: "" })));
       bar.setTotal(total);
-      bar.update(rows, { name, reached: reachedMs ? new Date(reachedMs).toISOString().slice(0, 16).replace("T", " ") : "" });
+      bar.update(rows, {
+        name,
+        reached: reachedMs ? new Date(reachedMs).toISOString().slice(0, 16).replace("T", " ") : "",
+      });
     },
     stop: () => multi.stop(),
   };

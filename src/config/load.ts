@@ -9,23 +9,38 @@ import { ConfigError } from "../internal/errors.ts";
 export const DEFAULT_CONFIG_PATH = "tronmon.config.yaml";
 
 function keyPath(path: PropertyKey[]): string {
-  return path.reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), "") || "(root)";
+  return (
+    path.reduce<string>(
+      (acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)),
+      "",
+    ) || "(root)"
+  );
 }
 
 export function loadConfig(file = DEFAULT_CONFIG_PATH): Config {
   const path = resolve(file);
-  if (!existsSync(path)) throw new ConfigError(file, [`file not found (${path}); copy tronmon.config.yaml from the repository or pass --config`]);
+  if (!existsSync(path))
+    throw new ConfigError(file, [
+      `file not found (${path}); copy tronmon.config.yaml from the repository or pass --config`,
+    ]);
   const doc = parseDocument(readFileSync(path, "utf8"), { prettyErrors: true });
-  if (doc.errors.length) throw new ConfigError(file, doc.errors.map((e) => `YAML syntax: ${e.message.split("\n")[0]}`));
+  if (doc.errors.length)
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => `YAML syntax: ${e.message.split("\n")[0]}`),
+    );
   return parseConfig(doc.toJS(), file);
 }
 
 export function parseConfig(raw: unknown, file = "(inline)"): Config {
   const parsed = configSchema.safeParse(raw ?? {});
-  const problems = parsed.success ? [] : parsed.error.issues.map((i) => {
-    if (i.code === "unrecognized_keys") return `${keyPath(i.path)}: unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => JSON.stringify(k)).join(", ")}`;
-    return `${keyPath(i.path)}: ${i.message}`;
-  });
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => {
+        if (i.code === "unrecognized_keys")
+          return `${keyPath(i.path)}: unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => JSON.stringify(k)).join(", ")}`;
+        return `${keyPath(i.path)}: ${i.message}`;
+      });
   problems.push(...duplicates(raw, "wallets", "address"), ...duplicates(raw, "rules", "name"));
   if (parsed.success && !problems.length) return parsed.data;
   throw new ConfigError(file, problems);
@@ -41,7 +56,10 @@ function duplicates(raw: unknown, list: "wallets" | "rules", field: "address" | 
     const v = (item as Record<string, unknown> | null)?.[field];
     if (typeof v !== "string") return;
     const prev = seen.get(v);
-    if (prev !== undefined) out.push(`${list}[${i}].${field}: ${list === "wallets" ? v : JSON.stringify(v)} is ${list === "wallets" ? "listed" : "used"} twice (also ${list}[${prev}])`);
+    if (prev !== undefined)
+      out.push(
+        `${list}[${i}].${field}: ${list === "wallets" ? v : JSON.stringify(v)} is ${list === "wallets" ? "listed" : "used"} twice (also ${list}[${prev}])`,
+      );
     else seen.set(v, i);
   });
   return out;

@@ -20,26 +20,71 @@ export const walletSchema = z.strictObject({
 
 export const sourceSchema = z.strictObject({
   base_url: z.url().default("https://apilist.tronscanapi.com").describe("TronScan API base URL"),
-  api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).default("TRONSCAN_API_KEY").describe("Environment variable holding the API key (sent as TRON-PRO-API-KEY)"),
+  api_key_env: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/)
+    .default("TRONSCAN_API_KEY")
+    .describe("Environment variable holding the API key (sent as TRON-PRO-API-KEY)"),
   requests_per_second: z.number().positive().max(1000).default(3).describe("Token-bucket rate without an API key"),
-  requests_per_second_with_key: z.number().positive().max(1000).default(8).describe("Token-bucket rate when an API key is set"),
+  requests_per_second_with_key: z
+    .number()
+    .positive()
+    .max(1000)
+    .default(8)
+    .describe("Token-bucket rate when an API key is set"),
   burst: z.number().int().positive().max(1000).default(3).describe("Requests that may go out back to back"),
-  concurrency: z.number().int().positive().max(16).default(2).describe("Wallet/endpoint streams synced in parallel (all share the rate limit)"),
+  concurrency: z
+    .number()
+    .int()
+    .positive()
+    .max(16)
+    .default(2)
+    .describe("Wallet/endpoint streams synced in parallel (all share the rate limit)"),
   timeout_ms: z.number().int().positive().default(20000).describe("Per-request timeout"),
-  max_retries: z.number().int().min(0).max(20).default(6).describe("Retries of 429/403/5xx/timeouts/truncated bodies before the run fails"),
-  retry_base_delay_ms: z.number().int().min(1).max(60000).default(500).describe("First backoff delay; doubles per retry (with jitter, capped at 30 s) unless Retry-After says otherwise"),
+  max_retries: z
+    .number()
+    .int()
+    .min(0)
+    .max(20)
+    .default(6)
+    .describe("Retries of 429/403/5xx/timeouts/truncated bodies before the run fails"),
+  retry_base_delay_ms: z
+    .number()
+    .int()
+    .min(1)
+    .max(60000)
+    .default(500)
+    .describe("First backoff delay; doubles per retry (with jitter, capped at 30 s) unless Retry-After says otherwise"),
   history_start: isoDate.nullable().default(null).describe("Oldest activity to backfill (null: the whole history)"),
-  overlap_minutes: z.number().min(0).max(1440).default(10).describe("How far back each incremental run re-reads to catch late rows"),
-  pending_max_age_hours: z.number().min(0).max(168).default(6).describe("Unconfirmed rows younger than this are re-read until they confirm"),
+  overlap_minutes: z
+    .number()
+    .min(0)
+    .max(1440)
+    .default(10)
+    .describe("How far back each incremental run re-reads to catch late rows"),
+  pending_max_age_hours: z
+    .number()
+    .min(0)
+    .max(168)
+    .default(6)
+    .describe("Unconfirmed rows younger than this are re-read until they confirm"),
 });
 
 export const duckdbWarehouseSchema = z.strictObject({
   kind: z.literal("duckdb").default("duckdb"),
   path: z.string().min(1).default("data/tronmon.duckdb").describe("DuckDB database file (--db overrides)"),
-  memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "must be a size such as 512MB or 2GB").default("1GB").describe("DuckDB buffer memory limit; larger data spills to disk"),
+  memory_limit: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "must be a size such as 512MB or 2GB")
+    .default("1GB")
+    .describe("DuckDB buffer memory limit; larger data spills to disk"),
 });
 
-const sfName = z.string().regex(/^[A-Za-z0-9_$.-]+$/, "letters, digits, _ $ . - only").nullable().default(null);
+const sfName = z
+  .string()
+  .regex(/^[A-Za-z0-9_$.-]+$/, "letters, digits, _ $ . - only")
+  .nullable()
+  .default(null);
 /** Snowflake: every connection setting may come from the environment instead (SNOWFLAKE_ACCOUNT, ...). */
 export const snowflakeWarehouseSchema = z.strictObject({
   kind: z.literal("snowflake"),
@@ -49,21 +94,42 @@ export const snowflakeWarehouseSchema = z.strictObject({
   warehouse: sfName.describe("Virtual warehouse; else SNOWFLAKE_WAREHOUSE"),
   database: sfName.describe("Database; else SNOWFLAKE_DATABASE"),
   schema: sfName.describe("Schema; else SNOWFLAKE_SCHEMA"),
-  authenticator: z.enum(["key_pair", "password", "token"]).default("key_pair")
-    .describe("key_pair: SNOWFLAKE_PRIVATE_KEY_PATH (+ SNOWFLAKE_PRIVATE_KEY_PASSPHRASE); password: SNOWFLAKE_PASSWORD; token: a programmatic access token in SNOWFLAKE_TOKEN"),
-  query_tag: z.string().max(200).default("tronmon").describe("QUERY_TAG prefix: cost per step in Snowflake's query history"),
+  authenticator: z
+    .enum(["key_pair", "password", "token"])
+    .default("key_pair")
+    .describe(
+      "key_pair: SNOWFLAKE_PRIVATE_KEY_PATH (+ SNOWFLAKE_PRIVATE_KEY_PASSPHRASE); password: SNOWFLAKE_PASSWORD; token: a programmatic access token in SNOWFLAKE_TOKEN",
+    ),
+  query_tag: z
+    .string()
+    .max(200)
+    .default("tronmon")
+    .describe("QUERY_TAG prefix: cost per step in Snowflake's query history"),
   batch_rows: z.number().int().min(100).max(1_000_000).default(10_000).describe("Rows bound per staging insert"),
 });
 
 export const warehouseSchema = z.discriminatedUnion("kind", [duckdbWarehouseSchema, snowflakeWarehouseSchema]);
 
-const SF_ENV = { account: "SNOWFLAKE_ACCOUNT", user: "SNOWFLAKE_USER", role: "SNOWFLAKE_ROLE", warehouse: "SNOWFLAKE_WAREHOUSE", database: "SNOWFLAKE_DATABASE", schema: "SNOWFLAKE_SCHEMA" } as const;
+const SF_ENV = {
+  account: "SNOWFLAKE_ACCOUNT",
+  user: "SNOWFLAKE_USER",
+  role: "SNOWFLAKE_ROLE",
+  warehouse: "SNOWFLAKE_WAREHOUSE",
+  database: "SNOWFLAKE_DATABASE",
+  schema: "SNOWFLAKE_SCHEMA",
+} as const;
 
 /** Snowflake settings with the environment filled in, and what is still missing (in plain words). */
 export function snowflakeSettings(w: z.infer<typeof snowflakeWarehouseSchema>, env = process.env) {
-  const out = Object.fromEntries(Object.entries(SF_ENV).map(([k, e]) => [k, w[k as keyof typeof SF_ENV] ?? env[e] ?? null])) as Record<keyof typeof SF_ENV, string | null>;
-  const missing = Object.entries(SF_ENV).filter(([k]) => !out[k as keyof typeof SF_ENV]).map(([k, e]) => `warehouse.${k} (or ${e})`);
-  const secret = { key_pair: "SNOWFLAKE_PRIVATE_KEY_PATH", password: "SNOWFLAKE_PASSWORD", token: "SNOWFLAKE_TOKEN" }[w.authenticator];
+  const out = Object.fromEntries(
+    Object.entries(SF_ENV).map(([k, e]) => [k, w[k as keyof typeof SF_ENV] ?? env[e] ?? null]),
+  ) as Record<keyof typeof SF_ENV, string | null>;
+  const missing = Object.entries(SF_ENV)
+    .filter(([k]) => !out[k as keyof typeof SF_ENV])
+    .map(([k, e]) => `warehouse.${k} (or ${e})`);
+  const secret = { key_pair: "SNOWFLAKE_PRIVATE_KEY_PATH", password: "SNOWFLAKE_PASSWORD", token: "SNOWFLAKE_TOKEN" }[
+    w.authenticator
+  ];
   if (!env[secret]) missing.push(`${secret} (authenticator ${w.authenticator})`);
   return { ...out, authenticator: w.authenticator, secretEnv: secret, missing };
 }
@@ -77,7 +143,11 @@ export const outputSchema = z.strictObject({
 export const loggingSchema = z.strictObject({
   file: z.string().min(1).default("logs/etl_tronscan.log").describe("JSON log file, one line per event"),
   level: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
-  max_size: z.string().regex(/^\d+[BKMG]$/, "must be a size such as 10M or 500K").default("10M").describe("Rotate the log file at this size (B, K, M, G)"),
+  max_size: z
+    .string()
+    .regex(/^\d+[BKMG]$/, "must be a size such as 10M or 500K")
+    .default("10M")
+    .describe("Rotate the log file at this size (B, K, M, G)"),
   max_files: z.number().int().min(1).max(100).default(5).describe("Rotated log files kept"),
 });
 
@@ -88,67 +158,157 @@ export const durationMs = (v: string) => {
 };
 
 export const scheduleSchema = z.strictObject({
-  every: duration.default("10m").describe("Interval between cycle starts in `tronmon watch` (the first cycle runs at start)"),
-  cron: z.string().superRefine((v, ctx) => {
-    try { new Cron(v, { timezone: "UTC", paused: true }); } catch (e) { ctx.addIssue({ code: "custom", message: `${JSON.stringify(v)} is not a cron expression: ${(e as Error).message}` }); }
-  }).nullable().default(null).describe("Or a cron expression in UTC (5 or 6 fields); replaces `every` when set"),
+  every: duration
+    .default("10m")
+    .describe("Interval between cycle starts in `tronmon watch` (the first cycle runs at start)"),
+  cron: z
+    .string()
+    .superRefine((v, ctx) => {
+      try {
+        new Cron(v, { timezone: "UTC", paused: true });
+      } catch (e) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${JSON.stringify(v)} is not a cron expression: ${(e as Error).message}`,
+        });
+      }
+    })
+    .nullable()
+    .default(null)
+    .describe("Or a cron expression in UTC (5 or 6 fields); replaces `every` when set"),
 });
 
 export const verifySchema = z.strictObject({
-  days: z.number().int().min(1).max(90).default(2).describe("The rolling verify in watch checks the last this many UTC days (today included)"),
-  every_cycles: z.number().int().min(0).default(6).describe("watch verifies every this many cycles (0: never); each costs wallets x 4 streams x days requests, plus repairs"),
+  days: z
+    .number()
+    .int()
+    .min(1)
+    .max(90)
+    .default(2)
+    .describe("The rolling verify in watch checks the last this many UTC days (today included)"),
+  every_cycles: z
+    .number()
+    .int()
+    .min(0)
+    .default(6)
+    .describe(
+      "watch verifies every this many cycles (0: never); each costs wallets x 4 streams x days requests, plus repairs",
+    ),
 });
 
 export const healthSchema = z.strictObject({
-  consecutive_failures: z.number().int().min(1).default(2).describe("Open a health alert after this many failed cycles in a row"),
-  max_wallet_lag_minutes: z.number().int().min(1).default(60).describe("Open a health alert when a wallet's data is complete only up to longer ago than this"),
-  max_throttled_seconds: z.number().int().min(1).default(300).describe("Open a health alert when TronScan throttled us longer than this in the last hour"),
+  consecutive_failures: z
+    .number()
+    .int()
+    .min(1)
+    .default(2)
+    .describe("Open a health alert after this many failed cycles in a row"),
+  max_wallet_lag_minutes: z
+    .number()
+    .int()
+    .min(1)
+    .default(60)
+    .describe("Open a health alert when a wallet's data is complete only up to longer ago than this"),
+  max_throttled_seconds: z
+    .number()
+    .int()
+    .min(1)
+    .default(300)
+    .describe("Open a health alert when TronScan throttled us longer than this in the last hour"),
 });
 
 export const SEVERITIES = ["info", "warning", "critical"] as const;
-const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name such as TRONMON_WEBHOOK_URL");
+const envName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name such as TRONMON_WEBHOOK_URL");
 
-export const sinkSchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "must be lowercase letters, digits, - or _").describe("Unique sink name (delivery is tracked per sink)"),
-  kind: z.enum(["webhook", "slack", "telegram", "file"]).describe("webhook: JSON POST with an HMAC signature; slack: incoming webhook; telegram: bot sendMessage; file: NDJSON lines"),
-  url_env: envName.nullable().default(null).describe("webhook, slack: environment variable holding the URL (a secret)"),
-  secret_env: envName.nullable().default(null).describe("webhook: environment variable holding the HMAC-SHA256 signing secret"),
-  token_env: envName.nullable().default(null).describe("telegram: environment variable holding the bot token"),
-  chat_id: z.string().nullable().default(null).describe("telegram: chat to post to"),
-  api_base: z.url().default("https://api.telegram.org").describe("telegram: Bot API base URL"),
-  path: z.string().nullable().default(null).describe("file: file to append NDJSON lines to, or - for stdout"),
-  events: z.array(z.enum(["alert", "anomaly", "health"])).default(["alert", "anomaly", "health"]).describe("What this sink receives"),
-  rules: z.array(z.string()).nullable().default(null).describe("Only alerts of these rules (null: all)"),
-  anomaly_types: z.array(z.string()).nullable().default(null).describe("Only anomalies of these types (null: all)"),
-  min_severity: z.enum(SEVERITIES).default("info").describe("info | warning | critical"),
-  enabled: z.boolean().default(true),
-}).superRefine((s, ctx) => {
-  const need = (key: "url_env" | "token_env" | "chat_id" | "path") => {
-    if (!s[key]) ctx.addIssue({ code: "custom", path: [key], message: `is required for a ${s.kind} sink` });
-  };
-  if (s.kind === "webhook" || s.kind === "slack") need("url_env");
-  if (s.kind === "telegram") { need("token_env"); need("chat_id"); }
-  if (s.kind === "file") need("path");
-});
+export const sinkSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]*$/, "must be lowercase letters, digits, - or _")
+      .describe("Unique sink name (delivery is tracked per sink)"),
+    kind: z
+      .enum(["webhook", "slack", "telegram", "file"])
+      .describe(
+        "webhook: JSON POST with an HMAC signature; slack: incoming webhook; telegram: bot sendMessage; file: NDJSON lines",
+      ),
+    url_env: envName
+      .nullable()
+      .default(null)
+      .describe("webhook, slack: environment variable holding the URL (a secret)"),
+    secret_env: envName
+      .nullable()
+      .default(null)
+      .describe("webhook: environment variable holding the HMAC-SHA256 signing secret"),
+    token_env: envName.nullable().default(null).describe("telegram: environment variable holding the bot token"),
+    chat_id: z.string().nullable().default(null).describe("telegram: chat to post to"),
+    api_base: z.url().default("https://api.telegram.org").describe("telegram: Bot API base URL"),
+    path: z.string().nullable().default(null).describe("file: file to append NDJSON lines to, or - for stdout"),
+    events: z
+      .array(z.enum(["alert", "anomaly", "health"]))
+      .default(["alert", "anomaly", "health"])
+      .describe("What this sink receives"),
+    rules: z.array(z.string()).nullable().default(null).describe("Only alerts of these rules (null: all)"),
+    anomaly_types: z.array(z.string()).nullable().default(null).describe("Only anomalies of these types (null: all)"),
+    min_severity: z.enum(SEVERITIES).default("info").describe("info | warning | critical"),
+    enabled: z.boolean().default(true),
+  })
+  .superRefine((s, ctx) => {
+    const need = (key: "url_env" | "token_env" | "chat_id" | "path") => {
+      if (!s[key]) ctx.addIssue({ code: "custom", path: [key], message: `is required for a ${s.kind} sink` });
+    };
+    if (s.kind === "webhook" || s.kind === "slack") need("url_env");
+    if (s.kind === "telegram") {
+      need("token_env");
+      need("chat_id");
+    }
+    if (s.kind === "file") need("path");
+  });
 
 export const notifySchema = z.strictObject({
-  max_attempts: z.number().int().min(1).max(100).default(10).describe("Delivery attempts per notification and sink before it is given up (and shown in status)"),
-  retry_base_delay_ms: z.number().int().min(1).default(30000).describe("First retry delay; doubles per attempt, capped at 1 h"),
+  max_attempts: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(10)
+    .describe("Delivery attempts per notification and sink before it is given up (and shown in status)"),
+  retry_base_delay_ms: z
+    .number()
+    .int()
+    .min(1)
+    .default(30000)
+    .describe("First retry delay; doubles per attempt, capped at 1 h"),
   timeout_ms: z.number().int().min(100).default(10000).describe("Per-request timeout of a sink"),
-  max_age_hours: z.number().min(0).default(24).describe("Anomalies about transfers older than this are not sent (a backfill's findings stay in exports and the dashboard)"),
+  max_age_hours: z
+    .number()
+    .min(0)
+    .default(24)
+    .describe(
+      "Anomalies about transfers older than this are not sent (a backfill's findings stay in exports and the dashboard)",
+    ),
   sinks: z.array(sinkSchema).default([]).describe("Where alerts, anomalies and health alerts are sent"),
 });
 
-const decimalString = z.union([z.number().nonnegative(), z.string()]).transform((v) => String(v)).refine((v) => /^\d+(\.\d+)?$/.test(v), {
-  message: "must be a non-negative decimal number such as 500000 or 0.5",
-});
+const decimalString = z
+  .union([z.number().nonnegative(), z.string()])
+  .transform((v) => String(v))
+  .refine((v) => /^\d+(\.\d+)?$/.test(v), {
+    message: "must be a non-negative decimal number such as 500000 or 0.5",
+  });
 
 export const ruleSchema = z.strictObject({
   name: z.string().min(1).describe("Unique rule name, shown in alerts"),
-  kind: z.enum(["count", "volume"]).describe("count: successful transactions; volume: exact sum of one token's successful transfers"),
+  kind: z
+    .enum(["count", "volume"])
+    .describe("count: successful transactions; volume: exact sum of one token's successful transfers"),
   period_days: z.number().int().min(1).max(3650).describe("Window ending at evaluation time"),
   threshold: decimalString.describe("Fires when the value is above (not equal to) this; volume in token units"),
-  token: address.or(z.string().regex(/^(_|\d+)$/)).default("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t").describe("Token a volume rule sums: TRC20 contract, TRC10 id or _ for TRX (default USDT)"),
+  token: address
+    .or(z.string().regex(/^(_|\d+)$/))
+    .default("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t")
+    .describe("Token a volume rule sums: TRC20 contract, TRC10 id or _ for TRX (default USDT)"),
   direction: z.enum(["in", "out", "any"]).default("any").describe("Which side of the wallet's activity counts"),
   wallets: z.array(address).nullable().default(null).describe("Only these wallets (null: every watched wallet)"),
   enabled: z.boolean().default(true),
@@ -163,28 +323,81 @@ export const DEFAULT_RULES = [
 ] as const;
 
 export const anomaliesSchema = z.strictObject({
-  enabled: z.array(z.enum(["large_transaction", "burst_activity", "new_counterparty", "address_poisoning", "fake_token", "spam_token"]))
-    .default(["large_transaction", "burst_activity", "new_counterparty", "address_poisoning", "fake_token", "spam_token"]).describe("Detectors that run"),
-  large_transaction: z.strictObject({
-    sigmas: z.number().positive().default(3).describe("Fires above median + sigmas x standard deviation"),
-    min_sample: z.number().int().min(2).default(10).describe("Transfers of the same wallet, token and direction needed in the lookback"),
-    lookback_days: z.number().int().min(1).default(30),
-  }).prefault({}),
-  burst_activity: z.strictObject({
-    factor: z.number().positive().default(2).describe("Fires when the last 24 h count is above factor x the daily average of the 7 days before"),
-    min_count: z.number().int().min(1).default(5).describe("Ignore bursts smaller than this many transactions"),
-  }).prefault({}),
-  address_poisoning: z.strictObject({
-    prefix: z.number().int().min(1).max(33).default(4).describe("Leading characters a lookalike shares with the real counterparty"),
-    suffix: z.number().int().min(1).max(33).default(4).describe("Trailing characters a lookalike shares with the real counterparty"),
-    dust: z.array(z.strictObject({ token: z.string(), max: decimalString })).default([
-      { token: "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t", max: "1" }, { token: "_", max: "1" },
-    ]).describe("Per token, the largest amount (token units) still counted as dust; zero-value transfers always are"),
-  }).prefault({}),
-  fake_token: z.strictObject({
-    extra: z.array(z.strictObject({ token: z.string(), symbol: z.string(), name: z.string() })).default([])
-      .describe("Well-known tokens to protect besides the built-in list (keyed by contract)"),
-  }).prefault({}),
+  enabled: z
+    .array(
+      z.enum([
+        "large_transaction",
+        "burst_activity",
+        "new_counterparty",
+        "address_poisoning",
+        "fake_token",
+        "spam_token",
+      ]),
+    )
+    .default([
+      "large_transaction",
+      "burst_activity",
+      "new_counterparty",
+      "address_poisoning",
+      "fake_token",
+      "spam_token",
+    ])
+    .describe("Detectors that run"),
+  large_transaction: z
+    .strictObject({
+      sigmas: z.number().positive().default(3).describe("Fires above median + sigmas x standard deviation"),
+      min_sample: z
+        .number()
+        .int()
+        .min(2)
+        .default(10)
+        .describe("Transfers of the same wallet, token and direction needed in the lookback"),
+      lookback_days: z.number().int().min(1).default(30),
+    })
+    .prefault({}),
+  burst_activity: z
+    .strictObject({
+      factor: z
+        .number()
+        .positive()
+        .default(2)
+        .describe("Fires when the last 24 h count is above factor x the daily average of the 7 days before"),
+      min_count: z.number().int().min(1).default(5).describe("Ignore bursts smaller than this many transactions"),
+    })
+    .prefault({}),
+  address_poisoning: z
+    .strictObject({
+      prefix: z
+        .number()
+        .int()
+        .min(1)
+        .max(33)
+        .default(4)
+        .describe("Leading characters a lookalike shares with the real counterparty"),
+      suffix: z
+        .number()
+        .int()
+        .min(1)
+        .max(33)
+        .default(4)
+        .describe("Trailing characters a lookalike shares with the real counterparty"),
+      dust: z
+        .array(z.strictObject({ token: z.string(), max: decimalString }))
+        .default([
+          { token: "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t", max: "1" },
+          { token: "_", max: "1" },
+        ])
+        .describe("Per token, the largest amount (token units) still counted as dust; zero-value transfers always are"),
+    })
+    .prefault({}),
+  fake_token: z
+    .strictObject({
+      extra: z
+        .array(z.strictObject({ token: z.string(), symbol: z.string(), name: z.string() }))
+        .default([])
+        .describe("Well-known tokens to protect besides the built-in list (keyed by contract)"),
+    })
+    .prefault({}),
 });
 
 export const configSchema = z.strictObject({
@@ -193,7 +406,10 @@ export const configSchema = z.strictObject({
   warehouse: warehouseSchema.default({ kind: "duckdb", path: "data/tronmon.duckdb", memory_limit: "1GB" }),
   output: outputSchema.prefault({}),
   logging: loggingSchema.prefault({}),
-  rules: z.array(ruleSchema).default(() => DEFAULT_RULES.map((r) => ruleSchema.parse(r))).describe("Threshold rules, synced to the alert_thresholds table"),
+  rules: z
+    .array(ruleSchema)
+    .default(() => DEFAULT_RULES.map((r) => ruleSchema.parse(r)))
+    .describe("Threshold rules, synced to the alert_thresholds table"),
   anomalies: anomaliesSchema.prefault({}),
   schedule: scheduleSchema.prefault({}),
   health: healthSchema.prefault({}),

@@ -4,25 +4,88 @@ import { addressFrom, hashFrom, Rng } from "./random.ts";
 import { USDT_CONTRACT } from "../normalize/tokens.ts";
 
 export type TokenDef = {
-  id: string; kind: "trx" | "trc10" | "trc20"; abbr: string; name: string; decimals: number; level: string;
-  paramKeys?: [string, string]; risk?: boolean;
+  id: string;
+  kind: "trx" | "trc10" | "trc20";
+  abbr: string;
+  name: string;
+  decimals: number;
+  level: string;
+  paramKeys?: [string, string];
+  risk?: boolean;
 };
 
 export const TOKENS = {
   trx: { id: "_", kind: "trx", abbr: "trx", name: "trx", decimals: 6, level: "2" },
   bttold: { id: "1002000", kind: "trc10", abbr: "BTTOLD", name: "BitTorrentOld", decimals: 6, level: "2" },
   spam10: { id: "1005141", kind: "trc10", abbr: "tron.ink", name: "tron.ink", decimals: 0, level: "4", risk: true },
-  usdt: { id: USDT_CONTRACT, kind: "trc20", abbr: "USDT", name: "Tether USD", decimals: 6, level: "2", paramKeys: ["_to", "_value"] },
-  usdc: { id: "TEkxiTehnzSmSe2XqrBj4w32RUN966rdz8", kind: "trc20", abbr: "USDC", name: "USD Coin", decimals: 6, level: "2", paramKeys: ["to", "value"] },
-  jst: { id: "TCFLL5dx5ZJdKnWuesXxi1VPwjLVmWZZy9", kind: "trc20", abbr: "JST", name: "JUST", decimals: 18, level: "2", paramKeys: ["dst", "wad"] },
-  fakeUsdt: { id: addressFrom("fake-usdt"), kind: "trc20", abbr: "USDT", name: "Tether USD", decimals: 6, level: "0", paramKeys: ["recipient", "amount"], risk: true },
-  gift: { id: addressFrom("scam-gift-token"), kind: "trc20", abbr: "GIFT", name: "<img src=x onerror=alert(1)>", decimals: 18, level: "4", paramKeys: ["to", "amount"], risk: true },
+  usdt: {
+    id: USDT_CONTRACT,
+    kind: "trc20",
+    abbr: "USDT",
+    name: "Tether USD",
+    decimals: 6,
+    level: "2",
+    paramKeys: ["_to", "_value"],
+  },
+  usdc: {
+    id: "TEkxiTehnzSmSe2XqrBj4w32RUN966rdz8",
+    kind: "trc20",
+    abbr: "USDC",
+    name: "USD Coin",
+    decimals: 6,
+    level: "2",
+    paramKeys: ["to", "value"],
+  },
+  jst: {
+    id: "TCFLL5dx5ZJdKnWuesXxi1VPwjLVmWZZy9",
+    kind: "trc20",
+    abbr: "JST",
+    name: "JUST",
+    decimals: 18,
+    level: "2",
+    paramKeys: ["dst", "wad"],
+  },
+  fakeUsdt: {
+    id: addressFrom("fake-usdt"),
+    kind: "trc20",
+    abbr: "USDT",
+    name: "Tether USD",
+    decimals: 6,
+    level: "0",
+    paramKeys: ["recipient", "amount"],
+    risk: true,
+  },
+  gift: {
+    id: addressFrom("scam-gift-token"),
+    kind: "trc20",
+    abbr: "GIFT",
+    name: "<img src=x onerror=alert(1)>",
+    decimals: 18,
+    level: "4",
+    paramKeys: ["to", "amount"],
+    risk: true,
+  },
   /** A fee-on-transfer token: a transfer(to, x) call moves x minus 2% to `to` and 2% to the token's collector. */
-  feeToken: { id: addressFrom("fee-on-transfer-token"), kind: "trc20", abbr: "SAFEMOON", name: "Fee On Transfer", decimals: 6, level: "1", paramKeys: ["to", "amount"] },
+  feeToken: {
+    id: addressFrom("fee-on-transfer-token"),
+    kind: "trc20",
+    abbr: "SAFEMOON",
+    name: "Fee On Transfer",
+    decimals: 6,
+    level: "1",
+    paramKeys: ["to", "amount"],
+  },
 } as const satisfies Record<string, TokenDef>;
 
 /** `internal`: TRX moved by a contract inside a call (listed by /api/internal-transaction only); `internalHash` names it. */
-export type Move = { token: TokenDef; from: string; to: string; raw: bigint; via: "native" | "event" | "call_value" | "internal"; internalHash?: string };
+export type Move = {
+  token: TokenDef;
+  from: string;
+  to: string;
+  raw: bigint;
+  via: "native" | "event" | "call_value" | "internal";
+  internalHash?: string;
+};
 
 export type Tx = {
   hash: string;
@@ -31,7 +94,13 @@ export type Tx = {
   owner: string;
   contractType: number;
   toAddress: string;
-  call?: { method: "transfer" | "swap" | "withdraw" | "multisend"; token?: TokenDef; to?: string; raw?: bigint; paramKeys?: boolean };
+  call?: {
+    method: "transfer" | "swap" | "withdraw" | "multisend";
+    token?: TokenDef;
+    to?: string;
+    raw?: bigint;
+    paramKeys?: boolean;
+  };
   /** Zero-value internal calls (listed by /api/internal-transaction, moving nothing). */
   internalCalls?: { hash: string; from: string; to: string }[];
   ret: "SUCCESS" | "REVERT" | "OUT_OF_ENERGY";
@@ -60,13 +129,35 @@ const POOL = addressFrom("sunswap-pool-usdt-jst");
 type Stream = { wallet: string; rng: Rng; nextTs: number; meanGapMs: number; seq: number; peers: string[] };
 
 const KINDS = {
-  trx_out: 8, trx_in: 8, trc10_in: 2, trc10_out: 1, usdt_out: 25, usdt_in: 30, usdc_in: 4, jst_out: 2,
-  swap: 3, swap_trx: 1, failed_usdt: 2, stake: 4, dust_trx: 2, fake_usdt: 2, spam10: 1, gift: 1, approval: 1, payout_batch: 0.3,
-  internal_in: 2, internal_rejected: 0.3, twin_payout: 0.5, fee_token_out: 0.5,
+  trx_out: 8,
+  trx_in: 8,
+  trc10_in: 2,
+  trc10_out: 1,
+  usdt_out: 25,
+  usdt_in: 30,
+  usdc_in: 4,
+  jst_out: 2,
+  swap: 3,
+  swap_trx: 1,
+  failed_usdt: 2,
+  stake: 4,
+  dust_trx: 2,
+  fake_usdt: 2,
+  spam10: 1,
+  gift: 1,
+  approval: 1,
+  payout_batch: 0.3,
+  internal_in: 2,
+  internal_rejected: 0.3,
+  twin_payout: 0.5,
+  fee_token_out: 0.5,
 };
 
 /** Two valid addresses sharing their first 4 and last 4 characters (found by a birthday search). */
-export const POISON_PAIR = { real: "TA1VZw1X99TcBptrTQ6LxKyumwX9opkAA9", lookalike: "TA1VS6anwuTSiCuYtGqkoLAWhAPVP6kAA9" };
+export const POISON_PAIR = {
+  real: "TA1VZw1X99TcBptrTQ6LxKyumwX9opkAA9",
+  lookalike: "TA1VS6anwuTSiCuYtGqkoLAWhAPVP6kAA9",
+};
 
 export type Planted = { type: string; wallet: string; transactionId: string | null; note: string };
 
@@ -78,7 +169,15 @@ export class History {
   private generatedTo: number;
   private pending: Tx[] = [];
 
-  constructor(readonly opts: { seed: number; startMs: number; wallets: { address: string; perHour: number }[]; retain?: boolean; plantAtMs?: number }) {
+  constructor(
+    readonly opts: {
+      seed: number;
+      startMs: number;
+      wallets: { address: string; perHour: number }[];
+      retain?: boolean;
+      plantAtMs?: number;
+    },
+  ) {
     this.generatedTo = opts.startMs;
     if (opts.plantAtMs !== undefined && opts.wallets.length >= 4) this.plant(opts.plantAtMs);
     this.streams = opts.wallets.map((w) => {
@@ -112,11 +211,21 @@ export class History {
     const [, , quiet, small] = this.opts.wallets.map((w) => w.address);
     const slot = (ms: number) => Math.floor(ms / 3000) * 3000;
     const hash = (label: string) => hashFrom(`${this.opts.seed}|planted|${label}`);
-    const base = (label: string, ts: number): Omit<Tx, "owner" | "contractType" | "toAddress" | "moves"> =>
-      ({ hash: hash(label), ts: slot(ts), block: blockOf(slot(ts)), ret: "SUCCESS", feeSun: 0n, risk: false });
+    const base = (label: string, ts: number): Omit<Tx, "owner" | "contractType" | "toAddress" | "moves"> => ({
+      hash: hash(label),
+      ts: slot(ts),
+      block: blockOf(slot(ts)),
+      ret: "SUCCESS",
+      feeSun: 0n,
+      risk: false,
+    });
     const usdt = (label: string, ts: number, from: string, to: string, raw: bigint): Tx => ({
-      ...base(label, ts), owner: from, contractType: 31, toAddress: TOKENS.usdt.id,
-      call: { method: "transfer", token: TOKENS.usdt, to, raw, paramKeys: true }, moves: [{ token: TOKENS.usdt, from, to, raw, via: "event" }],
+      ...base(label, ts),
+      owner: from,
+      contractType: 31,
+      toAddress: TOKENS.usdt.id,
+      call: { method: "transfer", token: TOKENS.usdt, to, raw, paramKeys: true },
+      moves: [{ token: TOKENS.usdt, from, to, raw, via: "event" }],
     });
     const day = 86_400_000;
     const txs: Tx[] = [
@@ -128,13 +237,31 @@ export class History {
       // HTX-4 pays an address it never dealt with
       usdt("new-counterparty", at - 0.8 * day, small, addressFrom(`${this.opts.seed}|brand-new-payee`), 1_234_000_000n),
       // BitPanda, usually ~10 transactions a day, suddenly makes 60 in the last 10 hours
-      ...Array.from({ length: 60 }, (_, i) => usdt(`burst-${i}`, at - 10 * 3_600_000 + i * 600_000, quiet, addressFrom(`${this.opts.seed}|burst-peer-${i % 3}`), 10_000_000n)),
+      ...Array.from({ length: 60 }, (_, i) =>
+        usdt(
+          `burst-${i}`,
+          at - 10 * 3_600_000 + i * 600_000,
+          quiet,
+          addressFrom(`${this.opts.seed}|burst-peer-${i % 3}`),
+          10_000_000n,
+        ),
+      ),
     ];
     this.pending.push(...txs);
     this.planted.push(
-      { type: "address_poisoning", wallet: small, transactionId: hash("poison"), note: `${POISON_PAIR.lookalike} imitates ${POISON_PAIR.real}` },
+      {
+        type: "address_poisoning",
+        wallet: small,
+        transactionId: hash("poison"),
+        note: `${POISON_PAIR.lookalike} imitates ${POISON_PAIR.real}`,
+      },
       { type: "large_transaction", wallet: small, transactionId: hash("large"), note: "5,000,000 USDT in" },
-      { type: "new_counterparty", wallet: small, transactionId: hash("new-counterparty"), note: "first payment to a new address" },
+      {
+        type: "new_counterparty",
+        wallet: small,
+        transactionId: hash("new-counterparty"),
+        note: "first payment to a new address",
+      },
       { type: "burst_activity", wallet: quiet, transactionId: null, note: "60 transactions in 10 hours" },
     );
   }
@@ -147,32 +274,90 @@ export class History {
     const peer = () => (r.next() < 0.9 ? r.pick(s.peers) : addressFrom(`${this.opts.seed}|${w}|fresh${s.seq}`));
     const usdtAmount = () => BigInt(Math.floor(Math.exp(r.next() * 11 + 2))) * 1_000_000n + BigInt(r.int(0, 999_999));
     const trxAmount = () => BigInt(Math.floor(Math.exp(r.next() * 9 + 1))) * 1_000_000n + BigInt(r.int(0, 999_999));
-    const base = { ts, block: blockOf(ts), ret: "SUCCESS" as Tx["ret"], feeSun: BigInt(r.int(0, 30)) * 100_000n, risk: false };
+    const base = {
+      ts,
+      block: blockOf(ts),
+      ret: "SUCCESS" as Tx["ret"],
+      feeSun: BigInt(r.int(0, 30)) * 100_000n,
+      risk: false,
+    };
     const native = (token: TokenDef, from: string, to: string, raw: bigint, risk = false): Tx => ({
-      ...base, hash: hash(), owner: from, contractType: token.kind === "trx" ? 1 : 2, toAddress: to, risk,
+      ...base,
+      hash: hash(),
+      owner: from,
+      contractType: token.kind === "trx" ? 1 : 2,
+      toAddress: to,
+      risk,
       moves: [{ token, from, to, raw, via: "native" }],
     });
-    const trc20 = (token: TokenDef, from: string, to: string, raw: bigint, ret: Tx["ret"] = "SUCCESS", risk = false): Tx => ({
-      ...base, hash: hash(), owner: from, contractType: 31, toAddress: token.id, ret, risk,
+    const trc20 = (
+      token: TokenDef,
+      from: string,
+      to: string,
+      raw: bigint,
+      ret: Tx["ret"] = "SUCCESS",
+      risk = false,
+    ): Tx => ({
+      ...base,
+      hash: hash(),
+      owner: from,
+      contractType: 31,
+      toAddress: token.id,
+      ret,
+      risk,
       call: { method: "transfer", token, to, raw, paramKeys: r.next() < 0.9 },
       moves: ret === "SUCCESS" ? [{ token, from, to, raw, via: "event" }] : [],
     });
     switch (kind) {
-      case "trx_out": return [native(TOKENS.trx, w, peer(), trxAmount())];
-      case "trx_in": return [native(TOKENS.trx, peer(), w, trxAmount())];
-      case "trc10_in": return [native(TOKENS.bttold, peer(), w, BigInt(r.int(1, 5_000_000)) * 1000n)];
-      case "trc10_out": return [native(TOKENS.bttold, w, peer(), BigInt(r.int(1, 5_000_000)) * 1000n)];
-      case "usdt_out": return [trc20(TOKENS.usdt, w, peer(), usdtAmount())];
-      case "usdt_in": return [trc20(TOKENS.usdt, peer(), w, usdtAmount())];
-      case "usdc_in": return [trc20(TOKENS.usdc, peer(), w, usdtAmount())];
-      case "jst_out": return [trc20(TOKENS.jst, w, peer(), BigInt(r.int(1, 900_000)) * 10n ** 18n + 123456789012345678n)];
-      case "failed_usdt": return [trc20(TOKENS.usdt, w, peer(), usdtAmount(), r.next() < 0.5 ? "REVERT" : "OUT_OF_ENERGY")];
-      case "dust_trx": return [native(TOKENS.trx, addressFrom(`${this.opts.seed}|dust${s.seq}`), w, BigInt(r.int(1, 10)), true)];
-      case "spam10": return [native(TOKENS.spam10, addressFrom(`${this.opts.seed}|spam${s.seq}`), w, BigInt(r.int(1, 1000)), true)];
-      case "fake_usdt": return [trc20(TOKENS.fakeUsdt, addressFrom(`${this.opts.seed}|fake${s.seq}`), w, usdtAmount(), "SUCCESS", true)];
-      case "gift": return [trc20(TOKENS.gift, addressFrom(`${this.opts.seed}|gift${s.seq}`), w, 2n ** 255n + BigInt(r.int(0, 1e9)), "SUCCESS", true)];
+      case "trx_out":
+        return [native(TOKENS.trx, w, peer(), trxAmount())];
+      case "trx_in":
+        return [native(TOKENS.trx, peer(), w, trxAmount())];
+      case "trc10_in":
+        return [native(TOKENS.bttold, peer(), w, BigInt(r.int(1, 5_000_000)) * 1000n)];
+      case "trc10_out":
+        return [native(TOKENS.bttold, w, peer(), BigInt(r.int(1, 5_000_000)) * 1000n)];
+      case "usdt_out":
+        return [trc20(TOKENS.usdt, w, peer(), usdtAmount())];
+      case "usdt_in":
+        return [trc20(TOKENS.usdt, peer(), w, usdtAmount())];
+      case "usdc_in":
+        return [trc20(TOKENS.usdc, peer(), w, usdtAmount())];
+      case "jst_out":
+        return [trc20(TOKENS.jst, w, peer(), BigInt(r.int(1, 900_000)) * 10n ** 18n + 123456789012345678n)];
+      case "failed_usdt":
+        return [trc20(TOKENS.usdt, w, peer(), usdtAmount(), r.next() < 0.5 ? "REVERT" : "OUT_OF_ENERGY")];
+      case "dust_trx":
+        return [native(TOKENS.trx, addressFrom(`${this.opts.seed}|dust${s.seq}`), w, BigInt(r.int(1, 10)), true)];
+      case "spam10":
+        return [native(TOKENS.spam10, addressFrom(`${this.opts.seed}|spam${s.seq}`), w, BigInt(r.int(1, 1000)), true)];
+      case "fake_usdt":
+        return [
+          trc20(TOKENS.fakeUsdt, addressFrom(`${this.opts.seed}|fake${s.seq}`), w, usdtAmount(), "SUCCESS", true),
+        ];
+      case "gift":
+        return [
+          trc20(
+            TOKENS.gift,
+            addressFrom(`${this.opts.seed}|gift${s.seq}`),
+            w,
+            2n ** 255n + BigInt(r.int(0, 1e9)),
+            "SUCCESS",
+            true,
+          ),
+        ];
       case "stake":
-        return [{ ...base, hash: hash(), owner: w, contractType: r.pick([57, 58, 54]), toAddress: "", moves: [], stake: { balance: trxAmount() * 100n, receiver: peer() } }];
+        return [
+          {
+            ...base,
+            hash: hash(),
+            owner: w,
+            contractType: r.pick([57, 58, 54]),
+            toAddress: "",
+            moves: [],
+            stake: { balance: trxAmount() * 100n, receiver: peer() },
+          },
+        ];
       case "approval": {
         const t = trc20(TOKENS.usdt, w, ROUTER, 0n);
         return [{ ...t, call: undefined, toAddress: TOKENS.usdt.id, moves: [], approvalFor: ROUTER }];
@@ -180,43 +365,127 @@ export class History {
       case "swap": {
         const amtIn = usdtAmount();
         const amtOut = BigInt(r.int(1, 500_000)) * 10n ** 18n;
-        return [{ ...base, hash: hash(), owner: w, contractType: 31, toAddress: ROUTER, call: { method: "swap" },
-          moves: [{ token: TOKENS.usdt, from: w, to: POOL, raw: amtIn, via: "event" }, { token: TOKENS.jst, from: POOL, to: w, raw: amtOut, via: "event" }] }];
+        return [
+          {
+            ...base,
+            hash: hash(),
+            owner: w,
+            contractType: 31,
+            toAddress: ROUTER,
+            call: { method: "swap" },
+            moves: [
+              { token: TOKENS.usdt, from: w, to: POOL, raw: amtIn, via: "event" },
+              { token: TOKENS.jst, from: POOL, to: w, raw: amtOut, via: "event" },
+            ],
+          },
+        ];
       }
       case "swap_trx": {
         const trxIn = trxAmount();
-        return [{ ...base, hash: hash(), owner: w, contractType: 31, toAddress: ROUTER, call: { method: "swap" },
-          moves: [{ token: TOKENS.trx, from: w, to: ROUTER, raw: trxIn, via: "call_value" }, { token: TOKENS.usdt, from: POOL, to: w, raw: usdtAmount(), via: "event" }] }];
+        return [
+          {
+            ...base,
+            hash: hash(),
+            owner: w,
+            contractType: 31,
+            toAddress: ROUTER,
+            call: { method: "swap" },
+            moves: [
+              { token: TOKENS.trx, from: w, to: ROUTER, raw: trxIn, via: "call_value" },
+              { token: TOKENS.usdt, from: POOL, to: w, raw: usdtAmount(), via: "event" },
+            ],
+          },
+        ];
       }
       case "internal_in": {
         // a contract pays the wallet TRX inside someone's call (a vault withdrawal): /api/internal-transaction only
         const caller = peer();
         const h = hash();
-        return [{ ...base, hash: h, owner: caller, contractType: 31, toAddress: VAULT, call: { method: "withdraw" },
-          moves: [{ token: TOKENS.trx, from: VAULT, to: w, raw: trxAmount(), via: "internal", internalHash: hashFrom(`${h}|internal|0`) }],
-          internalCalls: [{ hash: hashFrom(`${h}|internal|1`), from: VAULT, to: w }] }];
+        return [
+          {
+            ...base,
+            hash: h,
+            owner: caller,
+            contractType: 31,
+            toAddress: VAULT,
+            call: { method: "withdraw" },
+            moves: [
+              {
+                token: TOKENS.trx,
+                from: VAULT,
+                to: w,
+                raw: trxAmount(),
+                via: "internal",
+                internalHash: hashFrom(`${h}|internal|0`),
+              },
+            ],
+            internalCalls: [{ hash: hashFrom(`${h}|internal|1`), from: VAULT, to: w }],
+          },
+        ];
       }
       case "internal_rejected": {
         // the same, reverted: the internal transaction is listed as rejected and moved nothing
         const h = hash();
-        return [{ ...base, hash: h, owner: peer(), contractType: 31, toAddress: VAULT, ret: "REVERT", call: { method: "withdraw" },
-          moves: [{ token: TOKENS.trx, from: VAULT, to: w, raw: trxAmount(), via: "internal", internalHash: hashFrom(`${h}|internal|0`) }] }];
+        return [
+          {
+            ...base,
+            hash: h,
+            owner: peer(),
+            contractType: 31,
+            toAddress: VAULT,
+            ret: "REVERT",
+            call: { method: "withdraw" },
+            moves: [
+              {
+                token: TOKENS.trx,
+                from: VAULT,
+                to: w,
+                raw: trxAmount(),
+                via: "internal",
+                internalHash: hashFrom(`${h}|internal|0`),
+              },
+            ],
+          },
+        ];
       }
       case "twin_payout": {
         // one transaction emitting two identical USDT Transfers (a batch contract paying one address twice)
         const to = peer();
         const raw = usdtAmount();
-        return [{ ...base, hash: hash(), owner: w, contractType: 31, toAddress: ROUTER, call: { method: "multisend" },
-          moves: [{ token: TOKENS.usdt, from: w, to, raw, via: "event" }, { token: TOKENS.usdt, from: w, to, raw, via: "event" }] }];
+        return [
+          {
+            ...base,
+            hash: hash(),
+            owner: w,
+            contractType: 31,
+            toAddress: ROUTER,
+            call: { method: "multisend" },
+            moves: [
+              { token: TOKENS.usdt, from: w, to, raw, via: "event" },
+              { token: TOKENS.usdt, from: w, to, raw, via: "event" },
+            ],
+          },
+        ];
       }
       case "fee_token_out": {
         // transfer(to, x) on a fee-on-transfer token: the events (x - 2% to `to`, 2% to the collector) are the truth
         const to = peer();
         const raw = BigInt(r.int(100, 100_000)) * 1_000_000n;
         const fee = raw / 50n;
-        return [{ ...base, hash: hash(), owner: w, contractType: 31, toAddress: TOKENS.feeToken.id,
-          call: { method: "transfer", token: TOKENS.feeToken, to, raw, paramKeys: true },
-          moves: [{ token: TOKENS.feeToken, from: w, to, raw: raw - fee, via: "event" }, { token: TOKENS.feeToken, from: w, to: FEE_COLLECTOR, raw: fee, via: "event" }] }];
+        return [
+          {
+            ...base,
+            hash: hash(),
+            owner: w,
+            contractType: 31,
+            toAddress: TOKENS.feeToken.id,
+            call: { method: "transfer", token: TOKENS.feeToken, to, raw, paramKeys: true },
+            moves: [
+              { token: TOKENS.feeToken, from: w, to, raw: raw - fee, via: "event" },
+              { token: TOKENS.feeToken, from: w, to: FEE_COLLECTOR, raw: fee, via: "event" },
+            ],
+          },
+        ];
       }
       case "payout_batch": {
         // An exchange batch payout: many USDT transfers in one block (tests paging through timestamp ties).

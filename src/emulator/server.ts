@@ -9,16 +9,23 @@ import { formatUnits } from "../normalize/amount.ts";
 import { isoUtc } from "../model/columns.ts";
 import { contractTypeName } from "../normalize/tokens.ts";
 
-export type Faults = Partial<Record<"429" | "403" | "500" | "502" | "slow" | "truncated" | "short" | "html403", number>>;
+export type Faults = Partial<
+  Record<"429" | "403" | "500" | "502" | "slow" | "truncated" | "short" | "html403", number>
+>;
 
 export function parseFaults(spec: string | undefined | null): Faults {
   const out: Faults = {};
   if (!spec) return out;
-  for (const part of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [k, v] = part.split(":");
     const p = Number(v);
     if (!["429", "403", "500", "502", "slow", "truncated", "short", "html403"].includes(k) || !(p >= 0 && p <= 1)) {
-      throw new Error(`bad fault "${part}": use kind:probability with kind in 429,403,html403,500,502,slow,truncated,short and 0 <= probability <= 1`);
+      throw new Error(
+        `bad fault "${part}": use kind:probability with kind in 429,403,html403,500,502,slow,truncated,short and 0 <= probability <= 1`,
+      );
     }
     out[k as keyof Faults] = p;
   }
@@ -33,8 +40,13 @@ export function parseFaults(spec: string | undefined | null): Faults {
  * (that list's total and rangeTotal are -1). Endpoints: transaction, transfer, trc20, internal.
  */
 export type Quirks = {
-  cap20?: boolean; holes?: number; empty?: number; error200?: number; unstable?: boolean;
-  ignoreEnd?: (keyof Index)[]; noCount?: (keyof Index)[];
+  cap20?: boolean;
+  holes?: number;
+  empty?: number;
+  error200?: number;
+  unstable?: boolean;
+  ignoreEnd?: (keyof Index)[];
+  noCount?: (keyof Index)[];
 };
 
 const KINDS: (keyof Index)[] = ["transaction", "transfer", "trc20", "internal"];
@@ -43,7 +55,10 @@ export const ALL_QUIRKS = "cap20,holes:0.1,empty:0.05,error200:0.05,unstable,noc
 export function parseQuirks(spec: string | undefined | null): Quirks {
   const q: Quirks = {};
   if (!spec) return q;
-  for (const part of spec.split(",").map((x) => x.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     const [k, v] = part.split(":");
     const p = Number(v);
     const prob = () => {
@@ -51,14 +66,18 @@ export function parseQuirks(spec: string | undefined | null): Quirks {
       return p;
     };
     const kind = () => {
-      if (!KINDS.includes(v as keyof Index)) throw new Error(`bad quirk "${part}": ${k} takes an endpoint (${KINDS.join(", ")})`);
+      if (!KINDS.includes(v as keyof Index))
+        throw new Error(`bad quirk "${part}": ${k} takes an endpoint (${KINDS.join(", ")})`);
       return v as keyof Index;
     };
     if (k === "cap20" || k === "unstable") q[k] = true;
     else if (k === "holes" || k === "empty" || k === "error200") q[k] = prob();
     else if (k === "ignore_end") (q.ignoreEnd ??= []).push(kind());
     else if (k === "nocount") (q.noCount ??= []).push(kind());
-    else throw new Error(`unknown quirk "${part}": use cap20, holes:p, empty:p, error200:p, unstable, ignore_end:<endpoint>, nocount:<endpoint>`);
+    else
+      throw new Error(
+        `unknown quirk "${part}": use cap20, holes:p, empty:p, error200:p, unstable, ignore_end:<endpoint>, nocount:<endpoint>`,
+      );
   }
   return q;
 }
@@ -110,7 +129,12 @@ export class Emulator {
     this.wallets = opts.wallets ?? ORIGINAL_WALLETS;
     this.virtualStart = opts.nowMs ?? Date.now();
     const days = opts.days ?? 45;
-    this.history = new History({ seed: opts.seed ?? 1, startMs: this.virtualStart - days * 86_400_000, wallets: this.wallets, plantAtMs: days >= 10 ? this.virtualStart : undefined });
+    this.history = new History({
+      seed: opts.seed ?? 1,
+      startMs: this.virtualStart - days * 86_400_000,
+      wallets: this.wallets,
+      plantAtMs: days >= 10 ? this.virtualStart : undefined,
+    });
     this.faults = opts.faults ?? {};
     this.faultRng = new Rng(`${opts.seed ?? 1}|faults`);
     this.quirks = opts.quirks ?? {};
@@ -143,7 +167,11 @@ export class Emulator {
   private addToIndex(tx: Tx): void {
     this.byHash.set(tx.hash, tx);
     const seen = new Set<string>();
-    for (const a of [tx.owner, tx.toAddress]) if (a && !seen.has(a)) { seen.add(a); this.bucket(a).transaction.push({ tx, move: null }); }
+    for (const a of [tx.owner, tx.toAddress])
+      if (a && !seen.has(a)) {
+        seen.add(a);
+        this.bucket(a).transaction.push({ tx, move: null });
+      }
     for (const m of tx.moves) {
       if (m.via === "internal") {
         const entry = { hash: m.internalHash!, from: m.from, to: m.to, raw: m.raw, token: m.token };
@@ -205,16 +233,36 @@ export class Emulator {
     if (url.pathname.startsWith("/__emulator/")) return this.control(url, req, res);
     this.refresh();
     const send = (status: number, body: string, headers: Record<string, string> = {}) => {
-      const go = () => { res.writeHead(status, { "content-type": "application/json", ...headers }); res.end(body); };
+      const go = () => {
+        res.writeHead(status, { "content-type": "application/json", ...headers });
+        res.end(body);
+      };
       const delay = this.opts.latencyMs ?? 0;
-      if (delay) setTimeout(go, delay); else go();
+      if (delay) setTimeout(go, delay);
+      else go();
     };
     const fault = this.rollFault(url.pathname);
-    if (fault === "429") return send(429, JSON.stringify({ message: "rate limit exceeded" }), { "retry-after": String(this.opts.retryAfterSec ?? 1) });
-    if (fault === "403") return send(403, JSON.stringify({ code: 403, message: "request too quickly, please retry later." }));
-    if (fault === "html403") return send(403, "<html><head><title>403 Forbidden</title></head><body><center><h1>403 Forbidden</h1></center><hr><center>nginx</center></body></html>", { "content-type": "text/html" });
-    if (fault === "500" || fault === "502") return send(Number(fault), fault === "502" ? "<html><title>502 Bad Gateway</title></html>" : JSON.stringify({ message: "Internal Server Error" }));
-    if (this.roll("error200")) return send(200, JSON.stringify({ code: 403, status: "0", message: "invalid API key", total: 0, data: [] }));
+    if (fault === "429")
+      return send(429, JSON.stringify({ message: "rate limit exceeded" }), {
+        "retry-after": String(this.opts.retryAfterSec ?? 1),
+      });
+    if (fault === "403")
+      return send(403, JSON.stringify({ code: 403, message: "request too quickly, please retry later." }));
+    if (fault === "html403")
+      return send(
+        403,
+        "<html><head><title>403 Forbidden</title></head><body><center><h1>403 Forbidden</h1></center><hr><center>nginx</center></body></html>",
+        { "content-type": "text/html" },
+      );
+    if (fault === "500" || fault === "502")
+      return send(
+        Number(fault),
+        fault === "502"
+          ? "<html><title>502 Bad Gateway</title></html>"
+          : JSON.stringify({ message: "Internal Server Error" }),
+      );
+    if (this.roll("error200"))
+      return send(200, JSON.stringify({ code: 403, status: "0", message: "invalid API key", total: 0, data: [] }));
     const body = this.route(url);
     if (!body) return send(404, JSON.stringify({ message: "Not Found" }));
     if ("error" in body) return send(400, JSON.stringify({ message: body.error }));
@@ -232,15 +280,28 @@ export class Emulator {
   }
 
   /** A list answer as the quirks shape it: rows lost from the middle, a spurious empty page, no counts. */
-  private quirked<T>(kind: keyof Index, page: T[], total: number, rangeTotal: number): { page: T[]; total: number; rangeTotal: number } {
+  private quirked<T>(
+    kind: keyof Index,
+    page: T[],
+    total: number,
+    rangeTotal: number,
+  ): { page: T[]; total: number; rangeTotal: number } {
     let out = page;
-    let t = total, rt = rangeTotal;
-    if (out.length > 2 && this.roll("holes")) out = out.filter((_, i) => i === 0 || i === out.length - 1 || this.quirkRng.next() > 0.3);
+    let t = total,
+      rt = rangeTotal;
+    if (out.length > 2 && this.roll("holes"))
+      out = out.filter((_, i) => i === 0 || i === out.length - 1 || this.quirkRng.next() > 0.3);
     if (out.length && this.roll("empty")) {
       out = [];
-      if (this.quirkRng.next() < 0.5) { t = 0; rt = 0; }
+      if (this.quirkRng.next() < 0.5) {
+        t = 0;
+        rt = 0;
+      }
     }
-    if (this.quirks.noCount?.includes(kind)) { t = -1; rt = -1; }
+    if (this.quirks.noCount?.includes(kind)) {
+      t = -1;
+      rt = -1;
+    }
     return { page: out, total: t, rangeTotal: rt };
   }
 
@@ -273,25 +334,60 @@ export class Emulator {
         const a = q.get("address");
         if (!a) return { error: "some parameters are missing" };
         const { page, total, rangeTotal } = this.quirkedList(a, "transaction", q);
-        return { json: { total, rangeTotal, data: shorten(page).map((r) => transactionRecord(r.tx, confirmed(r.tx))), wholeChainTxCount: 3216646144, contractMap: {}, contractInfo: {} } };
+        return {
+          json: {
+            total,
+            rangeTotal,
+            data: shorten(page).map((r) => transactionRecord(r.tx, confirmed(r.tx))),
+            wholeChainTxCount: 3216646144,
+            contractMap: {},
+            contractInfo: {},
+          },
+        };
       }
       case "/api/transfer": {
         const a = q.get("address");
         if (!a) return { error: "some parameters are missing" };
         const { page, total, rangeTotal } = this.quirkedList(a, "transfer", q);
-        return { json: { total, data: shorten(page).map((r) => transferRecord(r.tx, r.move!, confirmed(r.tx), this.tags)), contractMap: {}, contractInfo: {}, rangeTotal, normalAddressInfo: {} } };
+        return {
+          json: {
+            total,
+            data: shorten(page).map((r) => transferRecord(r.tx, r.move!, confirmed(r.tx), this.tags)),
+            contractMap: {},
+            contractInfo: {},
+            rangeTotal,
+            normalAddressInfo: {},
+          },
+        };
       }
       case "/api/token_trc20/transfers": {
         const a = q.get("relatedAddress");
         if (!a) return { error: "some parameters are missing" };
         const { page, total, rangeTotal } = this.quirkedList(a, "trc20", q);
-        return { json: { total, contractInfo: {}, rangeTotal, token_transfers: shorten(page).map((r) => trc20Record(r.tx, r.move, confirmed(r.tx), this.tags)), normalAddressInfo: {} } };
+        return {
+          json: {
+            total,
+            contractInfo: {},
+            rangeTotal,
+            token_transfers: shorten(page).map((r) => trc20Record(r.tx, r.move, confirmed(r.tx), this.tags)),
+            normalAddressInfo: {},
+          },
+        };
       }
       case "/api/internal-transaction": {
         const a = q.get("address");
         if (!a) return { error: "some parameters are missing" };
         const { page, total, rangeTotal } = this.quirkedList(a, "internal", q);
-        return { json: { total, rangeTotal, data: shorten(page).map((r) => internalRecord(r.tx, r.internal!, confirmed(r.tx))), contractMap: {}, contractInfo: {}, normalAddressInfo: {} } };
+        return {
+          json: {
+            total,
+            rangeTotal,
+            data: shorten(page).map((r) => internalRecord(r.tx, r.internal!, confirmed(r.tx))),
+            contractMap: {},
+            contractInfo: {},
+            normalAddressInfo: {},
+          },
+        };
       }
       case "/api/transaction-info": {
         const h = q.get("hash");
@@ -304,8 +400,27 @@ export class Emulator {
         if (!c) return { error: "contract address is missing" };
         const t = Object.values(TOKENS).find((x) => x.id === c && x.kind === "trc20");
         const whitelisted = t && t.level === "2";
-        if (!t || (!whitelisted && q.get("showAll") !== "1")) return { json: { total: 0, contractMap: {}, rangeTotal: 0, trc20_tokens: [] } };
-        return { json: { total: 1, contractMap: { [c]: true }, rangeTotal: 1, trc20_tokens: [{ symbol: t.abbr, name: t.name, contract_address: t.id, contract_name: t.name, decimals: t.decimals, issue_ts: 0, issue_time: "2019-04-16 12:41:20", level: t.level }] } };
+        if (!t || (!whitelisted && q.get("showAll") !== "1"))
+          return { json: { total: 0, contractMap: {}, rangeTotal: 0, trc20_tokens: [] } };
+        return {
+          json: {
+            total: 1,
+            contractMap: { [c]: true },
+            rangeTotal: 1,
+            trc20_tokens: [
+              {
+                symbol: t.abbr,
+                name: t.name,
+                contract_address: t.id,
+                contract_name: t.name,
+                decimals: t.decimals,
+                issue_ts: 0,
+                issue_time: "2019-04-16 12:41:20",
+                level: t.level,
+              },
+            ],
+          },
+        };
       }
       default:
         return null;
@@ -318,10 +433,14 @@ export class Emulator {
   }
 
   private control(url: URL, req: IncomingMessage, res: ServerResponse): void {
-    const json = (status: number, v: unknown) => { res.writeHead(status, { "content-type": "application/json" }); res.end(toJson(v)); };
+    const json = (status: number, v: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(toJson(v));
+    };
     const q = url.searchParams;
     switch (url.pathname) {
-      case "/__emulator/health": return json(200, { ok: true, now: new Date(this.now()).toISOString(), transactions: this.history.txs.length });
+      case "/__emulator/health":
+        return json(200, { ok: true, now: new Date(this.now()).toISOString(), transactions: this.history.txs.length });
       case "/__emulator/advance": {
         const ms = Number(q.get("ms") ?? 0) + Number(q.get("minutes") ?? 0) * 60_000;
         if (!(ms >= 0)) return json(400, { message: "ms or minutes must be >= 0" });
@@ -329,20 +448,31 @@ export class Emulator {
         return json(200, { now: new Date(this.now()).toISOString(), transactions: this.history.txs.length });
       }
       case "/__emulator/faults": {
-        try { this.faults = parseFaults(q.get("spec")); } catch (e) { return json(400, { message: (e as Error).message }); }
+        try {
+          this.faults = parseFaults(q.get("spec"));
+        } catch (e) {
+          return json(400, { message: (e as Error).message });
+        }
         return json(200, { faults: this.faults });
       }
       case "/__emulator/quirks": {
-        try { this.quirks = parseQuirks(q.get("spec") === "all" ? ALL_QUIRKS : q.get("spec")); } catch (e) { return json(400, { message: (e as Error).message }); }
+        try {
+          this.quirks = parseQuirks(q.get("spec") === "all" ? ALL_QUIRKS : q.get("spec"));
+        } catch (e) {
+          return json(400, { message: (e as Error).message });
+        }
         return json(200, { quirks: this.quirks });
       }
-      case "/__emulator/stats": return json(200, this.stats);
+      case "/__emulator/stats":
+        return json(200, this.stats);
       case "/__emulator/truth": {
         this.refresh();
         const wallets = (q.get("wallets") ?? this.wallets.map((w) => w.address).join(",")).split(",").filter(Boolean);
         return json(200, this.truth(wallets));
       }
-      default: void req; return json(404, { message: "unknown control path" });
+      default:
+        void req;
+        return json(404, { message: "unknown control path" });
     }
   }
 
@@ -359,10 +489,19 @@ export class Emulator {
       const confirmed = tx.ts <= now - CONFIRM_AFTER_MS;
       const status = tx.ret === "SUCCESS" ? "success" : "failed";
       const moves: Move[] = [...tx.moves];
-      if (tx.ret !== "SUCCESS" && tx.call?.method === "transfer") moves.push({ token: tx.call.token!, from: tx.owner, to: tx.call.to!, raw: tx.call.raw!, via: "event" });
+      if (tx.ret !== "SUCCESS" && tx.call?.method === "transfer")
+        moves.push({ token: tx.call.token!, from: tx.owner, to: tx.call.to!, raw: tx.call.raw!, via: "event" });
       const touches = set.has(tx.owner) || set.has(tx.toAddress) || moves.some((m) => set.has(m.from) || set.has(m.to));
       if (!touches) continue;
-      transactions.push({ hash: tx.hash, block: tx.block, timestamp_utc: isoUtc(tx.ts), contract_type: tx.contractType, contract_type_name: contractTypeName(tx.contractType), status, confirmed });
+      transactions.push({
+        hash: tx.hash,
+        block: tx.block,
+        timestamp_utc: isoUtc(tx.ts),
+        contract_type: tx.contractType,
+        contract_type_name: contractTypeName(tx.contractType),
+        status,
+        confirmed,
+      });
       const occurrences = new Map<string, number>();
       for (const m of moves) {
         if (!set.has(m.from) && !set.has(m.to) && !set.has(tx.owner) && !set.has(tx.toAddress)) continue;
@@ -372,36 +511,80 @@ export class Emulator {
         const occurrence = occurrences.get(tuple) ?? 0;
         occurrences.set(tuple, occurrence + 1);
         transfers.push({
-          transfer_id: m.via === "internal" ? internalTransferId(m.internalHash!) : transferId(tx.hash, m.token.id, m.from, m.to, m.raw.toString(), occurrence),
-          transaction_id: tx.hash, block: tx.block,
-          timestamp_utc: isoUtc(tx.ts), from_address: m.from, to_address: m.to, asset_type: m.token.kind, token_id: m.token.id,
-          token_symbol: m.token.kind === "trx" ? "TRX" : m.token.abbr, token_decimals: m.token.decimals, amount_raw: m.raw.toString(),
-          amount: formatUnits(m.raw, m.token.decimals), confirmed, status,
+          transfer_id:
+            m.via === "internal"
+              ? internalTransferId(m.internalHash!)
+              : transferId(tx.hash, m.token.id, m.from, m.to, m.raw.toString(), occurrence),
+          transaction_id: tx.hash,
+          block: tx.block,
+          timestamp_utc: isoUtc(tx.ts),
+          from_address: m.from,
+          to_address: m.to,
+          asset_type: m.token.kind,
+          token_id: m.token.id,
+          token_symbol: m.token.kind === "trx" ? "TRX" : m.token.abbr,
+          token_decimals: m.token.decimals,
+          amount_raw: m.raw.toString(),
+          amount: formatUnits(m.raw, m.token.decimals),
+          confirmed,
+          status,
         });
       }
     }
-    const fakes = transfers.filter((t) => t.token_id === TOKENS.fakeUsdt.id).map((t) => ({ type: "fake_token", wallet: set.has(String(t.to_address)) ? t.to_address : t.from_address, transactionId: t.transaction_id, note: "fake USDT airdrop" }));
-    const spam = transfers.filter((t) => [TOKENS.fakeUsdt.id, TOKENS.gift.id, TOKENS.spam10.id].includes(String(t.token_id)) && set.has(String(t.to_address)))
-      .map((t) => ({ type: "spam_token", wallet: t.to_address, transactionId: t.transaction_id, note: `${t.token_symbol} airdrop` }));
+    const fakes = transfers
+      .filter((t) => t.token_id === TOKENS.fakeUsdt.id)
+      .map((t) => ({
+        type: "fake_token",
+        wallet: set.has(String(t.to_address)) ? t.to_address : t.from_address,
+        transactionId: t.transaction_id,
+        note: "fake USDT airdrop",
+      }));
+    const spam = transfers
+      .filter(
+        (t) =>
+          [TOKENS.fakeUsdt.id, TOKENS.gift.id, TOKENS.spam10.id].includes(String(t.token_id)) &&
+          set.has(String(t.to_address)),
+      )
+      .map((t) => ({
+        type: "spam_token",
+        wallet: t.to_address,
+        transactionId: t.transaction_id,
+        note: `${t.token_symbol} airdrop`,
+      }));
     const planted = [...this.history.planted.filter((p) => set.has(p.wallet)), ...fakes, ...spam];
     return { now: isoUtc(now), wallets, transactions, transfers, planted };
   }
 
   listen(port: number, host = "127.0.0.1"): Promise<Server> {
     const server = createServer((req, res) => {
-      try { this.handle(req, res); } catch (e) { res.writeHead(500); res.end(JSON.stringify({ message: (e as Error).message })); }
+      try {
+        this.handle(req, res);
+      } catch (e) {
+        res.writeHead(500);
+        res.end(JSON.stringify({ message: (e as Error).message }));
+      }
     });
     return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
   }
 }
 
 function lowerBound(rows: Indexed[], ts: number): number {
-  let lo = 0, hi = rows.length;
-  while (lo < hi) { const mid = (lo + hi) >> 1; if (rows[mid].tx.ts < ts) lo = mid + 1; else hi = mid; }
+  let lo = 0,
+    hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid].tx.ts < ts) lo = mid + 1;
+    else hi = mid;
+  }
   return lo;
 }
 function upperBound(rows: Indexed[], ts: number): number {
-  let lo = 0, hi = rows.length;
-  while (lo < hi) { const mid = (lo + hi) >> 1; if (rows[mid].tx.ts <= ts) lo = mid + 1; else hi = mid; }
+  let lo = 0,
+    hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid].tx.ts <= ts) lo = mid + 1;
+    else hi = mid;
+  }
   return lo;
 }

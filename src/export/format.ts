@@ -30,29 +30,48 @@ export function openOutput(file: string | undefined): Output {
   let stopped = false;
   const fail = (e: NodeJS.ErrnoException) => {
     if (!file && e.code === "EPIPE") stopped = true;
-    else failure ??= new NonRetryableError(`could not write ${name}: ${e.code ? `${e.code} ` : ""}${e.message.replace(/^[A-Z]+: /, "")}`);
+    else
+      failure ??= new NonRetryableError(
+        `could not write ${name}: ${e.code ? `${e.code} ` : ""}${e.message.replace(/^[A-Z]+: /, "")}`,
+      );
   };
   let stream: Writable;
   if (file) {
-    if (existsSync(file) && statSync(file).isDirectory()) throw new InputError(`--out ${file} is a folder: name a file`);
+    if (existsSync(file) && statSync(file).isDirectory())
+      throw new InputError(`--out ${file} is a folder: name a file`);
     mkdirSync(dirname(file), { recursive: true });
     stream = createWriteStream(file);
   } else {
     stream = process.stdout;
   }
   stream.on("error", fail);
-  const check = () => { if (failure) throw failure; };
+  const check = () => {
+    if (failure) throw failure;
+  };
   return {
-    get stopped() { return stopped; },
+    get stopped() {
+      return stopped;
+    },
     async write(chunk: string) {
       check();
       if (stopped || !chunk) return;
-      const ok = stream.write(chunk, (e) => { if (e) fail(e); });
-      if (!ok) await new Promise<void>((r) => { stream.once("drain", r); stream.once("error", () => r()); stream.once("close", r); });
+      const ok = stream.write(chunk, (e) => {
+        if (e) fail(e);
+      });
+      if (!ok)
+        await new Promise<void>((r) => {
+          stream.once("drain", r);
+          stream.once("error", () => r());
+          stream.once("close", r);
+        });
       check();
     },
     async close() {
-      if (file) await new Promise<void>((r) => { stream.end(() => r()); stream.once("error", () => r()); });
+      if (file)
+        await new Promise<void>((r) => {
+          stream.end(() => r());
+          stream.once("error", () => r());
+        });
       else await new Promise<void>((r) => (stopped ? r() : stream.write("", () => r())));
       stream.off("error", fail);
       if (!file) stream.on("error", () => undefined); // a late EPIPE after we are done is nobody's business
@@ -70,7 +89,10 @@ export function createRowWriter(out: Output, format: Format, fields: readonly st
       headerDone = true;
     }
     for (const r of rows) {
-      chunk += format === "csv" ? fields.map((f) => csvCell(r[f])).join(",") + "\n" : JSON.stringify(Object.fromEntries(fields.map((f) => [f, r[f] ?? null]))) + "\n";
+      chunk +=
+        format === "csv"
+          ? fields.map((f) => csvCell(r[f])).join(",") + "\n"
+          : JSON.stringify(Object.fromEntries(fields.map((f) => [f, r[f] ?? null]))) + "\n";
     }
     await out.write(chunk);
   };

@@ -9,7 +9,11 @@ function where(kind: "transfers" | "transactions", f: ExportFilter): { sql: stri
   const parts: string[] = [];
   const params: unknown[] = [];
   if (f.wallet) {
-    parts.push(kind === "transfers" ? "(from_address = ? OR to_address = ?)" : "(owner_address = ? OR to_address = ? OR hash IN (SELECT transaction_id FROM transfers WHERE from_address = ? OR to_address = ?))");
+    parts.push(
+      kind === "transfers"
+        ? "(from_address = ? OR to_address = ?)"
+        : "(owner_address = ? OR to_address = ? OR hash IN (SELECT transaction_id FROM transfers WHERE from_address = ? OR to_address = ?))",
+    );
     params.push(...(kind === "transfers" ? [f.wallet, f.wallet] : [f.wallet, f.wallet, f.wallet, f.wallet]));
   }
   if (f.sinceMs !== undefined) {
@@ -19,14 +23,22 @@ function where(kind: "transfers" | "transactions", f: ExportFilter): { sql: stri
   return { sql: parts.length ? `WHERE ${parts.join(" AND ")}` : "", params };
 }
 
-export async function* exportRows(w: Warehouse, kind: "transfers" | "transactions", f: ExportFilter): AsyncGenerator<Record<string, unknown>[]> {
+export async function* exportRows(
+  w: Warehouse,
+  kind: "transfers" | "transactions",
+  f: ExportFilter,
+): AsyncGenerator<Record<string, unknown>[]> {
   const { sql, params } = where(kind, f);
   const key = kind === "transfers" ? "transfer_id" : "hash";
-  const cols = kind === "transfers"
-    ? "transfer_id, transaction_id, block, timestamp_ms, from_address, to_address, asset_type, token_id, token_symbol, token_decimals, amount_raw, amount, confirmed, status"
-    : "hash, block, timestamp_ms, owner_address, to_address, contract_type, contract_type_name, status, contract_ret, confirmed, CAST(fee AS VARCHAR) AS fee";
+  const cols =
+    kind === "transfers"
+      ? "transfer_id, transaction_id, block, timestamp_ms, from_address, to_address, asset_type, token_id, token_symbol, token_decimals, amount_raw, amount, confirmed, status"
+      : "hash, block, timestamp_ms, owner_address, to_address, contract_type, contract_type_name, status, contract_ret, confirmed, CAST(fee AS VARCHAR) AS fee";
   for (let offset = 0; ; offset += CHUNK) {
-    const rows = await w.query<Record<string, unknown>>(`SELECT ${cols} FROM ${kind} ${sql} ORDER BY timestamp_ms, ${key} LIMIT ${CHUNK} OFFSET ${offset}`, params);
+    const rows = await w.query<Record<string, unknown>>(
+      `SELECT ${cols} FROM ${kind} ${sql} ORDER BY timestamp_ms, ${key} LIMIT ${CHUNK} OFFSET ${offset}`,
+      params,
+    );
     if (!rows.length) return;
     yield rows.map((r) => shape(kind, r));
     if (rows.length < CHUNK) return;
@@ -34,7 +46,11 @@ export async function* exportRows(w: Warehouse, kind: "transfers" | "transaction
 }
 
 function shape(kind: "transfers" | "transactions", r: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...r, timestamp_utc: isoUtc(Number(r.timestamp_ms)), block: r.block === null ? null : Number(r.block) };
+  const out: Record<string, unknown> = {
+    ...r,
+    timestamp_utc: isoUtc(Number(r.timestamp_ms)),
+    block: r.block === null ? null : Number(r.block),
+  };
   if (kind === "transfers") out.token_decimals = r.token_decimals === null ? null : Number(r.token_decimals);
   else out.contract_type = r.contract_type === null ? null : Number(r.contract_type);
   return out;

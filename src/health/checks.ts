@@ -26,20 +26,30 @@ export async function walletLags(w: Warehouse, nowMs: number): Promise<WalletLag
     FROM wallets w LEFT JOIN sync_cursors c ON c.wallet = w.address GROUP BY w.address, w.label ORDER BY w.address`);
   return rows.map((r) => {
     const synced = Number(r.complete) >= ENDPOINTS.length && r.synced !== null ? Number(r.synced) : null;
-    return { wallet: r.address, label: r.label, syncedToMs: synced, lagMinutes: synced === null ? null : Math.max(0, Math.floor((nowMs - synced) / 60_000)) };
+    return {
+      wallet: r.address,
+      label: r.label,
+      syncedToMs: synced,
+      lagMinutes: synced === null ? null : Math.max(0, Math.floor((nowMs - synced) / 60_000)),
+    };
   });
 }
 
 /** Failed cycles in a row, most recent first (interrupted runs neither count nor break the streak). */
 export async function failureStreak(w: Warehouse): Promise<number> {
-  const runs = await w.query<{ status: string }>("SELECT status FROM runs WHERE status IN ('success', 'failed') ORDER BY started_at DESC LIMIT 1000");
+  const runs = await w.query<{ status: string }>(
+    "SELECT status FROM runs WHERE status IN ('success', 'failed') ORDER BY started_at DESC LIMIT 1000",
+  );
   const i = runs.findIndex((r) => r.status !== "failed");
   return i === -1 ? runs.length : i;
 }
 
 /** Seconds TronScan made us wait (429/403 answers) in the runs of the last hour. */
 export async function throttledSeconds(w: Warehouse, nowMs: number): Promise<number> {
-  const runs = await w.query<{ counts: string | null }>(`SELECT counts FROM runs WHERE started_at >= ${w.dialect.msToTimestamp("?")}`, [nowMs - HOUR_MS]);
+  const runs = await w.query<{ counts: string | null }>(
+    `SELECT counts FROM runs WHERE started_at >= ${w.dialect.msToTimestamp("?")}`,
+    [nowMs - HOUR_MS],
+  );
   const ms = runs.reduce((a, r) => a + Number((jsonValue<Record<string, number>>(r.counts) ?? {}).throttledMs ?? 0), 0);
   return Math.round(ms / 1000);
 }
@@ -48,12 +58,15 @@ export async function healthBreaches(w: Warehouse, config: Config, nowMs: number
   const h = config.health;
   const out: Breach[] = [];
   const streak = await failureStreak(w);
-  if (streak >= h.consecutive_failures) out.push({ ruleName: HEALTH_RULES.failures, wallet: "*", value: String(streak) });
+  if (streak >= h.consecutive_failures)
+    out.push({ ruleName: HEALTH_RULES.failures, wallet: "*", value: String(streak) });
   for (const l of await walletLags(w, nowMs)) {
-    if (l.lagMinutes !== null && l.lagMinutes > h.max_wallet_lag_minutes) out.push({ ruleName: HEALTH_RULES.lag, wallet: l.wallet, value: String(l.lagMinutes) });
+    if (l.lagMinutes !== null && l.lagMinutes > h.max_wallet_lag_minutes)
+      out.push({ ruleName: HEALTH_RULES.lag, wallet: l.wallet, value: String(l.lagMinutes) });
   }
   const throttled = await throttledSeconds(w, nowMs);
-  if (throttled > h.max_throttled_seconds) out.push({ ruleName: HEALTH_RULES.throttling, wallet: "*", value: String(throttled) });
+  if (throttled > h.max_throttled_seconds)
+    out.push({ ruleName: HEALTH_RULES.throttling, wallet: "*", value: String(throttled) });
   for (const [wallet, days] of await gapDays(w)) out.push({ ruleName: HEALTH_RULES.gap, wallet, value: String(days) });
   return out;
 }
@@ -62,9 +75,20 @@ export type HealthSummary = { breaches: number; opened: number; resolved: number
 
 export async function evaluateHealth(w: Warehouse, config: Config, nowMs: number): Promise<HealthSummary> {
   const h = config.health;
-  const rule = (name: string, threshold: number, direction: string): [string, RuleInfo] => [name, {
-    name, kind: "health" as never, periodDays: 0, threshold: String(threshold), tokenId: "", direction: direction as never, wallets: null, enabled: true, tokenSymbol: null,
-  }];
+  const rule = (name: string, threshold: number, direction: string): [string, RuleInfo] => [
+    name,
+    {
+      name,
+      kind: "health" as never,
+      periodDays: 0,
+      threshold: String(threshold),
+      tokenId: "",
+      direction: direction as never,
+      wallets: null,
+      enabled: true,
+      tokenSymbol: null,
+    },
+  ];
   const rules = new Map([
     rule(HEALTH_RULES.failures, h.consecutive_failures - 1, "failed cycles in a row"),
     rule(HEALTH_RULES.lag, h.max_wallet_lag_minutes, "minutes behind"),
@@ -75,5 +99,9 @@ export async function evaluateHealth(w: Warehouse, config: Config, nowMs: number
   const active = await loadAlerts(w, "WHERE status IN ('open', 'acknowledged') AND kind = 'health'");
   const transitions = applyEvaluation({ active, breaches, rules, nowMs });
   if (transitions.length) await w.transaction((q) => saveTransitions(q, w, transitions));
-  return { breaches: breaches.length, opened: transitions.filter((t) => t.change === "opened").length, resolved: transitions.filter((t) => t.change === "resolved").length };
+  return {
+    breaches: breaches.length,
+    opened: transitions.filter((t) => t.change === "opened").length,
+    resolved: transitions.filter((t) => t.change === "resolved").length,
+  };
 }

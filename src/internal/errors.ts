@@ -15,7 +15,10 @@ export class NonRetryableError extends BaseError {
 export class ConfigError extends NonRetryableError {
   override name = "ConfigError";
   override readonly exitCode = 2;
-  constructor(readonly file: string, readonly problems: string[]) {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
     super(`Invalid configuration in ${file}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   }
 }
@@ -32,7 +35,11 @@ export class InputError extends NonRetryableError {
 export class SourceHttpError extends NonRetryableError {
   override name = "SourceHttpError";
   override readonly exitCode = 3;
-  constructor(message: string, readonly status: number, readonly url: string) {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly url: string,
+  ) {
     super(message);
   }
 }
@@ -43,7 +50,10 @@ export class SourceUnavailableError extends RetryableError {
 }
 export class RateLimitError extends RetryableError {
   override name = "RateLimitError";
-  constructor(message: string, readonly retryAfterMs: number | null) {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | null,
+  ) {
     super(message);
   }
 }

@@ -8,8 +8,19 @@ import pretty from "pino-pretty";
 export type { Logger };
 
 export const REDACT_PATHS = [
-  "apiKey", "*.apiKey", "api_key", "*.api_key", "headers", "*.headers", "password", "*.password", "token", "*.token",
-  "privateKey", "*.privateKey", 'params["TRON-PRO-API-KEY"]',
+  "apiKey",
+  "*.apiKey",
+  "api_key",
+  "*.api_key",
+  "headers",
+  "*.headers",
+  "password",
+  "*.password",
+  "token",
+  "*.token",
+  "privateKey",
+  "*.privateKey",
+  'params["TRON-PRO-API-KEY"]',
 ];
 
 const openFiles = new Map<string, ReturnType<typeof createStream>>();
@@ -24,13 +35,22 @@ function rotatingFile(file: string, size: string, maxFiles: number) {
   mkdirSync(dirname(file), { recursive: true });
   const name = basename(file);
   const stream = createStream((time: number | Date | null, index?: number) => (time ? `${name}.${index ?? 1}` : name), {
-    path: dirname(file), size, rotate: maxFiles, // classic: .1 is the newest old file
+    path: dirname(file),
+    size,
+    rotate: maxFiles, // classic: .1 is the newest old file
   });
   openFiles.set(file, stream);
   return stream;
 }
 
-export function createLogger(args: { file?: string | null; level?: string; terminalLevel?: string; terminal?: boolean; maxSize?: string; maxFiles?: number }): Logger {
+export function createLogger(args: {
+  file?: string | null;
+  level?: string;
+  terminalLevel?: string;
+  terminal?: boolean;
+  maxSize?: string;
+  maxFiles?: number;
+}): Logger {
   const streams: pino.StreamEntry[] = [];
   if (args.file) {
     const stream = args.maxSize
@@ -45,7 +65,12 @@ export function createLogger(args: { file?: string | null; level?: string; termi
     streams.push({ level: (args.terminalLevel ?? args.level ?? "info") as pino.Level, stream });
   }
   return pino(
-    { level: "trace", base: { pid: process.pid }, redact: { paths: REDACT_PATHS, censor: "[redacted]" }, timestamp: pino.stdTimeFunctions.isoTime },
+    {
+      level: "trace",
+      base: { pid: process.pid },
+      redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
     pino.multistream(streams),
   );
 }

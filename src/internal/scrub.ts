@@ -4,6 +4,9 @@
 const URL_RE = /\b([a-z][a-z0-9+.-]*):\/\/([^\s/?#"'<>]*@)?([^\s/?#"'<>:@]+)(:\d+)?([^\s"'<>]*)/gi;
 
 export function scrubUrls(text: string): string {
-  return text.replace(URL_RE, (_m, scheme: string, _user, host: string, port?: string, rest?: string) =>
-    `${scheme}://${host}${port ?? ""}${rest ? "/…" : ""}`);
+  return text.replace(
+    URL_RE,
+    (_m, scheme: string, _user, host: string, port?: string, rest?: string) =>
+      `${scheme}://${host}${port ?? ""}${rest ? "/…" : ""}`,
+  );
 }

@@ -2,7 +2,6 @@
 // dialect's clock for the views). Only successful transfers count as value; volumes never mix tokens.
 import { DAY_MS, SUMMABLE } from "../model/time.ts";
 
-
 /** The original WALLET_METRICS_VIEW: observed_wallet, total_tx, distinct_tokens, last_tx, minutes_since_last_tx. */
 export function walletMetricsSql(now: string): string {
   return `SELECT w.address AS observed_wallet, w.label,
@@ -18,7 +17,11 @@ export function walletMetricsSql(now: string): string {
 
 /** Per wallet and token: counts and exact raw volumes over all time, 30 and 7 days. */
 export function walletTokenMetricsSql(now: string, from = "wallet_activity"): string {
-  const windows = [["", null], ["_30d", 30], ["_7d", 7]] as const;
+  const windows = [
+    ["", null],
+    ["_30d", 30],
+    ["_7d", 7],
+  ] as const;
   const cols = windows.flatMap(([suffix, days]) => {
     const inWindow = days === null ? "TRUE" : `timestamp_ms > ${now} - ${days * DAY_MS} AND timestamp_ms <= ${now}`;
     return [

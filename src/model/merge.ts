@@ -10,29 +10,45 @@ import { contractTypeName } from "../normalize/tokens.ts";
 const stateRank = (confirmed: boolean, observedAtMs: number) => (confirmed ? 1e13 : 0) + observedAtMs;
 
 export function mergeTransfer(a: TransferRow, b: TransferRow): TransferRow {
-  const [older, newer] = stateRank(b.confirmed, b.observedAtMs) >= stateRank(a.confirmed, a.observedAtMs) ? [a, b] : [b, a];
+  const [older, newer] =
+    stateRank(b.confirmed, b.observedAtMs) >= stateRank(a.confirmed, a.observedAtMs) ? [a, b] : [b, a];
   const metaFrom = newer.tokenDecimals !== null || older.tokenDecimals === null ? newer : older;
   return {
     ...newer,
     block: newer.block ?? older.block,
-    tokenSymbol: metaFrom.tokenSymbol, tokenName: metaFrom.tokenName, tokenDecimals: metaFrom.tokenDecimals,
-    amount: metaFrom.amount, tokenLevel: metaFrom.tokenLevel,
+    tokenSymbol: metaFrom.tokenSymbol,
+    tokenName: metaFrom.tokenName,
+    tokenDecimals: metaFrom.tokenDecimals,
+    amount: metaFrom.amount,
+    tokenLevel: metaFrom.tokenLevel,
     confirmed: a.confirmed || b.confirmed,
     risk: a.risk || b.risk,
-    txOwner: newer.txOwner ?? older.txOwner, txTo: newer.txTo ?? older.txTo, contractRet: newer.contractRet ?? older.contractRet,
+    txOwner: newer.txOwner ?? older.txOwner,
+    txTo: newer.txTo ?? older.txTo,
+    contractRet: newer.contractRet ?? older.contractRet,
   };
 }
 
 export function mergeTransaction(a: TransactionRow, b: TransactionRow): TransactionRow {
   const detailRank = (t: TransactionRow) => t.detail * 1e13 + t.observedAtMs;
   const [lessDetail, moreDetail] = detailRank(b) >= detailRank(a) ? [a, b] : [b, a];
-  const [older, newer] = stateRank(b.confirmed, b.observedAtMs) >= stateRank(a.confirmed, a.observedAtMs) ? [a, b] : [b, a];
+  const [older, newer] =
+    stateRank(b.confirmed, b.observedAtMs) >= stateRank(a.confirmed, a.observedAtMs) ? [a, b] : [b, a];
   const pick = <K extends keyof TransactionRow>(k: K) => moreDetail[k] ?? lessDetail[k];
   return {
-    hash: a.hash, block: pick("block"), timestampMs: moreDetail.timestampMs, ownerAddress: pick("ownerAddress"), toAddress: pick("toAddress"),
-    contractType: pick("contractType"), contractTypeName: pick("contractTypeName"), contractRet: pick("contractRet"),
-    feeSun: pick("feeSun"), raw: pick("raw"), detail: moreDetail.detail,
-    status: newer.status, confirmed: a.confirmed || b.confirmed,
+    hash: a.hash,
+    block: pick("block"),
+    timestampMs: moreDetail.timestampMs,
+    ownerAddress: pick("ownerAddress"),
+    toAddress: pick("toAddress"),
+    contractType: pick("contractType"),
+    contractTypeName: pick("contractTypeName"),
+    contractRet: pick("contractRet"),
+    feeSun: pick("feeSun"),
+    raw: pick("raw"),
+    detail: moreDetail.detail,
+    status: newer.status,
+    confirmed: a.confirmed || b.confirmed,
     observedAtMs: Math.max(older.observedAtMs, newer.observedAtMs),
   };
 }
@@ -42,9 +58,20 @@ export function derivedTransaction(t: TransferRow): TransactionRow {
   // an internal movement happens inside a contract call
   const contractType = t.source === "internal" ? 31 : t.assetType === "trx" ? 1 : t.assetType === "trc10" ? 2 : 31;
   return {
-    hash: t.transactionId, block: t.block, timestampMs: t.timestampMs, ownerAddress: t.txOwner, toAddress: t.txTo,
-    contractType, contractTypeName: contractTypeName(contractType), status: t.status, contractRet: t.contractRet,
-    confirmed: t.confirmed, feeSun: null, raw: null, detail: 0, observedAtMs: t.observedAtMs,
+    hash: t.transactionId,
+    block: t.block,
+    timestampMs: t.timestampMs,
+    ownerAddress: t.txOwner,
+    toAddress: t.txTo,
+    contractType,
+    contractTypeName: contractTypeName(contractType),
+    status: t.status,
+    contractRet: t.contractRet,
+    confirmed: t.confirmed,
+    feeSun: null,
+    raw: null,
+    detail: 0,
+    observedAtMs: t.observedAtMs,
   };
 }
 

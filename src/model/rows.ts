@@ -74,11 +74,24 @@ export type TransferRow = {
  * gave (its id), or the record itself when it gave nothing we store (an Approval, a zero-value internal call,
  * a quarantined record). `tronmon verify` compares these, still backed by stored rows, with the API's counts.
  */
-export type ObservationRow = { wallet: string; endpoint: Endpoint; unitId: string; unitKind: "transfer" | "transaction" | "none"; timestampMs: number };
+export type ObservationRow = {
+  wallet: string;
+  endpoint: Endpoint;
+  unitId: string;
+  unitKind: "transfer" | "transaction" | "none";
+  timestampMs: number;
+};
 
 export type QuarantineRow = { endpoint: Endpoint | "unknown"; reason: string; record: unknown; observedAtMs: number };
 
-export type TokenRow = { tokenId: string; assetType: AssetType; symbol: string | null; name: string | null; decimals: number | null; level: string | null };
+export type TokenRow = {
+  tokenId: string;
+  assetType: AssetType;
+  symbol: string | null;
+  name: string | null;
+  decimals: number | null;
+  level: string | null;
+};
 
 export type NormalizedBatch = {
   transactions: TransactionRow[];
@@ -90,7 +103,14 @@ export type NormalizedBatch = {
   skipped: number;
 };
 
-export const emptyBatch = (): NormalizedBatch => ({ transactions: [], transfers: [], quarantined: [], tokens: [], observations: [], skipped: 0 });
+export const emptyBatch = (): NormalizedBatch => ({
+  transactions: [],
+  transfers: [],
+  quarantined: [],
+  tokens: [],
+  observations: [],
+  skipped: 0,
+});
 
 export function appendBatch(into: NormalizedBatch, b: NormalizedBatch): NormalizedBatch {
   for (const t of b.transactions) into.transactions.push(t);

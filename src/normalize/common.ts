@@ -26,8 +26,18 @@ export function checkAddress(field: string, value: unknown): string {
  * The same movement seen through any endpoint gets the same id: hash of transaction, token, from, to,
  * raw amount and the occurrence of that tuple within the transaction (for identical repeated moves).
  */
-export function transferId(txid: string, tokenId: string, from: string, to: string, amountRaw: string, occurrence: number): string {
-  return hash("sha256", `${txid.toLowerCase()}|${tokenId}|${from}|${to}|${amountRaw}|${occurrence}`, "hex").slice(0, 40);
+export function transferId(
+  txid: string,
+  tokenId: string,
+  from: string,
+  to: string,
+  amountRaw: string,
+  occurrence: number,
+): string {
+  return hash("sha256", `${txid.toLowerCase()}|${tokenId}|${from}|${to}|${amountRaw}|${occurrence}`, "hex").slice(
+    0,
+    40,
+  );
 }
 
 /** Counts repeated (tx, token, from, to, amount) tuples inside one page. */
@@ -40,7 +50,12 @@ export class OccurrenceCounter {
   }
 }
 
-export function statusOf(args: { contractRet?: string | null; result?: string | null; finalResult?: string | null; revert?: boolean | null }): Status {
+export function statusOf(args: {
+  contractRet?: string | null;
+  result?: string | null;
+  finalResult?: string | null;
+  revert?: boolean | null;
+}): Status {
   if (args.revert) return "failed";
   const verdict = args.finalResult ?? args.contractRet ?? args.result;
   if (verdict == null || verdict === "") return "success";
@@ -53,9 +68,12 @@ const WEEK_MS = 7 * 86_400_000;
 
 /** A block time in milliseconds within what can be: after TRON's genesis, and not beyond a week after it was seen. */
 export function checkTimestamp(field: string, value: unknown, observedAtMs: number): number {
-  const ms = typeof value === "number" ? value : typeof value === "string" && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
+  const ms =
+    typeof value === "number" ? value : typeof value === "string" && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(ms) || ms < TRON_GENESIS_MS || ms > Math.max(observedAtMs, Date.now()) + WEEK_MS) {
-    throw new RecordError(`${field} ${JSON.stringify(value)?.slice(0, 40)} is not a block time in milliseconds (2018-06-25 or later, not in the future)`);
+    throw new RecordError(
+      `${field} ${JSON.stringify(value)?.slice(0, 40)} is not a block time in milliseconds (2018-06-25 or later, not in the future)`,
+    );
   }
   return ms;
 }
@@ -63,29 +81,48 @@ export function checkTimestamp(field: string, value: unknown, observedAtMs: numb
 /** A block number (or null): a non-negative safe integer. */
 export function checkBlock(value: number | null | undefined): number | null {
   if (value === null || value === undefined) return null;
-  if (!Number.isSafeInteger(value) || value < 0) throw new RecordError(`block ${JSON.stringify(value)} is not a block number`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RecordError(`block ${JSON.stringify(value)} is not a block number`);
   return value;
 }
 
 /** Token decimals as a token can have them: 0 to 77 (10^77 still fits a uint256). */
 function checkDecimals(value: number | null | undefined): number | null {
   if (value === null || value === undefined) return null;
-  if (!Number.isInteger(value) || value < 0 || value > 77) throw new RecordError(`tokenDecimal ${JSON.stringify(value)} is outside 0..77`);
+  if (!Number.isInteger(value) || value < 0 || value > 77)
+    throw new RecordError(`tokenDecimal ${JSON.stringify(value)} is outside 0..77`);
   return value;
 }
 /** Display strings from the chain (token symbols and names), cut to a sane length. */
-const text = (v: string | null | undefined, max = 200): string | null => (v === null || v === undefined ? null : String(v).slice(0, max));
+const text = (v: string | null | undefined, max = 200): string | null =>
+  v === null || v === undefined ? null : String(v).slice(0, max);
 
-export type ResolvedToken = { symbol: string | null; name: string | null; decimals: number | null; level: string | null };
+export type ResolvedToken = {
+  symbol: string | null;
+  name: string | null;
+  decimals: number | null;
+  level: string | null;
+};
 
 /** Token info from the record only when it describes this very token; else the lookup. */
 export function resolveToken(tokenId: string, info: RawTokenInfo, lookup: TokenLookup): ResolvedToken {
   const known = wellKnownToken(tokenId);
   if (info && info.tokenId === tokenId && info.tokenDecimal != null) {
-    return { symbol: text(info.tokenAbbr), name: text(info.tokenName), decimals: checkDecimals(info.tokenDecimal), level: text(info.tokenLevel, 8) };
+    return {
+      symbol: text(info.tokenAbbr),
+      name: text(info.tokenName),
+      decimals: checkDecimals(info.tokenDecimal),
+      level: text(info.tokenLevel, 8),
+    };
   }
   const found = lookup(tokenId) ?? known;
-  if (found) return { symbol: text(found.symbol), name: text(found.name), decimals: checkDecimals(found.decimals), level: "level" in found ? text(found.level, 8) : null };
+  if (found)
+    return {
+      symbol: text(found.symbol),
+      name: text(found.name),
+      decimals: checkDecimals(found.decimals),
+      level: "level" in found ? text(found.level, 8) : null,
+    };
   return { symbol: null, name: null, decimals: null, level: null };
 }
 
@@ -96,5 +133,12 @@ export function scaled(raw: bigint, decimals: number | null): string | null {
 export function tokenRowFromInfo(tokenId: string, assetType: AssetType, info: RawTokenInfo): TokenRow | null {
   if (!info || info.tokenId !== tokenId || info.tokenDecimal == null) return null;
   if (!Number.isInteger(info.tokenDecimal) || info.tokenDecimal < 0 || info.tokenDecimal > 77) return null;
-  return { tokenId, assetType, symbol: text(info.tokenAbbr), name: text(info.tokenName), decimals: info.tokenDecimal, level: text(info.tokenLevel, 8) };
+  return {
+    tokenId,
+    assetType,
+    symbol: text(info.tokenAbbr),
+    name: text(info.tokenName),
+    decimals: info.tokenDecimal,
+    level: text(info.tokenLevel, 8),
+  };
 }

@@ -26,7 +26,11 @@ export function normalizeRecords(args: {
   wallet?: string;
 }): NormalizedBatch {
   const out = args.into ?? emptyBatch();
-  const ctx = { observedAtMs: args.observedAtMs, tokens: args.tokens ?? builtinTokens, occurrences: new OccurrenceCounter() };
+  const ctx = {
+    observedAtMs: args.observedAtMs,
+    tokens: args.tokens ?? builtinTokens,
+    occurrences: new OccurrenceCounter(),
+  };
   const fn = byEndpoint[args.endpoint];
   const observations: ObservationRow[] = args.wallet ? (out.observations ??= []) : [];
   for (const record of args.records) {
@@ -38,20 +42,43 @@ export function normalizeRecords(args: {
       out.transactions.length = before.tx;
       out.transfers.length = before.tr;
       const reason = e instanceof Error ? `${e.name === "RecordError" ? "" : `${e.name}: `}${e.message}` : String(e);
-      out.quarantined.push({ endpoint: args.endpoint, reason: reason.slice(0, 500), record, observedAtMs: args.observedAtMs });
+      out.quarantined.push({
+        endpoint: args.endpoint,
+        reason: reason.slice(0, 500),
+        record,
+        observedAtMs: args.observedAtMs,
+      });
     }
     if (!args.wallet) continue;
     const ts = recordTimestamp(record) ?? 0;
     if (args.endpoint === "transaction" && out.transactions.length > before.tx) {
       const t = out.transactions[before.tx];
-      observations.push({ wallet: args.wallet, endpoint: "transaction", unitId: t.hash, unitKind: "transaction", timestampMs: t.timestampMs });
+      observations.push({
+        wallet: args.wallet,
+        endpoint: "transaction",
+        unitId: t.hash,
+        unitKind: "transaction",
+        timestampMs: t.timestampMs,
+      });
     } else if (args.endpoint !== "transaction" && out.transfers.length > before.tr) {
       const t = out.transfers[before.tr];
-      observations.push({ wallet: args.wallet, endpoint: args.endpoint, unitId: t.transferId, unitKind: "transfer", timestampMs: t.timestampMs });
+      observations.push({
+        wallet: args.wallet,
+        endpoint: args.endpoint,
+        unitId: t.transferId,
+        unitKind: "transfer",
+        timestampMs: t.timestampMs,
+      });
     } else {
       // an Approval, a zero-value call or a quarantined record: counted by the API, stored as seen
       const occurrence = ctx.occurrences.next(`none|${recordKey(args.endpoint, record)}`);
-      observations.push({ wallet: args.wallet, endpoint: args.endpoint, unitId: `none:${recordKey(args.endpoint, record)}|${occurrence}`, unitKind: "none", timestampMs: ts });
+      observations.push({
+        wallet: args.wallet,
+        endpoint: args.endpoint,
+        unitId: `none:${recordKey(args.endpoint, record)}|${occurrence}`,
+        unitKind: "none",
+        timestampMs: ts,
+      });
     }
   }
   return out;

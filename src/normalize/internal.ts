@@ -6,13 +6,23 @@ import { createHash } from "node:crypto";
 import { addressFromHex } from "./address.ts";
 import { parseRawAmount } from "./amount.ts";
 import { TRX } from "./tokens.ts";
-import { checkAddress, checkTimestamp, type OccurrenceCounter, RecordError, resolveToken, scaled, statusOf, type TokenLookup } from "./common.ts";
+import {
+  checkAddress,
+  checkTimestamp,
+  type OccurrenceCounter,
+  RecordError,
+  resolveToken,
+  scaled,
+  statusOf,
+  type TokenLookup,
+} from "./common.ts";
 import type { NormalizedBatch } from "../model/rows.ts";
 
 type Ctx = { observedAtMs: number; tokens: TokenLookup; occurrences: OccurrenceCounter };
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const first = (o: Record<string, unknown>, ...keys: string[]) => keys.map((k) => o[k]).find((v) => v !== undefined && v !== null && v !== "");
+const first = (o: Record<string, unknown>, ...keys: string[]) =>
+  keys.map((k) => o[k]).find((v) => v !== undefined && v !== null && v !== "");
 const truthy = (v: unknown) => v === true || v === 1 || v === "1" || v === "true";
 
 /** base58 as is; java-tron's hex (41…) converted. */
@@ -30,12 +40,14 @@ export function internalTransferId(internalHash: string): string {
 export function normalizeInternalRecord(record: unknown, ctx: Ctx, out: NormalizedBatch): void {
   if (!isObj(record)) throw new RecordError("an internal transaction record must be an object");
   const hash = first(record, "hash", "transaction_id", "transactionHash");
-  if (typeof hash !== "string" || !/^[0-9a-fA-F]{64}$/.test(hash)) throw new RecordError(`hash ${JSON.stringify(hash)} must be 64 hex characters`);
+  if (typeof hash !== "string" || !/^[0-9a-fA-F]{64}$/.test(hash))
+    throw new RecordError(`hash ${JSON.stringify(hash)} must be 64 hex characters`);
   const ts = checkTimestamp("timestamp", first(record, "timestamp", "block_ts", "block_timestamp"), ctx.observedAtMs);
   const info = Array.isArray(record.callValueInfo) && isObj(record.callValueInfo[0]) ? record.callValueInfo[0] : {};
   const valueField = first(record, "call_value", "callValue", "value", "amount") ?? first(info, "callValue") ?? 0;
   const raw = parseRawAmount(valueField);
-  if (raw === null) throw new RecordError(`call_value ${JSON.stringify(valueField)} is not a non-negative integer amount`);
+  if (raw === null)
+    throw new RecordError(`call_value ${JSON.stringify(valueField)} is not a non-negative integer amount`);
   if (raw === 0n) {
     out.skipped++; // a call that moved no value
     return;
@@ -44,25 +56,49 @@ export function normalizeInternalRecord(record: unknown, ctx: Ctx, out: Normaliz
   const to = address("to", first(record, "to", "to_address", "transferTo_address", "transferToAddress"));
   const tokenRaw = String(first(record, "token_id", "tokenId") ?? first(info, "tokenId", "tokenName") ?? "_");
   const tokenId = tokenRaw === "" || tokenRaw === "_" || tokenRaw.toLowerCase() === "trx" ? "_" : tokenRaw;
-  if (tokenId !== "_" && !/^\d+$/.test(tokenId)) throw new RecordError(`token_id ${JSON.stringify(tokenRaw)} is neither "_" (TRX) nor a TRC10 id`);
+  if (tokenId !== "_" && !/^\d+$/.test(tokenId))
+    throw new RecordError(`token_id ${JSON.stringify(tokenRaw)} is neither "_" (TRX) nor a TRC10 id`);
   const isTrx = tokenId === "_";
-  const t = isTrx ? { symbol: TRX.symbol, name: TRX.name, decimals: 6, level: null } : resolveToken(tokenId, null, ctx.tokens);
+  const t = isTrx
+    ? { symbol: TRX.symbol, name: TRX.name, decimals: 6, level: null }
+    : resolveToken(tokenId, null, ctx.tokens);
   const rejected = truthy(record.rejected);
   const result = first(record, "result", "contractRet");
-  const status = rejected ? "failed" : statusOf({ contractRet: typeof result === "string" ? result : null, revert: truthy(record.revert) });
+  const status = rejected
+    ? "failed"
+    : statusOf({ contractRet: typeof result === "string" ? result : null, revert: truthy(record.revert) });
   const txid = hash.toLowerCase();
   const internalHash = first(record, "internal_hash", "internalHash", "internal_transaction_hash");
   const amountRaw = raw.toString();
   const occurrence = ctx.occurrences.next(`${txid}|internal|${tokenId}|${from}|${to}|${amountRaw}`);
-  const id = typeof internalHash === "string" && internalHash
-    ? internalTransferId(internalHash)
-    : internalTransferId(`${txid}|${tokenId}|${from}|${to}|${amountRaw}|${occurrence}`);
+  const id =
+    typeof internalHash === "string" && internalHash
+      ? internalTransferId(internalHash)
+      : internalTransferId(`${txid}|${tokenId}|${from}|${to}|${amountRaw}|${occurrence}`);
   const block = Number(first(record, "block", "blockNumber", "block_number"));
   out.transfers.push({
-    transferId: id, transactionId: txid, block: Number.isSafeInteger(block) ? block : null, timestampMs: ts,
-    fromAddress: from, toAddress: to, assetType: isTrx ? "trx" : "trc10", tokenId, tokenSymbol: t.symbol, tokenName: t.name,
-    tokenDecimals: t.decimals, amountRaw, amount: scaled(raw, t.decimals), nftTokenId: null, confirmed: truthy(record.confirmed),
-    status, risk: false, tokenLevel: t.level, source: "internal", observedAtMs: ctx.observedAtMs,
-    txOwner: null, txTo: null, contractRet: typeof result === "string" ? result : null,
+    transferId: id,
+    transactionId: txid,
+    block: Number.isSafeInteger(block) ? block : null,
+    timestampMs: ts,
+    fromAddress: from,
+    toAddress: to,
+    assetType: isTrx ? "trx" : "trc10",
+    tokenId,
+    tokenSymbol: t.symbol,
+    tokenName: t.name,
+    tokenDecimals: t.decimals,
+    amountRaw,
+    amount: scaled(raw, t.decimals),
+    nftTokenId: null,
+    confirmed: truthy(record.confirmed),
+    status,
+    risk: false,
+    tokenLevel: t.level,
+    source: "internal",
+    observedAtMs: ctx.observedAtMs,
+    txOwner: null,
+    txTo: null,
+    contractRet: typeof result === "string" ? result : null,
   });
 }

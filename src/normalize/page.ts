@@ -27,7 +27,9 @@ export function recognisePage(content: unknown, hint?: Endpoint): RecognisedPage
   if (isObj(content) && content.format === ARCHIVE_FORMAT) {
     const ep = content.endpoint as Endpoint;
     if (typeof ep !== "string" || !(ENDPOINTS as readonly string[]).includes(ep)) {
-      return { error: `an archived page of an unknown endpoint ${JSON.stringify(content.endpoint)?.slice(0, 60)} (known: ${ENDPOINTS.join(", ")})` };
+      return {
+        error: `an archived page of an unknown endpoint ${JSON.stringify(content.endpoint)?.slice(0, 60)} (known: ${ENDPOINTS.join(", ")})`,
+      };
     }
     const inner = recognisePage(content.body, ep);
     if ("error" in inner) return inner;
@@ -41,14 +43,21 @@ export function recognisePage(content: unknown, hint?: Endpoint): RecognisedPage
     return { endpoint: ep, records: content, fetchedAtMs: null, kind: "bare-array" };
   }
   if (isObj(content)) {
-    if (Array.isArray(content.token_transfers)) return { endpoint: "trc20", records: content.token_transfers, fetchedAtMs: null, kind: "envelope" };
+    if (Array.isArray(content.token_transfers))
+      return { endpoint: "trc20", records: content.token_transfers, fetchedAtMs: null, kind: "envelope" };
     const data = Array.isArray(content.data) ? content.data : Array.isArray(content.Data) ? content.Data : null;
     if (data) {
       const ep = (data.length ? endpointOfRecord(data[0]) : null) ?? hint;
-      if (!ep) return { error: data.length ? "an envelope whose data[] records are not transactions or transfers" : "an empty envelope of unknown endpoint" };
+      if (!ep)
+        return {
+          error: data.length
+            ? "an envelope whose data[] records are not transactions or transfers"
+            : "an empty envelope of unknown endpoint",
+        };
       return { endpoint: ep, records: data, fetchedAtMs: null, kind: "envelope" };
     }
-    if (typeof content.message === "string") return { error: `a TronScan error body: ${JSON.stringify(content.message)}` };
+    if (typeof content.message === "string")
+      return { error: `a TronScan error body: ${JSON.stringify(content.message)}` };
   }
   return { error: "not a TronScan page (no data[], token_transfers[] or record array)" };
 }

@@ -1,7 +1,13 @@
 // Raw record shapes as TronScan sends them: tolerant of number-or-string, bool-or-0/1 and missing fields.
 import { z } from "zod";
 
-const intLike = z.union([z.number().int(), z.string().regex(/^-?\d+$/).transform(Number)]);
+const intLike = z.union([
+  z.number().int(),
+  z
+    .string()
+    .regex(/^-?\d+$/)
+    .transform(Number),
+]);
 const boolLike = z
   .union([z.boolean(), z.number(), z.string()])
   .transform((v) => v === true || v === 1 || v === "1" || v === "true");

@@ -18,7 +18,16 @@ export function recordTimestamp(r: unknown): number | null {
 const FIELDS: Record<Endpoint, string[]> = {
   transaction: ["hash"],
   transfer: ["transactionHash", "tokenName", "transferFromAddress", "transferToAddress", "amount"],
-  trc20: ["transaction_id", "contract_address", "from_address", "to_address", "quant", "event_type", "event_index", "log_index"],
+  trc20: [
+    "transaction_id",
+    "contract_address",
+    "from_address",
+    "to_address",
+    "quant",
+    "event_type",
+    "event_index",
+    "log_index",
+  ],
   internal: ["internal_hash", "hash", "from", "to", "call_value", "token_id"],
 };
 
@@ -27,7 +36,9 @@ export function recordKey(endpoint: Endpoint, r: unknown): string {
   if (endpoint === "internal" && typeof r.internal_hash === "string" && r.internal_hash) return `i:${r.internal_hash}`;
   const parts = FIELDS[endpoint].map((f) => r[f]);
   if (parts[0] === undefined || parts[0] === null || typeof parts[0] === "object") return `x:${digest(r)}`;
-  return parts.map((p) => (p === undefined || p === null ? "" : typeof p === "object" ? digest(p) : String(p).slice(0, 200))).join("|");
+  return parts
+    .map((p) => (p === undefined || p === null ? "" : typeof p === "object" ? digest(p) : String(p).slice(0, 200)))
+    .join("|");
 }
 
 function digest(v: unknown): string {

@@ -5,7 +5,16 @@ import { contractTypeName, TRX } from "./tokens.ts";
 import { transactionRecordSchema, describeIssues, type RawTransaction } from "./raw-schemas.ts";
 import { fastTransaction } from "./fast-parse.ts";
 import {
-  checkAddress, checkBlock, checkTimestamp, OccurrenceCounter, RecordError, resolveToken, scaled, statusOf, transferId, type TokenLookup,
+  checkAddress,
+  checkBlock,
+  checkTimestamp,
+  OccurrenceCounter,
+  RecordError,
+  resolveToken,
+  scaled,
+  statusOf,
+  transferId,
+  type TokenLookup,
 } from "./common.ts";
 import type { NormalizedBatch, Status, TransferRow } from "../model/rows.ts";
 
@@ -16,7 +25,12 @@ export function normalizeTransactionRecord(record: unknown, ctx: Ctx, out: Norma
   if (!r) {
     const parsed = transactionRecordSchema.safeParse(record);
     if (!parsed.success) {
-      out.quarantined.push({ endpoint: "transaction", reason: describeIssues(parsed.error), record, observedAtMs: ctx.observedAtMs });
+      out.quarantined.push({
+        endpoint: "transaction",
+        reason: describeIssues(parsed.error),
+        record,
+        observedAtMs: ctx.observedAtMs,
+      });
       return;
     }
     r = parsed.data;
@@ -24,7 +38,8 @@ export function normalizeTransactionRecord(record: unknown, ctx: Ctx, out: Norma
   try {
     checkTimestamp("timestamp", r.timestamp, ctx.observedAtMs);
     checkBlock(r.block);
-    if (!Number.isInteger(r.contractType) || r.contractType < 0 || r.contractType > 65_535) throw new RecordError(`contractType ${JSON.stringify(r.contractType)} is not a contract type`);
+    if (!Number.isInteger(r.contractType) || r.contractType < 0 || r.contractType > 65_535)
+      throw new RecordError(`contractType ${JSON.stringify(r.contractType)} is not a contract type`);
     const owner = checkAddress("ownerAddress", r.ownerAddress);
     const to = r.toAddress ? checkAddress("toAddress", r.toAddress) : null;
     const status = statusOf({ contractRet: r.contractRet, result: r.result, revert: r.revert });
@@ -88,17 +103,43 @@ function transfersOf(r: RawTransaction, owner: string, to: string | null, status
     case 1: {
       const recipient = checkAddress("contractData.to_address", data.to_address ?? to);
       const raw = amountOf("contractData.amount", data.amount ?? r.amount);
-      return [{ ...base("_", owner, recipient, raw), assetType: "trx", tokenId: "_", tokenSymbol: TRX.symbol, tokenName: TRX.name, tokenDecimals: 6, amount: scaled(raw, 6), tokenLevel: null }];
+      return [
+        {
+          ...base("_", owner, recipient, raw),
+          assetType: "trx",
+          tokenId: "_",
+          tokenSymbol: TRX.symbol,
+          tokenName: TRX.name,
+          tokenDecimals: 6,
+          amount: scaled(raw, 6),
+          tokenLevel: null,
+        },
+      ];
     }
     case 2: {
       // TRC10 ids are numeric; older records carry the token's name in asset_name: the record's token id then
-      const named = typeof data.asset_name === "string" || typeof data.asset_name === "number" ? String(data.asset_name) : "";
+      const named =
+        typeof data.asset_name === "string" || typeof data.asset_name === "number" ? String(data.asset_name) : "";
       const tokenId = /^\d+$/.test(named) ? named : String(r.tokenInfo?.tokenId ?? "");
-      if (!/^\d+$/.test(tokenId)) throw new RecordError(`contractData.asset_name ${JSON.stringify(data.asset_name)} is not a TRC10 token id and tokenInfo.tokenId gives none`);
+      if (!/^\d+$/.test(tokenId))
+        throw new RecordError(
+          `contractData.asset_name ${JSON.stringify(data.asset_name)} is not a TRC10 token id and tokenInfo.tokenId gives none`,
+        );
       const recipient = checkAddress("contractData.to_address", data.to_address ?? to);
       const raw = amountOf("contractData.amount", data.amount ?? r.amount);
       const t = resolveToken(tokenId, r.tokenInfo, ctx.tokens);
-      return [{ ...base(tokenId, owner, recipient, raw), assetType: "trc10", tokenId, tokenSymbol: t.symbol, tokenName: t.name, tokenDecimals: t.decimals, amount: scaled(raw, t.decimals), tokenLevel: t.level }];
+      return [
+        {
+          ...base(tokenId, owner, recipient, raw),
+          assetType: "trc10",
+          tokenId,
+          tokenSymbol: t.symbol,
+          tokenName: t.name,
+          tokenDecimals: t.decimals,
+          amount: scaled(raw, t.decimals),
+          tokenLevel: t.level,
+        },
+      ];
     }
     case 31:
       return contractCallTransfers(r, owner, to, ctx, base, amountOf);
@@ -108,8 +149,19 @@ function transfersOf(r: RawTransaction, owner: string, to: string | null, status
 }
 
 function contractCallTransfers(
-  r: RawTransaction, owner: string, to: string | null, ctx: Ctx,
-  base: (tokenId: string, from: string, recipient: string, raw: bigint) => Omit<TransferRow, "assetType" | "tokenId" | "tokenSymbol" | "tokenName" | "tokenDecimals" | "amount" | "tokenLevel">,
+  r: RawTransaction,
+  owner: string,
+  to: string | null,
+  ctx: Ctx,
+  base: (
+    tokenId: string,
+    from: string,
+    recipient: string,
+    raw: bigint,
+  ) => Omit<
+    TransferRow,
+    "assetType" | "tokenId" | "tokenSymbol" | "tokenName" | "tokenDecimals" | "amount" | "tokenLevel"
+  >,
   amountOf: (field: string, value: unknown) => bigint,
 ): TransferRow[] {
   const data = r.contractData ?? {};
@@ -121,14 +173,27 @@ function contractCallTransfers(
   const callValue = data.call_value ?? trigger?.call_value;
   if (callValue != null && callValue !== 0 && callValue !== "0") {
     const raw = amountOf("contractData.call_value", callValue);
-    if (raw > 0n) rows.push({ ...base("_", owner, contract, raw), assetType: "trx", tokenId: "_", tokenSymbol: TRX.symbol, tokenName: TRX.name, tokenDecimals: 6, amount: scaled(raw, 6), tokenLevel: null });
+    if (raw > 0n)
+      rows.push({
+        ...base("_", owner, contract, raw),
+        assetType: "trx",
+        tokenId: "_",
+        tokenSymbol: TRX.symbol,
+        tokenName: TRX.name,
+        tokenDecimals: 6,
+        amount: scaled(raw, 6),
+        tokenLevel: null,
+      });
   }
 
   const callData = (typeof data.data === "string" && data.data) || trigger?.data || null;
   let decoded = decodeTransferCall(callData);
   if (!decoded && !callData && trigger?.methodName === "transfer") decoded = fromParameters(trigger.parameter);
   if (!decoded) {
-    if (callData && /^(a9059cbb|23b872dd)/i.test(callData)) throw new RecordError(`contractData.data ${JSON.stringify(callData.slice(0, 80))} is a transfer call that cannot be decoded`);
+    if (callData && /^(a9059cbb|23b872dd)/i.test(callData))
+      throw new RecordError(
+        `contractData.data ${JSON.stringify(callData.slice(0, 80))} is a transfer call that cannot be decoded`,
+      );
     return rows;
   }
   const from = decoded.from ? checkAddress("call data from", decoded.from) : owner;
@@ -136,7 +201,16 @@ function contractCallTransfers(
   const t = resolveToken(contract, null, ctx.tokens);
   const known = ctx.tokens(contract);
   const assetType = known && "assetType" in known && known.assetType === "trc721" ? "trc721" : "trc20";
-  rows.push({ ...base(contract, from, recipient, decoded.value), assetType, tokenId: contract, tokenSymbol: t.symbol, tokenName: t.name, tokenDecimals: t.decimals, amount: scaled(decoded.value, t.decimals), tokenLevel: t.level });
+  rows.push({
+    ...base(contract, from, recipient, decoded.value),
+    assetType,
+    tokenId: contract,
+    tokenSymbol: t.symbol,
+    tokenName: t.name,
+    tokenDecimals: t.decimals,
+    amount: scaled(decoded.value, t.decimals),
+    tokenLevel: t.level,
+  });
   return rows;
 }
 

@@ -5,7 +5,17 @@ import type { z } from "zod";
 import { describeIssues, transferRecordSchema, trc20RecordSchema } from "./raw-schemas.ts";
 import { fastTransfer, fastTrc20 } from "./fast-parse.ts";
 import {
-  checkAddress, checkBlock, checkTimestamp, OccurrenceCounter, RecordError, resolveToken, scaled, statusOf, tokenRowFromInfo, transferId, type TokenLookup,
+  checkAddress,
+  checkBlock,
+  checkTimestamp,
+  OccurrenceCounter,
+  RecordError,
+  resolveToken,
+  scaled,
+  statusOf,
+  tokenRowFromInfo,
+  transferId,
+  type TokenLookup,
 } from "./common.ts";
 import type { Endpoint, NormalizedBatch } from "../model/rows.ts";
 
@@ -15,7 +25,13 @@ function quarantine(endpoint: Endpoint, ctx: Ctx, out: NormalizedBatch, record: 
   out.quarantined.push({ endpoint, reason, record, observedAtMs: ctx.observedAtMs });
 }
 
-function parsed<T>(schema: z.ZodType<T>, endpoint: Endpoint, ctx: Ctx, out: NormalizedBatch, record: unknown): T | null {
+function parsed<T>(
+  schema: z.ZodType<T>,
+  endpoint: Endpoint,
+  ctx: Ctx,
+  out: NormalizedBatch,
+  record: unknown,
+): T | null {
   const p = schema.safeParse(record);
   if (p.success) return p.data;
   quarantine(endpoint, ctx, out, record, describeIssues(p.error));
@@ -38,8 +54,13 @@ export function normalizeTransferRecord(record: unknown, ctx: Ctx, out: Normaliz
     const isTrx = r.tokenName === "_" || (r.tokenName === "" && r.tokenInfo?.tokenId === "_");
     // TRC10 tokens are identified by id; older records may carry the name here and the id in tokenInfo
     const tokenId = isTrx ? "_" : /^\d+$/.test(r.tokenName) ? r.tokenName : (r.tokenInfo?.tokenId ?? "");
-    if (!isTrx && !/^\d+$/.test(tokenId)) throw new RecordError(`tokenName ${JSON.stringify(r.tokenName)} is neither "_" (TRX) nor a TRC10 id, and tokenInfo.tokenId gives none`);
-    const t = isTrx ? { symbol: TRX.symbol, name: TRX.name, decimals: 6, level: null } : resolveToken(tokenId, r.tokenInfo, ctx.tokens);
+    if (!isTrx && !/^\d+$/.test(tokenId))
+      throw new RecordError(
+        `tokenName ${JSON.stringify(r.tokenName)} is neither "_" (TRX) nor a TRC10 id, and tokenInfo.tokenId gives none`,
+      );
+    const t = isTrx
+      ? { symbol: TRX.symbol, name: TRX.name, decimals: 6, level: null }
+      : resolveToken(tokenId, r.tokenInfo, ctx.tokens);
     const status = statusOf({ contractRet: r.contractRet, revert: r.revert });
     const hash = r.transactionHash.toLowerCase();
     const amountRaw = raw.toString();
@@ -47,10 +68,28 @@ export function normalizeTransferRecord(record: unknown, ctx: Ctx, out: Normaliz
     const confirmed = r.confirmed ?? false;
     out.transfers.push({
       transferId: transferId(hash, tokenId, from, to, amountRaw, occurrence),
-      transactionId: hash, block: checkBlock(r.block), timestampMs: checkTimestamp("timestamp", r.timestamp, ctx.observedAtMs), fromAddress: from, toAddress: to,
-      assetType: isTrx ? "trx" : "trc10", tokenId, tokenSymbol: t.symbol, tokenName: t.name, tokenDecimals: t.decimals,
-      amountRaw, amount: scaled(raw, t.decimals), nftTokenId: null, confirmed, status, risk: r.riskTransaction ?? false, tokenLevel: t.level,
-      source: "transfer", observedAtMs: ctx.observedAtMs, txOwner: from, txTo: to, contractRet: r.contractRet ?? null,
+      transactionId: hash,
+      block: checkBlock(r.block),
+      timestampMs: checkTimestamp("timestamp", r.timestamp, ctx.observedAtMs),
+      fromAddress: from,
+      toAddress: to,
+      assetType: isTrx ? "trx" : "trc10",
+      tokenId,
+      tokenSymbol: t.symbol,
+      tokenName: t.name,
+      tokenDecimals: t.decimals,
+      amountRaw,
+      amount: scaled(raw, t.decimals),
+      nftTokenId: null,
+      confirmed,
+      status,
+      risk: r.riskTransaction ?? false,
+      tokenLevel: t.level,
+      source: "transfer",
+      observedAtMs: ctx.observedAtMs,
+      txOwner: from,
+      txTo: to,
+      contractRet: r.contractRet ?? null,
     });
     if (!isTrx) {
       const token = tokenRowFromInfo(tokenId, "trc10", r.tokenInfo);
@@ -86,14 +125,29 @@ export function normalizeTrc20Record(record: unknown, ctx: Ctx, out: NormalizedB
     const confirmed = r.confirmed ?? false;
     out.transfers.push({
       transferId: transferId(hash, contract, from, to, raw.toString(), occurrence),
-      transactionId: hash, block: checkBlock(r.block), timestampMs: checkTimestamp("block_ts", r.block_ts, ctx.observedAtMs), fromAddress: from, toAddress: to,
-      assetType, tokenId: contract, tokenSymbol: t.symbol, tokenName: t.name,
+      transactionId: hash,
+      block: checkBlock(r.block),
+      timestampMs: checkTimestamp("block_ts", r.block_ts, ctx.observedAtMs),
+      fromAddress: from,
+      toAddress: to,
+      assetType,
+      tokenId: contract,
+      tokenSymbol: t.symbol,
+      tokenName: t.name,
       tokenDecimals: nft ? 0 : t.decimals,
-      amountRaw, amount: nft ? "1" : scaled(raw, t.decimals), nftTokenId: nft ? raw.toString() : null, confirmed, status,
-      risk: r.riskTransaction ?? false, tokenLevel: t.level, source: "trc20", observedAtMs: ctx.observedAtMs,
+      amountRaw,
+      amount: nft ? "1" : scaled(raw, t.decimals),
+      nftTokenId: nft ? raw.toString() : null,
+      confirmed,
+      status,
+      risk: r.riskTransaction ?? false,
+      tokenLevel: t.level,
+      source: "trc20",
+      observedAtMs: ctx.observedAtMs,
       // a direct transfer() call on the token: its signer is the sender
       txOwner: trigger?.methodName === "transfer" && trigger.contract_address === contract ? from : null,
-      txTo: trigger?.contract_address ?? contract, contractRet: r.contractRet ?? r.finalResult ?? null,
+      txTo: trigger?.contract_address ?? contract,
+      contractRet: r.contractRet ?? r.finalResult ?? null,
     });
     const token = tokenRowFromInfo(contract, assetType, r.tokenInfo);
     if (token) out.tokens.push(token);

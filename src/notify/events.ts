@@ -25,15 +25,21 @@ export type NotifyEvent = {
 };
 
 export const ANOMALY_SEVERITY: Record<string, Severity> = {
-  address_poisoning: "critical", fake_token: "warning", large_transaction: "warning", burst_activity: "warning",
-  new_counterparty: "info", spam_token: "info",
+  address_poisoning: "critical",
+  fake_token: "warning",
+  large_transaction: "warning",
+  burst_activity: "warning",
+  new_counterparty: "info",
+  spam_token: "info",
 };
 
 /** Events at or after `sinceMs`, oldest first. */
 export async function eventsSince(w: Warehouse, sinceMs: number): Promise<NotifyEvent[]> {
   const out: NotifyEvent[] = [];
   const alerts = await w.query<Record<string, unknown>>(
-    "SELECT * FROM alerts WHERE first_seen_ms >= ? OR resolved_at_ms >= ? ORDER BY first_seen_ms, alert_id", [sinceMs, sinceMs]);
+    "SELECT * FROM alerts WHERE first_seen_ms >= ? OR resolved_at_ms >= ? ORDER BY first_seen_ms, alert_id",
+    [sinceMs, sinceMs],
+  );
   for (const row of alerts) {
     const a = alertFromRow(row);
     const health = a.kind === "health";
@@ -42,23 +48,51 @@ export async function eventsSince(w: Warehouse, sinceMs: number): Promise<Notify
     const what = health ? `Monitor health: ${a.ruleName}` : `Rule "${a.ruleName}"`;
     const subject = a.wallet === "*" ? "" : ` for ${a.wallet}`;
     const value = `value ${a.value}${a.tokenSymbol ? ` ${a.tokenSymbol}` : ""}, threshold ${a.threshold}`;
-    if (a.firstSeenMs >= sinceMs) out.push({
-      eventId: `alert:${a.alertId}:opened`, kind, severity, event: "opened", occurredMs: a.firstSeenMs, subjectMs: null, name: a.ruleName, wallet: a.wallet,
-      text: `[${severity}] ${what} fired${subject}: ${value}.`, data: alertExport({ ...a, status: "open", resolvedAtMs: null }, a.firstSeenMs),
-    });
-    if (a.resolvedAtMs !== null && a.resolvedAtMs >= sinceMs) out.push({
-      eventId: `alert:${a.alertId}:resolved`, kind, severity, event: "resolved", occurredMs: a.resolvedAtMs, subjectMs: null, name: a.ruleName, wallet: a.wallet,
-      text: `[resolved] ${what}${subject}: ${a.note ?? "resolved"}.`, data: alertExport(a, a.resolvedAtMs),
-    });
+    if (a.firstSeenMs >= sinceMs)
+      out.push({
+        eventId: `alert:${a.alertId}:opened`,
+        kind,
+        severity,
+        event: "opened",
+        occurredMs: a.firstSeenMs,
+        subjectMs: null,
+        name: a.ruleName,
+        wallet: a.wallet,
+        text: `[${severity}] ${what} fired${subject}: ${value}.`,
+        data: alertExport({ ...a, status: "open", resolvedAtMs: null }, a.firstSeenMs),
+      });
+    if (a.resolvedAtMs !== null && a.resolvedAtMs >= sinceMs)
+      out.push({
+        eventId: `alert:${a.alertId}:resolved`,
+        kind,
+        severity,
+        event: "resolved",
+        occurredMs: a.resolvedAtMs,
+        subjectMs: null,
+        name: a.ruleName,
+        wallet: a.wallet,
+        text: `[resolved] ${what}${subject}: ${a.note ?? "resolved"}.`,
+        data: alertExport(a, a.resolvedAtMs),
+      });
   }
-  const anomalies = await w.query<Record<string, unknown>>("SELECT * FROM anomalies WHERE detected_at_ms >= ? ORDER BY detected_at_ms, anomaly_id", [sinceMs]);
+  const anomalies = await w.query<Record<string, unknown>>(
+    "SELECT * FROM anomalies WHERE detected_at_ms >= ? ORDER BY detected_at_ms, anomaly_id",
+    [sinceMs],
+  );
   for (const r of anomalies) {
     const type = String(r.anomaly_type);
     const severity = ANOMALY_SEVERITY[type] ?? "warning";
     out.push({
-      eventId: `anomaly:${r.anomaly_id}`, kind: "anomaly", severity, event: "detected", occurredMs: Number(r.detected_at_ms), name: type,
+      eventId: `anomaly:${r.anomaly_id}`,
+      kind: "anomaly",
+      severity,
+      event: "detected",
+      occurredMs: Number(r.detected_at_ms),
+      name: type,
       subjectMs: r.occurred_at_ms === null ? null : Number(r.occurred_at_ms),
-      wallet: String(r.wallet), text: `[${severity}] ${type} on ${r.wallet}: ${r.reason}`, data: anomalyExport(r),
+      wallet: String(r.wallet),
+      text: `[${severity}] ${type} on ${r.wallet}: ${r.reason}`,
+      data: anomalyExport(r),
     });
   }
   return out.sort((a, b) => a.occurredMs - b.occurredMs || a.eventId.localeCompare(b.eventId));

@@ -21,13 +21,22 @@ function secret(name: string | null, sink: Sink, key: string): string {
 }
 
 /** The webhook body: the event, its data, and a line of text. */
-export const webhookBody = (e: NotifyEvent) => JSON.stringify({
-  id: e.eventId, type: e.kind, event: e.event, severity: e.severity, name: e.name, wallet: e.wallet,
-  occurred_at: new Date(e.occurredMs).toISOString(), text: e.text, data: e.data,
-});
+export const webhookBody = (e: NotifyEvent) =>
+  JSON.stringify({
+    id: e.eventId,
+    type: e.kind,
+    event: e.event,
+    severity: e.severity,
+    name: e.name,
+    wallet: e.wallet,
+    occurred_at: new Date(e.occurredMs).toISOString(),
+    text: e.text,
+    data: e.data,
+  });
 
 /** HMAC-SHA256 over `<timestamp>.<body>`, hex: what X-Tronmon-Signature carries after "sha256=". */
-export const sign = (key: string, timestamp: string, body: string) => createHmac("sha256", key).update(`${timestamp}.${body}`).digest("hex");
+export const sign = (key: string, timestamp: string, body: string) =>
+  createHmac("sha256", key).update(`${timestamp}.${body}`).digest("hex");
 
 /** Reads at most `max` bytes of a body, then lets the rest go. */
 async function readCapped(res: Response, max: number): Promise<string> {
@@ -65,13 +74,18 @@ export async function send(sink: Sink, e: NotifyEvent, opts: { timeoutMs: number
     return;
   }
   let url: string, body: string;
-  const headers: Record<string, string> = { "content-type": "application/json", "idempotency-key": e.eventId, "x-tronmon-event-id": e.eventId };
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "idempotency-key": e.eventId,
+    "x-tronmon-event-id": e.eventId,
+  };
   if (sink.kind === "webhook") {
     url = secret(sink.url_env, sink, "url_env");
     body = webhookBody(e);
     const timestamp = String(Math.floor((opts.now ?? Date.now)() / 1000));
     headers["x-tronmon-timestamp"] = timestamp;
-    if (sink.secret_env) headers["x-tronmon-signature"] = `sha256=${sign(secret(sink.secret_env, sink, "secret_env"), timestamp, body)}`;
+    if (sink.secret_env)
+      headers["x-tronmon-signature"] = `sha256=${sign(secret(sink.secret_env, sink, "secret_env"), timestamp, body)}`;
   } else if (sink.kind === "slack") {
     url = secret(sink.url_env, sink, "url_env");
     body = JSON.stringify({ text: slackEscape(e.text) });
@@ -94,6 +108,9 @@ export async function send(sink: Sink, e: NotifyEvent, opts: { timeoutMs: number
   } catch (err) {
     throw failed(err);
   }
-  if (res.status >= 300 && res.status < 400) throw new Error(`HTTP ${res.status}: a redirect, not followed (a signed body is sent to the configured address only)`);
+  if (res.status >= 300 && res.status < 400)
+    throw new Error(
+      `HTTP ${res.status}: a redirect, not followed (a signed body is sent to the configured address only)`,
+    );
   if (!res.ok) throw new Error(`HTTP ${res.status}: ${scrubUrls(text.slice(0, 200).replace(/\s+/g, " "))}`);
 }

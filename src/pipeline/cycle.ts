@@ -27,8 +27,14 @@ export type CycleResult = {
 };
 
 export async function runFullCycle(args: {
-  config: Config; warehouse: Warehouse; client: TronscanClient; logger: Logger; command: string;
-  signal?: AbortSignal; onProgress?: Progress; clockMs?: () => number;
+  config: Config;
+  warehouse: Warehouse;
+  client: TronscanClient;
+  logger: Logger;
+  command: string;
+  signal?: AbortSignal;
+  onProgress?: Progress;
+  clockMs?: () => number;
   /** Run the rolling verify (last verify.days days, repairing) before the health check: watch does every verify.every_cycles cycles. */
   verify?: boolean;
 }): Promise<CycleResult> {
@@ -36,7 +42,15 @@ export async function runFullCycle(args: {
   const now = args.clockMs ?? Date.now;
   const startMs = now();
   const summary = await runCycle({ ...args, nowMs: startMs });
-  const result: CycleResult = { summary, evaluation: null, detection: null, verification: null, health: null, delivery: null, postError: null };
+  const result: CycleResult = {
+    summary,
+    evaluation: null,
+    detection: null,
+    verification: null,
+    health: null,
+    delivery: null,
+    postError: null,
+  };
   if (summary.status === "interrupted") return result;
   const step = async <T>(name: string, fn: () => Promise<T>): Promise<T | null> => {
     try {
@@ -52,14 +66,44 @@ export async function runFullCycle(args: {
     await syncRules(warehouse, rulesFromConfig(config));
     return evaluateRules({ warehouse, nowMs: now(), outDir: config.output.dir });
   });
-  result.detection = await step("anomaly detection", () => detectAnomalies({ warehouse, config, nowMs: now(), outDir: config.output.dir }));
+  result.detection = await step("anomaly detection", () =>
+    detectAnomalies({ warehouse, config, nowMs: now(), outDir: config.output.dir }),
+  );
   if (args.verify) {
     result.verification = await step("verify", async () => {
       const nowMs = now();
-      const deps = await createSyncDeps({ config, warehouse, client: args.client, runId: summary.runId, nowMs, signal: args.signal, logger });
-      const v = await verify({ deps, wallets: config.wallets.map((w) => w.address), fromMs: nowMs - (config.verify.days - 1) * DAY_MS, toMs: nowMs, repair: true });
-      logger.info({ msg: "Verified completeness", run_id: summary.runId, checks: v.days.length, requests: v.requests, missing: v.missing, repaired: v.repaired, still_missing: v.stillMissing });
-      return { checks: v.days.length, requests: v.requests, missing: v.missing, repaired: v.repaired, stillMissing: v.stillMissing };
+      const deps = await createSyncDeps({
+        config,
+        warehouse,
+        client: args.client,
+        runId: summary.runId,
+        nowMs,
+        signal: args.signal,
+        logger,
+      });
+      const v = await verify({
+        deps,
+        wallets: config.wallets.map((w) => w.address),
+        fromMs: nowMs - (config.verify.days - 1) * DAY_MS,
+        toMs: nowMs,
+        repair: true,
+      });
+      logger.info({
+        msg: "Verified completeness",
+        run_id: summary.runId,
+        checks: v.days.length,
+        requests: v.requests,
+        missing: v.missing,
+        repaired: v.repaired,
+        still_missing: v.stillMissing,
+      });
+      return {
+        checks: v.days.length,
+        requests: v.requests,
+        missing: v.missing,
+        repaired: v.repaired,
+        stillMissing: v.stillMissing,
+      };
     });
   }
   result.health = await step("health check", () => evaluateHealth(warehouse, config, now()));
@@ -67,11 +111,25 @@ export async function runFullCycle(args: {
   const found = result.detection ? Object.values(result.detection.found).reduce((a, b) => a + b, 0) : 0;
   const t = summary.totals;
   logger.info({
-    msg: "Cycle summary", run_id: summary.runId, status: summary.status, duration: summary.durationMs, requests: t.requests, retries: t.retries,
-    throttled: t.throttled, new_transactions: t.transactionsNew, new_transfers: t.transfersNew, updated: t.updated, quarantined: t.quarantined,
-    alerts_opened: result.evaluation?.opened ?? 0, alerts_resolved: result.evaluation?.resolved ?? 0, anomalies: found,
-    health_alerts_opened: result.health?.opened ?? 0, notifications_delivered: result.delivery?.delivered ?? 0,
-    notifications_failed: (result.delivery?.failed ?? 0) + (result.delivery?.gaveUp ?? 0), errors: summary.errors.length, post_error: result.postError,
+    msg: "Cycle summary",
+    run_id: summary.runId,
+    status: summary.status,
+    duration: summary.durationMs,
+    requests: t.requests,
+    retries: t.retries,
+    throttled: t.throttled,
+    new_transactions: t.transactionsNew,
+    new_transfers: t.transfersNew,
+    updated: t.updated,
+    quarantined: t.quarantined,
+    alerts_opened: result.evaluation?.opened ?? 0,
+    alerts_resolved: result.evaluation?.resolved ?? 0,
+    anomalies: found,
+    health_alerts_opened: result.health?.opened ?? 0,
+    notifications_delivered: result.delivery?.delivered ?? 0,
+    notifications_failed: (result.delivery?.failed ?? 0) + (result.delivery?.gaveUp ?? 0),
+    errors: summary.errors.length,
+    post_error: result.postError,
   });
   return result;
 }

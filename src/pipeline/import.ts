@@ -28,8 +28,14 @@ export function listFiles(paths: string[]): string[] {
       st = statSync(p);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      const why = code === "ENOENT" ? "no such file or folder" : code === "ELOOP" ? "a symbolic link that loops (it points back to itself)"
-        : code === "EACCES" ? "permission denied" : `cannot be read (${code ?? (e as Error).message})`;
+      const why =
+        code === "ENOENT"
+          ? "no such file or folder"
+          : code === "ELOOP"
+            ? "a symbolic link that loops (it points back to itself)"
+            : code === "EACCES"
+              ? "permission denied"
+              : `cannot be read (${code ?? (e as Error).message})`;
       throw new InputError(`import: ${p}: ${why}`);
     }
     if (st.isDirectory()) for (const e of readdirSync(p).sort()) walk(join(p, e));
@@ -45,7 +51,13 @@ export function readPageFile(file: string): unknown {
   return parseJsonLossless(buf.toString("utf8"));
 }
 
-export async function importPaths(args: { paths: string[]; warehouse: Warehouse; logger: Logger; outDir: string; structured: boolean }): Promise<ImportSummary> {
+export async function importPaths(args: {
+  paths: string[];
+  warehouse: Warehouse;
+  logger: Logger;
+  outDir: string;
+  structured: boolean;
+}): Promise<ImportSummary> {
   const files = listFiles(args.paths);
   if (!files.length) throw new InputError(`import: no .json or .json.gz files under ${args.paths.join(", ")}`);
   const runId = newRunId();
@@ -53,7 +65,18 @@ export async function importPaths(args: { paths: string[]; warehouse: Warehouse;
   await args.warehouse.recordRun({ runId, command: "import", startedAtMs: started, status: "running" });
   const tokens = new TokenCache(await args.warehouse.tokens());
   const outputs = createRunOutputs({ dir: args.outDir, runId, structured: args.structured });
-  const s: ImportSummary = { runId, files: 0, records: 0, transactionsNew: 0, transactionsUpdated: 0, transfersNew: 0, transfersUpdated: 0, quarantined: 0, skipped: 0, rejectedFiles: [] };
+  const s: ImportSummary = {
+    runId,
+    files: 0,
+    records: 0,
+    transactionsNew: 0,
+    transactionsUpdated: 0,
+    transfersNew: 0,
+    transfersUpdated: 0,
+    quarantined: 0,
+    skipped: 0,
+    rejectedFiles: [],
+  };
   try {
     for (const file of files) {
       let content: unknown;
@@ -69,7 +92,12 @@ export async function importPaths(args: { paths: string[]; warehouse: Warehouse;
         continue;
       }
       const observedAtMs = page.fetchedAtMs ?? stampFromFilename(basename(file)) ?? statSync(file).mtimeMs;
-      const batch = normalizeRecords({ endpoint: page.endpoint, records: page.records, observedAtMs: Math.floor(observedAtMs), tokens: tokens.lookup });
+      const batch = normalizeRecords({
+        endpoint: page.endpoint,
+        records: page.records,
+        observedAtMs: Math.floor(observedAtMs),
+        tokens: tokens.lookup,
+      });
       tokens.add(batch.tokens);
       const c = await args.warehouse.load({ batch, runId });
       outputs.write(batch);
@@ -77,14 +105,35 @@ export async function importPaths(args: { paths: string[]; warehouse: Warehouse;
       s.records += page.records.length;
       addLoadCounts(s, c);
       s.skipped += batch.skipped;
-      args.logger.debug({ msg: "Imported page", file, endpoint: page.endpoint, kind: page.kind, records: page.records.length });
+      args.logger.debug({
+        msg: "Imported page",
+        file,
+        endpoint: page.endpoint,
+        kind: page.kind,
+        records: page.records.length,
+      });
     }
     await args.warehouse.rescaleTransfers();
-    for (const r of s.rejectedFiles) args.logger.warn({ msg: "Skipped file that is not a TronScan page", file: r.file, reason: r.reason });
-    await args.warehouse.recordRun({ runId, command: "import", startedAtMs: started, endedAtMs: Date.now(), status: "success", counts: { ...s, rejectedFiles: s.rejectedFiles.length } });
+    for (const r of s.rejectedFiles)
+      args.logger.warn({ msg: "Skipped file that is not a TronScan page", file: r.file, reason: r.reason });
+    await args.warehouse.recordRun({
+      runId,
+      command: "import",
+      startedAtMs: started,
+      endedAtMs: Date.now(),
+      status: "success",
+      counts: { ...s, rejectedFiles: s.rejectedFiles.length },
+    });
     return s;
   } catch (e) {
-    await args.warehouse.recordRun({ runId, command: "import", startedAtMs: started, endedAtMs: Date.now(), status: "failed", error: (e as Error).message });
+    await args.warehouse.recordRun({
+      runId,
+      command: "import",
+      startedAtMs: started,
+      endedAtMs: Date.now(),
+      status: "failed",
+      error: (e as Error).message,
+    });
     throw e;
   }
 }

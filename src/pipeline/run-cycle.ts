@@ -1,7 +1,14 @@
 // One cycle: every watched wallet x every endpoint, synced under one rate limit; the run is recorded.
 import pLimit from "p-limit";
 import { ENDPOINTS } from "../model/rows.ts";
-import { syncEndpoint, type EndpointSummary, type Progress, type Shortfall, type SyncDeps, type SyncSettings } from "./sync-endpoint.ts";
+import {
+  syncEndpoint,
+  type EndpointSummary,
+  type Progress,
+  type Shortfall,
+  type SyncDeps,
+  type SyncSettings,
+} from "./sync-endpoint.ts";
 import { settlePending, type SettleCounts } from "./settle-pending.ts";
 import { TokenCache } from "./tokens.ts";
 import { createRunOutputs, newRunId } from "./outputs.ts";
@@ -22,7 +29,18 @@ export type RunSummary = {
   shortfalls: (Shortfall & { wallet: string; endpoint: string })[];
   /** Unconfirmed transactions older than pending_max_age_hours looked up by hash (see settle-pending.ts). */
   settled: SettleCounts | null;
-  totals: { requests: number; pages: number; transactionsNew: number; transfersNew: number; updated: number; quarantined: number; retries: number; throttled: number; throttledMs: number; rescaled: number };
+  totals: {
+    requests: number;
+    pages: number;
+    transactionsNew: number;
+    transfersNew: number;
+    updated: number;
+    quarantined: number;
+    retries: number;
+    throttled: number;
+    throttledMs: number;
+    rescaled: number;
+  };
 };
 
 export function syncSettings(config: Config): SyncSettings {
@@ -35,13 +53,26 @@ export function syncSettings(config: Config): SyncSettings {
 
 /** What every walk of a run shares: client, warehouse, token cache, archive, structured output. */
 export async function createSyncDeps(args: {
-  config: Config; warehouse: Warehouse; client: TronscanClient; runId: string; nowMs: number;
-  signal?: AbortSignal; onProgress?: Progress; logger?: Logger;
+  config: Config;
+  warehouse: Warehouse;
+  client: TronscanClient;
+  runId: string;
+  nowMs: number;
+  signal?: AbortSignal;
+  onProgress?: Progress;
+  logger?: Logger;
 }): Promise<SyncDeps> {
   const { config } = args;
   return {
-    client: args.client, warehouse: args.warehouse, tokens: new TokenCache(await args.warehouse.tokens()), runId: args.runId, nowMs: args.nowMs,
-    settings: syncSettings(config), signal: args.signal, onProgress: args.onProgress, logger: args.logger,
+    client: args.client,
+    warehouse: args.warehouse,
+    tokens: new TokenCache(await args.warehouse.tokens()),
+    runId: args.runId,
+    nowMs: args.nowMs,
+    settings: syncSettings(config),
+    signal: args.signal,
+    onProgress: args.onProgress,
+    logger: args.logger,
     archive: createArchive({ dir: config.output.raw_archive ? join(config.output.dir, "raw") : null }),
     outputs: createRunOutputs({ dir: config.output.dir, runId: args.runId, structured: config.output.structured }),
   };
@@ -63,33 +94,84 @@ export async function runCycle(args: {
   const runId = newRunId(started);
   const log = logger.child({ run_id: runId });
   await warehouse.recordRun({ runId, command: args.command ?? "run", startedAtMs: started, status: "running" });
-  const statsBefore = { retries: client.stats.retries, throttled: client.stats.throttled, throttledMs: client.stats.throttledMs };
+  const statsBefore = {
+    retries: client.stats.retries,
+    throttled: client.stats.throttled,
+    throttledMs: client.stats.throttledMs,
+  };
   const endpoints: EndpointSummary[] = [];
   const errors: RunSummary["errors"] = [];
   let rescaled = 0;
   let settled: SettleCounts | null = null;
   try {
     await warehouse.syncWallets(config.wallets.map((w) => ({ address: w.address, label: w.label })));
-    const deps = await createSyncDeps({ config, warehouse, client, runId, nowMs, signal: args.signal, onProgress: args.onProgress, logger: log });
+    const deps = await createSyncDeps({
+      config,
+      warehouse,
+      client,
+      runId,
+      nowMs,
+      signal: args.signal,
+      onProgress: args.onProgress,
+      logger: log,
+    });
     const limit = pLimit(config.source.concurrency);
-    await Promise.all(config.wallets.flatMap((w) => ENDPOINTS.map((ep) => limit(async () => {
-      const t0 = Date.now();
-      try {
-        const s = await syncEndpoint(deps, w.address, ep);
-        endpoints.push(s);
-        log.info({ msg: "Synced wallet endpoint", wallet: w.address, label: w.label, endpoint: ep, mode: s.mode, pages: s.pages, requests: s.requests, new_transfers: s.transfersNew, new_transactions: s.transactionsNew, updated: s.transfersUpdated + s.transactionsUpdated, quarantined: s.quarantined, shortfalls: s.shortfalls.length, duration: Date.now() - t0 });
-      } catch (e) {
-        if (args.signal?.aborted) throw e;
-        const error = (e as Error).message;
-        errors.push({ wallet: w.address, endpoint: ep, error });
-        log.error({ msg: "Failed wallet endpoint", wallet: w.address, endpoint: ep, error, duration: Date.now() - t0 });
-      }
-    }))));
-    settled = await settlePending({ warehouse, client, nowMs, pendingMaxAgeMs: deps.settings.pendingMaxAgeMs, signal: args.signal });
+    await Promise.all(
+      config.wallets.flatMap((w) =>
+        ENDPOINTS.map((ep) =>
+          limit(async () => {
+            const t0 = Date.now();
+            try {
+              const s = await syncEndpoint(deps, w.address, ep);
+              endpoints.push(s);
+              log.info({
+                msg: "Synced wallet endpoint",
+                wallet: w.address,
+                label: w.label,
+                endpoint: ep,
+                mode: s.mode,
+                pages: s.pages,
+                requests: s.requests,
+                new_transfers: s.transfersNew,
+                new_transactions: s.transactionsNew,
+                updated: s.transfersUpdated + s.transactionsUpdated,
+                quarantined: s.quarantined,
+                shortfalls: s.shortfalls.length,
+                duration: Date.now() - t0,
+              });
+            } catch (e) {
+              if (args.signal?.aborted) throw e;
+              const error = (e as Error).message;
+              errors.push({ wallet: w.address, endpoint: ep, error });
+              log.error({
+                msg: "Failed wallet endpoint",
+                wallet: w.address,
+                endpoint: ep,
+                error,
+                duration: Date.now() - t0,
+              });
+            }
+          }),
+        ),
+      ),
+    );
+    settled = await settlePending({
+      warehouse,
+      client,
+      nowMs,
+      pendingMaxAgeMs: deps.settings.pendingMaxAgeMs,
+      signal: args.signal,
+    });
     if (settled.checked) log.info({ msg: "Settled old unconfirmed transactions", ...settled });
     rescaled = await warehouse.rescaleTransfers();
   } catch (e) {
-    errors.push({ wallet: "*", endpoint: "*", error: args.signal?.aborted ? "interrupted (SIGINT/SIGTERM): abandoned; the next run resumes from the committed cursors" : (e as Error).message });
+    errors.push({
+      wallet: "*",
+      endpoint: "*",
+      error: args.signal?.aborted
+        ? "interrupted (SIGINT/SIGTERM): abandoned; the next run resumes from the committed cursors"
+        : (e as Error).message,
+    });
   }
   const sum = (f: (s: EndpointSummary) => number) => endpoints.reduce((a, s) => a + f(s), 0);
   const summary: RunSummary = {
@@ -101,17 +183,33 @@ export async function runCycle(args: {
     shortfalls: endpoints.flatMap((e) => e.shortfalls.map((s) => ({ ...s, wallet: e.wallet, endpoint: e.endpoint }))),
     settled,
     totals: {
-      requests: sum((s) => s.requests), pages: sum((s) => s.pages), transactionsNew: sum((s) => s.transactionsNew),
-      transfersNew: sum((s) => s.transfersNew), updated: sum((s) => s.transfersUpdated + s.transactionsUpdated),
-      quarantined: sum((s) => s.quarantined), retries: client.stats.retries - statsBefore.retries,
-      throttled: client.stats.throttled - statsBefore.throttled, throttledMs: Math.round(client.stats.throttledMs - statsBefore.throttledMs), rescaled,
+      requests: sum((s) => s.requests),
+      pages: sum((s) => s.pages),
+      transactionsNew: sum((s) => s.transactionsNew),
+      transfersNew: sum((s) => s.transfersNew),
+      updated: sum((s) => s.transfersUpdated + s.transactionsUpdated),
+      quarantined: sum((s) => s.quarantined),
+      retries: client.stats.retries - statsBefore.retries,
+      throttled: client.stats.throttled - statsBefore.throttled,
+      throttledMs: Math.round(client.stats.throttledMs - statsBefore.throttledMs),
+      rescaled,
     },
   };
   await warehouse.recordRun({
-    runId, command: args.command ?? "run", startedAtMs: started, endedAtMs: Date.now(), status: summary.status,
+    runId,
+    command: args.command ?? "run",
+    startedAtMs: started,
+    endedAtMs: Date.now(),
+    status: summary.status,
     error: errors.length ? errors.map((e) => `${e.wallet} ${e.endpoint}: ${e.error}`).join("\n") : null,
     counts: { ...summary.totals, endpoints: endpoints.length, shortfalls: summary.shortfalls.length, settled },
   });
-  log.info({ msg: "Finished run", status: summary.status, ...summary.totals, errors: errors.length, duration: summary.durationMs });
+  log.info({
+    msg: "Finished run",
+    status: summary.status,
+    ...summary.totals,
+    errors: errors.length,
+    duration: summary.durationMs,
+  });
   return summary;
 }

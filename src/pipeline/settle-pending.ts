@@ -13,7 +13,12 @@ export type SettleCounts = { checked: number; confirmed: number; failed: number;
 export const SETTLE_PER_CYCLE = 50;
 
 export async function settlePending(args: {
-  warehouse: Warehouse; client: TronscanClient; nowMs: number; pendingMaxAgeMs: number; signal?: AbortSignal; max?: number;
+  warehouse: Warehouse;
+  client: TronscanClient;
+  nowMs: number;
+  pendingMaxAgeMs: number;
+  signal?: AbortSignal;
+  max?: number;
 }): Promise<SettleCounts> {
   const { warehouse: w } = args;
   const before = args.nowMs - args.pendingMaxAgeMs;
@@ -21,7 +26,9 @@ export async function settlePending(args: {
     `SELECT hash, min(timestamp_ms) AS timestamp_ms FROM (
        SELECT hash, timestamp_ms FROM transactions WHERE NOT confirmed AND status <> 'dropped' AND timestamp_ms < ?
        UNION ALL SELECT transaction_id, timestamp_ms FROM transfers WHERE NOT confirmed AND status <> 'dropped' AND timestamp_ms < ?) p
-     GROUP BY hash ORDER BY min(timestamp_ms) LIMIT ${Math.max(1, Math.floor(args.max ?? SETTLE_PER_CYCLE))}`, [before, before]);
+     GROUP BY hash ORDER BY min(timestamp_ms) LIMIT ${Math.max(1, Math.floor(args.max ?? SETTLE_PER_CYCLE))}`,
+    [before, before],
+  );
   const counts: SettleCounts = { checked: 0, confirmed: 0, failed: 0, dropped: 0, pending: 0 };
   for (const r of rows) {
     args.signal?.throwIfAborted();
@@ -36,7 +43,10 @@ export async function settlePending(args: {
       confirmed = false;
       counts.dropped++;
     } else if (info.confirmed === true || info.confirmed === 1 || Number(info.confirmations ?? 0) >= 19) {
-      status = statusOf({ contractRet: typeof info.contractRet === "string" ? info.contractRet : null, revert: info.revert === true });
+      status = statusOf({
+        contractRet: typeof info.contractRet === "string" ? info.contractRet : null,
+        revert: info.revert === true,
+      });
       confirmed = true;
       if (status === "success") counts.confirmed++;
       else counts.failed++;
@@ -46,8 +56,15 @@ export async function settlePending(args: {
     }
     const day = Math.floor(Number(r.timestamp_ms) / DAY_MS) * DAY_MS;
     await w.transaction(async (q) => {
-      await q(`UPDATE transactions SET status = ?, confirmed = ?, updated_at = ${w.dialect.now()} WHERE hash = ?`, [status, confirmed, r.hash]);
-      await q(`UPDATE transfers SET status = ?, confirmed = ?, updated_at = ${w.dialect.now()} WHERE transaction_id = ?`, [status, confirmed, r.hash]);
+      await q(`UPDATE transactions SET status = ?, confirmed = ?, updated_at = ${w.dialect.now()} WHERE hash = ?`, [
+        status,
+        confirmed,
+        r.hash,
+      ]);
+      await q(
+        `UPDATE transfers SET status = ?, confirmed = ?, updated_at = ${w.dialect.now()} WHERE transaction_id = ?`,
+        [status, confirmed, r.hash],
+      );
       await q(w.dialect.insertMissingSql("activity_days", ["day_ms"], ["day_ms"], 1), [day]);
     });
   }

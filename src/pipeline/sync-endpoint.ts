@@ -12,7 +12,14 @@
 // Where the API gives no usable count, slices are taken as read and only a confirmed empty answer ends.
 // Timestamps are block times (whole seconds): bounds are sent as x+1 / x-1 so that the walk is the same
 // whether the API reads them inclusively or exclusively.
-import { appendBatch, emptyBatch, ENDPOINT_PATHS, ENDPOINT_WALLET_PARAM, type Endpoint, type NormalizedBatch } from "../model/rows.ts";
+import {
+  appendBatch,
+  emptyBatch,
+  ENDPOINT_PATHS,
+  ENDPOINT_WALLET_PARAM,
+  type Endpoint,
+  type NormalizedBatch,
+} from "../model/rows.ts";
 import { normalizeRecords } from "../normalize/index.ts";
 import { recognisePage } from "../normalize/page.ts";
 import { recordKey, recordTimestamp } from "../normalize/record-key.ts";
@@ -58,7 +65,13 @@ export type EndpointSummary = LoadCounts & {
   shortfalls: Shortfall[];
 };
 
-export type Progress = (p: { wallet: string; endpoint: Endpoint; rows: number; expected: number | null; reachedMs: number | null }) => void;
+export type Progress = (p: {
+  wallet: string;
+  endpoint: Endpoint;
+  rows: number;
+  expected: number | null;
+  reachedMs: number | null;
+}) => void;
 
 export type SyncDeps = {
   client: TronscanClient;
@@ -84,7 +97,8 @@ export function countOf(body: unknown): number | null {
   const range = Number(b.rangeTotal);
   if (b.rangeTotal !== undefined && b.rangeTotal !== null && Number.isSafeInteger(range) && range >= 0) return range;
   const total = Number(b.total);
-  if (b.total !== undefined && b.total !== null && Number.isSafeInteger(total) && total >= 0 && total < OFFSET_WINDOW) return total;
+  if (b.total !== undefined && b.total !== null && Number.isSafeInteger(total) && total >= 0 && total < OFFSET_WINDOW)
+    return total;
   return null;
 }
 
@@ -101,7 +115,12 @@ export class StreamStalledError extends SourceUnavailableError {
  * Syncs one stream of one wallet. With `range`, walks exactly that window (verify's repair) and leaves the
  * cursor alone; otherwise backfills, resumes or catches up from the stored cursor.
  */
-export async function syncEndpoint(deps: SyncDeps, wallet: string, endpoint: Endpoint, range?: { fromMs: number; toMs: number }): Promise<EndpointSummary> {
+export async function syncEndpoint(
+  deps: SyncDeps,
+  wallet: string,
+  endpoint: Endpoint,
+  range?: { fromMs: number; toMs: number },
+): Promise<EndpointSummary> {
   const { warehouse, client, settings } = deps;
   const stored = range ? null : await warehouse.getCursor(wallet, endpoint);
   let mode: EndpointSummary["mode"];
@@ -136,15 +155,36 @@ export async function syncEndpoint(deps: SyncDeps, wallet: string, endpoint: End
   const floorBound = offGrid(floor);
 
   const summary: EndpointSummary = {
-    wallet, endpoint, mode, pages: 0, requests: 0, transactionsNew: 0, transactionsUpdated: 0, transfersNew: 0,
-    transfersUpdated: 0, quarantined: 0, skipped: 0, syncedToMs: joinMs, shortfalls: [],
+    wallet,
+    endpoint,
+    mode,
+    pages: 0,
+    requests: 0,
+    transactionsNew: 0,
+    transactionsUpdated: 0,
+    transfersNew: 0,
+    transfersUpdated: 0,
+    quarantined: 0,
+    skipped: 0,
+    syncedToMs: joinMs,
+    shortfalls: [],
   };
   let newest = stored?.newestMs ?? null;
   const cursorAt = (walkLow: number | null, done: boolean): Cursor[] => {
     if (range) return [];
-    return [done
-      ? { wallet, endpoint, syncedToMs: top, walkTopMs: null, walkLowMs: null, walkFloorMs: null, newestMs: newest }
-      : { wallet, endpoint, syncedToMs: joinMs, walkTopMs: top, walkLowMs: walkLow, walkFloorMs: floor, newestMs: newest }];
+    return [
+      done
+        ? { wallet, endpoint, syncedToMs: top, walkTopMs: null, walkLowMs: null, walkFloorMs: null, newestMs: newest }
+        : {
+            wallet,
+            endpoint,
+            syncedToMs: joinMs,
+            walkTopMs: top,
+            walkLowMs: walkLow,
+            walkFloorMs: floor,
+            newestMs: newest,
+          },
+    ];
   };
 
   // ---- rows held but not yet committed, by timestamp, with their multiplicity (twins) ----
@@ -174,7 +214,15 @@ export async function syncEndpoint(deps: SyncDeps, wallet: string, endpoint: End
         h.mult = r.n;
       }
     }
-    if (ans.timeless.length) pendingBatch.quarantined.push(...ans.timeless.map((record) => ({ endpoint, reason: "the record has no timestamp", record, observedAtMs: ans.fetchedAtMs })));
+    if (ans.timeless.length)
+      pendingBatch.quarantined.push(
+        ...ans.timeless.map((record) => ({
+          endpoint,
+          reason: "the record has no timestamp",
+          record,
+          observedAtMs: ans.fetchedAtMs,
+        })),
+      );
     observedAtMs = Math.max(observedAtMs, ans.fetchedAtMs);
     rowsRead += added;
     return added;
@@ -189,8 +237,13 @@ export async function syncEndpoint(deps: SyncDeps, wallet: string, endpoint: End
   const fetchRange = async (afterMs: number, upToMs: number, offset: number, limit = PAGE_LIMIT): Promise<Answer> => {
     deps.signal?.throwIfAborted();
     const params: Record<string, string | number> = {
-      [ENDPOINT_WALLET_PARAM[endpoint]]: wallet, start: offset, limit: Math.min(limit, OFFSET_WINDOW - offset), sort: "-timestamp",
-      count: "true", start_timestamp: bound(afterMs), end_timestamp: bound(upToMs),
+      [ENDPOINT_WALLET_PARAM[endpoint]]: wallet,
+      start: offset,
+      limit: Math.min(limit, OFFSET_WINDOW - offset),
+      sort: "-timestamp",
+      count: "true",
+      start_timestamp: bound(afterMs),
+      end_timestamp: bound(upToMs),
     };
     let res, page;
     for (let attempt = 1; ; attempt++) {
@@ -201,7 +254,10 @@ export async function syncEndpoint(deps: SyncDeps, wallet: string, endpoint: End
       page = recognisePage(res.body, endpoint);
       if (!("error" in page)) break;
       // a body that is not a page (`{"data":null}`, an unknown envelope): asked again, then the stream fails
-      if (attempt >= 3) throw new SourceUnavailableError(`TronScan ${ENDPOINT_PATHS[endpoint]} for ${wallet} answered ${attempt} times with ${page.error}`);
+      if (attempt >= 3)
+        throw new SourceUnavailableError(
+          `TronScan ${ENDPOINT_PATHS[endpoint]} for ${wallet} answered ${attempt} times with ${page.error}`,
+        );
     }
     const rows: Row[] = [];
     const timeless: unknown[] = [];
@@ -224,7 +280,8 @@ export async function syncEndpoint(deps: SyncDeps, wallet: string, endpoint: End
       const records: unknown[] = [];
       for (const h of held.get(ts)!.values()) for (let i = 0; i < h.mult; i++) records.push(h.record);
       held.delete(ts);
-      const found = endpoint === "transaction" ? await deps.tokens.fill(calledContracts(records), client, deps.signal) : [];
+      const found =
+        endpoint === "transaction" ? await deps.tokens.fill(calledContracts(records), client, deps.signal) : [];
       summary.requests += found.length;
       const batch = normalizeRecords({ endpoint, records, observedAtMs, tokens: deps.tokens.lookup, wallet });
       batch.tokens.push(...found);
@@ -245,12 +302,21 @@ export async function syncEndpoint(deps: SyncDeps, wallet: string, endpoint: End
   const settleAbove = async (loExclusive: number) => {
     await takeAbove(loExclusive);
     const size = pendingBatch.transactions.length + pendingBatch.transfers.length;
-    if (size >= (settings.flushRows ?? 5000) || Date.now() - lastFlush >= (settings.flushMs ?? 2000)) await commit(cursorAt(loExclusive, false));
+    if (size >= (settings.flushRows ?? 5000) || Date.now() - lastFlush >= (settings.flushMs ?? 2000))
+      await commit(cursorAt(loExclusive, false));
     deps.onProgress?.({ wallet, endpoint, rows: rowsRead, expected, reachedMs: loExclusive });
   };
   const shortfall = (s: Shortfall) => {
     summary.shortfalls.push(s);
-    deps.logger?.warn({ msg: "Rows fewer than the API counts after re-reading", wallet, endpoint, from: new Date(s.fromMs).toISOString(), to: new Date(s.toMs).toISOString(), expected: s.expected, held: s.held });
+    deps.logger?.warn({
+      msg: "Rows fewer than the API counts after re-reading",
+      wallet,
+      endpoint,
+      from: new Date(s.fromMs).toISOString(),
+      to: new Date(s.toMs).toISOString(),
+      expected: s.expected,
+      held: s.held,
+    });
   };
 
   /**
@@ -268,7 +334,9 @@ export async function syncEndpoint(deps: SyncDeps, wallet: string, endpoint: End
     let twinsSettled = false;
     let pages = 0;
     const enough = () => target !== null && heldCount(lo, hi) >= target;
-    const hopeless = () => target !== null && idlePages >= Math.min(MAX_IDLE_PAGES, Math.max(8, Math.ceil((14 * target) / (pageRows || PAGE_LIMIT))));
+    const hopeless = () =>
+      target !== null &&
+      idlePages >= Math.min(MAX_IDLE_PAGES, Math.max(8, Math.ceil((14 * target) / (pageRows || PAGE_LIMIT))));
     let excused = 0;
     while (!enough() && pages < MAX_SLICE_PAGES) {
       const before = heldCount(lo, hi);
@@ -305,7 +373,8 @@ export async function syncEndpoint(deps: SyncDeps, wallet: string, endpoint: End
       }
       if (hopeless()) break;
     }
-    if (target !== null && heldCount(lo, hi) < target) shortfall({ fromMs: lo + 1, toMs: hi, expected: target, held: heldCount(lo, hi) });
+    if (target !== null && heldCount(lo, hi) < target)
+      shortfall({ fromMs: lo + 1, toMs: hi, expected: target, held: heldCount(lo, hi) });
   };
 
   /**
@@ -325,10 +394,13 @@ export async function syncEndpoint(deps: SyncDeps, wallet: string, endpoint: End
       const res = await client.get("/api/transaction-info", { hash: txid }, deps.signal);
       summary.requests++;
       const body = (res.body ?? {}) as Record<string, unknown>;
-      const list = [body.trc20TransferInfo, body.transfersAllList].find(Array.isArray) as Record<string, unknown>[] | undefined;
+      const list = [body.trc20TransferInfo, body.transfersAllList].find(Array.isArray) as
+        | Record<string, unknown>[]
+        | undefined;
       if (!list) continue;
       const n = new Map<string, number>();
-      const tuple = (contract: unknown, from: unknown, to: unknown, amount: unknown) => `${contract}|${from}|${to}|${amount}`;
+      const tuple = (contract: unknown, from: unknown, to: unknown, amount: unknown) =>
+        `${contract}|${from}|${to}|${amount}`;
       for (const t of list) {
         if (t.type !== undefined && t.type !== "Transfer") continue;
         const k = tuple(t.contract_address, t.from_address, t.to_address, t.amount_str ?? t.amount ?? t.quant);
@@ -353,13 +425,18 @@ export async function syncEndpoint(deps: SyncDeps, wallet: string, endpoint: End
    * An incremental walk starts knowing one: the newest row held lies inside its window (the overlap), so an
    * empty first answer there is spurious, not the end.
    */
-  let remaining: number | null = mode === "incremental" && stored?.newestMs != null && stored.newestMs > floorBound && stored.newestMs <= top ? 1 : null;
+  let remaining: number | null =
+    mode === "incremental" && stored?.newestMs != null && stored.newestMs > floorBound && stored.newestMs <= top
+      ? 1
+      : null;
   let stalls = 0;
   let empties = 0;
   const stall = (why: string) => {
     if (++stalls >= MAX_STALLS) {
-      throw new StreamStalledError(`TronScan ${ENDPOINT_PATHS[endpoint]} for ${wallet}: ${stalls} answers in a row made no progress (${why}) ` +
-        `while walking back from ${new Date(end).toISOString()}; the stream stops here (rows committed so far are kept)`);
+      throw new StreamStalledError(
+        `TronScan ${ENDPOINT_PATHS[endpoint]} for ${wallet}: ${stalls} answers in a row made no progress (${why}) ` +
+          `while walking back from ${new Date(end).toISOString()}; the stream stops here (rows committed so far are kept)`,
+      );
     }
   };
 
@@ -378,7 +455,13 @@ export async function syncEndpoint(deps: SyncDeps, wallet: string, endpoint: End
       const needed = remaining !== null && remaining > 0 ? MAX_STALLS : ans.count === null ? 3 : 2;
       if (empties < needed) continue;
       if (remaining !== null && remaining > 0) {
-        deps.logger?.warn({ msg: "Empty answers where the last page counted more rows: taken as the end", wallet, endpoint, counted: remaining, answers: empties });
+        deps.logger?.warn({
+          msg: "Empty answers where the last page counted more rows: taken as the end",
+          wallet,
+          endpoint,
+          counted: remaining,
+          answers: empties,
+        });
       }
       if (pendingSlice) await verifySlice(pendingSlice, 0);
       await takeAbove(floorBound);

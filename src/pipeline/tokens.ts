@@ -27,15 +27,26 @@ export class TokenCache {
       if (!t) {
         // Remembered as unknown (no decimals) so it is not asked for again; amounts stay raw until known.
         this.missing.add(c);
-        const unknown: TokenRow = { tokenId: c, assetType: "trc20", symbol: null, name: null, decimals: null, level: null };
+        const unknown: TokenRow = {
+          tokenId: c,
+          assetType: "trc20",
+          symbol: null,
+          name: null,
+          decimals: null,
+          level: null,
+        };
         this.add([unknown]);
         found.push(unknown);
         continue;
       }
       const decimals = Number(t.decimals);
       const row: TokenRow = {
-        tokenId: c, assetType: "trc20", symbol: typeof t.symbol === "string" ? t.symbol : null,
-        name: typeof t.name === "string" ? t.name : null, decimals: Number.isInteger(decimals) ? decimals : null, level: t.level != null ? String(t.level) : null,
+        tokenId: c,
+        assetType: "trc20",
+        symbol: typeof t.symbol === "string" ? t.symbol : null,
+        name: typeof t.name === "string" ? t.name : null,
+        decimals: Number.isInteger(decimals) ? decimals : null,
+        level: t.level != null ? String(t.level) : null,
       };
       this.add([row]);
       found.push(row);

@@ -9,26 +9,48 @@ import { recognisePage } from "../normalize/page.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 
 export type Verdict = "ok" | "missing" | "extra" | "no count" | "repaired" | "still missing";
-export type DayCheck = { wallet: string; endpoint: Endpoint; dayMs: number; api: number | null; stored: number; verdict: Verdict };
-export type VerifySummary = { days: DayCheck[]; requests: number; missing: number; repaired: number; stillMissing: number };
+export type DayCheck = {
+  wallet: string;
+  endpoint: Endpoint;
+  dayMs: number;
+  api: number | null;
+  stored: number;
+  verdict: Verdict;
+};
+export type VerifySummary = {
+  days: DayCheck[];
+  requests: number;
+  missing: number;
+  repaired: number;
+  stillMissing: number;
+};
 
 /** Stored units per wallet, stream and day in [fromMs, toMs): observations whose row is still there (and not dropped). */
 async function storedCounts(w: Warehouse, wallet: string, fromMs: number, toMs: number): Promise<Map<string, number>> {
-  const rows = await w.query<{ endpoint: string; day_ms: string; n: string }>(`
+  const rows = await w.query<{ endpoint: string; day_ms: string; n: string }>(
+    `
     SELECT o.endpoint, CAST(floor(o.timestamp_ms / ${DAY_MS}) AS BIGINT) * ${DAY_MS} AS day_ms, count(*) AS n
     FROM observations o
     WHERE o.wallet = ? AND o.timestamp_ms >= ? AND o.timestamp_ms < ?
       AND (o.unit_kind = 'none'
         OR (o.unit_kind = 'transfer' AND EXISTS (SELECT 1 FROM transfers t WHERE t.transfer_id = o.unit_id AND t.status <> 'dropped'))
         OR (o.unit_kind = 'transaction' AND EXISTS (SELECT 1 FROM transactions x WHERE x.hash = o.unit_id AND x.status <> 'dropped')))
-    GROUP BY o.endpoint, CAST(floor(o.timestamp_ms / ${DAY_MS}) AS BIGINT) * ${DAY_MS}`, [wallet, fromMs, toMs]);
+    GROUP BY o.endpoint, CAST(floor(o.timestamp_ms / ${DAY_MS}) AS BIGINT) * ${DAY_MS}`,
+    [wallet, fromMs, toMs],
+  );
   return new Map(rows.map((r) => [`${r.endpoint}|${Number(r.day_ms)}`, Number(r.n)]));
 }
 
-const verdictOf = (api: number | null, stored: number): Verdict => (api === null ? "no count" : stored === api ? "ok" : stored < api ? "missing" : "extra");
+const verdictOf = (api: number | null, stored: number): Verdict =>
+  api === null ? "no count" : stored === api ? "ok" : stored < api ? "missing" : "extra";
 
 export async function verify(args: {
-  deps: SyncDeps; wallets: string[]; fromMs: number; toMs: number; repair: boolean; endpoints?: readonly Endpoint[];
+  deps: SyncDeps;
+  wallets: string[];
+  fromMs: number;
+  toMs: number;
+  repair: boolean;
+  endpoints?: readonly Endpoint[];
   onDay?: (d: DayCheck) => void;
 }): Promise<VerifySummary> {
   const { deps, wallets } = args;
@@ -41,10 +63,19 @@ export async function verify(args: {
     // an empty answer counting nothing is asked again (a spurious empty page says 0)
     let count: number | null = null;
     for (let attempt = 0; attempt < 2; attempt++) {
-      const res = await deps.client.get(ENDPOINT_PATHS[endpoint], {
-        [ENDPOINT_WALLET_PARAM[endpoint]]: wallet, start: 0, limit: 1, count: "true", sort: "-timestamp",
-        start_timestamp: day - 1, end_timestamp: day + DAY_MS - 1,
-      }, deps.signal);
+      const res = await deps.client.get(
+        ENDPOINT_PATHS[endpoint],
+        {
+          [ENDPOINT_WALLET_PARAM[endpoint]]: wallet,
+          start: 0,
+          limit: 1,
+          count: "true",
+          sort: "-timestamp",
+          start_timestamp: day - 1,
+          end_timestamp: day + DAY_MS - 1,
+        },
+        deps.signal,
+      );
       out.requests++;
       const page = recognisePage(res.body, endpoint);
       const c = countOf(res.body);
@@ -68,7 +99,13 @@ export async function verify(args: {
               out.requests += s.requests;
             } catch (e) {
               if (deps.signal?.aborted) throw e;
-              deps.logger?.warn({ msg: "Failed to repair a day", wallet, endpoint, day: new Date(day).toISOString().slice(0, 10), error: (e as Error).message });
+              deps.logger?.warn({
+                msg: "Failed to repair a day",
+                wallet,
+                endpoint,
+                day: new Date(day).toISOString().slice(0, 10),
+                error: (e as Error).message,
+              });
             }
             have = (await storedCounts(w, wallet, day, day + DAY_MS)).get(`${endpoint}|${day}`) ?? 0;
             const again = await apiCount(wallet, endpoint, day);
@@ -93,8 +130,10 @@ async function saveResults(w: Warehouse, days: DayCheck[], nowMs: number): Promi
   await w.transaction(async (q) => {
     for (let i = 0; i < days.length; i += 200) {
       const chunk = days.slice(i, i + 200);
-      await q(w.dialect.upsertSql("verify_results", cols, ["wallet", "endpoint", "day_ms"], chunk.length),
-        chunk.flatMap((d) => [d.wallet, d.endpoint, d.dayMs, d.api, d.stored, d.verdict, nowMs]));
+      await q(
+        w.dialect.upsertSql("verify_results", cols, ["wallet", "endpoint", "day_ms"], chunk.length),
+        chunk.flatMap((d) => [d.wallet, d.endpoint, d.dayMs, d.api, d.stored, d.verdict, nowMs]),
+      );
     }
   });
 }
@@ -102,6 +141,7 @@ async function saveResults(w: Warehouse, days: DayCheck[], nowMs: number): Promi
 /** Days whose rows are still missing after repair, per wallet, as the last verify of each day left them. */
 export async function gapDays(w: Warehouse): Promise<Map<string, number>> {
   const rows = await w.query<{ wallet: string; n: string }>(
-    "SELECT wallet, count(*) AS n FROM verify_results WHERE verdict IN ('missing', 'still missing') GROUP BY wallet");
+    "SELECT wallet, count(*) AS n FROM verify_results WHERE verdict IN ('missing', 'still missing') GROUP BY wallet",
+  );
   return new Map(rows.map((r) => [r.wallet, Number(r.n)]));
 }

@@ -5,10 +5,25 @@ import { loadRules } from "./store.ts";
 import type { Alert } from "./types.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 
-export type BacktestEvent = { rule: string; wallet: string; openedMs: number; closedMs: number | null; peakValue: string; evaluations: number };
+export type BacktestEvent = {
+  rule: string;
+  wallet: string;
+  openedMs: number;
+  closedMs: number | null;
+  peakValue: string;
+  evaluations: number;
+};
 
-export async function backtest(args: { warehouse: Warehouse; fromMs: number; toMs: number; stepMs?: number }): Promise<BacktestEvent[]> {
-  const infos = await ruleInfos(args.warehouse, (await loadRules(args.warehouse)).filter((r) => r.enabled));
+export async function backtest(args: {
+  warehouse: Warehouse;
+  fromMs: number;
+  toMs: number;
+  stepMs?: number;
+}): Promise<BacktestEvent[]> {
+  const infos = await ruleInfos(
+    args.warehouse,
+    (await loadRules(args.warehouse)).filter((r) => r.enabled),
+  );
   const step = args.stepMs ?? 86_400_000;
   let active: Alert[] = [];
   const events = new Map<string, BacktestEvent>();
@@ -17,7 +32,15 @@ export async function backtest(args: { warehouse: Warehouse; fromMs: number; toM
     const breaches = await findBreaches(args.warehouse, infos, now);
     for (const t of applyEvaluation({ active, breaches, rules: infos, nowMs: now })) {
       const a = t.alert;
-      if (t.change === "opened") events.set(a.alertId, { rule: a.ruleName, wallet: a.wallet, openedMs: now, closedMs: null, peakValue: a.value, evaluations: 1 });
+      if (t.change === "opened")
+        events.set(a.alertId, {
+          rule: a.ruleName,
+          wallet: a.wallet,
+          openedMs: now,
+          closedMs: null,
+          peakValue: a.value,
+          evaluations: 1,
+        });
       const e = events.get(a.alertId);
       if (!e) continue;
       if (t.change !== "opened") e.evaluations++;

@@ -12,11 +12,28 @@ import { loadAlerts, loadRules, saveTransitions } from "./store.ts";
 import type { Alert, Breach, ThresholdRule } from "./types.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 
-export type EvaluationSummary = { nowMs: number; rules: number; breaches: number; opened: number; changed: number; resolved: number; exportedFile: string | null };
+export type EvaluationSummary = {
+  nowMs: number;
+  rules: number;
+  breaches: number;
+  opened: number;
+  changed: number;
+  resolved: number;
+  exportedFile: string | null;
+};
 
 /** The token facts a rule needs: decimals to scale thresholds and values, a symbol for people. */
-export async function ruleInfos(w: Warehouse, rules: ThresholdRule[]): Promise<Map<string, RuleInfo & { decimals: number }>> {
-  const tokens = new Map((await w.query<{ token_id: string; decimals: number | null; symbol: string | null }>("SELECT token_id, decimals, symbol FROM tokens")).map((t) => [t.token_id, t]));
+export async function ruleInfos(
+  w: Warehouse,
+  rules: ThresholdRule[],
+): Promise<Map<string, RuleInfo & { decimals: number }>> {
+  const tokens = new Map(
+    (
+      await w.query<{ token_id: string; decimals: number | null; symbol: string | null }>(
+        "SELECT token_id, decimals, symbol FROM tokens",
+      )
+    ).map((t) => [t.token_id, t]),
+  );
   const out = new Map<string, RuleInfo & { decimals: number }>();
   for (const r of rules) {
     if (r.kind === "count") {
@@ -26,13 +43,20 @@ export async function ruleInfos(w: Warehouse, rules: ThresholdRule[]): Promise<M
     const known = wellKnownToken(r.tokenId);
     const stored = tokens.get(r.tokenId);
     const decimals = stored?.decimals ?? known?.decimals;
-    if (decimals === undefined || decimals === null) throw new InputError(`rule "${r.name}": the decimals of token ${r.tokenId} are not known yet (no transfer of it has been loaded); the threshold cannot be scaled`);
+    if (decimals === undefined || decimals === null)
+      throw new InputError(
+        `rule "${r.name}": the decimals of token ${r.tokenId} are not known yet (no transfer of it has been loaded); the threshold cannot be scaled`,
+      );
     out.set(r.name, { ...r, tokenSymbol: stored?.symbol ?? known?.symbol ?? null, decimals });
   }
   return out;
 }
 
-export async function findBreaches(w: Warehouse, infos: Map<string, RuleInfo & { decimals: number }>, nowMs: number): Promise<Breach[]> {
+export async function findBreaches(
+  w: Warehouse,
+  infos: Map<string, RuleInfo & { decimals: number }>,
+  nowMs: number,
+): Promise<Breach[]> {
   const rules = [...infos.values()].filter((r) => r.enabled);
   if (!rules.length) return [];
   // Thresholds as exact integers: raw token units for volumes, counts scaled by 10^6 (a threshold may be 100.5).
@@ -52,13 +76,22 @@ export async function findBreaches(w: Warehouse, infos: Map<string, RuleInfo & {
       if (v === null || v === undefined) return;
       const value = BigInt(v);
       const above = r.kind === "volume" ? value > limits[i] : value * 1_000_000n > limits[i];
-      if (above) breaches.push({ ruleName: r.name, wallet: String(row.wallet), value: r.kind === "volume" ? formatUnits(value, r.decimals) : value.toString() });
+      if (above)
+        breaches.push({
+          ruleName: r.name,
+          wallet: String(row.wallet),
+          value: r.kind === "volume" ? formatUnits(value, r.decimals) : value.toString(),
+        });
     });
   }
   return breaches;
 }
 
-export async function evaluateRules(args: { warehouse: Warehouse; nowMs: number; outDir: string }): Promise<EvaluationSummary> {
+export async function evaluateRules(args: {
+  warehouse: Warehouse;
+  nowMs: number;
+  outDir: string;
+}): Promise<EvaluationSummary> {
   const w = args.warehouse;
   const infos = await ruleInfos(w, await loadRules(w));
   const enabled = new Map([...infos].filter(([, r]) => r.enabled));
@@ -68,16 +101,36 @@ export async function evaluateRules(args: { warehouse: Warehouse; nowMs: number;
   if (transitions.length) await w.transaction((q) => saveTransitions(q, w, transitions));
   const exportedFile = await exportPendingAlerts(w, args.outDir, args.nowMs);
   const count = (c: string) => transitions.filter((t) => t.change === c).length;
-  return { nowMs: args.nowMs, rules: enabled.size, breaches: breaches.length, opened: count("opened"), changed: count("changed"), resolved: count("resolved"), exportedFile };
+  return {
+    nowMs: args.nowMs,
+    rules: enabled.size,
+    breaches: breaches.length,
+    opened: count("opened"),
+    changed: count("changed"),
+    resolved: count("resolved"),
+    exportedFile,
+  };
 }
 
 /** The original fields (WALLET, RULE, VALUE, THRESHOLD, TIMESTAMP) plus ours. */
 export function alertExport(a: Alert, nowMs: number) {
   return {
-    WALLET: a.wallet, RULE: a.ruleName, VALUE: a.value, THRESHOLD: a.threshold, TIMESTAMP: isoUtc(nowMs),
-    alert_id: a.alertId, status: a.status, token: a.tokenId, token_symbol: a.tokenSymbol, direction: a.direction,
-    period_days: a.periodDays, first_seen: isoUtc(a.firstSeenMs), last_seen: isoUtc(a.lastSeenMs),
-    resolved_at: a.resolvedAtMs === null ? null : isoUtc(a.resolvedAtMs), note: a.note, acted_by: a.actedBy,
+    WALLET: a.wallet,
+    RULE: a.ruleName,
+    VALUE: a.value,
+    THRESHOLD: a.threshold,
+    TIMESTAMP: isoUtc(nowMs),
+    alert_id: a.alertId,
+    status: a.status,
+    token: a.tokenId,
+    token_symbol: a.tokenSymbol,
+    direction: a.direction,
+    period_days: a.periodDays,
+    first_seen: isoUtc(a.firstSeenMs),
+    last_seen: isoUtc(a.lastSeenMs),
+    resolved_at: a.resolvedAtMs === null ? null : isoUtc(a.resolvedAtMs),
+    note: a.note,
+    acted_by: a.actedBy,
   };
 }
 
@@ -88,9 +141,19 @@ export function alertExport(a: Alert, nowMs: number) {
 export async function exportPendingAlerts(w: Warehouse, outDir: string, nowMs: number): Promise<string | null> {
   const pending = await loadAlerts(w, "WHERE version > exported_version");
   if (!pending.length) return null;
-  const file = writeStampedJson(outDir, "alerts", nowMs, pending.map((a) => alertExport(a, nowMs)));
+  const file = writeStampedJson(
+    outDir,
+    "alerts",
+    nowMs,
+    pending.map((a) => alertExport(a, nowMs)),
+  );
   await w.transaction(async (q) => {
-    for (const a of pending) await q("UPDATE alerts SET exported_version = ? WHERE alert_id = ? AND version = ?", [a.version, a.alertId, a.version]);
+    for (const a of pending)
+      await q("UPDATE alerts SET exported_version = ? WHERE alert_id = ? AND version = ?", [
+        a.version,
+        a.alertId,
+        a.version,
+      ]);
   });
   return file;
 }

@@ -10,7 +10,12 @@ export type Transition = { alert: Alert; change: "opened" | "changed" | "resolve
 export const alertId = (rule: string, wallet: string, firstSeenMs: number) =>
   createHash("sha256").update(`${rule}|${wallet}|${firstSeenMs}`).digest("hex").slice(0, 16);
 
-export function applyEvaluation(args: { active: Alert[]; breaches: Breach[]; rules: Map<string, RuleInfo>; nowMs: number }): Transition[] {
+export function applyEvaluation(args: {
+  active: Alert[];
+  breaches: Breach[];
+  rules: Map<string, RuleInfo>;
+  nowMs: number;
+}): Transition[] {
   const { nowMs } = args;
   const out: Transition[] = [];
   const key = (rule: string, wallet: string) => `${rule}\u0000${wallet}`;
@@ -25,14 +30,37 @@ export function applyEvaluation(args: { active: Alert[]; breaches: Breach[]; rul
       out.push({
         change: "opened",
         alert: {
-          alertId: alertId(b.ruleName, b.wallet, nowMs), ruleName: b.ruleName, wallet: b.wallet, kind: rule.kind, status: "open",
-          value: b.value, threshold: rule.threshold, tokenId: rule.kind === "volume" ? rule.tokenId : null,
-          tokenSymbol: rule.kind === "volume" ? rule.tokenSymbol : null, direction: rule.direction, periodDays: rule.periodDays,
-          firstSeenMs: nowMs, lastSeenMs: nowMs, resolvedAtMs: null, note: null, actedBy: null, version: 1, exportedVersion: 0,
+          alertId: alertId(b.ruleName, b.wallet, nowMs),
+          ruleName: b.ruleName,
+          wallet: b.wallet,
+          kind: rule.kind,
+          status: "open",
+          value: b.value,
+          threshold: rule.threshold,
+          tokenId: rule.kind === "volume" ? rule.tokenId : null,
+          tokenSymbol: rule.kind === "volume" ? rule.tokenSymbol : null,
+          direction: rule.direction,
+          periodDays: rule.periodDays,
+          firstSeenMs: nowMs,
+          lastSeenMs: nowMs,
+          resolvedAtMs: null,
+          note: null,
+          actedBy: null,
+          version: 1,
+          exportedVersion: 0,
         },
       });
     } else if (existing.value !== b.value || existing.threshold !== rule.threshold) {
-      out.push({ change: "changed", alert: { ...existing, value: b.value, threshold: rule.threshold, lastSeenMs: nowMs, version: existing.version + 1 } });
+      out.push({
+        change: "changed",
+        alert: {
+          ...existing,
+          value: b.value,
+          threshold: rule.threshold,
+          lastSeenMs: nowMs,
+          version: existing.version + 1,
+        },
+      });
     } else if (existing.lastSeenMs !== nowMs) {
       out.push({ change: "seen", alert: { ...existing, lastSeenMs: Math.max(existing.lastSeenMs, nowMs) } });
     }
@@ -40,7 +68,17 @@ export function applyEvaluation(args: { active: Alert[]; breaches: Breach[]; rul
   for (const [k, a] of active) {
     if (breaching.has(k)) continue;
     const reason = args.rules.has(a.ruleName) ? "condition no longer holds" : "rule disabled or removed";
-    out.push({ change: "resolved", alert: { ...a, status: "resolved", resolvedAtMs: nowMs, note: a.note ? `${a.note} | auto: ${reason}` : `auto: ${reason}`, actedBy: a.actedBy ?? "tronmon", version: a.version + 1 } });
+    out.push({
+      change: "resolved",
+      alert: {
+        ...a,
+        status: "resolved",
+        resolvedAtMs: nowMs,
+        note: a.note ? `${a.note} | auto: ${reason}` : `auto: ${reason}`,
+        actedBy: a.actedBy ?? "tronmon",
+        version: a.version + 1,
+      },
+    });
   }
   return out;
 }

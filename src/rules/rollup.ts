@@ -7,7 +7,6 @@ import { DAY_MS, SUMMABLE } from "../model/time.ts";
 import { activitySql } from "./sql.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 
-
 /** Rows of the rollup for the days listed in activity_days. */
 function rollupRowsSql(): string {
   return `SELECT wallet, day_ms, '*' AS bucket, count(*) AS tx_any, sum(is_in) AS tx_in, sum(is_out) AS tx_out,
@@ -34,7 +33,9 @@ export function rollupInsertSql(): string {
 }
 
 export async function refreshRollup(w: Warehouse): Promise<number> {
-  const [range] = await w.query<{ n: string; lo: string | null; hi: string | null }>("SELECT count(*) AS n, min(day_ms) AS lo, max(day_ms) AS hi FROM activity_days");
+  const [range] = await w.query<{ n: string; lo: string | null; hi: string | null }>(
+    "SELECT count(*) AS n, min(day_ms) AS lo, max(day_ms) AS hi FROM activity_days",
+  );
   if (Number(range.n) === 0) return 0;
   const lo = Number(range.lo);
   const hi = Number(range.hi) + DAY_MS;

@@ -5,13 +5,12 @@
 import { DAY_MS, SUMMABLE } from "../model/time.ts";
 import type { ThresholdRule } from "./types.ts";
 
-
 export type RuleQuery = { sql: string; params: unknown[]; columns: string[] };
-
 
 /** The watched wallets' transfers (and, for counts, their transactions) between two bound times (inclusive). */
 export function activitySql(withTransactions: boolean): string {
-  const dir = (from: string, to: string) => `CASE WHEN ${from} = w.address AND ${to} = w.address THEN 'self' WHEN ${from} = w.address THEN 'out' ELSE 'in' END`;
+  const dir = (from: string, to: string) =>
+    `CASE WHEN ${from} = w.address AND ${to} = w.address THEN 'self' WHEN ${from} = w.address THEN 'out' ELSE 'in' END`;
   const transferCols = `w.address AS wallet, t.transaction_id AS tx, t.status, ${dir("t.from_address", "t.to_address")} AS direction,
       t.token_id, t.amount_num, t.amount_raw, t.timestamp_ms, 1 AS is_transfer`;
   const txCols = `w.address AS wallet, x.hash AS tx, x.status, ${dir("x.owner_address", "x.to_address")} AS direction,
@@ -21,10 +20,11 @@ export function activitySql(withTransactions: boolean): string {
     `SELECT ${transferCols} FROM transfers t JOIN wallets w ON t.from_address = w.address WHERE ${window("t")}`,
     `SELECT ${transferCols} FROM transfers t JOIN wallets w ON t.to_address = w.address AND t.from_address <> w.address WHERE ${window("t")}`,
   ];
-  if (withTransactions) parts.push(
-    `SELECT ${txCols} FROM transactions x JOIN wallets w ON x.owner_address = w.address WHERE ${window("x")}`,
-    `SELECT ${txCols} FROM transactions x JOIN wallets w ON x.to_address = w.address AND (x.owner_address IS NULL OR x.owner_address <> w.address) WHERE ${window("x")}`,
-  );
+  if (withTransactions)
+    parts.push(
+      `SELECT ${txCols} FROM transactions x JOIN wallets w ON x.owner_address = w.address WHERE ${window("x")}`,
+      `SELECT ${txCols} FROM transactions x JOIN wallets w ON x.to_address = w.address AND (x.owner_address IS NULL OR x.owner_address <> w.address) WHERE ${window("x")}`,
+    );
   return parts.join("\n    UNION ALL\n    ");
 }
 
@@ -56,7 +56,12 @@ export function rulesSql(rules: ThresholdRule[], nowMs: number): RuleQuery {
     if (r.kind === "count") return `sum(CASE WHEN bucket = '*' AND ${cond} THEN tx_${r.direction} END) AS r${i}`;
     cond += " AND bucket = ?";
     middleParams.push(r.tokenId);
-    const v = r.direction === "in" ? "vol_in" : r.direction === "out" ? "vol_out" : "COALESCE(vol_in, 0) + COALESCE(vol_out, 0)";
+    const v =
+      r.direction === "in"
+        ? "vol_in"
+        : r.direction === "out"
+          ? "vol_out"
+          : "COALESCE(vol_in, 0) + COALESCE(vol_out, 0)";
     return `sum(CASE WHEN ${cond} THEN ${v} END) AS r${i}`;
   });
   middleParams.push(Math.min(...windows.map((w) => w.firstFullDay)), dn);
@@ -65,7 +70,10 @@ export function rulesSql(rules: ThresholdRule[], nowMs: number): RuleQuery {
   const edgeParams: unknown[] = [];
   const edge = rules.map((r, i) => {
     const { start, firstFullDay } = windows[i];
-    const conds = ["status = 'success'", "((timestamp_ms > ? AND timestamp_ms < ?) OR (timestamp_ms >= ? AND timestamp_ms <= ?))"];
+    const conds = [
+      "status = 'success'",
+      "((timestamp_ms > ? AND timestamp_ms < ?) OR (timestamp_ms >= ? AND timestamp_ms <= ?))",
+    ];
     edgeParams.push(start, firstFullDay, dn, nowMs);
     if (r.direction !== "any") {
       conds.push("direction = ?");
@@ -76,7 +84,9 @@ export function rulesSql(rules: ThresholdRule[], nowMs: number): RuleQuery {
       edgeParams.push(r.tokenId);
     }
     const cond = conds.join(" AND ") + walletCond(r, edgeParams); // parameters in the order they appear
-    return r.kind === "count" ? `max(CASE WHEN ${cond} THEN 1 ELSE 0 END) AS r${i}` : `sum(CASE WHEN ${cond} THEN amount_num END) AS r${i}`;
+    return r.kind === "count"
+      ? `max(CASE WHEN ${cond} THEN 1 ELSE 0 END) AS r${i}`
+      : `sum(CASE WHEN ${cond} THEN amount_num END) AS r${i}`;
   });
   const withTransactions = rules.some((r) => r.kind === "count");
   const ranges = new Map<string, [number, number]>();

@@ -7,21 +7,52 @@ import type { Transition } from "./lifecycle.ts";
 
 export function rulesFromConfig(config: Config): ThresholdRule[] {
   return config.rules.map((r) => ({
-    name: r.name, kind: r.kind, periodDays: r.period_days, threshold: r.threshold, tokenId: r.token,
-    direction: r.direction, wallets: r.wallets, enabled: r.enabled,
+    name: r.name,
+    kind: r.kind,
+    periodDays: r.period_days,
+    threshold: r.threshold,
+    tokenId: r.token,
+    direction: r.direction,
+    wallets: r.wallets,
+    enabled: r.enabled,
   }));
 }
 
-const RULE_COLUMNS = ["rule_name", "kind", "period_days", "threshold", "token_id", "direction", "wallets", "enabled", "updated_at"] as const;
+const RULE_COLUMNS = [
+  "rule_name",
+  "kind",
+  "period_days",
+  "threshold",
+  "token_id",
+  "direction",
+  "wallets",
+  "enabled",
+  "updated_at",
+] as const;
 
 /** The config is the source of truth: rows are upserted, rules no longer in the config are removed. */
 export async function syncRules(w: Warehouse, rules: ThresholdRule[]): Promise<void> {
   await w.transaction(async (q) => {
     if (rules.length) {
       const now = new Date().toISOString().replace("T", " ").replace("Z", "");
-      await q(w.dialect.upsertSql("alert_thresholds", RULE_COLUMNS, ["rule_name"], rules.length),
-        rules.flatMap((r) => [r.name, r.kind, r.periodDays, r.threshold, r.kind === "volume" ? r.tokenId : null, r.direction, r.wallets ? JSON.stringify(r.wallets) : null, r.enabled, now]));
-      await q(`DELETE FROM alert_thresholds WHERE rule_name NOT IN (${rules.map(() => "?").join(", ")})`, rules.map((r) => r.name));
+      await q(
+        w.dialect.upsertSql("alert_thresholds", RULE_COLUMNS, ["rule_name"], rules.length),
+        rules.flatMap((r) => [
+          r.name,
+          r.kind,
+          r.periodDays,
+          r.threshold,
+          r.kind === "volume" ? r.tokenId : null,
+          r.direction,
+          r.wallets ? JSON.stringify(r.wallets) : null,
+          r.enabled,
+          now,
+        ]),
+      );
+      await q(
+        `DELETE FROM alert_thresholds WHERE rule_name NOT IN (${rules.map(() => "?").join(", ")})`,
+        rules.map((r) => r.name),
+      );
     } else {
       await q("DELETE FROM alert_thresholds");
     }
@@ -29,42 +60,105 @@ export async function syncRules(w: Warehouse, rules: ThresholdRule[]): Promise<v
 }
 
 export async function loadRules(w: Warehouse): Promise<ThresholdRule[]> {
-  const rows = await w.query<Record<string, string | number | boolean | null>>("SELECT * FROM alert_thresholds ORDER BY rule_name");
+  const rows = await w.query<Record<string, string | number | boolean | null>>(
+    "SELECT * FROM alert_thresholds ORDER BY rule_name",
+  );
   return rows.map((r) => ({
-    name: String(r.rule_name), kind: r.kind as ThresholdRule["kind"], periodDays: Number(r.period_days), threshold: String(r.threshold),
-    tokenId: r.token_id === null ? "" : String(r.token_id), direction: r.direction as ThresholdRule["direction"],
-    wallets: r.wallets === null ? null : (JSON.parse(String(r.wallets)) as string[]), enabled: Boolean(r.enabled),
+    name: String(r.rule_name),
+    kind: r.kind as ThresholdRule["kind"],
+    periodDays: Number(r.period_days),
+    threshold: String(r.threshold),
+    tokenId: r.token_id === null ? "" : String(r.token_id),
+    direction: r.direction as ThresholdRule["direction"],
+    wallets: r.wallets === null ? null : (JSON.parse(String(r.wallets)) as string[]),
+    enabled: Boolean(r.enabled),
   }));
 }
 
 const ALERT_COLUMNS = [
-  "alert_id", "rule_name", "wallet", "kind", "status", "value", "threshold", "token_id", "token_symbol", "direction", "period_days",
-  "first_seen_ms", "last_seen_ms", "resolved_at_ms", "note", "acted_by", "version", "exported_version", "updated_at",
+  "alert_id",
+  "rule_name",
+  "wallet",
+  "kind",
+  "status",
+  "value",
+  "threshold",
+  "token_id",
+  "token_symbol",
+  "direction",
+  "period_days",
+  "first_seen_ms",
+  "last_seen_ms",
+  "resolved_at_ms",
+  "note",
+  "acted_by",
+  "version",
+  "exported_version",
+  "updated_at",
 ] as const;
 
 export function alertFromRow(r: Record<string, unknown>): Alert {
   const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   return {
-    alertId: String(r.alert_id), ruleName: String(r.rule_name), wallet: String(r.wallet), kind: r.kind as Alert["kind"],
-    status: r.status as AlertStatus, value: String(r.value), threshold: String(r.threshold), tokenId: (r.token_id as string) ?? null,
-    tokenSymbol: (r.token_symbol as string) ?? null, direction: String(r.direction), periodDays: Number(r.period_days),
-    firstSeenMs: Number(r.first_seen_ms), lastSeenMs: Number(r.last_seen_ms), resolvedAtMs: n(r.resolved_at_ms),
-    note: (r.note as string) ?? null, actedBy: (r.acted_by as string) ?? null, version: Number(r.version), exportedVersion: Number(r.exported_version),
+    alertId: String(r.alert_id),
+    ruleName: String(r.rule_name),
+    wallet: String(r.wallet),
+    kind: r.kind as Alert["kind"],
+    status: r.status as AlertStatus,
+    value: String(r.value),
+    threshold: String(r.threshold),
+    tokenId: (r.token_id as string) ?? null,
+    tokenSymbol: (r.token_symbol as string) ?? null,
+    direction: String(r.direction),
+    periodDays: Number(r.period_days),
+    firstSeenMs: Number(r.first_seen_ms),
+    lastSeenMs: Number(r.last_seen_ms),
+    resolvedAtMs: n(r.resolved_at_ms),
+    note: (r.note as string) ?? null,
+    actedBy: (r.acted_by as string) ?? null,
+    version: Number(r.version),
+    exportedVersion: Number(r.exported_version),
   };
 }
 
 export async function loadAlerts(w: Warehouse, where = "", params: unknown[] = []): Promise<Alert[]> {
-  return (await w.query<Record<string, unknown>>(`SELECT * FROM alerts ${where} ORDER BY last_seen_ms DESC, alert_id`, params)).map(alertFromRow);
+  return (
+    await w.query<Record<string, unknown>>(`SELECT * FROM alerts ${where} ORDER BY last_seen_ms DESC, alert_id`, params)
+  ).map(alertFromRow);
 }
 
-export async function saveAlerts(q: (sql: string, params?: unknown[]) => Promise<unknown[]>, w: Warehouse, alerts: Alert[]): Promise<void> {
+export async function saveAlerts(
+  q: (sql: string, params?: unknown[]) => Promise<unknown[]>,
+  w: Warehouse,
+  alerts: Alert[],
+): Promise<void> {
   const now = new Date().toISOString().replace("T", " ").replace("Z", "");
   for (let i = 0; i < alerts.length; i += 200) {
     const chunk = alerts.slice(i, i + 200);
-    await q(w.dialect.upsertSql("alerts", ALERT_COLUMNS, ["alert_id"], chunk.length), chunk.flatMap((a) => [
-      a.alertId, a.ruleName, a.wallet, a.kind, a.status, a.value, a.threshold, a.tokenId, a.tokenSymbol, a.direction, a.periodDays,
-      a.firstSeenMs, a.lastSeenMs, a.resolvedAtMs, a.note, a.actedBy, a.version, a.exportedVersion, now,
-    ]));
+    await q(
+      w.dialect.upsertSql("alerts", ALERT_COLUMNS, ["alert_id"], chunk.length),
+      chunk.flatMap((a) => [
+        a.alertId,
+        a.ruleName,
+        a.wallet,
+        a.kind,
+        a.status,
+        a.value,
+        a.threshold,
+        a.tokenId,
+        a.tokenSymbol,
+        a.direction,
+        a.periodDays,
+        a.firstSeenMs,
+        a.lastSeenMs,
+        a.resolvedAtMs,
+        a.note,
+        a.actedBy,
+        a.version,
+        a.exportedVersion,
+        now,
+      ]),
+    );
   }
 }
 
@@ -75,48 +169,102 @@ export async function saveAlerts(q: (sql: string, params?: unknown[]) => Promise
  * and last-seen time (not its status, note or actor); an auto-resolution applies only while the alert is still
  * active, and appends its reason to the note as it stands then.
  */
-export async function saveTransitions(q: (sql: string, params?: unknown[]) => Promise<unknown[]>, w: Warehouse, transitions: Transition[]): Promise<void> {
+export async function saveTransitions(
+  q: (sql: string, params?: unknown[]) => Promise<unknown[]>,
+  w: Warehouse,
+  transitions: Transition[],
+): Promise<void> {
   const now = new Date().toISOString().replace("T", " ").replace("Z", "");
   const opened = transitions.filter((t) => t.change === "opened").map((t) => t.alert);
   for (let i = 0; i < opened.length; i += 200) {
     const chunk = opened.slice(i, i + 200);
-    await q(w.dialect.insertMissingSql("alerts", ALERT_COLUMNS, ["alert_id"], chunk.length), chunk.flatMap((a) => [
-      a.alertId, a.ruleName, a.wallet, a.kind, a.status, a.value, a.threshold, a.tokenId, a.tokenSymbol, a.direction, a.periodDays,
-      a.firstSeenMs, a.lastSeenMs, a.resolvedAtMs, a.note, a.actedBy, a.version, a.exportedVersion, now,
-    ]));
+    await q(
+      w.dialect.insertMissingSql("alerts", ALERT_COLUMNS, ["alert_id"], chunk.length),
+      chunk.flatMap((a) => [
+        a.alertId,
+        a.ruleName,
+        a.wallet,
+        a.kind,
+        a.status,
+        a.value,
+        a.threshold,
+        a.tokenId,
+        a.tokenSymbol,
+        a.direction,
+        a.periodDays,
+        a.firstSeenMs,
+        a.lastSeenMs,
+        a.resolvedAtMs,
+        a.note,
+        a.actedBy,
+        a.version,
+        a.exportedVersion,
+        now,
+      ]),
+    );
   }
   const active = "status IN ('open', 'acknowledged')";
   for (const t of transitions) {
     const a = t.alert;
     if (t.change === "changed") {
-      await q(`UPDATE alerts SET value = ?, threshold = ?, last_seen_ms = ?, version = version + 1, updated_at = ? WHERE alert_id = ? AND ${active}`,
-        [a.value, a.threshold, a.lastSeenMs, now, a.alertId]);
+      await q(
+        `UPDATE alerts SET value = ?, threshold = ?, last_seen_ms = ?, version = version + 1, updated_at = ? WHERE alert_id = ? AND ${active}`,
+        [a.value, a.threshold, a.lastSeenMs, now, a.alertId],
+      );
     } else if (t.change === "seen") {
-      await q(`UPDATE alerts SET last_seen_ms = ?, updated_at = ? WHERE alert_id = ? AND ${active}`, [a.lastSeenMs, now, a.alertId]);
+      await q(`UPDATE alerts SET last_seen_ms = ?, updated_at = ? WHERE alert_id = ? AND ${active}`, [
+        a.lastSeenMs,
+        now,
+        a.alertId,
+      ]);
     } else if (t.change === "resolved") {
       const reason = (a.note ?? "").split(" | ").at(-1) ?? "";
-      await q(`UPDATE alerts SET status = 'resolved', resolved_at_ms = ?, version = version + 1, updated_at = ?,
+      await q(
+        `UPDATE alerts SET status = 'resolved', resolved_at_ms = ?, version = version + 1, updated_at = ?,
           note = CASE WHEN note IS NULL THEN ? ELSE note || ' | ' || ? END, acted_by = COALESCE(acted_by, 'tronmon')
-        WHERE alert_id = ? AND ${active}`, [a.resolvedAtMs, now, reason, reason, a.alertId]);
+        WHERE alert_id = ? AND ${active}`,
+        [a.resolvedAtMs, now, reason, reason, a.alertId],
+      );
     }
   }
 }
 
 /** Acknowledges or resolves an alert with a note, recording who and when. Throws UsageError when it cannot. */
-export async function actOnAlert(w: Warehouse, a: { id: string; action: "ack" | "resolve"; note: string; by: string; nowMs: number }): Promise<Alert> {
+export async function actOnAlert(
+  w: Warehouse,
+  a: { id: string; action: "ack" | "resolve"; note: string; by: string; nowMs: number },
+): Promise<Alert> {
   const [alert] = await loadAlerts(w, "WHERE alert_id = ?", [a.id]);
-  if (!alert) throw new UsageError(`alerts ${a.action}: no alert with id ${JSON.stringify(a.id)} (see tronmon alerts list)`);
+  if (!alert)
+    throw new UsageError(`alerts ${a.action}: no alert with id ${JSON.stringify(a.id)} (see tronmon alerts list)`);
   if (alert.status === "resolved") throw new UsageError(`alerts ${a.action}: alert ${a.id} is already resolved`);
   const updated: Alert = {
-    ...alert, status: a.action === "ack" ? "acknowledged" : "resolved", note: a.note, actedBy: a.by,
-    resolvedAtMs: a.action === "resolve" ? a.nowMs : null, version: alert.version + 1,
+    ...alert,
+    status: a.action === "ack" ? "acknowledged" : "resolved",
+    note: a.note,
+    actedBy: a.by,
+    resolvedAtMs: a.action === "resolve" ? a.nowMs : null,
+    version: alert.version + 1,
   };
   await w.transaction(async (q) => {
     // only over the state read: a resolution (by evaluation or another person) in between is not undone
-    await q(`UPDATE alerts SET status = ?, note = ?, acted_by = ?, resolved_at_ms = ?, version = version + 1, updated_at = ? WHERE alert_id = ? AND status = ?`,
-      [updated.status, updated.note, updated.actedBy, updated.resolvedAtMs, new Date().toISOString().replace("T", " ").replace("Z", ""), a.id, alert.status]);
+    await q(
+      `UPDATE alerts SET status = ?, note = ?, acted_by = ?, resolved_at_ms = ?, version = version + 1, updated_at = ? WHERE alert_id = ? AND status = ?`,
+      [
+        updated.status,
+        updated.note,
+        updated.actedBy,
+        updated.resolvedAtMs,
+        new Date().toISOString().replace("T", " ").replace("Z", ""),
+        a.id,
+        alert.status,
+      ],
+    );
   });
   const [after] = await loadAlerts(w, "WHERE alert_id = ?", [a.id]);
-  if (after.status !== updated.status || after.note !== updated.note) throw new UsageError(`alerts ${a.action}: alert ${a.id} changed meanwhile (now ${after.status}); look again and retry`);
+  if (after.status !== updated.status || after.note !== updated.note)
+    throw new UsageError(
+      `alerts ${a.action}: alert ${a.id} changed meanwhile (now ${after.status}); look again and retry`,
+    );
   return after;
 }

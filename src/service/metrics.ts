@@ -12,20 +12,84 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry, prefix: "tronmon_process_" });
   const m = {
     registry,
-    cycleDuration: new Histogram({ name: "tronmon_cycle_duration_seconds", help: "Duration of a full cycle", buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1200], registers: [registry] }),
-    cycles: new Counter({ name: "tronmon_cycles_total", help: "Cycles by outcome", labelNames: ["status"], registers: [registry] }),
-    rows: new Counter({ name: "tronmon_rows_loaded_total", help: "Rows loaded (new or updated)", labelNames: ["table"], registers: [registry] }),
-    requests: new Counter({ name: "tronmon_tronscan_requests_total", help: "TronScan answers by endpoint and HTTP status", labelNames: ["endpoint", "status"], registers: [registry] }),
-    retries: new Counter({ name: "tronmon_tronscan_retries_total", help: "Retried TronScan requests", registers: [registry] }),
-    throttled: new Counter({ name: "tronmon_tronscan_throttled_total", help: "Answers that throttled us (429/403)", registers: [registry] }),
-    throttledSeconds: new Counter({ name: "tronmon_tronscan_throttled_seconds_total", help: "Time TronScan made us wait", registers: [registry] }),
-    quarantined: new Counter({ name: "tronmon_quarantined_records_total", help: "Malformed API records quarantined", registers: [registry] }),
-    alertsOpened: new Counter({ name: "tronmon_alerts_opened_total", help: "Rule alerts opened", registers: [registry] }),
-    healthOpened: new Counter({ name: "tronmon_health_alerts_opened_total", help: "Health alerts opened", registers: [registry] }),
-    anomalies: new Counter({ name: "tronmon_anomalies_found_total", help: "Anomalies found by type", labelNames: ["type"], registers: [registry] }),
-    notifications: new Counter({ name: "tronmon_notifications_total", help: "Notification attempts by result", labelNames: ["result"], registers: [registry] }),
-    lag: new Gauge({ name: "tronmon_wallet_lag_seconds", help: "How far behind now each wallet's complete data is", labelNames: ["wallet"], registers: [registry] }),
-    lastCycle: new Gauge({ name: "tronmon_last_cycle_timestamp_seconds", help: "End of the last cycle", labelNames: ["status"], registers: [registry] }),
+    cycleDuration: new Histogram({
+      name: "tronmon_cycle_duration_seconds",
+      help: "Duration of a full cycle",
+      buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1200],
+      registers: [registry],
+    }),
+    cycles: new Counter({
+      name: "tronmon_cycles_total",
+      help: "Cycles by outcome",
+      labelNames: ["status"],
+      registers: [registry],
+    }),
+    rows: new Counter({
+      name: "tronmon_rows_loaded_total",
+      help: "Rows loaded (new or updated)",
+      labelNames: ["table"],
+      registers: [registry],
+    }),
+    requests: new Counter({
+      name: "tronmon_tronscan_requests_total",
+      help: "TronScan answers by endpoint and HTTP status",
+      labelNames: ["endpoint", "status"],
+      registers: [registry],
+    }),
+    retries: new Counter({
+      name: "tronmon_tronscan_retries_total",
+      help: "Retried TronScan requests",
+      registers: [registry],
+    }),
+    throttled: new Counter({
+      name: "tronmon_tronscan_throttled_total",
+      help: "Answers that throttled us (429/403)",
+      registers: [registry],
+    }),
+    throttledSeconds: new Counter({
+      name: "tronmon_tronscan_throttled_seconds_total",
+      help: "Time TronScan made us wait",
+      registers: [registry],
+    }),
+    quarantined: new Counter({
+      name: "tronmon_quarantined_records_total",
+      help: "Malformed API records quarantined",
+      registers: [registry],
+    }),
+    alertsOpened: new Counter({
+      name: "tronmon_alerts_opened_total",
+      help: "Rule alerts opened",
+      registers: [registry],
+    }),
+    healthOpened: new Counter({
+      name: "tronmon_health_alerts_opened_total",
+      help: "Health alerts opened",
+      registers: [registry],
+    }),
+    anomalies: new Counter({
+      name: "tronmon_anomalies_found_total",
+      help: "Anomalies found by type",
+      labelNames: ["type"],
+      registers: [registry],
+    }),
+    notifications: new Counter({
+      name: "tronmon_notifications_total",
+      help: "Notification attempts by result",
+      labelNames: ["result"],
+      registers: [registry],
+    }),
+    lag: new Gauge({
+      name: "tronmon_wallet_lag_seconds",
+      help: "How far behind now each wallet's complete data is",
+      labelNames: ["wallet"],
+      registers: [registry],
+    }),
+    lastCycle: new Gauge({
+      name: "tronmon_last_cycle_timestamp_seconds",
+      help: "End of the last cycle",
+      labelNames: ["status"],
+      registers: [registry],
+    }),
   };
   return {
     ...m,
@@ -53,14 +117,23 @@ export function createMetrics() {
   };
 }
 
-export type Probe = { live(): { ok: boolean; detail: Record<string, unknown> }; ready(): { ok: boolean; detail: Record<string, unknown> } };
+export type Probe = {
+  live(): { ok: boolean; detail: Record<string, unknown> };
+  ready(): { ok: boolean; detail: Record<string, unknown> };
+};
 
 /**
  * Serves /health (the loop is alive), /ready (a cycle has completed and the warehouse is open) and /metrics.
  * Its labels name the watched wallets: off loopback it needs an access token, as the dashboard does
  * (TRONMON_DASHBOARD_TOKENS; a scraper sends `Authorization: Bearer <token>`).
  */
-export async function serveMetrics(args: { port: number; host: string; metrics: Metrics; probe: Probe; tokens?: { name: string; digest: Buffer }[] }): Promise<Server> {
+export async function serveMetrics(args: {
+  port: number;
+  host: string;
+  metrics: Metrics;
+  probe: Probe;
+  tokens?: { name: string; digest: Buffer }[];
+}): Promise<Server> {
   const tokens = args.tokens ?? tokensFromEnv();
   assertAccess(args.host, tokens, "metrics");
   const server = createServer(async (req, res) => {
@@ -70,16 +143,25 @@ export async function serveMetrics(args: { port: number; host: string; metrics: 
       res.end(JSON.stringify(body) + "\n");
     };
     if (tokens.length) {
-      const digest = createHash("sha256").update((req.headers.authorization ?? "").replace(/^Bearer\s+/i, "")).digest();
-      if (!tokens.some((t) => timingSafeEqual(t.digest, digest))) return json(401, { error: "an access token is required (Authorization: Bearer <token>)" });
+      const digest = createHash("sha256")
+        .update((req.headers.authorization ?? "").replace(/^Bearer\s+/i, ""))
+        .digest();
+      if (!tokens.some((t) => timingSafeEqual(t.digest, digest)))
+        return json(401, { error: "an access token is required (Authorization: Bearer <token>)" });
     }
     if (req.method !== "GET") return json(405, { error: "GET only" });
     if (path === "/metrics") {
       res.writeHead(200, { "content-type": args.metrics.registry.contentType });
       return res.end(await args.metrics.registry.metrics());
     }
-    if (path === "/health") { const p = args.probe.live(); return json(p.ok ? 200 : 503, { status: p.ok ? "ok" : "stalled", ...p.detail }); }
-    if (path === "/ready") { const p = args.probe.ready(); return json(p.ok ? 200 : 503, { status: p.ok ? "ready" : "not ready", ...p.detail }); }
+    if (path === "/health") {
+      const p = args.probe.live();
+      return json(p.ok ? 200 : 503, { status: p.ok ? "ok" : "stalled", ...p.detail });
+    }
+    if (path === "/ready") {
+      const p = args.probe.ready();
+      return json(p.ok ? 200 : 503, { status: p.ok ? "ready" : "not ready", ...p.detail });
+    }
     json(404, { error: "not found", endpoints: ["/health", "/ready", "/metrics"] });
   });
   await new Promise<void>((resolve, reject) => {

@@ -9,12 +9,17 @@ export type Clock = { now(): number; sleep(ms: number, signal?: AbortSignal): Pr
 
 export const realClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms, signal) => new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, Math.max(0, ms));
-    function done() { clearTimeout(t); signal?.removeEventListener("abort", done); resolve(); }
-    signal?.addEventListener("abort", done, { once: true });
-  }),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const t = setTimeout(done, Math.max(0, ms));
+      function done() {
+        clearTimeout(t);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      }
+      signal?.addEventListener("abort", done, { once: true });
+    }),
 };
 
 export type Schedule = { next(afterMs: number): number; describe: string };
@@ -28,7 +33,10 @@ export function scheduleFrom(s: Config["schedule"], startMs: number): Schedule {
     };
   }
   const every = durationMs(s.every);
-  return { describe: `every ${s.every}`, next: (after) => startMs + (Math.floor((after - startMs) / every) + 1) * every };
+  return {
+    describe: `every ${s.every}`,
+    next: (after) => startMs + (Math.floor((after - startMs) / every) + 1) * every,
+  };
 }
 
 /**
@@ -36,7 +44,11 @@ export function scheduleFrom(s: Config["schedule"], startMs: number): Schedule {
  * `idle(untilMs)` may do small work (delivering due notifications) and returns when it is done.
  */
 export async function scheduleLoop(args: {
-  schedule: Schedule; clock: Clock; signal: AbortSignal; logger: Logger; maxCycles?: number;
+  schedule: Schedule;
+  clock: Clock;
+  signal: AbortSignal;
+  logger: Logger;
+  maxCycles?: number;
   cycle: (startedMs: number, n: number) => Promise<void>;
   idle?: (untilMs: number) => Promise<void>;
 }): Promise<number> {
@@ -52,8 +64,17 @@ export async function scheduleLoop(args: {
     let next = schedule.next(dueMs);
     if (next <= now) {
       let missed = 0;
-      while (schedule.next(next) <= now) { next = schedule.next(next); missed++; }
-      logger.warn({ msg: "Cycle overran its slot: the next one starts now", cycle: n, due_at: new Date(next).toISOString(), late_ms: now - next, slots_skipped: missed });
+      while (schedule.next(next) <= now) {
+        next = schedule.next(next);
+        missed++;
+      }
+      logger.warn({
+        msg: "Cycle overran its slot: the next one starts now",
+        cycle: n,
+        due_at: new Date(next).toISOString(),
+        late_ms: now - next,
+        slots_skipped: missed,
+      });
       dueMs = now;
       continue;
     }

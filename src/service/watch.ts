@@ -13,9 +13,15 @@ import type { TronscanClient } from "../source/tronscan/client.ts";
 import type { Logger } from "../internal/logger.ts";
 
 export type WatchOptions = {
-  config: Config; warehouse: Warehouse; logger: Logger; clock: Clock; signal: AbortSignal;
+  config: Config;
+  warehouse: Warehouse;
+  logger: Logger;
+  clock: Clock;
+  signal: AbortSignal;
   client: (metrics: Metrics) => TronscanClient;
-  metricsPort?: number; metricsHost?: string; maxCycles?: number;
+  metricsPort?: number;
+  metricsHost?: string;
+  maxCycles?: number;
   onCycle?: (n: number) => void;
   onListening?: (server: Server) => void;
 };
@@ -33,27 +39,62 @@ export async function watch(o: WatchOptions): Promise<{ cycles: number }> {
   let server: Server | null = null;
   if (o.metricsPort !== undefined) {
     server = await serveMetrics({
-      port: o.metricsPort, host: o.metricsHost ?? "127.0.0.1", metrics,
+      port: o.metricsPort,
+      host: o.metricsHost ?? "127.0.0.1",
+      metrics,
       probe: {
         // alive unless a cycle has been running for more than 3 schedule intervals (stuck)
-        live: () => ({ ok: inCycleSince === null || clock.now() - inCycleSince < 3 * intervalGuessMs, detail: { in_cycle_since: inCycleSince && new Date(inCycleSince).toISOString(), last_cycle_end: lastEndMs && new Date(lastEndMs).toISOString() } }),
-        ready: () => ({ ok: lastEndMs !== null && !signal.aborted, detail: { last_cycle_ok: lastOk, last_cycle_end: lastEndMs && new Date(lastEndMs).toISOString() } }),
+        live: () => ({
+          ok: inCycleSince === null || clock.now() - inCycleSince < 3 * intervalGuessMs,
+          detail: {
+            in_cycle_since: inCycleSince && new Date(inCycleSince).toISOString(),
+            last_cycle_end: lastEndMs && new Date(lastEndMs).toISOString(),
+          },
+        }),
+        ready: () => ({
+          ok: lastEndMs !== null && !signal.aborted,
+          detail: { last_cycle_ok: lastOk, last_cycle_end: lastEndMs && new Date(lastEndMs).toISOString() },
+        }),
       },
     });
     o.onListening?.(server);
-    logger.info({ msg: "Serving metrics", url: `http://${o.metricsHost ?? "127.0.0.1"}:${(server.address() as { port: number }).port}/metrics` });
+    logger.info({
+      msg: "Serving metrics",
+      url: `http://${o.metricsHost ?? "127.0.0.1"}:${(server.address() as { port: number }).port}/metrics`,
+    });
   }
-  logger.info({ msg: "Watching", schedule: schedule.describe, wallets: config.wallets.length, sinks: config.notify.sinks.filter((s) => s.enabled).map((s) => s.name) });
+  logger.info({
+    msg: "Watching",
+    schedule: schedule.describe,
+    wallets: config.wallets.length,
+    sinks: config.notify.sinks.filter((s) => s.enabled).map((s) => s.name),
+  });
   try {
     const cycles = await scheduleLoop({
-      schedule, clock, signal, logger, maxCycles: o.maxCycles,
+      schedule,
+      clock,
+      signal,
+      logger,
+      maxCycles: o.maxCycles,
       cycle: async (_started, n) => {
         inCycleSince = clock.now();
         try {
           const every = config.verify.every_cycles;
-          const r = await runFullCycle({ config, warehouse, client, logger, command: "watch", signal, clockMs: () => clock.now(), verify: every > 0 && n % every === 0 });
+          const r = await runFullCycle({
+            config,
+            warehouse,
+            client,
+            logger,
+            command: "watch",
+            signal,
+            clockMs: () => clock.now(),
+            verify: every > 0 && n % every === 0,
+          });
           if (r.summary.status === "interrupted") {
-            logger.warn({ msg: "Cycle abandoned on signal: committed rows and cursors are kept", run_id: r.summary.runId });
+            logger.warn({
+              msg: "Cycle abandoned on signal: committed rows and cursors are kept",
+              run_id: r.summary.runId,
+            });
             return;
           }
           metrics.observeCycle(r, await walletLags(warehouse, clock.now()));
@@ -71,8 +112,14 @@ export async function watch(o: WatchOptions): Promise<{ cycles: number }> {
       idle: async (untilMs) => {
         const due = await nextDueMs(warehouse, config).catch(() => null);
         if (due !== null && due <= clock.now()) {
-          const c = await deliverDue(warehouse, config, clock.now(), logger).catch((e) => { logger.error({ msg: "Failed notification round", error: (e as Error).message }); return null; });
-          if (c) { metrics.notifications.inc({ result: "delivered" }, c.delivered); metrics.notifications.inc({ result: "failed" }, c.failed + c.gaveUp); }
+          const c = await deliverDue(warehouse, config, clock.now(), logger).catch((e) => {
+            logger.error({ msg: "Failed notification round", error: (e as Error).message });
+            return null;
+          });
+          if (c) {
+            metrics.notifications.inc({ result: "delivered" }, c.delivered);
+            metrics.notifications.inc({ result: "failed" }, c.failed + c.gaveUp);
+          }
           if (c && c.delivered + c.failed + c.gaveUp > 0) return;
         }
         const wake = due !== null && due > clock.now() ? Math.min(due, untilMs) : untilMs;

@@ -20,7 +20,15 @@ export function createArchive(args: { dir: string | null }): Archive {
       const name = `${fetched.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}_${process.pid}_${String(++seq).padStart(6, "0")}.json.gz`;
       const path = join(folder, name);
       const { apiKey: _omit, ...params } = response.params as Record<string, string>;
-      const doc = { format: ARCHIVE_FORMAT, endpoint, wallet, url: response.url.split("?")[0], params, fetched_at: fetched, status: response.status };
+      const doc = {
+        format: ARCHIVE_FORMAT,
+        endpoint,
+        wallet,
+        url: response.url.split("?")[0],
+        params,
+        fetched_at: fetched,
+        status: response.status,
+      };
       // the body as received (any depth, long integers untouched), else as parsed
       const body = response.text ?? safeJson(response.body);
       writeFileSync(path, gzipSync(`${JSON.stringify(doc).slice(0, -1)},"body":${body}}`));

@@ -19,7 +19,13 @@ export type Dialect = {
   /** Current time in milliseconds since the epoch (BIGINT). */
   nowMs(): string;
   /** Inserts the rows (positional parameters in `columns` order) whose keys are not stored yet; `json` columns get JSON text. */
-  insertMissingSql(table: string, columns: readonly string[], keys: readonly string[], rowCount: number, json?: readonly string[]): string;
+  insertMissingSql(
+    table: string,
+    columns: readonly string[],
+    keys: readonly string[],
+    rowCount: number,
+    json?: readonly string[],
+  ): string;
   /** Whether MEDIAN works as a window function over a RANGE frame (DuckDB yes, Snowflake no). */
   readonly framedMedian: boolean;
   /** Insert-or-update of `rowCount` rows given as positional parameters in `columns` order. */
@@ -83,9 +89,12 @@ export type Warehouse = {
   recordRun(run: RunRecord): Promise<void>;
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Runs `fn` in one transaction; `q` queries inside it. */
-  transaction<T>(fn: (q: <R = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<R[]>) => Promise<T>): Promise<T>;
+  transaction<T>(
+    fn: (q: <R = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<R[]>) => Promise<T>,
+  ): Promise<T>;
   close(): Promise<void>;
 };
 
 /** A JSON column's value as read back: text from DuckDB, maybe already parsed from Snowflake's VARIANT. */
-export const jsonValue = <T = Record<string, unknown>>(v: unknown): T | null => (v === null || v === undefined ? null : typeof v === "string" ? JSON.parse(v) : (v as T));
+export const jsonValue = <T = Record<string, unknown>>(v: unknown): T | null =>
+  v === null || v === undefined ? null : typeof v === "string" ? JSON.parse(v) : (v as T);

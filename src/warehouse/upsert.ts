@@ -79,19 +79,24 @@ export function widen(batch: TimeRange, stored: { lo: unknown; hi: unknown } | u
   const hi = stored?.hi === null || stored?.hi === undefined ? -Infinity : Number(stored.hi);
   return { minMs: Math.min(batch.minMs, lo), maxMs: Math.max(batch.maxMs, hi) };
 }
-const within = (range?: TimeRange) => (range ? ` AND t.timestamp_ms BETWEEN ${Math.floor(range.minMs)} AND ${Math.ceil(range.maxMs)}` : "");
+const within = (range?: TimeRange) =>
+  range ? ` AND t.timestamp_ms BETWEEN ${Math.floor(range.minMs)} AND ${Math.ceil(range.maxMs)}` : "";
 
 export function mergeTransactionsSql(d: Dialect, range?: TimeRange): string {
   const detailCols = ["block", "owner_address", "to_address", "contract_type", "contract_type_name", "fee", "raw"];
   const moreDetail = "s.detail_rank > t.detail_rank";
   const newerState = "s.state_rank > t.state_rank";
-  const byDetail = (c: string, expr = `s.${c}`) => `${c} = CASE WHEN ${moreDetail} THEN COALESCE(${expr}, t.${c}) ELSE COALESCE(t.${c}, ${expr}) END`;
+  const byDetail = (c: string, expr = `s.${c}`) =>
+    `${c} = CASE WHEN ${moreDetail} THEN COALESCE(${expr}, t.${c}) ELSE COALESCE(t.${c}, ${expr}) END`;
   return `MERGE INTO transactions t
     USING (SELECT *, ${rank("detail", "observed_ms")} AS detail_rank, ${rank("confirmed", "observed_ms")} AS state_rank FROM ${STAGE_TRANSACTIONS}) s
     ON t.hash = s.hash${within(range)}
     WHEN MATCHED AND ((s.confirmed AND NOT t.confirmed) OR (${newerState} AND (s.status <> t.status OR s.contract_ret IS DISTINCT FROM t.contract_ret))
         OR s.detail > t.detail OR (${newerState} AND (s.timestamp_ms <> t.timestamp_ms OR (s.block IS NOT NULL AND s.block IS DISTINCT FROM t.block)))) THEN UPDATE SET
-      ${detailCols.filter((c) => c !== "fee" && c !== "raw" && c !== "block").map((c) => byDetail(c)).join(",\n      ")},
+      ${detailCols
+        .filter((c) => c !== "fee" && c !== "raw" && c !== "block")
+        .map((c) => byDetail(c))
+        .join(",\n      ")},
       ${byDetail("raw", d.toJson("s.raw"))},
       ${byDetail("fee", d.toRawAmount("s.fee"))},
       block = CASE WHEN ${newerState} THEN COALESCE(s.block, t.block) ELSE COALESCE(t.block, s.block) END,

@@ -5,28 +5,64 @@ import { UsageError } from "../../internal/errors.ts";
 import { createRowWriter, openOutput, type Format } from "../../export/format.ts";
 import { isoUtc } from "../../model/columns.ts";
 
-const TYPES = ["large_transaction", "burst_activity", "new_counterparty", "address_poisoning", "fake_token", "spam_token"];
+const TYPES = [
+  "large_transaction",
+  "burst_activity",
+  "new_counterparty",
+  "address_poisoning",
+  "fake_token",
+  "spam_token",
+];
 
 export async function detectCommand(opts: GlobalOptions & { now?: string; json?: boolean }): Promise<number> {
   const nowMs = parseNow(opts.now, "detect");
   return withWarehouse(opts, async ({ config, warehouse: w }) => {
     const s = await detectAnomalies({ warehouse: w, config, nowMs, outDir: config.output.dir });
     if (opts.json) process.stdout.write(JSON.stringify(s, null, 2) + "\n");
-    else process.stdout.write(`anomalies found at ${isoUtc(nowMs)}: ${Object.entries(s.found).map(([k, v]) => `${v} ${k}`).join(", ") || "none"}${s.exportedFile ? `; wrote ${s.exportedFile}` : ""}\n`);
+    else
+      process.stdout.write(
+        `anomalies found at ${isoUtc(nowMs)}: ${
+          Object.entries(s.found)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(", ") || "none"
+        }${s.exportedFile ? `; wrote ${s.exportedFile}` : ""}\n`,
+      );
     return 0;
   });
 }
 
-export async function anomaliesListCommand(opts: GlobalOptions & { type?: string; json?: boolean; limit?: string }): Promise<number> {
+export async function anomaliesListCommand(
+  opts: GlobalOptions & { type?: string; json?: boolean; limit?: string },
+): Promise<number> {
   const limit = parseCount(opts.limit, "--limit", "anomalies list", 1, 1_000_000, 200);
-  if (opts.type && !TYPES.includes(opts.type)) throw new UsageError(`anomalies list: --type must be one of ${TYPES.join(", ")}`);
-  return withWarehouse(opts, async ({ warehouse: w }) => {
-    const rows = await w.query<Record<string, unknown>>(`SELECT * FROM anomalies ${opts.type ? "WHERE anomaly_type = ?" : ""} ORDER BY detected_at_ms DESC, occurred_at_ms DESC LIMIT ?`, [...(opts.type ? [opts.type] : []), limit]);
-    const out = rows.map(anomalyExport);
-    if (opts.json) process.stdout.write(JSON.stringify(out, null, 2) + "\n");
-    else process.stdout.write(table(out.map((a) => ({ type: a.anomaly_type, wallet: a.wallet, when: a.occurred_at, amount: a.amount, token: a.token_symbol, reason: String(a.reason).slice(0, 140) }))) + "\n");
-    return 0;
-  }, false);
+  if (opts.type && !TYPES.includes(opts.type))
+    throw new UsageError(`anomalies list: --type must be one of ${TYPES.join(", ")}`);
+  return withWarehouse(
+    opts,
+    async ({ warehouse: w }) => {
+      const rows = await w.query<Record<string, unknown>>(
+        `SELECT * FROM anomalies ${opts.type ? "WHERE anomaly_type = ?" : ""} ORDER BY detected_at_ms DESC, occurred_at_ms DESC LIMIT ?`,
+        [...(opts.type ? [opts.type] : []), limit],
+      );
+      const out = rows.map(anomalyExport);
+      if (opts.json) process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+      else
+        process.stdout.write(
+          table(
+            out.map((a) => ({
+              type: a.anomaly_type,
+              wallet: a.wallet,
+              when: a.occurred_at,
+              amount: a.amount,
+              token: a.token_symbol,
+              reason: String(a.reason).slice(0, 140),
+            })),
+          ) + "\n",
+        );
+      return 0;
+    },
+    false,
+  );
 }
 
 export async function exportAnomaliesCommand(opts: GlobalOptions & { format: string; out?: string }): Promise<number> {
@@ -34,8 +70,24 @@ export async function exportAnomaliesCommand(opts: GlobalOptions & { format: str
   const w = await openWarehouse(config);
   try {
     const out = openOutput(opts.out);
-    const rows = (await w.query<Record<string, unknown>>("SELECT * FROM anomalies ORDER BY detected_at_ms, anomaly_id")).map(anomalyExport);
-    const fields = ["anomaly_id", "wallet", "transaction_id", "anomaly_type", "amount", "reason", "token", "token_symbol", "amount_raw", "detected_at", "occurred_at", "transfer_id", "details"];
+    const rows = (
+      await w.query<Record<string, unknown>>("SELECT * FROM anomalies ORDER BY detected_at_ms, anomaly_id")
+    ).map(anomalyExport);
+    const fields = [
+      "anomaly_id",
+      "wallet",
+      "transaction_id",
+      "anomaly_type",
+      "amount",
+      "reason",
+      "token",
+      "token_symbol",
+      "amount_raw",
+      "detected_at",
+      "occurred_at",
+      "transfer_id",
+      "details",
+    ];
     await createRowWriter(out, opts.format as Format, fields)(rows);
     await out.close();
     if (opts.out) process.stderr.write(`wrote ${rows.length} rows to ${opts.out}\n`);

@@ -14,12 +14,25 @@ import { loadContext, openWarehouse } from "../context.ts";
 import { table } from "../table.ts";
 import { formatUnits } from "../../normalize/amount.ts";
 
-export async function demoCommand(opts: { port: string; days: string; dir: string; serve?: boolean; dashboardPort?: string }): Promise<number> {
+export async function demoCommand(opts: {
+  port: string;
+  days: string;
+  dir: string;
+  serve?: boolean;
+  dashboardPort?: string;
+}): Promise<number> {
   // The emulated chain runs 70 minutes behind the wall clock, so the activity it adds when it is moved
   // on by 15 minutes is still in the past for the second cycle.
   // It misbehaves the way the real API does (pages with rows missing, spurious empty pages, errors inside
   // HTTP 200, rows of one timestamp in another order on every request): the sync proves each stretch complete.
-  const emu = new Emulator({ seed: 7, days: Number(opts.days), clock: "real", latencyMs: 2, nowMs: Date.now() - 70 * 60_000, quirks: parseQuirks(DEMO_QUIRKS) });
+  const emu = new Emulator({
+    seed: 7,
+    days: Number(opts.days),
+    clock: "real",
+    latencyMs: 2,
+    nowMs: Date.now() - 70 * 60_000,
+    quirks: parseQuirks(DEMO_QUIRKS),
+  });
   const server = await emu.listen(Number(opts.port), "127.0.0.1");
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : Number(opts.port);
@@ -27,50 +40,114 @@ export async function demoCommand(opts: { port: string; days: string; dir: strin
   const configPath = join(opts.dir, "tronmon.demo.yaml");
   const config = {
     wallets: ORIGINAL_WALLETS.map((w) => ({ address: w.address, label: w.label })),
-    source: { base_url: `http://127.0.0.1:${port}`, requests_per_second: 200, requests_per_second_with_key: 200, burst: 20, concurrency: 4, timeout_ms: 10000, max_retries: 6, retry_base_delay_ms: 200, history_start: null, overlap_minutes: 10, pending_max_age_hours: 6 },
+    source: {
+      base_url: `http://127.0.0.1:${port}`,
+      requests_per_second: 200,
+      requests_per_second_with_key: 200,
+      burst: 20,
+      concurrency: 4,
+      timeout_ms: 10000,
+      max_retries: 6,
+      retry_base_delay_ms: 200,
+      history_start: null,
+      overlap_minutes: 10,
+      pending_max_age_hours: 6,
+    },
     warehouse: { kind: "duckdb", path: join(opts.dir, "demo.duckdb") },
     output: { dir: opts.dir, raw_archive: true, structured: true },
     logging: { file: "logs/etl_tronscan.log", level: "info" },
   };
-  writeFileSync(configPath, "# Written by `npm run demo`: the emulator's address and demo paths.\n" + stringify(config));
+  writeFileSync(
+    configPath,
+    "# Written by `npm run demo`: the emulator's address and demo paths.\n" + stringify(config),
+  );
   const say = (s: string) => process.stdout.write(`\n\x1b[1m== ${s}\x1b[0m\n`);
   try {
-    say(`TronScan emulator on http://127.0.0.1:${port}: ${emu.history.txs.length} synthetic transactions over ${opts.days} days for the 4 original wallets; misbehaving like the real API (${DEMO_QUIRKS})`);
+    say(
+      `TronScan emulator on http://127.0.0.1:${port}: ${emu.history.txs.length} synthetic transactions over ${opts.days} days for the 4 original wallets; misbehaving like the real API (${DEMO_QUIRKS})`,
+    );
     say("Cycle 1: full backfill (Binance-Cold 4 has more rows than TronScan's 10,000-row window)");
     let code = await runCommand({ config: configPath, logLevel: "error" });
     emu.advance(60 * 60_000);
-    say("Cycle 2, an hour of chain activity later: only what is new (plus a short overlap); unconfirmed rows get confirmed");
+    say(
+      "Cycle 2, an hour of chain activity later: only what is new (plus a short overlap); unconfirmed rows get confirmed",
+    );
     code ||= await runCommand({ config: configPath, logLevel: "error" });
     say("Status");
     await statusCommand({ config: configPath });
-    say("Completeness: every wallet x stream x UTC day of the last 3 days against the API's own count (tronmon verify)");
-    await verifyCommand({ config: configPath, from: new Date(emu.now() - 2 * 86_400_000).toISOString().slice(0, 10), logLevel: "error" });
+    say(
+      "Completeness: every wallet x stream x UTC day of the last 3 days against the API's own count (tronmon verify)",
+    );
+    await verifyCommand({
+      config: configPath,
+      from: new Date(emu.now() - 2 * 86_400_000).toISOString().slice(0, 10),
+      logLevel: "error",
+    });
     say("Volume per wallet and token over the last 30 days (successful transfers, exact amounts, never mixing tokens)");
     const { config: cfg } = loadContext({ config: configPath });
     const w = await openWarehouse(cfg);
-    const rows = await w.query<Record<string, string>>(`
+    const rows = await w.query<Record<string, string>>(
+      `
       SELECT coalesce(wl.label, a.wallet) AS wallet, coalesce(a.token_symbol, a.token_id) AS token, a.token_id, a.token_decimals,
         count(*) AS transfers, CAST(sum(CASE WHEN direction = 'in' THEN amount_num ELSE 0 END) AS VARCHAR) AS in_raw,
         CAST(sum(CASE WHEN direction = 'out' THEN amount_num ELSE 0 END) AS VARCHAR) AS out_raw
       FROM wallet_activity a JOIN wallets wl ON wl.address = a.wallet
       WHERE a.kind = 'transfer' AND a.status = 'success' AND a.amount_num IS NOT NULL AND a.token_decimals IS NOT NULL
-        AND a.timestamp_ms >= ? GROUP BY ALL ORDER BY wallet, transfers DESC`, [emu.now() - 30 * 86_400_000]);
+        AND a.timestamp_ms >= ? GROUP BY ALL ORDER BY wallet, transfers DESC`,
+      [emu.now() - 30 * 86_400_000],
+    );
     await w.close();
-    const fmt = (raw: string, d: string) => Number(formatUnits(BigInt(raw), Number(d))).toLocaleString("en-US", { maximumFractionDigits: 2 });
-    process.stdout.write(table(rows.map((r) => ({ wallet: r.wallet, token: r.token, contract: r.token_id === "_" ? "(native)" : r.token_id, transfers: r.transfers, in: fmt(r.in_raw, r.token_decimals), out: fmt(r.out_raw, r.token_decimals) }))) + "\n");
+    const fmt = (raw: string, d: string) =>
+      Number(formatUnits(BigInt(raw), Number(d))).toLocaleString("en-US", { maximumFractionDigits: 2 });
+    process.stdout.write(
+      table(
+        rows.map((r) => ({
+          wallet: r.wallet,
+          token: r.token,
+          contract: r.token_id === "_" ? "(native)" : r.token_id,
+          transfers: r.transfers,
+          in: fmt(r.in_raw, r.token_decimals),
+          out: fmt(r.out_raw, r.token_decimals),
+        })),
+      ) + "\n",
+    );
     say("Alerts and anomalies (details: tronmon alerts list / tronmon anomalies list, with --config)");
     const w2 = await openWarehouse(cfg);
-    const alerts = await w2.query<Record<string, string>>("SELECT rule_name AS rule, count(*) AS open_alerts FROM alerts WHERE status = 'open' GROUP BY ALL ORDER BY rule");
-    const anomalies = await w2.query<Record<string, string>>("SELECT anomaly_type AS type, count(*) AS found, min(reason) AS example FROM anomalies GROUP BY ALL ORDER BY type");
+    const alerts = await w2.query<Record<string, string>>(
+      "SELECT rule_name AS rule, count(*) AS open_alerts FROM alerts WHERE status = 'open' GROUP BY ALL ORDER BY rule",
+    );
+    const anomalies = await w2.query<Record<string, string>>(
+      "SELECT anomaly_type AS type, count(*) AS found, min(reason) AS example FROM anomalies GROUP BY ALL ORDER BY type",
+    );
     await w2.close();
-    process.stdout.write(table(alerts) + "\n\n" + table(anomalies.map((a) => ({ ...a, example: a.example.length > 150 ? a.example.slice(0, 147) + "..." : a.example }))) + "\n");
+    process.stdout.write(
+      table(alerts) +
+        "\n\n" +
+        table(
+          anomalies.map((a) => ({
+            ...a,
+            example: a.example.length > 150 ? a.example.slice(0, 147) + "..." : a.example,
+          })),
+        ) +
+        "\n",
+    );
     say("Try it yourself (once the watch below is stopped: the watching process holds the database)");
-    process.stdout.write(`  node bin/tronmon.js status --config ${configPath}\n  node bin/tronmon.js export transfers --format csv --config ${configPath} --out ${join(opts.dir, "transfers.csv")}\n  node bin/tronmon.js anomalies list --type address_poisoning --config ${configPath}\n  raw pages: ${join(opts.dir, "raw")}/   normalized rows: ${join(opts.dir, "structured")}/   log: logs/etl_tronscan.log\n`);
+    process.stdout.write(
+      `  node bin/tronmon.js status --config ${configPath}\n  node bin/tronmon.js export transfers --format csv --config ${configPath} --out ${join(opts.dir, "transfers.csv")}\n  node bin/tronmon.js anomalies list --type address_poisoning --config ${configPath}\n  raw pages: ${join(opts.dir, "raw")}/   normalized rows: ${join(opts.dir, "structured")}/   log: logs/etl_tronscan.log\n`,
+    );
     if (opts.serve === false || code) return code;
     say("Watching: a cycle every minute against the emulator, with the dashboard (Ctrl-C to stop)");
     return await watchCommand({
-      config: configPath, every: "1m", dashboard: true, port: opts.dashboardPort ?? "8501", host: "127.0.0.1", logLevel: "warn",
-      onDashboard: (url) => process.stdout.write(`\n  \x1b[1mDashboard: ${url}\x1b[0m   (emulator: http://127.0.0.1:${port}, database: ${config.warehouse.path})\n\n`),
+      config: configPath,
+      every: "1m",
+      dashboard: true,
+      port: opts.dashboardPort ?? "8501",
+      host: "127.0.0.1",
+      logLevel: "warn",
+      onDashboard: (url) =>
+        process.stdout.write(
+          `\n  \x1b[1mDashboard: ${url}\x1b[0m   (emulator: http://127.0.0.1:${port}, database: ${config.warehouse.path})\n\n`,
+        ),
     });
   } finally {
     server.close();

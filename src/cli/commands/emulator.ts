@@ -3,13 +3,26 @@ import { UsageError } from "../../internal/errors.ts";
 import { parseIsoTime } from "../context.ts";
 import { toJson } from "../../emulator/render.ts";
 
-export type EmulatorCliOptions = { port: string; host: string; seed: string; faults?: string; quirks?: string; days: string; clock: string; now?: string; latency?: string; printTruth?: boolean };
+export type EmulatorCliOptions = {
+  port: string;
+  host: string;
+  seed: string;
+  faults?: string;
+  quirks?: string;
+  days: string;
+  clock: string;
+  now?: string;
+  latency?: string;
+  printTruth?: boolean;
+};
 
 export function emulatorFromOptions(o: EmulatorCliOptions): Emulator {
   const seed = Number(o.seed);
   const days = Number(o.days);
-  if (!Number.isInteger(seed)) throw new UsageError(`emulator: --seed must be an integer, not ${JSON.stringify(o.seed)}`);
-  if (!(days > 0 && days <= 400)) throw new UsageError(`emulator: --days must be between 0 and 400, not ${JSON.stringify(o.days)}`);
+  if (!Number.isInteger(seed))
+    throw new UsageError(`emulator: --seed must be an integer, not ${JSON.stringify(o.seed)}`);
+  if (!(days > 0 && days <= 400))
+    throw new UsageError(`emulator: --days must be between 0 and 400, not ${JSON.stringify(o.days)}`);
   if (o.clock !== "real" && o.clock !== "manual") throw new UsageError(`emulator: --clock must be real or manual`);
   const nowMs = o.now === undefined ? undefined : parseIsoTime(o.now, "--now", "emulator");
   let faults;
@@ -24,7 +37,15 @@ export function emulatorFromOptions(o: EmulatorCliOptions): Emulator {
   } catch (e) {
     throw new UsageError(`emulator: --quirks: ${(e as Error).message}`);
   }
-  return new Emulator({ seed, days, clock: o.clock, nowMs, faults, quirks, latencyMs: o.latency ? Number(o.latency) : 0 });
+  return new Emulator({
+    seed,
+    days,
+    clock: o.clock,
+    nowMs,
+    faults,
+    quirks,
+    latencyMs: o.latency ? Number(o.latency) : 0,
+  });
 }
 
 export async function emulatorCommand(o: EmulatorCliOptions): Promise<number> {
@@ -37,8 +58,10 @@ export async function emulatorCommand(o: EmulatorCliOptions): Promise<number> {
   const server = await emu.listen(port, o.host);
   const addr = server.address();
   const actual = typeof addr === "object" && addr ? addr.port : port;
-  process.stderr.write(`TronScan emulator on http://${o.host}:${actual} (seed ${o.seed}, ${emu.history.txs.length} transactions, clock ${o.clock}, faults ${o.faults ?? "none"}, quirks ${o.quirks ?? "none"})\n` +
-    `  control: /__emulator/health  /__emulator/truth  /__emulator/advance?minutes=N  /__emulator/faults?spec=...  /__emulator/quirks?spec=...  /__emulator/stats\n`);
+  process.stderr.write(
+    `TronScan emulator on http://${o.host}:${actual} (seed ${o.seed}, ${emu.history.txs.length} transactions, clock ${o.clock}, faults ${o.faults ?? "none"}, quirks ${o.quirks ?? "none"})\n` +
+      `  control: /__emulator/health  /__emulator/truth  /__emulator/advance?minutes=N  /__emulator/faults?spec=...  /__emulator/quirks?spec=...  /__emulator/stats\n`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => server.close(() => resolve());
     process.once("SIGINT", stop);

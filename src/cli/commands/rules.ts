@@ -16,39 +16,75 @@ import { isoUtc } from "../../model/columns.ts";
 import { UsageError } from "../../internal/errors.ts";
 import { createRowWriter, openOutput, type Format } from "../../export/format.ts";
 
-
-export async function metricsCommand(opts: GlobalOptions & { wallet?: string; json?: boolean; now?: string }): Promise<number> {
-  if (opts.wallet && !isAddress(opts.wallet)) throw new UsageError(`metrics: --wallet ${JSON.stringify(opts.wallet)} is not a valid TRON address`);
+export async function metricsCommand(
+  opts: GlobalOptions & { wallet?: string; json?: boolean; now?: string },
+): Promise<number> {
+  if (opts.wallet && !isAddress(opts.wallet))
+    throw new UsageError(`metrics: --wallet ${JSON.stringify(opts.wallet)} is not a valid TRON address`);
   const nowMs = parseNow(opts.now, "metrics");
   return withWarehouse(opts, async ({ warehouse: w }) => {
     const filter = opts.wallet ? "WHERE observed_wallet = ?" : "";
-    const wallets = await w.query<Record<string, string | null>>(`SELECT * FROM (${walletMetricsSql(String(nowMs))}) m ${filter} ORDER BY observed_wallet`, opts.wallet ? [opts.wallet] : []);
-    const tokens = await w.query<Record<string, string | null>>(`SELECT * FROM (${walletTokenMetricsSql(String(nowMs))}) m ${opts.wallet ? "WHERE wallet = ?" : ""} ORDER BY wallet, transfers DESC`, opts.wallet ? [opts.wallet] : []);
-    const fmt = (raw: string | null, d: string | null) => (raw === null ? "0" : d === null ? `${raw} (raw)` : formatUnits(BigInt(raw), Number(d)));
+    const wallets = await w.query<Record<string, string | null>>(
+      `SELECT * FROM (${walletMetricsSql(String(nowMs))}) m ${filter} ORDER BY observed_wallet`,
+      opts.wallet ? [opts.wallet] : [],
+    );
+    const tokens = await w.query<Record<string, string | null>>(
+      `SELECT * FROM (${walletTokenMetricsSql(String(nowMs))}) m ${opts.wallet ? "WHERE wallet = ?" : ""} ORDER BY wallet, transfers DESC`,
+      opts.wallet ? [opts.wallet] : [],
+    );
+    const fmt = (raw: string | null, d: string | null) =>
+      raw === null ? "0" : d === null ? `${raw} (raw)` : formatUnits(BigInt(raw), Number(d));
     const tokenRows = tokens.map((t) => ({
-      wallet: t.wallet, token: t.token_symbol ?? t.token_id, token_id: t.token_id,
-      ...Object.fromEntries(["", "_30d", "_7d"].flatMap((s) => [
-        [`transfers${s}`, Number(t[`transfers${s}`])], [`volume_in${s}`, fmt(t[`volume_in_raw${s}`], t.token_decimals)],
-        [`volume_out${s}`, fmt(t[`volume_out_raw${s}`], t.token_decimals)], [`largest${s}`, fmt(t[`largest_raw${s}`], t.token_decimals)],
-        [`counterparties${s}`, Number(t[`counterparties${s}`])],
-      ])),
-      first_seen: t.first_seen_ms ? isoUtc(Number(t.first_seen_ms)) : null, last_seen: t.last_seen_ms ? isoUtc(Number(t.last_seen_ms)) : null,
+      wallet: t.wallet,
+      token: t.token_symbol ?? t.token_id,
+      token_id: t.token_id,
+      ...Object.fromEntries(
+        ["", "_30d", "_7d"].flatMap((s) => [
+          [`transfers${s}`, Number(t[`transfers${s}`])],
+          [`volume_in${s}`, fmt(t[`volume_in_raw${s}`], t.token_decimals)],
+          [`volume_out${s}`, fmt(t[`volume_out_raw${s}`], t.token_decimals)],
+          [`largest${s}`, fmt(t[`largest_raw${s}`], t.token_decimals)],
+          [`counterparties${s}`, Number(t[`counterparties${s}`])],
+        ]),
+      ),
+      first_seen: t.first_seen_ms ? isoUtc(Number(t.first_seen_ms)) : null,
+      last_seen: t.last_seen_ms ? isoUtc(Number(t.last_seen_ms)) : null,
       oversized_amounts: Number(t.oversized_amounts),
     }));
     const walletRows = wallets.map((m) => ({
-      observed_wallet: m.observed_wallet, label: m.label, total_tx: Number(m.total_tx), failed_tx: Number(m.failed_tx),
-      distinct_tokens: Number(m.distinct_tokens), last_tx: m.last_tx_ms ? isoUtc(Number(m.last_tx_ms)) : null,
+      observed_wallet: m.observed_wallet,
+      label: m.label,
+      total_tx: Number(m.total_tx),
+      failed_tx: Number(m.failed_tx),
+      distinct_tokens: Number(m.distinct_tokens),
+      last_tx: m.last_tx_ms ? isoUtc(Number(m.last_tx_ms)) : null,
       minutes_since_last_tx: m.minutes_since_last_tx === null ? null : Number(m.minutes_since_last_tx),
     }));
     if (opts.json) {
-      process.stdout.write(JSON.stringify({ now: isoUtc(nowMs), wallets: walletRows, tokens: tokenRows }, null, 2) + "\n");
+      process.stdout.write(
+        JSON.stringify({ now: isoUtc(nowMs), wallets: walletRows, tokens: tokenRows }, null, 2) + "\n",
+      );
       return 0;
     }
     process.stdout.write(table(walletRows) + "\n\n");
-    process.stdout.write(table(tokenRows.map((t) => ({
-      wallet: t.wallet.slice(0, 10) + "…", token: t.token, "tx 7d": t.transfers_7d, "in 7d": t.volume_in_7d, "out 7d": t.volume_out_7d,
-      "tx 30d": t.transfers_30d, "in 30d": t.volume_in_30d, "out 30d": t.volume_out_30d, "tx all": t.transfers, "largest": t.largest, "counterparties": t.counterparties, "last seen": t.last_seen,
-    }))) + "\n");
+    process.stdout.write(
+      table(
+        tokenRows.map((t) => ({
+          wallet: t.wallet.slice(0, 10) + "…",
+          token: t.token,
+          "tx 7d": t.transfers_7d,
+          "in 7d": t.volume_in_7d,
+          "out 7d": t.volume_out_7d,
+          "tx 30d": t.transfers_30d,
+          "in 30d": t.volume_in_30d,
+          "out 30d": t.volume_out_30d,
+          "tx all": t.transfers,
+          largest: t.largest,
+          counterparties: t.counterparties,
+          "last seen": t.last_seen,
+        })),
+      ) + "\n",
+    );
     return 0;
   });
 }
@@ -59,19 +95,40 @@ export async function evaluateCommand(opts: GlobalOptions & { now?: string; json
     await syncRules(w, rulesFromConfig(config));
     const s = await evaluateRules({ warehouse: w, nowMs, outDir: config.output.dir });
     if (opts.json) process.stdout.write(JSON.stringify(s, null, 2) + "\n");
-    else process.stdout.write(`evaluated ${s.rules} rules at ${isoUtc(nowMs)}: ${s.breaches} breaches, ${s.opened} alerts opened, ${s.changed} changed, ${s.resolved} resolved${s.exportedFile ? `; wrote ${s.exportedFile}` : "; nothing new to export"}\n`);
+    else
+      process.stdout.write(
+        `evaluated ${s.rules} rules at ${isoUtc(nowMs)}: ${s.breaches} breaches, ${s.opened} alerts opened, ${s.changed} changed, ${s.resolved} resolved${s.exportedFile ? `; wrote ${s.exportedFile}` : "; nothing new to export"}\n`,
+      );
     return 0;
   });
 }
 
 export async function rulesListCommand(opts: GlobalOptions & { json?: boolean }): Promise<number> {
   const { config } = loadContext(opts);
-  const rows = config.rules.map((r) => ({ name: r.name, kind: r.kind, period_days: r.period_days, threshold: r.threshold, token: r.kind === "volume" ? r.token : "-", direction: r.direction, wallets: r.wallets ? r.wallets.join(",") : "all", enabled: r.enabled }));
+  const rows = config.rules.map((r) => ({
+    name: r.name,
+    kind: r.kind,
+    period_days: r.period_days,
+    threshold: r.threshold,
+    token: r.kind === "volume" ? r.token : "-",
+    direction: r.direction,
+    wallets: r.wallets ? r.wallets.join(",") : "all",
+    enabled: r.enabled,
+  }));
   process.stdout.write(opts.json ? JSON.stringify(rows, null, 2) + "\n" : table(rows) + "\n");
   return 0;
 }
 
-type RuleEdit = { threshold?: string; periodDays?: string; kind?: string; token?: string; direction?: string; wallets?: string; enable?: boolean; disable?: boolean };
+type RuleEdit = {
+  threshold?: string;
+  periodDays?: string;
+  kind?: string;
+  token?: string;
+  direction?: string;
+  wallets?: string;
+  enable?: boolean;
+  disable?: boolean;
+};
 
 /** Edits the rules in the config file itself (comments kept), validates the result, then syncs the table. */
 export async function rulesEditCommand(name: string, edit: RuleEdit, opts: GlobalOptions): Promise<number> {
@@ -92,7 +149,8 @@ export async function rulesEditCommand(name: string, edit: RuleEdit, opts: Globa
   if (edit.threshold !== undefined) set("threshold", edit.threshold);
   if (edit.token !== undefined) set("token", edit.token);
   if (edit.direction !== undefined) set("direction", edit.direction);
-  if (edit.wallets !== undefined) set("wallets", edit.wallets === "all" ? null : edit.wallets.split(",").map((s) => s.trim()));
+  if (edit.wallets !== undefined)
+    set("wallets", edit.wallets === "all" ? null : edit.wallets.split(",").map((s) => s.trim()));
   if (edit.enable) set("enabled", true);
   if (edit.disable) set("enabled", false);
   const text = doc.toString();
@@ -106,42 +164,103 @@ export async function rulesEditCommand(name: string, edit: RuleEdit, opts: Globa
     await w.close();
   }
   const r = config.rules.find((x) => x.name === name)!;
-  process.stdout.write(`${path}: rule ${JSON.stringify(name)} is now ${r.enabled ? "enabled" : "disabled"}: ${r.kind} over ${r.period_days} days above ${r.threshold}${r.kind === "volume" ? ` of ${r.token}` : ""}, direction ${r.direction}, wallets ${r.wallets ? r.wallets.join(",") : "all"}\n`);
+  process.stdout.write(
+    `${path}: rule ${JSON.stringify(name)} is now ${r.enabled ? "enabled" : "disabled"}: ${r.kind} over ${r.period_days} days above ${r.threshold}${r.kind === "volume" ? ` of ${r.token}` : ""}, direction ${r.direction}, wallets ${r.wallets ? r.wallets.join(",") : "all"}\n`,
+  );
   return 0;
 }
 
-export async function backtestCommand(opts: GlobalOptions & { from: string; to: string; json?: boolean }): Promise<number> {
+export async function backtestCommand(
+  opts: GlobalOptions & { from: string; to: string; json?: boolean },
+): Promise<number> {
   const fromMs = parseIsoTime(opts.from, "--from", "rules backtest");
   const toMs = parseIsoTime(opts.to, "--to", "rules backtest");
-  if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || toMs < fromMs) throw new UsageError(`rules backtest: --from and --to must be ISO dates with from <= to`);
+  if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || toMs < fromMs)
+    throw new UsageError(`rules backtest: --from and --to must be ISO dates with from <= to`);
   return withWarehouse(opts, async ({ config, warehouse: w }) => {
     await syncRules(w, rulesFromConfig(config));
     const events = await backtest({ warehouse: w, fromMs: fromMs + 86_400_000 - 1, toMs: toMs + 86_400_000 - 1 });
-    const rows = events.map((e) => ({ rule: e.rule, wallet: e.wallet, opened: isoUtc(e.openedMs).slice(0, 10), closed: e.closedMs ? isoUtc(e.closedMs).slice(0, 10) : "still open", "peak value": e.peakValue, days: e.evaluations }));
-    process.stdout.write(opts.json ? JSON.stringify(rows, null, 2) + "\n" : `evaluated at the end of each day from ${opts.from} to ${opts.to}:\n${table(rows)}\n`);
+    const rows = events.map((e) => ({
+      rule: e.rule,
+      wallet: e.wallet,
+      opened: isoUtc(e.openedMs).slice(0, 10),
+      closed: e.closedMs ? isoUtc(e.closedMs).slice(0, 10) : "still open",
+      "peak value": e.peakValue,
+      days: e.evaluations,
+    }));
+    process.stdout.write(
+      opts.json
+        ? JSON.stringify(rows, null, 2) + "\n"
+        : `evaluated at the end of each day from ${opts.from} to ${opts.to}:\n${table(rows)}\n`,
+    );
     return 0;
   });
 }
 
 export async function alertsListCommand(opts: GlobalOptions & { status?: string; json?: boolean }): Promise<number> {
-  if (opts.status && !["open", "acknowledged", "resolved", "active"].includes(opts.status)) throw new UsageError(`alerts list: --status must be open, acknowledged, resolved or active`);
-  return withWarehouse(opts, async ({ warehouse: w }) => {
-    const where = opts.status === "active" ? "WHERE status IN ('open', 'acknowledged')" : opts.status ? "WHERE status = ?" : "";
-    const alerts = await loadAlerts(w, where, opts.status && opts.status !== "active" ? [opts.status] : []);
-    if (opts.json) process.stdout.write(JSON.stringify(alerts.map((a) => alertExport(a, a.lastSeenMs)), null, 2) + "\n");
-    else process.stdout.write(table(alerts.map((a) => ({ id: a.alertId, status: a.status, rule: a.ruleName, wallet: a.wallet, value: a.value, threshold: a.threshold, token: a.tokenSymbol ?? a.tokenId ?? "-", "first seen": isoUtc(a.firstSeenMs), "last seen": isoUtc(a.lastSeenMs), note: a.note }))) + "\n");
-    return 0;
-  }, false);
+  if (opts.status && !["open", "acknowledged", "resolved", "active"].includes(opts.status))
+    throw new UsageError(`alerts list: --status must be open, acknowledged, resolved or active`);
+  return withWarehouse(
+    opts,
+    async ({ warehouse: w }) => {
+      const where =
+        opts.status === "active" ? "WHERE status IN ('open', 'acknowledged')" : opts.status ? "WHERE status = ?" : "";
+      const alerts = await loadAlerts(w, where, opts.status && opts.status !== "active" ? [opts.status] : []);
+      if (opts.json)
+        process.stdout.write(
+          JSON.stringify(
+            alerts.map((a) => alertExport(a, a.lastSeenMs)),
+            null,
+            2,
+          ) + "\n",
+        );
+      else
+        process.stdout.write(
+          table(
+            alerts.map((a) => ({
+              id: a.alertId,
+              status: a.status,
+              rule: a.ruleName,
+              wallet: a.wallet,
+              value: a.value,
+              threshold: a.threshold,
+              token: a.tokenSymbol ?? a.tokenId ?? "-",
+              "first seen": isoUtc(a.firstSeenMs),
+              "last seen": isoUtc(a.lastSeenMs),
+              note: a.note,
+            })),
+          ) + "\n",
+        );
+      return 0;
+    },
+    false,
+  );
 }
 
-export async function alertsActCommand(action: "ack" | "resolve", id: string, opts: GlobalOptions & { note: string; by?: string }): Promise<number> {
-  return withWarehouse(opts, async ({ config, warehouse: w }) => {
-    const now = Date.now();
-    const updated = await actOnAlert(w, { id, action, note: opts.note, by: opts.by ?? userInfo().username, nowMs: now });
-    const file = await exportPendingAlerts(w, config.output.dir, now);
-    process.stdout.write(`alert ${id} ${updated.status} by ${updated.actedBy}: ${opts.note}${file ? ` (exported to ${file})` : ""}\n`);
-    return 0;
-  }, false);
+export async function alertsActCommand(
+  action: "ack" | "resolve",
+  id: string,
+  opts: GlobalOptions & { note: string; by?: string },
+): Promise<number> {
+  return withWarehouse(
+    opts,
+    async ({ config, warehouse: w }) => {
+      const now = Date.now();
+      const updated = await actOnAlert(w, {
+        id,
+        action,
+        note: opts.note,
+        by: opts.by ?? userInfo().username,
+        nowMs: now,
+      });
+      const file = await exportPendingAlerts(w, config.output.dir, now);
+      process.stdout.write(
+        `alert ${id} ${updated.status} by ${updated.actedBy}: ${opts.note}${file ? ` (exported to ${file})` : ""}\n`,
+      );
+      return 0;
+    },
+    false,
+  );
 }
 
 export async function exportAlertsCommand(opts: GlobalOptions & { format: string; out?: string }): Promise<number> {
@@ -150,7 +269,24 @@ export async function exportAlertsCommand(opts: GlobalOptions & { format: string
   try {
     const out = openOutput(opts.out);
     const rows = (await loadAlerts(w)).map((a) => alertExport(a, a.lastSeenMs));
-    const fields = ["alert_id", "status", "WALLET", "RULE", "VALUE", "THRESHOLD", "TIMESTAMP", "token", "token_symbol", "direction", "period_days", "first_seen", "last_seen", "resolved_at", "note", "acted_by"];
+    const fields = [
+      "alert_id",
+      "status",
+      "WALLET",
+      "RULE",
+      "VALUE",
+      "THRESHOLD",
+      "TIMESTAMP",
+      "token",
+      "token_symbol",
+      "direction",
+      "period_days",
+      "first_seen",
+      "last_seen",
+      "resolved_at",
+      "note",
+      "acted_by",
+    ];
     await createRowWriter(out, opts.format as Format, fields)(rows);
     await out.close();
     if (opts.out) process.stderr.write(`wrote ${rows.length} rows to ${opts.out}\n`);

@@ -15,7 +15,15 @@ export async function runCommand(opts: GlobalOptions & { json?: boolean }): Prom
   const progress = createProgress(Object.fromEntries(config.wallets.map((w) => [w.address, w.label])));
   let r: CycleResult;
   try {
-    r = await runFullCycle({ config, warehouse, client: createClient(config, logger), logger, command: "run", signal: controller.signal, onProgress: progress.onProgress });
+    r = await runFullCycle({
+      config,
+      warehouse,
+      client: createClient(config, logger),
+      logger,
+      command: "run",
+      signal: controller.signal,
+      onProgress: progress.onProgress,
+    });
   } finally {
     progress.stop();
     await warehouse.close();
@@ -24,9 +32,22 @@ export async function runCommand(opts: GlobalOptions & { json?: boolean }): Prom
   if (opts.json) process.stdout.write(JSON.stringify(r, null, 2) + "\n");
   else {
     printSummary(summary, Object.fromEntries(config.wallets.map((w) => [w.address, w.label])));
-    if (evaluation) process.stdout.write(`rules: ${evaluation.rules} evaluated, ${evaluation.opened} alerts opened, ${evaluation.changed} changed, ${evaluation.resolved} resolved${evaluation.exportedFile ? ` -> ${evaluation.exportedFile}` : ""}\n`);
-    if (detection) process.stdout.write(`anomalies: ${Object.entries(detection.found).map(([k, v]) => `${v} ${k}`).join(", ") || "none new"}${detection.exportedFile ? ` -> ${detection.exportedFile}` : ""}\n`);
-    if (delivery && (delivery.queued || delivery.delivered || delivery.failed || delivery.gaveUp)) process.stdout.write(`notifications: ${delivery.queued} queued, ${delivery.delivered} delivered, ${delivery.failed} to retry, ${delivery.gaveUp} given up\n`);
+    if (evaluation)
+      process.stdout.write(
+        `rules: ${evaluation.rules} evaluated, ${evaluation.opened} alerts opened, ${evaluation.changed} changed, ${evaluation.resolved} resolved${evaluation.exportedFile ? ` -> ${evaluation.exportedFile}` : ""}\n`,
+      );
+    if (detection)
+      process.stdout.write(
+        `anomalies: ${
+          Object.entries(detection.found)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(", ") || "none new"
+        }${detection.exportedFile ? ` -> ${detection.exportedFile}` : ""}\n`,
+      );
+    if (delivery && (delivery.queued || delivery.delivered || delivery.failed || delivery.gaveUp))
+      process.stdout.write(
+        `notifications: ${delivery.queued} queued, ${delivery.delivered} delivered, ${delivery.failed} to retry, ${delivery.gaveUp} given up\n`,
+      );
     if (r.postError) process.stderr.write(`after the sync: ${r.postError}\n`);
   }
   if (summary.status === "interrupted") {
@@ -35,7 +56,9 @@ export async function runCommand(opts: GlobalOptions & { json?: boolean }): Prom
   }
   if (summary.status === "failed") {
     const refused = summary.errors.find((e) => /refused .* with HTTP/.test(e.error));
-    process.stderr.write(`\nRun ${summary.runId} failed (recorded in the runs table):\n${summary.errors.map((e) => `  ${e.wallet} ${e.endpoint}: ${e.error}`).join("\n")}\n`);
+    process.stderr.write(
+      `\nRun ${summary.runId} failed (recorded in the runs table):\n${summary.errors.map((e) => `  ${e.wallet} ${e.endpoint}: ${e.error}`).join("\n")}\n`,
+    );
     return refused ? 3 : new SourceUnavailableError("").exitCode;
   }
   return 0;
@@ -44,17 +67,26 @@ export async function runCommand(opts: GlobalOptions & { json?: boolean }): Prom
 function printSummary(s: RunSummary, labels: Record<string, string | null>) {
   const byWallet = new Map<string, RunSummary["endpoints"]>(Object.keys(labels).map((w) => [w, []]));
   for (const e of s.endpoints) byWallet.set(e.wallet, [...(byWallet.get(e.wallet) ?? []), e]);
-  const rows = [...byWallet.entries()].filter(([, eps]) => eps.length).map(([wallet, eps]) => {
-    const sum = (f: (e: RunSummary["endpoints"][number]) => number) => eps.reduce((a, e) => a + f(e), 0);
-    const synced = Math.min(...eps.map((e) => e.syncedToMs ?? 0));
-    return {
-      wallet: `${labels[wallet] ?? ""} ${wallet}`.trim(), mode: [...new Set(eps.map((e) => e.mode))].join("/"),
-      pages: sum((e) => e.pages), requests: sum((e) => e.requests), "tx new": sum((e) => e.transactionsNew),
-      "transfers new": sum((e) => e.transfersNew), updated: sum((e) => e.transfersUpdated + e.transactionsUpdated),
-      quarantined: sum((e) => e.quarantined), "synced to (UTC)": synced ? new Date(synced).toISOString().slice(0, 19).replace("T", " ") : "-",
-    };
-  });
+  const rows = [...byWallet.entries()]
+    .filter(([, eps]) => eps.length)
+    .map(([wallet, eps]) => {
+      const sum = (f: (e: RunSummary["endpoints"][number]) => number) => eps.reduce((a, e) => a + f(e), 0);
+      const synced = Math.min(...eps.map((e) => e.syncedToMs ?? 0));
+      return {
+        wallet: `${labels[wallet] ?? ""} ${wallet}`.trim(),
+        mode: [...new Set(eps.map((e) => e.mode))].join("/"),
+        pages: sum((e) => e.pages),
+        requests: sum((e) => e.requests),
+        "tx new": sum((e) => e.transactionsNew),
+        "transfers new": sum((e) => e.transfersNew),
+        updated: sum((e) => e.transfersUpdated + e.transactionsUpdated),
+        quarantined: sum((e) => e.quarantined),
+        "synced to (UTC)": synced ? new Date(synced).toISOString().slice(0, 19).replace("T", " ") : "-",
+      };
+    });
   process.stdout.write(table(rows) + "\n");
   const t = s.totals;
-  process.stdout.write(`run ${s.runId}: ${s.status} in ${(s.durationMs / 1000).toFixed(1)} s — ${t.requests} requests (${t.retries} retries, ${t.throttled} throttled), ${t.transactionsNew} new transactions, ${t.transfersNew} new transfers, ${t.updated} updated, ${t.quarantined} quarantined\n`);
+  process.stdout.write(
+    `run ${s.runId}: ${s.status} in ${(s.durationMs / 1000).toFixed(1)} s — ${t.requests} requests (${t.retries} retries, ${t.throttled} throttled), ${t.transactionsNew} new transactions, ${t.transfersNew} new transfers, ${t.updated} updated, ${t.quarantined} quarantined\n`,
+  );
 }

@@ -8,7 +8,9 @@ import { loadConfig, loadDotEnv } from "../../config/load.ts";
 import { UsageError } from "../../internal/errors.ts";
 
 /** `tronmon snowflake deploy [--dry-run | --out DIR]`: applies, prints or writes the deploy scripts. */
-export async function snowflakeDeployCommand(opts: GlobalOptions & { dryRun?: boolean; out?: string }): Promise<number> {
+export async function snowflakeDeployCommand(
+  opts: GlobalOptions & { dryRun?: boolean; out?: string },
+): Promise<number> {
   const scripts = deployScripts();
   if (opts.out) {
     mkdirSync(opts.out, { recursive: true });
@@ -22,7 +24,9 @@ export async function snowflakeDeployCommand(opts: GlobalOptions & { dryRun?: bo
   }
   const { exec, settings } = await snowflakeSession(opts);
   const n = await applyScripts(exec, (file, i, total) => process.stdout.write(`\r${file}: ${i}/${total}   `));
-  process.stdout.write(`\napplied ${n} statements to ${settings.database}.${settings.schema} as ${settings.role}; tasks resumed. Monitoring queries: sql/snowflake/check_etl_tasks.sql\n`);
+  process.stdout.write(
+    `\napplied ${n} statements to ${settings.database}.${settings.schema} as ${settings.role}; tasks resumed. Monitoring queries: sql/snowflake/check_etl_tasks.sql\n`,
+  );
   return 0;
 }
 
@@ -38,11 +42,19 @@ async function snowflakeSession(opts: GlobalOptions) {
 /** `tronmon check --connect` on Snowflake: connects and says what the role may not do, with the GRANT to fix it. */
 export async function snowflakeDoctor(opts: GlobalOptions): Promise<number> {
   const { exec, settings } = await snowflakeSession(opts);
-  const [who] = await exec("SELECT CURRENT_ROLE() AS R, CURRENT_WAREHOUSE() AS W, CURRENT_DATABASE() AS D, CURRENT_SCHEMA() AS S, CURRENT_VERSION() AS V");
-  process.stdout.write(`connected to ${settings.account} as ${settings.user}: role ${who?.R}, warehouse ${who?.W ?? "(none)"}, ${who?.D ?? "?"}.${who?.S ?? "?"}, Snowflake ${who?.V}\n`);
+  const [who] = await exec(
+    "SELECT CURRENT_ROLE() AS R, CURRENT_WAREHOUSE() AS W, CURRENT_DATABASE() AS D, CURRENT_SCHEMA() AS S, CURRENT_VERSION() AS V",
+  );
+  process.stdout.write(
+    `connected to ${settings.account} as ${settings.user}: role ${who?.R}, warehouse ${who?.W ?? "(none)"}, ${who?.D ?? "?"}.${who?.S ?? "?"}, Snowflake ${who?.V}\n`,
+  );
   const problems = missing(await grantsOf(exec, settings.role), settings.role, settings);
   for (const p of problems) process.stdout.write(`  ${p.sentence}\n`);
   const blocking = problems.filter((p) => !p.need.optional);
-  process.stdout.write(blocking.length ? `${blocking.length} missing privilege(s): the pipeline cannot run until they are granted.\n` : "the role has what the pipeline needs.\n");
+  process.stdout.write(
+    blocking.length
+      ? `${blocking.length} missing privilege(s): the pipeline cannot run until they are granted.\n`
+      : "the role has what the pipeline needs.\n",
+  );
   return blocking.length ? 2 : 0;
 }

@@ -9,16 +9,26 @@ import { isAddress } from "../../normalize/address.ts";
 import { UsageError } from "../../internal/errors.ts";
 import { table } from "../table.ts";
 
-export type VerifyOptions = GlobalOptions & { wallet?: string; from?: string; to?: string; repair?: boolean; json?: boolean; all?: boolean };
+export type VerifyOptions = GlobalOptions & {
+  wallet?: string;
+  from?: string;
+  to?: string;
+  repair?: boolean;
+  json?: boolean;
+  all?: boolean;
+};
 
-const day = (value: string | undefined, flag: string) => (value === undefined ? undefined : parseIsoTime(value, flag, "verify"));
+const day = (value: string | undefined, flag: string) =>
+  value === undefined ? undefined : parseIsoTime(value, flag, "verify");
 
 export async function verifyCommand(opts: VerifyOptions): Promise<number> {
-  if (opts.wallet && !isAddress(opts.wallet)) throw new UsageError(`verify: --wallet ${JSON.stringify(opts.wallet)} is not a valid TRON address`);
+  if (opts.wallet && !isAddress(opts.wallet))
+    throw new UsageError(`verify: --wallet ${JSON.stringify(opts.wallet)} is not a valid TRON address`);
   const from = day(opts.from, "--from");
   const to = day(opts.to, "--to");
   const { config, logger } = loadContext(opts);
-  if (opts.wallet && !config.wallets.some((w) => w.address === opts.wallet)) throw new UsageError(`verify: ${opts.wallet} is not a watched wallet (see the config's wallets)`);
+  if (opts.wallet && !config.wallets.some((w) => w.address === opts.wallet))
+    throw new UsageError(`verify: ${opts.wallet} is not a watched wallet (see the config's wallets)`);
   const nowMs = Date.now();
   const toMs = to ?? nowMs;
   const fromMs = from ?? utcDay(toMs) - (config.verify.days - 1) * DAY_MS;
@@ -26,29 +36,59 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
   const warehouse = await openWarehouse(config);
   try {
     await warehouse.syncWallets(config.wallets.map((w) => ({ address: w.address, label: w.label })));
-    const deps = await createSyncDeps({ config, warehouse, client: createClient(config, logger), runId: newRunId(nowMs), nowMs, logger });
+    const deps = await createSyncDeps({
+      config,
+      warehouse,
+      client: createClient(config, logger),
+      runId: newRunId(nowMs),
+      nowMs,
+      logger,
+    });
     const wallets = opts.wallet ? [opts.wallet] : config.wallets.map((w) => w.address);
     const shown: DayCheck[] = [];
     const v = await verify({
-      deps, wallets, fromMs, toMs, repair: Boolean(opts.repair),
-      onDay: (d) => { if (!opts.json && process.stderr.isTTY) process.stderr.write(`\rchecked ${shown.push(d)} wallet-stream-days`); },
+      deps,
+      wallets,
+      fromMs,
+      toMs,
+      repair: Boolean(opts.repair),
+      onDay: (d) => {
+        if (!opts.json && process.stderr.isTTY) process.stderr.write(`\rchecked ${shown.push(d)} wallet-stream-days`);
+      },
     });
     if (!opts.json && process.stderr.isTTY) process.stderr.write("\n");
-    if (opts.json) process.stdout.write(JSON.stringify({ ...v, days: v.days.map((d) => ({ ...d, day: new Date(d.dayMs).toISOString().slice(0, 10) })) }, null, 2) + "\n");
+    if (opts.json)
+      process.stdout.write(
+        JSON.stringify(
+          { ...v, days: v.days.map((d) => ({ ...d, day: new Date(d.dayMs).toISOString().slice(0, 10) })) },
+          null,
+          2,
+        ) + "\n",
+      );
     else {
       const rows = v.days.filter((d) => opts.all || d.verdict !== "ok");
       const label = new Map(config.wallets.map((w) => [w.address, w.label ?? ""]));
       if (rows.length) {
-        process.stdout.write(table(rows.map((d) => ({
-          day: new Date(d.dayMs).toISOString().slice(0, 10), wallet: `${label.get(d.wallet) ?? ""} ${d.wallet}`.trim(), stream: d.endpoint,
-          "API count": d.api ?? "-", stored: d.stored, verdict: d.verdict,
-        }))) + "\n");
+        process.stdout.write(
+          table(
+            rows.map((d) => ({
+              day: new Date(d.dayMs).toISOString().slice(0, 10),
+              wallet: `${label.get(d.wallet) ?? ""} ${d.wallet}`.trim(),
+              stream: d.endpoint,
+              "API count": d.api ?? "-",
+              stored: d.stored,
+              verdict: d.verdict,
+            })),
+          ) + "\n",
+        );
       }
       const ok = v.days.filter((d) => d.verdict === "ok").length;
-      process.stdout.write(`${v.days.length} wallet-stream-days checked from ${new Date(utcDay(fromMs)).toISOString().slice(0, 10)} to ${new Date(utcDay(Math.min(toMs, nowMs))).toISOString().slice(0, 10)}: ` +
-        `${ok} ok, ${v.missing} missing rows${opts.repair ? ` (${v.repaired} repaired, ${v.stillMissing} still missing)` : ""}, ` +
-        `${v.days.filter((d) => d.verdict === "extra").length} with more rows than the API counts, ${v.days.filter((d) => d.verdict === "no count").length} without a count; ` +
-        `${v.requests} requests${rows.length < v.days.length && !opts.all ? " (--all lists the days that agree too)" : ""}\n`);
+      process.stdout.write(
+        `${v.days.length} wallet-stream-days checked from ${new Date(utcDay(fromMs)).toISOString().slice(0, 10)} to ${new Date(utcDay(Math.min(toMs, nowMs))).toISOString().slice(0, 10)}: ` +
+          `${ok} ok, ${v.missing} missing rows${opts.repair ? ` (${v.repaired} repaired, ${v.stillMissing} still missing)` : ""}, ` +
+          `${v.days.filter((d) => d.verdict === "extra").length} with more rows than the API counts, ${v.days.filter((d) => d.verdict === "no count").length} without a count; ` +
+          `${v.requests} requests${rows.length < v.days.length && !opts.all ? " (--all lists the days that agree too)" : ""}\n`,
+      );
     }
     const gaps = opts.repair ? v.stillMissing : v.missing;
     return gaps ? 1 : 0;

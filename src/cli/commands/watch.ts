@@ -9,13 +9,21 @@ import { UsageError } from "../../internal/errors.ts";
 import { scheduleSchema } from "../../config/schema.ts";
 
 export type WatchCommandOptions = GlobalOptions & {
-  metricsPort?: string; metricsHost?: string; cycles?: string; every?: string; cron?: string;
-  dashboard?: boolean; port?: string; host?: string; onDashboard?: (url: string) => void;
+  metricsPort?: string;
+  metricsHost?: string;
+  cycles?: string;
+  every?: string;
+  cron?: string;
+  dashboard?: boolean;
+  port?: string;
+  host?: string;
+  onDashboard?: (url: string) => void;
 };
 
 const portOf = (v: string | undefined, flag: string) => {
   const port = v === undefined ? undefined : Number(v);
-  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) throw new UsageError(`${flag} ${JSON.stringify(v)} is not a port number`);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536))
+    throw new UsageError(`${flag} ${JSON.stringify(v)} is not a port number`);
   return port;
 };
 
@@ -27,16 +35,29 @@ export async function watchCommand(opts: WatchCommandOptions): Promise<number> {
   const tokens = opts.dashboard ? tokensFromEnv() : [];
   if (opts.dashboard) assertAccess(host, tokens);
   const maxCycles = opts.cycles === undefined ? undefined : Number(opts.cycles);
-  if (maxCycles !== undefined && !(Number.isInteger(maxCycles) && maxCycles > 0)) throw new UsageError(`watch: --cycles ${JSON.stringify(opts.cycles)} is not a positive integer`);
+  if (maxCycles !== undefined && !(Number.isInteger(maxCycles) && maxCycles > 0))
+    throw new UsageError(`watch: --cycles ${JSON.stringify(opts.cycles)} is not a positive integer`);
   const { config, logger } = loadContext({ ...opts, logLevel: opts.logLevel ?? "info" });
   if (opts.every || opts.cron) {
     const parsed = scheduleSchema.safeParse({ every: opts.every ?? config.schedule.every, cron: opts.cron ?? null });
-    if (!parsed.success) throw new UsageError(`watch: ${parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join("; ")}`);
+    if (!parsed.success)
+      throw new UsageError(
+        `watch: ${parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join("; ")}`,
+      );
     config.schedule = parsed.data;
   }
   const warehouse = await openWarehouse(config);
   // the dashboard reads through its own connection to the same database (DuckDB: one process, many connections)
-  const dash = opts.dashboard ? await serveDashboard({ warehouse: await openReader(config), outDir: config.output.dir, host, port: dashboardPort, logger, tokens }) : null;
+  const dash = opts.dashboard
+    ? await serveDashboard({
+        warehouse: await openReader(config),
+        outDir: config.output.dir,
+        host,
+        port: dashboardPort,
+        logger,
+        tokens,
+      })
+    : null;
   if (dash) {
     logger.info({ msg: "Serving the dashboard", url: dash.url });
     (opts.onDashboard ?? ((url: string) => process.stdout.write(`dashboard: ${url}\n`)))(dash.url);
@@ -56,11 +77,22 @@ export async function watchCommand(opts: WatchCommandOptions): Promise<number> {
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   try {
     await watch({
-      config, warehouse, logger, clock: realClock, signal: controller.signal, maxCycles,
-      client: (m) => createClient(config, logger, (path, status) => m.requests.inc({ endpoint: path, status: String(status) })),
-      metricsPort: port, metricsHost: opts.metricsHost,
+      config,
+      warehouse,
+      logger,
+      clock: realClock,
+      signal: controller.signal,
+      maxCycles,
+      client: (m) =>
+        createClient(config, logger, (path, status) => m.requests.inc({ endpoint: path, status: String(status) })),
+      metricsPort: port,
+      metricsHost: opts.metricsHost,
       // the dashboard's overview is computed right after each cycle, not when someone first opens it
-      onCycle: () => { void dash?.warm().catch((e) => logger.warn({ msg: "Could not pre-compute the dashboard", error: (e as Error).message })); },
+      onCycle: () => {
+        void dash
+          ?.warm()
+          .catch((e) => logger.warn({ msg: "Could not pre-compute the dashboard", error: (e as Error).message }));
+      },
     });
   } finally {
     await dash?.close();
@@ -70,9 +102,10 @@ export async function watchCommand(opts: WatchCommandOptions): Promise<number> {
 }
 
 /** A second handle on the (already open, migrated) database: its own connection. */
-export const openReader = (config: Config) => (config.warehouse.kind === "snowflake"
-  ? openWarehouse(config) // another session
-  : createDuckDbWarehouse({ path: duckdbSettings(config).path, memoryLimit: duckdbSettings(config).memory_limit }));
+export const openReader = (config: Config) =>
+  config.warehouse.kind === "snowflake"
+    ? openWarehouse(config) // another session
+    : createDuckDbWarehouse({ path: duckdbSettings(config).path, memoryLimit: duckdbSettings(config).memory_limit });
 
 /** `tronmon dashboard`: serves the dashboard alone (no cycles). */
 export async function dashboardCommand(opts: GlobalOptions & { port?: string; host?: string }): Promise<number> {
@@ -84,7 +117,10 @@ export async function dashboardCommand(opts: GlobalOptions & { port?: string; ho
   const warehouse = await openWarehouse(config);
   const dash = await serveDashboard({ warehouse, outDir: config.output.dir, host, port, logger, tokens });
   process.stdout.write(`dashboard: ${dash.url}  (Ctrl-C to stop)\n`);
-  await new Promise<void>((resolve) => { process.once("SIGINT", () => resolve()); process.once("SIGTERM", () => resolve()); });
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
   await dash.close();
   await warehouse.close();
   return 0;

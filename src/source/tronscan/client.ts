@@ -21,9 +21,23 @@ export type ClientOptions = {
 };
 
 /** `text`: the body exactly as received (kept in the raw archive without re-serialising it). */
-export type Response = { url: string; params: Record<string, string>; status: number; body: unknown; text?: string; fetchedAtMs: number; attempts: number };
+export type Response = {
+  url: string;
+  params: Record<string, string>;
+  status: number;
+  body: unknown;
+  text?: string;
+  fetchedAtMs: number;
+  attempts: number;
+};
 
-export type ClientStats = { requests: number; retries: number; throttled: number; throttledMs: number; byStatus: Record<string, number> };
+export type ClientStats = {
+  requests: number;
+  retries: number;
+  throttled: number;
+  throttledMs: number;
+  byStatus: Record<string, number>;
+};
 
 export type TronscanClient = {
   get(path: string, params: Record<string, string | number>, signal?: AbortSignal): Promise<Response>;
@@ -53,7 +67,11 @@ export function businessError(body: unknown): string | null {
 
 export function createTronscanClient(opts: ClientOptions): TronscanClient {
   const clock = opts.clock ?? systemClock;
-  const bucket = new TokenBucket(opts.requestsPerSecond, opts.burst ?? Math.max(1, Math.ceil(opts.requestsPerSecond)), clock);
+  const bucket = new TokenBucket(
+    opts.requestsPerSecond,
+    opts.burst ?? Math.max(1, Math.ceil(opts.requestsPerSecond)),
+    clock,
+  );
   const maxRetries = opts.maxRetries ?? 6;
   const baseDelay = opts.baseDelayMs ?? 500;
   const maxDelay = opts.maxDelayMs ?? 30_000;
@@ -95,21 +113,29 @@ export function createTronscanClient(opts: ClientOptions): TronscanClient {
           }
           if (body !== undefined) {
             const error = businessError(body);
-            if (error === null) return { url, params: strParams, status, body, text, fetchedAtMs: clock.now(), attempts: attempt + 1 };
+            if (error === null)
+              return { url, params: strParams, status, body, text, fetchedAtMs: clock.now(), attempts: attempt + 1 };
             lastProblem = `an error inside HTTP 200: ${error.slice(0, 200)}`;
           }
         } else if (status === 429 || status === 403) {
           stats.throttled++;
           const retryAfter = parseRetryAfter(headers.get("retry-after"), clock.now());
           if (retryAfter !== null && retryAfter > MAX_RETRY_AFTER_MS) {
-            throw new RateLimitError(`TronScan ${path} asked us to wait ${Math.round(retryAfter / 1000)} s (Retry-After), more than the ${MAX_RETRY_AFTER_MS / 1000} s we wait within a cycle: this stream stops here and resumes next cycle`, retryAfter);
+            throw new RateLimitError(
+              `TronScan ${path} asked us to wait ${Math.round(retryAfter / 1000)} s (Retry-After), more than the ${MAX_RETRY_AFTER_MS / 1000} s we wait within a cycle: this stream stops here and resumes next cycle`,
+              retryAfter,
+            );
           }
           wait = retryAfter ?? backoff(attempt);
           stats.throttledMs += wait;
           bucket.pause(clock.now() + wait);
           lastProblem = `HTTP ${status} throttled${retryAfter !== null ? ` (Retry-After ${Math.round(retryAfter / 1000)} s)` : ""}: ${bodyMessage(text)}`;
         } else if (NEVER_RETRY.has(status)) {
-          throw new SourceHttpError(`TronScan refused ${path} with HTTP ${status}: ${bodyMessage(text)}${status === 401 ? " (an API key is required: set TRONSCAN_API_KEY)" : ""}`, status, url);
+          throw new SourceHttpError(
+            `TronScan refused ${path} with HTTP ${status}: ${bodyMessage(text)}${status === 401 ? " (an API key is required: set TRONSCAN_API_KEY)" : ""}`,
+            status,
+            url,
+          );
         } else {
           lastProblem = `HTTP ${status}: ${bodyMessage(text)}`;
         }
@@ -118,11 +144,20 @@ export function createTronscanClient(opts: ClientOptions): TronscanClient {
         if (signal?.aborted) throw e;
         opts.onResponse?.(path, "error");
         const err = e as Error;
-        lastProblem = err.name === "TimeoutError" ? `timed out after ${opts.timeoutMs ?? 20_000} ms` : `network error: ${err.cause instanceof Error ? err.cause.message : err.message}`;
+        lastProblem =
+          err.name === "TimeoutError"
+            ? `timed out after ${opts.timeoutMs ?? 20_000} ms`
+            : `network error: ${err.cause instanceof Error ? err.cause.message : err.message}`;
       }
       if (attempt >= maxRetries) {
-        if (lastProblem.includes("throttled")) throw new RateLimitError(`TronScan kept throttling ${path} after ${attempt + 1} attempts: ${lastProblem}`, null);
-        throw new SourceUnavailableError(`TronScan ${path} failed after ${attempt + 1} attempts: ${lastProblem} (${base})`);
+        if (lastProblem.includes("throttled"))
+          throw new RateLimitError(
+            `TronScan kept throttling ${path} after ${attempt + 1} attempts: ${lastProblem}`,
+            null,
+          );
+        throw new SourceUnavailableError(
+          `TronScan ${path} failed after ${attempt + 1} attempts: ${lastProblem} (${base})`,
+        );
       }
       stats.retries++;
       opts.logger?.warn({ msg: "Retrying TronScan request", path, attempt: attempt + 1, problem: lastProblem });

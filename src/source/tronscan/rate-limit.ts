@@ -10,7 +10,11 @@ export class TokenBucket {
   private pausedUntil = 0;
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(private readonly ratePerSecond: number, private readonly burst: number, private readonly clock: Clock = systemClock) {
+  constructor(
+    private readonly ratePerSecond: number,
+    private readonly burst: number,
+    private readonly clock: Clock = systemClock,
+  ) {
     this.tokens = burst;
     this.last = clock.now();
   }

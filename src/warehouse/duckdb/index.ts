@@ -7,8 +7,18 @@ import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from "@duc
 import { duckdbDialect } from "./dialect.ts";
 import { MIGRATIONS } from "../schema.ts";
 import {
-  mergeObservationsSql, mergeTransactionsSql, storedRangeSql, widen, type TimeRange, mergeTransfersSql, movedDaysSql, STAGE_OBSERVATIONS, STAGE_TRANSACTIONS, STAGE_TRANSFERS,
-  stageTablesSql, supersededCallTransfersSql,
+  mergeObservationsSql,
+  mergeTransactionsSql,
+  storedRangeSql,
+  widen,
+  type TimeRange,
+  mergeTransfersSql,
+  movedDaysSql,
+  STAGE_OBSERVATIONS,
+  STAGE_TRANSACTIONS,
+  STAGE_TRANSFERS,
+  stageTablesSql,
+  supersededCallTransfersSql,
 } from "../upsert.ts";
 import { safeJson } from "../../model/json.ts";
 import { formatUnits } from "../../normalize/amount.ts";
@@ -20,19 +30,27 @@ import type { NormalizedBatch, ObservationRow, TokenRow, TransactionRow, Transfe
 
 const d = duckdbDialect;
 
-export async function createDuckDbWarehouse(args: { path: string; readOnly?: boolean; memoryLimit?: string }): Promise<Warehouse> {
+export async function createDuckDbWarehouse(args: {
+  path: string;
+  readOnly?: boolean;
+  memoryLimit?: string;
+}): Promise<Warehouse> {
   const path = args.path === ":memory:" ? ":memory:" : resolve(args.path);
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   let instance: DuckDBInstance;
   try {
-    instance = path === ":memory:"
-      ? await DuckDBInstance.create(":memory:")
-      : await DuckDBInstance.fromCache(path, args.readOnly ? { access_mode: "READ_ONLY" } : {});
+    instance =
+      path === ":memory:"
+        ? await DuckDBInstance.create(":memory:")
+        : await DuckDBInstance.fromCache(path, args.readOnly ? { access_mode: "READ_ONLY" } : {});
   } catch (e) {
     const msg = (e as Error).message;
     if (/lock/i.test(msg)) {
       const holder = /held in (.+?)(?:\.|$|\n)/.exec(msg)?.[1] ?? "another process";
-      throw new WarehouseLockedError(`The database ${path} is in use by ${holder}. Stop that process (a running 'tronmon watch', 'run', 'import' or 'dashboard') or use another --db.`, { cause: e });
+      throw new WarehouseLockedError(
+        `The database ${path} is in use by ${holder}. Stop that process (a running 'tronmon watch', 'run', 'import' or 'dashboard') or use another --db.`,
+        { cause: e },
+      );
     }
     throw new WarehouseError(`Could not open DuckDB database ${path}: ${msg}`, { cause: e });
   }
@@ -77,133 +95,208 @@ export async function createDuckDbWarehouse(args: { path: string; readOnly?: boo
     dialect: d,
     description: `duckdb:${path}`,
 
-    migrate: () => serial(async () => {
-      await conn.run("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)");
-      const done = new Set((await all<{ version: number }>("SELECT version FROM schema_migrations")).map((r) => Number(r.version)));
-      for (const m of MIGRATIONS) {
-        if (done.has(m.version)) continue;
-        await inTransaction(async () => {
-          for (const s of m.statements(d)) await conn.run(s);
-          await conn.run(`INSERT INTO schema_migrations VALUES (?, ?, ${d.now()})`, [m.version, m.name]);
+    migrate: () =>
+      serial(async () => {
+        await conn.run(
+          "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)",
+        );
+        const done = new Set(
+          (await all<{ version: number }>("SELECT version FROM schema_migrations")).map((r) => Number(r.version)),
+        );
+        for (const m of MIGRATIONS) {
+          if (done.has(m.version)) continue;
+          await inTransaction(async () => {
+            for (const s of m.statements(d)) await conn.run(s);
+            await conn.run(`INSERT INTO schema_migrations VALUES (?, ?, ${d.now()})`, [m.version, m.name]);
+          });
+        }
+      }),
+
+    load: ({ batch, cursors = [], runId }) =>
+      serial(async () => {
+        await ensureStage(conn);
+        return inTransaction(async () => {
+          await conn.run(`DELETE FROM ${STAGE_TRANSACTIONS}`);
+          await conn.run(`DELETE FROM ${STAGE_TRANSFERS}`);
+          const counts: LoadCounts = {
+            transactionsNew: 0,
+            transactionsUpdated: 0,
+            transfersNew: 0,
+            transfersUpdated: 0,
+            quarantined: 0,
+          };
+          const rows = collapseBatch(batch);
+          if (rows.transfers.length) await appendTransfers(conn, rows.transfers);
+          if (rows.transactions.length) await appendTransactions(conn, rows.transactions);
+          // rows that move to another time leave their old day: the rollup redoes it too
+          if (rows.transfers.length || rows.transactions.length) {
+            await conn.run(`INSERT INTO activity_days ${movedDaysSql()} ON CONFLICT DO NOTHING`);
+          }
+          if (rows.transfers.length) {
+            const [stored] = await all<{ lo: unknown; hi: unknown }>(storedRangeSql("transfers"));
+            const c = await mergeCounts("transfers", mergeTransfersSql(d, widen(timeRange(rows.transfers), stored)));
+            counts.transfersNew = c.inserted;
+            counts.transfersUpdated = c.updated;
+            await conn.run(supersededCallTransfersSql());
+          }
+          if (rows.transactions.length) {
+            const [stored] = await all<{ lo: unknown; hi: unknown }>(storedRangeSql("transactions"));
+            const c = await mergeCounts(
+              "transactions",
+              mergeTransactionsSql(d, widen(timeRange(rows.transactions), stored)),
+            );
+            counts.transactionsNew = c.inserted;
+            counts.transactionsUpdated = c.updated;
+          }
+          if (batch.observations?.length) await mergeObservations(batch.observations);
+          await markDays(rows.transfers, rows.transactions);
+          if (batch.tokens.length) await upsertTokens(batch.tokens);
+          if (batch.quarantined.length) counts.quarantined = await insertQuarantine(batch, runId);
+          for (const c of cursors) await upsertCursor(c);
+          return counts;
         });
-      }
-    }),
+      }),
 
-    load: ({ batch, cursors = [], runId }) => serial(async () => {
-      await ensureStage(conn);
-      return inTransaction(async () => {
-        await conn.run(`DELETE FROM ${STAGE_TRANSACTIONS}`);
-        await conn.run(`DELETE FROM ${STAGE_TRANSFERS}`);
-        const counts: LoadCounts = { transactionsNew: 0, transactionsUpdated: 0, transfersNew: 0, transfersUpdated: 0, quarantined: 0 };
-        const rows = collapseBatch(batch);
-        if (rows.transfers.length) await appendTransfers(conn, rows.transfers);
-        if (rows.transactions.length) await appendTransactions(conn, rows.transactions);
-        // rows that move to another time leave their old day: the rollup redoes it too
-        if (rows.transfers.length || rows.transactions.length) {
-          await conn.run(`INSERT INTO activity_days ${movedDaysSql()} ON CONFLICT DO NOTHING`);
-        }
-        if (rows.transfers.length) {
-          const [stored] = await all<{ lo: unknown; hi: unknown }>(storedRangeSql("transfers"));
-          const c = await mergeCounts("transfers", mergeTransfersSql(d, widen(timeRange(rows.transfers), stored)));
-          counts.transfersNew = c.inserted;
-          counts.transfersUpdated = c.updated;
-          await conn.run(supersededCallTransfersSql());
-        }
-        if (rows.transactions.length) {
-          const [stored] = await all<{ lo: unknown; hi: unknown }>(storedRangeSql("transactions"));
-          const c = await mergeCounts("transactions", mergeTransactionsSql(d, widen(timeRange(rows.transactions), stored)));
-          counts.transactionsNew = c.inserted;
-          counts.transactionsUpdated = c.updated;
-        }
-        if (batch.observations?.length) await mergeObservations(batch.observations);
-        await markDays(rows.transfers, rows.transactions);
-        if (batch.tokens.length) await upsertTokens(batch.tokens);
-        if (batch.quarantined.length) counts.quarantined = await insertQuarantine(batch, runId);
-        for (const c of cursors) await upsertCursor(c);
-        return counts;
-      });
-    }),
+    getCursor: (wallet, endpoint) =>
+      serial(async () => {
+        const rows = await all<Record<string, string | null>>(
+          "SELECT * FROM sync_cursors WHERE wallet = ? AND endpoint = ?",
+          [wallet, endpoint],
+        );
+        if (!rows.length) return null;
+        const r = rows[0];
+        const n = (v: string | null) => (v === null ? null : Number(v));
+        return {
+          wallet,
+          endpoint,
+          syncedToMs: n(r.synced_to_ms),
+          walkTopMs: n(r.walk_top_ms),
+          walkLowMs: n(r.walk_low_ms),
+          walkFloorMs: n(r.walk_floor_ms),
+          newestMs: n(r.newest_ms),
+        };
+      }),
 
-    getCursor: (wallet, endpoint) => serial(async () => {
-      const rows = await all<Record<string, string | null>>(
-        "SELECT * FROM sync_cursors WHERE wallet = ? AND endpoint = ?", [wallet, endpoint]);
-      if (!rows.length) return null;
-      const r = rows[0];
-      const n = (v: string | null) => (v === null ? null : Number(v));
-      return { wallet, endpoint, syncedToMs: n(r.synced_to_ms), walkTopMs: n(r.walk_top_ms), walkLowMs: n(r.walk_low_ms), walkFloorMs: n(r.walk_floor_ms), newestMs: n(r.newest_ms) };
-    }),
+    oldestPendingMs: (wallet, sinceMs) =>
+      serial(async () => {
+        const [r] = await all<{ ms: string | null }>(
+          `SELECT min(timestamp_ms) AS ms FROM transfers WHERE NOT confirmed AND timestamp_ms >= ? AND (from_address = ? OR to_address = ?)`,
+          [sinceMs, wallet, wallet],
+        );
+        const [x] = await all<{ ms: string | null }>(
+          `SELECT min(timestamp_ms) AS ms FROM transactions WHERE NOT confirmed AND timestamp_ms >= ? AND (owner_address = ? OR to_address = ?)`,
+          [sinceMs, wallet, wallet],
+        );
+        const vals = [r.ms, x.ms].filter((v): v is string => v !== null).map(Number);
+        return vals.length ? Math.min(...vals) : null;
+      }),
 
-    oldestPendingMs: (wallet, sinceMs) => serial(async () => {
-      const [r] = await all<{ ms: string | null }>(
-        `SELECT min(timestamp_ms) AS ms FROM transfers WHERE NOT confirmed AND timestamp_ms >= ? AND (from_address = ? OR to_address = ?)`,
-        [sinceMs, wallet, wallet]);
-      const [x] = await all<{ ms: string | null }>(
-        `SELECT min(timestamp_ms) AS ms FROM transactions WHERE NOT confirmed AND timestamp_ms >= ? AND (owner_address = ? OR to_address = ?)`,
-        [sinceMs, wallet, wallet]);
-      const vals = [r.ms, x.ms].filter((v): v is string => v !== null).map(Number);
-      return vals.length ? Math.min(...vals) : null;
-    }),
+    tokens: () =>
+      serial(async () => {
+        const rows = await all<Record<string, string | null>>("SELECT * FROM tokens");
+        return rows.map((r) => ({
+          tokenId: r.token_id!,
+          assetType: r.asset_type as TokenRow["assetType"],
+          symbol: r.symbol,
+          name: r.name,
+          decimals: r.decimals === null ? null : Number(r.decimals),
+          level: r.level,
+        }));
+      }),
 
-    tokens: () => serial(async () => {
-      const rows = await all<Record<string, string | null>>("SELECT * FROM tokens");
-      return rows.map((r) => ({ tokenId: r.token_id!, assetType: r.asset_type as TokenRow["assetType"], symbol: r.symbol, name: r.name, decimals: r.decimals === null ? null : Number(r.decimals), level: r.level }));
-    }),
-
-    rescaleTransfers: () => serial(async () => {
-      const rows = await all<{ transfer_id: string; amount_raw: string; decimals: number; symbol: string | null; name: string | null }>(
-        `SELECT t.transfer_id, t.amount_raw, k.decimals, k.symbol, k.name FROM transfers t JOIN tokens k ON k.token_id = t.token_id
-         WHERE t.token_decimals IS NULL AND k.decimals IS NOT NULL`);
-      if (!rows.length) return 0;
-      await inTransaction(async () => {
-        await conn.run("CREATE TEMP TABLE IF NOT EXISTS stage_rescale (transfer_id VARCHAR, decimals INTEGER, amount VARCHAR, symbol VARCHAR, name VARCHAR)");
-        await conn.run("DELETE FROM stage_rescale");
-        const ap = await conn.createAppender("stage_rescale", "main", "temp");
-        for (const r of rows) {
-          ap.appendVarchar(r.transfer_id); ap.appendInteger(Number(r.decimals));
-          ap.appendVarchar(formatUnits(BigInt(r.amount_raw), Number(r.decimals)));
-          appendText(ap, r.symbol); appendText(ap, r.name); ap.endRow();
-        }
-        ap.flushSync(); ap.closeSync();
-        await conn.run(`UPDATE transfers SET token_decimals = s.decimals, amount = s.amount,
+    rescaleTransfers: () =>
+      serial(async () => {
+        const rows = await all<{
+          transfer_id: string;
+          amount_raw: string;
+          decimals: number;
+          symbol: string | null;
+          name: string | null;
+        }>(
+          `SELECT t.transfer_id, t.amount_raw, k.decimals, k.symbol, k.name FROM transfers t JOIN tokens k ON k.token_id = t.token_id
+         WHERE t.token_decimals IS NULL AND k.decimals IS NOT NULL`,
+        );
+        if (!rows.length) return 0;
+        await inTransaction(async () => {
+          await conn.run(
+            "CREATE TEMP TABLE IF NOT EXISTS stage_rescale (transfer_id VARCHAR, decimals INTEGER, amount VARCHAR, symbol VARCHAR, name VARCHAR)",
+          );
+          await conn.run("DELETE FROM stage_rescale");
+          const ap = await conn.createAppender("stage_rescale", "main", "temp");
+          for (const r of rows) {
+            ap.appendVarchar(r.transfer_id);
+            ap.appendInteger(Number(r.decimals));
+            ap.appendVarchar(formatUnits(BigInt(r.amount_raw), Number(r.decimals)));
+            appendText(ap, r.symbol);
+            appendText(ap, r.name);
+            ap.endRow();
+          }
+          ap.flushSync();
+          ap.closeSync();
+          await conn.run(`UPDATE transfers SET token_decimals = s.decimals, amount = s.amount,
           token_symbol = COALESCE(transfers.token_symbol, s.symbol), token_name = COALESCE(transfers.token_name, s.name)
           FROM stage_rescale s WHERE transfers.transfer_id = s.transfer_id`);
-      });
-      return rows.length;
-    }),
+        });
+        return rows.length;
+      }),
 
-    syncWallets: (wallets) => serial(() => inTransaction(async () => {
-      const before = (await all<{ address: string }>("SELECT address FROM wallets ORDER BY address")).map((r) => r.address).join(",");
-      for (const w of wallets) {
-        await conn.run(`INSERT INTO wallets VALUES (?, ?, ${d.now()}) ON CONFLICT (address) DO UPDATE SET label = excluded.label`, [w.address, w.label ?? null]);
-      }
-      if (wallets.length) {
-        await conn.run(`DELETE FROM wallets WHERE address NOT IN (${wallets.map(() => "?").join(",")})`, wallets.map((w) => w.address));
-      } else {
-        await conn.run("DELETE FROM wallets");
-      }
-      const after = (await all<{ address: string }>("SELECT address FROM wallets ORDER BY address")).map((r) => r.address).join(",");
-      if (before !== after) {
-        // another set of wallets: the rollup is rebuilt for every day holding activity
-        await conn.run(`INSERT INTO activity_days SELECT DISTINCT CAST(floor(timestamp_ms / 86400000) AS BIGINT) * 86400000 FROM transfers
+    syncWallets: (wallets) =>
+      serial(() =>
+        inTransaction(async () => {
+          const before = (await all<{ address: string }>("SELECT address FROM wallets ORDER BY address"))
+            .map((r) => r.address)
+            .join(",");
+          for (const w of wallets) {
+            await conn.run(
+              `INSERT INTO wallets VALUES (?, ?, ${d.now()}) ON CONFLICT (address) DO UPDATE SET label = excluded.label`,
+              [w.address, w.label ?? null],
+            );
+          }
+          if (wallets.length) {
+            await conn.run(
+              `DELETE FROM wallets WHERE address NOT IN (${wallets.map(() => "?").join(",")})`,
+              wallets.map((w) => w.address),
+            );
+          } else {
+            await conn.run("DELETE FROM wallets");
+          }
+          const after = (await all<{ address: string }>("SELECT address FROM wallets ORDER BY address"))
+            .map((r) => r.address)
+            .join(",");
+          if (before !== after) {
+            // another set of wallets: the rollup is rebuilt for every day holding activity
+            await conn.run(`INSERT INTO activity_days SELECT DISTINCT CAST(floor(timestamp_ms / 86400000) AS BIGINT) * 86400000 FROM transfers
           UNION SELECT DISTINCT CAST(floor(timestamp_ms / 86400000) AS BIGINT) * 86400000 FROM transactions ON CONFLICT DO NOTHING`);
-      }
-    })),
+          }
+        }),
+      ),
 
-    recordRun: (run: RunRecord) => serial(async () => {
-      await conn.run(
-        `INSERT INTO runs VALUES (?, ?, ${d.msToTimestamp("?")}, ${run.endedAtMs ? d.msToTimestamp("?") : "NULL"}, ?, ?, ?)
+    recordRun: (run: RunRecord) =>
+      serial(async () => {
+        await conn.run(
+          `INSERT INTO runs VALUES (?, ?, ${d.msToTimestamp("?")}, ${run.endedAtMs ? d.msToTimestamp("?") : "NULL"}, ?, ?, ?)
          ON CONFLICT (run_id) DO UPDATE SET ended_at = excluded.ended_at, status = excluded.status, error = excluded.error, counts = excluded.counts`,
-        [run.runId, run.command, run.startedAtMs, ...(run.endedAtMs ? [run.endedAtMs] : []), run.status, run.error ?? null, JSON.stringify(run.counts ?? {})] as never);
-    }),
+          [
+            run.runId,
+            run.command,
+            run.startedAtMs,
+            ...(run.endedAtMs ? [run.endedAtMs] : []),
+            run.status,
+            run.error ?? null,
+            JSON.stringify(run.counts ?? {}),
+          ] as never,
+        );
+      }),
 
     query: (sql, params = []) => serial(() => all(sql, params)),
 
     transaction: (fn) => serial(() => inTransaction(() => fn(all))),
 
-    close: () => serial(async () => {
-      conn.closeSync();
-      instance.closeSync(); // releases the file (and its lock) once no other handle in this process uses it
-    }),
+    close: () =>
+      serial(async () => {
+        conn.closeSync();
+        instance.closeSync(); // releases the file (and its lock) once no other handle in this process uses it
+      }),
   };
 
   /** Runs a MERGE; what it inserted is the growth of the table, the rest of the rows it touched it changed. */
@@ -220,12 +313,17 @@ export async function createDuckDbWarehouse(args: { path: string; readOnly?: boo
     const days = new Set<number>();
     for (const list of lists) for (const r of list) days.add(utcDay(r.timestampMs));
     if (!days.size) return;
-    await conn.run(`INSERT INTO activity_days VALUES ${[...days].map(() => "(CAST(? AS BIGINT))").join(", ")} ON CONFLICT DO NOTHING`, [...days] as never);
+    await conn.run(
+      `INSERT INTO activity_days VALUES ${[...days].map(() => "(CAST(? AS BIGINT))").join(", ")} ON CONFLICT DO NOTHING`,
+      [...days] as never,
+    );
   }
 
   const storedTokens = new Map<string, string>();
   async function upsertTokens(tokens: TokenRow[]) {
-    const unique = [...new Map(tokens.map((t) => [t.tokenId, t])).values()].filter((t) => storedTokens.get(t.tokenId) !== JSON.stringify(t));
+    const unique = [...new Map(tokens.map((t) => [t.tokenId, t])).values()].filter(
+      (t) => storedTokens.get(t.tokenId) !== JSON.stringify(t),
+    );
     if (!unique.length) return;
     for (const t of unique) storedTokens.set(t.tokenId, JSON.stringify(t));
     const params = unique.flatMap((t) => [t.tokenId, t.assetType, t.symbol, t.name, t.decimals, t.level]);
@@ -233,7 +331,8 @@ export async function createDuckDbWarehouse(args: { path: string; readOnly?: boo
       `INSERT INTO tokens SELECT *, ${d.now()} FROM (VALUES ${unique.map(() => "(?, ?, ?, ?, CAST(? AS INTEGER), ?)").join(", ")})
        ON CONFLICT (token_id) DO UPDATE SET asset_type = excluded.asset_type, symbol = excluded.symbol, name = excluded.name,
          decimals = COALESCE(excluded.decimals, tokens.decimals), level = COALESCE(excluded.level, tokens.level), updated_at = excluded.updated_at`,
-      params as never);
+      params as never,
+    );
   }
 
   async function insertQuarantine(batch: NormalizedBatch, runId: string): Promise<number> {
@@ -246,7 +345,9 @@ export async function createDuckDbWarehouse(args: { path: string; readOnly?: boo
       const chunk = rows.slice(i, i + 500);
       await conn.run(
         `INSERT INTO quarantine SELECT c0, c1, c2, c3, ${d.msToTimestamp("c4")}, c5 FROM (VALUES ${chunk.map(() => "(?, ?, ?, ?, CAST(? AS BIGINT), ?)").join(", ")}) v(c0, c1, c2, c3, c4, c5)
-         ON CONFLICT (quarantine_id) DO NOTHING`, chunk.flat() as never);
+         ON CONFLICT (quarantine_id) DO NOTHING`,
+        chunk.flat() as never,
+      );
     }
     return rows.length;
   }
@@ -256,10 +357,15 @@ export async function createDuckDbWarehouse(args: { path: string; readOnly?: boo
     await conn.run(`DELETE FROM ${STAGE_OBSERVATIONS}`);
     const ap = await conn.createAppender(STAGE_OBSERVATIONS, "main", "temp");
     for (const o of unique) {
-      ap.appendVarchar(o.wallet); ap.appendVarchar(o.endpoint); ap.appendVarchar(o.unitId); ap.appendVarchar(o.unitKind);
-      ap.appendBigInt(BigInt(o.timestampMs)); ap.endRow();
+      ap.appendVarchar(o.wallet);
+      ap.appendVarchar(o.endpoint);
+      ap.appendVarchar(o.unitId);
+      ap.appendVarchar(o.unitKind);
+      ap.appendBigInt(BigInt(o.timestampMs));
+      ap.endRow();
     }
-    ap.flushSync(); ap.closeSync();
+    ap.flushSync();
+    ap.closeSync();
     for (const sql of mergeObservationsSql()) await conn.run(sql);
   }
 
@@ -269,7 +375,8 @@ export async function createDuckDbWarehouse(args: { path: string; readOnly?: boo
        ON CONFLICT (wallet, endpoint) DO UPDATE SET synced_to_ms = excluded.synced_to_ms, walk_top_ms = excluded.walk_top_ms,
          walk_low_ms = excluded.walk_low_ms, walk_floor_ms = excluded.walk_floor_ms, newest_ms = excluded.newest_ms,
          updated_at = excluded.updated_at`,
-      [c.wallet, c.endpoint, c.syncedToMs, c.walkTopMs, c.walkLowMs, c.walkFloorMs, c.newestMs] as never);
+      [c.wallet, c.endpoint, c.syncedToMs, c.walkTopMs, c.walkLowMs, c.walkFloorMs, c.newestMs] as never,
+    );
   }
 
   return warehouse;
@@ -301,25 +408,51 @@ function appendBig(ap: DuckDBAppender, v: number | null) {
 async function appendTransactions(conn: DuckDBConnection, rows: TransactionRow[]) {
   const ap = await conn.createAppender(STAGE_TRANSACTIONS, "main", "temp");
   for (const t of rows) {
-    ap.appendVarchar(t.hash); appendBig(ap, t.block); ap.appendBigInt(BigInt(t.timestampMs));
-    appendText(ap, t.ownerAddress); appendText(ap, t.toAddress); appendInt(ap, t.contractType);
-    appendText(ap, t.contractTypeName); ap.appendVarchar(t.status); appendText(ap, t.contractRet);
-    ap.appendBoolean(t.confirmed); appendText(ap, t.feeSun); appendText(ap, t.raw); ap.appendInteger(t.detail);
-    ap.appendBigInt(BigInt(t.observedAtMs)); ap.endRow();
+    ap.appendVarchar(t.hash);
+    appendBig(ap, t.block);
+    ap.appendBigInt(BigInt(t.timestampMs));
+    appendText(ap, t.ownerAddress);
+    appendText(ap, t.toAddress);
+    appendInt(ap, t.contractType);
+    appendText(ap, t.contractTypeName);
+    ap.appendVarchar(t.status);
+    appendText(ap, t.contractRet);
+    ap.appendBoolean(t.confirmed);
+    appendText(ap, t.feeSun);
+    appendText(ap, t.raw);
+    ap.appendInteger(t.detail);
+    ap.appendBigInt(BigInt(t.observedAtMs));
+    ap.endRow();
   }
-  ap.flushSync(); ap.closeSync();
+  ap.flushSync();
+  ap.closeSync();
 }
 
 async function appendTransfers(conn: DuckDBConnection, rows: TransferRow[]) {
   const ap = await conn.createAppender(STAGE_TRANSFERS, "main", "temp");
   for (const t of rows) {
-    ap.appendVarchar(t.transferId); ap.appendVarchar(t.transactionId); appendBig(ap, t.block);
-    ap.appendBigInt(BigInt(t.timestampMs)); ap.appendVarchar(t.fromAddress); ap.appendVarchar(t.toAddress);
-    ap.appendVarchar(t.assetType); ap.appendVarchar(t.tokenId); appendText(ap, t.tokenSymbol); appendText(ap, t.tokenName);
-    appendInt(ap, t.tokenDecimals); ap.appendVarchar(t.amountRaw); appendText(ap, t.amount); ap.appendBoolean(t.confirmed);
-    ap.appendVarchar(t.status); ap.appendBoolean(t.risk); appendText(ap, t.tokenLevel); ap.appendVarchar(t.source);
-    ap.appendBigInt(BigInt(t.observedAtMs)); appendText(ap, t.nftTokenId ?? null); ap.endRow();
+    ap.appendVarchar(t.transferId);
+    ap.appendVarchar(t.transactionId);
+    appendBig(ap, t.block);
+    ap.appendBigInt(BigInt(t.timestampMs));
+    ap.appendVarchar(t.fromAddress);
+    ap.appendVarchar(t.toAddress);
+    ap.appendVarchar(t.assetType);
+    ap.appendVarchar(t.tokenId);
+    appendText(ap, t.tokenSymbol);
+    appendText(ap, t.tokenName);
+    appendInt(ap, t.tokenDecimals);
+    ap.appendVarchar(t.amountRaw);
+    appendText(ap, t.amount);
+    ap.appendBoolean(t.confirmed);
+    ap.appendVarchar(t.status);
+    ap.appendBoolean(t.risk);
+    appendText(ap, t.tokenLevel);
+    ap.appendVarchar(t.source);
+    ap.appendBigInt(BigInt(t.observedAtMs));
+    appendText(ap, t.nftTokenId ?? null);
+    ap.endRow();
   }
-  ap.flushSync(); ap.closeSync();
+  ap.flushSync();
+  ap.closeSync();
 }
-

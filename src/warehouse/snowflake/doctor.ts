@@ -2,7 +2,13 @@
 // that would fix each gap. Grants are read with SHOW GRANTS, following roles granted to the role.
 import type { Exec } from "./driver.ts";
 
-export type Need = { privilege: string; on: "WAREHOUSE" | "DATABASE" | "SCHEMA" | "ACCOUNT"; name: string; why: string; optional?: boolean };
+export type Need = {
+  privilege: string;
+  on: "WAREHOUSE" | "DATABASE" | "SCHEMA" | "ACCOUNT";
+  name: string;
+  why: string;
+  optional?: boolean;
+};
 
 export function needs(s: { warehouse: string; database: string; schema: string }): Need[] {
   const schema = `${s.database}.${s.schema}`;
@@ -12,14 +18,23 @@ export function needs(s: { warehouse: string; database: string; schema: string }
     { privilege: "USAGE", on: "SCHEMA", name: schema, why: "read and write the tables" },
     { privilege: "CREATE TABLE", on: "SCHEMA", name: schema, why: "create the tables (migrations)" },
     { privilege: "CREATE VIEW", on: "SCHEMA", name: schema, why: "create the views (migrations)" },
-    { privilege: "CREATE PROCEDURE", on: "SCHEMA", name: schema, why: "deploy the in-warehouse procedures", optional: true },
+    {
+      privilege: "CREATE PROCEDURE",
+      on: "SCHEMA",
+      name: schema,
+      why: "deploy the in-warehouse procedures",
+      optional: true,
+    },
     { privilege: "CREATE TASK", on: "SCHEMA", name: schema, why: "deploy the in-warehouse tasks", optional: true },
     { privilege: "EXECUTE MANAGED TASK", on: "ACCOUNT", name: "", why: "run the serverless tasks", optional: true },
   ];
 }
 
 type Grant = { privilege: string; granted_on: string; name: string };
-const norm = (v: unknown) => String(v ?? "").replace(/"/g, "").toUpperCase();
+const norm = (v: unknown) =>
+  String(v ?? "")
+    .replace(/"/g, "")
+    .toUpperCase();
 
 /** The role's grants and those of every role granted to it. */
 export async function grantsOf(exec: Exec, role: string): Promise<Grant[]> {
@@ -31,7 +46,11 @@ export async function grantsOf(exec: Exec, role: string): Promise<Grant[]> {
     if (seen.has(r)) continue;
     seen.add(r);
     for (const row of await exec(`SHOW GRANTS TO ROLE "${r.replace(/"/g, "")}"`)) {
-      const g = { privilege: norm(row.privilege ?? row.PRIVILEGE), granted_on: norm(row.granted_on ?? row.GRANTED_ON), name: norm(row.name ?? row.NAME) };
+      const g = {
+        privilege: norm(row.privilege ?? row.PRIVILEGE),
+        granted_on: norm(row.granted_on ?? row.GRANTED_ON),
+        name: norm(row.name ?? row.NAME),
+      };
       out.push(g);
       if (g.granted_on === "ROLE" && g.privilege === "USAGE") queue.push(g.name);
     }
@@ -40,10 +59,22 @@ export async function grantsOf(exec: Exec, role: string): Promise<Grant[]> {
 }
 
 /** Problems, one sentence each; optional ones only when `deploy` (the in-warehouse automation) is wanted. */
-export function missing(grants: Grant[], role: string, s: { warehouse: string; database: string; schema: string }): { need: Need; sentence: string }[] {
-  const has = (n: Need) => grants.some((g) => g.granted_on === n.on && (n.on === "ACCOUNT" || g.name === norm(n.name)) && (g.privilege === n.privilege || g.privilege === "OWNERSHIP"));
-  return needs(s).filter((n) => !has(n)).map((n) => ({
-    need: n,
-    sentence: `${n.optional ? "(only for `snowflake deploy`) " : ""}The role ${norm(role)} cannot ${n.why}: it lacks ${n.privilege} on ${n.on.toLowerCase()}${n.name ? ` ${norm(n.name)}` : ""}. Fix: GRANT ${n.privilege} ON ${n.on}${n.name ? ` ${norm(n.name)}` : ""} TO ROLE ${norm(role)};`,
-  }));
+export function missing(
+  grants: Grant[],
+  role: string,
+  s: { warehouse: string; database: string; schema: string },
+): { need: Need; sentence: string }[] {
+  const has = (n: Need) =>
+    grants.some(
+      (g) =>
+        g.granted_on === n.on &&
+        (n.on === "ACCOUNT" || g.name === norm(n.name)) &&
+        (g.privilege === n.privilege || g.privilege === "OWNERSHIP"),
+    );
+  return needs(s)
+    .filter((n) => !has(n))
+    .map((n) => ({
+      need: n,
+      sentence: `${n.optional ? "(only for `snowflake deploy`) " : ""}The role ${norm(role)} cannot ${n.why}: it lacks ${n.privilege} on ${n.on.toLowerCase()}${n.name ? ` ${norm(n.name)}` : ""}. Fix: GRANT ${n.privilege} ON ${n.on}${n.name ? ` ${norm(n.name)}` : ""} TO ROLE ${norm(role)};`,
+    }));
 }
