@@ -221,8 +221,7 @@ CREATE TABLE IF NOT EXISTS wallet_daily (
   vol_out NUMBER(38,0)
 );
 
-INSERT INTO activity_days SELECT DISTINCT CAST(floor(timestamp_ms / 86400000) AS BIGINT) * 86400000 FROM transfers
-       UNION SELECT DISTINCT CAST(floor(timestamp_ms / 86400000) AS BIGINT) * 86400000 FROM transactions;
+INSERT INTO activity_days SELECT DISTINCT CAST(floor(timestamp_ms / 86400000) AS BIGINT) * 86400000 AS day_ms FROM transfers UNION SELECT DISTINCT CAST(floor(timestamp_ms / 86400000) AS BIGINT) * 86400000 FROM transactions;
 
 INSERT INTO schema_migrations (version, name, applied_at) SELECT 3, 'daily rollup for rule evaluation: activity_days, wallet_daily', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version = 3);
 

@@ -20,6 +20,7 @@ import {
 } from "./sql.ts";
 import type { Config } from "../config/schema.ts";
 import type { Warehouse } from "../warehouse/types.ts";
+import { DAY_MS } from "../model/time.ts";
 
 export type AnomalyType = Config["anomalies"]["enabled"][number];
 export type Anomaly = {
@@ -146,7 +147,7 @@ export async function detectAnomalies(args: {
 
   if (scoreTransfers && on.has("large_transaction")) {
     const p = cfg.large_transaction;
-    const historyFromMs = Number(fresh.min_ms) - p.lookback_days * 86_400_000;
+    const historyFromMs = Number(fresh.min_ms) - p.lookback_days * DAY_MS;
     // few new rows: a range join per new row; many (a first detection, a re-score): one window pass
     const build =
       d.framedMedian && Number(fresh.n) > (args.windowFromRows ?? WINDOW_FROM_ROWS)
@@ -233,7 +234,7 @@ export async function detectAnomalies(args: {
       (
         await w.query<{ wallet: string }>(
           "SELECT wallet FROM anomalies WHERE anomaly_type = 'burst_activity' AND detected_at_ms > ?",
-          [nowMs - 86_400_000],
+          [nowMs - DAY_MS],
         )
       ).map((r) => r.wallet),
     );

@@ -291,9 +291,6 @@ try {
   if (e instanceof BaseError) {
     process.stderr.write(`tronmon: ${e.message}\n`);
     process.exitCode = e.exitCode;
-  } else if ((e as Error)?.message === "interrupted") {
-    process.stderr.write("tronmon: interrupted; everything loaded so far is committed, the next run resumes\n");
-    process.exitCode = 130;
   } else {
     process.stderr.write(`tronmon: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
     process.exitCode = 1;

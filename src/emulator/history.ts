@@ -2,6 +2,7 @@
 // extended as the emulator's clock moves. Each transaction knows its value movements (the ground truth).
 import { addressFrom, hashFrom, Rng } from "./random.ts";
 import { USDT_CONTRACT } from "../normalize/tokens.ts";
+import { DAY_MS } from "../model/time.ts";
 
 export type TokenDef = {
   id: string;
@@ -227,7 +228,7 @@ export class History {
       call: { method: "transfer", token: TOKENS.usdt, to, raw, paramKeys: true },
       moves: [{ token: TOKENS.usdt, from, to, raw, via: "event" }],
     });
-    const day = 86_400_000;
+    const day = DAY_MS;
     const txs: Tx[] = [
       // a real counterparty of HTX-4, then a zero-value USDT transfer from its lookalike
       usdt("poison-setup", at - 9 * day, small, POISON_PAIR.real, 25_000_000_000n),

@@ -8,6 +8,7 @@ import { transferId } from "../normalize/common.ts";
 import { formatUnits } from "../normalize/amount.ts";
 import { isoUtc } from "../model/columns.ts";
 import { contractTypeName } from "../normalize/tokens.ts";
+import { DAY_MS } from "../model/time.ts";
 
 export type Faults = Partial<
   Record<"429" | "403" | "500" | "502" | "slow" | "truncated" | "short" | "html403", number>
@@ -131,7 +132,7 @@ export class Emulator {
     const days = opts.days ?? 45;
     this.history = new History({
       seed: opts.seed ?? 1,
-      startMs: this.virtualStart - days * 86_400_000,
+      startMs: this.virtualStart - days * DAY_MS,
       wallets: this.wallets,
       plantAtMs: days >= 10 ? this.virtualStart : undefined,
     });

@@ -11,6 +11,15 @@ export class NonRetryableError extends BaseError {
   override name = "NonRetryableError";
 }
 
+/** SIGINT/SIGTERM: the work in progress was abandoned (what was committed stays). Exit 130. */
+export class InterruptedError extends BaseError {
+  override name = "InterruptedError";
+  override readonly exitCode = 130;
+  constructor() {
+    super("interrupted; everything loaded so far is committed, the next run resumes");
+  }
+}
+
 /** Bad configuration or arguments: exit 2. */
 export class ConfigError extends NonRetryableError {
   override name = "ConfigError";

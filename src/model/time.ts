@@ -5,5 +5,8 @@ export const DAY_MS = 86_400_000;
 /** Amounts past 30 digits (scam airdrops) are left out of sums so that no sum can overflow DECIMAL(38,0). */
 export const SUMMABLE = "length(amount_raw) <= 30";
 
+/** SQL: the start (ms) of the UTC day holding a millisecond column or expression. */
+export const utcDaySql = (ms: string): string => `CAST(floor(${ms} / ${DAY_MS}) AS BIGINT) * ${DAY_MS}`;
+
 /** Start (ms) of the UTC day holding `ms`. */
 export const utcDay = (ms: number): number => Math.floor(ms / DAY_MS) * DAY_MS;

@@ -5,6 +5,7 @@ import { formatUnits } from "./amount.ts";
 import { wellKnownToken, type TokenMeta } from "./tokens.ts";
 import type { AssetType, Status, TokenRow } from "../model/rows.ts";
 import type { RawTokenInfo } from "./raw-schemas.ts";
+import { DAY_MS } from "../model/time.ts";
 
 /** Token metadata known outside the record: the warehouse cache, then the built-in table. */
 export type TokenLookup = (tokenId: string) => TokenRow | TokenMeta | undefined;
@@ -64,7 +65,7 @@ export function statusOf(args: {
 
 /** TRON's first block (2018-06-25): no record is older. */
 export const TRON_GENESIS_MS = Date.parse("2018-06-25T00:00:00Z");
-const WEEK_MS = 7 * 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
 
 /** A block time in milliseconds within what can be: after TRON's genesis, and not beyond a week after it was seen. */
 export function checkTimestamp(field: string, value: unknown, observedAtMs: number): number {

@@ -9,8 +9,10 @@ import type { Logger } from "../internal/logger.ts";
 import { eventsSince, wants, type NotifyEvent } from "./events.ts";
 import { scrubUrls } from "../internal/scrub.ts";
 import { send, type Sink } from "./sinks.ts";
+import { DAY_MS } from "../model/time.ts";
 
-const SLACK_MS = 86_400_000; // re-scan a day back: an event committed late is still queued (the key dedupes)
+/** Each scan starts this far before the last one: an event committed late is still queued (its key dedupes). */
+const RESCAN_MS = DAY_MS;
 const MAX_DELAY_MS = 3_600_000;
 const OUTBOX_COLUMNS = [
   "sink",
@@ -47,7 +49,7 @@ export async function enqueue(w: Warehouse, config: Config, nowMs: number, since
     );
     states.set(sink.name, { since: Number(state.since_ms), scanned: Number(state.scanned_to_ms) });
   }
-  const fromOf = (name: string) => Math.max(states.get(name)!.since, states.get(name)!.scanned - SLACK_MS);
+  const fromOf = (name: string) => Math.max(states.get(name)!.since, states.get(name)!.scanned - RESCAN_MS);
   // read once for every sink, from the earliest point any of them needs
   const all = await eventsSince(w, Math.min(...sinks.map((x) => fromOf(x.name))));
   const oldest = nowMs - config.notify.max_age_hours * 3_600_000; // a backfill's old findings go to exports, not to chat

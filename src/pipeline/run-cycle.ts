@@ -1,5 +1,6 @@
 // One cycle: every watched wallet x every endpoint, synced under one rate limit; the run is recorded.
 import pLimit from "p-limit";
+import { BaseError } from "../internal/errors.ts";
 import { ENDPOINTS } from "../model/rows.ts";
 import {
   syncEndpoint,
@@ -24,7 +25,8 @@ export type RunSummary = {
   status: "success" | "failed" | "interrupted";
   durationMs: number;
   endpoints: EndpointSummary[];
-  errors: { wallet: string; endpoint: string; error: string }[];
+  /** `exitCode`: the failure's class (see internal/errors.ts), for a command's exit status. */
+  errors: { wallet: string; endpoint: string; error: string; exitCode?: number }[];
   /** Stretches whose rows stayed fewer than the API counts after every re-read (see sync-endpoint.ts). */
   shortfalls: (Shortfall & { wallet: string; endpoint: string })[];
   /** Unconfirmed transactions older than pending_max_age_hours looked up by hash (see settle-pending.ts). */
@@ -142,7 +144,12 @@ export async function runCycle(args: {
             } catch (e) {
               if (args.signal?.aborted) throw e;
               const error = (e as Error).message;
-              errors.push({ wallet: w.address, endpoint: ep, error });
+              errors.push({
+                wallet: w.address,
+                endpoint: ep,
+                error,
+                exitCode: e instanceof BaseError ? e.exitCode : 1,
+              });
               log.error({
                 msg: "Failed wallet endpoint",
                 wallet: w.address,
@@ -171,6 +178,7 @@ export async function runCycle(args: {
       error: args.signal?.aborted
         ? "interrupted (SIGINT/SIGTERM): abandoned; the next run resumes from the committed cursors"
         : (e as Error).message,
+      exitCode: e instanceof BaseError ? e.exitCode : 1,
     });
   }
   const sum = (f: (s: EndpointSummary) => number) => endpoints.reduce((a, s) => a + f(s), 0);

@@ -4,6 +4,7 @@ import { findBreaches, ruleInfos } from "./evaluate.ts";
 import { loadRules } from "./store.ts";
 import type { Alert } from "./types.ts";
 import type { Warehouse } from "../warehouse/types.ts";
+import { DAY_MS } from "../model/time.ts";
 
 export type BacktestEvent = {
   rule: string;
@@ -24,7 +25,7 @@ export async function backtest(args: {
     args.warehouse,
     (await loadRules(args.warehouse)).filter((r) => r.enabled),
   );
-  const step = args.stepMs ?? 86_400_000;
+  const step = args.stepMs ?? DAY_MS;
   let active: Alert[] = [];
   const events = new Map<string, BacktestEvent>();
   const done: BacktestEvent[] = [];

@@ -1,5 +1,6 @@
 // Table definitions, written once and rendered per dialect. Versioned: append migrations, never edit old ones.
 import type { ColumnType, Dialect } from "./types.ts";
+import { allActivityDaysSql } from "./upsert.ts";
 import { walletMetricsSql, walletTokenMetricsSql } from "../metrics/sql.ts";
 
 type Column = [name: string, type: ColumnType, constraint?: string];
@@ -364,8 +365,7 @@ export const MIGRATIONS: Migration[] = [
     statements: (d) => [
       ...Object.values(ROLLUP_TABLES).map((t) => createTableSql(d, t)),
       // every day already holding activity is to be rolled up
-      `INSERT INTO activity_days SELECT DISTINCT CAST(floor(timestamp_ms / 86400000) AS BIGINT) * 86400000 FROM transfers
-       UNION SELECT DISTINCT CAST(floor(timestamp_ms / 86400000) AS BIGINT) * 86400000 FROM transactions`,
+      `INSERT INTO activity_days ${allActivityDaysSql()}`,
     ],
   },
   {

@@ -6,6 +6,7 @@
 // the batch really changes it. Rows are matched by id over the whole table, never within a time window:
 // a re-observation may come any time later, with another timestamp.
 import type { Dialect } from "./types.ts";
+import { utcDaySql } from "../model/time.ts";
 
 export const STAGE_TRANSACTIONS = "stage_transactions";
 export const STAGE_TRANSFERS = "stage_transfers";
@@ -30,9 +31,14 @@ export function stageTablesSql(): string[] {
   ];
 }
 
+/** Every UTC day (ms) holding a stored transfer or transaction: what the rollup must cover when the wallets change. */
+export function allActivityDaysSql(): string {
+  return `SELECT DISTINCT ${utcDaySql("timestamp_ms")} AS day_ms FROM transfers UNION SELECT DISTINCT ${utcDaySql("timestamp_ms")} FROM transactions`;
+}
+
 /** The days (ms) holding stored rows that this batch moves to another time: the rollup must redo them too. */
 export function movedDaysSql(): string {
-  const day = (c: string) => `CAST(floor(${c} / 86400000) AS BIGINT) * 86400000`;
+  const day = utcDaySql;
   return `SELECT DISTINCT ${day("t.timestamp_ms")} AS day_ms FROM transfers t JOIN ${STAGE_TRANSFERS} s ON t.transfer_id = s.transfer_id
       WHERE t.timestamp_ms <> s.timestamp_ms
     UNION SELECT DISTINCT ${day("t.timestamp_ms")} FROM transactions t JOIN ${STAGE_TRANSACTIONS} s ON t.hash = s.hash

@@ -13,6 +13,7 @@ import { statusCommand } from "./data.ts";
 import { loadContext, openWarehouse } from "../context.ts";
 import { table } from "../table.ts";
 import { formatUnits } from "../../normalize/amount.ts";
+import { DAY_MS } from "../../model/time.ts";
 
 export async function demoCommand(opts: {
   port: string;
@@ -80,7 +81,7 @@ export async function demoCommand(opts: {
     );
     await verifyCommand({
       config: configPath,
-      from: new Date(emu.now() - 2 * 86_400_000).toISOString().slice(0, 10),
+      from: new Date(emu.now() - 2 * DAY_MS).toISOString().slice(0, 10),
       logLevel: "error",
     });
     say("Volume per wallet and token over the last 30 days (successful transfers, exact amounts, never mixing tokens)");
@@ -94,7 +95,7 @@ export async function demoCommand(opts: {
       FROM wallet_activity a JOIN wallets wl ON wl.address = a.wallet
       WHERE a.kind = 'transfer' AND a.status = 'success' AND a.amount_num IS NOT NULL AND a.token_decimals IS NOT NULL
         AND a.timestamp_ms >= ? GROUP BY ALL ORDER BY wallet, transfers DESC`,
-      [emu.now() - 30 * 86_400_000],
+      [emu.now() - 30 * DAY_MS],
     );
     await w.close();
     const fmt = (raw: string, d: string) =>

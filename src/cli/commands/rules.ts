@@ -15,6 +15,7 @@ import { isAddress } from "../../normalize/address.ts";
 import { isoUtc } from "../../model/columns.ts";
 import { UsageError } from "../../internal/errors.ts";
 import { createRowWriter, openOutput, type Format } from "../../export/format.ts";
+import { DAY_MS } from "../../model/time.ts";
 
 export async function metricsCommand(
   opts: GlobalOptions & { wallet?: string; json?: boolean; now?: string },
@@ -179,7 +180,7 @@ export async function backtestCommand(
     throw new UsageError(`rules backtest: --from and --to must be ISO dates with from <= to`);
   return withWarehouse(opts, async ({ config, warehouse: w }) => {
     await syncRules(w, rulesFromConfig(config));
-    const events = await backtest({ warehouse: w, fromMs: fromMs + 86_400_000 - 1, toMs: toMs + 86_400_000 - 1 });
+    const events = await backtest({ warehouse: w, fromMs: fromMs + DAY_MS - 1, toMs: toMs + DAY_MS - 1 });
     const rows = events.map((e) => ({
       rule: e.rule,
       wallet: e.wallet,

@@ -2,14 +2,14 @@ import { createClient, loadContext, openWarehouse, type GlobalOptions } from "..
 import { createProgress } from "../progress.ts";
 import type { RunSummary } from "../../pipeline/run-cycle.ts";
 import { runFullCycle, type CycleResult } from "../../pipeline/cycle.ts";
-import { SourceUnavailableError } from "../../internal/errors.ts";
+import { InterruptedError, SourceUnavailableError } from "../../internal/errors.ts";
 import { table } from "../table.ts";
 
 export async function runCommand(opts: GlobalOptions & { json?: boolean }): Promise<number> {
   const { config, logger } = loadContext(opts);
   const warehouse = await openWarehouse(config);
   const controller = new AbortController();
-  const onSignal = () => controller.abort(new Error("interrupted"));
+  const onSignal = () => controller.abort(new InterruptedError());
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   const progress = createProgress(Object.fromEntries(config.wallets.map((w) => [w.address, w.label])));
@@ -55,11 +55,12 @@ export async function runCommand(opts: GlobalOptions & { json?: boolean }): Prom
     return 130;
   }
   if (summary.status === "failed") {
-    const refused = summary.errors.find((e) => /refused .* with HTTP/.test(e.error));
+    // the most telling exit code among the failed streams: a refusal (3) says more than "try again" (75)
+    const codes = summary.errors.map((e) => e.exitCode ?? 1);
     process.stderr.write(
       `\nRun ${summary.runId} failed (recorded in the runs table):\n${summary.errors.map((e) => `  ${e.wallet} ${e.endpoint}: ${e.error}`).join("\n")}\n`,
     );
-    return refused ? 3 : new SourceUnavailableError("").exitCode;
+    return codes.includes(3) ? 3 : codes.includes(4) ? 4 : new SourceUnavailableError("").exitCode;
   }
   return 0;
 }

@@ -7,6 +7,7 @@ import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from "@duc
 import { duckdbDialect } from "./dialect.ts";
 import { MIGRATIONS } from "../schema.ts";
 import {
+  allActivityDaysSql,
   mergeObservationsSql,
   mergeTransactionsSql,
   storedRangeSql,
@@ -265,8 +266,7 @@ export async function createDuckDbWarehouse(args: {
             .join(",");
           if (before !== after) {
             // another set of wallets: the rollup is rebuilt for every day holding activity
-            await conn.run(`INSERT INTO activity_days SELECT DISTINCT CAST(floor(timestamp_ms / 86400000) AS BIGINT) * 86400000 FROM transfers
-          UNION SELECT DISTINCT CAST(floor(timestamp_ms / 86400000) AS BIGINT) * 86400000 FROM transactions ON CONFLICT DO NOTHING`);
+            await conn.run(`INSERT INTO activity_days ${allActivityDaysSql()} ON CONFLICT DO NOTHING`);
           }
         }),
       ),

@@ -5,7 +5,7 @@
 // transfers; a value equal to the threshold does not fire). `tronmon snowflake deploy --dry-run` prints them;
 // sql/snowflake/ holds the same text (a test compares).
 import { MIGRATIONS } from "../schema.ts";
-import { SUMMABLE } from "../../model/time.ts";
+import { SUMMABLE, DAY_MS } from "../../model/time.ts";
 import { snowflakeDialect as d } from "./dialect.ts";
 
 export type DeployScript = { file: string; title: string; statements: string[] };
@@ -31,7 +31,7 @@ function schemaScript(): DeployScript {
 }
 
 const NOW_MS = d.nowMs();
-const DAY = 86_400_000;
+const DAY = DAY_MS;
 
 /** Breaches of every enabled rule in ALERT_THRESHOLDS as of now, one row per rule and wallet. */
 export function ruleBreachesSql(): string {

@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { MIGRATIONS } from "../schema.ts";
 import {
+  allActivityDaysSql,
   mergeObservationsSql,
   mergeTransactionsSql,
   mergeTransfersSql,
@@ -411,9 +412,7 @@ export async function createSnowflakeWarehouse(o: SnowflakeOptions): Promise<War
           } else await inTx("DELETE FROM wallets");
           if (before !== (await list())) {
             // another set of wallets: the rules' rollup is rebuilt for every day holding activity (as on DuckDB)
-            const day = (t: string) =>
-              `SELECT DISTINCT CAST(FLOOR(timestamp_ms / ${DAY_MS}) AS BIGINT) * ${DAY_MS} AS day_ms FROM ${t}`;
-            await inTx(`MERGE INTO activity_days t USING (${day("transfers")} UNION ${day("transactions")}) s ON t.day_ms = s.day_ms
+            await inTx(`MERGE INTO activity_days t USING (${allActivityDaysSql()}) s ON t.day_ms = s.day_ms
           WHEN NOT MATCHED THEN INSERT (day_ms) VALUES (s.day_ms)`);
           }
         }),
