@@ -3,6 +3,7 @@ import { z } from "zod";
 import { Cron } from "croner";
 import { UsageError } from "../internal/errors.ts";
 import { addressProblem } from "../normalize/address.ts";
+import { ANOMALY_TYPES } from "../model/anomaly-types.ts";
 
 const address = z.string().superRefine((v, ctx) => {
   const p = addressProblem(v);
@@ -324,24 +325,8 @@ export const DEFAULT_RULES = [
 
 export const anomaliesSchema = z.strictObject({
   enabled: z
-    .array(
-      z.enum([
-        "large_transaction",
-        "burst_activity",
-        "new_counterparty",
-        "address_poisoning",
-        "fake_token",
-        "spam_token",
-      ]),
-    )
-    .default([
-      "large_transaction",
-      "burst_activity",
-      "new_counterparty",
-      "address_poisoning",
-      "fake_token",
-      "spam_token",
-    ])
+    .array(z.enum(ANOMALY_TYPES))
+    .default([...ANOMALY_TYPES])
     .describe("Detectors that run"),
   large_transaction: z
     .strictObject({

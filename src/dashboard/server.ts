@@ -31,6 +31,7 @@ import { assertAccess, isLoopback, sha, tokensFromEnv } from "./access.ts";
 export { assertAccess, tokensFromEnv } from "./access.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import type { Logger } from "../internal/logger.ts";
+import { ANOMALY_TYPES } from "../model/anomaly-types.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -85,16 +86,7 @@ const Q = {
     limit,
   }),
   anomalies: z.strictObject({
-    type: z
-      .enum([
-        "large_transaction",
-        "burst_activity",
-        "new_counterparty",
-        "address_poisoning",
-        "fake_token",
-        "spam_token",
-      ])
-      .optional(),
+    type: z.enum(ANOMALY_TYPES).optional(),
     wallet: address.optional(),
     from: ms.optional(),
     to: ms.optional(),

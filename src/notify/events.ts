@@ -6,6 +6,7 @@ import { alertExport } from "../rules/evaluate.ts";
 import { alertFromRow } from "../rules/store.ts";
 import { anomalyExport } from "../anomalies/detect.ts";
 import type { Warehouse } from "../warehouse/types.ts";
+import type { AnomalyType } from "../model/anomaly-types.ts";
 
 export type Severity = (typeof SEVERITIES)[number];
 export type NotifyEvent = {
@@ -24,7 +25,7 @@ export type NotifyEvent = {
   data: Record<string, unknown>;
 };
 
-export const ANOMALY_SEVERITY: Record<string, Severity> = {
+export const ANOMALY_SEVERITY: Record<AnomalyType, Severity> = {
   address_poisoning: "critical",
   fake_token: "warning",
   large_transaction: "warning",
@@ -81,7 +82,7 @@ export async function eventsSince(w: Warehouse, sinceMs: number): Promise<Notify
   );
   for (const r of anomalies) {
     const type = String(r.anomaly_type);
-    const severity = ANOMALY_SEVERITY[type] ?? "warning";
+    const severity = ANOMALY_SEVERITY[type as AnomalyType] ?? "warning";
     out.push({
       eventId: `anomaly:${r.anomaly_id}`,
       kind: "anomaly",

@@ -4,15 +4,9 @@ import { anomalyExport, detectAnomalies } from "../../anomalies/detect.ts";
 import { UsageError } from "../../internal/errors.ts";
 import { createRowWriter, openOutput, type Format } from "../../export/format.ts";
 import { isoUtc } from "../../model/columns.ts";
+import { ANOMALY_TYPES } from "../../model/anomaly-types.ts";
 
-const TYPES = [
-  "large_transaction",
-  "burst_activity",
-  "new_counterparty",
-  "address_poisoning",
-  "fake_token",
-  "spam_token",
-];
+const TYPES: readonly string[] = ANOMALY_TYPES;
 
 export async function detectCommand(opts: GlobalOptions & { now?: string; json?: boolean }): Promise<number> {
   const nowMs = parseNow(opts.now, "detect");
