@@ -10,6 +10,17 @@ export const ENDPOINT_PATHS: Record<Endpoint, string> = {
   internal: "/api/internal-transaction",
 };
 /** The query parameter that names the wallet on each endpoint. */
+/**
+ * Extra parameters each list is sent: `sort` and `count` where the API or well-used clients document them
+ * (TRONSCAN-API.md §3); /api/internal-transaction documents neither (newest first is its default), so it gets none.
+ */
+export const ENDPOINT_EXTRA_PARAMS: Record<Endpoint, Record<string, string>> = {
+  transaction: { sort: "-timestamp", count: "true" },
+  transfer: { sort: "-timestamp", count: "true" },
+  trc20: { sort: "-timestamp", count: "true" },
+  internal: {},
+};
+
 export const ENDPOINT_WALLET_PARAM: Record<Endpoint, string> = {
   transaction: "address",
   transfer: "address",

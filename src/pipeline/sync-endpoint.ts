@@ -15,6 +15,7 @@
 import {
   appendBatch,
   emptyBatch,
+  ENDPOINT_EXTRA_PARAMS,
   ENDPOINT_PATHS,
   ENDPOINT_WALLET_PARAM,
   type Endpoint,
@@ -240,8 +241,7 @@ export async function syncEndpoint(
       [ENDPOINT_WALLET_PARAM[endpoint]]: wallet,
       start: offset,
       limit: Math.min(limit, OFFSET_WINDOW - offset),
-      sort: "-timestamp",
-      count: "true",
+      ...ENDPOINT_EXTRA_PARAMS[endpoint],
       start_timestamp: bound(afterMs),
       end_timestamp: bound(upToMs),
     };

@@ -2,7 +2,13 @@
 // ledger, still backed by a stored transfer or transaction) against the API's own count for that day.
 // A day with fewer is re-walked by itself (`repair`) and checked again. One request per wallet, stream
 // and day, plus a walk per day that disagrees. Results are kept in verify_results (health.gap reads them).
-import { ENDPOINT_PATHS, ENDPOINT_WALLET_PARAM, ENDPOINTS, type Endpoint } from "../model/rows.ts";
+import {
+  ENDPOINT_EXTRA_PARAMS,
+  ENDPOINT_PATHS,
+  ENDPOINT_WALLET_PARAM,
+  ENDPOINTS,
+  type Endpoint,
+} from "../model/rows.ts";
 import { DAY_MS, utcDay } from "../model/time.ts";
 import { countOf, syncEndpoint, type SyncDeps } from "./sync-endpoint.ts";
 import { recognisePage } from "../normalize/page.ts";
@@ -69,8 +75,7 @@ export async function verify(args: {
           [ENDPOINT_WALLET_PARAM[endpoint]]: wallet,
           start: 0,
           limit: 1,
-          count: "true",
-          sort: "-timestamp",
+          ...ENDPOINT_EXTRA_PARAMS[endpoint],
           start_timestamp: day - 1,
           end_timestamp: day + DAY_MS - 1,
         },
