@@ -5,6 +5,9 @@ import { UsageError } from "../internal/errors.ts";
 import type { Alert, AlertStatus, ThresholdRule } from "./types.ts";
 import type { Transition } from "./lifecycle.ts";
 
+/** Now, as a SQL timestamp literal (UTC). */
+const sqlNow = () => new Date().toISOString().replace("T", " ").replace("Z", "");
+
 export function rulesFromConfig(config: Config): ThresholdRule[] {
   return config.rules.map((r) => ({
     name: r.name,
@@ -34,7 +37,7 @@ const RULE_COLUMNS = [
 export async function syncRules(w: Warehouse, rules: ThresholdRule[]): Promise<void> {
   await w.transaction(async (q) => {
     if (rules.length) {
-      const now = new Date().toISOString().replace("T", " ").replace("Z", "");
+      const now = sqlNow();
       await q(
         w.dialect.upsertSql("alert_thresholds", RULE_COLUMNS, ["rule_name"], rules.length),
         rules.flatMap((r) => [
@@ -127,40 +130,44 @@ export async function loadAlerts(w: Warehouse, where = "", params: unknown[] = [
   ).map(alertFromRow);
 }
 
-export async function saveAlerts(
-  q: (sql: string, params?: unknown[]) => Promise<unknown[]>,
-  w: Warehouse,
-  alerts: Alert[],
-): Promise<void> {
-  const now = new Date().toISOString().replace("T", " ").replace("Z", "");
+type Q = (sql: string, params?: unknown[]) => Promise<unknown[]>;
+/** One alert as bound parameters, in ALERT_COLUMNS order. */
+const alertParams = (a: Alert, now: string) => [
+  a.alertId,
+  a.ruleName,
+  a.wallet,
+  a.kind,
+  a.status,
+  a.value,
+  a.threshold,
+  a.tokenId,
+  a.tokenSymbol,
+  a.direction,
+  a.periodDays,
+  a.firstSeenMs,
+  a.lastSeenMs,
+  a.resolvedAtMs,
+  a.note,
+  a.actedBy,
+  a.version,
+  a.exportedVersion,
+  now,
+];
+/** Writes whole alert rows, 200 a statement, with `statement(rowCount)` (an upsert or an insert-if-missing). */
+async function writeAlerts(q: Q, alerts: Alert[], statement: (rows: number) => string): Promise<void> {
+  const now = sqlNow();
   for (let i = 0; i < alerts.length; i += 200) {
     const chunk = alerts.slice(i, i + 200);
     await q(
-      w.dialect.upsertSql("alerts", ALERT_COLUMNS, ["alert_id"], chunk.length),
-      chunk.flatMap((a) => [
-        a.alertId,
-        a.ruleName,
-        a.wallet,
-        a.kind,
-        a.status,
-        a.value,
-        a.threshold,
-        a.tokenId,
-        a.tokenSymbol,
-        a.direction,
-        a.periodDays,
-        a.firstSeenMs,
-        a.lastSeenMs,
-        a.resolvedAtMs,
-        a.note,
-        a.actedBy,
-        a.version,
-        a.exportedVersion,
-        now,
-      ]),
+      statement(chunk.length),
+      chunk.flatMap((a) => alertParams(a, now)),
     );
   }
 }
+
+/** Whole alert rows, inserted or replaced (tests and tools; evaluation uses saveTransitions). */
+export const saveAlerts = (q: Q, w: Warehouse, alerts: Alert[]): Promise<void> =>
+  writeAlerts(q, alerts, (n) => w.dialect.upsertSql("alerts", ALERT_COLUMNS, ["alert_id"], n));
 
 /**
  * Persists what an evaluation decided, touching only what evaluation owns, and only on the state it read:
@@ -169,40 +176,10 @@ export async function saveAlerts(
  * and last-seen time (not its status, note or actor); an auto-resolution applies only while the alert is still
  * active, and appends its reason to the note as it stands then.
  */
-export async function saveTransitions(
-  q: (sql: string, params?: unknown[]) => Promise<unknown[]>,
-  w: Warehouse,
-  transitions: Transition[],
-): Promise<void> {
-  const now = new Date().toISOString().replace("T", " ").replace("Z", "");
+export async function saveTransitions(q: Q, w: Warehouse, transitions: Transition[]): Promise<void> {
+  const now = sqlNow();
   const opened = transitions.filter((t) => t.change === "opened").map((t) => t.alert);
-  for (let i = 0; i < opened.length; i += 200) {
-    const chunk = opened.slice(i, i + 200);
-    await q(
-      w.dialect.insertMissingSql("alerts", ALERT_COLUMNS, ["alert_id"], chunk.length),
-      chunk.flatMap((a) => [
-        a.alertId,
-        a.ruleName,
-        a.wallet,
-        a.kind,
-        a.status,
-        a.value,
-        a.threshold,
-        a.tokenId,
-        a.tokenSymbol,
-        a.direction,
-        a.periodDays,
-        a.firstSeenMs,
-        a.lastSeenMs,
-        a.resolvedAtMs,
-        a.note,
-        a.actedBy,
-        a.version,
-        a.exportedVersion,
-        now,
-      ]),
-    );
-  }
+  await writeAlerts(q, opened, (n) => w.dialect.insertMissingSql("alerts", ALERT_COLUMNS, ["alert_id"], n));
   const active = "status IN ('open', 'acknowledged')";
   for (const t of transitions) {
     const a = t.alert;
@@ -250,15 +227,7 @@ export async function actOnAlert(
     // only over the state read: a resolution (by evaluation or another person) in between is not undone
     await q(
       `UPDATE alerts SET status = ?, note = ?, acted_by = ?, resolved_at_ms = ?, version = version + 1, updated_at = ? WHERE alert_id = ? AND status = ?`,
-      [
-        updated.status,
-        updated.note,
-        updated.actedBy,
-        updated.resolvedAtMs,
-        new Date().toISOString().replace("T", " ").replace("Z", ""),
-        a.id,
-        alert.status,
-      ],
+      [updated.status, updated.note, updated.actedBy, updated.resolvedAtMs, sqlNow(), a.id, alert.status],
     );
   });
   const [after] = await loadAlerts(w, "WHERE alert_id = ?", [a.id]);
