@@ -211,6 +211,54 @@ describe("normalization of the edge cases", () => {
   });
 });
 
+describe("pages of other shapes", () => {
+  it("a wallet-family /api/transfer/trc20 page (hash, from, to, amount, block_timestamp, confirmed 0/1) reads as token transfers", async () => {
+    const { recognisePage } = await import("../src/normalize/page.ts");
+    const body = {
+      code: 200,
+      page_size: 1,
+      data: [
+        {
+          amount: "249234600",
+          block_timestamp: T0,
+          block: 66037462,
+          from: W,
+          to: P,
+          hash: TX,
+          contract_address: USDT,
+          confirmed: 1,
+          revert: 0,
+          contract_ret: "SUCCESS",
+          final_result: "SUCCESS",
+          event_type: "Transfer",
+          decimals: 6,
+          token_name: "TetherToken",
+        },
+      ],
+    };
+    const page = recognisePage(body);
+    if ("error" in page) throw new Error(page.error);
+    expect(page.endpoint).toBe("trc20");
+    const b = normalizeRecords({ endpoint: page.endpoint, records: page.records, observedAtMs: T0 + 1 });
+    expect(b.transfers.map((t) => [t.tokenId, t.tokenSymbol, t.amountRaw, t.amount, t.confirmed, t.status])).toEqual([
+      [USDT, "USDT", "249234600", "249.2346", true, "success"],
+    ]);
+    expect(b.transfers[0].transferId).toBe(transferId(TX, USDT, W, P, "249234600", 0)); // the same id as the token-transfer list gives
+  });
+
+  it("an /api/internal-transaction envelope is recognised by its rows", async () => {
+    const { recognisePage } = await import("../src/normalize/page.ts");
+    const page = recognisePage({
+      total: 1,
+      rangeTotal: 1,
+      data: [
+        { hash: TX, internal_hash: "c1".repeat(32), timestamp: T0, from: Q, to: W, call_value: 10, token_id: "_" },
+      ],
+    });
+    expect("error" in page ? page.error : page.endpoint).toBe("internal");
+  });
+});
+
 describe("dropped transactions", () => {
   it("unconfirmed past pending_max_age_hours: looked up by hash; unknown to TronScan -> dropped (no longer counted), known and confirmed -> confirmed", async () => {
     const api = await startEmulator({ seed: 3, days: 2, nowMs: Date.parse("2026-10-01T12:00:00Z") });

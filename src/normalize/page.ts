@@ -1,6 +1,8 @@
-// Recognise what a saved page is from its content: our archive, a TronScan envelope of one of the three
-// endpoints, or the bare array of /api/transaction records the original project saved.
+// Recognise what a saved page is from its content: our archive, a TronScan envelope of one of the four list
+// endpoints (or of the wallet family's /api/transfer/trc20, read as token transfers), or the bare array of
+// /api/transaction records the original project saved.
 import { ENDPOINTS, type Endpoint } from "../model/rows.ts";
+import { wellKnownToken } from "./tokens.ts";
 
 export type RecognisedPage = {
   endpoint: Endpoint;
@@ -17,10 +19,48 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object
 function endpointOfRecord(r: unknown): Endpoint | null {
   if (!isObj(r)) return null;
   if ("transaction_id" in r && ("quant" in r || "contract_address" in r)) return "trc20";
+  if ("hash" in r && ("internal_hash" in r || "call_value" in r || "callValueInfo" in r)) return "internal";
+  if (isWalletTrc20(r)) return "trc20";
   if ("transactionHash" in r || "transferFromAddress" in r) return "transfer";
   if ("hash" in r && ("contractType" in r || "ownerAddress" in r)) return "transaction";
   return null;
 }
+
+/** A row of the wallet family's `/api/transfer/trc20` (TRONSCAN-API.md §3.4): hash, from, to, amount, block_timestamp. */
+const isWalletTrc20 = (r: Record<string, unknown>) =>
+  "hash" in r && "block_timestamp" in r && "from" in r && "to" in r && "amount" in r;
+
+/** The same movement in the token-transfer list's field names (confirmed and revert come as 0/1 there). */
+function fromWalletTrc20(r: Record<string, unknown>): Record<string, unknown> {
+  const contract = r.contract_address ?? r.id;
+  return {
+    transaction_id: r.hash,
+    block_ts: r.block_timestamp,
+    block: r.block,
+    from_address: r.from,
+    to_address: r.to,
+    contract_address: contract,
+    quant: r.amount,
+    event_type: r.event_type ?? "Transfer",
+    confirmed: r.confirmed,
+    contractRet: r.contract_ret,
+    finalResult: r.final_result,
+    revert: r.revert,
+    // these rows name the token's contract ("TetherToken"), not its symbol: known tokens keep their own
+    tokenInfo:
+      typeof r.decimals === "number" && !wellKnownToken(String(contract))
+        ? {
+            tokenId: contract,
+            tokenAbbr: null,
+            tokenName: r.token_name,
+            tokenDecimal: r.decimals,
+            tokenType: "trc20",
+          }
+        : null,
+  };
+}
+const normalizeShape = (records: unknown[]): unknown[] =>
+  records.map((r) => (isObj(r) && isWalletTrc20(r) && !("transaction_id" in r) ? fromWalletTrc20(r) : r));
 
 /** Returns the recognised page, or a reason it is not one. */
 export function recognisePage(content: unknown, hint?: Endpoint): RecognisedPage | { error: string } {
@@ -38,23 +78,24 @@ export function recognisePage(content: unknown, hint?: Endpoint): RecognisedPage
   }
   if (Array.isArray(content)) {
     if (!content.length) return { endpoint: hint ?? "transaction", records: [], fetchedAtMs: null, kind: "bare-array" };
-    const ep = endpointOfRecord(content[0]) ?? hint;
+    // the endpoint asked (the sync, an archive) wins over what the records look like
+    const ep = hint ?? endpointOfRecord(content[0]);
     if (!ep) return { error: "a JSON array whose records are not TronScan transactions or transfers" };
-    return { endpoint: ep, records: content, fetchedAtMs: null, kind: "bare-array" };
+    return { endpoint: ep, records: normalizeShape(content), fetchedAtMs: null, kind: "bare-array" };
   }
   if (isObj(content)) {
     if (Array.isArray(content.token_transfers))
       return { endpoint: "trc20", records: content.token_transfers, fetchedAtMs: null, kind: "envelope" };
     const data = Array.isArray(content.data) ? content.data : Array.isArray(content.Data) ? content.Data : null;
     if (data) {
-      const ep = (data.length ? endpointOfRecord(data[0]) : null) ?? hint;
+      const ep = hint ?? (data.length ? endpointOfRecord(data[0]) : null);
       if (!ep)
         return {
           error: data.length
             ? "an envelope whose data[] records are not transactions or transfers"
             : "an empty envelope of unknown endpoint",
         };
-      return { endpoint: ep, records: data, fetchedAtMs: null, kind: "envelope" };
+      return { endpoint: ep, records: normalizeShape(data), fetchedAtMs: null, kind: "envelope" };
     }
     if (typeof content.message === "string")
       return { error: `a TronScan error body: ${JSON.stringify(content.message)}` };
