@@ -7,27 +7,21 @@
 // a re-observation may come any time later, with another timestamp.
 import type { Dialect } from "./types.ts";
 import { utcDaySql } from "../model/time.ts";
+import { OBSERVATION_STAGE, stageColumnNames, stageTableSql, TRANSACTION_STAGE, TRANSFER_STAGE } from "./stage.ts";
 
 export const STAGE_TRANSACTIONS = "stage_transactions";
 export const STAGE_TRANSFERS = "stage_transfers";
 export const STAGE_OBSERVATIONS = "stage_observations";
-export const OBSERVATION_COLUMNS = ["wallet", "endpoint", "unit_id", "unit_kind", "timestamp_ms"] as const;
+export const OBSERVATION_COLUMNS = stageColumnNames(OBSERVATION_STAGE);
 
 /** Rank of an observation: level * 10^13 + observed-at ms (fits BIGINT; ms < 10^13 until year 2286). */
 const rank = (level: string, observed: string) => `(CAST(${level} AS BIGINT) * 10000000000000 + ${observed})`;
 
 export function stageTablesSql(): string[] {
   return [
-    `CREATE TEMP TABLE IF NOT EXISTS ${STAGE_TRANSACTIONS} (hash VARCHAR, block BIGINT, timestamp_ms BIGINT, owner_address VARCHAR,
-      to_address VARCHAR, contract_type INTEGER, contract_type_name VARCHAR, status VARCHAR, contract_ret VARCHAR,
-      confirmed BOOLEAN, fee VARCHAR, raw VARCHAR, detail INTEGER, observed_ms BIGINT)`,
-    `CREATE TEMP TABLE IF NOT EXISTS ${STAGE_TRANSFERS} (transfer_id VARCHAR, transaction_id VARCHAR, block BIGINT,
-      timestamp_ms BIGINT, from_address VARCHAR, to_address VARCHAR, asset_type VARCHAR, token_id VARCHAR,
-      token_symbol VARCHAR, token_name VARCHAR, token_decimals INTEGER, amount_raw VARCHAR, amount VARCHAR,
-      confirmed BOOLEAN, status VARCHAR, risk BOOLEAN, token_level VARCHAR, source VARCHAR, observed_ms BIGINT,
-      nft_token_id VARCHAR)`,
-    `CREATE TEMP TABLE IF NOT EXISTS ${STAGE_OBSERVATIONS} (wallet VARCHAR, endpoint VARCHAR, unit_id VARCHAR, unit_kind VARCHAR,
-      timestamp_ms BIGINT)`,
+    stageTableSql(STAGE_TRANSACTIONS, TRANSACTION_STAGE),
+    stageTableSql(STAGE_TRANSFERS, TRANSFER_STAGE),
+    stageTableSql(STAGE_OBSERVATIONS, OBSERVATION_STAGE),
   ];
 }
 

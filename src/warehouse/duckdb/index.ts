@@ -22,12 +22,13 @@ import {
   supersededCallTransfersSql,
 } from "../upsert.ts";
 import { safeJson } from "../../model/json.ts";
+import { OBSERVATION_STAGE, type StageColumn, TRANSACTION_STAGE, TRANSFER_STAGE } from "../stage.ts";
 import { formatUnits } from "../../normalize/amount.ts";
 import { collapseBatch } from "../../model/merge.ts";
 import { utcDay } from "../../model/time.ts";
 import { WarehouseError, WarehouseLockedError } from "../../internal/errors.ts";
 import type { Cursor, LoadCounts, RunRecord, Warehouse } from "../types.ts";
-import type { NormalizedBatch, ObservationRow, TokenRow, TransactionRow, TransferRow } from "../../model/rows.ts";
+import type { NormalizedBatch, ObservationRow, TokenRow } from "../../model/rows.ts";
 
 const d = duckdbDialect;
 
@@ -127,8 +128,9 @@ export async function createDuckDbWarehouse(args: {
             quarantined: 0,
           };
           const rows = collapseBatch(batch);
-          if (rows.transfers.length) await appendTransfers(conn, rows.transfers);
-          if (rows.transactions.length) await appendTransactions(conn, rows.transactions);
+          if (rows.transfers.length) await appendStage(conn, STAGE_TRANSFERS, TRANSFER_STAGE, rows.transfers);
+          if (rows.transactions.length)
+            await appendStage(conn, STAGE_TRANSACTIONS, TRANSACTION_STAGE, rows.transactions);
           // rows that move to another time leave their old day: the rollup redoes it too
           if (rows.transfers.length || rows.transactions.length) {
             await conn.run(`INSERT INTO activity_days ${movedDaysSql()} ON CONFLICT DO NOTHING`);
@@ -355,17 +357,7 @@ export async function createDuckDbWarehouse(args: {
   async function mergeObservations(list: ObservationRow[]) {
     const unique = [...new Map(list.map((o) => [`${o.wallet}|${o.endpoint}|${o.unitId}`, o])).values()];
     await conn.run(`DELETE FROM ${STAGE_OBSERVATIONS}`);
-    const ap = await conn.createAppender(STAGE_OBSERVATIONS, "main", "temp");
-    for (const o of unique) {
-      ap.appendVarchar(o.wallet);
-      ap.appendVarchar(o.endpoint);
-      ap.appendVarchar(o.unitId);
-      ap.appendVarchar(o.unitKind);
-      ap.appendBigInt(BigInt(o.timestampMs));
-      ap.endRow();
-    }
-    ap.flushSync();
-    ap.closeSync();
+    await appendStage(conn, STAGE_OBSERVATIONS, OBSERVATION_STAGE, unique);
     for (const sql of mergeObservationsSql()) await conn.run(sql);
   }
 
@@ -396,61 +388,24 @@ function appendText(ap: DuckDBAppender, v: string | null) {
   if (v === null) ap.appendNull();
   else ap.appendVarchar(v);
 }
-function appendInt(ap: DuckDBAppender, v: number | null) {
-  if (v === null) ap.appendNull();
-  else ap.appendInteger(v);
-}
-function appendBig(ap: DuckDBAppender, v: number | null) {
-  if (v === null) ap.appendNull();
-  else ap.appendBigInt(BigInt(v));
-}
 
-async function appendTransactions(conn: DuckDBConnection, rows: TransactionRow[]) {
-  const ap = await conn.createAppender(STAGE_TRANSACTIONS, "main", "temp");
-  for (const t of rows) {
-    ap.appendVarchar(t.hash);
-    appendBig(ap, t.block);
-    ap.appendBigInt(BigInt(t.timestampMs));
-    appendText(ap, t.ownerAddress);
-    appendText(ap, t.toAddress);
-    appendInt(ap, t.contractType);
-    appendText(ap, t.contractTypeName);
-    ap.appendVarchar(t.status);
-    appendText(ap, t.contractRet);
-    ap.appendBoolean(t.confirmed);
-    appendText(ap, t.feeSun);
-    appendText(ap, t.raw);
-    ap.appendInteger(t.detail);
-    ap.appendBigInt(BigInt(t.observedAtMs));
-    ap.endRow();
-  }
-  ap.flushSync();
-  ap.closeSync();
-}
-
-async function appendTransfers(conn: DuckDBConnection, rows: TransferRow[]) {
-  const ap = await conn.createAppender(STAGE_TRANSFERS, "main", "temp");
-  for (const t of rows) {
-    ap.appendVarchar(t.transferId);
-    ap.appendVarchar(t.transactionId);
-    appendBig(ap, t.block);
-    ap.appendBigInt(BigInt(t.timestampMs));
-    ap.appendVarchar(t.fromAddress);
-    ap.appendVarchar(t.toAddress);
-    ap.appendVarchar(t.assetType);
-    ap.appendVarchar(t.tokenId);
-    appendText(ap, t.tokenSymbol);
-    appendText(ap, t.tokenName);
-    appendInt(ap, t.tokenDecimals);
-    ap.appendVarchar(t.amountRaw);
-    appendText(ap, t.amount);
-    ap.appendBoolean(t.confirmed);
-    ap.appendVarchar(t.status);
-    ap.appendBoolean(t.risk);
-    appendText(ap, t.tokenLevel);
-    ap.appendVarchar(t.source);
-    ap.appendBigInt(BigInt(t.observedAtMs));
-    appendText(ap, t.nftTokenId ?? null);
+/** Appends rows to a staging table in its stage column order (see ../stage.ts). */
+async function appendStage<R>(
+  conn: DuckDBConnection,
+  table: string,
+  cols: readonly StageColumn<R>[],
+  rows: readonly R[],
+) {
+  const ap = await conn.createAppender(table, "main", "temp");
+  for (const r of rows) {
+    for (const [, type, value] of cols) {
+      const v = value(r);
+      if (v === null) ap.appendNull();
+      else if (type === "text") ap.appendVarchar(String(v));
+      else if (type === "bigint") ap.appendBigInt(BigInt(v as number));
+      else if (type === "int") ap.appendInteger(v as number);
+      else ap.appendBoolean(v as boolean);
+    }
     ap.endRow();
   }
   ap.flushSync();

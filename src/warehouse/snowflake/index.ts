@@ -10,7 +10,6 @@ import {
   mergeTransactionsSql,
   mergeTransfersSql,
   movedDaysSql,
-  OBSERVATION_COLUMNS,
   stageTablesSql,
   STAGE_OBSERVATIONS,
   STAGE_TRANSACTIONS,
@@ -21,13 +20,14 @@ import {
   widen,
 } from "../upsert.ts";
 import { safeJson } from "../../model/json.ts";
+import { OBSERVATION_STAGE, stageColumnNames, stageValues, TRANSACTION_STAGE, TRANSFER_STAGE } from "../stage.ts";
 import { collapseBatch } from "../../model/merge.ts";
 import { formatUnits } from "../../normalize/amount.ts";
 import { DAY_MS } from "../../model/time.ts";
 import { snowflakeDialect as d } from "./dialect.ts";
 import { executor, isTransient, type Exec, type SfConnection, type SfError } from "./driver.ts";
 import type { Cursor, LoadCounts, RunRecord, Warehouse } from "../types.ts";
-import type { TokenRow, TransactionRow, TransferRow } from "../../model/rows.ts";
+import type { TokenRow } from "../../model/rows.ts";
 
 export type SnowflakeOptions = {
   connection: SfConnection;
@@ -36,83 +36,6 @@ export type SnowflakeOptions = {
   retries?: number;
   sleep?: (ms: number) => Promise<void>;
 };
-
-const TRANSFER_STAGE_COLS = [
-  "transfer_id",
-  "transaction_id",
-  "block",
-  "timestamp_ms",
-  "from_address",
-  "to_address",
-  "asset_type",
-  "token_id",
-  "token_symbol",
-  "token_name",
-  "token_decimals",
-  "amount_raw",
-  "amount",
-  "confirmed",
-  "status",
-  "risk",
-  "token_level",
-  "source",
-  "observed_ms",
-  "nft_token_id",
-];
-const TRANSACTION_STAGE_COLS = [
-  "hash",
-  "block",
-  "timestamp_ms",
-  "owner_address",
-  "to_address",
-  "contract_type",
-  "contract_type_name",
-  "status",
-  "contract_ret",
-  "confirmed",
-  "fee",
-  "raw",
-  "detail",
-  "observed_ms",
-];
-const transferRow = (t: TransferRow) => [
-  t.transferId,
-  t.transactionId,
-  t.block,
-  t.timestampMs,
-  t.fromAddress,
-  t.toAddress,
-  t.assetType,
-  t.tokenId,
-  t.tokenSymbol,
-  t.tokenName,
-  t.tokenDecimals,
-  t.amountRaw,
-  t.amount,
-  t.confirmed,
-  t.status,
-  t.risk,
-  t.tokenLevel,
-  t.source,
-  t.observedAtMs,
-  t.nftTokenId ?? null,
-];
-const transactionRow = (t: TransactionRow) => [
-  t.hash,
-  t.block,
-  t.timestampMs,
-  t.ownerAddress,
-  t.toAddress,
-  t.contractType,
-  t.contractTypeName,
-  t.status,
-  t.contractRet,
-  t.confirmed,
-  t.feeSun,
-  t.raw,
-  t.detail,
-  t.observedAtMs,
-];
 
 const nowIso = () => new Date().toISOString();
 
@@ -215,9 +138,17 @@ export async function createSnowflakeWarehouse(o: SnowflakeOptions): Promise<War
           await inTx(`DELETE FROM ${STAGE_TRANSACTIONS}`);
           await inTx(`DELETE FROM ${STAGE_OBSERVATIONS}`);
           if (rows.transfers.length)
-            await bulkInsert(STAGE_TRANSFERS, TRANSFER_STAGE_COLS, rows.transfers.map(transferRow));
+            await bulkInsert(
+              STAGE_TRANSFERS,
+              stageColumnNames(TRANSFER_STAGE),
+              rows.transfers.map((t) => stageValues(TRANSFER_STAGE, t)),
+            );
           if (rows.transactions.length)
-            await bulkInsert(STAGE_TRANSACTIONS, TRANSACTION_STAGE_COLS, rows.transactions.map(transactionRow));
+            await bulkInsert(
+              STAGE_TRANSACTIONS,
+              stageColumnNames(TRANSACTION_STAGE),
+              rows.transactions.map((t) => stageValues(TRANSACTION_STAGE, t)),
+            );
           if (rows.transfers.length || rows.transactions.length) {
             await inTx(`MERGE INTO activity_days t USING (${movedDaysSql()}) s ON t.day_ms = s.day_ms
             WHEN NOT MATCHED THEN INSERT (day_ms) VALUES (s.day_ms)`);
@@ -245,8 +176,8 @@ export async function createSnowflakeWarehouse(o: SnowflakeOptions): Promise<War
             ];
             await bulkInsert(
               STAGE_OBSERVATIONS,
-              [...OBSERVATION_COLUMNS],
-              unique.map((o) => [o.wallet, o.endpoint, o.unitId, o.unitKind, o.timestampMs]),
+              stageColumnNames(OBSERVATION_STAGE),
+              unique.map((o) => stageValues(OBSERVATION_STAGE, o)),
             );
             for (const sql of mergeObservationsSql()) await inTx(sql);
           }
