@@ -2,7 +2,7 @@
 import { hash } from "node:crypto";
 import { addressProblem } from "./address.ts";
 import { formatUnits } from "./amount.ts";
-import { wellKnownToken, type TokenMeta } from "./tokens.ts";
+import { TRX, wellKnownToken, type TokenMeta } from "./tokens.ts";
 import type { AssetType, Status, TokenRow } from "../model/rows.ts";
 import type { RawTokenInfo } from "./raw-schemas.ts";
 import { DAY_MS } from "../model/time.ts";
@@ -125,6 +125,24 @@ export function resolveToken(tokenId: string, info: RawTokenInfo, lookup: TokenL
       level: "level" in found ? text(found.level, 8) : null,
     };
   return { symbol: null, name: null, decimals: null, level: null };
+}
+
+/** The token fields of a native movement (TRX "_" or a TRC10 id), as a transfer row carries them. */
+export function nativeTokenFields(tokenId: string, raw: bigint, info: RawTokenInfo, lookup: TokenLookup) {
+  const trx = tokenId === "_";
+  const t = trx
+    ? { symbol: TRX.symbol, name: TRX.name, decimals: 6, level: null }
+    : resolveToken(tokenId, info, lookup);
+  return {
+    assetType: (trx ? "trx" : "trc10") as AssetType,
+    tokenId,
+    tokenSymbol: t.symbol,
+    tokenName: t.name,
+    tokenDecimals: t.decimals,
+    amount: scaled(raw, t.decimals),
+    tokenLevel: t.level,
+    nftTokenId: null,
+  };
 }
 
 export function scaled(raw: bigint, decimals: number | null): string | null {

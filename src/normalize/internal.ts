@@ -5,14 +5,13 @@
 import { createHash } from "node:crypto";
 import { addressFromHex } from "./address.ts";
 import { parseRawAmount } from "./amount.ts";
-import { TRX } from "./tokens.ts";
 import {
   checkAddress,
+  checkBlock,
   checkTimestamp,
+  nativeTokenFields,
   type OccurrenceCounter,
   RecordError,
-  resolveToken,
-  scaled,
   statusOf,
   type TokenLookup,
 } from "./common.ts";
@@ -58,10 +57,6 @@ export function normalizeInternalRecord(record: unknown, ctx: Ctx, out: Normaliz
   const tokenId = tokenRaw === "" || tokenRaw === "_" || tokenRaw.toLowerCase() === "trx" ? "_" : tokenRaw;
   if (tokenId !== "_" && !/^\d+$/.test(tokenId))
     throw new RecordError(`token_id ${JSON.stringify(tokenRaw)} is neither "_" (TRX) nor a TRC10 id`);
-  const isTrx = tokenId === "_";
-  const t = isTrx
-    ? { symbol: TRX.symbol, name: TRX.name, decimals: 6, level: null }
-    : resolveToken(tokenId, null, ctx.tokens);
   const rejected = truthy(record.rejected);
   const result = first(record, "result", "contractRet");
   const status = rejected
@@ -75,26 +70,22 @@ export function normalizeInternalRecord(record: unknown, ctx: Ctx, out: Normaliz
     typeof internalHash === "string" && internalHash
       ? internalTransferId(internalHash)
       : internalTransferId(`${txid}|${tokenId}|${from}|${to}|${amountRaw}|${occurrence}`);
-  const block = Number(first(record, "block", "blockNumber", "block_number"));
+  const blockValue = first(record, "block", "blockNumber", "block_number");
+  const block = checkBlock(
+    blockValue === undefined ? null : typeof blockValue === "number" ? blockValue : Number(String(blockValue)),
+  );
   out.transfers.push({
     transferId: id,
     transactionId: txid,
-    block: Number.isSafeInteger(block) ? block : null,
+    block,
     timestampMs: ts,
     fromAddress: from,
     toAddress: to,
-    assetType: isTrx ? "trx" : "trc10",
-    tokenId,
-    tokenSymbol: t.symbol,
-    tokenName: t.name,
-    tokenDecimals: t.decimals,
+    ...nativeTokenFields(tokenId, raw, null, ctx.tokens),
     amountRaw,
-    amount: scaled(raw, t.decimals),
-    nftTokenId: null,
     confirmed: truthy(record.confirmed),
     status,
     risk: false,
-    tokenLevel: t.level,
     source: "internal",
     observedAtMs: ctx.observedAtMs,
     txOwner: null,

@@ -1,13 +1,14 @@
 // /api/transaction records -> one transaction row + the transfers it moves (TRX, TRC10, TRC20 calls).
 import { decodeTransferCall } from "./abi.ts";
 import { parseRawAmount } from "./amount.ts";
-import { contractTypeName, TRX } from "./tokens.ts";
+import { contractTypeName } from "./tokens.ts";
 import { transactionRecordSchema, describeIssues, type RawTransaction } from "./raw-schemas.ts";
 import { fastTransaction } from "./fast-parse.ts";
 import {
   checkAddress,
   checkBlock,
   checkTimestamp,
+  nativeTokenFields,
   OccurrenceCounter,
   RecordError,
   resolveToken,
@@ -103,18 +104,7 @@ function transfersOf(r: RawTransaction, owner: string, to: string | null, status
     case 1: {
       const recipient = checkAddress("contractData.to_address", data.to_address ?? to);
       const raw = amountOf("contractData.amount", data.amount ?? r.amount);
-      return [
-        {
-          ...base("_", owner, recipient, raw),
-          assetType: "trx",
-          tokenId: "_",
-          tokenSymbol: TRX.symbol,
-          tokenName: TRX.name,
-          tokenDecimals: 6,
-          amount: scaled(raw, 6),
-          tokenLevel: null,
-        },
-      ];
+      return [{ ...base("_", owner, recipient, raw), ...nativeTokenFields("_", raw, null, ctx.tokens) }];
     }
     case 2: {
       // TRC10 ids are numeric; older records carry the token's name in asset_name: the record's token id then
@@ -127,19 +117,7 @@ function transfersOf(r: RawTransaction, owner: string, to: string | null, status
         );
       const recipient = checkAddress("contractData.to_address", data.to_address ?? to);
       const raw = amountOf("contractData.amount", data.amount ?? r.amount);
-      const t = resolveToken(tokenId, r.tokenInfo, ctx.tokens);
-      return [
-        {
-          ...base(tokenId, owner, recipient, raw),
-          assetType: "trc10",
-          tokenId,
-          tokenSymbol: t.symbol,
-          tokenName: t.name,
-          tokenDecimals: t.decimals,
-          amount: scaled(raw, t.decimals),
-          tokenLevel: t.level,
-        },
-      ];
+      return [{ ...base(tokenId, owner, recipient, raw), ...nativeTokenFields(tokenId, raw, r.tokenInfo, ctx.tokens) }];
     }
     case 31:
       return contractCallTransfers(r, owner, to, ctx, base, amountOf);
@@ -173,17 +151,7 @@ function contractCallTransfers(
   const callValue = data.call_value ?? trigger?.call_value;
   if (callValue != null && callValue !== 0 && callValue !== "0") {
     const raw = amountOf("contractData.call_value", callValue);
-    if (raw > 0n)
-      rows.push({
-        ...base("_", owner, contract, raw),
-        assetType: "trx",
-        tokenId: "_",
-        tokenSymbol: TRX.symbol,
-        tokenName: TRX.name,
-        tokenDecimals: 6,
-        amount: scaled(raw, 6),
-        tokenLevel: null,
-      });
+    if (raw > 0n) rows.push({ ...base("_", owner, contract, raw), ...nativeTokenFields("_", raw, null, ctx.tokens) });
   }
 
   const callData = (typeof data.data === "string" && data.data) || trigger?.data || null;

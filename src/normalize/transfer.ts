@@ -1,6 +1,5 @@
 // /api/transfer (TRX + TRC10) and /api/token_trc20/transfers (TRC20 + TRC721) records -> transfers.
 import { parseRawAmount } from "./amount.ts";
-import { TRX } from "./tokens.ts";
 import type { z } from "zod";
 import { describeIssues, transferRecordSchema, trc20RecordSchema } from "./raw-schemas.ts";
 import { fastTransfer, fastTrc20 } from "./fast-parse.ts";
@@ -8,6 +7,7 @@ import {
   checkAddress,
   checkBlock,
   checkTimestamp,
+  nativeTokenFields,
   OccurrenceCounter,
   RecordError,
   resolveToken,
@@ -58,9 +58,6 @@ export function normalizeTransferRecord(record: unknown, ctx: Ctx, out: Normaliz
       throw new RecordError(
         `tokenName ${JSON.stringify(r.tokenName)} is neither "_" (TRX) nor a TRC10 id, and tokenInfo.tokenId gives none`,
       );
-    const t = isTrx
-      ? { symbol: TRX.symbol, name: TRX.name, decimals: 6, level: null }
-      : resolveToken(tokenId, r.tokenInfo, ctx.tokens);
     const status = statusOf({ contractRet: r.contractRet, revert: r.revert });
     const hash = r.transactionHash.toLowerCase();
     const amountRaw = raw.toString();
@@ -73,18 +70,11 @@ export function normalizeTransferRecord(record: unknown, ctx: Ctx, out: Normaliz
       timestampMs: checkTimestamp("timestamp", r.timestamp, ctx.observedAtMs),
       fromAddress: from,
       toAddress: to,
-      assetType: isTrx ? "trx" : "trc10",
-      tokenId,
-      tokenSymbol: t.symbol,
-      tokenName: t.name,
-      tokenDecimals: t.decimals,
+      ...nativeTokenFields(tokenId, raw, r.tokenInfo, ctx.tokens),
       amountRaw,
-      amount: scaled(raw, t.decimals),
-      nftTokenId: null,
       confirmed,
       status,
       risk: r.riskTransaction ?? false,
-      tokenLevel: t.level,
       source: "transfer",
       observedAtMs: ctx.observedAtMs,
       txOwner: from,
