@@ -97,3 +97,16 @@ export function createRowWriter(out: Output, format: Format, fields: readonly st
     await out.write(chunk);
   };
 }
+
+/** Writes a whole set of rows to a file (or stdout) and says so once they are written (`--out`). */
+export async function writeRows(
+  file: string | undefined,
+  format: Format,
+  fields: readonly string[],
+  rows: Record<string, unknown>[],
+) {
+  const out = openOutput(file);
+  await createRowWriter(out, format, fields)(rows);
+  await out.close();
+  if (file) process.stderr.write(`wrote ${rows.length} rows to ${file}\n`);
+}

@@ -2,7 +2,7 @@ import { loadContext, openWarehouse, parseCount, parseNow, withWarehouse, type G
 import { table } from "../table.ts";
 import { anomalyExport, detectAnomalies } from "../../anomalies/detect.ts";
 import { UsageError } from "../../internal/errors.ts";
-import { createRowWriter, openOutput, type Format } from "../../export/format.ts";
+import { type Format, writeRows } from "../../export/format.ts";
 import { isoUtc } from "../../model/columns.ts";
 import { ANOMALY_TYPES } from "../../model/anomaly-types.ts";
 
@@ -63,7 +63,6 @@ export async function exportAnomaliesCommand(opts: GlobalOptions & { format: str
   const { config } = loadContext(opts);
   const w = await openWarehouse(config);
   try {
-    const out = openOutput(opts.out);
     const rows = (
       await w.query<Record<string, unknown>>("SELECT * FROM anomalies ORDER BY detected_at_ms, anomaly_id")
     ).map(anomalyExport);
@@ -82,9 +81,7 @@ export async function exportAnomaliesCommand(opts: GlobalOptions & { format: str
       "transfer_id",
       "details",
     ];
-    await createRowWriter(out, opts.format as Format, fields)(rows);
-    await out.close();
-    if (opts.out) process.stderr.write(`wrote ${rows.length} rows to ${opts.out}\n`);
+    await writeRows(opts.out, opts.format as Format, fields, rows);
     return 0;
   } finally {
     await w.close();

@@ -14,7 +14,7 @@ import { formatUnits } from "../../normalize/amount.ts";
 import { isAddress } from "../../normalize/address.ts";
 import { isoUtc } from "../../model/columns.ts";
 import { UsageError } from "../../internal/errors.ts";
-import { createRowWriter, openOutput, type Format } from "../../export/format.ts";
+import { type Format, writeRows } from "../../export/format.ts";
 import { DAY_MS } from "../../model/time.ts";
 
 export async function metricsCommand(
@@ -268,7 +268,6 @@ export async function exportAlertsCommand(opts: GlobalOptions & { format: string
   const { config } = loadContext(opts);
   const w = await openWarehouse(config);
   try {
-    const out = openOutput(opts.out);
     const rows = (await loadAlerts(w)).map((a) => alertExport(a, a.lastSeenMs));
     const fields = [
       "alert_id",
@@ -288,9 +287,7 @@ export async function exportAlertsCommand(opts: GlobalOptions & { format: string
       "note",
       "acted_by",
     ];
-    await createRowWriter(out, opts.format as Format, fields)(rows);
-    await out.close();
-    if (opts.out) process.stderr.write(`wrote ${rows.length} rows to ${opts.out}\n`);
+    await writeRows(opts.out, opts.format as Format, fields, rows);
     return 0;
   } finally {
     await w.close();
