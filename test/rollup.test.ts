@@ -67,7 +67,7 @@ describe("rule values from the rollup", () => {
         Date.parse("2026-05-16T23:59:59.999Z"),
       ]) {
         const q = rulesSql(rules, nowMs);
-        const got = new Map((await w.query<Record<string, string>>(q.sql, q.params)).map((r) => [r.wallet, r]));
+        const got = new Map((await w.query<Record<string, string>>(q.query)).map((r) => [r.wallet, r]));
         for (const [i, r] of rules.entries()) {
           // the oracle: straight from wallet_activity, no rollup, no edges
           const dir = r.direction === "any" ? "" : `AND direction = '${r.direction}'`;

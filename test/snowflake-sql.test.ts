@@ -158,12 +158,14 @@ describe("Snowflake statements the adapter runs", () => {
       snowflakeDialect.upsertSql("sync_cursors", ["wallet", "endpoint", "synced_to_ms"], ["wallet", "endpoint"], 1),
     );
     checkMerge(
-      snowflakeDialect.insertMissingSql("anomalies", ["anomaly_id", "details"], ["anomaly_id"], 2, ["details"]),
+      snowflakeDialect.insertMissingSql("anomalies", ["anomaly_id", "details"], ["anomaly_id"], 2, {
+        json: ["details"],
+      }),
     );
     expect(
-      snowflakeDialect.insertMissingSql("outbox", ["sink", "event_id", "payload"], ["sink", "event_id"], 1, [
-        "payload",
-      ]),
+      snowflakeDialect.insertMissingSql("outbox", ["sink", "event_id", "payload"], ["sink", "event_id"], 1, {
+        json: ["payload"],
+      }),
     ).toContain("PARSE_JSON(payload) AS payload");
     expect(() =>
       checkMerge("MERGE INTO t USING (SELECT 1 AS a) s ON t.a = s.a WHEN NOT MATCHED THEN INSERT (a, b) VALUES (s.a)"),
@@ -200,8 +202,8 @@ describe("the pipeline's queries through the Snowflake dialect", () => {
           },
         ],
         1e12,
-      ).sql,
-      rollup: rollupInsertSql(),
+      ).query.text,
+      rollup: rollupInsertSql(0, 1).text,
       large_transaction: A.largeTransactionSql(d, {
         watermarkMs: 1,
         historyFromMs: 0,

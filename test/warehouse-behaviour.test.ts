@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { createSnowflakeWarehouse } from "../src/warehouse/snowflake/index.ts";
-import { connectSnowflake } from "../src/cli/context.ts";
+import { connectSnowflake } from "../src/warehouse/open.ts";
 import { parseConfig } from "../src/config/load.ts";
 import { emptyBatch, type TransferRow } from "../src/model/rows.ts";
 import { transferId } from "../src/normalize/common.ts";

@@ -102,31 +102,34 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 
 CREATE OR REPLACE VIEW wallet_activity AS
-WITH wallet_transfers AS (
-  SELECT w.address AS wallet, t.* FROM wallets w JOIN transfers t ON t.from_address = w.address
-  UNION ALL
-  SELECT w.address AS wallet, t.* FROM wallets w JOIN transfers t ON t.to_address = w.address AND t.from_address <> w.address
-), wallet_transactions AS (
-  SELECT w.address AS wallet, x.* FROM wallets w JOIN transactions x ON x.owner_address = w.address
-  UNION ALL
-  SELECT w.address AS wallet, x.* FROM wallets w JOIN transactions x
-    ON x.to_address = w.address AND (x.owner_address IS NULL OR x.owner_address <> w.address)
-)
-SELECT wallet, 'transfer' AS kind, transaction_id, transfer_id, block, timestamp_utc, timestamp_ms,
-  CASE WHEN from_address = wallet AND to_address = wallet THEN 'self' WHEN from_address = wallet THEN 'out' ELSE 'in' END AS direction,
-  CASE WHEN from_address = wallet THEN to_address ELSE from_address END AS counterparty,
-  asset_type, token_id, token_symbol, token_name, token_decimals, amount_raw, amount_num, amount, status, confirmed,
-  CAST(NULL AS INTEGER) AS contract_type, risk, token_level
-FROM wallet_transfers
-UNION ALL
-SELECT x.wallet, 'transaction', x.hash, NULL, x.block, x.timestamp_utc, x.timestamp_ms,
-  CASE WHEN x.owner_address = x.wallet AND x.to_address = x.wallet THEN 'self' WHEN x.owner_address = x.wallet THEN 'out' ELSE 'in' END,
-  CASE WHEN x.owner_address = x.wallet THEN x.to_address ELSE x.owner_address END,
-  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, x.status, x.confirmed, x.contract_type, NULL, NULL
-FROM wallet_transactions x
-WHERE NOT EXISTS (
-  SELECT 1 FROM transfers t WHERE t.transaction_id = x.hash AND (t.from_address = x.wallet OR t.to_address = x.wallet)
-);
+SELECT wallet, kind, transaction_id, transfer_id, block, timestamp_utc, timestamp_ms, direction,
+  counterparty, asset_type, token_id, token_symbol, token_name, token_decimals, amount_raw, amount_num, amount, status,
+  confirmed, contract_type, risk, token_level FROM (SELECT w.address AS wallet, CASE WHEN t.to_address = t.from_address THEN 'self' ELSE 'out' END AS direction, t.to_address AS counterparty, 'transfer' AS kind, t.transaction_id, t.transfer_id, t.block, t.timestamp_utc, t.timestamp_ms, t.asset_type,
+  t.token_id, t.token_symbol, t.token_name, t.token_decimals, t.amount_raw, t.amount_num, t.amount, t.status, t.confirmed,
+  CAST(NULL AS INTEGER) AS contract_type, t.risk, t.token_level
+      FROM transfers t JOIN wallets w ON t.from_address = w.address WHERE TRUE
+    UNION ALL SELECT w.address AS wallet, 'in' AS direction, t.from_address AS counterparty, 'transfer' AS kind, t.transaction_id, t.transfer_id, t.block, t.timestamp_utc, t.timestamp_ms, t.asset_type,
+  t.token_id, t.token_symbol, t.token_name, t.token_decimals, t.amount_raw, t.amount_num, t.amount, t.status, t.confirmed,
+  CAST(NULL AS INTEGER) AS contract_type, t.risk, t.token_level
+      FROM transfers t JOIN wallets w ON t.to_address = w.address WHERE TRUE AND t.from_address <> w.address) a
+    UNION ALL SELECT wallet, kind, transaction_id, transfer_id, block, timestamp_utc, timestamp_ms, direction,
+  counterparty, asset_type, token_id, token_symbol, token_name, token_decimals, amount_raw, amount_num, amount, status,
+  confirmed, contract_type, risk, token_level FROM (SELECT w.address AS wallet, CASE WHEN x.owner_address = w.address AND x.to_address = w.address THEN 'self'
+      WHEN x.owner_address = w.address THEN 'out' ELSE 'in' END AS direction, CASE WHEN x.owner_address = w.address THEN x.to_address ELSE x.owner_address END AS counterparty, 'transaction' AS kind, x.hash AS transaction_id, CAST(NULL AS VARCHAR) AS transfer_id, x.block, x.timestamp_utc,
+  x.timestamp_ms, CAST(NULL AS VARCHAR) AS asset_type, CAST(NULL AS VARCHAR) AS token_id, CAST(NULL AS VARCHAR) AS token_symbol,
+  CAST(NULL AS VARCHAR) AS token_name, CAST(NULL AS INTEGER) AS token_decimals, CAST(NULL AS VARCHAR) AS amount_raw,
+  CAST(NULL AS DECIMAL(38,0)) AS amount_num, CAST(NULL AS VARCHAR) AS amount, x.status, x.confirmed, x.contract_type,
+  CAST(NULL AS BOOLEAN) AS risk, CAST(NULL AS VARCHAR) AS token_level
+      FROM transactions x JOIN wallets w ON x.owner_address = w.address WHERE TRUE AND NOT EXISTS (SELECT 1 FROM transfers f WHERE f.transaction_id = x.hash
+      AND (f.from_address = w.address OR f.to_address = w.address))
+    UNION ALL SELECT w.address AS wallet, CASE WHEN x.owner_address = w.address AND x.to_address = w.address THEN 'self'
+      WHEN x.owner_address = w.address THEN 'out' ELSE 'in' END AS direction, CASE WHEN x.owner_address = w.address THEN x.to_address ELSE x.owner_address END AS counterparty, 'transaction' AS kind, x.hash AS transaction_id, CAST(NULL AS VARCHAR) AS transfer_id, x.block, x.timestamp_utc,
+  x.timestamp_ms, CAST(NULL AS VARCHAR) AS asset_type, CAST(NULL AS VARCHAR) AS token_id, CAST(NULL AS VARCHAR) AS token_symbol,
+  CAST(NULL AS VARCHAR) AS token_name, CAST(NULL AS INTEGER) AS token_decimals, CAST(NULL AS VARCHAR) AS amount_raw,
+  CAST(NULL AS DECIMAL(38,0)) AS amount_num, CAST(NULL AS VARCHAR) AS amount, x.status, x.confirmed, x.contract_type,
+  CAST(NULL AS BOOLEAN) AS risk, CAST(NULL AS VARCHAR) AS token_level
+      FROM transactions x JOIN wallets w ON x.to_address = w.address WHERE TRUE AND (x.owner_address IS NULL OR x.owner_address <> w.address) AND NOT EXISTS (SELECT 1 FROM transfers f WHERE f.transaction_id = x.hash
+      AND (f.from_address = w.address OR f.to_address = w.address))) b;
 
 INSERT INTO schema_migrations (version, name, applied_at) SELECT 1, 'spine: transactions, transfers, tokens, wallets, cursors, quarantine, runs, wallet_activity', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version = 1);
 

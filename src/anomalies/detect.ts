@@ -262,7 +262,7 @@ export async function detectAnomalies(args: {
     for (let i = 0; i < found.length; i += 200) {
       const chunk = found.slice(i, i + 200);
       await tx(
-        d.insertMissingSql("anomalies", ANOMALY_COLUMNS, ["anomaly_id"], chunk.length, ["details"]),
+        d.insertMissingSql("anomalies", ANOMALY_COLUMNS, ["anomaly_id"], chunk.length, { json: ["details"] }),
         chunk.flatMap((a) => [
           a.anomalyId,
           a.anomalyType,

@@ -1,15 +1,11 @@
 // What every command builds first: config, logger, warehouse, client. Closed in one place.
 import { loadConfig, loadDotEnv } from "../config/load.ts";
 import { createLogger, type Logger } from "../internal/logger.ts";
-import { createDuckDbWarehouse } from "../warehouse/duckdb/index.ts";
 import { createTronscanClient, type TronscanClient } from "../source/tronscan/client.ts";
-import { duckdbSettings, snowflakeSettings, type Config } from "../config/schema.ts";
-import { createSnowflakeWarehouse } from "../warehouse/snowflake/index.ts";
-import { connect } from "../warehouse/snowflake/driver.ts";
+import type { Config } from "../config/schema.ts";
+import { openWarehouse as open, openReader as reader } from "../warehouse/open.ts";
 import type { Warehouse } from "../warehouse/types.ts";
-import { InputError, UsageError, WarehouseError, WarehouseLockedError } from "../internal/errors.ts";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { UsageError } from "../internal/errors.ts";
 
 export type GlobalOptions = { config?: string; db?: string; logLevel?: string; baseUrl?: string };
 
@@ -31,46 +27,12 @@ export function loadContext(opts: GlobalOptions): Context {
   return { config, logger, configPath };
 }
 
-/**
- * Opens the warehouse. DuckDB lets one process hold the file: the holder writes `<db>.holder.json`
- * (command, pid, start) beside it so that a refused second process can name it.
- */
-export async function openWarehouse(config: Config, readOnly = false): Promise<Warehouse> {
-  if (config.warehouse.kind === "snowflake") return openSnowflake(config.warehouse);
-  const duck = duckdbSettings(config);
-  const path = resolve(duck.path);
-  const holderFile = `${path}.holder.json`;
-  let w: Warehouse;
-  try {
-    w = await createDuckDbWarehouse({ path: duck.path, readOnly, memoryLimit: duck.memory_limit });
-  } catch (e) {
-    if (!(e instanceof WarehouseLockedError)) throw e;
-    let holder: { command?: string; pid?: number; started_at?: string } = {};
-    try {
-      holder = JSON.parse(readFileSync(holderFile, "utf8"));
-    } catch {
-      /* no sidecar: DuckDB's own words */
-    }
-    if (!holder.pid) throw e;
-    throw new WarehouseLockedError(
-      `The database ${path} is in use by 'tronmon ${holder.command}' (pid ${holder.pid}, since ${holder.started_at}). Stop it first, or use another --db. (While 'tronmon watch' runs, use its dashboard and metrics instead.)`,
-      { cause: e },
-    );
-  }
-  if (!readOnly) await w.migrate();
-  if (path.endsWith(":memory:")) return w;
-  writeFileSync(
-    holderFile,
-    JSON.stringify({ command: commandName(), pid: process.pid, started_at: new Date().toISOString() }) + "\n",
-  );
-  const close = w.close.bind(w);
-  return Object.assign(w, {
-    close: async () => {
-      await close();
-      rmSync(holderFile, { force: true });
-    },
-  });
-}
+/** Opens and migrates the configured warehouse for this command (see warehouse/open.ts). */
+export const openWarehouse = (config: Config, readOnly = false): Promise<Warehouse> =>
+  open(config, { command: commandName(), readOnly });
+
+/** A second handle for readers in this process (the dashboard beside `watch`). */
+export const openReader = (config: Config): Promise<Warehouse> => reader(config, commandName());
 
 export function createClient(
   config: Config,
@@ -176,43 +138,4 @@ export function commandName(argv = process.argv.slice(2)): string {
     if (!a.startsWith("-")) return a;
   }
   return "cli";
-}
-
-/** Snowflake: connect with the official driver (settings from the config or SNOWFLAKE_*), tag the session, migrate. */
-async function openSnowflake(cfg: SnowflakeConfig): Promise<Warehouse> {
-  const { conn } = await connectSnowflake(cfg);
-  const w = await createSnowflakeWarehouse({
-    connection: conn,
-    batchRows: cfg.batch_rows,
-    queryTag: `${cfg.query_tag}:${commandName()}`,
-  });
-  await w.migrate();
-  return w;
-}
-
-type SnowflakeConfig = Extract<Config["warehouse"], { kind: "snowflake" }>;
-
-/** The configured Snowflake session: settings checked (every missing one named), then connected. */
-export async function connectSnowflake(cfg: SnowflakeConfig) {
-  const s = snowflakeSettings(cfg);
-  if (s.missing.length) throw new InputError(`warehouse (snowflake): missing ${s.missing.join(", ")}`);
-  const settings = {
-    account: s.account!,
-    user: s.user!,
-    role: s.role!,
-    warehouse: s.warehouse!,
-    database: s.database!,
-    schema: s.schema!,
-    authenticator: s.authenticator,
-    queryTag: cfg.query_tag,
-  };
-  try {
-    return { conn: await connect(settings), settings };
-  } catch (e) {
-    // the driver's message names the account and the cause; no secret is part of it
-    throw new WarehouseError(
-      `Could not connect to Snowflake account ${s.account} as ${s.user}: ${(e as Error).message}`,
-      { cause: e },
-    );
-  }
 }

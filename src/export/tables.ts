@@ -1,5 +1,12 @@
 // Reads of the warehouse shaped for export: exact strings for amounts, ISO 8601 UTC times.
-import { isoUtc, TRANSACTION_EXPORT_FIELDS, TRANSFER_EXPORT_FIELDS } from "../model/columns.ts";
+import {
+  type Column,
+  isoUtc,
+  TRANSACTION_COLUMNS,
+  TRANSACTION_EXPORT_FIELDS,
+  TRANSFER_COLUMNS,
+  TRANSFER_EXPORT_FIELDS,
+} from "../model/columns.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 
 export type ExportFilter = { wallet?: string; sinceMs?: number };
@@ -30,10 +37,7 @@ export async function* exportRows(
 ): AsyncGenerator<Record<string, unknown>[]> {
   const { sql, params } = where(kind, f);
   const key = kind === "transfers" ? "transfer_id" : "hash";
-  const cols =
-    kind === "transfers"
-      ? "transfer_id, transaction_id, block, timestamp_ms, from_address, to_address, asset_type, token_id, token_symbol, token_decimals, amount_raw, amount, confirmed, status"
-      : "hash, block, timestamp_ms, owner_address, to_address, contract_type, contract_type_name, status, contract_ret, confirmed, CAST(fee AS VARCHAR) AS fee";
+  const cols = kind === "transfers" ? selectList(TRANSFER_COLUMNS) : selectList(TRANSACTION_COLUMNS);
   for (let offset = 0; ; offset += CHUNK) {
     const rows = await w.query<Record<string, unknown>>(
       `SELECT ${cols} FROM ${kind} ${sql} ORDER BY timestamp_ms, ${key} LIMIT ${CHUNK} OFFSET ${offset}`,
@@ -44,6 +48,19 @@ export async function* exportRows(
     if (rows.length < CHUNK) return;
   }
 }
+
+/** The exported columns as read: the time in ms (shaped to ISO below), exact amounts as text. */
+const selectList = <R>(cols: readonly Column<R>[]) =>
+  cols
+    .filter((c) => c.exported)
+    .map((c) =>
+      c.name === "timestamp_utc"
+        ? "timestamp_ms"
+        : c.type === "raw_amount"
+          ? `CAST(${c.name} AS VARCHAR) AS ${c.name}`
+          : c.name,
+    )
+    .join(", ");
 
 function shape(kind: "transfers" | "transactions", r: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {

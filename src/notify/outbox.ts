@@ -71,7 +71,9 @@ export async function enqueue(w: Warehouse, config: Config, nowMs: number, since
           [sink.name, ...chunk.map((e) => e.eventId)],
         );
         await q(
-          w.dialect.insertMissingSql("outbox", OUTBOX_COLUMNS, ["sink", "event_id"], chunk.length, ["payload"]),
+          w.dialect.insertMissingSql("outbox", OUTBOX_COLUMNS, ["sink", "event_id"], chunk.length, {
+            json: ["payload"],
+          }),
           chunk.flatMap((e) => [
             sink.name,
             e.eventId,

@@ -70,7 +70,7 @@ export async function findBreaches(
   await refreshRollup(w);
   const q = rulesSql(rules, nowMs);
   const breaches: Breach[] = [];
-  for (const row of await w.query<Record<string, string | null>>(q.sql, q.params)) {
+  for (const row of await w.query<Record<string, string | null>>(q.query)) {
     rules.forEach((r, i) => {
       const v = row[q.columns[i]];
       if (v === null || v === undefined) return;

@@ -3,7 +3,8 @@
 // Loads record the days they touch in `activity_days` (same transaction as the rows); evaluation refreshes
 // those days first. A window (now − period, now] then reads whole days from the rollup and only its two
 // partial edge days from the base tables.
-import { DAY_MS, SUMMABLE } from "../model/time.ts";
+import { DAY_MS, SUMMABLE, utcDaySql } from "../model/time.ts";
+import { labelled, raw, type Sql, sql } from "../warehouse/sql.ts";
 import { activitySql } from "./sql.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 
@@ -22,14 +23,18 @@ function rollupRowsSql(): string {
       GROUP BY wallet, day_ms, token_id`;
 }
 
-/** Rebuilds the rollup rows of the days in activity_days; 8 placeholders: the day range (lo, hi) for each of the 4 sources. */
-export function rollupInsertSql(): string {
-  return `INSERT INTO wallet_daily (wallet, day_ms, bucket, tx_any, tx_in, tx_out, vol_in, vol_out)
+/** Rebuilds the rollup rows of the days in activity_days (between the first and the last of them, in ms). */
+export function rollupInsertSql(fromMs: number, toMs: number): Sql {
+  const day = raw(utcDaySql("a.timestamp_ms"));
+  return labelled(
+    "rules.rollup",
+    sql`INSERT INTO wallet_daily (wallet, day_ms, bucket, tx_any, tx_in, tx_out, vol_in, vol_out)
       WITH dirty_activity AS (
-        SELECT a.*, CAST(floor(a.timestamp_ms / ${DAY_MS}) AS BIGINT) * ${DAY_MS} AS day_ms FROM (${activitySql(true)}) a
-        WHERE CAST(floor(a.timestamp_ms / ${DAY_MS}) AS BIGINT) * ${DAY_MS} IN (SELECT day_ms FROM activity_days)
+        SELECT a.*, ${day} AS day_ms FROM (${activitySql(true, fromMs, toMs)}) a
+        WHERE ${day} IN (SELECT day_ms FROM activity_days)
       )
-      ${rollupRowsSql()}`;
+      ${raw(rollupRowsSql())}`,
+  );
 }
 
 export async function refreshRollup(w: Warehouse): Promise<number> {
@@ -41,7 +46,7 @@ export async function refreshRollup(w: Warehouse): Promise<number> {
   const hi = Number(range.hi) + DAY_MS;
   await w.transaction(async (q) => {
     await q("DELETE FROM wallet_daily WHERE day_ms IN (SELECT day_ms FROM activity_days)");
-    await q(rollupInsertSql(), [lo, hi - 1, lo, hi - 1, lo, hi - 1, lo, hi - 1]);
+    await q(rollupInsertSql(lo, hi - 1));
     await q("DELETE FROM activity_days");
   });
   return Number(range.n);

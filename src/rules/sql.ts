@@ -1,31 +1,60 @@
 // Threshold rules as one SQL query: a single pass over the activity of the watched wallets in the
 // widest window, with one conditional aggregate per rule (count of distinct successful transactions,
 // or the exact raw sum of one token). Thresholds are compared in TypeScript, exactly.
-// Every value is a bound parameter.
-import { DAY_MS, SUMMABLE } from "../model/time.ts";
+// Every value is a bound parameter (the sql tag puts each where it appears).
+import { DAY_MS, SUMMABLE, utcDay } from "../model/time.ts";
+import { and, join, labelled, list, raw, type Sql, sql } from "../warehouse/sql.ts";
+import { walletTransactions, walletTransfers } from "../warehouse/wallet-side.ts";
 import type { ThresholdRule } from "./types.ts";
 
-export type RuleQuery = { sql: string; params: unknown[]; columns: string[] };
+export type RuleQuery = { query: Sql; columns: string[] };
 
-/** The watched wallets' transfers (and, for counts, their transactions) between two bound times (inclusive). */
-export function activitySql(withTransactions: boolean): string {
-  const dir = (from: string, to: string) =>
-    `CASE WHEN ${from} = w.address AND ${to} = w.address THEN 'self' WHEN ${from} = w.address THEN 'out' ELSE 'in' END`;
-  const transferCols = `w.address AS wallet, t.transaction_id AS tx, t.status, ${dir("t.from_address", "t.to_address")} AS direction,
-      t.token_id, t.amount_num, t.amount_raw, t.timestamp_ms, 1 AS is_transfer`;
-  const txCols = `w.address AS wallet, x.hash AS tx, x.status, ${dir("x.owner_address", "x.to_address")} AS direction,
-      NULL AS token_id, NULL AS amount_num, NULL AS amount_raw, x.timestamp_ms, 0 AS is_transfer`;
-  const window = (a: string) => `${a}.timestamp_ms >= ? AND ${a}.timestamp_ms <= ?`;
-  const parts = [
-    `SELECT ${transferCols} FROM transfers t JOIN wallets w ON t.from_address = w.address WHERE ${window("t")}`,
-    `SELECT ${transferCols} FROM transfers t JOIN wallets w ON t.to_address = w.address AND t.from_address <> w.address WHERE ${window("t")}`,
+/**
+ * The watched wallets' transfers (and, for counts, their transactions) with a time in [fromMs, toMs]:
+ * wallet, direction, counterparty, tx, status, token_id, amount_num, amount_raw, timestamp_ms, is_transfer.
+ */
+export function activitySql(withTransactions: boolean, fromMs: number, toMs: number): Sql {
+  const within = (a: string) => sql`${raw(a)}.timestamp_ms >= ${fromMs} AND ${raw(a)}.timestamp_ms <= ${toMs}`;
+  const transfers = walletTransfers({
+    select: raw(
+      "t.transaction_id AS tx, t.status, t.token_id, t.amount_num, t.amount_raw, t.timestamp_ms, 1 AS is_transfer",
+    ),
+    where: within("t"),
+  });
+  if (!withTransactions) return transfers;
+  const transactions = walletTransactions({
+    select: raw(`x.hash AS tx, x.status, CAST(NULL AS VARCHAR) AS token_id, CAST(NULL AS DECIMAL(38,0)) AS amount_num,
+      CAST(NULL AS VARCHAR) AS amount_raw, x.timestamp_ms, 0 AS is_transfer`),
+    where: within("x"),
+  });
+  return sql`${transfers}
+    UNION ALL ${transactions}`;
+}
+
+const onlyWallets = (r: ThresholdRule): Sql[] => (r.wallets?.length ? [sql`wallet IN (${list(r.wallets)})`] : []);
+
+/** A rule's aggregate over the whole days of its window, from the rollup. */
+function wholeDays(r: ThresholdRule, i: number, firstFullDay: number, today: number): Sql {
+  const days = [sql`day_ms >= ${firstFullDay} AND day_ms < ${today}`, ...onlyWallets(r)];
+  if (r.kind === "count")
+    return sql`sum(CASE WHEN bucket = '*' AND ${and(days)} THEN tx_${raw(r.direction)} END) AS r${raw(String(i))}`;
+  const v = { in: "vol_in", out: "vol_out", any: "COALESCE(vol_in, 0) + COALESCE(vol_out, 0)" }[r.direction];
+  return sql`sum(CASE WHEN ${and([...days, sql`bucket = ${r.tokenId}`])} THEN ${raw(v)} END) AS r${raw(String(i))}`;
+}
+
+/** A rule's aggregate per transaction over the partial days at the edges of its window, from the base tables. */
+function edgeDays(r: ThresholdRule, i: number, w: { start: number; firstFullDay: number }, today: number, now: number) {
+  const conds = [
+    raw("status = 'success'"),
+    sql`((timestamp_ms > ${w.start} AND timestamp_ms < ${w.firstFullDay}) OR (timestamp_ms >= ${today} AND timestamp_ms <= ${now}))`,
   ];
-  if (withTransactions)
-    parts.push(
-      `SELECT ${txCols} FROM transactions x JOIN wallets w ON x.owner_address = w.address WHERE ${window("x")}`,
-      `SELECT ${txCols} FROM transactions x JOIN wallets w ON x.to_address = w.address AND (x.owner_address IS NULL OR x.owner_address <> w.address) WHERE ${window("x")}`,
-    );
-  return parts.join("\n    UNION ALL\n    ");
+  if (r.direction !== "any") conds.push(sql`direction = ${r.direction}`);
+  if (r.kind === "volume")
+    conds.push(raw("is_transfer = 1 AND direction IN ('in', 'out')"), sql`token_id = ${r.tokenId}`, raw(SUMMABLE));
+  const cond = and([...conds, ...onlyWallets(r)]);
+  return r.kind === "count"
+    ? sql`max(CASE WHEN ${cond} THEN 1 ELSE 0 END) AS r${raw(String(i))}`
+    : sql`sum(CASE WHEN ${cond} THEN amount_num END) AS r${raw(String(i))}`;
 }
 
 /**
@@ -34,88 +63,39 @@ export function activitySql(withTransactions: boolean): string {
  * tables, per transaction (a flag per count rule, a partial sum per volume rule).
  */
 export function rulesSql(rules: ThresholdRule[], nowMs: number): RuleQuery {
-  const dn = Math.floor(nowMs / DAY_MS) * DAY_MS;
+  const today = utcDay(nowMs);
   const windows = rules.map((r) => {
     const start = nowMs - r.periodDays * DAY_MS;
-    const d0 = Math.floor(start / DAY_MS) * DAY_MS;
-    return { start, firstFullDay: d0 + DAY_MS };
+    return { start, firstFullDay: utcDay(start) + DAY_MS };
   });
   const columns = rules.map((_, i) => `r${i}`);
-  const walletCond = (r: ThresholdRule, params: unknown[]) => {
-    if (!r.wallets?.length) return "";
-    params.push(...r.wallets);
-    return ` AND wallet IN (${r.wallets.map(() => "?").join(", ")})`;
-  };
-
-  // whole days from the rollup
-  const middleParams: unknown[] = [];
-  const middle = rules.map((r, i) => {
-    const { firstFullDay } = windows[i];
-    middleParams.push(firstFullDay, dn);
-    let cond = "day_ms >= ? AND day_ms < ?" + walletCond(r, middleParams);
-    if (r.kind === "count") return `sum(CASE WHEN bucket = '*' AND ${cond} THEN tx_${r.direction} END) AS r${i}`;
-    cond += " AND bucket = ?";
-    middleParams.push(r.tokenId);
-    const v =
-      r.direction === "in"
-        ? "vol_in"
-        : r.direction === "out"
-          ? "vol_out"
-          : "COALESCE(vol_in, 0) + COALESCE(vol_out, 0)";
-    return `sum(CASE WHEN ${cond} THEN ${v} END) AS r${i}`;
-  });
-  middleParams.push(Math.min(...windows.map((w) => w.firstFullDay)), dn);
-
-  // the partial edge days from the base tables
-  const edgeParams: unknown[] = [];
-  const edge = rules.map((r, i) => {
-    const { start, firstFullDay } = windows[i];
-    const conds = [
-      "status = 'success'",
-      "((timestamp_ms > ? AND timestamp_ms < ?) OR (timestamp_ms >= ? AND timestamp_ms <= ?))",
-    ];
-    edgeParams.push(start, firstFullDay, dn, nowMs);
-    if (r.direction !== "any") {
-      conds.push("direction = ?");
-      edgeParams.push(r.direction);
-    }
-    if (r.kind === "volume") {
-      conds.push("is_transfer = 1", "direction IN ('in', 'out')", "token_id = ?", SUMMABLE);
-      edgeParams.push(r.tokenId);
-    }
-    const cond = conds.join(" AND ") + walletCond(r, edgeParams); // parameters in the order they appear
-    return r.kind === "count"
-      ? `max(CASE WHEN ${cond} THEN 1 ELSE 0 END) AS r${i}`
-      : `sum(CASE WHEN ${cond} THEN amount_num END) AS r${i}`;
-  });
+  const firstDay = Math.min(...windows.map((w) => w.firstFullDay));
+  const middle = join(rules.map((r, i) => wholeDays(r, i, windows[i].firstFullDay, today)));
+  const edge = join(rules.map((r, i) => edgeDays(r, i, windows[i], today, nowMs)));
   const withTransactions = rules.some((r) => r.kind === "count");
   const ranges = new Map<string, [number, number]>();
   for (const { start, firstFullDay } of windows) ranges.set(`${start}`, [start + 1, Math.min(firstFullDay - 1, nowMs)]);
-  ranges.set("today", [Math.max(dn, Math.min(...windows.map((w) => w.start)) + 1), nowMs]);
-  const edgeSources = [...ranges.values()].map(([lo, hi]) => {
-    for (let k = 0; k < (withTransactions ? 4 : 2); k++) edgeParams.push(lo, hi);
-    return activitySql(withTransactions);
-  });
-
-  return {
-    sql: `SELECT wallet, ${columns.map((c) => `CAST(sum(${c}) AS VARCHAR) AS ${c}`).join(", ")}
+  ranges.set("today", [Math.max(today, Math.min(...windows.map((w) => w.start)) + 1), nowMs]);
+  const edges = join(
+    [...ranges.values()].map(([lo, hi]) => activitySql(withTransactions, lo, hi)),
+    "\n        UNION ALL\n        ",
+  );
+  const sums = raw(columns.map((c) => `sum(${c}) AS ${c}`).join(", "));
+  const totals = raw(columns.map((c) => `CAST(sum(${c}) AS VARCHAR) AS ${c}`).join(", "));
+  const query = sql`SELECT wallet, ${totals}
     FROM (
-      SELECT wallet, ${middle.join(",\n        ")}
-      FROM wallet_daily WHERE day_ms >= ? AND day_ms < ?
+      SELECT wallet, ${middle}
+      FROM wallet_daily WHERE day_ms >= ${firstDay} AND day_ms < ${today}
       GROUP BY wallet
       UNION ALL
-      SELECT wallet, ${columns.map((c) => `sum(${c}) AS ${c}`).join(", ")}
+      SELECT wallet, ${sums}
       FROM (
-        SELECT wallet, tx, ${edge.join(",\n          ")}
-        FROM (
-        ${edgeSources.join("\n        UNION ALL\n        ")}
-        ) a
+        SELECT wallet, tx, ${edge}
+        FROM (${edges}) a
         GROUP BY wallet, tx
       ) per_tx
       GROUP BY wallet
     ) parts
-    GROUP BY wallet`,
-    params: [...middleParams, ...edgeParams],
-    columns,
-  };
+    GROUP BY wallet`;
+  return { query: labelled("rules.evaluate", query), columns };
 }

@@ -1,66 +1,21 @@
 // Table definitions, written once and rendered per dialect. Versioned: append migrations, never edit old ones.
 import type { ColumnType, Dialect } from "./types.ts";
+import { type Column as ModelColumn, TRANSACTION_COLUMNS, TRANSFER_COLUMNS, tableColumns } from "../model/columns.ts";
 import { allActivityDaysSql } from "./upsert.ts";
+import { walletActivity } from "./wallet-side.ts";
 import { walletMetricsSql, walletTokenMetricsSql } from "../metrics/sql.ts";
 
 type Column = [name: string, type: ColumnType, constraint?: string];
 /** primaryKey: enforced where given; the two large tables are kept unique by their MERGE instead (see upsert.ts). */
 type Table = { name: string; columns: Column[]; primaryKey?: string[]; uniqueBy?: string[] };
 
+/** A table's columns as of migration `upTo` (later ones are added by their migration). */
+const columnsOf = <R>(cols: readonly ModelColumn<R>[], upTo?: number): Column[] =>
+  tableColumns(cols, upTo).map((c) => [c.name, c.type!, c.notNull ? "NOT NULL" : undefined]);
+
 export const TABLES: Record<string, Table> = {
-  transactions: {
-    name: "transactions",
-    uniqueBy: ["hash"],
-    columns: [
-      ["hash", "text", "NOT NULL"],
-      ["block", "bigint"],
-      ["timestamp_utc", "timestamp", "NOT NULL"],
-      ["timestamp_ms", "bigint", "NOT NULL"],
-      ["owner_address", "text"],
-      ["to_address", "text"],
-      ["contract_type", "int"],
-      ["contract_type_name", "text"],
-      ["status", "text", "NOT NULL"],
-      ["contract_ret", "text"],
-      ["confirmed", "bool", "NOT NULL"],
-      ["fee", "raw_amount"],
-      ["raw", "json"],
-      ["detail", "int", "NOT NULL"],
-      ["detail_rank", "bigint", "NOT NULL"],
-      ["state_rank", "bigint", "NOT NULL"],
-      ["first_seen_at", "timestamp"],
-      ["updated_at", "timestamp"],
-    ],
-  },
-  transfers: {
-    name: "transfers",
-    uniqueBy: ["transfer_id"],
-    columns: [
-      ["transfer_id", "text", "NOT NULL"],
-      ["transaction_id", "text", "NOT NULL"],
-      ["block", "bigint"],
-      ["timestamp_utc", "timestamp", "NOT NULL"],
-      ["timestamp_ms", "bigint", "NOT NULL"],
-      ["from_address", "text", "NOT NULL"],
-      ["to_address", "text", "NOT NULL"],
-      ["asset_type", "text", "NOT NULL"],
-      ["token_id", "text", "NOT NULL"],
-      ["token_symbol", "text"],
-      ["token_name", "text"],
-      ["token_decimals", "int"],
-      ["amount_raw", "text", "NOT NULL"],
-      ["amount_num", "raw_amount"],
-      ["amount", "text"],
-      ["confirmed", "bool", "NOT NULL"],
-      ["status", "text", "NOT NULL"],
-      ["risk", "bool"],
-      ["token_level", "text"],
-      ["source", "text"],
-      ["state_rank", "bigint", "NOT NULL"],
-      ["first_seen_at", "timestamp"],
-      ["updated_at", "timestamp"],
-    ],
-  },
+  transactions: { name: "transactions", uniqueBy: ["hash"], columns: columnsOf(TRANSACTION_COLUMNS) },
+  transfers: { name: "transfers", uniqueBy: ["transfer_id"], columns: columnsOf(TRANSFER_COLUMNS, 1) },
   tokens: {
     name: "tokens",
     primaryKey: ["token_id"],
@@ -131,33 +86,7 @@ export function createTableSql(d: Dialect, t: Table): string {
 }
 
 /** For each watched wallet: its transfers, and its transactions that moved nothing for it (staking, calls...). */
-export const WALLET_ACTIVITY_VIEW = `
-CREATE OR REPLACE VIEW wallet_activity AS
-WITH wallet_transfers AS (
-  SELECT w.address AS wallet, t.* FROM wallets w JOIN transfers t ON t.from_address = w.address
-  UNION ALL
-  SELECT w.address AS wallet, t.* FROM wallets w JOIN transfers t ON t.to_address = w.address AND t.from_address <> w.address
-), wallet_transactions AS (
-  SELECT w.address AS wallet, x.* FROM wallets w JOIN transactions x ON x.owner_address = w.address
-  UNION ALL
-  SELECT w.address AS wallet, x.* FROM wallets w JOIN transactions x
-    ON x.to_address = w.address AND (x.owner_address IS NULL OR x.owner_address <> w.address)
-)
-SELECT wallet, 'transfer' AS kind, transaction_id, transfer_id, block, timestamp_utc, timestamp_ms,
-  CASE WHEN from_address = wallet AND to_address = wallet THEN 'self' WHEN from_address = wallet THEN 'out' ELSE 'in' END AS direction,
-  CASE WHEN from_address = wallet THEN to_address ELSE from_address END AS counterparty,
-  asset_type, token_id, token_symbol, token_name, token_decimals, amount_raw, amount_num, amount, status, confirmed,
-  CAST(NULL AS INTEGER) AS contract_type, risk, token_level
-FROM wallet_transfers
-UNION ALL
-SELECT x.wallet, 'transaction', x.hash, NULL, x.block, x.timestamp_utc, x.timestamp_ms,
-  CASE WHEN x.owner_address = x.wallet AND x.to_address = x.wallet THEN 'self' WHEN x.owner_address = x.wallet THEN 'out' ELSE 'in' END,
-  CASE WHEN x.owner_address = x.wallet THEN x.to_address ELSE x.owner_address END,
-  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, x.status, x.confirmed, x.contract_type, NULL, NULL
-FROM wallet_transactions x
-WHERE NOT EXISTS (
-  SELECT 1 FROM transfers t WHERE t.transaction_id = x.hash AND (t.from_address = x.wallet OR t.to_address = x.wallet)
-)`;
+export const WALLET_ACTIVITY_VIEW = `CREATE OR REPLACE VIEW wallet_activity AS\n${walletActivity().text}`;
 
 /** Rules and alerts (migration 2). */
 export const RULE_TABLES: Record<string, Table> = {

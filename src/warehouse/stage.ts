@@ -1,50 +1,25 @@
-// The staging columns of each loaded row kind, written once: the staging tables' DDL, DuckDB's appender and
-// Snowflake's array binds are all derived from these lists (name, type, how to read it from the row).
-import type { ObservationRow, TransactionRow, TransferRow } from "../model/rows.ts";
+// The staging columns of each loaded row kind: the staging tables' DDL, DuckDB's appender and Snowflake's
+// array binds are all derived from these lists (name, type, how to read it from the row). Transfers' and
+// transactions' come from their one column definition (model/columns.ts).
+import {
+  type Column,
+  type StageType,
+  type StageValue,
+  stagedColumns,
+  TRANSACTION_COLUMNS,
+  TRANSFER_COLUMNS,
+} from "../model/columns.ts";
+import type { ObservationRow } from "../model/rows.ts";
 
-export type StageType = "text" | "bigint" | "int" | "bool";
-export type StageValue = string | number | boolean | null;
+export type { StageType, StageValue } from "../model/columns.ts";
 export type StageColumn<R> = readonly [name: string, type: StageType, value: (row: R) => StageValue];
 
-export const TRANSACTION_STAGE: readonly StageColumn<TransactionRow>[] = [
-  ["hash", "text", (t) => t.hash],
-  ["block", "bigint", (t) => t.block],
-  ["timestamp_ms", "bigint", (t) => t.timestampMs],
-  ["owner_address", "text", (t) => t.ownerAddress],
-  ["to_address", "text", (t) => t.toAddress],
-  ["contract_type", "int", (t) => t.contractType],
-  ["contract_type_name", "text", (t) => t.contractTypeName],
-  ["status", "text", (t) => t.status],
-  ["contract_ret", "text", (t) => t.contractRet],
-  ["confirmed", "bool", (t) => t.confirmed],
-  ["fee", "text", (t) => t.feeSun],
-  ["raw", "text", (t) => t.raw],
-  ["detail", "int", (t) => t.detail],
-  ["observed_ms", "bigint", (t) => t.observedAtMs],
-];
+/** A table's staged columns (model/columns.ts), as staging tuples. */
+const staged = <R>(cols: readonly Column<R>[]): StageColumn<R>[] =>
+  stagedColumns(cols).map((c) => [c.name, c.stage![0], c.stage![1]] as const);
 
-export const TRANSFER_STAGE: readonly StageColumn<TransferRow>[] = [
-  ["transfer_id", "text", (t) => t.transferId],
-  ["transaction_id", "text", (t) => t.transactionId],
-  ["block", "bigint", (t) => t.block],
-  ["timestamp_ms", "bigint", (t) => t.timestampMs],
-  ["from_address", "text", (t) => t.fromAddress],
-  ["to_address", "text", (t) => t.toAddress],
-  ["asset_type", "text", (t) => t.assetType],
-  ["token_id", "text", (t) => t.tokenId],
-  ["token_symbol", "text", (t) => t.tokenSymbol],
-  ["token_name", "text", (t) => t.tokenName],
-  ["token_decimals", "int", (t) => t.tokenDecimals],
-  ["amount_raw", "text", (t) => t.amountRaw],
-  ["amount", "text", (t) => t.amount],
-  ["confirmed", "bool", (t) => t.confirmed],
-  ["status", "text", (t) => t.status],
-  ["risk", "bool", (t) => t.risk],
-  ["token_level", "text", (t) => t.tokenLevel],
-  ["source", "text", (t) => t.source],
-  ["observed_ms", "bigint", (t) => t.observedAtMs],
-  ["nft_token_id", "text", (t) => t.nftTokenId ?? null],
-];
+export const TRANSACTION_STAGE = staged(TRANSACTION_COLUMNS);
+export const TRANSFER_STAGE = staged(TRANSFER_COLUMNS);
 
 export const OBSERVATION_STAGE: readonly StageColumn<ObservationRow>[] = [
   ["wallet", "text", (o) => o.wallet],
@@ -52,6 +27,22 @@ export const OBSERVATION_STAGE: readonly StageColumn<ObservationRow>[] = [
   ["unit_id", "text", (o) => o.unitId],
   ["unit_kind", "text", (o) => o.unitKind],
   ["timestamp_ms", "bigint", (o) => o.timestampMs],
+];
+
+/** Amounts of transfers whose token's decimals arrived after them (see rescaleTransfers). */
+export type RescaleRow = {
+  transferId: string;
+  decimals: number;
+  amount: string;
+  symbol: string | null;
+  name: string | null;
+};
+export const RESCALE_STAGE: readonly StageColumn<RescaleRow>[] = [
+  ["transfer_id", "text", (r) => r.transferId],
+  ["decimals", "int", (r) => r.decimals],
+  ["amount", "text", (r) => r.amount],
+  ["symbol", "text", (r) => r.symbol],
+  ["name", "text", (r) => r.name],
 ];
 
 const SQL_TYPE: Record<StageType, string> = { text: "VARCHAR", bigint: "BIGINT", int: "INTEGER", bool: "BOOLEAN" };

@@ -1,7 +1,9 @@
 // The narrow Warehouse interface every engine implements, and the Dialect that holds SQL differences.
 import type { Endpoint, NormalizedBatch, TokenRow } from "../model/rows.ts";
 
-export type ColumnType = "text" | "int" | "bigint" | "bool" | "timestamp" | "raw_amount" | "json";
+import type { ColumnType } from "../model/columns.ts";
+import type { Sql } from "./sql.ts";
+export type { ColumnType } from "../model/columns.ts";
 
 export type Dialect = {
   readonly name: "duckdb" | "snowflake";
@@ -18,19 +20,42 @@ export type Dialect = {
   timestampToMs(ts: string): string;
   /** Current time in milliseconds since the epoch (BIGINT). */
   nowMs(): string;
-  /** Inserts the rows (positional parameters in `columns` order) whose keys are not stored yet; `json` columns get JSON text. */
+  /** Inserts the rows (positional parameters in `columns` order) whose keys are not stored yet. */
   insertMissingSql(
     table: string,
     columns: readonly string[],
     keys: readonly string[],
     rowCount: number,
-    json?: readonly string[],
+    opts?: WriteOptions,
   ): string;
+  /** Insert-or-update of `rowCount` rows given as positional parameters in `columns` order. */
+  upsertSql(
+    table: string,
+    columns: readonly string[],
+    keys: readonly string[],
+    rowCount: number,
+    opts?: WriteOptions,
+  ): string;
+  /** Inserts the rows of a SELECT (its columns named like `keys`) whose keys are not stored yet. */
+  insertSelectMissingSql(table: string, keys: readonly string[], select: string): string;
   /** Whether MEDIAN works as a window function over a RANGE frame (DuckDB yes, Snowflake no). */
   readonly framedMedian: boolean;
-  /** Insert-or-update of `rowCount` rows given as positional parameters in `columns` order. */
-  upsertSql(table: string, columns: readonly string[], keys: readonly string[], rowCount: number): string;
+  /** Whether DDL can run inside a transaction (DuckDB yes; Snowflake commits it implicitly). */
+  readonly transactionalDdl: boolean;
 };
+
+/** How a write treats its columns: which are JSON text, which are converted from the parameter (e.g. ms to
+ *  a timestamp), which an update changes (default: every non-key column) and which keep the stored value when
+ *  the new one is NULL. */
+export type WriteOptions = {
+  json?: readonly string[];
+  convert?: Readonly<Record<string, (ref: string) => string>>;
+  update?: readonly string[];
+  keepWhenNull?: readonly string[];
+};
+
+/** A statement inside a transaction: text and parameters, or an Sql value. */
+export type Query = <R = Record<string, unknown>>(q: string | Sql, params?: unknown[]) => Promise<R[]>;
 
 export type Cursor = {
   wallet: string;
@@ -87,11 +112,10 @@ export type Warehouse = {
   rescaleTransfers(): Promise<number>;
   syncWallets(wallets: { address: string; label?: string | null }[]): Promise<void>;
   recordRun(run: RunRecord): Promise<void>;
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** One statement: SQL text with positional parameters, or an Sql value (sql.ts) that carries its own. */
+  query<T = Record<string, unknown>>(q: string | Sql, params?: unknown[]): Promise<T[]>;
   /** Runs `fn` in one transaction; `q` queries inside it. */
-  transaction<T>(
-    fn: (q: <R = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<R[]>) => Promise<T>,
-  ): Promise<T>;
+  transaction<T>(fn: (q: Query) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 };
 

@@ -6,12 +6,21 @@
 // the batch really changes it. Rows are matched by id over the whole table, never within a time window:
 // a re-observation may come any time later, with another timestamp.
 import type { Dialect } from "./types.ts";
+import { type Column, TRANSACTION_COLUMNS, TRANSFER_COLUMNS, tableColumns } from "../model/columns.ts";
 import { utcDaySql } from "../model/time.ts";
-import { OBSERVATION_STAGE, stageColumnNames, stageTableSql, TRANSACTION_STAGE, TRANSFER_STAGE } from "./stage.ts";
+import {
+  OBSERVATION_STAGE,
+  RESCALE_STAGE,
+  stageColumnNames,
+  stageTableSql,
+  TRANSACTION_STAGE,
+  TRANSFER_STAGE,
+} from "./stage.ts";
 
 export const STAGE_TRANSACTIONS = "stage_transactions";
 export const STAGE_TRANSFERS = "stage_transfers";
 export const STAGE_OBSERVATIONS = "stage_observations";
+export const STAGE_RESCALE = "stage_rescale";
 export const OBSERVATION_COLUMNS = stageColumnNames(OBSERVATION_STAGE);
 
 /** Rank of an observation: level * 10^13 + observed-at ms (fits BIGINT; ms < 10^13 until year 2286). */
@@ -22,6 +31,7 @@ export function stageTablesSql(): string[] {
     stageTableSql(STAGE_TRANSACTIONS, TRANSACTION_STAGE),
     stageTableSql(STAGE_TRANSFERS, TRANSFER_STAGE),
     stageTableSql(STAGE_OBSERVATIONS, OBSERVATION_STAGE),
+    stageTableSql(STAGE_RESCALE, RESCALE_STAGE),
   ];
 }
 
@@ -74,13 +84,20 @@ export function storedRangeSql(table: "transfers" | "transactions"): string {
   const [key, stage] = table === "transfers" ? ["transfer_id", STAGE_TRANSFERS] : ["hash", STAGE_TRANSACTIONS];
   return `SELECT min(timestamp_ms) AS lo, max(timestamp_ms) AS hi FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${stage})`;
 }
-export function widen(batch: TimeRange, stored: { lo: unknown; hi: unknown } | undefined): TimeRange {
+export function widen(batch: TimeRange, stored: { lo?: unknown; hi?: unknown } | undefined): TimeRange {
   const lo = stored?.lo === null || stored?.lo === undefined ? Infinity : Number(stored.lo);
   const hi = stored?.hi === null || stored?.hi === undefined ? -Infinity : Number(stored.hi);
   return { minMs: Math.min(batch.minMs, lo), maxMs: Math.max(batch.maxMs, hi) };
 }
 const within = (range?: TimeRange) =>
   range ? ` AND t.timestamp_ms BETWEEN ${Math.floor(range.minMs)} AND ${Math.ceil(range.maxMs)}` : "";
+
+/** The MERGE's insert of a new row: every table column, from staging or derived (model/columns.ts). */
+function insertNew<R>(d: Dialect, cols: readonly Column<R>[]): string {
+  const list = tableColumns(cols);
+  return `WHEN NOT MATCHED THEN INSERT (${list.map((c) => c.name).join(", ")})
+    VALUES (${list.map((c) => c.insert?.(d) ?? `s.${c.name}`).join(", ")})`;
+}
 
 export function mergeTransactionsSql(d: Dialect, range?: TimeRange): string {
   const detailCols = ["block", "owner_address", "to_address", "contract_type", "contract_type_name", "fee", "raw"];
@@ -109,11 +126,7 @@ export function mergeTransactionsSql(d: Dialect, range?: TimeRange): string {
       detail_rank = greatest(t.detail_rank, s.detail_rank),
       state_rank = greatest(t.state_rank, s.state_rank),
       updated_at = ${d.now()}
-    WHEN NOT MATCHED THEN INSERT (hash, block, timestamp_utc, timestamp_ms, owner_address, to_address, contract_type,
-      contract_type_name, status, contract_ret, confirmed, fee, raw, detail, detail_rank, state_rank, first_seen_at, updated_at)
-    VALUES (s.hash, s.block, ${d.msToTimestamp("s.timestamp_ms")}, s.timestamp_ms, s.owner_address, s.to_address, s.contract_type,
-      s.contract_type_name, s.status, s.contract_ret, s.confirmed, ${d.toRawAmount("s.fee")}, ${d.toJson("s.raw")}, s.detail, s.detail_rank,
-      s.state_rank, ${d.now()}, ${d.now()})`;
+    ${insertNew(d, TRANSACTION_COLUMNS)}`;
 }
 
 export function mergeTransfersSql(d: Dialect, range?: TimeRange): string {
@@ -135,11 +148,5 @@ export function mergeTransfersSql(d: Dialect, range?: TimeRange): string {
       risk = t.risk OR s.risk,
       state_rank = greatest(t.state_rank, s.state_rank),
       updated_at = ${d.now()}
-    WHEN NOT MATCHED THEN INSERT (transfer_id, transaction_id, block, timestamp_utc, timestamp_ms, from_address, to_address,
-      asset_type, token_id, token_symbol, token_name, token_decimals, amount_raw, amount_num, amount, confirmed, status,
-      risk, token_level, source, state_rank, first_seen_at, updated_at, nft_token_id)
-    VALUES (s.transfer_id, s.transaction_id, s.block, ${d.msToTimestamp("s.timestamp_ms")}, s.timestamp_ms, s.from_address,
-      s.to_address, s.asset_type, s.token_id, s.token_symbol, s.token_name, s.token_decimals, s.amount_raw,
-      CASE WHEN s.asset_type = 'trc721' THEN NULL ELSE ${d.toRawAmount("s.amount_raw")} END, s.amount, s.confirmed, s.status,
-      s.risk, s.token_level, s.source, s.state_rank, ${d.now()}, ${d.now()}, s.nft_token_id)`;
+    ${insertNew(d, TRANSFER_COLUMNS)}`;
 }

@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { applyScripts, deployScripts, scriptText } from "../../warehouse/snowflake/deploy.ts";
 import { grantsOf, missing } from "../../warehouse/snowflake/doctor.ts";
-import { executor } from "../../warehouse/snowflake/driver.ts";
-import { connectSnowflake, type GlobalOptions } from "../context.ts";
+import { snowflakeSession as session } from "../../warehouse/open.ts";
+import type { GlobalOptions } from "../context.ts";
 import { loadConfig, loadDotEnv } from "../../config/load.ts";
 import { UsageError } from "../../internal/errors.ts";
 
@@ -35,8 +35,7 @@ async function snowflakeSession(opts: GlobalOptions) {
   loadDotEnv();
   const config = loadConfig(opts.config ?? "tronmon.config.yaml");
   if (config.warehouse.kind !== "snowflake") throw new UsageError("this needs warehouse.kind: snowflake in the config");
-  const { conn, settings } = await connectSnowflake(config.warehouse);
-  return { exec: executor(conn, { retries: 2 }), settings };
+  return session(config.warehouse);
 }
 
 /** `tronmon check --connect` on Snowflake: connects and says what the role may not do, with the GRANT to fix it. */

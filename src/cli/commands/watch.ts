@@ -1,8 +1,5 @@
-import { duckdbSettings } from "../../config/schema.ts";
-import { createClient, loadContext, openWarehouse, type GlobalOptions } from "../context.ts";
-import { createDuckDbWarehouse } from "../../warehouse/duckdb/index.ts";
+import { createClient, loadContext, openReader, openWarehouse, type GlobalOptions } from "../context.ts";
 import { assertAccess, serveDashboard, tokensFromEnv } from "../../dashboard/server.ts";
-import type { Config } from "../../config/schema.ts";
 import { watch } from "../../service/watch.ts";
 import { realClock } from "../../service/schedule.ts";
 import { UsageError } from "../../internal/errors.ts";
@@ -102,11 +99,6 @@ export async function watchCommand(opts: WatchCommandOptions): Promise<number> {
 }
 
 /** A second handle on the (already open, migrated) database: its own connection. */
-export const openReader = (config: Config) =>
-  config.warehouse.kind === "snowflake"
-    ? openWarehouse(config) // another session
-    : createDuckDbWarehouse({ path: duckdbSettings(config).path, memoryLimit: duckdbSettings(config).memory_limit });
-
 /** `tronmon dashboard`: serves the dashboard alone (no cycles). */
 export async function dashboardCommand(opts: GlobalOptions & { port?: string; host?: string }): Promise<number> {
   const port = portOf(opts.port, "dashboard: --port") ?? 8501;

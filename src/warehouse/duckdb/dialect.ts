@@ -1,4 +1,5 @@
-import type { ColumnType, Dialect } from "../types.ts";
+// DuckDB's spelling of what the builders need. Upserts are INSERT ... ON CONFLICT on the primary key.
+import type { ColumnType, Dialect, WriteOptions } from "../types.ts";
 
 const TYPES: Record<ColumnType, string> = {
   text: "VARCHAR",
@@ -9,6 +10,13 @@ const TYPES: Record<ColumnType, string> = {
   raw_amount: "DECIMAL(38,0)",
   json: "JSON",
 };
+
+/** `INSERT INTO table (columns) VALUES (?, ...), ...` with each column's conversion applied to its parameter. */
+function insertValues(table: string, columns: readonly string[], rowCount: number, o: WriteOptions): string {
+  const row = `(${columns.map((c) => o.convert?.[c]?.("?") ?? "?").join(", ")})`;
+  const rows = Array.from({ length: rowCount }, () => row).join(", ");
+  return `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${rows}`;
+}
 
 export const duckdbDialect: Dialect = {
   name: "duckdb",
@@ -22,14 +30,16 @@ export const duckdbDialect: Dialect = {
   nowMs: () => `epoch_ms(now())`,
   timestampToMs: (ts) => `epoch_ms(${ts})`,
   framedMedian: true,
-  insertMissingSql: (table, columns, keys, rowCount) => {
-    const row = `(${columns.map(() => "?").join(", ")})`;
-    return `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${Array.from({ length: rowCount }, () => row).join(", ")} ON CONFLICT (${keys.join(", ")}) DO NOTHING`;
-  },
-  upsertSql: (table, columns, keys, rowCount) => {
-    const row = `(${columns.map(() => "?").join(", ")})`;
-    const updates = columns.filter((c) => !keys.includes(c)).map((c) => `${c} = excluded.${c}`);
-    return `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${Array.from({ length: rowCount }, () => row).join(", ")}
+  transactionalDdl: true,
+  insertMissingSql: (table, columns, keys, rowCount, o = {}) =>
+    `${insertValues(table, columns, rowCount, o)} ON CONFLICT (${keys.join(", ")}) DO NOTHING`,
+  upsertSql: (table, columns, keys, rowCount, o = {}) => {
+    const updates = (o.update ?? columns.filter((c) => !keys.includes(c))).map((c) =>
+      o.keepWhenNull?.includes(c) ? `${c} = COALESCE(excluded.${c}, ${table}.${c})` : `${c} = excluded.${c}`,
+    );
+    return `${insertValues(table, columns, rowCount, o)}
       ON CONFLICT (${keys.join(", ")}) DO ${updates.length ? `UPDATE SET ${updates.join(", ")}` : "NOTHING"}`;
   },
+  insertSelectMissingSql: (table, keys, select) =>
+    `INSERT INTO ${table} (${keys.join(", ")}) ${select} ON CONFLICT DO NOTHING`,
 };

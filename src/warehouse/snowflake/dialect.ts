@@ -1,6 +1,7 @@
 // Snowflake's spelling of what the builders need. Types: raw amounts NUMBER(38,0), times TIMESTAMP_TZ
-// (always written in UTC), JSON as VARIANT. The rest of the SQL is shared with DuckDB.
-import type { ColumnType, Dialect } from "../types.ts";
+// (always written in UTC), JSON as VARIANT. Upserts are MERGEs from a VALUES list. The rest of the SQL is
+// shared with DuckDB.
+import type { ColumnType, Dialect, WriteOptions } from "../types.ts";
 
 const TYPES: Record<ColumnType, string> = {
   text: "VARCHAR",
@@ -11,6 +12,27 @@ const TYPES: Record<ColumnType, string> = {
   raw_amount: "NUMBER(38,0)",
   json: "VARIANT",
 };
+
+/** `MERGE INTO table t USING (rows as s) ON keys`: JSON parsed and conversions applied in the source. */
+function mergeFromValues(
+  table: string,
+  columns: readonly string[],
+  keys: readonly string[],
+  n: number,
+  o: WriteOptions,
+) {
+  const row = `(${columns.map(() => "?").join(", ")})`;
+  const cell = (c: string) => {
+    const conv = o.convert?.[c] ?? (o.json?.includes(c) ? (ref: string) => `PARSE_JSON(${ref})` : null);
+    return conv ? `${conv(c)} AS ${c}` : c;
+  };
+  const select = columns.some((c) => o.convert?.[c] || o.json?.includes(c)) ? columns.map(cell).join(", ") : "*";
+  const values = Array.from({ length: n }, () => row).join(", ");
+  return `MERGE INTO ${table} t USING (SELECT ${select} FROM VALUES ${values} AS v (${columns.join(", ")})) s
+      ON ${keys.map((k) => `t.${k} = s.${k}`).join(" AND ")}`;
+}
+const insertNotMatched = (columns: readonly string[]) =>
+  `WHEN NOT MATCHED THEN INSERT (${columns.join(", ")}) VALUES (${columns.map((c) => `s.${c}`).join(", ")})`;
 
 export const snowflakeDialect: Dialect = {
   name: "snowflake",
@@ -23,19 +45,18 @@ export const snowflakeDialect: Dialect = {
   nowMs: () => "DATE_PART(EPOCH_MILLISECOND, CURRENT_TIMESTAMP())",
   timestampToMs: (ts) => `DATE_PART(EPOCH_MILLISECOND, ${ts})`,
   framedMedian: false,
-  insertMissingSql: (table, columns, keys, rowCount, json = []) => {
-    const row = `(${columns.map(() => "?").join(", ")})`;
-    const select = columns.map((c) => (json.includes(c) ? `PARSE_JSON(${c}) AS ${c}` : c)).join(", ");
-    return `MERGE INTO ${table} t USING (SELECT ${select} FROM VALUES ${Array.from({ length: rowCount }, () => row).join(", ")} AS v (${columns.join(", ")})) s
-      ON ${keys.map((k) => `t.${k} = s.${k}`).join(" AND ")}
-      WHEN NOT MATCHED THEN INSERT (${columns.join(", ")}) VALUES (${columns.map((c) => `s.${c}`).join(", ")})`;
+  transactionalDdl: false,
+  insertMissingSql: (table, columns, keys, rowCount, o = {}) =>
+    `${mergeFromValues(table, columns, keys, rowCount, o)}
+      ${insertNotMatched(columns)}`,
+  upsertSql: (table, columns, keys, rowCount, o = {}) => {
+    const updates = (o.update ?? columns.filter((c) => !keys.includes(c))).map((c) =>
+      o.keepWhenNull?.includes(c) ? `${c} = COALESCE(s.${c}, t.${c})` : `${c} = s.${c}`,
+    );
+    return `${mergeFromValues(table, columns, keys, rowCount, o)}${updates.length ? `\n      WHEN MATCHED THEN UPDATE SET ${updates.join(", ")}` : ""}
+      ${insertNotMatched(columns)}`;
   },
-  upsertSql: (table, columns, keys, rowCount) => {
-    const row = `(${columns.map(() => "?").join(", ")})`;
-    const on = keys.map((k) => `t.${k} = s.${k}`).join(" AND ");
-    const updates = columns.filter((c) => !keys.includes(c)).map((c) => `${c} = s.${c}`);
-    return `MERGE INTO ${table} t USING (SELECT * FROM VALUES ${Array.from({ length: rowCount }, () => row).join(", ")} AS v (${columns.join(", ")})) s
-      ON ${on}${updates.length ? `\n      WHEN MATCHED THEN UPDATE SET ${updates.join(", ")}` : ""}
-      WHEN NOT MATCHED THEN INSERT (${columns.join(", ")}) VALUES (${columns.map((c) => `s.${c}`).join(", ")})`;
-  },
+  insertSelectMissingSql: (table, keys, select) =>
+    `MERGE INTO ${table} t USING (${select}) s ON ${keys.map((k) => `t.${k} = s.${k}`).join(" AND ")}
+      ${insertNotMatched(keys)}`,
 };

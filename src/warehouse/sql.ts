@@ -1,0 +1,54 @@
+// SQL as values: a tagged template that keeps text and parameters together. A value interpolated into
+// sql`...` becomes a `?` parameter where it appears; an interpolated Sql fragment brings its own text and
+// parameters (so a fragment used twice binds its values twice, in order). `raw` is for trusted text only:
+// identifiers and the dialect's spellings, never a value. `labelled` names a query for logs, metrics, errors.
+const SQL = Symbol("sql");
+
+export type Sql = {
+  readonly [SQL]: true;
+  readonly text: string;
+  readonly params: readonly unknown[];
+  readonly label?: string;
+};
+
+const make = (text: string, params: readonly unknown[], label?: string): Sql => ({ [SQL]: true, text, params, label });
+
+export const isSql = (v: unknown): v is Sql => typeof v === "object" && v !== null && SQL in v;
+
+export function sql(strings: TemplateStringsArray, ...values: unknown[]): Sql {
+  let text = strings[0];
+  const params: unknown[] = [];
+  values.forEach((v, i) => {
+    if (isSql(v)) {
+      text += v.text;
+      params.push(...v.params);
+    } else {
+      text += "?";
+      params.push(v);
+    }
+    text += strings[i + 1];
+  });
+  return make(text, params);
+}
+
+/** Trusted SQL text (an identifier, a dialect expression): inlined as it is. */
+export const raw = (text: string): Sql => make(text, []);
+
+export const empty = raw("");
+
+/** Fragments joined by a separator. */
+export function join(parts: readonly Sql[], separator = ", "): Sql {
+  return make(
+    parts.map((p) => p.text).join(separator),
+    parts.flatMap((p) => p.params),
+  );
+}
+
+/** `?, ?, ?` for the values (an IN list); never empty: callers test for an empty list first. */
+export const list = (values: readonly unknown[]): Sql => join(values.map((v) => sql`${v}`));
+
+/** A query with a name: logs, metrics and errors say which one it was. */
+export const labelled = (label: string, q: Sql): Sql => make(q.text, q.params, label);
+
+/** The conjunction of conditions (TRUE when there are none). */
+export const and = (conds: readonly Sql[]): Sql => (conds.length ? join(conds, " AND ") : raw("TRUE"));
