@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config/load.ts";
 import { dashboardApp, MAX_BODY_BYTES } from "../src/dashboard/server.ts";
-import { serveMetrics, createMetrics } from "../src/service/metrics.ts";
+import { serveMetrics, createMetrics } from "../src/service/prometheus.ts";
 import { send, slackEscape } from "../src/notify/sinks.ts";
 import { csvCell } from "../src/export/format.ts";
 import { scrubUrls } from "../src/internal/scrub.ts";

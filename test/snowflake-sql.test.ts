@@ -10,9 +10,12 @@ import { MIGRATIONS } from "../src/warehouse/schema.ts";
 import { snowflakeDialect } from "../src/warehouse/snowflake/dialect.ts";
 import { mergeTransactionsSql, mergeTransfersSql } from "../src/warehouse/upsert.ts";
 import * as A from "../src/anomalies/sql.ts";
+import { DETECTORS } from "../src/anomalies/detectors/index.ts";
+import { rangeJoinSql } from "../src/anomalies/detectors/large-transaction.ts";
+import { parseConfig } from "../src/config/load.ts";
 import { rulesSql } from "../src/rules/sql.ts";
 import { rollupInsertSql } from "../src/rules/rollup.ts";
-import { walletMetricsSql, walletTokenMetricsSql } from "../src/metrics/sql.ts";
+import { walletMetricsSql, walletTokenMetricsSql } from "../src/wallet-metrics/sql.ts";
 import { ROOT } from "./helpers.ts";
 
 const parser = new sqlParser.Parser();
@@ -177,6 +180,9 @@ describe("the pipeline's queries through the Snowflake dialect", () => {
   it("rules, rollup, anomaly detectors and metrics parse with the Snowflake grammar (placeholders as literals); their MERGEs by shape", () => {
     const known = [{ tokenId: "_", symbol: "TRX", name: "Tronix" }];
     const d = snowflakeDialect;
+    const settings = parseConfig({ wallets: [{ address: "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF" }] }).anomalies;
+    settings.address_poisoning.dust = [{ token: "_", max: "1" }];
+    const ctx = { d, settings, known, nowMs: 1e12, watermarkMs: 1, fresh: { rows: 10, minMs: 0 }, windowFromRows: 5 };
     const selects = {
       rules: rulesSql(
         [
@@ -204,30 +210,14 @@ describe("the pipeline's queries through the Snowflake dialect", () => {
         1e12,
       ).query.text,
       rollup: rollupInsertSql(0, 1).text,
-      large_transaction: A.largeTransactionSql(d, {
-        watermarkMs: 1,
-        historyFromMs: 0,
-        minSample: 10,
-        sigmas: 3,
-        lookbackDays: 30,
-      }).sql,
-      new_counterparty: A.newCounterpartySql(d, { watermarkMs: 1, known }).sql,
-      address_poisoning: A.addressPoisoningSql(d, {
-        watermarkMs: 1,
-        prefix: 4,
-        suffix: 4,
-        dust: [{ tokenId: "_", maxRaw: "1000000" }],
-        known,
-      }).sql,
-      fake_token: A.fakeTokenSql(d, { watermarkMs: 1, known }).sql,
-      spam_token: A.spamTokenSql(d, { watermarkMs: 1, known }).sql,
-      burst_activity: A.burstSql({ nowMs: 1e12, factor: 2, minCount: 5 }).sql,
+      ...Object.fromEntries(DETECTORS.map((x) => [x.type, x.query(ctx).text])),
+      large_transaction_join: rangeJoinSql(ctx).text,
       wallet_metrics: walletMetricsSql(d.nowMs()),
       wallet_token_metrics: walletTokenMetricsSql(d.nowMs()),
     };
     for (const [name, sql] of Object.entries(selects)) expect(parseError(sql.replace(/\?/g, "0")), name).toBeNull();
-    checkMerge(A.mergeCounterpartiesSql(d, { watermarkMs: 1, known }).sql);
-    checkMerge(A.backfillCounterpartiesSql(d, { watermarkMs: 1, known }).sql);
+    checkMerge(A.mergeCounterpartiesSql(d, { watermarkMs: 1, known }).text);
+    checkMerge(A.backfillCounterpartiesSql(d, { watermarkMs: 1, known }).text);
     expect(d.framedMedian).toBe(false); // so large_transaction never uses the RANGE-framed MEDIAN window there
   });
 });

@@ -1,9 +1,12 @@
-// The dashboard's reads: parameterised SQL only, exact amounts scaled in TypeScript (BigInt).
+// The dashboard's reads: SQL values with bound parameters only (warehouse/sql.ts), each labelled; exact amounts
+// scaled in TypeScript (BigInt). A wallet's rows come from the one wallet-side builder (warehouse/wallet-side.ts).
 import { formatUnits } from "../normalize/amount.ts";
-import { DAY_MS, SUMMABLE } from "../model/time.ts";
-import { jsonValue, type Warehouse } from "../warehouse/types.ts";
-import { walletTokenMetricsSql } from "../metrics/sql.ts";
-import { deliverySummary } from "../notify/outbox.ts";
+import { DAY_MS, SUMMABLE, utcDaySql } from "../model/time.ts";
+import { statusReport } from "../reports/status.ts";
+import { and, labelled, raw, type Sql, sql } from "../warehouse/sql.ts";
+import type { Warehouse } from "../warehouse/types.ts";
+import { walletActivity, walletTransactions, walletTransfers } from "../warehouse/wallet-side.ts";
+import { walletTokenMetricsSql } from "../wallet-metrics/sql.ts";
 
 export const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 type Row = Record<string, string | number | boolean | null>;
@@ -13,76 +16,40 @@ const units = (raw: unknown, decimals: unknown) =>
   raw === null || raw === undefined ? null : formatUnits(BigInt(String(raw).split(".")[0]), Number(decimals ?? 0));
 
 /** Every transfer touching a watched wallet, once (a transfer between two watched wallets is not counted twice). */
-const WATCHED_TRANSFERS = `SELECT t.* FROM transfers t WHERE t.status = 'success'
-  AND (t.from_address IN (SELECT address FROM wallets) OR t.to_address IN (SELECT address FROM wallets))`;
+const WATCHED_TRANSFERS = raw(`SELECT t.* FROM transfers t WHERE t.status = 'success'
+  AND (t.from_address IN (SELECT address FROM wallets) OR t.to_address IN (SELECT address FROM wallets))`);
 
-/**
- * One wallet's rows exactly as `wallet_activity` has them, with the wallet and an optional time window pushed
- * into each branch (the view over every wallet is what makes a page slow on millions of rows).
- */
-function activityOf(wallet: string, window?: { fromMs: number; toMs: number }): { sql: string; params: unknown[] } {
-  const t = window ? " AND timestamp_ms > ? AND timestamp_ms <= ?" : "";
-  const tp = window ? [window.fromMs, window.toMs] : [];
-  const cols = `transaction_id, transfer_id, block, timestamp_utc, timestamp_ms, asset_type, token_id, token_symbol, token_name, token_decimals,
-    amount_raw, amount_num, amount, status, confirmed, risk, token_level`;
-  return {
-    sql: `SELECT ? AS wallet, 'transfer' AS kind, ${cols}, CASE WHEN to_address = from_address THEN 'self' ELSE 'out' END AS direction, to_address AS counterparty, CAST(NULL AS INTEGER) AS contract_type
-        FROM transfers WHERE from_address = ?${t}
-      UNION ALL SELECT ?, 'transfer', ${cols}, 'in', from_address, CAST(NULL AS INTEGER) FROM transfers WHERE to_address = ? AND from_address <> ?${t}
-      UNION ALL SELECT ?, 'transaction', x.hash, NULL, x.block, x.timestamp_utc, x.timestamp_ms, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, x.status, x.confirmed, NULL, NULL,
-          CASE WHEN x.owner_address = ? AND x.to_address = ? THEN 'self' WHEN x.owner_address = ? THEN 'out' ELSE 'in' END,
-          CASE WHEN x.owner_address = ? THEN x.to_address ELSE x.owner_address END, x.contract_type
-        FROM transactions x WHERE (x.owner_address = ? OR x.to_address = ?)${t.replace(/timestamp_ms/g, "x.timestamp_ms")}
-          AND NOT EXISTS (SELECT 1 FROM transfers f WHERE f.transaction_id = x.hash AND (f.from_address = ? OR f.to_address = ?))`,
-    params: [
-      wallet,
-      wallet,
-      ...tp,
-      wallet,
-      wallet,
-      wallet,
-      ...tp,
-      wallet,
-      wallet,
-      wallet,
-      wallet,
-      wallet,
-      wallet,
-      wallet,
-      ...tp,
-      wallet,
-      wallet,
-    ],
-  };
+/** Ids of successful transactions touching any watched wallet in a window (ms, (from, to]), per wallet. */
+function watchedTxIds(fromMs: number, toMs: number): Sql {
+  const within = (a: string) =>
+    sql`${raw(a)}.status = 'success' AND ${raw(a)}.timestamp_ms > ${fromMs} AND ${raw(a)}.timestamp_ms <= ${toMs}`;
+  return sql`SELECT id, wallet FROM (${walletTransfers({ select: raw("t.transaction_id AS id"), where: within("t") })}) a
+    UNION ALL SELECT id, wallet FROM (${walletTransactions({ select: raw("x.hash AS id"), where: within("x") })}) b`;
 }
-
-/** Ids of successful transactions touching any watched wallet in a window (transfers and transactions, each side). */
-const WATCHED_TX_IDS = `SELECT t.transaction_id AS id, w.address AS wallet FROM transfers t JOIN wallets w ON t.from_address = w.address WHERE t.status = 'success' AND t.timestamp_ms > ? AND t.timestamp_ms <= ?
-  UNION ALL SELECT t.transaction_id, w.address FROM transfers t JOIN wallets w ON t.to_address = w.address WHERE t.status = 'success' AND t.timestamp_ms > ? AND t.timestamp_ms <= ?
-  UNION ALL SELECT x.hash, w.address FROM transactions x JOIN wallets w ON x.owner_address = w.address WHERE x.status = 'success' AND x.timestamp_ms > ? AND x.timestamp_ms <= ?
-  UNION ALL SELECT x.hash, w.address FROM transactions x JOIN wallets w ON x.to_address = w.address WHERE x.status = 'success' AND x.timestamp_ms > ? AND x.timestamp_ms <= ?`;
-const win4 = (from: number, to: number) => [from, to, from, to, from, to, from, to];
 
 export async function overview(w: Warehouse, nowMs: number) {
   const d7 = nowMs - 7 * DAY_MS,
     d30 = nowMs - 30 * DAY_MS;
   const [k] = await w.query<Row>(
-    `SELECT
+    labelled(
+      "dashboard.kpis",
+      sql`SELECT
       (SELECT count(*) FROM wallets) AS wallets,
-      (SELECT count(DISTINCT id) FROM (${WATCHED_TX_IDS})) AS tx_7d,
+      (SELECT count(DISTINCT id) FROM (${watchedTxIds(d7, nowMs)}) a) AS tx_7d,
       (SELECT count(*) FROM alerts WHERE status IN ('open', 'acknowledged')) AS open_alerts,
-      (SELECT count(*) FROM anomalies WHERE COALESCE(occurred_at_ms, detected_at_ms) > ?) AS anomalies_24h`,
-    [...win4(d7, nowMs), nowMs - DAY_MS],
+      (SELECT count(*) FROM anomalies WHERE COALESCE(occurred_at_ms, detected_at_ms) > ${nowMs - DAY_MS}) AS anomalies_24h`,
+    ),
   );
   const tokens = await w.query<Row>(
-    `SELECT token_id, max(token_symbol) AS symbol, max(token_name) AS name, max(token_decimals) AS decimals,
-      count(*) AS transfers, CAST(sum(CASE WHEN ${SUMMABLE} THEN amount_num END) AS VARCHAR) AS volume_raw
-    FROM (${WATCHED_TRANSFERS}) t WHERE timestamp_ms > ? AND timestamp_ms <= ? GROUP BY token_id ORDER BY count(*) DESC LIMIT 50`,
-    [d30, nowMs],
+    labelled(
+      "dashboard.tokens",
+      sql`SELECT token_id, max(token_symbol) AS symbol, max(token_name) AS name, max(token_decimals) AS decimals,
+      count(*) AS transfers, CAST(sum(CASE WHEN ${raw(SUMMABLE)} THEN amount_num END) AS VARCHAR) AS volume_raw
+    FROM (${WATCHED_TRANSFERS}) t WHERE timestamp_ms > ${d30} AND timestamp_ms <= ${nowMs}
+    GROUP BY token_id ORDER BY count(*) DESC LIMIT 50`,
+    ),
   );
-  const [run] =
-    await w.query<Row>(`SELECT run_id, command, status, error, ${w.dialect.timestampToMs("started_at")} AS started_ms, ${w.dialect.timestampToMs("ended_at")} AS ended_ms
-    FROM runs ORDER BY started_at DESC LIMIT 1`);
+  const [run] = (await statusReport(w, nowMs, { runs: 1, walletCounts: false })).runs;
   const perToken = tokens.map((t) => ({
     token_id: t.token_id,
     symbol: t.symbol,
@@ -104,9 +71,10 @@ export async function overview(w: Warehouse, nowMs: number) {
           command: run.command,
           status: run.status,
           error: run.error,
-          started_at: iso(run.started_ms),
-          ended_at: iso(run.ended_ms),
-          age_seconds: run.ended_ms === null ? null : Math.max(0, Math.round((nowMs - Number(run.ended_ms)) / 1000)),
+          started_at: run.started_at,
+          ended_at: run.ended_at,
+          age_seconds:
+            run.ended_at === null ? null : Math.max(0, Math.round((nowMs - Date.parse(run.ended_at)) / 1000)),
         }
       : null,
   };
@@ -118,36 +86,41 @@ export async function charts(w: Warehouse, nowMs: number) {
   const d7 = nowMs - 7 * DAY_MS,
     d30 = nowMs - 30 * DAY_MS;
   const activity = await w.query<Row>(
-    `SELECT w.address AS wallet, w.label, count(DISTINCT a.id) AS tx
-    FROM wallets w LEFT JOIN (${WATCHED_TX_IDS}) a ON a.wallet = w.address
+    labelled(
+      "dashboard.activity_7d",
+      sql`SELECT w.address AS wallet, w.label, count(DISTINCT a.id) AS tx
+    FROM wallets w LEFT JOIN (${watchedTxIds(d7, nowMs)}) a ON a.wallet = w.address
     GROUP BY w.address, w.label ORDER BY tx DESC, w.address LIMIT 20`,
-    win4(d7, nowMs),
+    ),
   );
-  const side = (
-    mine: "from" | "to",
-  ) => `SELECT t.${mine}_address AS wallet, t.amount_num FROM transfers t JOIN wallets w ON t.${mine}_address = w.address
-    WHERE t.status = 'success' AND t.token_id = ? AND t.from_address <> t.to_address AND t.timestamp_ms > ? AND t.timestamp_ms <= ?`;
+  const usdt = walletTransfers({
+    select: raw("t.amount_num"),
+    where: sql`t.status = 'success' AND t.token_id = ${USDT} AND t.from_address <> t.to_address
+      AND t.timestamp_ms > ${d30} AND t.timestamp_ms <= ${nowMs}`,
+  });
   const top = await w.query<Row>(
-    `SELECT a.wallet, max(w.label) AS label, CAST(sum(a.amount_num) AS VARCHAR) AS volume_raw, 6 AS decimals
-    FROM (${side("from")} UNION ALL ${side("to")}) a JOIN wallets w ON w.address = a.wallet
+    labelled(
+      "dashboard.top_usdt",
+      sql`SELECT a.wallet, max(w.label) AS label, CAST(sum(a.amount_num) AS VARCHAR) AS volume_raw, 6 AS decimals
+    FROM (${usdt}) a JOIN wallets w ON w.address = a.wallet
     GROUP BY a.wallet ORDER BY sum(a.amount_num) DESC, a.wallet LIMIT 5`,
-    [USDT, d30, nowMs, USDT, d30, nowMs],
+    ),
   );
-  const day = (col: string) => `CAST(floor(${col} / ${DAY_MS}) AS BIGINT) * ${DAY_MS}`;
+  const day = (col: string) => raw(utcDaySql(col));
   const daily = await w.query<Row>(
-    `SELECT ${day("timestamp_ms")} AS day, count(DISTINCT transaction_id) AS tx,
-      CAST(sum(CASE WHEN token_id = ? AND ${SUMMABLE} THEN amount_num END) AS VARCHAR) AS usdt_raw
-    FROM (${WATCHED_TRANSFERS}) t WHERE timestamp_ms > ? AND timestamp_ms <= ? GROUP BY 1 ORDER BY 1`,
-    [USDT, d30, nowMs],
+    labelled(
+      "dashboard.daily",
+      sql`SELECT ${day("timestamp_ms")} AS day, count(DISTINCT transaction_id) AS tx,
+      CAST(sum(CASE WHEN token_id = ${USDT} AND ${raw(SUMMABLE)} THEN amount_num END) AS VARCHAR) AS usdt_raw
+    FROM (${WATCHED_TRANSFERS}) t WHERE timestamp_ms > ${d30} AND timestamp_ms <= ${nowMs} GROUP BY 1 ORDER BY 1`,
+    ),
   );
-  const alertsDaily = await w.query<Row>(
-    `SELECT ${day("first_seen_ms")} AS day, count(*) AS n FROM alerts WHERE first_seen_ms > ? GROUP BY 1 ORDER BY 1`,
-    [d30],
-  );
-  const anomaliesDaily = await w.query<Row>(
-    `SELECT ${day("detected_at_ms")} AS day, count(*) AS n FROM anomalies WHERE detected_at_ms > ? GROUP BY 1 ORDER BY 1`,
-    [d30],
-  );
+  const perDay = (table: string, col: string) =>
+    w.query<Row>(
+      sql`SELECT ${day(col)} AS day, count(*) AS n FROM ${raw(table)} WHERE ${raw(col)} > ${d30} GROUP BY 1 ORDER BY 1`,
+    );
+  const alertsDaily = await perDay("alerts", "first_seen_ms");
+  const anomaliesDaily = await perDay("anomalies", "detected_at_ms");
   return {
     activity_7d: activity.map((r) => ({ wallet: r.wallet, label: r.label, tx: Number(r.tx) })),
     top_usdt_30d: top.map((r) => ({ wallet: r.wallet, label: r.label, volume: units(r.volume_raw, r.decimals) })),
@@ -161,37 +134,28 @@ export async function charts(w: Warehouse, nowMs: number) {
   };
 }
 
+/** Conditions for the values given (undefined: no condition). */
+const given = (pairs: [unknown, (v: never) => Sql][]): Sql =>
+  and(pairs.filter(([v]) => v !== undefined).map(([v, cond]) => cond(v as never)));
+
 export async function alertsList(
   w: Warehouse,
   f: { status?: string; rule?: string; wallet?: string; from?: number; to?: number; limit: number },
 ) {
-  const where: string[] = [],
-    p: unknown[] = [];
-  if (f.status === "active") where.push("status IN ('open', 'acknowledged')");
-  else if (f.status) {
-    where.push("status = ?");
-    p.push(f.status);
-  }
-  if (f.rule) {
-    where.push("rule_name = ?");
-    p.push(f.rule);
-  }
-  if (f.wallet) {
-    where.push("wallet = ?");
-    p.push(f.wallet);
-  }
-  if (f.from !== undefined) {
-    where.push("last_seen_ms >= ?");
-    p.push(f.from);
-  }
-  if (f.to !== undefined) {
-    where.push("first_seen_ms <= ?");
-    p.push(f.to);
-  }
+  const where = given([
+    [f.status, (v: string) => (v === "active" ? raw("status IN ('open', 'acknowledged')") : sql`status = ${v}`)],
+    [f.rule, (v: string) => sql`rule_name = ${v}`],
+    [f.wallet, (v: string) => sql`wallet = ${v}`],
+    [f.from, (v: number) => sql`last_seen_ms >= ${v}`],
+    [f.to, (v: number) => sql`first_seen_ms <= ${v}`],
+  ]);
   const rows = await w.query<Row>(
-    `SELECT alert_id, rule_name, kind, wallet, status, value, threshold, token_symbol, period_days, first_seen_ms, last_seen_ms, resolved_at_ms, note, acted_by
-    FROM alerts ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY last_seen_ms DESC, alert_id LIMIT ?`,
-    [...p, f.limit],
+    labelled(
+      "dashboard.alerts",
+      sql`SELECT alert_id, rule_name, kind, wallet, status, value, threshold, token_symbol, period_days, first_seen_ms,
+        last_seen_ms, resolved_at_ms, note, acted_by
+      FROM alerts WHERE ${where} ORDER BY last_seen_ms DESC, alert_id LIMIT ${f.limit}`,
+    ),
   );
   const rules = await w.query<Row>("SELECT DISTINCT rule_name FROM alerts ORDER BY 1");
   return {
@@ -209,58 +173,57 @@ export async function anomaliesList(
   w: Warehouse,
   f: { type?: string; wallet?: string; from?: number; to?: number; limit: number },
 ) {
-  const where: string[] = [],
-    p: unknown[] = [];
-  if (f.type) {
-    where.push("anomaly_type = ?");
-    p.push(f.type);
-  }
-  if (f.wallet) {
-    where.push("wallet = ?");
-    p.push(f.wallet);
-  }
-  if (f.from !== undefined) {
-    where.push("detected_at_ms >= ?");
-    p.push(f.from);
-  }
-  if (f.to !== undefined) {
-    where.push("detected_at_ms <= ?");
-    p.push(f.to);
-  }
+  const where = given([
+    [f.type, (v: string) => sql`anomaly_type = ${v}`],
+    [f.wallet, (v: string) => sql`wallet = ${v}`],
+    [f.from, (v: number) => sql`detected_at_ms >= ${v}`],
+    [f.to, (v: number) => sql`detected_at_ms <= ${v}`],
+  ]);
   const rows = await w.query<Row>(
-    `SELECT anomaly_id, anomaly_type, wallet, transaction_id, token_id, token_symbol, amount, reason, occurred_at_ms, detected_at_ms
-    FROM anomalies ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY detected_at_ms DESC, occurred_at_ms DESC, anomaly_id LIMIT ?`,
-    [...p, f.limit],
+    labelled(
+      "dashboard.anomalies",
+      sql`SELECT anomaly_id, anomaly_type, wallet, transaction_id, token_id, token_symbol, amount, reason, occurred_at_ms,
+        detected_at_ms
+      FROM anomalies WHERE ${where} ORDER BY detected_at_ms DESC, occurred_at_ms DESC, anomaly_id LIMIT ${f.limit}`,
+    ),
   );
   return rows.map((r) => ({ ...r, occurred_at: iso(r.occurred_at_ms), detected_at: iso(r.detected_at_ms) }));
 }
 
 export async function walletPage(w: Warehouse, address: string, nowMs: number) {
-  const [wallet] = await w.query<Row>("SELECT address, label FROM wallets WHERE address = ?", [address]);
+  const [wallet] = await w.query<Row>(sql`SELECT address, label FROM wallets WHERE address = ${address}`);
   if (!wallet) return null;
   // the view's SQL with the page's own "now" (the view itself uses the database clock)
-  const mine = activityOf(address);
+  const mine = walletActivity({ wallet: address });
+  const metrics = walletTokenMetricsSql(String(Math.trunc(nowMs)), "(__rows__)").split("__rows__");
   const tokens = await w.query<Row>(
-    `SELECT * FROM (${walletTokenMetricsSql(String(Math.trunc(nowMs)), `(${mine.sql})`)}) m ORDER BY transfers DESC`,
-    mine.params,
+    labelled(
+      "dashboard.wallet_tokens",
+      sql`SELECT * FROM (${raw(metrics[0])}${mine}${raw(metrics[1])}) m ORDER BY transfers DESC`,
+    ),
   );
   const metric = (t: Row, key: string) => units(t[key], t.token_decimals);
-  const d30 = nowMs - 30 * DAY_MS;
-  const recent = activityOf(address, { fromMs: d30, toMs: nowMs });
+  const recent = walletActivity({ wallet: address, window: { fromMs: nowMs - 30 * DAY_MS, toMs: nowMs } });
   const daily = await w.query<Row>(
-    `SELECT CAST(floor(timestamp_ms / ${DAY_MS}) AS BIGINT) * ${DAY_MS} AS day, count(DISTINCT transaction_id) AS tx,
-      count(DISTINCT CASE WHEN direction = 'in' THEN transaction_id END) AS tx_in, count(DISTINCT CASE WHEN direction = 'out' THEN transaction_id END) AS tx_out
-    FROM (${recent.sql}) a WHERE status = 'success' GROUP BY 1 ORDER BY 1`,
-    recent.params,
+    labelled(
+      "dashboard.wallet_daily",
+      sql`SELECT ${raw(utcDaySql("timestamp_ms"))} AS day, count(DISTINCT transaction_id) AS tx,
+        count(DISTINCT CASE WHEN direction = 'in' THEN transaction_id END) AS tx_in,
+        count(DISTINCT CASE WHEN direction = 'out' THEN transaction_id END) AS tx_out
+      FROM (${recent}) a WHERE status = 'success' GROUP BY 1 ORDER BY 1`,
+    ),
   );
   const counterparties = await w.query<Row>(
-    `SELECT a.counterparty, count(*) AS transfers, count(DISTINCT a.token_id) AS tokens, max(a.timestamp_ms) AS last_ms,
-      max(l.label) AS label, max(CASE WHEN p.anomaly_id IS NOT NULL THEN 1 ELSE 0 END) = 1 AS lookalike
-    FROM (${mine.sql}) a LEFT JOIN wallets l ON l.address = a.counterparty
-      LEFT JOIN anomalies p ON p.anomaly_type = 'address_poisoning' AND p.wallet = a.wallet AND p.transaction_id = a.transaction_id
-    WHERE a.kind = 'transfer' AND a.counterparty IS NOT NULL
-    GROUP BY a.counterparty ORDER BY count(*) DESC, a.counterparty LIMIT 20`,
-    mine.params,
+    labelled(
+      "dashboard.wallet_counterparties",
+      sql`SELECT a.counterparty, count(*) AS transfers, count(DISTINCT a.token_id) AS tokens, max(a.timestamp_ms) AS last_ms,
+        max(l.label) AS label, max(CASE WHEN p.anomaly_id IS NOT NULL THEN 1 ELSE 0 END) = 1 AS lookalike
+      FROM (${mine}) a LEFT JOIN wallets l ON l.address = a.counterparty
+        LEFT JOIN anomalies p ON p.anomaly_type = 'address_poisoning' AND p.wallet = a.wallet
+          AND p.transaction_id = a.transaction_id
+      WHERE a.kind = 'transfer' AND a.counterparty IS NOT NULL
+      GROUP BY a.counterparty ORDER BY count(*) DESC, a.counterparty LIMIT 20`,
+    ),
   );
   return {
     wallet: wallet.address,
@@ -302,70 +265,48 @@ export async function walletPage(w: Warehouse, address: string, nowMs: number) {
 
 export const SORTS = { time: "timestamp_ms", amount: "amount_num", token: "token_symbol", status: "status" } as const;
 
-export async function walletActivity(
-  w: Warehouse,
-  address: string,
-  f: {
-    kind?: "transfer" | "transaction";
-    token?: string;
-    direction?: string;
-    status?: string;
-    from?: number;
-    to?: number;
-    minRaw?: string;
-    maxRaw?: string;
-    sort: keyof typeof SORTS;
-    order: "asc" | "desc";
-    page: number;
-    pageSize: number;
-  },
-) {
-  const mine = activityOf(
-    address,
-    f.from !== undefined || f.to !== undefined ? { fromMs: (f.from ?? -1) - 1, toMs: f.to ?? 8.64e15 } : undefined,
+export type ActivityFilter = {
+  kind?: "transfer" | "transaction";
+  token?: string;
+  direction?: string;
+  status?: string;
+  from?: number;
+  to?: number;
+  minRaw?: string;
+  maxRaw?: string;
+  sort: keyof typeof SORTS;
+  order: "asc" | "desc";
+  page: number;
+  pageSize: number;
+};
+
+/** One page of a wallet's activity, filtered and sorted, with the filtered total. */
+export async function walletActivityPage(w: Warehouse, address: string, f: ActivityFilter) {
+  const window =
+    f.from !== undefined || f.to !== undefined ? { fromMs: (f.from ?? -1) - 1, toMs: f.to ?? 8.64e15 } : undefined;
+  const mine = walletActivity({ wallet: address, window });
+  const where = given([
+    [f.kind, (v: string) => sql`kind = ${v}`],
+    [f.token, (v: string) => sql`token_id = ${v}`],
+    [f.direction, (v: string) => sql`direction = ${v}`],
+    [f.status, (v: string) => sql`status = ${v}`],
+    [f.from, (v: number) => sql`timestamp_ms >= ${v}`],
+    [f.to, (v: number) => sql`timestamp_ms <= ${v}`],
+    [f.minRaw, (v: string) => sql`amount_num >= CAST(${v} AS DECIMAL(38,0))`],
+    [f.maxRaw, (v: string) => sql`amount_num <= CAST(${v} AS DECIMAL(38,0))`],
+  ]);
+  const [n] = await w.query<{ n: string }>(
+    labelled("dashboard.activity_count", sql`SELECT count(*) AS n FROM (${mine}) a WHERE ${where}`),
   );
-  const where = ["TRUE"],
-    p: unknown[] = [...mine.params];
-  if (f.kind) {
-    where.push("kind = ?");
-    p.push(f.kind);
-  }
-  if (f.token) {
-    where.push("token_id = ?");
-    p.push(f.token);
-  }
-  if (f.direction) {
-    where.push("direction = ?");
-    p.push(f.direction);
-  }
-  if (f.status) {
-    where.push("status = ?");
-    p.push(f.status);
-  }
-  if (f.from !== undefined) {
-    where.push("timestamp_ms >= ?");
-    p.push(f.from);
-  }
-  if (f.to !== undefined) {
-    where.push("timestamp_ms <= ?");
-    p.push(f.to);
-  }
-  if (f.minRaw !== undefined) {
-    where.push("amount_num >= CAST(? AS DECIMAL(38,0))");
-    p.push(f.minRaw);
-  }
-  if (f.maxRaw !== undefined) {
-    where.push("amount_num <= CAST(? AS DECIMAL(38,0))");
-    p.push(f.maxRaw);
-  }
-  const cond = where.join(" AND ");
-  const [n] = await w.query<{ n: string }>(`SELECT count(*) AS n FROM (${mine.sql}) a WHERE ${cond}`, p);
+  const order = raw(`${SORTS[f.sort]} ${f.order === "asc" ? "ASC" : "DESC"}`);
   const rows = await w.query<Row>(
-    `SELECT kind, transaction_id, transfer_id, timestamp_ms, direction, counterparty, asset_type, token_id, token_symbol, token_name,
-      amount, amount_raw, status, confirmed, contract_type
-    FROM (${mine.sql}) a WHERE ${cond} ORDER BY ${SORTS[f.sort]} ${f.order === "asc" ? "ASC" : "DESC"} NULLS LAST, transaction_id, transfer_id
-    LIMIT ? OFFSET ?`,
-    [...p, f.pageSize, (f.page - 1) * f.pageSize],
+    labelled(
+      "dashboard.activity_page",
+      sql`SELECT kind, transaction_id, transfer_id, timestamp_ms, direction, counterparty, asset_type, token_id,
+        token_symbol, token_name, amount, amount_raw, status, confirmed, contract_type
+      FROM (${mine}) a WHERE ${where} ORDER BY ${order} NULLS LAST, transaction_id, transfer_id
+      LIMIT ${f.pageSize} OFFSET ${(f.page - 1) * f.pageSize}`,
+    ),
   );
   return {
     total: Number(n.n),
@@ -375,38 +316,8 @@ export async function walletActivity(
   };
 }
 
+/** The health page: the same report as `tronmon status` (reports/status.ts). */
 export async function healthPage(w: Warehouse, nowMs: number) {
-  const runs =
-    await w.query<Row>(`SELECT run_id, command, status, error, counts, ${w.dialect.timestampToMs("started_at")} AS started_ms,
-      ${w.dialect.timestampToMs("ended_at")} - ${w.dialect.timestampToMs("started_at")} AS duration_ms FROM runs ORDER BY started_at DESC LIMIT 30`);
-  const sinks = await deliverySummary(w);
-  const [q] = await w.query<{ n: string }>("SELECT count(*) AS n FROM quarantine");
-  const quarantine = await w.query<Row>("SELECT * FROM quarantine ORDER BY 1 DESC LIMIT 20");
-  const health = await w.query<Row>(
-    "SELECT alert_id, rule_name, wallet, value, threshold, status, first_seen_ms FROM alerts WHERE kind = 'health' ORDER BY first_seen_ms DESC LIMIT 50",
-  );
-  return {
-    runs: runs.map((r) => {
-      const c = jsonValue<Record<string, number>>(r.counts) ?? {};
-      return {
-        run_id: r.run_id,
-        command: r.command,
-        status: r.status,
-        error: r.error,
-        started_at: iso(r.started_ms),
-        duration_ms: r.duration_ms === null ? null : Number(r.duration_ms),
-        requests: c.requests ?? null,
-        transfers_new: c.transfersNew ?? null,
-        retries: c.retries ?? null,
-        throttled: c.throttled ?? null,
-        throttled_ms: c.throttledMs ?? null,
-        quarantined: c.quarantined ?? null,
-      };
-    }),
-    sinks,
-    quarantined: Number(q.n),
-    quarantine,
-    health: health.map((h) => ({ ...h, first_seen: iso(h.first_seen_ms) })),
-    now: new Date(nowMs).toISOString(),
-  };
+  const { wallets: _, verify: __, ...page } = await statusReport(w, nowMs, { runs: 30, walletCounts: false });
+  return page;
 }

@@ -17,10 +17,9 @@ import {
   healthPage,
   overview,
   SORTS,
-  walletActivity,
+  walletActivityPage,
   walletPage,
 } from "./queries.ts";
-import { walletLags } from "../health/checks.ts";
 import { actOnAlert } from "../rules/store.ts";
 import { exportPendingAlerts } from "../rules/evaluate.ts";
 import { isAddress } from "../normalize/address.ts";
@@ -282,11 +281,7 @@ export function dashboardApp(o: DashboardOptions) {
   );
   app.get("/api/alerts", async (c) => c.json(await alertsList(w, parse(Q.alerts, query(c)))));
   app.get("/api/anomalies", async (c) => c.json(await anomaliesList(w, parse(Q.anomalies, query(c)))));
-  app.get(
-    "/api/health",
-    async (c) =>
-      parse(Q.none, query(c)) && c.json({ ...(await healthPage(w, now())), lags: await walletLags(w, now()) }),
-  );
+  app.get("/api/health", async (c) => parse(Q.none, query(c)) && c.json(await healthPage(w, now())));
   app.get("/api/wallets/:address", async (c) => {
     const addr = parse(address, c.req.param("address"));
     parse(Q.none, query(c));
@@ -312,7 +307,7 @@ export function dashboardApp(o: DashboardOptions) {
       }
     };
     return cached(c, () =>
-      walletActivity(w, addr, { ...f, minRaw: raw(f.min), maxRaw: raw(f.max), pageSize: f.page_size }),
+      walletActivityPage(w, addr, { ...f, minRaw: raw(f.min), maxRaw: raw(f.max), pageSize: f.page_size }),
     );
   });
   app.post("/api/alerts/:id/:action{ack|resolve}", async (c) => {

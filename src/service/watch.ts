@@ -6,7 +6,7 @@ import { runFullCycle } from "../pipeline/cycle.ts";
 import { walletLags } from "../health/checks.ts";
 import { deliverDue, nextDueMs } from "../notify/outbox.ts";
 import { scheduleFrom, scheduleLoop, type Clock } from "./schedule.ts";
-import { createMetrics, serveMetrics, type Metrics } from "./metrics.ts";
+import { createMetrics, serveMetrics, type Metrics } from "./prometheus.ts";
 import type { Config } from "../config/schema.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import type { TronscanClient } from "../source/tronscan/client.ts";

@@ -3,7 +3,7 @@ import type { ColumnType, Dialect } from "./types.ts";
 import { type Column as ModelColumn, TRANSACTION_COLUMNS, TRANSFER_COLUMNS, tableColumns } from "../model/columns.ts";
 import { allActivityDaysSql } from "./upsert.ts";
 import { walletActivity } from "./wallet-side.ts";
-import { walletMetricsSql, walletTokenMetricsSql } from "../metrics/sql.ts";
+import { walletMetricsSql, walletTokenMetricsSql } from "../wallet-metrics/sql.ts";
 
 type Column = [name: string, type: ColumnType, constraint?: string];
 /** primaryKey: enforced where given; the two large tables are kept unique by their MERGE instead (see upsert.ts). */

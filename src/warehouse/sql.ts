@@ -52,3 +52,10 @@ export const labelled = (label: string, q: Sql): Sql => make(q.text, q.params, l
 
 /** The conjunction of conditions (TRUE when there are none). */
 export const and = (conds: readonly Sql[]): Sql => (conds.length ? join(conds, " AND ") : raw("TRUE"));
+
+/** A dialect spelling applied to a bound value (`d.msToTimestamp` of a time in ms, say). */
+export function spelled(spell: (ref: string) => string, value: unknown): Sql {
+  const text = spell("?");
+  if (text.split("?").length !== 2) throw new Error(`spelled: ${text} must use its argument once`);
+  return make(text, [value]);
+}

@@ -1,5 +1,4 @@
 // import, status, export, check, schema.
-import { jsonValue } from "../../warehouse/types.ts";
 import { existsSync, writeFileSync } from "node:fs";
 import { loadContext, openWarehouse, parseIsoTime, type GlobalOptions } from "../context.ts";
 import { importPaths } from "../../pipeline/import.ts";
@@ -10,8 +9,7 @@ import { exportRows, EXPORT_FIELDS } from "../../export/tables.ts";
 import { createRowWriter, openOutput, type Format } from "../../export/format.ts";
 import { isAddress } from "../../normalize/address.ts";
 import { table } from "../table.ts";
-import { walletLags } from "../../health/checks.ts";
-import { deliverySummary } from "../../notify/outbox.ts";
+import { statusReport } from "../../reports/status.ts";
 import { ENDPOINTS } from "../../model/rows.ts";
 
 export async function importCommand(paths: string[], opts: GlobalOptions & { json?: boolean }): Promise<number> {
@@ -44,44 +42,15 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }): P
   const warehouse = await openWarehouse(config);
   try {
     await warehouse.syncWallets(config.wallets.map((w) => ({ address: w.address, label: w.label })));
-    const wallets = await warehouse.query<Record<string, string | null>>(`
-      SELECT w.address, w.label,
-        (SELECT min(synced_to_ms) FROM sync_cursors c WHERE c.wallet = w.address) AS synced_to_ms,
-        (SELECT count(*) FROM sync_cursors c WHERE c.wallet = w.address AND c.synced_to_ms IS NOT NULL) AS endpoints_synced,
-        (SELECT count(*) FROM sync_cursors c WHERE c.wallet = w.address AND c.walk_top_ms IS NOT NULL) AS walks_open,
-        (SELECT count(DISTINCT transaction_id) FROM wallet_activity a WHERE a.wallet = w.address) AS transactions,
-        (SELECT count(*) FROM wallet_activity a WHERE a.wallet = w.address AND a.kind = 'transfer') AS transfers,
-        (SELECT count(*) FROM wallet_activity a WHERE a.wallet = w.address AND NOT a.confirmed) AS unconfirmed,
-        (SELECT max(timestamp_ms) FROM wallet_activity a WHERE a.wallet = w.address) AS newest_ms
-      FROM wallets w ORDER BY w.label, w.address`);
-    const runs = await warehouse.query<Record<string, string | null>>(
-      `SELECT run_id, command, started_at, ended_at, status, error, counts, ${warehouse.dialect.timestampToMs("ended_at")} - ${warehouse.dialect.timestampToMs("started_at")} AS duration_ms
-       FROM runs ORDER BY started_at DESC LIMIT 10`,
-    );
-    const [q] = await warehouse.query<{ n: string }>("SELECT count(*) AS n FROM quarantine");
-    const lags = await walletLags(warehouse, Date.now());
-    const sinks = await deliverySummary(warehouse);
-    const health = await warehouse.query<Record<string, string | null>>(
-      "SELECT rule_name, wallet, value, threshold, status, first_seen_ms FROM alerts WHERE kind = 'health' AND status <> 'resolved' ORDER BY first_seen_ms",
-    );
-    const lagOf = new Map(lags.map((l) => [l.wallet, l.lagMinutes]));
+    const report = await statusReport(warehouse, Date.now(), { runs: 10, walletCounts: true });
+    const { wallets, runs, sinks, verify: v } = report;
+    const health = report.health.filter((h) => h.status !== "resolved");
     if (opts.json) {
-      process.stdout.write(
-        JSON.stringify(
-          {
-            wallets: wallets.map((w) => ({ ...w, lag_minutes: lagOf.get(String(w.address)) ?? null })),
-            runs,
-            quarantined: Number(q.n),
-            sinks,
-            health,
-          },
-          null,
-          2,
-        ) + "\n",
-      );
+      const out = { wallets, runs, quarantined: report.quarantined, sinks, health };
+      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       return 0;
     }
-    const iso = (ms: string | null) => (ms ? new Date(Number(ms)).toISOString().slice(0, 19).replace("T", " ") : "-");
+    const iso = (ms: unknown) => (ms ? new Date(Number(ms)).toISOString().slice(0, 19).replace("T", " ") : "-");
     process.stdout.write(
       table(
         wallets.map((w) => ({
@@ -91,7 +60,7 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }): P
             Number(w.endpoints_synced) >= ENDPOINTS.length
               ? iso(w.synced_to_ms)
               : `${w.endpoints_synced}/${ENDPOINTS.length} streams${w.walks_open !== "0" ? ", backfill under way" : ""}`,
-          lag: lagOf.get(String(w.address)) == null ? "-" : `${lagOf.get(String(w.address))} min`,
+          lag: w.lag_minutes === null ? "-" : `${w.lag_minutes} min`,
           transactions: w.transactions,
           transfers: w.transfers,
           unconfirmed: w.unconfirmed,
@@ -102,31 +71,24 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }): P
     process.stdout.write(
       "last runs:\n" +
         table(
-          runs.map((r) => {
-            const c = jsonValue<Record<string, number>>(r.counts) ?? {};
-            return {
-              run: r.run_id,
-              command: r.command,
-              started: r.started_at?.slice(0, 19),
-              duration: r.duration_ms === null ? "-" : `${(Number(r.duration_ms) / 1000).toFixed(1)} s`,
-              status: r.status,
-              requests: c.requests ?? "-",
-              "new transfers": c.transfersNew ?? "-",
-              throttled: c.throttled ?? "-",
-              error: r.error ? r.error.split("\n")[0].slice(0, 80) : null,
-            };
-          }),
+          runs.map((r) => ({
+            run: r.run_id,
+            command: r.command,
+            started: r.started_at?.slice(0, 19).replace("T", " "),
+            duration: r.duration_ms === null ? "-" : `${(r.duration_ms / 1000).toFixed(1)} s`,
+            status: r.status,
+            requests: r.requests ?? "-",
+            "new transfers": r.transfers_new ?? "-",
+            throttled: r.throttled ?? "-",
+            error: r.error ? String(r.error).split("\n")[0].slice(0, 80) : null,
+          })),
         ) +
         "\n",
     );
-    process.stdout.write(`\nquarantined records: ${q.n}\n`);
-    const [v] = await warehouse.query<{ checks: string; missing: string; extra: string; last: string | null }>(
-      `SELECT count(*) AS checks, count(CASE WHEN verdict IN ('missing', 'still missing') THEN 1 END) AS missing,
-         count(CASE WHEN verdict = 'extra' THEN 1 END) AS extra, max(checked_ms) AS last FROM verify_results`,
-    );
+    process.stdout.write(`\nquarantined records: ${report.quarantined}\n`);
     const cost = config.wallets.length * ENDPOINTS.length * config.verify.days;
     process.stdout.write(
-      `completeness (verify): ${v.checks} wallet-stream-days checked${v.last ? ` (last ${iso(v.last)})` : ""}, ${v.missing} still missing rows, ${v.extra} with more rows than the API counts; ` +
+      `completeness (verify): ${v.checks} wallet-stream-days checked${v.last_ms ? ` (last ${iso(v.last_ms)})` : ""}, ${v.missing} still missing rows, ${v.extra} with more rows than the API counts; ` +
         `the rolling verify costs ${cost} requests (${config.wallets.length} wallets x ${ENDPOINTS.length} streams x ${config.verify.days} days)` +
         `${config.verify.every_cycles ? ` every ${config.verify.every_cycles} cycles` : " (off in watch)"}, plus a re-walk per day that disagrees\n`,
     );

@@ -9,7 +9,7 @@ import { DEFAULT_RULES } from "../../config/schema.ts";
 import { evaluateRules, alertExport, exportPendingAlerts } from "../../rules/evaluate.ts";
 import { loadAlerts, rulesFromConfig, actOnAlert, syncRules } from "../../rules/store.ts";
 import { backtest } from "../../rules/backtest.ts";
-import { walletMetricsSql, walletTokenMetricsSql } from "../../metrics/sql.ts";
+import { walletMetricsSql, walletTokenMetricsSql } from "../../wallet-metrics/sql.ts";
 import { formatUnits } from "../../normalize/amount.ts";
 import { isAddress } from "../../normalize/address.ts";
 import { isoUtc } from "../../model/columns.ts";

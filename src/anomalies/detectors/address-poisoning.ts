@@ -1,0 +1,51 @@
+// Incoming zero or dust transfers from an address that is not a known counterparty but looks like one: the
+// same first `prefix` and last `suffix` characters as an address the wallet really transacts with.
+import { wellKnownToken } from "../../normalize/tokens.ts";
+import { parseUnits } from "../../normalize/amount.ts";
+import { join, labelled, raw, sql } from "../../warehouse/sql.ts";
+import { amountOf, type Detector, ofTransfer, tokenOf } from "../detector.ts";
+import { candidates, pairsOf, spamCondition } from "../sql.ts";
+
+export const addressPoisoning: Detector = {
+  type: "address_poisoning",
+  scoresNewTransfers: true,
+  query: (ctx) => {
+    const p = ctx.settings.address_poisoning;
+    const decimalsOf = (token: string) => wellKnownToken(token)?.decimals ?? 6;
+    const dust = p.dust.map(
+      (x) =>
+        sql`(c.token_id = ${x.token} AND c.amount_num <= CAST(${parseUnits(x.max, decimalsOf(x.token)).toString()} AS DECIMAL(38,0)))`,
+    );
+    const isDust = join([raw("c.amount_raw = '0'"), ...dust], " OR ");
+    const cols = raw(
+      "c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.amount, c.amount_raw, c.timestamp_ms",
+    );
+    return labelled(
+      "anomalies.address_poisoning",
+      sql`WITH c AS (${candidates(ctx.d, ctx.watermarkMs)}),
+      known AS (
+        SELECT p.wallet, p.counterparty FROM counterparties p
+        WHERE p.first_value_ms IS NOT NULL AND p.wallet IN (SELECT wallet FROM c)
+        UNION SELECT wallet, counterparty FROM (${pairsOf(spamCondition("c", ctx.known))}) WHERE first_value_ms IS NOT NULL
+      )
+      SELECT ${cols}, c.counterparty AS lookalike, min(k.counterparty) AS imitated
+      FROM c JOIN known k ON k.wallet = c.wallet AND k.counterparty <> c.counterparty
+        AND left(k.counterparty, ${p.prefix}) = left(c.counterparty, ${p.prefix})
+        AND right(k.counterparty, ${p.suffix}) = right(c.counterparty, ${p.suffix})
+      WHERE c.direction = 'in' AND (${isDust})
+        AND NOT EXISTS (SELECT 1 FROM known x WHERE x.wallet = c.wallet AND x.counterparty = c.counterparty)
+      GROUP BY ${cols}, c.counterparty`,
+    );
+  },
+  toAnomaly: (r, ctx) => {
+    const p = ctx.settings.address_poisoning;
+    return {
+      ...ofTransfer("address_poisoning", r),
+      reason:
+        `Received ${amountOf(r)} ${tokenOf(r)} from ${r.lookalike}, which imitates ${r.imitated}, a real counterparty ` +
+        `of this wallet (same first ${p.prefix} and last ${p.suffix} characters): likely address poisoning — ` +
+        "do not copy this address.",
+      details: { lookalike: r.lookalike, imitated: r.imitated, prefix: p.prefix, suffix: p.suffix },
+    };
+  },
+};

@@ -1,0 +1,46 @@
+// A wallet whose successful transactions in the 24 h before now exceed `factor` × its daily average over the
+// 7 days before that; one anomaly per burst (not one per cycle while it lasts).
+import { isoUtc } from "../../model/columns.ts";
+import { DAY_MS } from "../../model/time.ts";
+import { labelled, sql } from "../../warehouse/sql.ts";
+import { anomalyId, type Detector, num } from "../detector.ts";
+
+export const burstActivity: Detector = {
+  type: "burst_activity",
+  scoresNewTransfers: false,
+  query: ({ nowMs, settings }) => {
+    const p = settings.burst_activity;
+    const h24 = nowMs - DAY_MS;
+    const recent = sql`CASE WHEN timestamp_ms > ${h24} THEN transaction_id END`;
+    return labelled(
+      "anomalies.burst_activity",
+      sql`SELECT wallet, count(DISTINCT ${recent}) AS last_24h,
+        count(DISTINCT CASE WHEN timestamp_ms <= ${h24} THEN transaction_id END) AS previous_7d
+      FROM wallet_activity WHERE status = 'success' AND timestamp_ms > ${h24 - 7 * DAY_MS} AND timestamp_ms <= ${nowMs}
+        AND wallet NOT IN (SELECT wallet FROM anomalies WHERE anomaly_type = 'burst_activity' AND detected_at_ms > ${h24})
+      GROUP BY wallet
+      HAVING count(DISTINCT ${recent}) >= ${p.min_count}
+        AND count(DISTINCT ${recent}) * 7.0 > ${p.factor} * count(DISTINCT CASE WHEN timestamp_ms <= ${h24} THEN transaction_id END)`,
+    );
+  },
+  toAnomaly: (r, { nowMs, settings }) => {
+    const p = settings.burst_activity;
+    const avg = num(r.previous_7d) / 7;
+    return {
+      anomalyId: anomalyId("burst_activity", String(r.wallet), String(nowMs)),
+      anomalyType: "burst_activity",
+      wallet: String(r.wallet),
+      transactionId: null,
+      transferId: null,
+      tokenId: null,
+      tokenSymbol: null,
+      amount: null,
+      amountRaw: null,
+      occurredAtMs: nowMs,
+      reason:
+        `${r.last_24h} transactions in the 24 hours before ${isoUtc(nowMs)}, more than ${p.factor} × the daily ` +
+        `average of ${avg.toFixed(1)} over the 7 days before.`,
+      details: { last_24h: num(r.last_24h), previous_7d: num(r.previous_7d), factor: p.factor },
+    };
+  },
+};

@@ -1,0 +1,101 @@
+// A transfer far above the same wallet's transfers of the same token and direction in the lookback before it:
+// amount > median + sigmas × standard deviation, over at least `min_sample` earlier transfers.
+import { DAY_MS } from "../../model/time.ts";
+import { labelled, raw, type Sql, sql } from "../../warehouse/sql.ts";
+import { type DetectContext, type Detector, num, ofTransfer, type Row, tokenOf } from "../detector.ts";
+import { candidates, historyFrom } from "../sql.ts";
+
+/** A DOUBLE statistic of raw units, shown in token units (approximate: statistics, not money). */
+const scaledStat = (v: number, decimals: number | null) =>
+  (decimals ? v / 10 ** decimals : v).toLocaleString("en-US", { maximumFractionDigits: 6 });
+
+function parts(ctx: DetectContext) {
+  const p = ctx.settings.large_transaction;
+  const c = candidates(ctx.d, ctx.watermarkMs, [sql`a.direction IN ('in', 'out') AND a.amount_num IS NOT NULL`]);
+  return {
+    p,
+    c,
+    history: historyFrom(ctx.fresh.minMs - p.lookback_days * DAY_MS),
+    lookback: raw(String(p.lookback_days * DAY_MS)),
+  };
+}
+
+/**
+ * Each new transfer against its history (strictly earlier, at most `lookback_days` before): a range join for
+ * the new rows only, so the cost grows with new rows × their keys' recent history, not with the history.
+ */
+export function rangeJoinSql(ctx: DetectContext): Sql {
+  const { p, c, history, lookback } = parts(ctx);
+  return sql`WITH c AS (${c}),
+      keys AS (SELECT DISTINCT wallet, token_id, direction FROM c),
+      hist AS (
+        SELECT a.wallet, a.token_id, a.direction, a.timestamp_ms, CAST(a.amount_num AS DOUBLE) AS x
+        FROM (${history}) a JOIN keys k ON k.wallet = a.wallet AND k.token_id = a.token_id AND k.direction = a.direction
+      ),
+      stats AS (
+        SELECT c.transfer_id, c.wallet, count(*) AS sample, median(h.x) AS median, stddev_samp(h.x) AS stddev
+        FROM c JOIN hist h ON h.wallet = c.wallet AND h.token_id = c.token_id AND h.direction = c.direction
+          AND h.timestamp_ms < c.timestamp_ms AND h.timestamp_ms >= c.timestamp_ms - ${lookback}
+        GROUP BY c.transfer_id, c.wallet
+      )
+      SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_decimals, c.amount,
+        c.amount_raw, c.timestamp_ms, c.direction, s.sample, s.median, s.stddev
+      FROM c JOIN stats s ON s.transfer_id = c.transfer_id AND s.wallet = c.wallet
+      WHERE s.sample >= ${p.min_sample} AND CAST(c.amount_num AS DOUBLE) > s.median + ${p.sigmas} * coalesce(s.stddev, 0)`;
+}
+
+/**
+ * The same test as a window over the keys' whole scope: cheaper than the range join when most rows are new
+ * (a first detection or a full re-score), where the join would pair every row with its history.
+ */
+export function windowSql(ctx: DetectContext): Sql {
+  const { p, c, history, lookback } = parts(ctx);
+  return sql`WITH c AS (${c}),
+      keys AS (SELECT DISTINCT wallet, token_id, direction FROM c),
+      scope AS (
+        SELECT a.*, a.transfer_id IN (SELECT transfer_id FROM c) AS is_new
+        FROM (${history}) a JOIN keys k ON k.wallet = a.wallet AND k.token_id = a.token_id AND k.direction = a.direction
+      ),
+      stats AS (
+        SELECT *, count(*) OVER w AS sample, median(CAST(amount_num AS DOUBLE)) OVER w AS median,
+          stddev_samp(CAST(amount_num AS DOUBLE)) OVER w AS stddev
+        FROM scope
+        WINDOW w AS (PARTITION BY wallet, token_id, direction ORDER BY timestamp_ms
+          RANGE BETWEEN ${lookback} PRECEDING AND 1 PRECEDING)
+      )
+      SELECT wallet, transfer_id, transaction_id, token_id, token_symbol, token_decimals, amount, amount_raw, timestamp_ms,
+        direction, sample, median, stddev
+      FROM stats
+      WHERE is_new AND sample >= ${p.min_sample} AND CAST(amount_num AS DOUBLE) > median + ${p.sigmas} * coalesce(stddev, 0)`;
+}
+
+export const largeTransaction: Detector = {
+  type: "large_transaction",
+  scoresNewTransfers: true,
+  // few new rows: a range join per new row; many (a first detection, a re-score): one window pass
+  query: (ctx) =>
+    labelled(
+      "anomalies.large_transaction",
+      ctx.d.framedMedian && ctx.fresh.rows > ctx.windowFromRows ? windowSql(ctx) : rangeJoinSql(ctx),
+    ),
+  toAnomaly: (r: Row, ctx) => {
+    const p = ctx.settings.large_transaction;
+    const dec = r.token_decimals === null ? null : num(r.token_decimals);
+    const limit = num(r.median) + p.sigmas * num(r.stddev ?? 0);
+    const [verb, side] = r.direction === "in" ? ["Received", "incoming"] : ["Sent", "outgoing"];
+    return {
+      ...ofTransfer("large_transaction", r),
+      reason:
+        `${verb} ${r.amount ?? r.amount_raw} ${tokenOf(r)}, above median ${scaledStat(num(r.median), dec)} + ` +
+        `${p.sigmas} × standard deviation ${scaledStat(num(r.stddev ?? 0), dec)} = ${scaledStat(limit, dec)} ` +
+        `${tokenOf(r)} of this wallet's ${r.sample} ${side} ${tokenOf(r)} transfers in the ${p.lookback_days} days before.`,
+      details: {
+        direction: r.direction,
+        sample: num(r.sample),
+        median_raw: num(r.median),
+        stddev_raw: num(r.stddev ?? 0),
+        sigmas: p.sigmas,
+      },
+    };
+  },
+};

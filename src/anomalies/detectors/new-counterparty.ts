@@ -1,0 +1,29 @@
+// An outgoing transfer to an address with no earlier non-spam transfer with this wallet, ever.
+import { labelled, sql } from "../../warehouse/sql.ts";
+import { amountOf, type Detector, ofTransfer, tokenOf } from "../detector.ts";
+import { candidates, pairsOf, spamCondition } from "../sql.ts";
+
+export const newCounterparty: Detector = {
+  type: "new_counterparty",
+  scoresNewTransfers: true,
+  query: (ctx) =>
+    labelled(
+      "anomalies.new_counterparty",
+      sql`WITH c AS (${candidates(ctx.d, ctx.watermarkMs)}),
+      seen AS (
+        SELECT p.wallet, p.counterparty, p.first_ms FROM counterparties p
+        WHERE (p.wallet, p.counterparty) IN (SELECT wallet, counterparty FROM c WHERE direction = 'out')
+        UNION ALL SELECT wallet, counterparty, first_ms FROM (${pairsOf(spamCondition("c", ctx.known))})
+      ),
+      first_seen AS (SELECT wallet, counterparty, min(first_ms) AS first_ms FROM seen GROUP BY wallet, counterparty)
+      SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.amount, c.amount_raw,
+        c.timestamp_ms, c.counterparty
+      FROM c LEFT JOIN first_seen f ON f.wallet = c.wallet AND f.counterparty = c.counterparty
+      WHERE c.direction = 'out' AND (f.first_ms IS NULL OR f.first_ms >= c.timestamp_ms)`,
+    ),
+  toAnomaly: (r) => ({
+    ...ofTransfer("new_counterparty", r),
+    reason: `Sent ${amountOf(r)} ${tokenOf(r)} to ${r.counterparty}, an address this wallet never sent to or received from before.`,
+    details: { counterparty: r.counterparty },
+  }),
+};

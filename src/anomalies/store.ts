@@ -1,0 +1,83 @@
+// Stored anomalies: written once (insert-if-missing by their stable id) and exported once.
+import { writeStampedJson } from "../export/stamped.ts";
+import { isoUtc } from "../model/columns.ts";
+import { list, sql } from "../warehouse/sql.ts";
+import type { Query, Warehouse } from "../warehouse/types.ts";
+import type { Anomaly } from "./detector.ts";
+
+const ANOMALY_COLUMNS = [
+  "anomaly_id",
+  "anomaly_type",
+  "wallet",
+  "transaction_id",
+  "transfer_id",
+  "token_id",
+  "token_symbol",
+  "amount",
+  "amount_raw",
+  "reason",
+  "details",
+  "occurred_at_ms",
+  "detected_at_ms",
+  "exported",
+];
+
+/** Adds the anomalies not stored yet (inside the caller's transaction). */
+export async function saveAnomalies(w: Warehouse, q: Query, found: Anomaly[]): Promise<void> {
+  for (let i = 0; i < found.length; i += 200) {
+    const chunk = found.slice(i, i + 200);
+    await q(
+      w.dialect.insertMissingSql("anomalies", ANOMALY_COLUMNS, ["anomaly_id"], chunk.length, { json: ["details"] }),
+      chunk.flatMap((a) => [
+        a.anomalyId,
+        a.anomalyType,
+        a.wallet,
+        a.transactionId,
+        a.transferId,
+        a.tokenId,
+        a.tokenSymbol,
+        a.amount,
+        a.amountRaw,
+        a.reason,
+        JSON.stringify(a.details),
+        a.occurredAtMs,
+        a.detectedAtMs,
+        false,
+      ]),
+    );
+  }
+}
+
+export function anomalyExport(r: Record<string, unknown>) {
+  return {
+    wallet: r.wallet,
+    transaction_id: r.transaction_id,
+    anomaly_type: r.anomaly_type,
+    amount: r.amount,
+    reason: r.reason,
+    token: r.token_id,
+    token_symbol: r.token_symbol,
+    amount_raw: r.amount_raw,
+    detected_at: isoUtc(Number(r.detected_at_ms)),
+    occurred_at: r.occurred_at_ms === null ? null : isoUtc(Number(r.occurred_at_ms)),
+    anomaly_id: r.anomaly_id,
+    transfer_id: r.transfer_id,
+    details: typeof r.details === "string" ? JSON.parse(r.details) : r.details,
+  };
+}
+
+/** Each anomaly is written once: those not exported yet go to out/anomalies/anomalies_<stamp>.json. */
+export async function exportNewAnomalies(w: Warehouse, outDir: string, nowMs: number): Promise<string | null> {
+  const rows = await w.query<Record<string, unknown>>(
+    "SELECT * FROM anomalies WHERE NOT exported ORDER BY detected_at_ms, anomaly_id",
+  );
+  if (!rows.length) return null;
+  const file = writeStampedJson(outDir, "anomalies", nowMs, rows.map(anomalyExport));
+  await w.transaction(async (q) => {
+    for (let i = 0; i < rows.length; i += 500) {
+      const ids = rows.slice(i, i + 500).map((r) => r.anomaly_id);
+      await q(sql`UPDATE anomalies SET exported = true WHERE anomaly_id IN (${list(ids)})`);
+    }
+  });
+  return file;
+}

@@ -1,0 +1,89 @@
+// The monitor's own state, computed once for `tronmon status` and the dashboard's health page: per-wallet
+// completeness and lag, the last runs with their counts, quarantine, notification delivery, health alerts and
+// what verify found.
+import { walletLags } from "../health/checks.ts";
+import { deliverySummary } from "../notify/outbox.ts";
+import { labelled, raw, sql } from "../warehouse/sql.ts";
+import { jsonValue, type Warehouse } from "../warehouse/types.ts";
+
+type Row = Record<string, string | number | boolean | null>;
+const iso = (ms: unknown) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
+
+/** Per watched wallet: streams synced, backfills under way, what is stored and the newest activity. */
+const WALLETS = labelled(
+  "report.wallets",
+  sql`SELECT w.address, w.label,
+    (SELECT min(synced_to_ms) FROM sync_cursors c WHERE c.wallet = w.address) AS synced_to_ms,
+    (SELECT count(*) FROM sync_cursors c WHERE c.wallet = w.address AND c.synced_to_ms IS NOT NULL) AS endpoints_synced,
+    (SELECT count(*) FROM sync_cursors c WHERE c.wallet = w.address AND c.walk_top_ms IS NOT NULL) AS walks_open,
+    (SELECT count(DISTINCT transaction_id) FROM wallet_activity a WHERE a.wallet = w.address) AS transactions,
+    (SELECT count(*) FROM wallet_activity a WHERE a.wallet = w.address AND a.kind = 'transfer') AS transfers,
+    (SELECT count(*) FROM wallet_activity a WHERE a.wallet = w.address AND NOT a.confirmed) AS unconfirmed,
+    (SELECT max(timestamp_ms) FROM wallet_activity a WHERE a.wallet = w.address) AS newest_ms
+  FROM wallets w ORDER BY w.label, w.address`,
+);
+
+const VERIFY = labelled(
+  "report.verify",
+  sql`SELECT count(*) AS checks, count(CASE WHEN verdict IN ('missing', 'still missing') THEN 1 END) AS missing,
+    count(CASE WHEN verdict = 'extra' THEN 1 END) AS extra, max(checked_ms) AS last_ms FROM verify_results`,
+);
+
+export type StatusReport = Awaited<ReturnType<typeof statusReport>>;
+
+/**
+ * `runs`: how many of the last runs; `walletCounts`: also count each wallet's stored activity (a scan of
+ * its rows: `status` shows it, the health page does not need it).
+ */
+export async function statusReport(w: Warehouse, nowMs: number, o: { runs: number; walletCounts: boolean }) {
+  const d = w.dialect;
+  const runs = await w.query<Row>(
+    labelled(
+      "report.runs",
+      sql`SELECT run_id, command, status, error, counts, ${raw(d.timestampToMs("started_at"))} AS started_ms,
+        ${raw(d.timestampToMs("ended_at"))} AS ended_ms
+      FROM runs ORDER BY started_at DESC LIMIT ${o.runs}`,
+    ),
+  );
+  const lags = await walletLags(w, nowMs);
+  const lagOf = new Map(lags.map((l) => [l.wallet, l.lagMinutes]));
+  const wallets = o.walletCounts ? await w.query<Row>(WALLETS) : [];
+  const [q] = await w.query<{ n: string }>("SELECT count(*) AS n FROM quarantine");
+  const quarantine = await w.query<Row>("SELECT * FROM quarantine ORDER BY observed_at DESC LIMIT 20");
+  const health = await w.query<Row>(
+    `SELECT alert_id, rule_name, wallet, value, threshold, status, first_seen_ms FROM alerts
+      WHERE kind = 'health' ORDER BY CASE WHEN status = 'resolved' THEN 1 ELSE 0 END, first_seen_ms DESC LIMIT 100`,
+  );
+  const [v] = await w.query<Row>(VERIFY);
+  return {
+    now: new Date(nowMs).toISOString(),
+    wallets: wallets.map((x): Row => ({ ...x, lag_minutes: lagOf.get(String(x.address)) ?? null })),
+    lags,
+    runs: runs.map((r) => {
+      const c = jsonValue<Record<string, number>>(r.counts) ?? {};
+      const started = r.started_ms === null ? null : Number(r.started_ms);
+      const ended = r.ended_ms === null ? null : Number(r.ended_ms);
+      return {
+        run_id: r.run_id,
+        command: r.command,
+        status: r.status,
+        error: r.error,
+        started_at: iso(started),
+        ended_at: iso(ended),
+        duration_ms: started === null || ended === null ? null : ended - started,
+        requests: c.requests ?? null,
+        transfers_new: c.transfersNew ?? null,
+        retries: c.retries ?? null,
+        throttled: c.throttled ?? null,
+        throttled_ms: c.throttledMs ?? null,
+        quarantined: c.quarantined ?? null,
+        counts: c,
+      };
+    }),
+    quarantined: Number(q.n),
+    quarantine,
+    sinks: await deliverySummary(w),
+    health: health.map((h): Row => ({ ...h, first_seen: iso(h.first_seen_ms) })),
+    verify: { checks: Number(v.checks), missing: Number(v.missing), extra: Number(v.extra), last_ms: v.last_ms },
+  };
+}
