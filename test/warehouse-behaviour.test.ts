@@ -127,7 +127,7 @@ for (const e of engines) {
         const now = T0 + 3_600_000;
         const first = await evaluateRules({ warehouse: w, nowMs: now, outDir: tempDir() });
         expect(first).toMatchObject({ breaches: 1, opened: 1 });
-        expect((await loadAlerts(w, "WHERE status = 'open'")).map((a) => [a.ruleName, a.wallet, a.value])).toEqual([
+        expect((await loadAlerts(w, { status: "open" })).map((a) => [a.ruleName, a.wallet, a.value])).toEqual([
           ["more than 3 in 7 days", W, "5"],
         ]);
         expect(await evaluateRules({ warehouse: w, nowMs: now, outDir: tempDir() })).toMatchObject({

@@ -81,3 +81,26 @@ export async function exportNewAnomalies(w: Warehouse, outDir: string, nowMs: nu
   });
   return file;
 }
+
+/** Anomalies detected at or after `sinceMs`, oldest first. */
+export const anomaliesSince = (w: Warehouse, sinceMs: number) =>
+  w.query<Record<string, unknown>>(
+    sql`SELECT * FROM anomalies WHERE detected_at_ms >= ${sinceMs} ORDER BY detected_at_ms, anomaly_id`,
+  );
+
+/** The latest anomalies (of one type), newest first: `tronmon anomalies list`. */
+export const latestAnomalies = (w: Warehouse, o: { type?: string; limit: number }) =>
+  w.query<Record<string, unknown>>(
+    sql`SELECT * FROM anomalies WHERE ${o.type ? sql`anomaly_type = ${o.type}` : sql`TRUE`}
+      ORDER BY detected_at_ms DESC, occurred_at_ms DESC LIMIT ${o.limit}`,
+  );
+
+/** Every anomaly, in the order found: `tronmon export anomalies`. */
+export const allAnomalies = (w: Warehouse) =>
+  w.query<Record<string, unknown>>("SELECT * FROM anomalies ORDER BY detected_at_ms, anomaly_id");
+
+/** Found per type with an example reason (the demo's summary). */
+export const anomalyCounts = (w: Warehouse) =>
+  w.query<Record<string, string>>(
+    "SELECT anomaly_type AS type, count(*) AS found, min(reason) AS example FROM anomalies GROUP BY anomaly_type ORDER BY type",
+  );

@@ -6,7 +6,7 @@ import { statusReport } from "../reports/status.ts";
 import { and, labelled, raw, type Sql, sql } from "../warehouse/sql.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import { walletActivity, walletTransactions, walletTransfers } from "../warehouse/wallet-side.ts";
-import { walletTokenMetricsSql } from "../wallet-metrics/sql.ts";
+import { tokenMetricsOver } from "../wallet-metrics/read.ts";
 
 export const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 type Row = Record<string, string | number | boolean | null>;
@@ -195,11 +195,10 @@ export async function walletPage(w: Warehouse, address: string, nowMs: number) {
   if (!wallet) return null;
   // the view's SQL with the page's own "now" (the view itself uses the database clock)
   const mine = walletActivity({ wallet: address });
-  const metrics = walletTokenMetricsSql(String(Math.trunc(nowMs)), "(__rows__)").split("__rows__");
   const tokens = await w.query<Row>(
     labelled(
       "dashboard.wallet_tokens",
-      sql`SELECT * FROM (${raw(metrics[0])}${mine}${raw(metrics[1])}) m ORDER BY transfers DESC`,
+      sql`SELECT * FROM (${tokenMetricsOver(nowMs, mine)}) m ORDER BY transfers DESC`,
     ),
   );
   const metric = (t: Row, key: string) => units(t[key], t.token_decimals);
@@ -321,3 +320,17 @@ export async function healthPage(w: Warehouse, nowMs: number) {
   const { wallets: _, verify: __, ...page } = await statusReport(w, nowMs, { runs: 30, walletCounts: false });
   return page;
 }
+
+/** Changes when anything a page shows may have changed: the cache key of computed pages. */
+export const dataVersion = (w: Warehouse) =>
+  w.query(`SELECT (SELECT max(updated_at) FROM sync_cursors) AS c, (SELECT max(updated_at) FROM alerts) AS a,
+    (SELECT count(*) FROM anomalies) AS n, (SELECT count(*) FROM alerts) AS an, (SELECT max(started_at) FROM runs) AS r,
+    (SELECT count(*) FROM wallets) AS w`);
+
+/** The last run that ended (the pages poll it to refresh after a cycle). */
+export const lastFinishedRun = async (w: Warehouse) =>
+  (await w.query("SELECT run_id, status FROM runs WHERE status <> 'running' ORDER BY started_at DESC LIMIT 1"))[0] ??
+  null;
+
+export const isWatched = async (w: Warehouse, address: string) =>
+  (await w.query(sql`SELECT 1 FROM wallets WHERE address = ${address}`)).length > 0;

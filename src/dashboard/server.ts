@@ -14,7 +14,10 @@ import {
   alertsList,
   anomaliesList,
   charts,
+  dataVersion,
   healthPage,
+  isWatched,
+  lastFinishedRun,
   overview,
   SORTS,
   walletActivityPage,
@@ -228,11 +231,7 @@ export function dashboardApp(o: DashboardOptions) {
   // Heavy reads are cached until the data changes (a load commits cursors, evaluation touches alerts,
   // detection adds anomalies) or for 60 s at most (their windows move with the clock).
   const cache = new Map<string, { version: string; at: number; body: unknown }>();
-  const version = async () =>
-    JSON.stringify(
-      await w.query(`SELECT (SELECT max(updated_at) FROM sync_cursors) AS c, (SELECT max(updated_at) FROM alerts) AS a,
-    (SELECT count(*) FROM anomalies) AS n, (SELECT count(*) FROM alerts) AS an, (SELECT max(started_at) FROM runs) AS r, (SELECT count(*) FROM wallets) AS w`),
-    );
+  const version = async () => JSON.stringify(await dataVersion(w));
   const remember = async (key: string, compute: () => Promise<unknown>) => {
     const v = await version();
     const hit = cache.get(key);
@@ -269,24 +268,14 @@ export function dashboardApp(o: DashboardOptions) {
     parse(Q.none, query(c));
     return cached(c, () => charts(w, now()));
   });
-  app.get(
-    "/api/last-cycle",
-    async (c) =>
-      parse(Q.none, query(c)) &&
-      c.json(
-        (
-          await w.query("SELECT run_id, status FROM runs WHERE status <> 'running' ORDER BY started_at DESC LIMIT 1")
-        )[0] ?? null,
-      ),
-  );
+  app.get("/api/last-cycle", async (c) => parse(Q.none, query(c)) && c.json(await lastFinishedRun(w)));
   app.get("/api/alerts", async (c) => c.json(await alertsList(w, parse(Q.alerts, query(c)))));
   app.get("/api/anomalies", async (c) => c.json(await anomaliesList(w, parse(Q.anomalies, query(c)))));
   app.get("/api/health", async (c) => parse(Q.none, query(c)) && c.json(await healthPage(w, now())));
   app.get("/api/wallets/:address", async (c) => {
     const addr = parse(address, c.req.param("address"));
     parse(Q.none, query(c));
-    const [known] = await w.query("SELECT 1 FROM wallets WHERE address = ?", [addr]);
-    if (!known) return c.json({ error: `${addr} is not a watched wallet` }, 404);
+    if (!(await isWatched(w, addr))) return c.json({ error: `${addr} is not a watched wallet` }, 404);
     return cached(c, () => walletPage(w, addr, now()));
   });
   app.get("/api/wallets/:address/activity", async (c) => {

@@ -4,7 +4,8 @@ import type { Config } from "../config/schema.ts";
 import { SEVERITIES } from "../config/schema.ts";
 import { alertExport } from "../rules/evaluate.ts";
 import { alertFromRow } from "../rules/store.ts";
-import { anomalyExport } from "../anomalies/detect.ts";
+import { anomaliesSince, anomalyExport } from "../anomalies/store.ts";
+import { alertsChangedSince } from "../rules/store.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import type { AnomalyType } from "../model/anomaly-types.ts";
 
@@ -37,10 +38,7 @@ export const ANOMALY_SEVERITY: Record<AnomalyType, Severity> = {
 /** Events at or after `sinceMs`, oldest first. */
 export async function eventsSince(w: Warehouse, sinceMs: number): Promise<NotifyEvent[]> {
   const out: NotifyEvent[] = [];
-  const alerts = await w.query<Record<string, unknown>>(
-    "SELECT * FROM alerts WHERE first_seen_ms >= ? OR resolved_at_ms >= ? ORDER BY first_seen_ms, alert_id",
-    [sinceMs, sinceMs],
-  );
+  const alerts = await alertsChangedSince(w, sinceMs);
   for (const row of alerts) {
     const a = alertFromRow(row);
     const health = a.kind === "health";
@@ -76,10 +74,7 @@ export async function eventsSince(w: Warehouse, sinceMs: number): Promise<Notify
         data: alertExport(a, a.resolvedAtMs),
       });
   }
-  const anomalies = await w.query<Record<string, unknown>>(
-    "SELECT * FROM anomalies WHERE detected_at_ms >= ? ORDER BY detected_at_ms, anomaly_id",
-    [sinceMs],
-  );
+  const anomalies = await anomaliesSince(w, sinceMs);
   for (const r of anomalies) {
     const type = String(r.anomaly_type);
     const severity = ANOMALY_SEVERITY[type as AnomalyType] ?? "warning";

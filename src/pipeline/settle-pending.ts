@@ -3,7 +3,7 @@
 // them (they never made it into a block and moved nothing). Rules, metrics and anomalies count only
 // `success`, so a dropped transaction stops counting the moment it is settled.
 import { statusOf } from "../normalize/common.ts";
-import { DAY_MS } from "../model/time.ts";
+import { oldPending, settle } from "../warehouse/pending.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import type { TronscanClient } from "../source/tronscan/client.ts";
 
@@ -22,13 +22,7 @@ export async function settlePending(args: {
 }): Promise<SettleCounts> {
   const { warehouse: w } = args;
   const before = args.nowMs - args.pendingMaxAgeMs;
-  const rows = await w.query<{ hash: string; timestamp_ms: string }>(
-    `SELECT hash, min(timestamp_ms) AS timestamp_ms FROM (
-       SELECT hash, timestamp_ms FROM transactions WHERE NOT confirmed AND status <> 'dropped' AND timestamp_ms < ?
-       UNION ALL SELECT transaction_id, timestamp_ms FROM transfers WHERE NOT confirmed AND status <> 'dropped' AND timestamp_ms < ?) p
-     GROUP BY hash ORDER BY min(timestamp_ms) LIMIT ${Math.max(1, Math.floor(args.max ?? SETTLE_PER_CYCLE))}`,
-    [before, before],
-  );
+  const rows = await oldPending(w, before, args.max ?? SETTLE_PER_CYCLE);
   const counts: SettleCounts = { checked: 0, confirmed: 0, failed: 0, dropped: 0, pending: 0 };
   for (const r of rows) {
     args.signal?.throwIfAborted();
@@ -54,19 +48,7 @@ export async function settlePending(args: {
       counts.pending++;
       continue; // known and still unconfirmed: asked again next cycle
     }
-    const day = Math.floor(Number(r.timestamp_ms) / DAY_MS) * DAY_MS;
-    await w.transaction(async (q) => {
-      await q(`UPDATE transactions SET status = ?, confirmed = ?, updated_at = ${w.dialect.now()} WHERE hash = ?`, [
-        status,
-        confirmed,
-        r.hash,
-      ]);
-      await q(
-        `UPDATE transfers SET status = ?, confirmed = ?, updated_at = ${w.dialect.now()} WHERE transaction_id = ?`,
-        [status, confirmed, r.hash],
-      );
-      await q(w.dialect.insertMissingSql("activity_days", ["day_ms"], ["day_ms"], 1), [day]);
-    });
+    await settle(w, r, { status, confirmed });
   }
   return counts;
 }

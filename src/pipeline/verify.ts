@@ -12,7 +12,8 @@ import {
 import { DAY_MS, utcDay } from "../model/time.ts";
 import { countOf, syncEndpoint, type SyncDeps } from "./sync-endpoint.ts";
 import { recognisePage } from "../normalize/page.ts";
-import type { Warehouse } from "../warehouse/types.ts";
+import { saveVerdicts, storedCounts } from "../warehouse/verification.ts";
+export { gapDays } from "../warehouse/verification.ts";
 
 export type Verdict = "ok" | "missing" | "extra" | "no count" | "repaired" | "still missing";
 export type DayCheck = {
@@ -30,22 +31,6 @@ export type VerifySummary = {
   repaired: number;
   stillMissing: number;
 };
-
-/** Stored units per wallet, stream and day in [fromMs, toMs): observations whose row is still there (and not dropped). */
-async function storedCounts(w: Warehouse, wallet: string, fromMs: number, toMs: number): Promise<Map<string, number>> {
-  const rows = await w.query<{ endpoint: string; day_ms: string; n: string }>(
-    `
-    SELECT o.endpoint, CAST(floor(o.timestamp_ms / ${DAY_MS}) AS BIGINT) * ${DAY_MS} AS day_ms, count(*) AS n
-    FROM observations o
-    WHERE o.wallet = ? AND o.timestamp_ms >= ? AND o.timestamp_ms < ?
-      AND (o.unit_kind = 'none'
-        OR (o.unit_kind = 'transfer' AND EXISTS (SELECT 1 FROM transfers t WHERE t.transfer_id = o.unit_id AND t.status <> 'dropped'))
-        OR (o.unit_kind = 'transaction' AND EXISTS (SELECT 1 FROM transactions x WHERE x.hash = o.unit_id AND x.status <> 'dropped')))
-    GROUP BY o.endpoint, CAST(floor(o.timestamp_ms / ${DAY_MS}) AS BIGINT) * ${DAY_MS}`,
-    [wallet, fromMs, toMs],
-  );
-  return new Map(rows.map((r) => [`${r.endpoint}|${Number(r.day_ms)}`, Number(r.n)]));
-}
 
 const verdictOf = (api: number | null, stored: number): Verdict =>
   api === null ? "no count" : stored === api ? "ok" : stored < api ? "missing" : "extra";
@@ -125,28 +110,6 @@ export async function verify(args: {
       }
     }
   }
-  await saveResults(w, out.days, deps.nowMs);
+  await saveVerdicts(w, out.days, deps.nowMs);
   return out;
-}
-
-async function saveResults(w: Warehouse, days: DayCheck[], nowMs: number): Promise<void> {
-  if (!days.length) return;
-  const cols = ["wallet", "endpoint", "day_ms", "api_count", "stored", "verdict", "checked_ms"];
-  await w.transaction(async (q) => {
-    for (let i = 0; i < days.length; i += 200) {
-      const chunk = days.slice(i, i + 200);
-      await q(
-        w.dialect.upsertSql("verify_results", cols, ["wallet", "endpoint", "day_ms"], chunk.length),
-        chunk.flatMap((d) => [d.wallet, d.endpoint, d.dayMs, d.api, d.stored, d.verdict, nowMs]),
-      );
-    }
-  });
-}
-
-/** Days whose rows are still missing after repair, per wallet, as the last verify of each day left them. */
-export async function gapDays(w: Warehouse): Promise<Map<string, number>> {
-  const rows = await w.query<{ wallet: string; n: string }>(
-    "SELECT wallet, count(*) AS n FROM verify_results WHERE verdict IN ('missing', 'still missing') GROUP BY wallet",
-  );
-  return new Map(rows.map((r) => [r.wallet, Number(r.n)]));
 }

@@ -1,7 +1,7 @@
 // The monitor's own state, computed once for `tronmon status` and the dashboard's health page: per-wallet
 // completeness and lag, the last runs with their counts, quarantine, notification delivery, health alerts and
 // what verify found.
-import { walletLags } from "../health/checks.ts";
+import { walletLags } from "../reports/health.ts";
 import { deliverySummary } from "../notify/outbox.ts";
 import { labelled, raw, sql } from "../warehouse/sql.ts";
 import { jsonValue, type Warehouse } from "../warehouse/types.ts";

@@ -96,7 +96,7 @@ export async function evaluateRules(args: {
   const infos = await ruleInfos(w, await loadRules(w));
   const enabled = new Map([...infos].filter(([, r]) => r.enabled));
   const breaches = await findBreaches(w, enabled, args.nowMs);
-  const active = await loadAlerts(w, "WHERE status IN ('open', 'acknowledged') AND kind <> 'health'"); // health alerts have their own checks
+  const active = await loadAlerts(w, { status: "active", kind: "rules" }); // health alerts have their own checks
   const transitions = applyEvaluation({ active, breaches, rules: enabled, nowMs: args.nowMs });
   if (transitions.length) await w.transaction((q) => saveTransitions(q, w, transitions));
   const exportedFile = await exportPendingAlerts(w, args.outDir, args.nowMs);
@@ -139,7 +139,7 @@ export function alertExport(a: Alert, nowMs: number) {
  * between the two exports them again next time (at least once); nothing is ever skipped.
  */
 export async function exportPendingAlerts(w: Warehouse, outDir: string, nowMs: number): Promise<string | null> {
-  const pending = await loadAlerts(w, "WHERE version > exported_version");
+  const pending = await loadAlerts(w, { unexported: true });
   if (!pending.length) return null;
   const file = writeStampedJson(
     outDir,

@@ -1,5 +1,6 @@
 // Rules and alerts in the warehouse: config rules synced to alert_thresholds; alerts read and written.
 import type { Config } from "../config/schema.ts";
+import { and, raw, sql } from "../warehouse/sql.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import { UsageError } from "../internal/errors.ts";
 import type { Alert, AlertStatus, ThresholdRule } from "./types.ts";
@@ -124,11 +125,38 @@ export function alertFromRow(r: Record<string, unknown>): Alert {
   };
 }
 
-export async function loadAlerts(w: Warehouse, where = "", params: unknown[] = []): Promise<Alert[]> {
-  return (
-    await w.query<Record<string, unknown>>(`SELECT * FROM alerts ${where} ORDER BY last_seen_ms DESC, alert_id`, params)
-  ).map(alertFromRow);
+/** Which alerts: by status ("active": open or acknowledged), rule alerts or health checks, one id, or those
+ *  changed since they were last exported. */
+export type AlertFilter = {
+  status?: AlertStatus | "active";
+  kind?: "rules" | "health";
+  id?: string;
+  unexported?: boolean;
+};
+
+export async function loadAlerts(w: Warehouse, f: AlertFilter = {}): Promise<Alert[]> {
+  const where = and([
+    ...(f.status === "active"
+      ? [raw("status IN ('open', 'acknowledged')")]
+      : f.status
+        ? [sql`status = ${f.status}`]
+        : []),
+    ...(f.kind === "health" ? [raw("kind = 'health'")] : f.kind === "rules" ? [raw("kind <> 'health'")] : []),
+    ...(f.id !== undefined ? [sql`alert_id = ${f.id}`] : []),
+    ...(f.unexported ? [raw("version > exported_version")] : []),
+  ]);
+  const rows = await w.query<Record<string, unknown>>(
+    sql`SELECT * FROM alerts WHERE ${where} ORDER BY last_seen_ms DESC, alert_id`,
+  );
+  return rows.map(alertFromRow);
 }
+
+/** Alerts opened or resolved at or after `sinceMs`, oldest first (what notifications tell). */
+export const alertsChangedSince = (w: Warehouse, sinceMs: number) =>
+  w.query<Record<string, unknown>>(
+    sql`SELECT * FROM alerts WHERE first_seen_ms >= ${sinceMs} OR resolved_at_ms >= ${sinceMs}
+      ORDER BY first_seen_ms, alert_id`,
+  );
 
 type Q = (sql: string, params?: unknown[]) => Promise<unknown[]>;
 /** One alert as bound parameters, in ALERT_COLUMNS order. */
@@ -211,7 +239,7 @@ export async function actOnAlert(
   w: Warehouse,
   a: { id: string; action: "ack" | "resolve"; note: string; by: string; nowMs: number },
 ): Promise<Alert> {
-  const [alert] = await loadAlerts(w, "WHERE alert_id = ?", [a.id]);
+  const [alert] = await loadAlerts(w, { id: a.id });
   if (!alert)
     throw new UsageError(`alerts ${a.action}: no alert with id ${JSON.stringify(a.id)} (see tronmon alerts list)`);
   if (alert.status === "resolved") throw new UsageError(`alerts ${a.action}: alert ${a.id} is already resolved`);
@@ -230,10 +258,16 @@ export async function actOnAlert(
       [updated.status, updated.note, updated.actedBy, updated.resolvedAtMs, sqlNow(), a.id, alert.status],
     );
   });
-  const [after] = await loadAlerts(w, "WHERE alert_id = ?", [a.id]);
+  const [after] = await loadAlerts(w, { id: a.id });
   if (after.status !== updated.status || after.note !== updated.note)
     throw new UsageError(
       `alerts ${a.action}: alert ${a.id} changed meanwhile (now ${after.status}); look again and retry`,
     );
   return after;
 }
+
+/** Open alerts per rule (the demo's summary). */
+export const openAlertCounts = (w: Warehouse) =>
+  w.query<Record<string, string>>(
+    "SELECT rule_name AS rule, count(*) AS open_alerts FROM alerts WHERE status = 'open' GROUP BY rule_name ORDER BY rule",
+  );

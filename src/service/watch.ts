@@ -3,7 +3,7 @@
 // everything committed stays and the next start resumes from the cursors).
 import type { Server } from "node:http";
 import { runFullCycle } from "../pipeline/cycle.ts";
-import { walletLags } from "../health/checks.ts";
+import { walletLags } from "../reports/health.ts";
 import { deliverDue, nextDueMs } from "../notify/outbox.ts";
 import { scheduleFrom, scheduleLoop, type Clock } from "./schedule.ts";
 import { createMetrics, serveMetrics, type Metrics } from "./prometheus.ts";

@@ -1,6 +1,7 @@
 import { loadContext, openWarehouse, parseCount, parseNow, withWarehouse, type GlobalOptions } from "../context.ts";
 import { table } from "../table.ts";
-import { anomalyExport, detectAnomalies } from "../../anomalies/detect.ts";
+import { detectAnomalies } from "../../anomalies/detect.ts";
+import { allAnomalies, anomalyExport, latestAnomalies } from "../../anomalies/store.ts";
 import { UsageError } from "../../internal/errors.ts";
 import { type Format, writeRows } from "../../export/format.ts";
 import { isoUtc } from "../../model/columns.ts";
@@ -34,10 +35,7 @@ export async function anomaliesListCommand(
   return withWarehouse(
     opts,
     async ({ warehouse: w }) => {
-      const rows = await w.query<Record<string, unknown>>(
-        `SELECT * FROM anomalies ${opts.type ? "WHERE anomaly_type = ?" : ""} ORDER BY detected_at_ms DESC, occurred_at_ms DESC LIMIT ?`,
-        [...(opts.type ? [opts.type] : []), limit],
-      );
+      const rows = await latestAnomalies(w, { type: opts.type, limit });
       const out = rows.map(anomalyExport);
       if (opts.json) process.stdout.write(JSON.stringify(out, null, 2) + "\n");
       else
@@ -63,9 +61,7 @@ export async function exportAnomaliesCommand(opts: GlobalOptions & { format: str
   const { config } = loadContext(opts);
   const w = await openWarehouse(config);
   try {
-    const rows = (
-      await w.query<Record<string, unknown>>("SELECT * FROM anomalies ORDER BY detected_at_ms, anomaly_id")
-    ).map(anomalyExport);
+    const rows = (await allAnomalies(w)).map(anomalyExport);
     const fields = [
       "anomaly_id",
       "wallet",

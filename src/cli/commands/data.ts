@@ -5,7 +5,7 @@ import { importPaths } from "../../pipeline/import.ts";
 import { configJsonSchema, loadConfig, loadDotEnv } from "../../config/load.ts";
 import { snowflakeSettings } from "../../config/schema.ts";
 import { InputError, UsageError } from "../../internal/errors.ts";
-import { exportRows, EXPORT_FIELDS } from "../../export/tables.ts";
+import { exportRows, EXPORT_FIELDS } from "../../reports/exports.ts";
 import { createRowWriter, openOutput, type Format } from "../../export/format.ts";
 import { isAddress } from "../../normalize/address.ts";
 import { table } from "../table.ts";

@@ -11,6 +11,9 @@ import { runCommand } from "./run.ts";
 import { watchCommand } from "./watch.ts";
 import { statusCommand } from "./data.ts";
 import { loadContext, openWarehouse } from "../context.ts";
+import { anomalyCounts } from "../../anomalies/store.ts";
+import { openAlertCounts } from "../../rules/store.ts";
+import { tokenVolumes } from "../../wallet-metrics/read.ts";
 import { table } from "../table.ts";
 import { formatUnits } from "../../normalize/amount.ts";
 import { DAY_MS } from "../../model/time.ts";
@@ -87,16 +90,7 @@ export async function demoCommand(opts: {
     say("Volume per wallet and token over the last 30 days (successful transfers, exact amounts, never mixing tokens)");
     const { config: cfg } = loadContext({ config: configPath });
     const w = await openWarehouse(cfg);
-    const rows = await w.query<Record<string, string>>(
-      `
-      SELECT coalesce(wl.label, a.wallet) AS wallet, coalesce(a.token_symbol, a.token_id) AS token, a.token_id, a.token_decimals,
-        count(*) AS transfers, CAST(sum(CASE WHEN direction = 'in' THEN amount_num ELSE 0 END) AS VARCHAR) AS in_raw,
-        CAST(sum(CASE WHEN direction = 'out' THEN amount_num ELSE 0 END) AS VARCHAR) AS out_raw
-      FROM wallet_activity a JOIN wallets wl ON wl.address = a.wallet
-      WHERE a.kind = 'transfer' AND a.status = 'success' AND a.amount_num IS NOT NULL AND a.token_decimals IS NOT NULL
-        AND a.timestamp_ms >= ? GROUP BY ALL ORDER BY wallet, transfers DESC`,
-      [emu.now() - 30 * DAY_MS],
-    );
+    const rows = await tokenVolumes(w, emu.now() - 30 * DAY_MS);
     await w.close();
     const fmt = (raw: string, d: string) =>
       Number(formatUnits(BigInt(raw), Number(d))).toLocaleString("en-US", { maximumFractionDigits: 2 });
@@ -114,12 +108,8 @@ export async function demoCommand(opts: {
     );
     say("Alerts and anomalies (details: tronmon alerts list / tronmon anomalies list, with --config)");
     const w2 = await openWarehouse(cfg);
-    const alerts = await w2.query<Record<string, string>>(
-      "SELECT rule_name AS rule, count(*) AS open_alerts FROM alerts WHERE status = 'open' GROUP BY ALL ORDER BY rule",
-    );
-    const anomalies = await w2.query<Record<string, string>>(
-      "SELECT anomaly_type AS type, count(*) AS found, min(reason) AS example FROM anomalies GROUP BY ALL ORDER BY type",
-    );
+    const alerts = await openAlertCounts(w2);
+    const anomalies = await anomalyCounts(w2);
     await w2.close();
     process.stdout.write(
       table(alerts) +

@@ -7,9 +7,9 @@ import { table } from "../table.ts";
 import { parseConfig } from "../../config/load.ts";
 import { DEFAULT_RULES } from "../../config/schema.ts";
 import { evaluateRules, alertExport, exportPendingAlerts } from "../../rules/evaluate.ts";
-import { loadAlerts, rulesFromConfig, actOnAlert, syncRules } from "../../rules/store.ts";
+import { type AlertFilter, loadAlerts, rulesFromConfig, actOnAlert, syncRules } from "../../rules/store.ts";
 import { backtest } from "../../rules/backtest.ts";
-import { walletMetricsSql, walletTokenMetricsSql } from "../../wallet-metrics/sql.ts";
+import { walletMetrics } from "../../wallet-metrics/read.ts";
 import { formatUnits } from "../../normalize/amount.ts";
 import { isAddress } from "../../normalize/address.ts";
 import { isoUtc } from "../../model/columns.ts";
@@ -24,15 +24,7 @@ export async function metricsCommand(
     throw new UsageError(`metrics: --wallet ${JSON.stringify(opts.wallet)} is not a valid TRON address`);
   const nowMs = parseNow(opts.now, "metrics");
   return withWarehouse(opts, async ({ warehouse: w }) => {
-    const filter = opts.wallet ? "WHERE observed_wallet = ?" : "";
-    const wallets = await w.query<Record<string, string | null>>(
-      `SELECT * FROM (${walletMetricsSql(String(nowMs))}) m ${filter} ORDER BY observed_wallet`,
-      opts.wallet ? [opts.wallet] : [],
-    );
-    const tokens = await w.query<Record<string, string | null>>(
-      `SELECT * FROM (${walletTokenMetricsSql(String(nowMs))}) m ${opts.wallet ? "WHERE wallet = ?" : ""} ORDER BY wallet, transfers DESC`,
-      opts.wallet ? [opts.wallet] : [],
-    );
+    const { wallets, tokens } = await walletMetrics(w, nowMs, opts.wallet);
     const fmt = (raw: string | null, d: string | null) =>
       raw === null ? "0" : d === null ? `${raw} (raw)` : formatUnits(BigInt(raw), Number(d));
     const tokenRows = tokens.map((t) => ({
@@ -204,9 +196,7 @@ export async function alertsListCommand(opts: GlobalOptions & { status?: string;
   return withWarehouse(
     opts,
     async ({ warehouse: w }) => {
-      const where =
-        opts.status === "active" ? "WHERE status IN ('open', 'acknowledged')" : opts.status ? "WHERE status = ?" : "";
-      const alerts = await loadAlerts(w, where, opts.status && opts.status !== "active" ? [opts.status] : []);
+      const alerts = await loadAlerts(w, { status: opts.status as AlertFilter["status"] });
       if (opts.json)
         process.stdout.write(
           JSON.stringify(

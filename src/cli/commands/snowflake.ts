@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { applyScripts, deployScripts, scriptText } from "../../warehouse/snowflake/deploy.ts";
-import { grantsOf, missing } from "../../warehouse/snowflake/doctor.ts";
+import { grantsOf, missing, whoAmI } from "../../warehouse/snowflake/doctor.ts";
 import { snowflakeSession as session } from "../../warehouse/open.ts";
 import type { GlobalOptions } from "../context.ts";
 import { loadConfig, loadDotEnv } from "../../config/load.ts";
@@ -41,9 +41,7 @@ async function snowflakeSession(opts: GlobalOptions) {
 /** `tronmon check --connect` on Snowflake: connects and says what the role may not do, with the GRANT to fix it. */
 export async function snowflakeDoctor(opts: GlobalOptions): Promise<number> {
   const { exec, settings } = await snowflakeSession(opts);
-  const [who] = await exec(
-    "SELECT CURRENT_ROLE() AS R, CURRENT_WAREHOUSE() AS W, CURRENT_DATABASE() AS D, CURRENT_SCHEMA() AS S, CURRENT_VERSION() AS V",
-  );
+  const who = await whoAmI(exec);
   process.stdout.write(
     `connected to ${settings.account} as ${settings.user}: role ${who?.R}, warehouse ${who?.W ?? "(none)"}, ${who?.D ?? "?"}.${who?.S ?? "?"}, Snowflake ${who?.V}\n`,
   );

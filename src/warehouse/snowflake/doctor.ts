@@ -78,3 +78,11 @@ export function missing(
       sentence: `${n.optional ? "(only for `snowflake deploy`) " : ""}The role ${norm(role)} cannot ${n.why}: it lacks ${n.privilege} on ${n.on.toLowerCase()}${n.name ? ` ${norm(n.name)}` : ""}. Fix: GRANT ${n.privilege} ON ${n.on}${n.name ? ` ${norm(n.name)}` : ""} TO ROLE ${norm(role)};`,
     }));
 }
+
+/** The session's role, warehouse, database, schema and Snowflake version. */
+export async function whoAmI(exec: (sql: string) => Promise<Record<string, unknown>[]>) {
+  const [who] = await exec(
+    "SELECT CURRENT_ROLE() AS R, CURRENT_WAREHOUSE() AS W, CURRENT_DATABASE() AS D, CURRENT_SCHEMA() AS S, CURRENT_VERSION() AS V",
+  );
+  return who as Record<"R" | "W" | "D" | "S" | "V", string | null> | undefined;
+}

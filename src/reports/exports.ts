@@ -7,27 +7,20 @@ import {
   TRANSFER_COLUMNS,
   TRANSFER_EXPORT_FIELDS,
 } from "../model/columns.ts";
+import { and, raw, type Sql, sql } from "../warehouse/sql.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 
 export type ExportFilter = { wallet?: string; sinceMs?: number };
 const CHUNK = 50_000;
 
-function where(kind: "transfers" | "transactions", f: ExportFilter): { sql: string; params: unknown[] } {
-  const parts: string[] = [];
-  const params: unknown[] = [];
-  if (f.wallet) {
-    parts.push(
-      kind === "transfers"
-        ? "(from_address = ? OR to_address = ?)"
-        : "(owner_address = ? OR to_address = ? OR hash IN (SELECT transaction_id FROM transfers WHERE from_address = ? OR to_address = ?))",
-    );
-    params.push(...(kind === "transfers" ? [f.wallet, f.wallet] : [f.wallet, f.wallet, f.wallet, f.wallet]));
-  }
-  if (f.sinceMs !== undefined) {
-    parts.push("timestamp_ms >= ?");
-    params.push(f.sinceMs);
-  }
-  return { sql: parts.length ? `WHERE ${parts.join(" AND ")}` : "", params };
+function where(kind: "transfers" | "transactions", f: ExportFilter): Sql {
+  const w = f.wallet;
+  const touches =
+    kind === "transfers"
+      ? sql`(from_address = ${w} OR to_address = ${w})`
+      : sql`(owner_address = ${w} OR to_address = ${w}
+          OR hash IN (SELECT transaction_id FROM transfers WHERE from_address = ${w} OR to_address = ${w}))`;
+  return and([...(w ? [touches] : []), ...(f.sinceMs !== undefined ? [sql`timestamp_ms >= ${f.sinceMs}`] : [])]);
 }
 
 export async function* exportRows(
@@ -35,13 +28,13 @@ export async function* exportRows(
   kind: "transfers" | "transactions",
   f: ExportFilter,
 ): AsyncGenerator<Record<string, unknown>[]> {
-  const { sql, params } = where(kind, f);
+  const cond = where(kind, f);
   const key = kind === "transfers" ? "transfer_id" : "hash";
   const cols = kind === "transfers" ? selectList(TRANSFER_COLUMNS) : selectList(TRANSACTION_COLUMNS);
   for (let offset = 0; ; offset += CHUNK) {
     const rows = await w.query<Record<string, unknown>>(
-      `SELECT ${cols} FROM ${kind} ${sql} ORDER BY timestamp_ms, ${key} LIMIT ${CHUNK} OFFSET ${offset}`,
-      params,
+      sql`SELECT ${raw(cols)} FROM ${raw(kind)} WHERE ${cond} ORDER BY timestamp_ms, ${raw(key)}
+        LIMIT ${raw(String(CHUNK))} OFFSET ${raw(String(offset))}`,
     );
     if (!rows.length) return;
     yield rows.map((r) => shape(kind, r));

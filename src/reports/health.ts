@@ -1,0 +1,43 @@
+// The monitor's own health, read from the run log and the sync cursors (health/checks.ts turns these into
+// health alerts; reports/status.ts shows them).
+import { ENDPOINTS } from "../model/rows.ts";
+import { spelled, sql } from "../warehouse/sql.ts";
+import { jsonValue, type Warehouse } from "../warehouse/types.ts";
+
+const HOUR_MS = 3_600_000;
+
+export type WalletLag = { wallet: string; label: string | null; syncedToMs: number | null; lagMinutes: number | null };
+
+/** How far behind each watched wallet's data is: now − the time up to which all its endpoints are complete. */
+export async function walletLags(w: Warehouse, nowMs: number): Promise<WalletLag[]> {
+  const rows = await w.query<{ address: string; label: string | null; synced: string | null; complete: string }>(`
+    SELECT w.address, w.label, min(c.synced_to_ms) AS synced, count(c.synced_to_ms) AS complete
+    FROM wallets w LEFT JOIN sync_cursors c ON c.wallet = w.address GROUP BY w.address, w.label ORDER BY w.address`);
+  return rows.map((r) => {
+    const synced = Number(r.complete) >= ENDPOINTS.length && r.synced !== null ? Number(r.synced) : null;
+    return {
+      wallet: r.address,
+      label: r.label,
+      syncedToMs: synced,
+      lagMinutes: synced === null ? null : Math.max(0, Math.floor((nowMs - synced) / 60_000)),
+    };
+  });
+}
+
+/** Failed cycles in a row, most recent first (interrupted runs neither count nor break the streak). */
+export async function failureStreak(w: Warehouse): Promise<number> {
+  const runs = await w.query<{ status: string }>(
+    "SELECT status FROM runs WHERE status IN ('success', 'failed') ORDER BY started_at DESC LIMIT 1000",
+  );
+  const i = runs.findIndex((r) => r.status !== "failed");
+  return i === -1 ? runs.length : i;
+}
+
+/** Seconds TronScan made us wait (429/403 answers) in the runs of the last hour. */
+export async function throttledSeconds(w: Warehouse, nowMs: number): Promise<number> {
+  const runs = await w.query<{ counts: string | null }>(
+    sql`SELECT counts FROM runs WHERE started_at >= ${spelled(w.dialect.msToTimestamp, nowMs - HOUR_MS)}`,
+  );
+  const ms = runs.reduce((a, r) => a + Number((jsonValue<Record<string, number>>(r.counts) ?? {}).throttledMs ?? 0), 0);
+  return Math.round(ms / 1000);
+}

@@ -1,0 +1,57 @@
+// What `verify` reads and writes: stored units per wallet, stream and day, and the verdicts it keeps.
+import type { Endpoint } from "../model/rows.ts";
+import { utcDaySql } from "../model/time.ts";
+import { labelled, raw, sql } from "./sql.ts";
+import type { Warehouse } from "./types.ts";
+
+export type DayVerdict = {
+  wallet: string;
+  endpoint: Endpoint;
+  dayMs: number;
+  api: number | null;
+  stored: number;
+  verdict: string;
+};
+
+/** Stored units per `endpoint|day` in [fromMs, toMs): observations whose row is still there (and not dropped). */
+export async function storedCounts(w: Warehouse, wallet: string, fromMs: number, toMs: number) {
+  const day = raw(utcDaySql("o.timestamp_ms"));
+  const rows = await w.query<{ endpoint: string; day_ms: string; n: string }>(
+    labelled(
+      "verify.stored_counts",
+      sql`SELECT o.endpoint, ${day} AS day_ms, count(*) AS n
+      FROM observations o
+      WHERE o.wallet = ${wallet} AND o.timestamp_ms >= ${fromMs} AND o.timestamp_ms < ${toMs}
+        AND (o.unit_kind = 'none'
+          OR (o.unit_kind = 'transfer' AND EXISTS (SELECT 1 FROM transfers t
+                WHERE t.transfer_id = o.unit_id AND t.status <> 'dropped'))
+          OR (o.unit_kind = 'transaction' AND EXISTS (SELECT 1 FROM transactions x
+                WHERE x.hash = o.unit_id AND x.status <> 'dropped')))
+      GROUP BY o.endpoint, ${day}`,
+    ),
+  );
+  return new Map(rows.map((r) => [`${r.endpoint}|${Number(r.day_ms)}`, Number(r.n)]));
+}
+
+/** Keeps the last verdict per wallet, stream and day. */
+export async function saveVerdicts(w: Warehouse, days: DayVerdict[], nowMs: number): Promise<void> {
+  if (!days.length) return;
+  const cols = ["wallet", "endpoint", "day_ms", "api_count", "stored", "verdict", "checked_ms"];
+  await w.transaction(async (q) => {
+    for (let i = 0; i < days.length; i += 200) {
+      const chunk = days.slice(i, i + 200);
+      await q(
+        w.dialect.upsertSql("verify_results", cols, ["wallet", "endpoint", "day_ms"], chunk.length),
+        chunk.flatMap((d) => [d.wallet, d.endpoint, d.dayMs, d.api, d.stored, d.verdict, nowMs]),
+      );
+    }
+  });
+}
+
+/** Days whose rows are still missing after repair, per wallet, as the last verify of each day left them. */
+export async function gapDays(w: Warehouse): Promise<Map<string, number>> {
+  const rows = await w.query<{ wallet: string; n: string }>(
+    "SELECT wallet, count(*) AS n FROM verify_results WHERE verdict IN ('missing', 'still missing') GROUP BY wallet",
+  );
+  return new Map(rows.map((r) => [r.wallet, Number(r.n)]));
+}
