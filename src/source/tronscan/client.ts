@@ -1,6 +1,7 @@
 // HTTP client for the TronScan API: rate limit, API key header, classification of answers, retries.
 import { parseJsonLossless } from "../../normalize/json.ts";
-import { RateLimitError, SourceHttpError, SourceUnavailableError } from "../../internal/errors.ts";
+import { RateLimitError, RetryableError, SourceHttpError, SourceUnavailableError } from "../../internal/errors.ts";
+import { retrying } from "../../internal/retry.ts";
 import { systemClock, TokenBucket, type Clock } from "./rate-limit.ts";
 import type { Logger } from "pino";
 
@@ -65,6 +66,18 @@ export function businessError(body: unknown): string | null {
   return null;
 }
 
+/** A failure worth another attempt: a network error, a timeout, a 5xx, throttling, an error inside a 200. */
+class Transient extends RetryableError {
+  override name = "Transient";
+  constructor(
+    message: string,
+    readonly waitMs: number | null = null,
+    readonly throttled = false,
+  ) {
+    super(message);
+  }
+}
+
 export function createTronscanClient(opts: ClientOptions): TronscanClient {
   const clock = opts.clock ?? systemClock;
   const bucket = new TokenBucket(
@@ -91,77 +104,84 @@ export function createTronscanClient(opts: ClientOptions): TronscanClient {
     return { status: res.status, text, headers: res.headers };
   }
 
+  /** One attempt: the response, a Transient failure (worth another attempt) or a final error. */
+  async function attempt(url: string, path: string, n: number, signal?: AbortSignal) {
+    await bucket.take(signal);
+    stats.requests++;
+    let answer: Awaited<ReturnType<typeof once>>;
+    try {
+      answer = await once(url, signal);
+    } catch (e) {
+      if (signal?.aborted) throw e;
+      opts.onResponse?.(path, "error");
+      const err = e as Error;
+      throw new Transient(
+        err.name === "TimeoutError"
+          ? `timed out after ${opts.timeoutMs ?? 20_000} ms`
+          : `network error: ${err.cause instanceof Error ? err.cause.message : err.message}`,
+      );
+    }
+    const { status, text, headers } = answer;
+    stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
+    opts.onResponse?.(path, status);
+    if (status === 200) {
+      let body: unknown;
+      try {
+        body = parseJsonLossless(text);
+      } catch {
+        throw new Transient(`truncated or invalid JSON (${text.length} bytes)`);
+      }
+      const error = businessError(body);
+      if (error !== null) throw new Transient(`an error inside HTTP 200: ${error.slice(0, 200)}`);
+      return { status, body, text, fetchedAtMs: clock.now(), attempts: n + 1 };
+    }
+    if (status === 429 || status === 403) {
+      stats.throttled++;
+      const retryAfter = parseRetryAfter(headers.get("retry-after"), clock.now());
+      if (retryAfter !== null && retryAfter > MAX_RETRY_AFTER_MS)
+        throw new RateLimitError(
+          `TronScan ${path} asked us to wait ${Math.round(retryAfter / 1000)} s (Retry-After), more than the ` +
+            `${MAX_RETRY_AFTER_MS / 1000} s we wait within a cycle: this stream stops here and resumes next cycle`,
+          retryAfter,
+        );
+      const wait = retryAfter ?? backoff(n);
+      stats.throttledMs += wait;
+      bucket.pause(clock.now() + wait);
+      const after = retryAfter !== null ? ` (Retry-After ${Math.round(retryAfter / 1000)} s)` : "";
+      throw new Transient(`HTTP ${status} throttled${after}: ${bodyMessage(text)}`, wait, true);
+    }
+    if (NEVER_RETRY.has(status))
+      throw new SourceHttpError(
+        `TronScan refused ${path} with HTTP ${status}: ${bodyMessage(text)}` +
+          `${status === 401 ? " (an API key is required: set TRONSCAN_API_KEY)" : ""}`,
+        status,
+        url,
+      );
+    throw new Transient(`HTTP ${status}: ${bodyMessage(text)}`);
+  }
+
   async function get(path: string, params: Record<string, string | number>, signal?: AbortSignal): Promise<Response> {
     const strParams = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)]));
     const url = `${base}${path}?${new URLSearchParams(strParams)}`;
-    let lastProblem = "";
-    for (let attempt = 0; ; attempt++) {
-      signal?.throwIfAborted();
-      await bucket.take(signal);
-      stats.requests++;
-      let wait: number | null = null;
-      try {
-        const { status, text, headers } = await once(url, signal);
-        stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
-        opts.onResponse?.(path, status);
-        if (status === 200) {
-          let body: unknown;
-          try {
-            body = parseJsonLossless(text);
-          } catch {
-            lastProblem = `truncated or invalid JSON (${text.length} bytes)`;
-          }
-          if (body !== undefined) {
-            const error = businessError(body);
-            if (error === null)
-              return { url, params: strParams, status, body, text, fetchedAtMs: clock.now(), attempts: attempt + 1 };
-            lastProblem = `an error inside HTTP 200: ${error.slice(0, 200)}`;
-          }
-        } else if (status === 429 || status === 403) {
-          stats.throttled++;
-          const retryAfter = parseRetryAfter(headers.get("retry-after"), clock.now());
-          if (retryAfter !== null && retryAfter > MAX_RETRY_AFTER_MS) {
-            throw new RateLimitError(
-              `TronScan ${path} asked us to wait ${Math.round(retryAfter / 1000)} s (Retry-After), more than the ${MAX_RETRY_AFTER_MS / 1000} s we wait within a cycle: this stream stops here and resumes next cycle`,
-              retryAfter,
-            );
-          }
-          wait = retryAfter ?? backoff(attempt);
-          stats.throttledMs += wait;
-          bucket.pause(clock.now() + wait);
-          lastProblem = `HTTP ${status} throttled${retryAfter !== null ? ` (Retry-After ${Math.round(retryAfter / 1000)} s)` : ""}: ${bodyMessage(text)}`;
-        } else if (NEVER_RETRY.has(status)) {
-          throw new SourceHttpError(
-            `TronScan refused ${path} with HTTP ${status}: ${bodyMessage(text)}${status === 401 ? " (an API key is required: set TRONSCAN_API_KEY)" : ""}`,
-            status,
-            url,
-          );
-        } else {
-          lastProblem = `HTTP ${status}: ${bodyMessage(text)}`;
-        }
-      } catch (e) {
-        if (e instanceof SourceHttpError || e instanceof RateLimitError) throw e;
-        if (signal?.aborted) throw e;
-        opts.onResponse?.(path, "error");
-        const err = e as Error;
-        lastProblem =
-          err.name === "TimeoutError"
-            ? `timed out after ${opts.timeoutMs ?? 20_000} ms`
-            : `network error: ${err.cause instanceof Error ? err.cause.message : err.message}`;
-      }
-      if (attempt >= maxRetries) {
-        if (lastProblem.includes("throttled"))
-          throw new RateLimitError(
-            `TronScan kept throttling ${path} after ${attempt + 1} attempts: ${lastProblem}`,
-            null,
-          );
-        throw new SourceUnavailableError(
-          `TronScan ${path} failed after ${attempt + 1} attempts: ${lastProblem} (${base})`,
-        );
-      }
-      stats.retries++;
-      opts.logger?.warn({ msg: "Retrying TronScan request", path, attempt: attempt + 1, problem: lastProblem });
-      await clock.sleep(wait ?? backoff(attempt), signal);
+    try {
+      const res = await retrying((n) => attempt(url, path, n, signal), {
+        retries: maxRetries,
+        retryable: (e) => e instanceof Transient,
+        delayMs: (n, e) => (e as Transient).waitMs ?? backoff(n),
+        sleep: (ms, s) => clock.sleep(ms, s),
+        signal,
+        onRetry: (e, n) => {
+          stats.retries++;
+          opts.logger?.warn({ msg: "Retrying TronScan request", path, attempt: n + 1, problem: (e as Error).message });
+        },
+      });
+      return { url, params: strParams, ...res };
+    } catch (e) {
+      if (!(e instanceof Transient)) throw e;
+      const attempts = maxRetries + 1;
+      if (e.throttled)
+        throw new RateLimitError(`TronScan kept throttling ${path} after ${attempts} attempts: ${e.message}`, null);
+      throw new SourceUnavailableError(`TronScan ${path} failed after ${attempts} attempts: ${e.message} (${base})`);
     }
   }
 

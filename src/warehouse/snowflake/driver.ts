@@ -2,6 +2,7 @@
 // running a statement as a promise, QUERY_TAG, and which errors are worth a retry.
 import { createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { doubling, retrying } from "../../internal/retry.ts";
 
 /** The part of snowflake-sdk's Connection the adapter uses (a test stand-in implements the same). */
 export type SfConnection = {
@@ -54,16 +55,13 @@ export function executor(
         complete: (err, _stmt, rows) => (err ? reject(err) : resolve(rows ?? [])),
       });
     });
-  return async (sql, binds) => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await once(sql, binds);
-      } catch (e) {
-        if (attempt >= retries || !isTransient(e as SfError)) throw e;
-        await sleep(Math.min(30_000, base * 2 ** attempt));
-      }
-    }
-  };
+  return (sql, binds) =>
+    retrying(() => once(sql, binds), {
+      retries,
+      retryable: (e) => isTransient(e as SfError),
+      delayMs: doubling(base),
+      sleep,
+    });
 }
 
 export type SfSettings = {

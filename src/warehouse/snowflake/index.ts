@@ -2,6 +2,7 @@
 // temporary tables in large batches (never a statement per row); a MERGE reports what it inserted and updated;
 // a transaction that fails on a transient error is rolled back and retried whole (every load is idempotent).
 // Every session is tagged (QUERY_TAG).
+import { doubling, retrying } from "../../internal/retry.ts";
 import { createWarehouse, type Driver, type Exec, type Tx } from "../core.ts";
 import { stageColumnNames, stageValues } from "../stage.ts";
 import type { Warehouse } from "../types.ts";
@@ -54,20 +55,22 @@ export async function snowflakeDriver(o: SnowflakeOptions): Promise<Driver> {
     dialect: snowflakeDialect,
     description: "snowflake",
     run,
-    transaction: async (fn) => {
-      for (let attempt = 0; ; attempt++) {
-        await inTx("BEGIN");
-        try {
-          const out = await fn(tx);
-          await inTx("COMMIT");
-          return out;
-        } catch (e) {
-          await inTx("ROLLBACK").catch(() => undefined);
-          if (attempt >= retries || !isTransient(e as SfError)) throw e;
-          await sleep(Math.min(30_000, 500 * 2 ** attempt));
-        }
-      }
-    },
+    // a transaction that failed on a transient error is rolled back and retried whole
+    transaction: (fn) =>
+      retrying(
+        async () => {
+          await inTx("BEGIN");
+          try {
+            const out = await fn(tx);
+            await inTx("COMMIT");
+            return out;
+          } catch (e) {
+            await inTx("ROLLBACK").catch(() => undefined);
+            throw e;
+          }
+        },
+        { retries, retryable: (e) => isTransient(e as SfError), delayMs: doubling(500), sleep },
+      ),
     close: () =>
       new Promise<void>((resolve) => (o.connection.destroy ? o.connection.destroy(() => resolve()) : resolve())),
   };
