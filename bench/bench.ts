@@ -1,5 +1,6 @@
 // npm run bench: printed figures, not assertions. BENCH_TRANSFERS (default 1,000,000) sizes the ingest
-// section, BENCH_RULES_TRANSFERS (default 10,000,000) the rules section; BENCH_ONLY=ingest|rules|anomalies|dashboard runs one
+// section, BENCH_RULES_TRANSFERS (default 10,000,000) the rules section; BENCH_ONLY=ingest|rules|anomalies|dashboard
+// runs one
 // (BENCH_DASHBOARD_TRANSFERS sizes the dashboard section, default 1,000,000).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

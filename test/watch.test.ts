@@ -1,4 +1,5 @@
-// tronmon watch: the schedule (with an injectable clock), no overlap, one instance per database, a clean stop on SIGTERM.
+// tronmon watch: the schedule (with an injectable clock), no overlap, one instance per database, a clean stop on
+// SIGTERM.
 import { duckdbSettings } from "../src/config/schema.ts";
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";

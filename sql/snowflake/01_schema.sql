@@ -131,7 +131,9 @@ SELECT wallet, kind, transaction_id, transfer_id, block, timestamp_utc, timestam
       FROM transactions x JOIN wallets w ON x.to_address = w.address WHERE TRUE AND (x.owner_address IS NULL OR x.owner_address <> w.address) AND NOT EXISTS (SELECT 1 FROM transfers f WHERE f.transaction_id = x.hash
       AND (f.from_address = w.address OR f.to_address = w.address))) b;
 
-INSERT INTO schema_migrations (version, name, applied_at) SELECT 1, 'spine: transactions, transfers, tokens, wallets, cursors, quarantine, runs, wallet_activity', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version = 1);
+INSERT INTO schema_migrations (version, name, applied_at) SELECT 1,
+        'spine: transactions, transfers, tokens, wallets, cursors, quarantine, runs, wallet_activity', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
+        1);
 
 CREATE TABLE IF NOT EXISTS alert_thresholds (
   rule_name VARCHAR NOT NULL,
@@ -175,11 +177,13 @@ CREATE OR REPLACE VIEW wallet_metrics AS SELECT w.address AS observed_wallet, w.
       count(DISTINCT CASE WHEN a.status = 'success' THEN a.token_id END) AS distinct_tokens,
       max(CASE WHEN a.status = 'success' THEN a.timestamp_utc END) AS last_tx,
       max(CASE WHEN a.status = 'success' THEN a.timestamp_ms END) AS last_tx_ms,
-      CAST(floor((DATE_PART(EPOCH_MILLISECOND, CURRENT_TIMESTAMP()) - max(CASE WHEN a.status = 'success' THEN a.timestamp_ms END)) / 60000.0) AS BIGINT) AS minutes_since_last_tx
+      CAST(floor((DATE_PART(EPOCH_MILLISECOND, CURRENT_TIMESTAMP()) - max(CASE WHEN a.status = 'success' THEN a.timestamp_ms END)) / 60000.0) AS BIGINT) AS
+        minutes_since_last_tx
     FROM wallets w LEFT JOIN wallet_activity a ON a.wallet = w.address
     GROUP BY w.address, w.label;
 
-CREATE OR REPLACE VIEW wallet_token_metrics AS SELECT wallet, token_id, max(token_symbol) AS token_symbol, max(asset_type) AS asset_type, max(token_decimals) AS token_decimals,
+CREATE OR REPLACE VIEW wallet_token_metrics AS SELECT wallet, token_id, max(token_symbol) AS token_symbol, max(asset_type) AS asset_type,
+    max(token_decimals) AS token_decimals,
       count(CASE WHEN TRUE THEN 1 END) AS transfers,
       sum(CASE WHEN TRUE AND direction = 'in' AND length(amount_raw) <= 30 THEN amount_num END) AS volume_in_raw,
       sum(CASE WHEN TRUE AND direction = 'out' AND length(amount_raw) <= 30 THEN amount_num END) AS volume_out_raw,
@@ -206,7 +210,9 @@ CREATE OR REPLACE VIEW alert_rules_view AS
           TO_TIMESTAMP_TZ(last_seen_ms, 3) AS time, TO_TIMESTAMP_TZ(first_seen_ms, 3) AS first_seen, alert_id, token_id, direction
         FROM alerts;
 
-INSERT INTO schema_migrations (version, name, applied_at) SELECT 2, 'rules and alerts: alert_thresholds, alerts, wallet_metrics, wallet_token_metrics, alert_rules_view', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version = 2);
+INSERT INTO schema_migrations (version, name, applied_at) SELECT 2,
+        'rules and alerts: alert_thresholds, alerts, wallet_metrics, wallet_token_metrics, alert_rules_view', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
+        2);
 
 CREATE TABLE IF NOT EXISTS activity_days (
   day_ms NUMBER(19,0) NOT NULL,
@@ -224,9 +230,12 @@ CREATE TABLE IF NOT EXISTS wallet_daily (
   vol_out NUMBER(38,0)
 );
 
-INSERT INTO activity_days SELECT DISTINCT CAST(floor(timestamp_ms / 86400000) AS BIGINT) * 86400000 AS day_ms FROM transfers UNION SELECT DISTINCT CAST(floor(timestamp_ms / 86400000) AS BIGINT) * 86400000 FROM transactions;
+INSERT INTO activity_days SELECT DISTINCT CAST(floor(timestamp_ms / 86400000) AS BIGINT) * 86400000 AS day_ms FROM transfers UNION SELECT DISTINCT
+    CAST(floor(timestamp_ms / 86400000) AS BIGINT) * 86400000 FROM transactions;
 
-INSERT INTO schema_migrations (version, name, applied_at) SELECT 3, 'daily rollup for rule evaluation: activity_days, wallet_daily', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version = 3);
+INSERT INTO schema_migrations (version, name, applied_at) SELECT 3,
+        'daily rollup for rule evaluation: activity_days, wallet_daily', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
+        3);
 
 CREATE TABLE IF NOT EXISTS anomalies (
   anomaly_id VARCHAR NOT NULL,
@@ -252,7 +261,9 @@ CREATE TABLE IF NOT EXISTS detector_state (
   PRIMARY KEY (name)
 );
 
-INSERT INTO schema_migrations (version, name, applied_at) SELECT 4, 'anomalies: anomalies, detector_state', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version = 4);
+INSERT INTO schema_migrations (version, name, applied_at) SELECT 4,
+        'anomalies: anomalies, detector_state', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
+        4);
 
 CREATE TABLE IF NOT EXISTS counterparties (
   wallet VARCHAR NOT NULL,
@@ -268,7 +279,9 @@ CREATE TABLE IF NOT EXISTS counterparty_wallets (
 
 DELETE FROM detector_state;
 
-INSERT INTO schema_migrations (version, name, applied_at) SELECT 5, 'first-seen counterparties for the detectors: counterparties, counterparty_wallets', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version = 5);
+INSERT INTO schema_migrations (version, name, applied_at) SELECT 5,
+        'first-seen counterparties for the detectors: counterparties, counterparty_wallets', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
+        5);
 
 CREATE TABLE IF NOT EXISTS outbox (
   sink VARCHAR NOT NULL,
@@ -292,7 +305,9 @@ CREATE TABLE IF NOT EXISTS notify_sinks (
   PRIMARY KEY (sink)
 );
 
-INSERT INTO schema_migrations (version, name, applied_at) SELECT 6, 'notifications: outbox, notify_sinks', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version = 6);
+INSERT INTO schema_migrations (version, name, applied_at) SELECT 6,
+        'notifications: outbox, notify_sinks', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
+        6);
 
 CREATE TABLE IF NOT EXISTS observations (
   wallet VARCHAR NOT NULL,
@@ -318,4 +333,6 @@ ALTER TABLE transfers ADD COLUMN IF NOT EXISTS nft_token_id VARCHAR;
 UPDATE transfers SET nft_token_id = amount_raw, amount_raw = '1', amount = '1', amount_num = NULL
         WHERE asset_type = 'trc721' AND nft_token_id IS NULL;
 
-INSERT INTO schema_migrations (version, name, applied_at) SELECT 7, 'completeness: observations ledger, verify results; TRC721 token ids apart from amounts', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version = 7);
+INSERT INTO schema_migrations (version, name, applied_at) SELECT 7,
+        'completeness: observations ledger, verify results; TRC721 token ids apart from amounts', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
+        7);

@@ -6,13 +6,16 @@ SHOW TASKS LIKE '%WALLET%';
 SHOW TASKS LIKE 'ALERT_TASK_FAILURES';
 
 SELECT name, state, scheduled_time, completed_time, error_code, error_message
-FROM TABLE(INFORMATION_SCHEMA.TASK_HISTORY(SCHEDULED_TIME_RANGE_START => DATEADD('day', -1, CURRENT_TIMESTAMP()), RESULT_LIMIT => 200))
+FROM TABLE(INFORMATION_SCHEMA.TASK_HISTORY(SCHEDULED_TIME_RANGE_START => DATEADD('day', -1, CURRENT_TIMESTAMP()),
+  RESULT_LIMIT => 200))
 ORDER BY scheduled_time DESC;
 
 SELECT * FROM alert_logs ORDER BY logged_at DESC LIMIT 50;
 
-SELECT query_tag, COUNT(*) AS queries, SUM(total_elapsed_time) / 1000 AS seconds, SUM(bytes_scanned) AS bytes_scanned
-FROM TABLE(INFORMATION_SCHEMA.QUERY_HISTORY(END_TIME_RANGE_START => DATEADD('day', -1, CURRENT_TIMESTAMP()), RESULT_LIMIT => 10000))
+SELECT query_tag, COUNT(*) AS queries, SUM(total_elapsed_time) / 1000 AS seconds, SUM(bytes_scanned) AS
+        bytes_scanned
+FROM TABLE(INFORMATION_SCHEMA.QUERY_HISTORY(END_TIME_RANGE_START => DATEADD('day', -1, CURRENT_TIMESTAMP()),
+  RESULT_LIMIT => 10000))
 WHERE query_tag LIKE 'tronmon%'
 GROUP BY query_tag ORDER BY seconds DESC;
 

@@ -14,7 +14,8 @@ export function fakeCondition(alias: string, known: KnownToken[]): Sql {
   const a = raw(alias);
   const parts = known.map(
     (k) =>
-      sql`((lower(trim(${a}.token_symbol)) = ${k.symbol.toLowerCase()} OR lower(trim(${a}.token_name)) = ${k.name.toLowerCase()})
+      sql`((lower(trim(${a}.token_symbol)) = ${k.symbol.toLowerCase()} OR lower(trim(${a}.token_name)) =
+        ${k.name.toLowerCase()})
         AND ${a}.token_id <> ${k.tokenId})`,
   );
   return sql`COALESCE(${join(parts, " OR ")}, FALSE)`;
@@ -83,7 +84,8 @@ export function backfillCounterpartiesSql(d: Dialect, args: { watermarkMs: numbe
   const scored = walletTransfers({
     select: raw("t.timestamp_ms, t.amount_raw, t.risk, t.token_level, t.token_symbol, t.token_name, t.token_id"),
     where: sql`t.status = 'success' AND t.from_address <> t.to_address
-      AND t.first_seen_at <= ${spelled(d.msToTimestamp, args.watermarkMs)} AND w.address NOT IN (SELECT wallet FROM counterparty_wallets)`,
+      AND t.first_seen_at <= ${spelled(d.msToTimestamp, args.watermarkMs)} AND w.address NOT IN (SELECT wallet FROM
+        counterparty_wallets)`,
   });
   return labelled(
     "anomalies.counterparties_backfill",

@@ -23,7 +23,10 @@ export function tokensFromEnv(env = process.env): { name: string; digest: Buffer
 export const sha = (s: string) => createHash("sha256").update(s).digest();
 export const isLoopback = (host: string) => host === "127.0.0.1" || host === "::1" || host === "localhost";
 
-/** Off loopback the dashboard (and the metrics server) need at least one access token: refuses (UsageError, exit 2) otherwise. */
+/**
+ * Off loopback the dashboard (and the metrics server) need at least one access token: refuses (UsageError, exit 2)
+ * otherwise.
+ */
 export function assertAccess(host: string, tokens: unknown[], what = "dashboard"): void {
   if (!isLoopback(host) && !tokens.length)
     throw new UsageError(

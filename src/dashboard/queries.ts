@@ -23,7 +23,8 @@ const WATCHED_TRANSFERS = raw(`SELECT t.* FROM transfers t WHERE t.status = 'suc
 function watchedTxIds(fromMs: number, toMs: number): Sql {
   const within = (a: string) =>
     sql`${raw(a)}.status = 'success' AND ${raw(a)}.timestamp_ms > ${fromMs} AND ${raw(a)}.timestamp_ms <= ${toMs}`;
-  return sql`SELECT id, wallet FROM (${walletTransfers({ select: raw("t.transaction_id AS id"), where: within("t") })}) a
+  return sql`SELECT id, wallet FROM
+    (${walletTransfers({ select: raw("t.transaction_id AS id"), where: within("t") })}) a
     UNION ALL SELECT id, wallet FROM (${walletTransactions({ select: raw("x.hash AS id"), where: within("x") })}) b`;
 }
 
@@ -37,7 +38,8 @@ export async function overview(w: Warehouse, nowMs: number) {
       (SELECT count(*) FROM wallets) AS wallets,
       (SELECT count(DISTINCT id) FROM (${watchedTxIds(d7, nowMs)}) a) AS tx_7d,
       (SELECT count(*) FROM alerts WHERE status IN ('open', 'acknowledged')) AS open_alerts,
-      (SELECT count(*) FROM anomalies WHERE COALESCE(occurred_at_ms, detected_at_ms) > ${nowMs - DAY_MS}) AS anomalies_24h`,
+      (SELECT count(*) FROM anomalies WHERE COALESCE(occurred_at_ms, detected_at_ms) > ${nowMs - DAY_MS}) AS
+        anomalies_24h`,
     ),
   );
   const tokens = await w.query<Row>(
@@ -182,7 +184,8 @@ export async function anomaliesList(
   const rows = await w.query<Row>(
     labelled(
       "dashboard.anomalies",
-      sql`SELECT anomaly_id, anomaly_type, wallet, transaction_id, token_id, token_symbol, amount, reason, occurred_at_ms,
+      sql`SELECT anomaly_id, anomaly_type, wallet, transaction_id, token_id, token_symbol, amount, reason,
+        occurred_at_ms,
         detected_at_ms
       FROM anomalies WHERE ${where} ORDER BY detected_at_ms DESC, occurred_at_ms DESC, anomaly_id LIMIT ${f.limit}`,
     ),
@@ -215,7 +218,8 @@ export async function walletPage(w: Warehouse, address: string, nowMs: number) {
   const counterparties = await w.query<Row>(
     labelled(
       "dashboard.wallet_counterparties",
-      sql`SELECT a.counterparty, count(*) AS transfers, count(DISTINCT a.token_id) AS tokens, max(a.timestamp_ms) AS last_ms,
+      sql`SELECT a.counterparty, count(*) AS transfers, count(DISTINCT a.token_id) AS tokens, max(a.timestamp_ms) AS
+        last_ms,
         max(l.label) AS label, max(CASE WHEN p.anomaly_id IS NOT NULL THEN 1 ELSE 0 END) = 1 AS lookalike
       FROM (${mine}) a LEFT JOIN wallets l ON l.address = a.counterparty
         LEFT JOIN anomalies p ON p.anomaly_type = 'address_poisoning' AND p.wallet = a.wallet

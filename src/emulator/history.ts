@@ -78,7 +78,10 @@ export const TOKENS = {
   },
 } as const satisfies Record<string, TokenDef>;
 
-/** `internal`: TRX moved by a contract inside a call (listed by /api/internal-transaction only); `internalHash` names it. */
+/**
+ * `internal`: TRX moved by a contract inside a call (listed by /api/internal-transaction only); `internalHash` names
+ * it.
+ */
 export type Move = {
   token: TokenDef;
   from: string;

@@ -26,7 +26,9 @@ function endpointOfRecord(r: unknown): Endpoint | null {
   return null;
 }
 
-/** A row of the wallet family's `/api/transfer/trc20` (TRONSCAN-API.md §3.4): hash, from, to, amount, block_timestamp. */
+/**
+ * A row of the wallet family's `/api/transfer/trc20` (TRONSCAN-API.md §3.4): hash, from, to, amount, block_timestamp.
+ */
 const isWalletTrc20 = (r: Record<string, unknown>) =>
   "hash" in r && "block_timestamp" in r && "from" in r && "to" in r && "amount" in r;
 

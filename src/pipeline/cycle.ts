@@ -35,7 +35,10 @@ export async function runFullCycle(args: {
   signal?: AbortSignal;
   onProgress?: Progress;
   clockMs?: () => number;
-  /** Run the rolling verify (last verify.days days, repairing) before the health check: watch does every verify.every_cycles cycles. */
+  /**
+   * Run the rolling verify (last verify.days days, repairing) before the health check: watch does every
+   * verify.every_cycles cycles.
+   */
   verify?: boolean;
 }): Promise<CycleResult> {
   const { config, warehouse, logger } = args;

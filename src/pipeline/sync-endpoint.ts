@@ -105,7 +105,10 @@ export function countOf(body: unknown): number | null {
 
 /** A bound no block time can sit on (block times are whole seconds). */
 const offGrid = (ms: number) => (ms % 1000 === 0 ? ms - 1 : ms);
-/** The query bound for "after x" or "up to x": off the whole-second grid, so that inclusive and exclusive readings agree. */
+/**
+ * The query bound for "after x" or "up to x": off the whole-second grid, so that inclusive and exclusive readings
+ * agree.
+ */
 const bound = (ms: number) => (ms % 1000 === 0 ? ms + 1 : ms);
 
 export class StreamStalledError extends SourceUnavailableError {
@@ -355,7 +358,8 @@ export async function syncEndpoint(
         offset += ans.rows.length;
         if (target !== null && offset >= target) break;
       }
-      // an empty first answer where rows are known to be proves nothing (a spurious empty page): not counted, a few times
+      // an empty first answer where rows are known to be proves nothing (a spurious empty page): not counted, a few
+      // times
       if (emptyFirst && heldCount(lo, hi) > 0 && excused < MAX_STALLS) {
         excused++;
         continue;

@@ -46,7 +46,8 @@ function wholeDays(r: ThresholdRule, i: number, firstFullDay: number, today: num
 function edgeDays(r: ThresholdRule, i: number, w: { start: number; firstFullDay: number }, today: number, now: number) {
   const conds = [
     raw("status = 'success'"),
-    sql`((timestamp_ms > ${w.start} AND timestamp_ms < ${w.firstFullDay}) OR (timestamp_ms >= ${today} AND timestamp_ms <= ${now}))`,
+    sql`((timestamp_ms > ${w.start} AND timestamp_ms < ${w.firstFullDay}) OR (timestamp_ms >= ${today} AND
+      timestamp_ms <= ${now}))`,
   ];
   if (r.direction !== "any") conds.push(sql`direction = ${r.direction}`);
   if (r.kind === "volume")

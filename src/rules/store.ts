@@ -213,7 +213,8 @@ export async function saveTransitions(q: Q, w: Warehouse, transitions: Transitio
     const a = t.alert;
     if (t.change === "changed") {
       await q(
-        `UPDATE alerts SET value = ?, threshold = ?, last_seen_ms = ?, version = version + 1, updated_at = ? WHERE alert_id = ? AND ${active}`,
+        `UPDATE alerts SET value = ?, threshold = ?, last_seen_ms = ?, version = version + 1, updated_at = ? WHERE
+          alert_id = ? AND ${active}`,
         [a.value, a.threshold, a.lastSeenMs, now, a.alertId],
       );
     } else if (t.change === "seen") {
@@ -254,7 +255,8 @@ export async function actOnAlert(
   await w.transaction(async (q) => {
     // only over the state read: a resolution (by evaluation or another person) in between is not undone
     await q(
-      `UPDATE alerts SET status = ?, note = ?, acted_by = ?, resolved_at_ms = ?, version = version + 1, updated_at = ? WHERE alert_id = ? AND status = ?`,
+      `UPDATE alerts SET status = ?, note = ?, acted_by = ?, resolved_at_ms = ?, version = version + 1, updated_at =
+        ? WHERE alert_id = ? AND status = ?`,
       [updated.status, updated.note, updated.actedBy, updated.resolvedAtMs, sqlNow(), a.id, alert.status],
     );
   });

@@ -10,7 +10,8 @@ export function walletMetricsSql(now: string): string {
       count(DISTINCT CASE WHEN a.status = 'success' THEN a.token_id END) AS distinct_tokens,
       max(CASE WHEN a.status = 'success' THEN a.timestamp_utc END) AS last_tx,
       max(CASE WHEN a.status = 'success' THEN a.timestamp_ms END) AS last_tx_ms,
-      CAST(floor((${now} - max(CASE WHEN a.status = 'success' THEN a.timestamp_ms END)) / 60000.0) AS BIGINT) AS minutes_since_last_tx
+      CAST(floor((${now} - max(CASE WHEN a.status = 'success' THEN a.timestamp_ms END)) / 60000.0) AS BIGINT) AS
+        minutes_since_last_tx
     FROM wallets w LEFT JOIN wallet_activity a ON a.wallet = w.address
     GROUP BY w.address, w.label`;
 }
@@ -32,7 +33,8 @@ export function walletTokenMetricsSql(now: string, from = "wallet_activity"): st
       `count(DISTINCT CASE WHEN ${inWindow} THEN counterparty END) AS counterparties${suffix}`,
     ];
   });
-  return `SELECT wallet, token_id, max(token_symbol) AS token_symbol, max(asset_type) AS asset_type, max(token_decimals) AS token_decimals,
+  return `SELECT wallet, token_id, max(token_symbol) AS token_symbol, max(asset_type) AS asset_type,
+    max(token_decimals) AS token_decimals,
       ${cols.join(",\n      ")},
       count(CASE WHEN NOT (${SUMMABLE}) THEN 1 END) AS oversized_amounts,
       min(timestamp_ms) AS first_seen_ms, max(timestamp_ms) AS last_seen_ms

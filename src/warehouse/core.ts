@@ -207,7 +207,8 @@ export function createWarehouse(driver: Driver): Warehouse {
   async function migrate() {
     const t = d.columnType;
     await driver.run(
-      `CREATE TABLE IF NOT EXISTS schema_migrations (version ${t("int")} PRIMARY KEY, name ${t("text")}, applied_at ${t("timestamp")})`,
+      `CREATE TABLE IF NOT EXISTS schema_migrations (version ${t("int")} PRIMARY KEY, name ${t("text")}, applied_at
+        ${t("timestamp")})`,
     );
     const done = new Set((await driver.run("SELECT version FROM schema_migrations")).map((r) => Number(r.version)));
     const record = `INSERT INTO schema_migrations (version, name, applied_at) SELECT ?, ?, ${d.now()}`;

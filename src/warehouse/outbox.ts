@@ -92,7 +92,8 @@ export async function recordAttempts(w: Warehouse, attempts: (Attempt & { retryA
           last_error = NULL WHERE sink = ${r.sink} AND event_id = ${r.eventId}`);
       else
         await q(sql`UPDATE outbox SET status = ${r.gaveUp ? "failed" : "pending"}, attempts = ${r.attempts},
-          next_attempt_ms = ${r.retryAtMs}, last_error = ${r.error ?? null} WHERE sink = ${r.sink} AND event_id = ${r.eventId}`);
+          next_attempt_ms = ${r.retryAtMs}, last_error = ${r.error ?? null} WHERE sink = ${r.sink} AND event_id =
+            ${r.eventId}`);
     }
   });
 }

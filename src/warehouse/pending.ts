@@ -9,7 +9,8 @@ export async function oldPending(w: Warehouse, beforeMs: number, max: number) {
     labelled(
       "pending.old",
       sql`SELECT hash, min(timestamp_ms) AS timestamp_ms FROM (
-       SELECT hash, timestamp_ms FROM transactions WHERE NOT confirmed AND status <> 'dropped' AND timestamp_ms < ${beforeMs}
+       SELECT hash, timestamp_ms FROM transactions WHERE NOT confirmed AND status <> 'dropped' AND timestamp_ms <
+         ${beforeMs}
        UNION ALL SELECT transaction_id, timestamp_ms FROM transfers
          WHERE NOT confirmed AND status <> 'dropped' AND timestamp_ms < ${beforeMs}) p
      GROUP BY hash ORDER BY min(timestamp_ms) LIMIT ${Math.max(1, Math.floor(max))}`,

@@ -307,7 +307,8 @@ export const MIGRATIONS: Migration[] = [
     name: "first-seen counterparties for the detectors: counterparties, counterparty_wallets",
     statements: (d) => [
       ...Object.values(COUNTERPARTY_TABLES).map((t) => createTableSql(d, t)),
-      // the detectors fill the table from the rows they score: score everything once more (ids are stable: nothing doubles)
+      // the detectors fill the table from the rows they score: score everything once more (ids are stable: nothing
+      // doubles)
       "DELETE FROM detector_state",
     ],
   },

@@ -37,13 +37,15 @@ export function stageTablesSql(): string[] {
 
 /** Every UTC day (ms) holding a stored transfer or transaction: what the rollup must cover when the wallets change. */
 export function allActivityDaysSql(): string {
-  return `SELECT DISTINCT ${utcDaySql("timestamp_ms")} AS day_ms FROM transfers UNION SELECT DISTINCT ${utcDaySql("timestamp_ms")} FROM transactions`;
+  return `SELECT DISTINCT ${utcDaySql("timestamp_ms")} AS day_ms FROM transfers UNION SELECT DISTINCT
+    ${utcDaySql("timestamp_ms")} FROM transactions`;
 }
 
 /** The days (ms) holding stored rows that this batch moves to another time: the rollup must redo them too. */
 export function movedDaysSql(): string {
   const day = utcDaySql;
-  return `SELECT DISTINCT ${day("t.timestamp_ms")} AS day_ms FROM transfers t JOIN ${STAGE_TRANSFERS} s ON t.transfer_id = s.transfer_id
+  return `SELECT DISTINCT ${day("t.timestamp_ms")} AS day_ms FROM transfers t JOIN ${STAGE_TRANSFERS} s ON
+    t.transfer_id = s.transfer_id
       WHERE t.timestamp_ms <> s.timestamp_ms
     UNION SELECT DISTINCT ${day("t.timestamp_ms")} FROM transactions t JOIN ${STAGE_TRANSACTIONS} s ON t.hash = s.hash
       WHERE t.timestamp_ms <> s.timestamp_ms`;
@@ -57,7 +59,8 @@ export function movedDaysSql(): string {
 export function supersededCallTransfersSql(): string {
   return `DELETE FROM transfers WHERE source = 'transaction' AND asset_type IN ('trc20', 'trc721')
     AND transaction_id IN (SELECT transaction_id FROM ${STAGE_TRANSFERS})
-    AND EXISTS (SELECT 1 FROM transfers e WHERE e.transaction_id = transfers.transaction_id AND e.token_id = transfers.token_id
+    AND EXISTS (SELECT 1 FROM transfers e WHERE e.transaction_id = transfers.transaction_id AND e.token_id =
+      transfers.token_id
       AND e.source = 'trc20')`;
 }
 
@@ -82,7 +85,8 @@ export function mergeObservationsSql(): string[] {
 export type TimeRange = { minMs: number; maxMs: number };
 export function storedRangeSql(table: "transfers" | "transactions"): string {
   const [key, stage] = table === "transfers" ? ["transfer_id", STAGE_TRANSFERS] : ["hash", STAGE_TRANSACTIONS];
-  return `SELECT min(timestamp_ms) AS lo, max(timestamp_ms) AS hi FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${stage})`;
+  return `SELECT min(timestamp_ms) AS lo, max(timestamp_ms) AS hi FROM ${table} WHERE ${key} IN (SELECT ${key} FROM
+    ${stage})`;
 }
 export function widen(batch: TimeRange, stored: { lo?: unknown; hi?: unknown } | undefined): TimeRange {
   const lo = stored?.lo === null || stored?.lo === undefined ? Infinity : Number(stored.lo);
@@ -106,10 +110,13 @@ export function mergeTransactionsSql(d: Dialect, range?: TimeRange): string {
   const byDetail = (c: string, expr = `s.${c}`) =>
     `${c} = CASE WHEN ${moreDetail} THEN COALESCE(${expr}, t.${c}) ELSE COALESCE(t.${c}, ${expr}) END`;
   return `MERGE INTO transactions t
-    USING (SELECT *, ${rank("detail", "observed_ms")} AS detail_rank, ${rank("confirmed", "observed_ms")} AS state_rank FROM ${STAGE_TRANSACTIONS}) s
+    USING (SELECT *, ${rank("detail", "observed_ms")} AS detail_rank, ${rank("confirmed", "observed_ms")} AS
+      state_rank FROM ${STAGE_TRANSACTIONS}) s
     ON t.hash = s.hash${within(range)}
-    WHEN MATCHED AND ((s.confirmed AND NOT t.confirmed) OR (${newerState} AND (s.status <> t.status OR s.contract_ret IS DISTINCT FROM t.contract_ret))
-        OR s.detail > t.detail OR (${newerState} AND (s.timestamp_ms <> t.timestamp_ms OR (s.block IS NOT NULL AND s.block IS DISTINCT FROM t.block)))) THEN UPDATE SET
+    WHEN MATCHED AND ((s.confirmed AND NOT t.confirmed) OR (${newerState} AND (s.status <> t.status OR s.contract_ret
+      IS DISTINCT FROM t.contract_ret))
+        OR s.detail > t.detail OR (${newerState} AND (s.timestamp_ms <> t.timestamp_ms OR (s.block IS NOT NULL AND
+          s.block IS DISTINCT FROM t.block)))) THEN UPDATE SET
       ${detailCols
         .filter((c) => c !== "fee" && c !== "raw" && c !== "block")
         .map((c) => byDetail(c))
@@ -120,7 +127,8 @@ export function mergeTransactionsSql(d: Dialect, range?: TimeRange): string {
       timestamp_ms = CASE WHEN ${newerState} THEN s.timestamp_ms ELSE t.timestamp_ms END,
       timestamp_utc = CASE WHEN ${newerState} THEN ${d.msToTimestamp("s.timestamp_ms")} ELSE t.timestamp_utc END,
       status = CASE WHEN ${newerState} THEN s.status ELSE t.status END,
-      contract_ret = CASE WHEN ${newerState} THEN COALESCE(s.contract_ret, t.contract_ret) ELSE COALESCE(t.contract_ret, s.contract_ret) END,
+      contract_ret = CASE WHEN ${newerState} THEN COALESCE(s.contract_ret, t.contract_ret) ELSE
+        COALESCE(t.contract_ret, s.contract_ret) END,
       confirmed = t.confirmed OR s.confirmed,
       detail = greatest(t.detail, s.detail),
       detail_rank = greatest(t.detail_rank, s.detail_rank),
@@ -138,7 +146,8 @@ export function mergeTransfersSql(d: Dialect, range?: TimeRange): string {
     ON t.transfer_id = s.transfer_id${within(range)}
     WHEN MATCHED AND ((s.confirmed AND NOT t.confirmed) OR (${newerState} AND s.status <> t.status) OR (${learnsToken})
         OR (s.risk AND NOT t.risk) OR (t.block IS NULL AND s.block IS NOT NULL)
-        OR (${newerState} AND (s.timestamp_ms <> t.timestamp_ms OR (s.block IS NOT NULL AND s.block IS DISTINCT FROM t.block)))) THEN UPDATE SET
+        OR (${newerState} AND (s.timestamp_ms <> t.timestamp_ms OR (s.block IS NOT NULL AND s.block IS DISTINCT FROM
+          t.block)))) THEN UPDATE SET
       ${meta.map((c) => `${c} = CASE WHEN ${learnsToken} THEN s.${c} ELSE t.${c} END`).join(",\n      ")},
       block = CASE WHEN ${newerState} THEN COALESCE(s.block, t.block) ELSE COALESCE(t.block, s.block) END,
       timestamp_ms = CASE WHEN ${newerState} THEN s.timestamp_ms ELSE t.timestamp_ms END,

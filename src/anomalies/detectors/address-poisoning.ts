@@ -14,7 +14,8 @@ export const addressPoisoning: Detector = {
     const decimalsOf = (token: string) => wellKnownToken(token)?.decimals ?? 6;
     const dust = p.dust.map(
       (x) =>
-        sql`(c.token_id = ${x.token} AND c.amount_num <= CAST(${parseUnits(x.max, decimalsOf(x.token)).toString()} AS DECIMAL(38,0)))`,
+        sql`(c.token_id = ${x.token} AND c.amount_num <= CAST(${parseUnits(x.max, decimalsOf(x.token)).toString()} AS
+          DECIMAL(38,0)))`,
     );
     const isDust = join([raw("c.amount_raw = '0'"), ...dust], " OR ");
     const cols = raw(
@@ -26,7 +27,8 @@ export const addressPoisoning: Detector = {
       known AS (
         SELECT p.wallet, p.counterparty FROM counterparties p
         WHERE p.first_value_ms IS NOT NULL AND p.wallet IN (SELECT wallet FROM c)
-        UNION SELECT wallet, counterparty FROM (${pairsOf(spamCondition("c", ctx.known))}) WHERE first_value_ms IS NOT NULL
+        UNION SELECT wallet, counterparty FROM (${pairsOf(spamCondition("c", ctx.known))}) WHERE first_value_ms IS
+          NOT NULL
       )
       SELECT ${cols}, c.counterparty AS lookalike, min(k.counterparty) AS imitated
       FROM c JOIN known k ON k.wallet = c.wallet AND k.counterparty <> c.counterparty

@@ -17,10 +17,12 @@ export const burstActivity: Detector = {
       sql`SELECT wallet, count(DISTINCT ${recent}) AS last_24h,
         count(DISTINCT CASE WHEN timestamp_ms <= ${h24} THEN transaction_id END) AS previous_7d
       FROM wallet_activity WHERE status = 'success' AND timestamp_ms > ${h24 - 7 * DAY_MS} AND timestamp_ms <= ${nowMs}
-        AND wallet NOT IN (SELECT wallet FROM anomalies WHERE anomaly_type = 'burst_activity' AND detected_at_ms > ${h24})
+        AND wallet NOT IN (SELECT wallet FROM anomalies WHERE anomaly_type = 'burst_activity' AND detected_at_ms >
+          ${h24})
       GROUP BY wallet
       HAVING count(DISTINCT ${recent}) >= ${p.min_count}
-        AND count(DISTINCT ${recent}) * 7.0 > ${p.factor} * count(DISTINCT CASE WHEN timestamp_ms <= ${h24} THEN transaction_id END)`,
+        AND count(DISTINCT ${recent}) * 7.0 > ${p.factor} * count(DISTINCT CASE WHEN timestamp_ms <= ${h24} THEN
+          transaction_id END)`,
     );
   },
   toAnomaly: (r, { nowMs, settings }) => {

@@ -16,7 +16,8 @@ export const fakeToken: Detector = {
     labelled(
       "anomalies.fake_token",
       sql`WITH c AS (${candidates(ctx.d, ctx.watermarkMs)})
-      SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_name, c.amount, c.amount_raw,
+      SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_name, c.amount,
+        c.amount_raw,
         c.timestamp_ms, c.direction
       FROM c WHERE ${fakeCondition("c", ctx.known)}`,
     ),

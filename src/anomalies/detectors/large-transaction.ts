@@ -41,7 +41,8 @@ export function rangeJoinSql(ctx: DetectContext): Sql {
       SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_decimals, c.amount,
         c.amount_raw, c.timestamp_ms, c.direction, s.sample, s.median, s.stddev
       FROM c JOIN stats s ON s.transfer_id = c.transfer_id AND s.wallet = c.wallet
-      WHERE s.sample >= ${p.min_sample} AND CAST(c.amount_num AS DOUBLE) > s.median + ${p.sigmas} * coalesce(s.stddev, 0)`;
+      WHERE s.sample >= ${p.min_sample} AND CAST(c.amount_num AS DOUBLE) > s.median + ${p.sigmas} *
+        coalesce(s.stddev, 0)`;
 }
 
 /**
@@ -63,10 +64,12 @@ export function windowSql(ctx: DetectContext): Sql {
         WINDOW w AS (PARTITION BY wallet, token_id, direction ORDER BY timestamp_ms
           RANGE BETWEEN ${lookback} PRECEDING AND 1 PRECEDING)
       )
-      SELECT wallet, transfer_id, transaction_id, token_id, token_symbol, token_decimals, amount, amount_raw, timestamp_ms,
+      SELECT wallet, transfer_id, transaction_id, token_id, token_symbol, token_decimals, amount, amount_raw,
+        timestamp_ms,
         direction, sample, median, stddev
       FROM stats
-      WHERE is_new AND sample >= ${p.min_sample} AND CAST(amount_num AS DOUBLE) > median + ${p.sigmas} * coalesce(stddev, 0)`;
+      WHERE is_new AND sample >= ${p.min_sample} AND CAST(amount_num AS DOUBLE) > median + ${p.sigmas} *
+        coalesce(stddev, 0)`;
 }
 
 export const largeTransaction: Detector = {

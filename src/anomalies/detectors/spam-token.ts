@@ -9,7 +9,8 @@ export const spamToken: Detector = {
   query: (ctx) =>
     labelled(
       "anomalies.spam_token",
-      sql`WITH c AS (${candidates(ctx.d, ctx.watermarkMs, [sql`a.asset_type IN ('trc10', 'trc20') AND a.direction = 'in'`])})
+      sql`WITH c AS
+        (${candidates(ctx.d, ctx.watermarkMs, [sql`a.asset_type IN ('trc10', 'trc20') AND a.direction = 'in'`])})
       SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_name, c.token_level, c.risk,
         c.amount, c.amount_raw, c.timestamp_ms
       FROM c WHERE ${spamCondition("c", ctx.known)}`,

@@ -24,7 +24,10 @@ const portOf = (v: string | undefined, flag: string) => {
   return port;
 };
 
-/** `tronmon watch`: exits 0 on SIGINT/SIGTERM after abandoning the current cycle cleanly; a second signal exits at once. */
+/**
+ * `tronmon watch`: exits 0 on SIGINT/SIGTERM after abandoning the current cycle cleanly; a second signal exits at
+ * once.
+ */
 export async function watchCommand(opts: WatchCommandOptions): Promise<number> {
   const port = portOf(opts.metricsPort, "watch: --metrics-port");
   const dashboardPort = portOf(opts.port, "watch: --port") ?? 8501;

@@ -20,7 +20,9 @@ function schemaScript(): DeployScript {
   for (const m of MIGRATIONS) {
     statements.push(...m.statements(d));
     statements.push(
-      `INSERT INTO schema_migrations (version, name, applied_at) SELECT ${m.version}, '${m.name.replace(/'/g, "''")}', ${d.now()} WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ${m.version})`,
+      `INSERT INTO schema_migrations (version, name, applied_at) SELECT ${m.version},
+        '${m.name.replace(/'/g, "''")}', ${d.now()} WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
+        ${m.version})`,
     );
   }
   return {
@@ -40,7 +42,8 @@ export function ruleBreachesSql(): string {
   v AS (
     SELECT r.rule_name, a.wallet, r.kind, r.threshold,
       CASE WHEN r.kind = 'count' THEN COUNT(DISTINCT a.transaction_id)
-        ELSE SUM(CASE WHEN a.kind = 'transfer' AND a.direction IN ('in', 'out') AND a.token_id = r.token_id AND ${SUMMABLE} THEN a.amount_num END) END AS value_raw,
+        ELSE SUM(CASE WHEN a.kind = 'transfer' AND a.direction IN ('in', 'out') AND a.token_id = r.token_id AND
+          ${SUMMABLE} THEN a.amount_num END) END AS value_raw,
       MAX(CASE WHEN a.token_id = r.token_id THEN a.token_decimals END) AS decimals
     FROM r JOIN a ON a.timestamp_ms > ${NOW_MS} - r.period_days * ${DAY} AND a.timestamp_ms <= ${NOW_MS}
       AND (r.direction = 'any' OR a.direction = r.direction)
@@ -48,7 +51,8 @@ export function ruleBreachesSql(): string {
     GROUP BY r.rule_name, a.wallet, r.kind, r.threshold
   )
   SELECT rule_name, wallet, kind, threshold,
-    CASE WHEN kind = 'count' THEN TO_VARCHAR(value_raw) ELSE TO_VARCHAR(value_raw / POWER(10, COALESCE(decimals, 0))) END AS value
+    CASE WHEN kind = 'count' THEN TO_VARCHAR(value_raw) ELSE TO_VARCHAR(value_raw / POWER(10, COALESCE(decimals, 0)))
+      END AS value
   FROM v
   WHERE value_raw IS NOT NULL AND CASE WHEN kind = 'count' THEN value_raw > TO_NUMBER(threshold, 38, 0)
     ELSE value_raw > TO_NUMBER(threshold, 38, 18) * POWER(10, COALESCE(decimals, 0)) END`;
@@ -56,10 +60,13 @@ export function ruleBreachesSql(): string {
 
 function automationScript(): DeployScript {
   const statements = [
-    `CREATE TABLE IF NOT EXISTS alert_logs (logged_at TIMESTAMP_TZ, source VARCHAR, task_name VARCHAR, state VARCHAR, error_code VARCHAR, error_message VARCHAR, scheduled_time TIMESTAMP_TZ, query_id VARCHAR)`,
+    `CREATE TABLE IF NOT EXISTS alert_logs (logged_at TIMESTAMP_TZ, source VARCHAR, task_name VARCHAR, state VARCHAR,
+      error_code VARCHAR, error_message VARCHAR, scheduled_time TIMESTAMP_TZ, query_id VARCHAR)`,
     // the original project's name for our wallet_metrics view (migration 2)
     "CREATE OR REPLACE VIEW wallet_metrics_view AS SELECT * FROM wallet_metrics",
-    `CREATE TABLE IF NOT EXISTS wallet_metrics_snapshot (observed_wallet VARCHAR, label VARCHAR, total_tx NUMBER(19,0), failed_tx NUMBER(19,0), distinct_tokens NUMBER(19,0), last_tx TIMESTAMP_TZ, last_tx_ms NUMBER(19,0), minutes_since_last_tx NUMBER(19,0), refreshed_at TIMESTAMP_TZ)`,
+    `CREATE TABLE IF NOT EXISTS wallet_metrics_snapshot (observed_wallet VARCHAR, label VARCHAR, total_tx
+      NUMBER(19,0), failed_tx NUMBER(19,0), distinct_tokens NUMBER(19,0), last_tx TIMESTAMP_TZ, last_tx_ms
+      NUMBER(19,0), minutes_since_last_tx NUMBER(19,0), refreshed_at TIMESTAMP_TZ)`,
     `CREATE OR REPLACE PROCEDURE update_wallet_metrics()
 RETURNS VARCHAR
 LANGUAGE SQL
@@ -68,7 +75,8 @@ $$
 BEGIN
   BEGIN TRANSACTION;
   DELETE FROM wallet_metrics_snapshot;
-  INSERT INTO wallet_metrics_snapshot SELECT observed_wallet, label, total_tx, failed_tx, distinct_tokens, last_tx, last_tx_ms, minutes_since_last_tx, ${d.now()} FROM wallet_metrics_view;
+  INSERT INTO wallet_metrics_snapshot SELECT observed_wallet, label, total_tx, failed_tx, distinct_tokens, last_tx,
+    last_tx_ms, minutes_since_last_tx, ${d.now()} FROM wallet_metrics_view;
   COMMIT;
   RETURN 'wallet metrics refreshed';
 END;
@@ -82,15 +90,22 @@ BEGIN
   CREATE OR REPLACE TEMPORARY TABLE rule_breaches AS ${ruleBreachesSql()};
   BEGIN TRANSACTION;
   MERGE INTO alerts t USING (
-    SELECT b.*, r.token_id, r.direction, r.period_days FROM rule_breaches b JOIN alert_thresholds r ON r.rule_name = b.rule_name
+    SELECT b.*, r.token_id, r.direction, r.period_days FROM rule_breaches b JOIN alert_thresholds r ON r.rule_name =
+      b.rule_name
   ) s
   ON t.rule_name = s.rule_name AND t.wallet = s.wallet AND t.status IN ('open', 'acknowledged')
-  WHEN MATCHED AND (t.value <> s.value OR t.threshold <> s.threshold) THEN UPDATE SET value = s.value, threshold = s.threshold, last_seen_ms = ${NOW_MS}, version = t.version + 1, updated_at = ${d.now()}
+  WHEN MATCHED AND (t.value <> s.value OR t.threshold <> s.threshold) THEN UPDATE SET value = s.value, threshold =
+    s.threshold, last_seen_ms = ${NOW_MS}, version = t.version + 1, updated_at = ${d.now()}
   WHEN MATCHED THEN UPDATE SET last_seen_ms = ${NOW_MS}, updated_at = ${d.now()}
-  WHEN NOT MATCHED THEN INSERT (alert_id, rule_name, wallet, kind, status, value, threshold, token_id, token_symbol, direction, period_days, first_seen_ms, last_seen_ms, resolved_at_ms, note, acted_by, version, exported_version, updated_at)
-    VALUES (SUBSTR(SHA2(s.rule_name || '|' || s.wallet || '|' || TO_VARCHAR(${NOW_MS}), 256), 1, 16), s.rule_name, s.wallet, s.kind, 'open', s.value, s.threshold,
-      CASE WHEN s.kind = 'volume' THEN s.token_id END, NULL, s.direction, s.period_days, ${NOW_MS}, ${NOW_MS}, NULL, NULL, NULL, 1, 0, ${d.now()});
-  UPDATE alerts SET status = 'resolved', resolved_at_ms = ${NOW_MS}, note = COALESCE(note || ' | ', '') || 'auto: condition no longer holds',
+  WHEN NOT MATCHED THEN INSERT (alert_id, rule_name, wallet, kind, status, value, threshold, token_id, token_symbol,
+    direction, period_days, first_seen_ms, last_seen_ms, resolved_at_ms, note, acted_by, version, exported_version,
+    updated_at)
+    VALUES (SUBSTR(SHA2(s.rule_name || '|' || s.wallet || '|' || TO_VARCHAR(${NOW_MS}), 256), 1, 16), s.rule_name,
+      s.wallet, s.kind, 'open', s.value, s.threshold,
+      CASE WHEN s.kind = 'volume' THEN s.token_id END, NULL, s.direction, s.period_days, ${NOW_MS}, ${NOW_MS}, NULL,
+        NULL, NULL, 1, 0, ${d.now()});
+  UPDATE alerts SET status = 'resolved', resolved_at_ms = ${NOW_MS}, note = COALESCE(note || ' | ', '') ||
+    'auto: condition no longer holds',
       acted_by = COALESCE(acted_by, 'snowflake task'), version = version + 1, updated_at = ${d.now()}
     WHERE status IN ('open', 'acknowledged') AND kind IN ('count', 'volume')
       AND NOT EXISTS (SELECT 1 FROM rule_breaches b WHERE b.rule_name = alerts.rule_name AND b.wallet = alerts.wallet);
@@ -117,7 +132,8 @@ AS
 AS
   INSERT INTO alert_logs (logged_at, source, task_name, state, error_code, error_message, scheduled_time, query_id)
   SELECT ${d.now()}, 'TASK_HISTORY', h.name, h.state, h.error_code, h.error_message, h.scheduled_time, h.query_id
-  FROM TABLE(INFORMATION_SCHEMA.TASK_HISTORY(SCHEDULED_TIME_RANGE_START => DATEADD('hour', -1, CURRENT_TIMESTAMP()), RESULT_LIMIT => 1000)) h
+  FROM TABLE(INFORMATION_SCHEMA.TASK_HISTORY(SCHEDULED_TIME_RANGE_START => DATEADD('hour', -1, CURRENT_TIMESTAMP()),
+    RESULT_LIMIT => 1000)) h
   WHERE h.state = 'FAILED' AND NOT EXISTS (SELECT 1 FROM alert_logs l WHERE l.query_id = h.query_id)`,
     "ALTER TASK refresh_wallet_metrics RESUME",
     "ALTER TASK check_wallet_rules_task RESUME",
@@ -138,11 +154,14 @@ function monitoringScript(): DeployScript {
       "SHOW TASKS LIKE '%WALLET%'",
       "SHOW TASKS LIKE 'ALERT_TASK_FAILURES'",
       `SELECT name, state, scheduled_time, completed_time, error_code, error_message
-FROM TABLE(INFORMATION_SCHEMA.TASK_HISTORY(SCHEDULED_TIME_RANGE_START => DATEADD('day', -1, CURRENT_TIMESTAMP()), RESULT_LIMIT => 200))
+FROM TABLE(INFORMATION_SCHEMA.TASK_HISTORY(SCHEDULED_TIME_RANGE_START => DATEADD('day', -1, CURRENT_TIMESTAMP()),
+  RESULT_LIMIT => 200))
 ORDER BY scheduled_time DESC`,
       "SELECT * FROM alert_logs ORDER BY logged_at DESC LIMIT 50",
-      `SELECT query_tag, COUNT(*) AS queries, SUM(total_elapsed_time) / 1000 AS seconds, SUM(bytes_scanned) AS bytes_scanned
-FROM TABLE(INFORMATION_SCHEMA.QUERY_HISTORY(END_TIME_RANGE_START => DATEADD('day', -1, CURRENT_TIMESTAMP()), RESULT_LIMIT => 10000))
+      `SELECT query_tag, COUNT(*) AS queries, SUM(total_elapsed_time) / 1000 AS seconds, SUM(bytes_scanned) AS
+        bytes_scanned
+FROM TABLE(INFORMATION_SCHEMA.QUERY_HISTORY(END_TIME_RANGE_START => DATEADD('day', -1, CURRENT_TIMESTAMP()),
+  RESULT_LIMIT => 10000))
 WHERE query_tag LIKE 'tronmon%'
 GROUP BY query_tag ORDER BY seconds DESC`,
       "SELECT * FROM wallet_metrics_snapshot ORDER BY total_tx DESC",

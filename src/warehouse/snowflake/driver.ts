@@ -30,7 +30,8 @@ export function isTransient(e: SfError): boolean {
   if (["ECONNRESET", "ETIMEDOUT", "ECONNREFUSED", "EAI_AGAIN", "EPIPE", "ENOTFOUND"].includes(code)) return true;
   if (status === 429 || status >= 500) return true;
   // 390114: authentication token expired; 000625: statement aborted, retry; 000630: statement reached its
-  // timeout while queued; 401001/401002: network errors inside the driver; 002003 is "object does not exist" (not transient)
+  // timeout while queued; 401001/401002: network errors inside the driver; 002003 is "object does not exist" (not
+  // transient)
   if (["390114", "000625", "000630", "401001", "401002", "407002"].includes(code)) return true;
   return (
     /(network|socket hang up|timed? ?out|temporarily unavailable|try again)/i.test(e.message) &&
@@ -102,7 +103,8 @@ export async function connect(s: SfSettings, env = process.env): Promise<SfConne
     schema: s.schema,
     application: "tronmon",
     ...auth,
-    // integers come back as BigInt (raw amounts are NUMBER(38,0): a JS number would round them); the adapter hands them on as strings
+    // integers come back as BigInt (raw amounts are NUMBER(38,0): a JS number would round them); the adapter hands
+    // them on as strings
     jsTreatIntegerAsBigInt: true,
     sfRetryMaxLoginRetries: 2, // an unreachable account fails in seconds, not minutes
   } as never);
