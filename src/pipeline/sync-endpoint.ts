@@ -25,6 +25,24 @@ import { normalizeRecords } from "../normalize/index.ts";
 import { recognisePage } from "../normalize/page.ts";
 import { recordKey, recordTimestamp } from "../normalize/record-key.ts";
 import { SourceUnavailableError } from "../internal/errors.ts";
+import { retrying } from "../internal/retry.ts";
+import { type Held, HeldRows, type Row } from "./held-rows.ts";
+import { transferKey, transfersIn } from "./twins.ts";
+import {
+  bound,
+  idlePageLimit,
+  isIncremental,
+  MAX_SLICE_PAGES,
+  MAX_STALLS,
+  type Mode,
+  OFFSET_WINDOW,
+  offGrid,
+  onEmpty,
+  onPage,
+  PAGE_LIMIT,
+  planWalk,
+  sliceWant,
+} from "./walk-plan.ts";
 import { calledContracts, type TokenCache } from "./tokens.ts";
 import { addLoadCounts, type Cursor, type LoadCounts, type Warehouse } from "../warehouse/types.ts";
 import type { TronscanClient } from "../source/tronscan/client.ts";
@@ -32,13 +50,7 @@ import type { Archive } from "../source/archive.ts";
 import type { RunOutputs } from "./outputs.ts";
 import type { Logger } from "../internal/logger.ts";
 
-export const PAGE_LIMIT = 50;
-export const OFFSET_WINDOW = 10_000;
-/** Answers in a row that neither move the anchor nor add a row before the stream fails. */
-export const MAX_STALLS = 4;
-/** Pages spent completing one slice or timestamp at the most, and pages in a row without a new row before giving up. */
-export const MAX_SLICE_PAGES = 600;
-export const MAX_IDLE_PAGES = 200;
+export { OFFSET_WINDOW, PAGE_LIMIT } from "./walk-plan.ts";
 /** /api/transaction-info look-ups spent settling twins in one slice. */
 const MAX_TWIN_LOOKUPS = 40;
 
@@ -58,7 +70,7 @@ export type Shortfall = { fromMs: number; toMs: number; expected: number; held: 
 export type EndpointSummary = LoadCounts & {
   wallet: string;
   endpoint: Endpoint;
-  mode: "backfill" | "incremental" | "resume" | "range";
+  mode: Mode;
   pages: number;
   requests: number;
   skipped: number;
@@ -88,9 +100,7 @@ export type SyncDeps = {
   logger?: Logger;
 };
 
-type Row = { key: string; ts: number; record: unknown };
 type Answer = { rows: Row[]; timeless: unknown[]; count: number | null; empty: boolean; fetchedAtMs: number };
-type Held = { record: unknown; mult: number };
 
 /** The API's count for the query: rangeTotal, else total while it is below its 10,000 cap; -1 or absent: none. */
 export function countOf(body: unknown): number | null {
@@ -103,16 +113,12 @@ export function countOf(body: unknown): number | null {
   return null;
 }
 
-/** A bound no block time can sit on (block times are whole seconds). */
-const offGrid = (ms: number) => (ms % 1000 === 0 ? ms - 1 : ms);
-/**
- * The query bound for "after x" or "up to x": off the whole-second grid, so that inclusive and exclusive readings
- * agree.
- */
-const bound = (ms: number) => (ms % 1000 === 0 ? ms + 1 : ms);
-
 export class StreamStalledError extends SourceUnavailableError {
   override name = "StreamStalledError";
+}
+/** An answer that is not a page of records (asked again twice, then the stream fails). */
+class NotAPage extends SourceUnavailableError {
+  override name = "NotAPage";
 }
 
 /**
@@ -127,34 +133,11 @@ export async function syncEndpoint(
 ): Promise<EndpointSummary> {
   const { warehouse, client, settings } = deps;
   const stored = range ? null : await warehouse.getCursor(wallet, endpoint);
-  let mode: EndpointSummary["mode"];
-  let top: number, floor: number, low: number | null;
-  const joinMs = stored?.syncedToMs ?? null;
-  /** Rows up to here are already held: the newest row seen, or the last walk's top if that is older. */
-  const heldUpTo = joinMs === null ? null : Math.min(joinMs, stored?.newestMs ?? joinMs);
-  if (range) {
-    mode = "range";
-    top = range.toMs;
-    floor = range.fromMs;
-    low = null;
-  } else if (stored?.walkTopMs != null) {
-    mode = "resume";
-    top = stored.walkTopMs;
-    floor = stored.walkFloorMs ?? settings.historyStartMs;
-    low = stored.walkLowMs;
-  } else if (heldUpTo !== null) {
-    mode = "incremental";
-    top = deps.nowMs;
-    floor = Math.max(settings.historyStartMs, heldUpTo - settings.overlapMs);
-    const pending = await warehouse.oldestPendingMs(wallet, deps.nowMs - settings.pendingMaxAgeMs);
-    if (pending !== null) floor = Math.max(settings.historyStartMs, Math.min(floor, pending));
-    low = null;
-  } else {
-    mode = "backfill";
-    top = deps.nowMs;
-    floor = settings.historyStartMs;
-    low = null;
-  }
+  const pendingMs = isIncremental(stored, range)
+    ? await warehouse.oldestPendingMs(wallet, deps.nowMs - settings.pendingMaxAgeMs)
+    : null;
+  const plan = planWalk({ stored, range, nowMs: deps.nowMs, pendingMs, ...settings });
+  const { mode, top, floor, low, joinMs } = plan;
   // rows strictly after `floorBound` and at or before the walk's end are this walk's
   const floorBound = offGrid(floor);
 
@@ -191,51 +174,22 @@ export async function syncEndpoint(
     ];
   };
 
-  // ---- rows held but not yet committed, by timestamp, with their multiplicity (twins) ----
-  const held = new Map<number, Map<string, Held>>();
+  // ---- rows held but not yet committed ----
+  const held = new HeldRows();
   let observedAtMs = 0;
   let rowsRead = 0;
   let expected: number | null = null;
 
-  const absorb = (ans: Answer, loExclusive: number, hiInclusive: number): number => {
-    let added = 0;
-    const perKey = new Map<string, Row & { n: number }>();
-    for (const r of ans.rows) {
-      if (r.ts <= loExclusive || r.ts > hiInclusive) continue;
-      const p = perKey.get(r.key);
-      if (p) p.n++;
-      else perKey.set(r.key, { ...r, n: 1 });
-    }
-    for (const r of perKey.values()) {
-      let g = held.get(r.ts);
-      if (!g) held.set(r.ts, (g = new Map()));
-      const h = g.get(r.key);
-      if (!h) {
-        g.set(r.key, { record: r.record, mult: r.n });
-        added += r.n;
-      } else if (r.n > h.mult) {
-        added += r.n - h.mult;
-        h.mult = r.n;
-      }
-    }
-    if (ans.timeless.length)
-      pendingBatch.quarantined.push(
-        ...ans.timeless.map((record) => ({
-          endpoint,
-          reason: "the record has no timestamp",
-          record,
-          observedAtMs: ans.fetchedAtMs,
-        })),
-      );
+  const absorb = (ans: Answer, lo: number, hi: number): number => {
+    const added = held.absorb(ans.rows, lo, hi);
+    const reason = "the record has no timestamp";
+    for (const record of ans.timeless)
+      pendingBatch.quarantined.push({ endpoint, reason, record, observedAtMs: ans.fetchedAtMs });
     observedAtMs = Math.max(observedAtMs, ans.fetchedAtMs);
     rowsRead += added;
     return added;
   };
-  const heldCount = (loExclusive: number, hiInclusive: number): number => {
-    let n = 0;
-    for (const [ts, g] of held) if (ts > loExclusive && ts <= hiInclusive) for (const h of g.values()) n += h.mult;
-    return n;
-  };
+  const heldCount = (lo: number, hi: number) => held.count(lo, hi);
 
   // ---- requests ----
   const fetchRange = async (afterMs: number, upToMs: number, offset: number, limit = PAGE_LIMIT): Promise<Answer> => {
@@ -248,20 +202,22 @@ export async function syncEndpoint(
       start_timestamp: bound(afterMs),
       end_timestamp: bound(upToMs),
     };
-    let res, page;
-    for (let attempt = 1; ; attempt++) {
-      res = await client.get(ENDPOINT_PATHS[endpoint], params, deps.signal);
-      summary.requests++;
-      summary.pages++;
-      deps.archive.save({ endpoint, wallet, response: res });
-      page = recognisePage(res.body, endpoint);
-      if (!("error" in page)) break;
-      // a body that is not a page (`{"data":null}`, an unknown envelope): asked again, then the stream fails
-      if (attempt >= 3)
-        throw new SourceUnavailableError(
-          `TronScan ${ENDPOINT_PATHS[endpoint]} for ${wallet} answered ${attempt} times with ${page.error}`,
-        );
-    }
+    // a body that is not a page (`{"data":null}`, an unknown envelope): asked again, then the stream fails
+    const { res, page } = await retrying(
+      async (n) => {
+        const res = await client.get(ENDPOINT_PATHS[endpoint], params, deps.signal);
+        summary.requests++;
+        summary.pages++;
+        deps.archive.save({ endpoint, wallet, response: res });
+        const page = recognisePage(res.body, endpoint);
+        if ("error" in page)
+          throw new NotAPage(
+            `TronScan ${ENDPOINT_PATHS[endpoint]} for ${wallet} answered ${n + 1} times with ${page.error}`,
+          );
+        return { res, page };
+      },
+      { retries: 2, retryable: (e) => e instanceof NotAPage, delayMs: () => 0 },
+    );
     const rows: Row[] = [];
     const timeless: unknown[] = [];
     for (const record of page.records) {
@@ -278,11 +234,7 @@ export async function syncEndpoint(
   let pendingBatch: NormalizedBatch = emptyBatch();
   let lastFlush = Date.now();
   const takeAbove = async (loExclusive: number) => {
-    const stamps = [...held.keys()].filter((ts) => ts > loExclusive).sort((a, b) => b - a);
-    for (const ts of stamps) {
-      const records: unknown[] = [];
-      for (const h of held.get(ts)!.values()) for (let i = 0; i < h.mult; i++) records.push(h.record);
-      held.delete(ts);
+    for (const { ts, records } of held.takeAbove(loExclusive)) {
       const found =
         endpoint === "transaction" ? await deps.tokens.fill(calledContracts(records), client, deps.signal) : [];
       summary.requests += found.length;
@@ -337,9 +289,7 @@ export async function syncEndpoint(
     let twinsSettled = false;
     let pages = 0;
     const enough = () => target !== null && heldCount(lo, hi) >= target;
-    const hopeless = () =>
-      target !== null &&
-      idlePages >= Math.min(MAX_IDLE_PAGES, Math.max(8, Math.ceil((14 * target) / (pageRows || PAGE_LIMIT))));
+    const hopeless = () => target !== null && idlePages >= idlePageLimit(target, pageRows);
     let excused = 0;
     while (!enough() && pages < MAX_SLICE_PAGES) {
       const before = heldCount(lo, hi);
@@ -387,32 +337,17 @@ export async function syncEndpoint(
    */
   const settleTwins = async (lo: number, hi: number) => {
     const byTx = new Map<string, Held[]>();
-    for (const [ts, g] of held) {
-      if (ts <= lo || ts > hi) continue;
-      for (const h of g.values()) {
-        const txid = String((h.record as Record<string, unknown>).transaction_id ?? "");
-        if (txid) byTx.set(txid, [...(byTx.get(txid) ?? []), h]);
-      }
+    for (const h of held.within(lo, hi)) {
+      const txid = String((h.record as Record<string, unknown>).transaction_id ?? "");
+      if (txid) byTx.set(txid, [...(byTx.get(txid) ?? []), h]);
     }
     for (const [txid, rows] of [...byTx].slice(0, MAX_TWIN_LOOKUPS)) {
       const res = await client.get("/api/transaction-info", { hash: txid }, deps.signal);
       summary.requests++;
-      const body = (res.body ?? {}) as Record<string, unknown>;
-      const list = [body.trc20TransferInfo, body.transfersAllList].find(Array.isArray) as
-        | Record<string, unknown>[]
-        | undefined;
-      if (!list) continue;
-      const n = new Map<string, number>();
-      const tuple = (contract: unknown, from: unknown, to: unknown, amount: unknown) =>
-        `${contract}|${from}|${to}|${amount}`;
-      for (const t of list) {
-        if (t.type !== undefined && t.type !== "Transfer") continue;
-        const k = tuple(t.contract_address, t.from_address, t.to_address, t.amount_str ?? t.amount ?? t.quant);
-        n.set(k, (n.get(k) ?? 0) + 1);
-      }
+      const n = transfersIn(res.body);
+      if (!n) continue;
       for (const h of rows) {
-        const r = h.record as Record<string, unknown>;
-        const times = n.get(tuple(r.contract_address, r.from_address, r.to_address, r.quant)) ?? 0;
+        const times = n.get(transferKey(h.record)) ?? 0;
         if (times > h.mult) {
           rowsRead += times - h.mult;
           h.mult = times;
@@ -421,18 +356,10 @@ export async function syncEndpoint(
     }
   };
 
-  // ---- the walk ----
+  // ---- the walk: rows strictly after `floorBound` and at or before `end` are still to be proven ----
   let end = low !== null ? low : top;
   let pendingSlice: { lo: number; hi: number; count: number | null } | null = null;
-  /**
-   * Rows the API counted in [floor, end] that are not held yet, as far as the last page said (null: unknown).
-   * An incremental walk starts knowing one: the newest row held lies inside its window (the overlap), so an
-   * empty first answer there is spurious, not the end.
-   */
-  let remaining: number | null =
-    mode === "incremental" && stored?.newestMs != null && stored.newestMs > floorBound && stored.newestMs <= top
-      ? 1
-      : null;
+  let remaining = plan.remaining;
   let stalls = 0;
   let empties = 0;
   const stall = (why: string) => {
@@ -443,22 +370,23 @@ export async function syncEndpoint(
       );
     }
   };
+  const finish = async () => {
+    await takeAbove(floorBound);
+    await commit(cursorAt(null, true));
+  };
 
   for (;;) {
     const ans = await fetchRange(floorBound, end, 0);
     const inRange = ans.rows.filter((r) => r.ts > floorBound && r.ts <= end);
     if (!inRange.length && ans.empty) {
-      // an empty answer proves nothing by itself: never while a count says rows remain, and only once a
-      // second request agrees (a third without counts; a few more when the last page counted rows below here)
-      if (ans.count !== null && ans.count > 0) {
-        stall(`an empty page while the API counts ${ans.count} rows`);
+      const e = onEmpty({ count: ans.count, empties: ++empties, remaining });
+      if (e.action === "stall") {
+        empties--;
+        stall(e.why);
         continue;
       }
-      empties++;
-      // two empty answers in a row end the walk; three where the API gives no count (nothing else to check against)
-      const needed = remaining !== null && remaining > 0 ? MAX_STALLS : ans.count === null ? 3 : 2;
-      if (empties < needed) continue;
-      if (remaining !== null && remaining > 0) {
+      if (e.action === "again") continue;
+      if (e.despiteRemaining)
         deps.logger?.warn({
           msg: "Empty answers where the last page counted more rows: taken as the end",
           wallet,
@@ -466,10 +394,8 @@ export async function syncEndpoint(
           counted: remaining,
           answers: empties,
         });
-      }
       if (pendingSlice) await verifySlice(pendingSlice, 0);
-      await takeAbove(floorBound);
-      await commit(cursorAt(null, true));
+      await finish();
       break;
     }
     empties = 0;
@@ -478,40 +404,38 @@ export async function syncEndpoint(
       pendingSlice = null;
     }
     absorb(ans, floorBound, end);
-    if (!inRange.length) {
-      stall("rows outside the requested time range only: the API may be ignoring end_timestamp");
+    const oldest = inRange.length ? Math.min(...inRange.map((r) => r.ts)) : null;
+    const p = onPage({ inRange: inRange.length, oldest, end, count: ans.count, held: heldCount(floorBound, end) });
+    if (p.action === "stall") {
+      stall(p.why);
       continue;
     }
-    const oldest = Math.min(...inRange.map((r) => r.ts));
-    if (ans.count !== null && heldCount(floorBound, end) >= ans.count) {
-      // every row the API counts down to the floor is held
-      await takeAbove(floorBound);
-      await commit(cursorAt(null, true));
+    if (p.action === "finish") {
+      await finish();
       break;
     }
     stalls = 0;
-    if (oldest === end) {
-      // the page did not get below its anchor: one timestamp holds at least a page of rows
+    if (p.action === "tie") {
       await completeSlice(end - 1, end, null);
       await settleAbove(end - 1);
       remaining = ans.count === null ? null : ans.count - heldCount(end - 1, end);
       end -= 1;
       continue;
     }
-    if (ans.count === null) {
+    if (!p.counted) {
       // no count to check against: the slice is read again until a read brings nothing new
-      await completeSlice(oldest, end, null);
-      await settleAbove(oldest);
+      await completeSlice(p.lo, end, null);
+      await settleAbove(p.lo);
       remaining = null;
     } else {
-      pendingSlice = { lo: oldest, hi: end, count: ans.count };
-      remaining = ans.count - heldCount(oldest, end);
+      pendingSlice = { lo: p.lo, hi: end, count: ans.count };
+      remaining = (ans.count ?? 0) - heldCount(p.lo, end);
     }
-    end = oldest; // rows at `oldest` may continue on the next page: it starts with them again
+    end = p.lo; // rows at `lo` may continue on the next page: it starts with them again
   }
 
   async function verifySlice(slice: { lo: number; hi: number; count: number | null }, countBelow: number | null) {
-    const want = slice.count !== null && countBelow !== null ? slice.count - countBelow : null;
+    const want = sliceWant(slice.count, countBelow);
     if (want !== null && heldCount(slice.lo, slice.hi) < want) await completeSlice(slice.lo, slice.hi, want);
     await settleAbove(slice.lo);
   }
