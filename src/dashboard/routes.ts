@@ -1,0 +1,166 @@
+// The JSON API under /api/: every parameter validated (zod, unknown ones refused), every read through
+// dashboard/queries.ts, heavy reads cached; the one write a person makes (acknowledge/resolve an alert).
+import type { Context, Hono } from "hono";
+import { z } from "zod";
+import type { Logger } from "../internal/logger.ts";
+import { ANOMALY_TYPES } from "../model/anomaly-types.ts";
+import { isAddress } from "../normalize/address.ts";
+import { parseUnits } from "../normalize/amount.ts";
+import { exportPendingAlerts } from "../rules/evaluate.ts";
+import { actOnAlert } from "../rules/store.ts";
+import type { Warehouse } from "../warehouse/types.ts";
+import { pageCache } from "./cache.ts";
+import {
+  alertsList,
+  anomaliesList,
+  charts,
+  dataVersion,
+  healthPage,
+  isWatched,
+  lastFinishedRun,
+  overview,
+  SORTS,
+  walletActivityPage,
+  walletPage,
+} from "./queries.ts";
+
+const ms = z.iso
+  .datetime({ offset: true })
+  .or(z.iso.date())
+  .transform((v) => Date.parse(v));
+const address = z.string().refine(isAddress, "must be a TRON address");
+const limit = z.coerce.number().int().min(1).max(1000).default(200);
+const Q = {
+  alerts: z.strictObject({
+    status: z.enum(["open", "acknowledged", "resolved", "active"]).optional(),
+    rule: z.string().max(200).optional(),
+    wallet: address.optional(),
+    from: ms.optional(),
+    to: ms.optional(),
+    limit,
+  }),
+  anomalies: z.strictObject({
+    type: z.enum(ANOMALY_TYPES).optional(),
+    wallet: address.optional(),
+    from: ms.optional(),
+    to: ms.optional(),
+    limit,
+  }),
+  activity: z.strictObject({
+    kind: z.enum(["transfer", "transaction"]).optional(),
+    token: z
+      .string()
+      .regex(/^(_|\d{1,12}|T[1-9A-HJ-NP-Za-km-z]{33})$/, "must be a token id (_, a TRC10 id or a TRC20 contract)")
+      .optional(),
+    direction: z.enum(["in", "out", "self"]).optional(),
+    status: z.enum(["success", "failed"]).optional(),
+    from: ms.optional(),
+    to: ms.optional(),
+    min: z
+      .string()
+      .regex(/^\d{1,38}(\.\d{1,77})?$/, "must be a decimal amount of at most 38 digits")
+      .optional(),
+    max: z
+      .string()
+      .regex(/^\d{1,38}(\.\d{1,77})?$/, "must be a decimal amount of at most 38 digits")
+      .optional(),
+    decimals: z.coerce.number().int().min(0).max(77).optional(),
+    sort: z.enum(Object.keys(SORTS) as [keyof typeof SORTS]).default("time"),
+    order: z.enum(["asc", "desc"]).default("desc"),
+    page: z.coerce.number().int().min(1).max(1_000_000).default(1),
+    page_size: z.coerce.number().int().min(1).max(500).default(50),
+  }),
+  act: z.strictObject({ note: z.string().trim().min(1, "a note is required").max(2000) }),
+  none: z.strictObject({}),
+};
+
+export class Invalid extends Error {}
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const r = schema.safeParse(value);
+  if (!r.success)
+    throw new Invalid(r.error.issues.map((i) => `${i.path.join(".") || "(query)"}: ${i.message}`).join("; "));
+  return r.data;
+}
+
+export type ApiOptions = { warehouse: Warehouse; outDir: string; now: () => number; logger?: Logger };
+
+/** Installs the API routes; returns `warm`, which computes the overview's reads ahead. */
+export function apiRoutes(app: Hono<{ Variables: { user: string } }>, o: ApiOptions) {
+  const { warehouse: w, now } = o;
+  const cache = pageCache(async () => JSON.stringify(await dataVersion(w)));
+  const remember = cache.remember;
+  const cached = async (c: Context, compute: () => Promise<unknown>) =>
+    c.json((await remember(cache.keyOf(c.req.path, query(c)), compute)) as object);
+  const query = (c: Context) =>
+    Object.fromEntries(
+      Object.entries(c.req.queries())
+        .filter(([k]) => k !== "access_token")
+        .map(([k, v]) => [k, v.length === 1 ? v[0] : v]),
+    );
+  app.get("/api/overview", (c) => {
+    parse(Q.none, query(c));
+    return cached(c, () => overview(w, now()));
+  });
+  app.get("/api/charts", (c) => {
+    parse(Q.none, query(c));
+    return cached(c, () => charts(w, now()));
+  });
+  app.get("/api/last-cycle", async (c) => parse(Q.none, query(c)) && c.json(await lastFinishedRun(w)));
+  app.get("/api/alerts", async (c) => c.json(await alertsList(w, parse(Q.alerts, query(c)))));
+  app.get("/api/anomalies", async (c) => c.json(await anomaliesList(w, parse(Q.anomalies, query(c)))));
+  app.get("/api/health", async (c) => parse(Q.none, query(c)) && c.json(await healthPage(w, now())));
+  app.get("/api/wallets/:address", async (c) => {
+    const addr = parse(address, c.req.param("address"));
+    parse(Q.none, query(c));
+    if (!(await isWatched(w, addr))) return c.json({ error: `${addr} is not a watched wallet` }, 404);
+    return cached(c, () => walletPage(w, addr, now()));
+  });
+  app.get("/api/wallets/:address/activity", async (c) => {
+    const addr = parse(address, c.req.param("address"));
+    const f = parse(Q.activity, query(c));
+    if ((f.min !== undefined || f.max !== undefined) && (!f.token || f.decimals === undefined))
+      throw new Invalid(
+        "min/max: an amount range needs a token and its decimals (amounts of different tokens do not compare)",
+      );
+    const raw = (v?: string) => {
+      if (v === undefined) return undefined;
+      try {
+        const units = parseUnits(v, f.decimals!);
+        if (units.toString().length > 38) throw new RangeError(`${v} is more than 38 digits in the token's units`);
+        return units.toString();
+      } catch (e) {
+        throw new Invalid(`min/max: ${(e as Error).message}`);
+      }
+    };
+    return cached(c, () =>
+      walletActivityPage(w, addr, { ...f, minRaw: raw(f.min), maxRaw: raw(f.max), pageSize: f.page_size }),
+    );
+  });
+  app.post("/api/alerts/:id/:action{ack|resolve}", async (c) => {
+    const id = parse(z.string().regex(/^[0-9a-f]{16}$/, "must be an alert id"), c.req.param("id"));
+    parse(Q.none, query(c));
+    const body = parse(Q.act, await c.req.json().catch(() => ({})));
+    const updated = await actOnAlert(w, {
+      id,
+      action: c.req.param("action") as "ack" | "resolve",
+      note: body.note,
+      by: c.get("user"),
+      nowMs: now(),
+    });
+    await exportPendingAlerts(w, o.outDir, now());
+    cache.clear();
+    o.logger?.info({
+      msg: "Alert updated from the dashboard",
+      alert_id: id,
+      status: updated.status,
+      by: updated.actedBy,
+    });
+    return c.json(updated);
+  });
+  app.get("/api/*", (c) => c.json({ error: "no such endpoint" }, 404));
+  /** Computes the overview's reads ahead (the watching process calls it after each cycle). */
+  return async () => {
+    await remember("/api/overview?", () => overview(w, now()));
+    await remember("/api/charts?", () => charts(w, now()));
+  };
+}
