@@ -7,7 +7,7 @@ import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { serveDashboard } from "../src/dashboard/server.ts";
 import { evaluateRules } from "../src/rules/evaluate.ts";
 import { refreshRollup } from "../src/rules/rollup.ts";
-import { rulesFromConfig, syncRules } from "../src/rules/store.ts";
+import { rulesFromConfig, saveRules } from "../src/rules/store.ts";
 import { detectAnomalies } from "../src/anomalies/detect.ts";
 import { parseConfig } from "../src/config/load.ts";
 import { synthesize } from "./rules.ts";
@@ -19,7 +19,7 @@ export async function benchDashboard(transfers: number, wallets: number) {
   const nowMs = Date.parse("2026-06-01T00:00:00Z");
   await synthesize(w, { transfers, wallets, nowMs });
   const config = parseConfig({ wallets: [{ address: "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF" }] });
-  await syncRules(w, rulesFromConfig(config));
+  await saveRules(w, rulesFromConfig(config));
   await refreshRollup(w);
   await evaluateRules({ warehouse: w, nowMs, outDir: dir });
   await detectAnomalies({ warehouse: w, config, nowMs, outDir: dir });

@@ -6,7 +6,7 @@ import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { findBreaches, ruleInfos } from "../src/rules/evaluate.ts";
 import { refreshRollup } from "../src/rules/rollup.ts";
 import { detectAnomalies } from "../src/anomalies/detect.ts";
-import { rulesFromConfig, syncRules } from "../src/rules/store.ts";
+import { rulesFromConfig, saveRules } from "../src/rules/store.ts";
 import { parseConfig } from "../src/config/load.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
 
@@ -45,7 +45,7 @@ export async function benchRules(transfers: number, walletCount: number) {
   await synthesize(w, { transfers, wallets: walletCount, nowMs });
   const genS = (performance.now() - t0) / 1000;
   const config = parseConfig({ wallets: [{ address: "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF" }] });
-  await syncRules(w, rulesFromConfig(config));
+  await saveRules(w, rulesFromConfig(config));
   const infos = await ruleInfos(w, rulesFromConfig(config));
   t0 = performance.now();
   const days = await refreshRollup(w);

@@ -1,6 +1,6 @@
 // On the emulator's history every planted anomaly is found; what else fires is reported (false positives).
 import { describe, expect, it } from "vitest";
-import { runCycle } from "../src/pipeline/run-cycle.ts";
+import { syncAll } from "../src/pipeline/sync-all.ts";
 import { detectAnomalies } from "../src/anomalies/detect.ts";
 import { silentLogger } from "../src/internal/logger.ts";
 import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
@@ -14,7 +14,7 @@ describe("detectors on the emulator's history", () => {
     const config = testConfig({ url: api.url, wallets, dir });
     const w = await memoryWarehouse();
     try {
-      await runCycle({
+      await syncAll({
         config,
         warehouse: w,
         client: fastClient(api.url),

@@ -76,7 +76,7 @@ const found = async (type: string) =>
 
 beforeEach(async () => {
   w = await memoryWarehouse();
-  await w.syncWallets([{ address: W }]);
+  await w.setWallets([{ address: W }]);
 });
 
 describe("large_transaction", () => {
@@ -142,7 +142,7 @@ describe("counterparties kept across cycles", () => {
     // W2 (not watched yet) sent 5 USDT to W 40 days ago; W's detection scores it
     await load([t({ ts: NOW - 40 * DAY, raw: 5_000_000n, peer: W2 })]);
     await detect(NOW - 39 * DAY);
-    await w.syncWallets([{ address: W }, { address: W2 }]);
+    await w.setWallets([{ address: W }, { address: W2 }]);
     const fromW2 = (ts: number, to: string, raw: bigint): TransferRow => ({
       ...t({ ts, raw, dir: "out", peer: to }),
       fromAddress: W2,
@@ -172,7 +172,7 @@ describe("address_poisoning", () => {
     );
 
     const w2 = await memoryWarehouse();
-    await w2.syncWallets([{ address: W }]);
+    await w2.setWallets([{ address: W }]);
     w = w2;
     await load([
       t({ ts: NOW - 2 * DAY, raw: 2_500_000_000n, dir: "out", peer: REAL }),

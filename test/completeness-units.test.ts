@@ -149,7 +149,7 @@ describe("normalization of the edge cases", () => {
     ]);
     expect(new Set(b.transfers.map((t) => t.transferId)).size).toBe(2);
     const w = await memoryWarehouse();
-    await w.syncWallets([{ address: W }]);
+    await w.setWallets([{ address: W }]);
     await w.load({ batch: b, runId: "r" });
     expect(await w.query("SELECT nft_token_id, amount_raw, amount_num FROM transfers ORDER BY nft_token_id")).toEqual([
       { nft_token_id: "771", amount_raw: "1", amount_num: null },
@@ -264,7 +264,7 @@ describe("dropped transactions", () => {
     const api = await startEmulator({ seed: 3, days: 2, nowMs: Date.parse("2026-10-01T12:00:00Z") });
     const w = await memoryWarehouse();
     try {
-      await w.syncWallets([{ address: W }]);
+      await w.setWallets([{ address: W }]);
       const known = api.emu.history.txs.find(
         (t) => t.ts < api.emu.now() - 7 * 3_600_000 && t.moves.length && t.ret === "SUCCESS",
       )!;

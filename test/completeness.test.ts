@@ -3,9 +3,9 @@
 // on every request, twins, an endpoint without counts, one that ignores end_timestamp. The yardstick is the
 // emulator's ground truth, and `verify` against the API's own counts.
 import { describe, expect, it } from "vitest";
-import { runCycle } from "../src/pipeline/run-cycle.ts";
-import { runFullCycle } from "../src/pipeline/cycle.ts";
-import { createSyncDeps } from "../src/pipeline/run-cycle.ts";
+import { syncAll } from "../src/pipeline/sync-all.ts";
+import { runCycle } from "../src/pipeline/cycle.ts";
+import { createSyncDeps } from "../src/pipeline/sync-all.ts";
 import { verify } from "../src/pipeline/verify.ts";
 import { silentLogger } from "../src/internal/logger.ts";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
@@ -43,7 +43,7 @@ async function setup(args: {
   const warehouse = await createDuckDbWarehouse({ path: duckdbSettings(config).path });
   await warehouse.migrate();
   const client = fastClient(api.url);
-  const cycle = () => runCycle({ config, warehouse, client, logger: silentLogger(), nowMs: api.emu.now() });
+  const cycle = () => syncAll({ config, warehouse, client, logger: silentLogger(), nowMs: api.emu.now() });
   const deps = () => createSyncDeps({ config, warehouse, client, runId: "verify", nowMs: api.emu.now() });
   const close = async () => {
     await warehouse.close();
@@ -248,7 +248,7 @@ describe("completeness against a misbehaving API", () => {
     const s = await setup({ days: 3, wallets: [HEAVY], extra: {} });
     try {
       const full = () =>
-        runFullCycle({
+        runCycle({
           config: s.config,
           warehouse: s.warehouse,
           client: s.client,

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { parseConfig } from "../src/config/load.ts";
-import { runFullCycle } from "../src/pipeline/cycle.ts";
+import { runCycle } from "../src/pipeline/cycle.ts";
 import { silentLogger } from "../src/internal/logger.ts";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { dashboardApp, serveDashboard } from "../src/dashboard/server.ts";
@@ -43,7 +43,7 @@ beforeAll(async () => {
   });
   w = await createDuckDbWarehouse({ path: duckdbSettings(config).path });
   await w.migrate();
-  const r = await runFullCycle({
+  const r = await runCycle({
     config,
     warehouse: w,
     client: fastClient(api.url),

@@ -25,7 +25,7 @@ describe("import of the recorded pages", () => {
   let w: Warehouse;
   beforeAll(async () => {
     ({ warehouse: w } = await load([SEED, EP]));
-    await w.syncWallets([{ address: HTX }, { address: BITPANDA }]);
+    await w.setWallets([{ address: HTX }, { address: BITPANDA }]);
   });
 
   it("BitPanda: 10 transactions, 9 incoming TRX transfers, the reward withdrawal moves nothing", async () => {

@@ -66,7 +66,7 @@ describe("dashboard requests", async () => {
   });
 
   it("an amount bound beyond 38 digits or with more decimals than the token has is a 400, not a 500", async () => {
-    await w.syncWallets([{ address: W }]);
+    await w.setWallets([{ address: W }]);
     const base = `/api/wallets/${W}/activity?token=_&decimals=6`;
     expect((await get(`${base}&min=${"9".repeat(39)}`)).status).toBe(400);
     expect((await get(`${base}&min=${"9".repeat(38)}`)).status).toBe(400); // 38 digits of TRX are 44 digits of sun
@@ -315,7 +315,7 @@ describe("bad input from TronScan never blocks a wallet", () => {
 
   it("fuzz: every field of each real record shape set to hostile values: nothing throws, the good record loads beside them, every bad one is quarantined with a reason", async () => {
     const w = await memoryWarehouse();
-    await w.syncWallets([{ address: W }]);
+    await w.setWallets([{ address: W }]);
     for (const { endpoint, good } of shapes) {
       const variants: unknown[] = [];
       const paths: string[][] = [];

@@ -4,7 +4,7 @@ import { duckdbSettings } from "../src/config/schema.ts";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runFullCycle } from "../src/pipeline/cycle.ts";
+import { runCycle } from "../src/pipeline/cycle.ts";
 import { parseFaults } from "../src/emulator/server.ts";
 import { silentLogger } from "../src/internal/logger.ts";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
@@ -39,7 +39,7 @@ describe("health alerts", () => {
       maxDelayMs: 2,
     });
     const cycle = () =>
-      runFullCycle({
+      runCycle({
         config,
         warehouse: w,
         client,

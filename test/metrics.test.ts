@@ -18,7 +18,7 @@ describe("metrics of the recorded pages at 2025-10-06T00:00:00Z", () => {
   let w: Warehouse;
   beforeAll(async () => {
     w = await memoryWarehouse();
-    await w.syncWallets(ORIGINAL_WALLETS.map((x) => ({ address: x.address, label: x.label })));
+    await w.setWallets(ORIGINAL_WALLETS.map((x) => ({ address: x.address, label: x.label })));
     await importPaths({
       paths: [join(FIXTURES, "seed-pages"), join(FIXTURES, "endpoints")],
       warehouse: w,

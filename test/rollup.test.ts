@@ -1,6 +1,6 @@
 // The daily rollup gives the same rule values as a direct count over the base tables, at any time of day.
 import { describe, expect, it } from "vitest";
-import { runCycle } from "../src/pipeline/run-cycle.ts";
+import { syncAll } from "../src/pipeline/sync-all.ts";
 import { silentLogger } from "../src/internal/logger.ts";
 import { rulesSql } from "../src/rules/sql.ts";
 import { refreshRollup } from "../src/rules/rollup.ts";
@@ -17,7 +17,7 @@ describe("rule values from the rollup", () => {
     const wallets = [ORIGINAL_WALLETS[1].address, ORIGINAL_WALLETS[3].address];
     const w = await memoryWarehouse();
     try {
-      await runCycle({
+      await syncAll({
         config: testConfig({ url: api.url, wallets, dir: tempDir() }),
         warehouse: w,
         client: fastClient(api.url),

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { evaluateRules } from "../src/rules/evaluate.ts";
-import { syncRules } from "../src/rules/store.ts";
+import { saveRules } from "../src/rules/store.ts";
 import { transferId } from "../src/normalize/common.ts";
 import { formatUnits } from "../src/normalize/amount.ts";
 import { emptyBatch, type TransferRow } from "../src/model/rows.ts";
@@ -87,12 +87,12 @@ const files = () => {
 beforeEach(async () => {
   w = await memoryWarehouse();
   out = tempDir();
-  await w.syncWallets([{ address: W }]);
+  await w.setWallets([{ address: W }]);
 });
 
 describe("volume rule (500000 USDT over 7 days)", () => {
   beforeEach(async () => {
-    await syncRules(w, [rule({ name: "vol7", kind: "volume", threshold: "500000" })]);
+    await saveRules(w, [rule({ name: "vol7", kind: "volume", threshold: "500000" })]);
     await load([
       transfer({ ts: NOW - 1 * DAY, raw: 300_000_000_000n }), // 300000 in
       transfer({ ts: NOW - 2 * DAY, raw: 200_000_000_000n, dir: "out" }), // 200000 out -> 500000 exactly
@@ -133,7 +133,7 @@ describe("volume rule (500000 USDT over 7 days)", () => {
 
   it("direction in counts only incoming: 300000.000001 > 300000 but not > 300000.000001", async () => {
     await load([transfer({ ts: NOW - 60_000, raw: 1n })]);
-    await syncRules(w, [
+    await saveRules(w, [
       rule({ name: "in", kind: "volume", threshold: "300000", direction: "in" }),
       rule({ name: "in-high", kind: "volume", threshold: "300000.000001", direction: "in" }),
     ]);
@@ -144,7 +144,7 @@ describe("volume rule (500000 USDT over 7 days)", () => {
 
 describe("count rule (more than 3 successful transactions over 7 days)", () => {
   it("3 does not fire, 4 does; failed and old ones do not count", async () => {
-    await syncRules(w, [rule({ name: "cnt", kind: "count", threshold: "3" })]);
+    await saveRules(w, [rule({ name: "cnt", kind: "count", threshold: "3" })]);
     await load([
       transfer({ ts: NOW - DAY, raw: 1n }),
       transfer({ ts: NOW - DAY, raw: 2n, dir: "out" }),
@@ -161,7 +161,7 @@ describe("count rule (more than 3 successful transactions over 7 days)", () => {
 
 describe("alert lifecycle", () => {
   beforeEach(async () => {
-    await syncRules(w, [rule({ name: "vol7", kind: "volume", threshold: "1000" })]);
+    await saveRules(w, [rule({ name: "vol7", kind: "volume", threshold: "1000" })]);
     await load([transfer({ ts: NOW - DAY, raw: 2_000_000_000n })]); // 2000 USDT, a day old
   });
 

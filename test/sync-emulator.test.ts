@@ -2,7 +2,7 @@
 import { duckdbSettings } from "../src/config/schema.ts";
 // and what a run costs when nothing is new. The yardstick is the emulator's own ground truth.
 import { describe, expect, it } from "vitest";
-import { runCycle } from "../src/pipeline/run-cycle.ts";
+import { syncAll } from "../src/pipeline/sync-all.ts";
 import { silentLogger } from "../src/internal/logger.ts";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
@@ -24,10 +24,10 @@ async function cycles(args: { faults?: string; wallets: string[] }) {
   const client = fastClient(api.url);
   const summaries = [];
   try {
-    summaries.push(await runCycle({ config, warehouse, client, logger: silentLogger(), nowMs: api.emu.now() }));
+    summaries.push(await syncAll({ config, warehouse, client, logger: silentLogger(), nowMs: api.emu.now() }));
     for (const minutes of [7, 30, 180]) {
       api.emu.advance(minutes * 60_000);
-      summaries.push(await runCycle({ config, warehouse, client, logger: silentLogger(), nowMs: api.emu.now() }));
+      summaries.push(await syncAll({ config, warehouse, client, logger: silentLogger(), nowMs: api.emu.now() }));
     }
     return {
       summaries,
@@ -55,7 +55,7 @@ async function cyclesAgainst(
   try {
     for (const minutes of steps) {
       api.emu.advance(minutes * 60_000);
-      const s = await runCycle({
+      const s = await syncAll({
         config,
         warehouse,
         client: fastClient(api.url),
@@ -122,9 +122,9 @@ describe("sync against the emulator", () => {
     const warehouse = await createDuckDbWarehouse({ path: duckdbSettings(config).path });
     await warehouse.migrate();
     try {
-      await runCycle({ config, warehouse, client: fastClient(api.url), logger: silentLogger(), nowMs: api.emu.now() });
+      await syncAll({ config, warehouse, client: fastClient(api.url), logger: silentLogger(), nowMs: api.emu.now() });
       const before = api.emu.stats.requests;
-      const second = await runCycle({
+      const second = await syncAll({
         config,
         warehouse,
         client: fastClient(api.url),

@@ -7,7 +7,7 @@ import { connectSnowflake } from "../src/warehouse/open.ts";
 import { parseConfig } from "../src/config/load.ts";
 import { emptyBatch, type TransferRow } from "../src/model/rows.ts";
 import { transferId } from "../src/normalize/common.ts";
-import { loadAlerts, saveAlerts, syncRules } from "../src/rules/store.ts";
+import { loadAlerts, saveAlerts, saveRules } from "../src/rules/store.ts";
 import { evaluateRules } from "../src/rules/evaluate.ts";
 import { detectAnomalies } from "../src/anomalies/detect.ts";
 import { tempDir } from "./helpers.ts";
@@ -109,7 +109,7 @@ for (const e of engines) {
     it("rules: a count rule breached opens one alert, re-evaluation adds nothing, the condition clearing resolves it", async () => {
       const w = await e.open();
       try {
-        await w.syncWallets([{ address: W }]);
+        await w.setWallets([{ address: W }]);
         await w.load({ batch: { ...emptyBatch(), transfers: rows(5) }, runId: "a" }); // 5 successful transactions in 5 minutes
         const rules = [
           {
@@ -123,7 +123,7 @@ for (const e of engines) {
             enabled: true,
           },
         ];
-        await syncRules(w, rules);
+        await saveRules(w, rules);
         const now = T0 + 3_600_000;
         const first = await evaluateRules({ warehouse: w, nowMs: now, outDir: tempDir() });
         expect(first).toMatchObject({ breaches: 1, opened: 1 });
@@ -145,7 +145,7 @@ for (const e of engines) {
     it("anomalies: a zero-value transfer from a lookalike of a real counterparty is found once; detecting again adds nothing", async () => {
       const w = await e.open();
       try {
-        await w.syncWallets([{ address: W }]);
+        await w.setWallets([{ address: W }]);
         const real = "TKHCaaaaaaaaaaaaaaaaaaaaaaaaaayFtK",
           look = "TKHCbbbbbbbbbbbbbbbbbbbbbbbbbbyFtK";
         const [a, b] = rows(2);
@@ -183,7 +183,7 @@ for (const e of engines) {
     it("wallets, the run log and the alert lifecycle's storage", async () => {
       const w = await e.open();
       try {
-        await w.syncWallets([{ address: W, label: "Binance-Cold 4" }]);
+        await w.setWallets([{ address: W, label: "Binance-Cold 4" }]);
         await w.recordRun({ runId: "r1", command: "run", startedAtMs: T0, status: "running" });
         await w.recordRun({
           runId: "r1",
@@ -205,7 +205,7 @@ for (const e of engines) {
           threshold: "100",
           tokenId: null,
           tokenSymbol: null,
-          direction: "any",
+          direction: "any" as const,
           periodDays: 7,
           firstSeenMs: T0,
           lastSeenMs: T0,

@@ -55,18 +55,17 @@ export function createClient(
 
 /**
  * Runs a command body with the config and an open, migrated warehouse (closed afterwards); the watched
- * wallets are synced first unless `syncWallets` is false.
+ * wallets are synced first unless `setWallets` is false.
  */
 export async function withWarehouse<T>(
   opts: GlobalOptions,
   fn: (ctx: Context & { warehouse: Warehouse }) => Promise<T>,
-  syncWallets = true,
+  setWallets = true,
 ): Promise<T> {
   const ctx = loadContext(opts);
   const warehouse = await openWarehouse(ctx.config);
   try {
-    if (syncWallets)
-      await warehouse.syncWallets(ctx.config.wallets.map((w) => ({ address: w.address, label: w.label })));
+    if (setWallets) await warehouse.setWallets(ctx.config.wallets.map((w) => ({ address: w.address, label: w.label })));
     return await fn({ ...ctx, warehouse });
   } finally {
     await warehouse.close();

@@ -6,15 +6,11 @@ import { failureStreak, throttledSeconds, walletLags } from "../reports/health.t
 export { throttledSeconds, walletLags, type WalletLag } from "../reports/health.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import type { Breach } from "../rules/types.ts";
-import { applyEvaluation, type RuleInfo } from "../rules/lifecycle.ts";
+import { type AlertRule, applyEvaluation } from "../rules/lifecycle.ts";
+import { HEALTH_RULES } from "../model/health-rules.ts";
 import { loadAlerts, saveTransitions } from "../rules/store.ts";
 
-export const HEALTH_RULES = {
-  failures: "health.consecutive_failures",
-  lag: "health.wallet_lag",
-  throttling: "health.api_throttling",
-  gap: "health.gap",
-} as const;
+export { HEALTH_RULES } from "../model/health-rules.ts";
 
 export async function healthBreaches(w: Warehouse, config: Config, nowMs: number): Promise<Breach[]> {
   const h = config.health;
@@ -37,25 +33,15 @@ export type HealthSummary = { breaches: number; opened: number; resolved: number
 
 export async function evaluateHealth(w: Warehouse, config: Config, nowMs: number): Promise<HealthSummary> {
   const h = config.health;
-  const rule = (name: string, threshold: number, direction: string): [string, RuleInfo] => [
+  const rule = (name: string, threshold: number): [string, AlertRule] => [
     name,
-    {
-      name,
-      kind: "health" as never,
-      periodDays: 0,
-      threshold: String(threshold),
-      tokenId: "",
-      direction: direction as never,
-      wallets: null,
-      enabled: true,
-      tokenSymbol: null,
-    },
+    { kind: "health", periodDays: 0, threshold: String(threshold), tokenId: null, tokenSymbol: null, direction: null },
   ];
   const rules = new Map([
-    rule(HEALTH_RULES.failures, h.consecutive_failures - 1, "failed cycles in a row"),
-    rule(HEALTH_RULES.lag, h.max_wallet_lag_minutes, "minutes behind"),
-    rule(HEALTH_RULES.throttling, h.max_throttled_seconds, "seconds throttled in the last hour"),
-    rule(HEALTH_RULES.gap, 0, "stream-days with rows missing after repair"),
+    rule(HEALTH_RULES.failures, h.consecutive_failures - 1),
+    rule(HEALTH_RULES.lag, h.max_wallet_lag_minutes),
+    rule(HEALTH_RULES.throttling, h.max_throttled_seconds),
+    rule(HEALTH_RULES.gap, 0),
   ]);
   const breaches = await healthBreaches(w, config, nowMs);
   const active = await loadAlerts(w, { status: "active", kind: "health" });

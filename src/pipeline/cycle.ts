@@ -1,11 +1,11 @@
 // One full cycle, as `run` and every tick of `watch` do it: sync, evaluate rules, detect anomalies,
 // check the monitor's own health, queue and deliver notifications. A failure after the sync is
 // recorded and logged; it never undoes what was loaded.
-import { createSyncDeps, runCycle, type RunSummary } from "./run-cycle.ts";
+import { createSyncDeps, syncAll, type RunSummary } from "./sync-all.ts";
 import { verify } from "./verify.ts";
 import { DAY_MS } from "../model/time.ts";
 import { evaluateRules, type EvaluationSummary } from "../rules/evaluate.ts";
-import { rulesFromConfig, syncRules } from "../rules/store.ts";
+import { rulesFromConfig, saveRules } from "../rules/store.ts";
 import { detectAnomalies, type DetectionSummary } from "../anomalies/detect.ts";
 import { evaluateHealth, type HealthSummary } from "../health/checks.ts";
 import { notify, type DeliveryCounts } from "../notify/outbox.ts";
@@ -26,7 +26,7 @@ export type CycleResult = {
   postError: string | null;
 };
 
-export async function runFullCycle(args: {
+export async function runCycle(args: {
   config: Config;
   warehouse: Warehouse;
   client: TronscanClient;
@@ -44,7 +44,7 @@ export async function runFullCycle(args: {
   const { config, warehouse, logger } = args;
   const now = args.clockMs ?? Date.now;
   const startMs = now();
-  const summary = await runCycle({ ...args, nowMs: startMs });
+  const summary = await syncAll({ ...args, nowMs: startMs });
   const result: CycleResult = {
     summary,
     evaluation: null,
@@ -66,7 +66,7 @@ export async function runFullCycle(args: {
     }
   };
   result.evaluation = await step("rule evaluation", async () => {
-    await syncRules(warehouse, rulesFromConfig(config));
+    await saveRules(warehouse, rulesFromConfig(config));
     return evaluateRules({ warehouse, nowMs: now(), outDir: config.output.dir });
   });
   result.detection = await step("anomaly detection", () =>

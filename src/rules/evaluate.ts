@@ -7,6 +7,7 @@ import { isoUtc } from "../model/columns.ts";
 import { InputError } from "../internal/errors.ts";
 import { rulesSql } from "./sql.ts";
 import { refreshRollup } from "./rollup.ts";
+import { healthUnit } from "../model/health-rules.ts";
 import { applyEvaluation, type RuleInfo } from "./lifecycle.ts";
 import { loadAlerts, loadRules, saveTransitions } from "./store.ts";
 import type { Alert, Breach, ThresholdRule } from "./types.ts";
@@ -125,6 +126,7 @@ export function alertExport(a: Alert, nowMs: number) {
     token: a.tokenId,
     token_symbol: a.tokenSymbol,
     direction: a.direction,
+    unit: healthUnit(a.ruleName) ?? (a.kind === "volume" ? (a.tokenSymbol ?? a.tokenId) : "transactions"),
     period_days: a.periodDays,
     first_seen: isoUtc(a.firstSeenMs),
     last_seen: isoUtc(a.lastSeenMs),

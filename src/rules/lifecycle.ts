@@ -3,6 +3,15 @@
 import { createHash } from "node:crypto";
 import type { Alert, Breach, ThresholdRule } from "./types.ts";
 
+/** What an alert takes from the rule (or health check) it breaches. */
+export type AlertRule = {
+  kind: Alert["kind"];
+  threshold: string;
+  tokenId: string | null;
+  tokenSymbol: string | null;
+  direction: Alert["direction"];
+  periodDays: number;
+};
 export type RuleInfo = ThresholdRule & { tokenSymbol: string | null };
 
 export type Transition = { alert: Alert; change: "opened" | "changed" | "resolved" | "seen" };
@@ -13,7 +22,7 @@ export const alertId = (rule: string, wallet: string, firstSeenMs: number) =>
 export function applyEvaluation(args: {
   active: Alert[];
   breaches: Breach[];
-  rules: Map<string, RuleInfo>;
+  rules: Map<string, AlertRule>;
   nowMs: number;
 }): Transition[] {
   const { nowMs } = args;

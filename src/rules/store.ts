@@ -35,7 +35,7 @@ const RULE_COLUMNS = [
 ] as const;
 
 /** The config is the source of truth: rows are upserted, rules no longer in the config are removed. */
-export async function syncRules(w: Warehouse, rules: ThresholdRule[]): Promise<void> {
+export async function saveRules(w: Warehouse, rules: ThresholdRule[]): Promise<void> {
   await w.transaction(async (q) => {
     if (rules.length) {
       const now = sqlNow();
@@ -113,7 +113,8 @@ export function alertFromRow(r: Record<string, unknown>): Alert {
     threshold: String(r.threshold),
     tokenId: (r.token_id as string) ?? null,
     tokenSymbol: (r.token_symbol as string) ?? null,
-    direction: String(r.direction),
+    // health alerts stored before 2026-12 kept their unit here: it now comes from the rule name
+    direction: ["in", "out", "any"].includes(String(r.direction)) ? (r.direction as Alert["direction"]) : null,
     periodDays: Number(r.period_days),
     firstSeenMs: Number(r.first_seen_ms),
     lastSeenMs: Number(r.last_seen_ms),

@@ -23,7 +23,8 @@ export type Alert = {
   threshold: string;
   tokenId: string | null;
   tokenSymbol: string | null;
-  direction: string;
+  /** The rule's direction (in, out, any); null for a health check (its value's unit: model/health-rules.ts). */
+  direction: "in" | "out" | "any" | null;
   periodDays: number;
   firstSeenMs: number;
   lastSeenMs: number;

@@ -2,7 +2,7 @@
 // probes served, a clean stop on SIGINT/SIGTERM (the current cycle is abandoned at its next step;
 // everything committed stays and the next start resumes from the cursors).
 import type { Server } from "node:http";
-import { runFullCycle } from "../pipeline/cycle.ts";
+import { runCycle } from "../pipeline/cycle.ts";
 import { walletLags } from "../reports/health.ts";
 import { deliverDue, nextDueMs } from "../notify/outbox.ts";
 import { scheduleFrom, scheduleLoop, type Clock } from "./schedule.ts";
@@ -80,7 +80,7 @@ export async function watch(o: WatchOptions): Promise<{ cycles: number }> {
         inCycleSince = clock.now();
         try {
           const every = config.verify.every_cycles;
-          const r = await runFullCycle({
+          const r = await runCycle({
             config,
             warehouse,
             client,

@@ -252,7 +252,7 @@ export function createWarehouse(driver: Driver): Warehouse {
     return rows.length;
   }
 
-  async function syncWallets(tx: Tx, wallets: { address: string; label?: string | null }[]) {
+  async function setWallets(tx: Tx, wallets: { address: string; label?: string | null }[]) {
     const list = async () =>
       (await tx.run("SELECT address FROM wallets ORDER BY address")).map((r) => String(r.address)).join(",");
     const before = await list();
@@ -351,7 +351,7 @@ export function createWarehouse(driver: Driver): Warehouse {
     oldestPendingMs: (wallet, sinceMs) => serial(() => oldestPendingMs(wallet, sinceMs)),
     tokens: () => serial(tokens),
     rescaleTransfers: () => serial(rescaleTransfers),
-    syncWallets: (wallets) => serial(() => driver.transaction((tx) => syncWallets(tx, wallets))),
+    setWallets: (wallets) => serial(() => driver.transaction((tx) => setWallets(tx, wallets))),
     recordRun: (run) => serial(() => recordRun(run)),
     query: <T>(q: string | Sql, params?: unknown[]) =>
       serial(async () => (await statement(driver.run, q, params)) as T[]),

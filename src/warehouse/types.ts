@@ -110,7 +110,7 @@ export type Warehouse = {
   tokens(): Promise<TokenRow[]>;
   /** Fills amount/decimals of transfers whose token metadata arrived later. Returns rows fixed. */
   rescaleTransfers(): Promise<number>;
-  syncWallets(wallets: { address: string; label?: string | null }[]): Promise<void>;
+  setWallets(wallets: { address: string; label?: string | null }[]): Promise<void>;
   recordRun(run: RunRecord): Promise<void>;
   /** One statement: SQL text with positional parameters, or an Sql value (sql.ts) that carries its own. */
   query<T = Record<string, unknown>>(q: string | Sql, params?: unknown[]): Promise<T[]>;

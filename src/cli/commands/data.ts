@@ -16,7 +16,7 @@ export async function importCommand(paths: string[], opts: GlobalOptions & { jso
   const { config, logger } = loadContext(opts);
   const warehouse = await openWarehouse(config);
   try {
-    await warehouse.syncWallets(config.wallets.map((w) => ({ address: w.address, label: w.label })));
+    await warehouse.setWallets(config.wallets.map((w) => ({ address: w.address, label: w.label })));
     const s = await importPaths({
       paths,
       warehouse,
@@ -41,7 +41,7 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }): P
   const { config } = loadContext(opts);
   const warehouse = await openWarehouse(config);
   try {
-    await warehouse.syncWallets(config.wallets.map((w) => ({ address: w.address, label: w.label })));
+    await warehouse.setWallets(config.wallets.map((w) => ({ address: w.address, label: w.label })));
     const report = await statusReport(warehouse, Date.now(), { runs: 10, walletCounts: true });
     const { wallets, runs, sinks, verify: v } = report;
     const health = report.health.filter((h) => h.status !== "resolved");

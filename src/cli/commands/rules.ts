@@ -7,7 +7,7 @@ import { table } from "../table.ts";
 import { parseConfig } from "../../config/load.ts";
 import { DEFAULT_RULES } from "../../config/schema.ts";
 import { evaluateRules, alertExport, exportPendingAlerts } from "../../rules/evaluate.ts";
-import { type AlertFilter, loadAlerts, rulesFromConfig, actOnAlert, syncRules } from "../../rules/store.ts";
+import { type AlertFilter, loadAlerts, rulesFromConfig, actOnAlert, saveRules } from "../../rules/store.ts";
 import { backtest } from "../../rules/backtest.ts";
 import { walletMetrics } from "../../wallet-metrics/read.ts";
 import { formatUnits } from "../../normalize/amount.ts";
@@ -85,7 +85,7 @@ export async function metricsCommand(
 export async function evaluateCommand(opts: GlobalOptions & { now?: string; json?: boolean }): Promise<number> {
   const nowMs = parseNow(opts.now, "evaluate");
   return withWarehouse(opts, async ({ config, warehouse: w }) => {
-    await syncRules(w, rulesFromConfig(config));
+    await saveRules(w, rulesFromConfig(config));
     const s = await evaluateRules({ warehouse: w, nowMs, outDir: config.output.dir });
     if (opts.json) process.stdout.write(JSON.stringify(s, null, 2) + "\n");
     else
@@ -152,7 +152,7 @@ export async function rulesEditCommand(name: string, edit: RuleEdit, opts: Globa
   const ctx = loadContext(opts);
   const w = await openWarehouse(ctx.config);
   try {
-    await syncRules(w, rulesFromConfig(config));
+    await saveRules(w, rulesFromConfig(config));
   } finally {
     await w.close();
   }
@@ -171,7 +171,7 @@ export async function backtestCommand(
   if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || toMs < fromMs)
     throw new UsageError(`rules backtest: --from and --to must be ISO dates with from <= to`);
   return withWarehouse(opts, async ({ config, warehouse: w }) => {
-    await syncRules(w, rulesFromConfig(config));
+    await saveRules(w, rulesFromConfig(config));
     const events = await backtest({ warehouse: w, fromMs: fromMs + DAY_MS - 1, toMs: toMs + DAY_MS - 1 });
     const rows = events.map((e) => ({
       rule: e.rule,

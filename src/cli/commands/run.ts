@@ -1,7 +1,7 @@
 import { createClient, loadContext, openWarehouse, type GlobalOptions } from "../context.ts";
 import { createProgress } from "../progress.ts";
-import type { RunSummary } from "../../pipeline/run-cycle.ts";
-import { runFullCycle, type CycleResult } from "../../pipeline/cycle.ts";
+import type { RunSummary } from "../../pipeline/sync-all.ts";
+import { runCycle, type CycleResult } from "../../pipeline/cycle.ts";
 import { InterruptedError, SourceUnavailableError } from "../../internal/errors.ts";
 import { table } from "../table.ts";
 
@@ -15,7 +15,7 @@ export async function runCommand(opts: GlobalOptions & { json?: boolean }): Prom
   const progress = createProgress(Object.fromEntries(config.wallets.map((w) => [w.address, w.label])));
   let r: CycleResult;
   try {
-    r = await runFullCycle({
+    r = await runCycle({
       config,
       warehouse,
       client: createClient(config, logger),

@@ -1,7 +1,7 @@
 // `tronmon verify`: per wallet × stream × UTC day, the rows stored against the API's count; --repair re-walks
 // the days that disagree and checks them again.
 import { createClient, loadContext, openWarehouse, parseIsoTime, type GlobalOptions } from "../context.ts";
-import { createSyncDeps } from "../../pipeline/run-cycle.ts";
+import { createSyncDeps } from "../../pipeline/sync-all.ts";
 import { newRunId } from "../../pipeline/outputs.ts";
 import { verify, type DayCheck } from "../../pipeline/verify.ts";
 import { DAY_MS, utcDay } from "../../model/time.ts";
@@ -35,7 +35,7 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
   if (fromMs > toMs) throw new UsageError("verify: --from is after --to");
   const warehouse = await openWarehouse(config);
   try {
-    await warehouse.syncWallets(config.wallets.map((w) => ({ address: w.address, label: w.label })));
+    await warehouse.setWallets(config.wallets.map((w) => ({ address: w.address, label: w.label })));
     const deps = await createSyncDeps({
       config,
       warehouse,

@@ -1,4 +1,5 @@
-// One cycle: every watched wallet x every endpoint, synced under one rate limit; the run is recorded.
+// Syncing every watched wallet x every stream from TronScan under one rate limit (the first step of a cycle);
+// the run is recorded.
 import pLimit from "p-limit";
 import { BaseError } from "../internal/errors.ts";
 import { ENDPOINTS } from "../model/rows.ts";
@@ -80,7 +81,7 @@ export async function createSyncDeps(args: {
   };
 }
 
-export async function runCycle(args: {
+export async function syncAll(args: {
   config: Config;
   warehouse: Warehouse;
   client: TronscanClient;
@@ -106,7 +107,7 @@ export async function runCycle(args: {
   let rescaled = 0;
   let settled: SettleCounts | null = null;
   try {
-    await warehouse.syncWallets(config.wallets.map((w) => ({ address: w.address, label: w.label })));
+    await warehouse.setWallets(config.wallets.map((w) => ({ address: w.address, label: w.label })));
     const deps = await createSyncDeps({
       config,
       warehouse,

@@ -1,0 +1,19 @@
+// The monitor's own health checks: their names (the rule_name of their alerts) and the unit of their values.
+export const HEALTH_RULES = {
+  failures: "health.consecutive_failures",
+  lag: "health.wallet_lag",
+  throttling: "health.api_throttling",
+  gap: "health.gap",
+} as const;
+
+export type HealthRule = (typeof HEALTH_RULES)[keyof typeof HEALTH_RULES];
+
+export const HEALTH_UNITS: Record<HealthRule, string> = {
+  "health.consecutive_failures": "failed cycles in a row",
+  "health.wallet_lag": "minutes behind",
+  "health.api_throttling": "seconds throttled in the last hour",
+  "health.gap": "stream-days with rows missing after repair",
+};
+
+/** The unit of a health alert's value (null for a rule alert). */
+export const healthUnit = (ruleName: string): string | null => HEALTH_UNITS[ruleName as HealthRule] ?? null;
