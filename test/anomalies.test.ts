@@ -1,9 +1,8 @@
 // Detectors on hand-built transfers, including the cases that must not fire.
+import { movement } from "./builders.ts";
 import { beforeEach, describe, expect, it } from "vitest";
 import { detectAnomalies } from "../src/anomalies/detect.ts";
 import { parseConfig } from "../src/config/load.ts";
-import { transferId } from "../src/normalize/common.ts";
-import { formatUnits } from "../src/normalize/amount.ts";
 import { emptyBatch, type TransferRow } from "../src/model/rows.ts";
 import { memoryWarehouse, tempDir } from "./helpers.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
@@ -16,7 +15,6 @@ const DAY = 86_400_000;
 // lookalikes need not be valid base58check here: they only go through the warehouse
 const REAL = "TKHCaaaaaaaaaaaaaaaaaaaaaaaaaayFtK";
 const LOOK = "TKHCbbbbbbbbbbbbbbbbbbbbbbbbbbyFtK";
-let seq = 0;
 
 function t(o: {
   ts: number;
@@ -32,35 +30,21 @@ function t(o: {
   risk?: boolean;
   asset?: TransferRow["assetType"];
 }): TransferRow {
-  const tx = (++seq).toString(16).padStart(64, "0");
-  const peer = o.peer ?? "TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa";
-  const [from, to] = o.dir === "out" ? [W, peer] : [peer, W];
-  const token = o.token ?? USDT;
-  const decimals = o.decimals ?? 6;
-  return {
-    transferId: transferId(tx, token, from, to, o.raw.toString(), 0),
-    transactionId: tx,
-    block: 1,
-    timestampMs: o.ts,
-    fromAddress: from,
-    toAddress: to,
-    assetType: o.asset ?? "trc20",
-    tokenId: token,
+  return movement({
+    ts: o.ts,
+    raw: o.raw,
+    dir: o.dir,
+    peer: o.peer,
+    tokenId: o.token ?? USDT,
     tokenSymbol: o.symbol ?? "USDT",
     tokenName: o.name ?? "Tether USD",
-    tokenDecimals: decimals,
-    amountRaw: o.raw.toString(),
-    amount: formatUnits(o.raw, decimals),
-    confirmed: true,
+    tokenDecimals: o.decimals ?? 6,
     status: o.status ?? "success",
-    risk: o.risk ?? false,
-    tokenLevel: o.level ?? null,
-    source: "trc20",
-    observedAtMs: 1,
-    txOwner: from,
-    txTo: token,
     contractRet: "SUCCESS",
-  };
+    tokenLevel: o.level ?? null,
+    risk: o.risk ?? false,
+    assetType: o.asset ?? "trc20",
+  });
 }
 
 let w: Warehouse;

@@ -1,5 +1,6 @@
 // The row-level rules behind completeness, each on a hand-built case: one row per movement whatever order
 // its observations arrive in, Transfer events over call data, TRC10 ids, TRC721 ids, dropped transactions.
+import { buildTransfer } from "./builders.ts";
 import { describe, expect, it } from "vitest";
 import { emptyBatch, type TransactionRow, type TransferRow } from "../src/model/rows.ts";
 import { normalizeRecords } from "../src/normalize/index.ts";
@@ -16,31 +17,18 @@ const T0 = Date.parse("2026-03-01T00:00:00Z");
 const DAY = 86_400_000;
 const TX = "ab".repeat(32);
 
-const transfer = (over: Partial<TransferRow> = {}): TransferRow => ({
-  transferId: transferId(TX, USDT, W, P, "5000000", 0),
-  transactionId: TX,
-  block: 100,
-  timestampMs: T0,
-  fromAddress: W,
-  toAddress: P,
-  assetType: "trc20",
-  tokenId: USDT,
-  tokenSymbol: "USDT",
-  tokenName: "Tether USD",
-  tokenDecimals: 6,
-  amountRaw: "5000000",
-  amount: "5",
-  confirmed: false,
-  status: "success",
-  risk: false,
-  tokenLevel: "2",
-  source: "trc20",
-  observedAtMs: T0 + 1000,
-  txOwner: W,
-  txTo: USDT,
-  contractRet: "SUCCESS",
-  ...over,
-});
+const transfer = (over: Partial<TransferRow> = {}): TransferRow =>
+  buildTransfer({
+    transactionId: TX,
+    block: 100,
+    timestampMs: T0,
+    toAddress: P,
+    amountRaw: "5000000",
+    confirmed: false,
+    tokenLevel: "2",
+    observedAtMs: T0 + 1000,
+    ...over,
+  });
 
 describe("one row per movement", () => {
   it("a transaction re-included two days later is one row, moved to its new block and time, and its old day is rolled up again", async () => {

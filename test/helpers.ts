@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll } from "vitest";
+import { afterAll, afterEach } from "vitest";
 import { Emulator, type EmulatorOptions } from "../src/emulator/server.ts";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { parseConfig } from "../src/config/load.ts";
@@ -18,6 +18,16 @@ const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (closers.length) await closers.pop()!().catch(() => undefined);
+});
+/** Closes `x` after the current test, whether it passed or not (newest first). */
+export function closeAfterEach<T extends { close(): Promise<void> }>(x: T): T {
+  closers.push(() => x.close());
+  return x;
+}
+
 export function tempDir(): string {
   const d = mkdtempSync(join(tmpdir(), "tronmon-test-"));
   dirs.push(d);

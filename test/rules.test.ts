@@ -1,12 +1,11 @@
 // Threshold rules and the alert lifecycle on hand-built transfers whose sums and counts are worked out
 // on paper in the comments.
+import { movement } from "./builders.ts";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { evaluateRules } from "../src/rules/evaluate.ts";
 import { saveRules } from "../src/rules/store.ts";
-import { transferId } from "../src/normalize/common.ts";
-import { formatUnits } from "../src/normalize/amount.ts";
 import { emptyBatch, type TransferRow } from "../src/model/rows.ts";
 import { memoryWarehouse, tempDir } from "./helpers.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
@@ -18,7 +17,6 @@ const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 const FAKE = "TJCDneQevgfGFkU1rpCxVofksbeiGLhMCi";
 const NOW = Date.parse("2026-03-10T00:00:00Z");
 const DAY = 86_400_000;
-let seq = 0;
 
 function transfer(o: {
   ts: number;
@@ -28,33 +26,15 @@ function transfer(o: {
   status?: "success" | "failed";
   symbol?: string;
 }): TransferRow {
-  const tx = (++seq).toString(16).padStart(64, "0");
-  const [from, to] = o.dir === "out" ? [W, PEER] : [PEER, W];
-  const token = o.token ?? USDT;
-  return {
-    transferId: transferId(tx, token, from, to, o.raw.toString(), 0),
-    transactionId: tx,
-    block: 1,
-    timestampMs: o.ts,
-    fromAddress: from,
-    toAddress: to,
-    assetType: "trc20",
-    tokenId: token,
+  return movement({
+    ts: o.ts,
+    raw: o.raw,
+    dir: o.dir,
+    peer: PEER,
+    tokenId: o.token ?? USDT,
     tokenSymbol: o.symbol ?? "USDT",
-    tokenName: "Tether USD",
-    tokenDecimals: 6,
-    amountRaw: o.raw.toString(),
-    amount: formatUnits(o.raw, 6),
-    confirmed: true,
     status: o.status ?? "success",
-    risk: false,
-    tokenLevel: null,
-    source: "trc20",
-    observedAtMs: 1,
-    txOwner: from,
-    txTo: token,
-    contractRet: o.status === "failed" ? "REVERT" : "SUCCESS",
-  };
+  });
 }
 
 const rule = (r: Partial<ThresholdRule> & Pick<ThresholdRule, "name" | "kind" | "threshold">): ThresholdRule => ({

@@ -1,12 +1,12 @@
 // The Snowflake adapter against a stand-in for snowflake-sdk's connection that records what would be
 // executed: batch sizes, bind shapes, one MERGE per table, the transaction, retries on transient errors only.
+import { buildTransfer } from "./builders.ts";
 import { describe, expect, it } from "vitest";
 import { createSnowflakeWarehouse } from "../src/warehouse/snowflake/index.ts";
 import { isTransient, type SfConnection, type SfError } from "../src/warehouse/snowflake/driver.ts";
 import { MIGRATIONS } from "../src/warehouse/schema.ts";
 import { snowflakeDialect } from "../src/warehouse/snowflake/dialect.ts";
 import { emptyBatch, type TransferRow } from "../src/model/rows.ts";
-import { transferId } from "../src/normalize/common.ts";
 
 const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 const W = "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF";
@@ -34,33 +34,15 @@ function standIn(fail?: (sql: string, n: number) => SfError | undefined) {
 }
 
 function transfers(n: number): TransferRow[] {
-  return Array.from({ length: n }, (_, i) => {
-    const tx = i.toString(16).padStart(64, "0");
-    return {
-      transferId: transferId(tx, USDT, W, "TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa", "1000000", 0),
-      transactionId: tx,
+  return Array.from({ length: n }, (_, i) =>
+    buildTransfer({
+      transactionId: i.toString(16).padStart(64, "0"),
       block: 70_000_000 + i,
       timestampMs: T0 + i * 1000,
-      fromAddress: W,
-      toAddress: "TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa",
-      assetType: "trc20",
-      tokenId: USDT,
-      tokenSymbol: "USDT",
-      tokenName: "Tether USD",
-      tokenDecimals: 6,
-      amountRaw: "1000000",
-      amount: "1",
-      confirmed: true,
-      status: "success",
-      risk: false,
       tokenLevel: "2",
-      source: "trc20",
       observedAtMs: T0 + 10_000_000,
-      txOwner: W,
-      txTo: USDT,
-      contractRet: "SUCCESS",
-    };
-  });
+    }),
+  );
 }
 
 const noSleep = async () => undefined;

@@ -1,5 +1,6 @@
 // One behaviour suite for every warehouse engine: DuckDB always; Snowflake when SNOWFLAKE_ACCOUNT (and
 // the other SNOWFLAKE_* settings) are set — otherwise its cases are reported as skipped, never as passed.
+import { buildTransfer } from "./builders.ts";
 import { describe, expect, it } from "vitest";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { createSnowflakeWarehouse } from "../src/warehouse/snowflake/index.ts";
@@ -44,33 +45,18 @@ const engines: { name: string; enabled: boolean; open: () => Promise<Warehouse> 
 ];
 
 const rows = (n: number, amount = "1000000"): TransferRow[] =>
-  Array.from({ length: n }, (_, i) => {
-    const tx = (i + 1).toString(16).padStart(64, "0");
-    return {
-      transferId: transferId(tx, USDT, W, "TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa", amount, 0),
-      transactionId: tx,
+  Array.from({ length: n }, (_, i) =>
+    buildTransfer({
+      transactionId: (i + 1).toString(16).padStart(64, "0"),
       block: 1 + i,
       timestampMs: T0 + i * 60_000,
-      fromAddress: W,
-      toAddress: "TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa",
-      assetType: "trc20",
-      tokenId: USDT,
-      tokenSymbol: "USDT",
-      tokenName: "Tether USD",
-      tokenDecimals: 6,
       amountRaw: amount,
       amount: "1",
       confirmed: i % 2 === 0,
-      status: "success",
-      risk: false,
       tokenLevel: "2",
-      source: "trc20",
       observedAtMs: T0 + 1e7,
-      txOwner: W,
-      txTo: USDT,
-      contractRet: "SUCCESS",
-    };
-  });
+    }),
+  );
 
 for (const e of engines) {
   describe.skipIf(!e.enabled)(`warehouse behaviour: ${e.name}`, () => {
