@@ -1,6 +1,7 @@
 // Rows for tests, built from a few fields: everything else is a plausible USDT transfer, and the derived fields
 // (id, decimal amount, the transaction's owner and contract) follow from the fields given.
 import type { TransferRow } from "../src/model/rows.ts";
+import type { ThresholdRule } from "../src/rules/types.ts";
 import { formatUnits } from "../src/normalize/amount.ts";
 import { transferId } from "../src/normalize/common.ts";
 
@@ -55,3 +56,27 @@ export function movement(
   const [fromAddress, toAddress] = dir === "out" ? [wallet, peer] : [peer, wallet];
   return buildTransfer({ fromAddress, toAddress, timestampMs: ts, amountRaw: raw.toString(), ...over });
 }
+
+/** Two rules: a 7-day volume of TRX (any direction, every wallet) and a 30-day count of W's incoming transactions. */
+export const SAMPLE_RULES: ThresholdRule[] = [
+  {
+    name: "v",
+    kind: "volume",
+    periodDays: 7,
+    threshold: "1",
+    tokenId: "_",
+    direction: "any",
+    wallets: null,
+    enabled: true,
+  },
+  {
+    name: "c",
+    kind: "count",
+    periodDays: 30,
+    threshold: "1",
+    tokenId: "_",
+    direction: "in",
+    wallets: [W],
+    enabled: true,
+  },
+];

@@ -13,6 +13,7 @@ import * as A from "../src/anomalies/sql.ts";
 import { DETECTORS } from "../src/anomalies/detectors/index.ts";
 import { rangeJoinSql } from "../src/anomalies/detectors/large-transaction.ts";
 import { parseConfig } from "../src/config/load.ts";
+import { SAMPLE_RULES } from "./builders.ts";
 import { rulesSql } from "../src/rules/sql.ts";
 import { rollupInsertSql } from "../src/rules/rollup.ts";
 import { walletMetricsSql, walletTokenMetricsSql } from "../src/wallet-metrics/sql.ts";
@@ -184,31 +185,7 @@ describe("the pipeline's queries through the Snowflake dialect", () => {
     settings.address_poisoning.dust = [{ token: "_", max: "1" }];
     const ctx = { d, settings, known, nowMs: 1e12, watermarkMs: 1, fresh: { rows: 10, minMs: 0 }, windowFromRows: 5 };
     const selects = {
-      rules: rulesSql(
-        [
-          {
-            name: "v",
-            kind: "volume",
-            periodDays: 7,
-            threshold: "1",
-            tokenId: "_",
-            direction: "any",
-            wallets: null,
-            enabled: true,
-          },
-          {
-            name: "c",
-            kind: "count",
-            periodDays: 30,
-            threshold: "1",
-            tokenId: "_",
-            direction: "in",
-            wallets: ["TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF"],
-            enabled: true,
-          },
-        ],
-        1e12,
-      ).query.text,
+      rules: rulesSql(SAMPLE_RULES, 1e12).query.text,
       rollup: rollupInsertSql(0, 1).text,
       ...Object.fromEntries(DETECTORS.map((x) => [x.type, x.query(ctx).text])),
       large_transaction_join: rangeJoinSql(ctx).text,

@@ -5,11 +5,11 @@ import { describe, expect, it } from "vitest";
 import { DETECTORS } from "../src/anomalies/detectors/index.ts";
 import { parseConfig } from "../src/config/load.ts";
 import { rulesSql } from "../src/rules/sql.ts";
-import type { ThresholdRule } from "../src/rules/types.ts";
 import { duckdbDialect } from "../src/warehouse/duckdb/dialect.ts";
 import { snowflakeDialect } from "../src/warehouse/snowflake/dialect.ts";
 import { and, join, labelled, list, raw, spelled, sql } from "../src/warehouse/sql.ts";
 import { walletActivity, walletTransfers } from "../src/warehouse/wallet-side.ts";
+import { SAMPLE_RULES } from "./builders.ts";
 
 const W = "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF";
 
@@ -42,28 +42,7 @@ describe("the sql tag", () => {
   });
 });
 
-const rules: ThresholdRule[] = [
-  {
-    name: "v",
-    kind: "volume",
-    periodDays: 7,
-    threshold: "1",
-    tokenId: "_",
-    direction: "any",
-    wallets: null,
-    enabled: true,
-  },
-  {
-    name: "c",
-    kind: "count",
-    periodDays: 30,
-    threshold: "1",
-    tokenId: "_",
-    direction: "in",
-    wallets: [W],
-    enabled: true,
-  },
-];
+const rules = SAMPLE_RULES;
 
 describe.each([duckdbDialect, snowflakeDialect])("generated queries on $name", (d) => {
   const settings = parseConfig({ wallets: [{ address: W }] }).anomalies;

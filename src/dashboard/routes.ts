@@ -107,6 +107,7 @@ export function apiRoutes(app: Hono<{ Variables: { user: string } }>, o: ApiOpti
   });
   app.get("/api/last-cycle", async (c) => parse(Q.none, query(c)) && c.json(await lastFinishedRun(w)));
   app.get("/api/alerts", async (c) => c.json(await alertsList(w, parse(Q.alerts, query(c)))));
+  app.get("/api/anomaly-types", (c) => parse(Q.none, query(c)) && c.json(ANOMALY_TYPES));
   app.get("/api/anomalies", async (c) => c.json(await anomaliesList(w, parse(Q.anomalies, query(c)))));
   app.get("/api/health", async (c) => parse(Q.none, query(c)) && c.json(await healthPage(w, now())));
   app.get("/api/wallets/:address", async (c) => {

@@ -9,7 +9,7 @@ import { normalizeRecords } from "../normalize/index.ts";
 import { TokenCache } from "./tokens.ts";
 import { createRunOutputs, newRunId } from "./outputs.ts";
 import { InputError } from "../internal/errors.ts";
-import { addLoadCounts, type LoadCounts, type Warehouse } from "../warehouse/types.ts";
+import { addLoadCounts, emptyLoadCounts, type LoadCounts, type Warehouse } from "../warehouse/types.ts";
 import type { Logger } from "../internal/logger.ts";
 
 export type ImportSummary = LoadCounts & {
@@ -69,11 +69,7 @@ export async function importPaths(args: {
     runId,
     files: 0,
     records: 0,
-    transactionsNew: 0,
-    transactionsUpdated: 0,
-    transfersNew: 0,
-    transfersUpdated: 0,
-    quarantined: 0,
+    ...emptyLoadCounts(),
     skipped: 0,
     rejectedFiles: [],
   };

@@ -44,7 +44,7 @@ import {
   sliceWant,
 } from "./walk-plan.ts";
 import { calledContracts, type TokenCache } from "./tokens.ts";
-import { addLoadCounts, type Cursor, type LoadCounts, type Warehouse } from "../warehouse/types.ts";
+import { addLoadCounts, type Cursor, emptyLoadCounts, type LoadCounts, type Warehouse } from "../warehouse/types.ts";
 import type { TronscanClient } from "../source/tronscan/client.ts";
 import type { Archive } from "../source/archive.ts";
 import type { RunOutputs } from "./outputs.ts";
@@ -147,11 +147,7 @@ export async function syncEndpoint(
     mode,
     pages: 0,
     requests: 0,
-    transactionsNew: 0,
-    transactionsUpdated: 0,
-    transfersNew: 0,
-    transfersUpdated: 0,
-    quarantined: 0,
+    ...emptyLoadCounts(),
     skipped: 0,
     syncedToMs: joinMs,
     shortfalls: [],

@@ -10,7 +10,14 @@ import { formatUnits } from "../normalize/amount.ts";
 import { MIGRATIONS } from "./schema.ts";
 import { OBSERVATION_STAGE, RESCALE_STAGE, type StageColumn, TRANSACTION_STAGE, TRANSFER_STAGE } from "./stage.ts";
 import type { Sql } from "./sql.ts";
-import type { Cursor, Dialect, LoadCounts, RunRecord, Warehouse } from "./types.ts";
+import {
+  type Cursor,
+  type Dialect,
+  emptyLoadCounts,
+  type LoadCounts,
+  type RunRecord,
+  type Warehouse,
+} from "./types.ts";
 import {
   allActivityDaysSql,
   mergeObservationsSql,
@@ -114,13 +121,7 @@ export function createWarehouse(driver: Driver): Warehouse {
   const storedTokens = new Map<string, string>();
 
   async function load(tx: Tx, batch: NormalizedBatch, cursors: Cursor[], runId: string): Promise<LoadCounts> {
-    const counts: LoadCounts = {
-      transactionsNew: 0,
-      transactionsUpdated: 0,
-      transfersNew: 0,
-      transfersUpdated: 0,
-      quarantined: 0,
-    };
+    const counts = emptyLoadCounts();
     const rows = collapseBatch(batch);
     for (const t of [STAGE_TRANSFERS, STAGE_TRANSACTIONS, STAGE_OBSERVATIONS]) await tx.run(`DELETE FROM ${t}`);
     if (rows.transfers.length) await tx.stage(STAGE_TRANSFERS, TRANSFER_STAGE, rows.transfers);

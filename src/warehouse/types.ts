@@ -21,21 +21,9 @@ export type Dialect = {
   /** Current time in milliseconds since the epoch (BIGINT). */
   nowMs(): string;
   /** Inserts the rows (positional parameters in `columns` order) whose keys are not stored yet. */
-  insertMissingSql(
-    table: string,
-    columns: readonly string[],
-    keys: readonly string[],
-    rowCount: number,
-    opts?: WriteOptions,
-  ): string;
+  insertMissingSql: WriteSql;
   /** Insert-or-update of `rowCount` rows given as positional parameters in `columns` order. */
-  upsertSql(
-    table: string,
-    columns: readonly string[],
-    keys: readonly string[],
-    rowCount: number,
-    opts?: WriteOptions,
-  ): string;
+  upsertSql: WriteSql;
   /** Inserts the rows of a SELECT (its columns named like `keys`) whose keys are not stored yet. */
   insertSelectMissingSql(table: string, keys: readonly string[], select: string): string;
   /** Whether MEDIAN works as a window function over a RANGE frame (DuckDB yes, Snowflake no). */
@@ -43,6 +31,14 @@ export type Dialect = {
   /** Whether DDL can run inside a transaction (DuckDB yes; Snowflake commits it implicitly). */
   readonly transactionalDdl: boolean;
 };
+
+export type WriteSql = (
+  table: string,
+  columns: readonly string[],
+  keys: readonly string[],
+  rowCount: number,
+  opts?: WriteOptions,
+) => string;
 
 /** How a write treats its columns: which are JSON text, which are converted from the parameter (e.g. ms to
  *  a timestamp), which an update changes (default: every non-key column) and which keep the stored value when
@@ -79,6 +75,14 @@ export type LoadCounts = {
   transfersUpdated: number;
   quarantined: number;
 };
+
+export const emptyLoadCounts = (): LoadCounts => ({
+  transactionsNew: 0,
+  transactionsUpdated: 0,
+  transfersNew: 0,
+  transfersUpdated: 0,
+  quarantined: 0,
+});
 
 export function addLoadCounts(into: LoadCounts, c: LoadCounts): void {
   into.transactionsNew += c.transactionsNew;

@@ -476,29 +476,11 @@ const pages = {
 
   async anomalies() {
     const params = new URLSearchParams(location.search);
-    const rows = await api(`/api/anomalies?${params}`);
+    const [rows, types] = await Promise.all([api(`/api/anomalies?${params}`), api("/api/anomaly-types")]);
     const form = el(
       "form",
       { class: "filters", method: "get" },
-      el(
-        "label",
-        {},
-        "type",
-        select(
-          "type",
-          [
-            "",
-            "large_transaction",
-            "burst_activity",
-            "new_counterparty",
-            "address_poisoning",
-            "fake_token",
-            "spam_token",
-          ],
-          null,
-          params.get("type"),
-        ),
-      ),
+      el("label", {}, "type", select("type", ["", ...types], null, params.get("type"))),
       el("label", {}, "wallet", el("input", { name: "wallet", size: 36, value: params.get("wallet") ?? "" })),
       el("button", { type: "submit" }, "Filter"),
     );
