@@ -18,6 +18,13 @@ export function createMetrics() {
       buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1200],
       registers: [registry],
     }),
+    queries: new Histogram({
+      name: "tronmon_query_seconds",
+      help: "Duration of the labelled warehouse queries (rules, detectors, reports, dashboard), by label and outcome",
+      labelNames: ["query", "result"],
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60],
+      registers: [registry],
+    }),
     cycles: new Counter({
       name: "tronmon_cycles_total",
       help: "Cycles by outcome",

@@ -26,9 +26,16 @@ export type WatchOptions = {
   onListening?: (server: Server) => void;
 };
 
+/** A labelled query slower than this is logged with its label. */
+const SLOW_QUERY_MS = 10_000;
+
 export async function watch(o: WatchOptions): Promise<{ cycles: number }> {
   const { config, warehouse, logger, clock, signal } = o;
   const metrics = createMetrics();
+  warehouse.onQuery((label, ms, ok) => {
+    metrics.queries.observe({ query: label, result: ok ? "ok" : "error" }, ms / 1000);
+    if (ms > SLOW_QUERY_MS) logger.warn({ msg: "Slow warehouse query", query: label, ms: Math.round(ms) });
+  });
   const client = o.client(metrics);
   const startMs = clock.now();
   const schedule = scheduleFrom(config.schedule, startMs);

@@ -91,12 +91,21 @@ function timeRange(rows: { timestampMs: number }[]): TimeRange {
   return { minMs, maxMs };
 }
 
-/** Runs SQL text or an Sql value; a labelled query's errors say which query failed. */
-async function statement(run: Exec, q: string | Sql, params: unknown[] = []): Promise<Row[]> {
+export type QueryListener = (label: string, ms: number, ok: boolean) => void;
+
+/** Runs SQL text or an Sql value; a labelled query is timed for the listeners, and its errors say which it was. */
+async function statement(run: Exec, q: string | Sql, params: unknown[], listeners: QueryListener[]): Promise<Row[]> {
   if (typeof q === "string") return run(q, params);
+  const t0 = performance.now();
+  const done = (ok: boolean) => {
+    if (q.label) for (const l of listeners) l(q.label, performance.now() - t0, ok);
+  };
   try {
-    return await run(q.text, [...q.params]);
+    const rows = await run(q.text, [...q.params]);
+    done(true);
+    return rows;
   } catch (e) {
+    done(false);
     if (q.label && e instanceof Error) e.message = `${q.label}: ${e.message}`;
     throw e;
   }
@@ -119,6 +128,7 @@ export function createWarehouse(driver: Driver): Warehouse {
     staged = true;
   };
   const storedTokens = new Map<string, string>();
+  const listeners: QueryListener[] = [];
 
   async function load(tx: Tx, batch: NormalizedBatch, cursors: Cursor[], runId: string): Promise<LoadCounts> {
     const counts = emptyLoadCounts();
@@ -354,10 +364,13 @@ export function createWarehouse(driver: Driver): Warehouse {
     rescaleTransfers: () => serial(rescaleTransfers),
     setWallets: (wallets) => serial(() => driver.transaction((tx) => setWallets(tx, wallets))),
     recordRun: (run) => serial(() => recordRun(run)),
-    query: <T>(q: string | Sql, params?: unknown[]) =>
-      serial(async () => (await statement(driver.run, q, params)) as T[]),
+    query: <T>(q: string | Sql, params: unknown[] = []) =>
+      serial(async () => (await statement(driver.run, q, params, listeners)) as T[]),
     transaction: (fn) =>
-      serial(() => driver.transaction((tx) => fn((q, params) => statement(tx.run, q, params) as never))),
+      serial(() =>
+        driver.transaction((tx) => fn((q, params = []) => statement(tx.run, q, params, listeners) as never)),
+      ),
     close: () => serial(() => driver.close()),
+    onQuery: (listener) => void listeners.push(listener),
   };
 }

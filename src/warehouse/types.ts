@@ -121,6 +121,8 @@ export type Warehouse = {
   /** Runs `fn` in one transaction; `q` queries inside it. */
   transaction<T>(fn: (q: Query) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** Called after every labelled query (sql.ts `labelled`): its label, duration and outcome. */
+  onQuery(listener: (label: string, ms: number, ok: boolean) => void): void;
 };
 
 /** A JSON column's value as read back: text from DuckDB, maybe already parsed from Snowflake's VARIANT. */
