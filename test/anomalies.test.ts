@@ -1,4 +1,5 @@
 // Detectors on hand-built transfers, including the cases that must not fire.
+import { DAY_MS } from "../src/model/time.ts";
 import { movement } from "./builders.ts";
 import { beforeEach, describe, expect, it } from "vitest";
 import { detectAnomalies } from "../src/anomalies/detect.ts";
@@ -11,7 +12,7 @@ const W = "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF";
 const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 const FAKE = "TJCDneQevgfGFkU1rpCxVofksbeiGLhMCi";
 const NOW = Date.parse("2026-03-10T12:00:00Z");
-const DAY = 86_400_000;
+const DAY = DAY_MS;
 // lookalikes need not be valid base58check here: they only go through the warehouse
 const REAL = "TKHCaaaaaaaaaaaaaaaaaaaaaaaaaayFtK";
 const LOOK = "TKHCbbbbbbbbbbbbbbbbbbbbbbbbbbyFtK";

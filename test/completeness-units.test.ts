@@ -1,5 +1,6 @@
 // The row-level rules behind completeness, each on a hand-built case: one row per movement whatever order
 // its observations arrive in, Transfer events over call data, TRC10 ids, TRC721 ids, dropped transactions.
+import { DAY_MS } from "../src/model/time.ts";
 import { buildTransfer } from "./builders.ts";
 import { describe, expect, it } from "vitest";
 import { emptyBatch, type TransactionRow, type TransferRow } from "../src/model/rows.ts";
@@ -14,7 +15,7 @@ const P = "TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa";
 const Q = "TWpqsYjAw7rFPmWeZcwKQanCS6Kk8f5dhT";
 const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 const T0 = Date.parse("2026-03-01T00:00:00Z");
-const DAY = 86_400_000;
+const DAY = DAY_MS;
 const TX = "ab".repeat(32);
 
 const transfer = (over: Partial<TransferRow> = {}): TransferRow =>

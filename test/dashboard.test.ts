@@ -1,4 +1,5 @@
 // The dashboard in a real browser (playwright-core driving Debian's chromium) over the emulator's data,
+import { DAY_MS } from "../src/model/time.ts";
 import { duckdbSettings } from "../src/config/schema.ts";
 // plus its security: text-only rendering of chain strings, tokens off loopback, validated parameters.
 import { mkdirSync } from "node:fs";
@@ -21,7 +22,7 @@ const ARTIFACTS = join(ROOT, "test-artifacts/dashboard");
 const NOW = Date.parse("2026-03-10T12:00:00Z");
 const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 const SCRIPT_LABEL = "<script>alert('label')</script>";
-const DAY = 86_400_000;
+const DAY = DAY_MS;
 
 let api: Awaited<ReturnType<typeof startEmulator>>;
 let w: Warehouse;

@@ -1,4 +1,5 @@
 // The daily rollup gives the same rule values as a direct count over the base tables, at any time of day.
+import { DAY_MS } from "../src/model/time.ts";
 import { describe, expect, it } from "vitest";
 import { syncAll } from "../src/pipeline/sync-all.ts";
 import { silentLogger } from "../src/internal/logger.ts";
@@ -9,7 +10,7 @@ import { fastClient, memoryWarehouse, startEmulator, tempDir, testConfig } from 
 import type { ThresholdRule } from "../src/rules/types.ts";
 
 const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
-const DAY = 86_400_000;
+const DAY = DAY_MS;
 
 describe("rule values from the rollup", () => {
   it("equal a direct computation over the base tables (counts and volumes, every direction, edges mid-day)", async () => {

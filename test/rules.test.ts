@@ -1,5 +1,6 @@
 // Threshold rules and the alert lifecycle on hand-built transfers whose sums and counts are worked out
 // on paper in the comments.
+import { DAY_MS } from "../src/model/time.ts";
 import { movement } from "./builders.ts";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -16,7 +17,7 @@ const PEER = "TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa";
 const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 const FAKE = "TJCDneQevgfGFkU1rpCxVofksbeiGLhMCi";
 const NOW = Date.parse("2026-03-10T00:00:00Z");
-const DAY = 86_400_000;
+const DAY = DAY_MS;
 
 function transfer(o: {
   ts: number;

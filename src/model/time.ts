@@ -1,6 +1,7 @@
 // Shared constants of the SQL builders.
 
-export const DAY_MS = 86_400_000;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
 
 /** Amounts past 30 digits (scam airdrops) are left out of sums so that no sum can overflow DECIMAL(38,0). */
 export const SUMMABLE = "length(amount_raw) <= 30";

@@ -9,13 +9,13 @@ import type { Logger } from "../internal/logger.ts";
 import { eventsSince, wants, type NotifyEvent } from "./events.ts";
 import { scrubUrls } from "../internal/scrub.ts";
 import { send, type Sink } from "./sinks.ts";
-import { DAY_MS } from "../model/time.ts";
+import { DAY_MS, HOUR_MS } from "../model/time.ts";
 import { dueRows, nextDueMs as nextDue, queueEvents, recordAttempts, sinkState } from "../warehouse/outbox.ts";
 export { deliverySummary } from "../warehouse/outbox.ts";
 
 /** Each scan starts this far before the last one: an event committed late is still queued (its key dedupes). */
 const RESCAN_MS = DAY_MS;
-const MAX_DELAY_MS = 3_600_000;
+const MAX_DELAY_MS = HOUR_MS;
 
 export type DeliveryCounts = { queued: number; delivered: number; failed: number; gaveUp: number };
 
@@ -30,7 +30,7 @@ export async function enqueue(w: Warehouse, config: Config, nowMs: number, since
   const fromOf = (name: string) => Math.max(states.get(name)!.since, states.get(name)!.scanned - RESCAN_MS);
   // read once for every sink, from the earliest point any of them needs
   const all = await eventsSince(w, Math.min(...sinks.map((x) => fromOf(x.name))));
-  const oldest = nowMs - config.notify.max_age_hours * 3_600_000; // a backfill's old findings go to exports, not to chat
+  const oldest = nowMs - config.notify.max_age_hours * HOUR_MS; // a backfill's old findings go to exports, not to chat
   for (const sink of sinks) {
     const state = states.get(sink.name)!;
     const from = fromOf(sink.name);

@@ -1,5 +1,6 @@
 // Syncing every watched wallet x every stream from TronScan under one rate limit (the first step of a cycle);
 // the run is recorded.
+import { HOUR_MS } from "../model/time.ts";
 import pLimit from "p-limit";
 import { BaseError } from "../internal/errors.ts";
 import { ENDPOINTS } from "../model/rows.ts";
@@ -50,7 +51,7 @@ export function syncSettings(config: Config): SyncSettings {
   return {
     historyStartMs: config.source.history_start ? Date.parse(config.source.history_start) : 0,
     overlapMs: config.source.overlap_minutes * 60_000,
-    pendingMaxAgeMs: config.source.pending_max_age_hours * 3_600_000,
+    pendingMaxAgeMs: config.source.pending_max_age_hours * HOUR_MS,
   };
 }
 

@@ -1,10 +1,9 @@
 // The monitor's own health, read from the run log and the sync cursors (health/checks.ts turns these into
 // health alerts; reports/status.ts shows them).
+import { HOUR_MS } from "../model/time.ts";
 import { ENDPOINTS } from "../model/rows.ts";
 import { spelled, sql } from "../warehouse/sql.ts";
 import { jsonValue, type Warehouse } from "../warehouse/types.ts";
-
-const HOUR_MS = 3_600_000;
 
 export type WalletLag = { wallet: string; label: string | null; syncedToMs: number | null; lagMinutes: number | null };
 
