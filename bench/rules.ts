@@ -28,7 +28,7 @@ export async function synthesize(
       CASE WHEN i % 2 = 0 THEN 'P' || CAST(i % 5000 AS VARCHAR) ELSE ${walletExpr} END,
       CASE WHEN i % 10 = 0 THEN 'trx' ELSE 'trc20' END, CASE WHEN i % 10 = 0 THEN '_' ELSE 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t' END,
       CASE WHEN i % 10 = 0 THEN 'TRX' ELSE 'USDT' END, CASE WHEN i % 10 = 0 THEN 'Tronix' ELSE 'Tether USD' END, 6, CAST(amt AS VARCHAR), CAST(amt AS DECIMAL(38,0)), NULL, true,
-      CASE WHEN i % 50 = 0 THEN 'failed' ELSE 'success' END, false, NULL, 'trc20', 0, CAST(now() AS TIMESTAMP), NULL
+      CASE WHEN i % 50 = 0 THEN 'failed' ELSE 'success' END, false, NULL, 'trc20', 0, CAST(now() AS TIMESTAMP), NULL, NULL
     FROM (SELECT i, ${args.nowMs} - ((i * 104729) % ${args.spanMs ?? 60 * DAY}) AS ts, ((i * 2654435761) % 100000000000) AS amt
           FROM range(${off}, ${off + args.transfers}) r(i))`);
   // what a load does in the same transaction: mark the days touched for the rules' rollup
