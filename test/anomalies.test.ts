@@ -55,7 +55,8 @@ const detect = (nowMs = NOW, windowFromRows?: number) =>
   detectAnomalies({ warehouse: w, config, nowMs, outDir: tempDir(), windowFromRows });
 const found = async (type: string) =>
   w.query<Record<string, string>>(
-    "SELECT wallet, transaction_id, amount, reason FROM anomalies WHERE anomaly_type = ? ORDER BY amount",
+    `SELECT wallet, transaction_id, amount, reason, severity, CAST(occurred_at_ms AS VARCHAR) AS occurred_at_ms
+      FROM anomalies WHERE anomaly_type = ? ORDER BY amount`,
     [type],
   );
 
@@ -165,7 +166,13 @@ describe("address_poisoning", () => {
     ]);
     await load([t({ ts: NOW, raw: 0n, peer: LOOK })]);
     await detect();
-    expect(await found("address_poisoning")).toEqual([]);
+    // the dust from LOOK is no bait (W already paid LOOK); but that payment itself went to an address imitating
+    // REAL that W had never paid: the poisoning worked, and that is critical
+    const paid = await found("address_poisoning");
+    expect(paid.map((r) => [r.amount, r.severity, r.occurred_at_ms])).toEqual([
+      ["3000", "critical", String(NOW - DAY)],
+    ]);
+    expect(paid[0].reason).toContain(`Sent 3000 USDT to ${LOOK}, which imitates ${REAL}`);
   });
 });
 

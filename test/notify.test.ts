@@ -57,7 +57,8 @@ afterEach(async () => {
 async function seedAnomalies(n = 3) {
   for (let i = 0; i < n; i++) {
     await w.query(
-      "INSERT INTO anomalies VALUES (?, 'address_poisoning', ?, ?, ?, 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', 'USDT', '0', '0', ?, '{}', ?, ?, false)",
+      `INSERT INTO anomalies VALUES (?, 'address_poisoning', ?, ?, ?, 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', 'USDT', '0', '0',
+        ?, '{}', ?, ?, false, 'critical', NULL, NULL)`,
       [`a${i}`, W, `tx${i}`, `tr${i}`, `Received 0 USDT from a lookalike #${i}`, NOW - i, NOW],
     );
   }

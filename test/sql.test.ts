@@ -50,6 +50,8 @@ describe.each([duckdbDialect, snowflakeDialect])("generated queries on $name", (
   const ctx = {
     d,
     settings,
+    wallets: [W],
+    decimals: new Map([["_", 6]]),
     known,
     nowMs: 1.8e12,
     watermarkMs: 1.7e12,

@@ -336,3 +336,17 @@ UPDATE transfers SET nft_token_id = amount_raw, amount_raw = '1', amount = '1', 
 INSERT INTO schema_migrations (version, name, applied_at) SELECT 7,
         'completeness: observations ledger, verify results; TRC721 token ids apart from amounts', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
         7);
+
+ALTER TABLE anomalies ADD COLUMN IF NOT EXISTS severity VARCHAR;
+
+ALTER TABLE anomalies ADD COLUMN IF NOT EXISTS reviewed_at_ms NUMBER(19,0);
+
+ALTER TABLE anomalies ADD COLUMN IF NOT EXISTS reviewed_by VARCHAR;
+
+UPDATE anomalies SET severity = CASE anomaly_type WHEN 'address_poisoning' THEN 'critical'
+          WHEN 'new_counterparty' THEN 'info' WHEN 'spam_token' THEN 'info' ELSE 'warning' END
+        WHERE severity IS NULL;
+
+INSERT INTO schema_migrations (version, name, applied_at) SELECT 8,
+        'signal over noise: anomaly severity; anomalies reviewed by whom and when', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
+        8);

@@ -7,6 +7,7 @@ import { spelled, sql } from "../warehouse/sql.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import type { Anomaly, DetectContext, Row } from "./detector.ts";
 import { DETECTORS } from "./detectors/index.ts";
+import { settingsGroups } from "./settings.ts";
 import { backfillCounterpartiesSql, type KnownToken, mergeCounterpartiesSql } from "./sql.ts";
 import { exportNewAnomalies, saveAnomalies } from "./store.ts";
 
@@ -69,24 +70,33 @@ export async function detectAnomalies(args: {
   const scoreTransfers = Number(fresh.n) > 0; // nothing loaded since the last detection: only the burst check runs
   await coverNewWallets(w, watermarkMs, known);
 
-  const ctx: DetectContext = {
-    d,
-    settings: config.anomalies,
-    known,
-    nowMs,
-    watermarkMs,
-    fresh: { rows: Number(fresh.n), minMs: Number(fresh.min_ms) },
-    windowFromRows: args.windowFromRows ?? WINDOW_FROM_ROWS,
-  };
-  const enabled = new Set(config.anomalies.enabled);
+  const stored = (await w.query<{ address: string }>("SELECT address FROM wallets")).map((r) => r.address);
+  const decimals = new Map<string, number>(WELL_KNOWN_TOKENS.map((t) => [t.tokenId, t.decimals]));
+  decimals.set("_", 6);
+  for (const t of await w.tokens()) if (t.decimals !== null) decimals.set(t.tokenId, t.decimals);
   const found: Anomaly[] = [];
   const timingsMs: Record<string, number> = {};
-  for (const detector of DETECTORS) {
-    if (!enabled.has(detector.type) || (detector.scoresNewTransfers && !scoreTransfers)) continue;
-    const t0 = performance.now();
-    const rows = await w.query<Row>(detector.query(ctx));
-    timingsMs[detector.type] = Math.round(performance.now() - t0);
-    for (const r of rows) found.push({ ...detector.toAnomaly(r, ctx), detectedAtMs: nowMs });
+  // wallets with equal settings (profile, overrides) are scored together: one query per detector and group
+  for (const group of settingsGroups(config, stored)) {
+    const ctx: DetectContext = {
+      d,
+      settings: group.settings,
+      wallets: group.wallets,
+      decimals,
+      known,
+      nowMs,
+      watermarkMs,
+      fresh: { rows: Number(fresh.n), minMs: Number(fresh.min_ms) },
+      windowFromRows: args.windowFromRows ?? WINDOW_FROM_ROWS,
+    };
+    const enabled = new Set(group.settings.enabled);
+    for (const detector of DETECTORS) {
+      if (!enabled.has(detector.type) || (detector.scoresNewTransfers && !scoreTransfers)) continue;
+      const t0 = performance.now();
+      const rows = await w.query<Row>(detector.query(ctx));
+      timingsMs[detector.type] = (timingsMs[detector.type] ?? 0) + Math.round(performance.now() - t0);
+      for (const r of rows) found.push({ ...detector.toAnomaly(r, ctx), detectedAtMs: nowMs });
+    }
   }
 
   await w.transaction(async (q) => {

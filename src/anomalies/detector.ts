@@ -1,7 +1,7 @@
 // What a detector is: a type, a query over the warehouse (an Sql value) and how a result row becomes an
 // anomaly. detect.ts runs the enabled ones; adding a detector is a module in detectors/ and a line in its list.
 import { createHash } from "node:crypto";
-import type { Config } from "../config/schema.ts";
+import type { AnomalySettings } from "../config/schema.ts";
 import type { AnomalyType } from "../model/anomaly-types.ts";
 import type { Sql } from "../warehouse/sql.ts";
 import type { Dialect } from "../warehouse/types.ts";
@@ -23,12 +23,19 @@ export type Anomaly = {
   details: Record<string, unknown>;
   occurredAtMs: number | null;
   detectedAtMs: number;
+  severity: Severity;
 };
+export type Severity = "info" | "warning" | "critical";
 export type Finding = Omit<Anomaly, "detectedAtMs">;
 
 export type DetectContext = {
   d: Dialect;
-  settings: Config["anomalies"];
+  /** The settings in force for `wallets` (anomalies/settings.ts). */
+  settings: AnomalySettings;
+  /** The watched wallets scored with these settings. */
+  wallets: readonly string[];
+  /** Token decimals known so far (stored tokens, then the well-known list): to scale minimum amounts. */
+  decimals: Map<string, number>;
   known: KnownToken[];
   nowMs: number;
   /** Transfers loaded after this time (`first_seen_at`, ms) are new. */

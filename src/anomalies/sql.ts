@@ -2,6 +2,7 @@
 // from each watched wallet they touch), a wallet's history of one token and direction, spam and fake-token
 // conditions, and the first-seen counterparty pairs kept in `counterparties`. Failed transactions are never
 // scored, and spam never makes an address a known counterparty.
+import { parseUnits } from "../normalize/amount.ts";
 import { and, join, labelled, raw, type Sql, spelled, sql } from "../warehouse/sql.ts";
 import type { Dialect } from "../warehouse/types.ts";
 import { walletTransfers } from "../warehouse/wallet-side.ts";
@@ -36,10 +37,26 @@ const CANDIDATE_COLUMNS =
  * Transfers loaded after the watermark (`first_seen_at`), successful, seen from each watched wallet they touch:
  * wallet, direction, counterparty and the transfer's columns; `where` narrows them (over `a`).
  */
-export function candidates(d: Dialect, watermarkMs: number, where: Sql[] = []): Sql {
+export function candidates(d: Dialect, watermarkMs: number, where: Sql[] = [], among?: readonly string[]): Sql {
   const fresh = sql`t.status = 'success' AND t.first_seen_at > ${spelled(d.msToTimestamp, watermarkMs)}`;
-  const rows = walletTransfers({ select: CANDIDATE_COLUMNS, where: fresh });
+  const rows = walletTransfers({ select: CANDIDATE_COLUMNS, where: fresh, among });
   return sql`SELECT * FROM (${rows}) a WHERE ${and(where)}`;
+}
+
+/**
+ * Transfers above a minimum per token (token units, exact): for each token listed, `alias`.amount_num must exceed
+ * its minimum scaled by the token's decimals. A listed token whose decimals are not known yet is left out (its
+ * amounts cannot be compared: nothing below a minimum may page anyone).
+ */
+export function aboveMinimum(alias: string, min: Record<string, string>, decimals: Map<string, number>): Sql {
+  const a = raw(alias);
+  const conds = Object.entries(min).map(([token, amount]) => {
+    const d = decimals.get(token);
+    if (d === undefined) return sql`${a}.token_id <> ${token}`;
+    const rawMin = parseUnits(amount, d).toString();
+    return sql`NOT (${a}.token_id = ${token} AND ${a}.amount_num <= CAST(${rawMin} AS DECIMAL(38,0)))`;
+  });
+  return and(conds);
 }
 
 /** Watched wallets' successful in/out transfers of summable amounts from a time on (the detectors' history). */

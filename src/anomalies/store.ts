@@ -20,6 +20,7 @@ const ANOMALY_COLUMNS = [
   "occurred_at_ms",
   "detected_at_ms",
   "exported",
+  "severity",
 ];
 
 /** Adds the anomalies not stored yet (inside the caller's transaction). */
@@ -43,6 +44,7 @@ export async function saveAnomalies(w: Warehouse, q: Query, found: Anomaly[]): P
         a.occurredAtMs,
         a.detectedAtMs,
         false,
+        a.severity,
       ]),
     );
   }
@@ -53,6 +55,7 @@ export function anomalyExport(r: Record<string, unknown>) {
     wallet: r.wallet,
     transaction_id: r.transaction_id,
     anomaly_type: r.anomaly_type,
+    severity: r.severity ?? null,
     amount: r.amount,
     reason: r.reason,
     token: r.token_id,

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
-import { configSchema, type Config } from "./schema.ts";
+import { configSchema, type Config, DEFAULT_PROFILES } from "./schema.ts";
 import { ConfigError } from "../internal/errors.ts";
 
 export const DEFAULT_CONFIG_PATH = "tronmon.config.yaml";
@@ -42,6 +42,7 @@ export function parseConfig(raw: unknown, file = "(inline)"): Config {
         return `${keyPath(i.path)}: ${i.message}`;
       });
   problems.push(...duplicates(raw, "wallets", "address"), ...duplicates(raw, "rules", "name"));
+  if (parsed.success) problems.push(...unknownProfiles(parsed.data));
   if (parsed.success && !problems.length) return parsed.data;
   throw new ConfigError(file, problems);
 }
@@ -63,6 +64,16 @@ function duplicates(raw: unknown, list: "wallets" | "rules", field: "address" | 
     else seen.set(v, i);
   });
   return out;
+}
+
+/** Wallets naming a profile that neither the shipped ones nor anomalies.profiles define. */
+function unknownProfiles(config: Config): string[] {
+  const known = new Set([...Object.keys(DEFAULT_PROFILES), ...Object.keys(config.anomalies.profiles)]);
+  return config.wallets.flatMap((w, i) =>
+    w.profile && !known.has(w.profile)
+      ? [`wallets[${i}].profile: ${JSON.stringify(w.profile)} is not a profile (known: ${[...known].join(", ")})`]
+      : [],
+  );
 }
 
 /** Environment from the process and `.env` (the process wins). */

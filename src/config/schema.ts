@@ -14,11 +14,6 @@ const isoDate = z.string().refine((v) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(v) && 
   message: "must be an ISO 8601 date such as 2024-01-01",
 });
 
-export const walletSchema = z.strictObject({
-  address: address.describe("TRON base58check address (T..., 34 characters)"),
-  label: z.string().min(1).nullable().default(null).describe("Name shown in reports"),
-});
-
 export const sourceSchema = z.strictObject({
   base_url: z.url().default("https://apilist.tronscanapi.com").describe("TronScan API base URL"),
   api_key_env: z
@@ -323,6 +318,9 @@ export const DEFAULT_RULES = [
   { name: "Transaction Volume Rule - 30d", kind: "volume", period_days: 30, threshold: "2000000" },
 ] as const;
 
+/** Per token id, an exact amount in token units. */
+const minAmounts = z.record(z.string().min(1), decimalString).default({});
+
 export const anomaliesSchema = z.strictObject({
   enabled: z
     .array(z.enum(ANOMALY_TYPES))
@@ -338,6 +336,20 @@ export const anomaliesSchema = z.strictObject({
         .default(10)
         .describe("Transfers of the same wallet, token and direction needed in the lookback"),
       lookback_days: z.number().int().min(1).default(30),
+      min_amount: minAmounts.describe(
+        "Per token (contract, TRC10 id or _ for TRX), the amount in token units a transfer must exceed to be scored",
+      ),
+    })
+    .prefault({}),
+  new_counterparty: z
+    .strictObject({
+      direction: z
+        .enum(["out", "in", "any"])
+        .default("out")
+        .describe("Which first transfers count: sent to a new address (out), received from one (in), or both"),
+      min_amount: minAmounts.describe(
+        "Per token, the amount in token units a first transfer must exceed to be a finding (absent token: any amount)",
+      ),
     })
     .prefault({}),
   burst_activity: z
@@ -385,6 +397,62 @@ export const anomaliesSchema = z.strictObject({
     .prefault({}),
 });
 
+export type AnomalySettings = z.infer<typeof anomaliesSchema>;
+
+/** The same settings, each optional and without its default: an override names only what it changes. */
+function withoutDefaults<S extends z.ZodRawShape>(o: z.ZodObject<S>) {
+  const shape = Object.fromEntries(
+    Object.entries(o.shape).map(([k, v]) => [
+      k,
+      ((v instanceof z.ZodDefault ? v.unwrap() : v) as z.ZodType).optional(),
+    ]),
+  ) as unknown as { [K in keyof S]: z.ZodOptional<S[K] extends z.ZodDefault<infer I> ? I : S[K]> };
+  return z.strictObject(shape);
+}
+
+/**
+ * A profile (or a wallet's own overrides): any detector setting, replacing the global one. Lists (enabled, dust)
+ * replace the global list; min_amount maps add to and override the global map token by token.
+ */
+const overridesSchema = z.strictObject({
+  enabled: z.array(z.enum(ANOMALY_TYPES)).optional(),
+  large_transaction: withoutDefaults(anomaliesSchema.shape.large_transaction.unwrap()).optional(),
+  new_counterparty: withoutDefaults(anomaliesSchema.shape.new_counterparty.unwrap()).optional(),
+  burst_activity: withoutDefaults(anomaliesSchema.shape.burst_activity.unwrap()).optional(),
+  address_poisoning: withoutDefaults(anomaliesSchema.shape.address_poisoning.unwrap()).optional(),
+});
+export type AnomalyOverrides = z.infer<typeof overridesSchema>;
+
+const USDT_ID = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
+/** The shipped profiles (a config's own `profiles` replace or add to these by name). */
+export const DEFAULT_PROFILES: Record<string, AnomalyOverrides> = {
+  // a hot wallet pays a new address with almost every withdrawal: only large first deposits are news
+  exchange: {
+    large_transaction: { sigmas: 6, min_amount: { [USDT_ID]: "100000", _: "1000000" } },
+    new_counterparty: { direction: "in", min_amount: { [USDT_ID]: "1000000", _: "5000000" } },
+    burst_activity: { factor: 5, min_count: 500 },
+  },
+  // few, deliberate payments: every new payee matters, small ones too
+  treasury: { large_transaction: { sigmas: 2 }, new_counterparty: { direction: "any" } },
+  // a person's wallet: defaults, but dust-sized first payments are not news
+  personal: { new_counterparty: { min_amount: { [USDT_ID]: "10", _: "50" } } },
+};
+
+export const walletSchema = z.strictObject({
+  address: address.describe("TRON base58check address (T..., 34 characters)"),
+  label: z.string().min(1).nullable().default(null).describe("Name shown in reports"),
+  profile: z
+    .string()
+    .min(1)
+    .nullable()
+    .default(null)
+    .describe("Detector settings profile (anomalies.profiles: exchange, treasury, personal or your own)"),
+  anomalies: overridesSchema
+    .nullable()
+    .default(null)
+    .describe("This wallet's own detector settings (beat the profile)"),
+});
+
 export const configSchema = z.strictObject({
   wallets: z.array(walletSchema).min(1).describe("Watched wallets"),
   source: sourceSchema.prefault({}),
@@ -395,7 +463,14 @@ export const configSchema = z.strictObject({
     .array(ruleSchema)
     .default(() => DEFAULT_RULES.map((r) => ruleSchema.parse(r)))
     .describe("Threshold rules, synced to the alert_thresholds table"),
-  anomalies: anomaliesSchema.prefault({}),
+  anomalies: anomaliesSchema
+    .extend({
+      profiles: z
+        .record(z.string().min(1), overridesSchema)
+        .default(DEFAULT_PROFILES)
+        .describe("Named detector settings wallets may use (the shipped exchange, treasury and personal stay defined)"),
+    })
+    .prefault({}),
   schedule: scheduleSchema.prefault({}),
   health: healthSchema.prefault({}),
   verify: verifySchema.prefault({}),

@@ -77,7 +77,7 @@ export async function eventsSince(w: Warehouse, sinceMs: number): Promise<Notify
   const anomalies = await anomaliesSince(w, sinceMs);
   for (const r of anomalies) {
     const type = String(r.anomaly_type);
-    const severity = ANOMALY_SEVERITY[type as AnomalyType] ?? "warning";
+    const severity = (r.severity as Severity | null) ?? ANOMALY_SEVERITY[type as AnomalyType] ?? "warning";
     out.push({
       eventId: `anomaly:${r.anomaly_id}`,
       kind: "anomaly",

@@ -328,4 +328,17 @@ export const MIGRATIONS: Migration[] = [
         WHERE asset_type = 'trc721' AND nft_token_id IS NULL`,
     ],
   },
+  {
+    version: 8,
+    name: "signal over noise: anomaly severity; anomalies reviewed by whom and when",
+    statements: (d) => [
+      `ALTER TABLE anomalies ADD COLUMN IF NOT EXISTS severity ${d.columnType("text")}`,
+      `ALTER TABLE anomalies ADD COLUMN IF NOT EXISTS reviewed_at_ms ${d.columnType("bigint")}`,
+      `ALTER TABLE anomalies ADD COLUMN IF NOT EXISTS reviewed_by ${d.columnType("text")}`,
+      // findings stored before: the severity their type had then
+      `UPDATE anomalies SET severity = CASE anomaly_type WHEN 'address_poisoning' THEN 'critical'
+          WHEN 'new_counterparty' THEN 'info' WHEN 'spam_token' THEN 'info' ELSE 'warning' END
+        WHERE severity IS NULL`,
+    ],
+  },
 ];

@@ -2,7 +2,7 @@
 // 'self' when it sends to itself, 'in' when it only receives) and its counterparty (the other address).
 // Two branches each, so that a transfer between two watched wallets is seen once from each, and a wallet's
 // transfer to itself once. `wallet`: one wallet (bound), or every watched wallet (joined from `wallets`).
-import { empty, raw, type Sql, sql } from "./sql.ts";
+import { empty, list, raw, type Sql, sql } from "./sql.ts";
 
 export type SideOptions = {
   /** The columns wanted besides wallet, direction and counterparty, of `t` (transfers) or `x` (transactions). */
@@ -10,10 +10,13 @@ export type SideOptions = {
   /** A condition on `t`/`x` (and `w` when joined) for both branches. */
   where?: Sql;
   wallet?: string;
+  /** With every watched wallet joined: only these of them. */
+  among?: readonly string[];
 };
 
 const walletOf = (wallet?: string) => (wallet === undefined ? raw("w.address") : sql`CAST(${wallet} AS VARCHAR)`);
-const extra = (where?: Sql) => (where ? sql` AND ${where}` : empty);
+const extra = (o: SideOptions, me: string) =>
+  sql`${o.among && o.wallet === undefined ? sql` AND ${raw(me)}.address IN (${list(o.among)})` : empty}${o.where ? sql` AND ${o.where}` : empty}`;
 
 /** Columns: wallet, direction, counterparty, then `select` (over transfers `t`). */
 export function walletTransfers(o: SideOptions): Sql {
@@ -23,7 +26,7 @@ export function walletTransfers(o: SideOptions): Sql {
       o.wallet === undefined ? raw(`transfers t JOIN wallets w ON t.${mine}_address = w.address`) : sql`transfers t`;
     const own = o.wallet === undefined ? empty : sql` AND t.${raw(mine)}_address = ${me}`;
     return sql`SELECT ${me} AS wallet, ${direction} AS direction, ${raw(counterparty)} AS counterparty, ${o.select}
-      FROM ${from} WHERE TRUE${own}${also}${extra(o.where)}`;
+      FROM ${from} WHERE TRUE${own}${also}${extra(o, "w")}`;
   };
   const out = branch(
     "from",
@@ -49,7 +52,7 @@ export function walletTransactions(o: SideOptions): Sql {
         : sql`transactions x`;
     const own = o.wallet === undefined ? empty : sql` AND x.${raw(mine)}_address = ${me()}`;
     return sql`SELECT ${me()} AS wallet, ${direction} AS direction, ${counterparty} AS counterparty, ${o.select}
-      FROM ${from} WHERE TRUE${own}${also}${extra(o.where)}`;
+      FROM ${from} WHERE TRUE${own}${also}${extra(o, "w")}`;
   };
   return sql`${branch("owner", empty)}
     UNION ALL ${branch("to", sql` AND (x.owner_address IS NULL OR x.owner_address <> ${me()})`)}`;

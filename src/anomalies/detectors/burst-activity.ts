@@ -2,13 +2,13 @@
 // 7 days before that; one anomaly per burst (not one per cycle while it lasts).
 import { isoUtc } from "../../model/columns.ts";
 import { DAY_MS } from "../../model/time.ts";
-import { labelled, sql } from "../../warehouse/sql.ts";
+import { labelled, list, sql } from "../../warehouse/sql.ts";
 import { anomalyId, type Detector, num } from "../detector.ts";
 
 export const burstActivity: Detector = {
   type: "burst_activity",
   scoresNewTransfers: false,
-  query: ({ nowMs, settings }) => {
+  query: ({ nowMs, settings, wallets }) => {
     const p = settings.burst_activity;
     const h24 = nowMs - DAY_MS;
     const recent = sql`CASE WHEN timestamp_ms > ${h24} THEN transaction_id END`;
@@ -17,6 +17,7 @@ export const burstActivity: Detector = {
       sql`SELECT wallet, count(DISTINCT ${recent}) AS last_24h,
         count(DISTINCT CASE WHEN timestamp_ms <= ${h24} THEN transaction_id END) AS previous_7d
       FROM wallet_activity WHERE status = 'success' AND timestamp_ms > ${h24 - 7 * DAY_MS} AND timestamp_ms <= ${nowMs}
+        AND wallet IN (${list(wallets)})
         AND wallet NOT IN (SELECT wallet FROM anomalies WHERE anomaly_type = 'burst_activity' AND detected_at_ms >
           ${h24})
       GROUP BY wallet
@@ -31,6 +32,7 @@ export const burstActivity: Detector = {
     return {
       anomalyId: anomalyId("burst_activity", String(r.wallet), String(nowMs)),
       anomalyType: "burst_activity",
+      severity: "warning",
       wallet: String(r.wallet),
       transactionId: null,
       transferId: null,

@@ -15,7 +15,7 @@ export const fakeToken: Detector = {
   query: (ctx) =>
     labelled(
       "anomalies.fake_token",
-      sql`WITH c AS (${candidates(ctx.d, ctx.watermarkMs)})
+      sql`WITH c AS (${candidates(ctx.d, ctx.watermarkMs, [], ctx.wallets)})
       SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_name, c.amount,
         c.amount_raw,
         c.timestamp_ms, c.direction
@@ -25,6 +25,7 @@ export const fakeToken: Detector = {
     const real = ctx.known.find((k) => same(k.symbol, r.token_symbol) || same(k.name, r.token_name));
     return {
       ...ofTransfer("fake_token", r),
+      severity: "warning",
       reason:
         `Token "${r.token_symbol}" ("${r.token_name}") at ${r.token_id} imitates ${real?.symbol ?? "a well-known token"} ` +
         `but is not the real one (${real?.tokenId ?? "?"}); ${r.direction === "in" ? "received" : "sent"} ${amountOf(r)}.`,

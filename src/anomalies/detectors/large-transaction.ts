@@ -3,7 +3,7 @@
 import { DAY_MS } from "../../model/time.ts";
 import { labelled, raw, type Sql, sql } from "../../warehouse/sql.ts";
 import { type DetectContext, type Detector, num, ofTransfer, type Row, tokenOf } from "../detector.ts";
-import { candidates, historyFrom } from "../sql.ts";
+import { aboveMinimum, candidates, historyFrom } from "../sql.ts";
 
 /** A DOUBLE statistic of raw units, shown in token units (approximate: statistics, not money). */
 const scaledStat = (v: number, decimals: number | null) =>
@@ -11,7 +11,12 @@ const scaledStat = (v: number, decimals: number | null) =>
 
 function parts(ctx: DetectContext) {
   const p = ctx.settings.large_transaction;
-  const c = candidates(ctx.d, ctx.watermarkMs, [sql`a.direction IN ('in', 'out') AND a.amount_num IS NOT NULL`]);
+  const c = candidates(
+    ctx.d,
+    ctx.watermarkMs,
+    [sql`a.direction IN ('in', 'out') AND a.amount_num IS NOT NULL`, aboveMinimum("a", p.min_amount, ctx.decimals)],
+    ctx.wallets,
+  );
   return {
     p,
     c,
@@ -88,6 +93,8 @@ export const largeTransaction: Detector = {
     const [verb, side] = r.direction === "in" ? ["Received", "incoming"] : ["Sent", "outgoing"];
     return {
       ...ofTransfer("large_transaction", r),
+      // ten times past the limit is not a busy day: someone should look now
+      severity: num(r.median) > 0 && Number(r.amount_raw) > 10 * limit ? "critical" : "warning",
       reason:
         `${verb} ${r.amount ?? r.amount_raw} ${tokenOf(r)}, above median ${scaledStat(num(r.median), dec)} + ` +
         `${p.sigmas} × standard deviation ${scaledStat(num(r.stddev ?? 0), dec)} = ${scaledStat(limit, dec)} ` +

@@ -10,7 +10,7 @@ export const spamToken: Detector = {
     labelled(
       "anomalies.spam_token",
       sql`WITH c AS
-        (${candidates(ctx.d, ctx.watermarkMs, [sql`a.asset_type IN ('trc10', 'trc20') AND a.direction = 'in'`])})
+        (${candidates(ctx.d, ctx.watermarkMs, [sql`a.asset_type IN ('trc10', 'trc20') AND a.direction = 'in'`], ctx.wallets)})
       SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_name, c.token_level, c.risk,
         c.amount, c.amount_raw, c.timestamp_ms
       FROM c WHERE ${spamCondition("c", ctx.known)}`,
@@ -23,6 +23,7 @@ export const spamToken: Detector = {
     ].filter(Boolean);
     return {
       ...ofTransfer("spam_token", r),
+      severity: "info",
       reason: `Airdrop of ${amountOf(r)} ${tokenOf(r)} (${r.token_id}): ${why.join(", ") || "imitates a well-known token"}.`,
       details: { risk: r.risk, token_level: r.token_level },
     };

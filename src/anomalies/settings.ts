@@ -1,0 +1,55 @@
+// The detector settings in force for each wallet: its own overrides beat its profile, the profile beats the
+// global settings. Lists replace lists; min_amount maps are merged token by token. Wallets with equal settings
+// are scored together (one query per group).
+import { type AnomalyOverrides, type AnomalySettings, type Config, DEFAULT_PROFILES } from "../config/schema.ts";
+
+export const profilesOf = (config: Config): Record<string, AnomalyOverrides> => ({
+  ...DEFAULT_PROFILES,
+  ...config.anomalies.profiles,
+});
+
+function apply(base: AnomalySettings, o: AnomalyOverrides | null | undefined): AnomalySettings {
+  if (!o) return base;
+  const merged = structuredClone(base);
+  if (o.enabled) merged.enabled = [...o.enabled];
+  for (const key of ["large_transaction", "new_counterparty", "burst_activity", "address_poisoning"] as const) {
+    const part = o[key] as Record<string, unknown> | undefined;
+    if (!part) continue;
+    const target = merged[key] as Record<string, unknown>;
+    for (const [k, v] of Object.entries(part)) {
+      if (v === undefined) continue;
+      target[k] = k === "min_amount" ? { ...(target[k] as object), ...(v as object) } : structuredClone(v);
+    }
+  }
+  return merged;
+}
+
+/** The global detector settings (a config's anomalies section without its profiles). */
+export function globalSettings(config: Config): AnomalySettings {
+  const { profiles: _, ...global } = config.anomalies;
+  return global;
+}
+
+/** The settings in force for one watched wallet. */
+export function walletSettings(config: Config, address: string): AnomalySettings {
+  const wallet = config.wallets.find((w) => w.address === address);
+  const profile = wallet?.profile ? profilesOf(config)[wallet.profile] : null;
+  return apply(apply(globalSettings(config), profile), wallet?.anomalies);
+}
+
+/** Wallets grouped by the settings in force for them (`stored` wallets missing from the config: the global ones). */
+export function settingsGroups(
+  config: Config,
+  stored: readonly string[] = [],
+): { settings: AnomalySettings; wallets: string[] }[] {
+  const groups = new Map<string, { settings: AnomalySettings; wallets: string[] }>();
+  const all = [...new Set([...config.wallets.map((w) => w.address), ...stored])];
+  for (const address of all) {
+    const settings = walletSettings(config, address);
+    const key = JSON.stringify(settings);
+    const g = groups.get(key);
+    if (g) g.wallets.push(address);
+    else groups.set(key, { settings, wallets: [address] });
+  }
+  return [...groups.values()];
+}
