@@ -30,8 +30,10 @@ describe("which setting wins", () => {
     });
     expect(walletSettings(config, W2).large_transaction.sigmas).toBe(6); // the shipped exchange profile
     expect(walletSettings(config, W3).large_transaction.sigmas).toBe(3); // global
-    expect(walletSettings(config, W2).new_counterparty.direction).toBe("in");
-    expect(walletSettings(config, W3).new_counterparty.direction).toBe("out");
+    expect(walletSettings(config, W2).new_counterparty.min_amount).toEqual({ [USDT]: "1000", _: "10000" });
+    expect(walletSettings(config, W3).new_counterparty.min_amount).toEqual({});
+    expect(walletSettings(config, W2).enabled).not.toContain("spam_token"); // the profile's list replaces the global one
+    expect(walletSettings(config, W3).enabled).toContain("spam_token");
   });
   it("wallets with the same settings are scored together; a stored wallet missing from the config gets the global ones", () => {
     const other = "TKHCaaaaaaaaaaaaaaaaaaaaaaaaaayFtK";

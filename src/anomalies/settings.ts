@@ -12,7 +12,8 @@ function apply(base: AnomalySettings, o: AnomalyOverrides | null | undefined): A
   if (!o) return base;
   const merged = structuredClone(base);
   if (o.enabled) merged.enabled = [...o.enabled];
-  for (const key of ["large_transaction", "new_counterparty", "burst_activity", "address_poisoning"] as const) {
+  const parts = ["large_transaction", "new_counterparty", "burst_activity", "address_poisoning", "fake_token"] as const;
+  for (const key of parts) {
     const part = o[key] as Record<string, unknown> | undefined;
     if (!part) continue;
     const target = merged[key] as Record<string, unknown>;

@@ -393,6 +393,10 @@ export const anomaliesSchema = z.strictObject({
         .array(z.strictObject({ token: z.string(), symbol: z.string(), name: z.string() }))
         .default([])
         .describe("Well-known tokens to protect besides the built-in list (keyed by contract)"),
+      direction: z
+        .enum(["in", "out", "any"])
+        .default("any")
+        .describe("Fakes received (airdrops, info), sent (critical: someone paid with a fake) or both"),
     })
     .prefault({}),
 });
@@ -420,6 +424,7 @@ const overridesSchema = z.strictObject({
   new_counterparty: withoutDefaults(anomaliesSchema.shape.new_counterparty.unwrap()).optional(),
   burst_activity: withoutDefaults(anomaliesSchema.shape.burst_activity.unwrap()).optional(),
   address_poisoning: withoutDefaults(anomaliesSchema.shape.address_poisoning.unwrap()).optional(),
+  fake_token: withoutDefaults(anomaliesSchema.shape.fake_token.unwrap()).optional(),
 });
 export type AnomalyOverrides = z.infer<typeof overridesSchema>;
 
@@ -428,9 +433,13 @@ const USDT_ID = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 export const DEFAULT_PROFILES: Record<string, AnomalyOverrides> = {
   // a hot wallet pays a new address with almost every withdrawal: only large first deposits are news
   exchange: {
+    // airdrops to an exchange's wallets are daily spam, not news; a fake token it *sends* is
+    enabled: ["large_transaction", "burst_activity", "new_counterparty", "address_poisoning", "fake_token"],
+    fake_token: { direction: "out" },
     large_transaction: { sigmas: 6, min_amount: { [USDT_ID]: "100000", _: "1000000" } },
-    new_counterparty: { direction: "in", min_amount: { [USDT_ID]: "1000000", _: "5000000" } },
-    burst_activity: { factor: 5, min_count: 500 },
+    // only large first payments: withdrawals to new addresses are the business
+    new_counterparty: { direction: "out", min_amount: { [USDT_ID]: "1000", _: "10000" } },
+    burst_activity: { factor: 3, min_count: 50 },
   },
   // few, deliberate payments: every new payee matters, small ones too
   treasury: { large_transaction: { sigmas: 2 }, new_counterparty: { direction: "any" } },

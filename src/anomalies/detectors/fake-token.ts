@@ -1,8 +1,9 @@
 // A token calling itself by a well-known token's symbol or name on another contract.
-import { labelled, sql } from "../../warehouse/sql.ts";
+import { labelled, list, sql } from "../../warehouse/sql.ts";
 import { amountOf, type Detector, ofTransfer } from "../detector.ts";
 import { candidates, fakeCondition } from "../sql.ts";
 
+const directionIs = (d: "in" | "out" | "any") => sql`a.direction IN (${list(d === "any" ? ["in", "out"] : [d])})`;
 const same = (a: string, b: unknown) =>
   a.toLowerCase() ===
   String(b ?? "")
@@ -15,7 +16,7 @@ export const fakeToken: Detector = {
   query: (ctx) =>
     labelled(
       "anomalies.fake_token",
-      sql`WITH c AS (${candidates(ctx.d, ctx.watermarkMs, [], ctx.wallets)})
+      sql`WITH c AS (${candidates(ctx.d, ctx.watermarkMs, [directionIs(ctx.settings.fake_token.direction)], ctx.wallets)})
       SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_name, c.amount,
         c.amount_raw,
         c.timestamp_ms, c.direction
@@ -25,7 +26,8 @@ export const fakeToken: Detector = {
     const real = ctx.known.find((k) => same(k.symbol, r.token_symbol) || same(k.name, r.token_name));
     return {
       ...ofTransfer("fake_token", r),
-      severity: "warning",
+      // received: an airdrop posing as a real token; sent: this wallet paid with a fake
+      severity: r.direction === "out" ? "critical" : "info",
       reason:
         `Token "${r.token_symbol}" ("${r.token_name}") at ${r.token_id} imitates ${real?.symbol ?? "a well-known token"} ` +
         `but is not the real one (${real?.tokenId ?? "?"}); ${r.direction === "in" ? "received" : "sent"} ${amountOf(r)}.`,

@@ -1,4 +1,5 @@
-// An outgoing transfer to an address with no earlier non-spam transfer with this wallet, ever.
+// A first transfer (out, in or either, by setting) with an address this wallet never had a non-spam transfer
+// with, above the minimum amount of its token; spam itself is never one (spam_token reports it).
 import { labelled, list, sql } from "../../warehouse/sql.ts";
 import { amountOf, type Detector, ofTransfer, tokenOf } from "../detector.ts";
 import { aboveMinimum, candidates, pairsOf, spamCondition } from "../sql.ts";
@@ -22,7 +23,8 @@ export const newCounterparty: Detector = {
         c.timestamp_ms, c.counterparty, c.direction
       FROM c LEFT JOIN first_seen f ON f.wallet = c.wallet AND f.counterparty = c.counterparty
       WHERE c.direction IN (${dirs}) AND (f.first_ms IS NULL OR f.first_ms >= c.timestamp_ms)
-        AND ${aboveMinimum("c", p.min_amount, ctx.decimals)}`,
+        AND ${aboveMinimum("c", p.min_amount, ctx.decimals)}
+        AND NOT ${spamCondition("c", ctx.known)}`,
     );
   },
   toAnomaly: (r) => ({
