@@ -239,3 +239,55 @@ describe("notifications", () => {
     expect(readdirSync(dir).join(" ")).not.toContain("secret");
   });
 });
+
+describe("digests", () => {
+  /** An anomaly of `severity` detected at `ms` (occurred just before). */
+  const anomaly = (id: string, type: string, severity: string, ms: number, raw = "1000000") =>
+    w.query(
+      `INSERT INTO anomalies VALUES (?, ?, ?, ?, ?, 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', 'USDT', ?, ?, ?, '{}', ?, ?,
+        false, ?, NULL, NULL)`,
+      [id, type, W, `tx-${id}`, `tr-${id}`, String(Number(raw) / 1e6), raw, `${type} #${id}`, ms - 1000, ms, severity],
+    );
+
+  it("N info findings of an ended hour -> one message with the right counts, delivered once; others as usual", async () => {
+    const file = join(dir, "digest.ndjson");
+    const c = config([{ name: "digest-file", kind: "file", path: file, digest: "1h" }]);
+    const hour = Date.parse("2026-03-10T10:00:00Z");
+    // 10:00-11:00: five info findings (4 new_counterparty, 1 spam_token) and one warning
+    for (let i = 0; i < 4; i++) await anomaly(`n${i}`, "new_counterparty", "info", hour + i * 60_000, `${i + 1}000000`);
+    await anomaly("s0", "spam_token", "info", hour + 30 * 60_000);
+    await anomaly("l0", "large_transaction", "warning", hour + 40 * 60_000);
+    // 11:30, the hour still open at 11:45: waits
+    await anomaly("n9", "new_counterparty", "info", hour + 90 * 60_000);
+    const now = hour + 105 * 60_000;
+    await notify(w, c, now, hour);
+    await notify(w, c, now + 60_000, hour); // scanned again: nothing more
+    const lines = readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.type)).toEqual(["anomaly", "digest"]); // the warning on its own, then the digest
+    const digest = lines[1];
+    expect(digest.data).toMatchObject({
+      from: "2026-03-10T10:00:00.000Z",
+      to: "2026-03-10T11:00:00.000Z",
+      total: 5,
+      counts: [
+        { wallet: W, type: "new_counterparty", n: 4 },
+        { wallet: W, type: "spam_token", n: 1 },
+      ],
+    });
+    expect(digest.text).toContain("new_counterparty #n3"); // the largest example (4 USDT)
+    // after noon the 11:00 hour has ended: its one finding comes as the next digest
+    await notify(w, c, hour + 3 * 3_600_000, hour);
+    const after = readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(after.map((l) => [l.type, l.data.total ?? null])).toEqual([
+      ["anomaly", null],
+      ["digest", 5],
+      ["digest", 1],
+    ]);
+  });
+});

@@ -248,6 +248,11 @@ export const sinkSchema = z
     rules: z.array(z.string()).nullable().default(null).describe("Only alerts of these rules (null: all)"),
     anomaly_types: z.array(z.string()).nullable().default(null).describe("Only anomalies of these types (null: all)"),
     min_severity: z.enum(SEVERITIES).default("info").describe("info | warning | critical"),
+    digest: duration
+      .refine((v) => durationMs(v) >= 60_000 && durationMs(v) <= 86_400_000, "must be from 1m to 24h")
+      .nullable()
+      .default(null)
+      .describe("Info-level anomalies batched into one message per this period (e.g. 1h) instead of one each"),
     enabled: z.boolean().default(true),
   })
   .superRefine((s, ctx) => {

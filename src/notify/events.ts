@@ -12,10 +12,10 @@ import type { AnomalyType } from "../model/anomaly-types.ts";
 export type Severity = (typeof SEVERITIES)[number];
 export type NotifyEvent = {
   eventId: string;
-  kind: "alert" | "anomaly" | "health";
+  kind: "alert" | "anomaly" | "health" | "digest";
   severity: Severity;
   /** opened | resolved for alerts, detected for anomalies. */
-  event: "opened" | "resolved" | "detected";
+  event: "opened" | "resolved" | "detected" | "summarized";
   occurredMs: number;
   /** When what it is about happened (an anomaly's transfer), if that differs from occurredMs. */
   subjectMs: number | null;
@@ -96,9 +96,59 @@ export async function eventsSince(w: Warehouse, sinceMs: number): Promise<Notify
 
 /** Whether a sink wants an event: its event kinds, rule names, anomaly types and minimum severity. */
 export function wants(sink: Config["notify"]["sinks"][number], e: NotifyEvent): boolean {
-  if (!sink.events.includes(e.kind)) return false;
+  if (e.kind !== "digest" && !sink.events.includes(e.kind)) return false;
   if (SEVERITIES.indexOf(e.severity) < SEVERITIES.indexOf(sink.min_severity)) return false;
   if (e.kind !== "anomaly" && sink.rules && !sink.rules.includes(e.name)) return false;
   if (e.kind === "anomaly" && sink.anomaly_types && !sink.anomaly_types.includes(e.name)) return false;
   return true;
 }
+
+/**
+ * Info-level anomalies batched per period of `everyMs` (UTC-aligned): one digest event per period that has ended
+ * by `nowMs`, with counts per wallet and type and the largest example. Its id names the sink and the period, so
+ * the outbox queues it once however often the period is scanned. Periods still open wait for a later scan.
+ */
+export function digests(sink: string, events: NotifyEvent[], everyMs: number, nowMs: number): NotifyEvent[] {
+  const periods = new Map<number, NotifyEvent[]>();
+  for (const e of events) {
+    const start = Math.floor(e.occurredMs / everyMs) * everyMs;
+    if (start + everyMs > nowMs) continue;
+    periods.set(start, [...(periods.get(start) ?? []), e]);
+  }
+  return [...periods].map(([start, list]) => {
+    const counts = new Map<string, { wallet: string; type: string; n: number }>();
+    for (const e of list) {
+      const key = `${e.wallet}|${e.name}`;
+      const c = counts.get(key) ?? { wallet: e.wallet, type: e.name, n: 0 };
+      c.n++;
+      counts.set(key, c);
+    }
+    const rows = [...counts.values()].sort((a, b) => b.n - a.n || a.wallet.localeCompare(b.wallet));
+    const largest = list.reduce((a, b) => (amountOf(b) > amountOf(a) ? b : a));
+    const end = start + everyMs;
+    const span = `${new Date(start).toISOString().slice(0, 16)}Z to ${new Date(end).toISOString().slice(11, 16)}Z`;
+    return {
+      eventId: `digest:${sink}:${start}`,
+      kind: "digest" as const,
+      severity: "info" as const,
+      event: "summarized" as const,
+      occurredMs: end,
+      subjectMs: start,
+      name: "digest",
+      wallet: "*",
+      text:
+        `[info] ${list.length} info-level findings ${span}: ` +
+        rows.map((r) => `${r.wallet} ${r.type} ${r.n}`).join(", ") +
+        `. Largest: ${largest.text}`,
+      data: { from: new Date(start).toISOString(), to: new Date(end).toISOString(), total: list.length, counts: rows },
+    };
+  });
+}
+const amountOf = (e: NotifyEvent) => {
+  const raw = (e.data as { amount_raw?: unknown }).amount_raw;
+  try {
+    return typeof raw === "string" ? BigInt(raw) : 0n;
+  } catch {
+    return 0n;
+  }
+};

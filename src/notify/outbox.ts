@@ -6,7 +6,8 @@
 import type { Config } from "../config/schema.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import type { Logger } from "../internal/logger.ts";
-import { eventsSince, wants, type NotifyEvent } from "./events.ts";
+import { digests, eventsSince, wants, type NotifyEvent } from "./events.ts";
+import { durationMs } from "../config/schema.ts";
 import { scrubUrls } from "../internal/scrub.ts";
 import { send, type Sink } from "./sinks.ts";
 import { DAY_MS, HOUR_MS } from "../model/time.ts";
@@ -41,7 +42,12 @@ export async function enqueue(w: Warehouse, config: Config, nowMs: number, since
         (e.subjectMs ?? e.occurredMs) >= oldest &&
         wants(sink, e),
     );
-    const queue = events.map((e) => ({ ...e, payload: e }));
+    // a digest sink gets its info-level anomalies batched, one message per ended period
+    const batched = (e: NotifyEvent) => sink.digest !== null && e.kind === "anomaly" && e.severity === "info";
+    const single = events.filter((e) => !batched(e));
+    const digest =
+      sink.digest === null ? [] : digests(sink.name, events.filter(batched), durationMs(sink.digest), nowMs);
+    const queue = [...single, ...digest].map((e) => ({ ...e, payload: e }));
     queued += await queueEvents(w, sink.name, queue, nowMs, Math.max(nowMs, state.scanned));
   }
   return queued;
