@@ -1,7 +1,8 @@
 // Stored anomalies: written once (insert-if-missing by their stable id) and exported once.
 import { writeStampedJson } from "../export/stamped.ts";
 import { isoUtc } from "../model/columns.ts";
-import { list, sql } from "../warehouse/sql.ts";
+import { utcDaySql } from "../model/time.ts";
+import { list, raw, sql } from "../warehouse/sql.ts";
 import type { Query, Warehouse } from "../warehouse/types.ts";
 import type { Anomaly } from "./detector.ts";
 
@@ -107,3 +108,17 @@ export const anomalyCounts = (w: Warehouse) =>
   w.query<Record<string, string>>(
     "SELECT anomaly_type AS type, count(*) AS found, min(reason) AS example FROM anomalies GROUP BY anomaly_type ORDER BY type",
   );
+
+/** Marks a wallet's anomalies of one type on one UTC day (of the activity) reviewed, by whom and when. */
+export async function reviewAnomalies(
+  w: Warehouse,
+  a: { wallet: string; type: string; dayMs: number; by: string; nowMs: number },
+): Promise<number> {
+  const day = raw(utcDaySql("COALESCE(occurred_at_ms, detected_at_ms)"));
+  const where = sql`wallet = ${a.wallet} AND anomaly_type = ${a.type} AND ${day} = ${a.dayMs} AND reviewed_at_ms IS NULL`;
+  return w.transaction(async (q) => {
+    const [n] = await q<{ n: string }>(sql`SELECT count(*) AS n FROM anomalies WHERE ${where}`);
+    await q(sql`UPDATE anomalies SET reviewed_at_ms = ${a.nowMs}, reviewed_by = ${a.by} WHERE ${where}`);
+    return Number(n.n);
+  });
+}

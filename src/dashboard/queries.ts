@@ -3,7 +3,7 @@
 import { formatUnits } from "../normalize/amount.ts";
 import { DAY_MS, SUMMABLE, utcDaySql } from "../model/time.ts";
 import { statusReport } from "../reports/status.ts";
-import { and, labelled, raw, type Sql, sql } from "../warehouse/sql.ts";
+import { and, labelled, list, raw, type Sql, sql } from "../warehouse/sql.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import { walletActivity, walletTransactions, walletTransfers } from "../warehouse/wallet-side.ts";
 import { tokenMetricsOver } from "../wallet-metrics/read.ts";
@@ -38,8 +38,8 @@ export async function overview(w: Warehouse, nowMs: number) {
       (SELECT count(*) FROM wallets) AS wallets,
       (SELECT count(DISTINCT id) FROM (${watchedTxIds(d7, nowMs)}) a) AS tx_7d,
       (SELECT count(*) FROM alerts WHERE status IN ('open', 'acknowledged')) AS open_alerts,
-      (SELECT count(*) FROM anomalies WHERE COALESCE(occurred_at_ms, detected_at_ms) > ${nowMs - DAY_MS}) AS
-        anomalies_24h`,
+      (SELECT count(*) FROM anomalies WHERE COALESCE(occurred_at_ms, detected_at_ms) > ${nowMs - DAY_MS}
+        AND COALESCE(occurred_at_ms, detected_at_ms) <= ${nowMs}) AS anomalies_24h`,
     ),
   );
   const tokens = await w.query<Row>(
@@ -117,12 +117,15 @@ export async function charts(w: Warehouse, nowMs: number) {
     FROM (${WATCHED_TRANSFERS}) t WHERE timestamp_ms > ${d30} AND timestamp_ms <= ${nowMs} GROUP BY 1 ORDER BY 1`,
     ),
   );
+  // per day of the 30-day window only, so that the axis spans the window and never the future
   const perDay = (table: string, col: string) =>
     w.query<Row>(
-      sql`SELECT ${day(col)} AS day, count(*) AS n FROM ${raw(table)} WHERE ${raw(col)} > ${d30} GROUP BY 1 ORDER BY 1`,
+      sql`SELECT ${day(col)} AS day, count(*) AS n FROM ${raw(table)}
+        WHERE ${raw(col)} > ${d30} AND ${raw(col)} <= ${nowMs} GROUP BY 1 ORDER BY 1`,
     );
   const alertsDaily = await perDay("alerts", "first_seen_ms");
-  const anomaliesDaily = await perDay("anomalies", "detected_at_ms");
+  // anomalies by the day of the activity they are about (detection may come long after, on imported history)
+  const anomaliesDaily = await perDay("anomalies", "COALESCE(occurred_at_ms, detected_at_ms)");
   return {
     activity_7d: activity.map((r) => ({ wallet: r.wallet, label: r.label, tx: Number(r.tx) })),
     top_usdt_30d: top.map((r) => ({ wallet: r.wallet, label: r.label, volume: units(r.volume_raw, r.decimals) })),
@@ -171,11 +174,16 @@ export async function alertsList(
   };
 }
 
+/** Severities from `min` up (info < warning < critical). */
+const atLeast = (min: string) => sql`severity IN (${list(SEVERITY_ORDER.slice(SEVERITY_ORDER.indexOf(min)))})`;
+const SEVERITY_ORDER = ["info", "warning", "critical"];
+
 export async function anomaliesList(
   w: Warehouse,
-  f: { type?: string; wallet?: string; from?: number; to?: number; limit: number },
+  f: { type?: string; wallet?: string; from?: number; to?: number; limit: number; min_severity?: string },
 ) {
   const where = given([
+    [f.min_severity, atLeast],
     [f.type, (v: string) => sql`anomaly_type = ${v}`],
     [f.wallet, (v: string) => sql`wallet = ${v}`],
     [f.from, (v: number) => sql`detected_at_ms >= ${v}`],
@@ -184,9 +192,8 @@ export async function anomaliesList(
   const rows = await w.query<Row>(
     labelled(
       "dashboard.anomalies",
-      sql`SELECT anomaly_id, anomaly_type, wallet, transaction_id, token_id, token_symbol, amount, reason,
-        occurred_at_ms,
-        detected_at_ms
+      sql`SELECT anomaly_id, anomaly_type, severity, wallet, transaction_id, token_id, token_symbol, amount, reason,
+        occurred_at_ms, detected_at_ms, reviewed_by
       FROM anomalies WHERE ${where} ORDER BY detected_at_ms DESC, occurred_at_ms DESC, anomaly_id LIMIT ${f.limit}`,
     ),
   );
@@ -338,3 +345,67 @@ export const lastFinishedRun = async (w: Warehouse) =>
 
 export const isWatched = async (w: Warehouse, address: string) =>
   (await w.query(sql`SELECT 1 FROM wallets WHERE address = ${address}`)).length > 0;
+
+/** The newest stored activity of any watched wallet (ms; null: none yet). */
+export async function newestActivityMs(w: Warehouse): Promise<number | null> {
+  const [r] = await w.query<{ ms: string | null }>(
+    labelled(
+      "dashboard.newest_activity",
+      sql`SELECT max(timestamp_ms) AS ms FROM (${walletTransfers({ select: raw("t.timestamp_ms") })}) a`,
+    ),
+  );
+  return r?.ms === null || r?.ms === undefined ? null : Number(r.ms);
+}
+
+export type FeedFilter = {
+  min_severity: string;
+  wallet?: string;
+  type?: string;
+  from?: number;
+  to?: number;
+  limit: number;
+};
+
+/**
+ * The analyst's feed: anomalies grouped by wallet x type x UTC day (of the activity), with how many, the highest
+ * severity, the largest example and how many are reviewed; newest days first.
+ */
+export async function anomalyFeed(w: Warehouse, f: FeedFilter) {
+  const when = raw("COALESCE(occurred_at_ms, detected_at_ms)");
+  const where = given([
+    [f.min_severity, atLeast],
+    [f.wallet, (v: string) => sql`wallet = ${v}`],
+    [f.type, (v: string) => sql`anomaly_type = ${v}`],
+    [f.from, (v: number) => sql`${when} >= ${v}`],
+    [f.to, (v: number) => sql`${when} <= ${v}`],
+  ]);
+  const rank = raw("CASE severity WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END");
+  const rows = await w.query<Row>(
+    labelled(
+      "dashboard.anomaly_feed",
+      sql`WITH a AS (
+        SELECT wallet, anomaly_type, severity, amount, amount_raw, token_symbol, reason, reviewed_at_ms, reviewed_by,
+          ${raw(utcDaySql("COALESCE(occurred_at_ms, detected_at_ms)"))} AS day_ms,
+          row_number() OVER (PARTITION BY wallet, anomaly_type, ${raw(utcDaySql("COALESCE(occurred_at_ms, detected_at_ms)"))}
+            ORDER BY length(COALESCE(amount_raw, '')) DESC, amount_raw DESC, anomaly_id) AS pick
+        FROM anomalies WHERE ${where}
+      )
+      SELECT wallet, anomaly_type, day_ms, count(*) AS n, max(${rank}) AS severity_rank,
+        count(reviewed_at_ms) AS reviewed, max(reviewed_by) AS reviewed_by, max(reviewed_at_ms) AS reviewed_at_ms,
+        max(CASE WHEN pick = 1 THEN reason END) AS example
+      FROM a GROUP BY wallet, anomaly_type, day_ms
+      ORDER BY day_ms DESC, max(${rank}) DESC, count(*) DESC, wallet, anomaly_type LIMIT ${f.limit}`,
+    ),
+  );
+  return rows.map((r) => ({
+    wallet: r.wallet,
+    type: r.anomaly_type,
+    day: iso(r.day_ms)!.slice(0, 10),
+    count: Number(r.n),
+    severity: SEVERITY_ORDER[Number(r.severity_rank) - 1],
+    reviewed: Number(r.reviewed),
+    reviewed_by: r.reviewed_by,
+    reviewed_at: iso(r.reviewed_at_ms),
+    example: r.example,
+  }));
+}

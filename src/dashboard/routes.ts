@@ -8,11 +8,14 @@ import { isAddress } from "../normalize/address.ts";
 import { parseUnits } from "../normalize/amount.ts";
 import { exportPendingAlerts } from "../rules/evaluate.ts";
 import { actOnAlert } from "../rules/store.ts";
+import { reviewAnomalies } from "../anomalies/store.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import { pageCache } from "./cache.ts";
 import {
   alertsList,
   anomaliesList,
+  anomalyFeed,
+  newestActivityMs,
   charts,
   dataVersion,
   healthPage,
@@ -40,6 +43,7 @@ const Q = {
     limit,
   }),
   anomalies: z.strictObject({
+    min_severity: z.enum(["info", "warning", "critical"]).optional(),
     type: z.enum(ANOMALY_TYPES).optional(),
     wallet: address.optional(),
     from: ms.optional(),
@@ -71,6 +75,20 @@ const Q = {
     page_size: z.coerce.number().int().min(1).max(500).default(50),
   }),
   act: z.strictObject({ note: z.string().trim().min(1, "a note is required").max(2000) }),
+  asOf: z.strictObject({ as_of: z.literal("newest").or(ms).optional() }),
+  feed: z.strictObject({
+    min_severity: z.enum(["info", "warning", "critical"]).default("warning"),
+    wallet: address.optional(),
+    type: z.enum(ANOMALY_TYPES).optional(),
+    from: ms.optional(),
+    to: ms.optional(),
+    limit,
+  }),
+  review: z.strictObject({
+    wallet: address,
+    type: z.enum(ANOMALY_TYPES),
+    day: z.iso.date().transform((v) => Date.parse(`${v}T00:00:00Z`)),
+  }),
   none: z.strictObject({}),
 };
 
@@ -97,13 +115,31 @@ export function apiRoutes(app: Hono<{ Variables: { user: string } }>, o: ApiOpti
         .filter(([k]) => k !== "access_token")
         .map(([k, v]) => [k, v.length === 1 ? v[0] : v]),
     );
-  app.get("/api/overview", (c) => {
+  /**
+   * The time a page's windows end at: now, or `as_of` (an ISO time, or "newest": the newest stored activity, for
+   * history whose windows counted back from the wall clock would be empty).
+   */
+  const timed = async (as_of: number | "newest" | undefined, page: (at: number) => Promise<object | null>) => {
+    const newest = await newestActivityMs(w);
+    const at = as_of === undefined ? now() : as_of === "newest" ? (newest ?? now()) : as_of;
+    const newestData = newest === null ? null : new Date(newest).toISOString();
+    return { ...(await page(at)), as_of: new Date(at).toISOString(), newest_data: newestData };
+  };
+  const asOf = (c: Context, page: (at: number) => Promise<object | null>) => {
+    const { as_of } = parse(Q.asOf, query(c));
+    return cached(c, () => timed(as_of, page));
+  };
+  app.get("/api/overview", (c) => asOf(c, (at) => overview(w, at)));
+  app.get("/api/charts", (c) => asOf(c, (at) => charts(w, at)));
+  app.get("/api/anomalies/feed", async (c) => c.json(await anomalyFeed(w, parse(Q.feed, query(c)))));
+  app.post("/api/anomalies/review", async (c) => {
     parse(Q.none, query(c));
-    return cached(c, () => overview(w, now()));
-  });
-  app.get("/api/charts", (c) => {
-    parse(Q.none, query(c));
-    return cached(c, () => charts(w, now()));
+    const body = parse(Q.review, await c.req.json().catch(() => ({})));
+    const by = c.get("user");
+    const n = await reviewAnomalies(w, { wallet: body.wallet, type: body.type, dayMs: body.day, by, nowMs: now() });
+    cache.clear();
+    o.logger?.info({ msg: "Anomalies reviewed from the dashboard", wallet: body.wallet, type: body.type, n, by });
+    return c.json({ reviewed: n, by });
   });
   app.get("/api/last-cycle", async (c) => parse(Q.none, query(c)) && c.json(await lastFinishedRun(w)));
   app.get("/api/alerts", async (c) => c.json(await alertsList(w, parse(Q.alerts, query(c)))));
@@ -112,9 +148,9 @@ export function apiRoutes(app: Hono<{ Variables: { user: string } }>, o: ApiOpti
   app.get("/api/health", async (c) => parse(Q.none, query(c)) && c.json(await healthPage(w, now())));
   app.get("/api/wallets/:address", async (c) => {
     const addr = parse(address, c.req.param("address"));
-    parse(Q.none, query(c));
+    parse(Q.asOf, query(c));
     if (!(await isWatched(w, addr))) return c.json({ error: `${addr} is not a watched wallet` }, 404);
-    return cached(c, () => walletPage(w, addr, now()));
+    return asOf(c, (at) => walletPage(w, addr, at));
   });
   app.get("/api/wallets/:address/activity", async (c) => {
     const addr = parse(address, c.req.param("address"));
@@ -161,7 +197,7 @@ export function apiRoutes(app: Hono<{ Variables: { user: string } }>, o: ApiOpti
   app.get("/api/*", (c) => c.json({ error: "no such endpoint" }, 404));
   /** Computes the overview's reads ahead (the watching process calls it after each cycle). */
   return async () => {
-    await remember("/api/overview?", () => overview(w, now()));
-    await remember("/api/charts?", () => charts(w, now()));
+    await remember("/api/overview?", () => timed(undefined, (at) => overview(w, at)));
+    await remember("/api/charts?", () => timed(undefined, (at) => charts(w, at)));
   };
 }

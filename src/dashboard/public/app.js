@@ -151,17 +151,48 @@ function kpi(label, value, title) {
   );
 }
 
+/** `as_of=newest` in the page's URL: the windows end at the newest stored data instead of now. */
+const asOfParam = () => (new URLSearchParams(location.search).get("as_of") === "newest" ? "as_of=newest" : "");
+const DAY_MS = 86_400_000;
+
+/**
+ * Says when the page's windows end, and offers the newest data when it is older than the longest window (30 days):
+ * otherwise every window-based figure would read 0 without saying why.
+ */
+function timeBanner(t) {
+  if (!t.newest_data) return null;
+  const lag = Date.parse(t.as_of) - Date.parse(t.newest_data);
+  const here = location.pathname;
+  if (asOfParam())
+    return el(
+      "p",
+      { class: "banner", "data-banner": "as-of" },
+      `As of the newest data: every window ends at ${fmtTime(t.as_of)} UTC. `,
+      el("a", { href: here }, "Back to now"),
+    );
+  if (lag <= 30 * DAY_MS) return null;
+  return el(
+    "p",
+    { class: "banner", "data-banner": "stale" },
+    `The newest stored activity is from ${fmtTime(t.newest_data)} UTC, ${Math.floor(lag / DAY_MS)} days before now: ` +
+      "the 7- and 30-day windows below count back from now and find nothing. ",
+    el("a", { href: `${here}?as_of=newest`, "data-as-of": "newest" }, "Show as of the newest data"),
+  );
+}
+
 const pages = {
   async overview() {
+    const q = asOfParam();
     const [o, c, alerts, anomalies] = await Promise.all([
-      api("/api/overview"),
-      api("/api/charts"),
+      api(`/api/overview?${q}`),
+      api(`/api/charts?${q}`),
       api("/api/alerts?status=active&limit=50"),
-      api("/api/anomalies?limit=20"),
+      api("/api/anomalies?limit=20&min_severity=warning"),
     ]);
     const cycle = o.last_cycle;
     return [
       el("h1", {}, "Overview"),
+      timeBanner(o),
       el(
         "div",
         { class: "kpis" },
@@ -255,13 +286,13 @@ const pages = {
       ),
       el("h2", {}, "Open alerts"),
       el("div", { class: "card" }, alertTable(alerts.alerts)),
-      el("h2", {}, "Latest anomalies"),
+      el("h2", {}, "Latest anomalies (warning and above; ", el("a", { href: "/anomalies?info=1" }, "all"), ")"),
       el("div", { class: "card" }, anomalyTable(anomalies)),
     ];
   },
 
   async wallet(address) {
-    const p = await api(`/api/wallets/${encodeURIComponent(address)}`);
+    const p = await api(`/api/wallets/${encodeURIComponent(address)}?${asOfParam()}`);
     const state = { sort: "time", order: "desc", page: 1, page_size: 25 };
     const holder = el("div", { class: "card" });
     const form = el(
@@ -372,6 +403,7 @@ const pages = {
     load();
     return [
       el("h1", {}, p.label ? `${p.label} ` : "", addrLink(p.wallet)),
+      timeBanner(p),
       el("h2", {}, "Per token (successful transfers; volumes in token units)"),
       el(
         "div",
@@ -476,15 +508,35 @@ const pages = {
 
   async anomalies() {
     const params = new URLSearchParams(location.search);
-    const [rows, types] = await Promise.all([api(`/api/anomalies?${params}`), api("/api/anomaly-types")]);
+    const info = params.get("info") === "1";
+    params.delete("info");
+    params.set("min_severity", info ? "info" : "warning");
+    const [rows, types, feed] = await Promise.all([
+      api(`/api/anomalies?${params}`),
+      api("/api/anomaly-types"),
+      api(`/api/anomalies/feed?${params}`),
+    ]);
     const form = el(
       "form",
       { class: "filters", method: "get" },
       el("label", {}, "type", select("type", ["", ...types], null, params.get("type"))),
       el("label", {}, "wallet", el("input", { name: "wallet", size: 36, value: params.get("wallet") ?? "" })),
+      el(
+        "label",
+        {},
+        el("input", { type: "checkbox", name: "info", value: "1", checked: info ? "checked" : null }),
+        " include info",
+      ),
       el("button", { type: "submit" }, "Filter"),
     );
-    return [el("h1", {}, "Anomalies"), form, el("div", { class: "card" }, anomalyTable(rows))];
+    return [
+      el("h1", {}, "Anomalies"),
+      form,
+      el("h2", {}, "By wallet, type and day"),
+      el("div", { class: "card" }, feedTable(feed)),
+      el("h2", {}, "Each finding (newest first)"),
+      el("div", { class: "card" }, anomalyTable(rows)),
+    ];
   },
 
   async health() {
@@ -667,11 +719,56 @@ async function act(a, action) {
   }
 }
 
+/** The grouped feed: one row per wallet x type x day, with a "mark reviewed" action. */
+function feedTable(rows) {
+  return table(
+    [
+      { key: "day", label: "day (UTC)" },
+      { key: "wallet", label: "wallet", render: (r) => walletLink(r.wallet) },
+      { key: "type", label: "type", render: (r) => badge(r.type) },
+      { key: "severity", label: "severity", render: (r) => badge(r.severity) },
+      { key: "count", label: "findings", num: true },
+      { key: "example", label: "largest", wrap: true },
+      {
+        key: "reviewed",
+        label: "reviewed",
+        render: (r) =>
+          r.reviewed >= r.count
+            ? `by ${r.reviewed_by} ${fmtTime(r.reviewed_at)}`
+            : el(
+                "button",
+                {
+                  "data-review": `${r.wallet}|${r.type}|${r.day}`,
+                  onclick: () => review(r),
+                },
+                r.reviewed ? `Mark the other ${r.count - r.reviewed} reviewed` : "Mark reviewed",
+              ),
+      },
+    ],
+    rows,
+    { name: "feed" },
+  );
+}
+
+async function review(r) {
+  try {
+    await api("/api/anomalies/review", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-tronmon-request": "1" },
+      body: JSON.stringify({ wallet: r.wallet, type: r.type, day: r.day }),
+    });
+    render();
+  } catch (e) {
+    alert(e.message);
+  }
+}
+
 function anomalyTable(rows) {
   return table(
     [
       { key: "detected_at", label: "detected (UTC)", render: (r) => fmtTime(r.detected_at) },
       { key: "anomaly_type", label: "type", render: (r) => badge(r.anomaly_type) },
+      { key: "severity", label: "severity", render: (r) => (r.severity ? badge(r.severity) : "—") },
       { key: "wallet", label: "wallet", render: (r) => walletLink(r.wallet) },
       {
         key: "transaction_id",
