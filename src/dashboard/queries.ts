@@ -351,7 +351,8 @@ export async function newestActivityMs(w: Warehouse): Promise<number | null> {
   const [r] = await w.query<{ ms: string | null }>(
     labelled(
       "dashboard.newest_activity",
-      sql`SELECT max(timestamp_ms) AS ms FROM (${walletTransfers({ select: raw("t.timestamp_ms") })}) a`,
+      sql`SELECT max(timestamp_ms) AS ms FROM (${walletTransfers({ select: raw("t.timestamp_ms") })}
+        UNION ALL ${walletTransactions({ select: raw("x.timestamp_ms") })}) a`,
     ),
   );
   return r?.ms === null || r?.ms === undefined ? null : Number(r.ms);
