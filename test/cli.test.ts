@@ -79,6 +79,12 @@ describe("tronmon CLI", () => {
     const r = await tronmon(["check", "--config", join(ROOT, "tronmon.config.yaml")], tempDir());
     expect(r.stderr).toBe("");
     expect(r.stdout).toMatch(/OK — 4 wallets/);
+    // the settings in force per wallet: the shipped exchange profile over the global ones
+    expect(r.stdout).toContain(
+      "detectors for HTX-4 (profile exchange): large_transaction 6 sd above 100000 USDT, 1000000 TRX; " +
+        "new_counterparty out above 1000 USDT, 10000 TRX; burst 3x (at least 50); address_poisoning 4+4; " +
+        "fake_token out; off: spam_token",
+    );
     expect(r.code).toBe(0);
     expect((await tronmon(["--help"], ROOT)).stdout).toMatch(/Exit codes: 0 ok/);
     expect((await tronmon(["export", "--help"], ROOT)).stdout).toMatch(/--format <format>/);

@@ -2,6 +2,8 @@
 // global settings. Lists replace lists; min_amount maps are merged token by token. Wallets with equal settings
 // are scored together (one query per group).
 import { type AnomalyOverrides, type AnomalySettings, type Config, DEFAULT_PROFILES } from "../config/schema.ts";
+import { ANOMALY_TYPES } from "../model/anomaly-types.ts";
+import { wellKnownToken } from "../normalize/tokens.ts";
 
 export const profilesOf = (config: Config): Record<string, AnomalyOverrides> => ({
   ...DEFAULT_PROFILES,
@@ -53,4 +55,30 @@ export function settingsGroups(
     else groups.set(key, { settings, wallets: [address] });
   }
   return [...groups.values()];
+}
+
+const tokenName = (id: string) => (id === "_" ? "TRX" : (wellKnownToken(id)?.symbol ?? id));
+const minimums = (m: Record<string, string>) =>
+  Object.keys(m).length
+    ? ` above ${Object.entries(m)
+        .map(([t, v]) => `${v} ${tokenName(t)}`)
+        .join(", ")}`
+    : "";
+
+/** One line: the detector settings in force (what `tronmon check` prints per wallet). */
+export function describeSettings(s: AnomalySettings): string {
+  const on = new Set(s.enabled);
+  const parts: string[] = [];
+  if (on.has("large_transaction"))
+    parts.push(`large_transaction ${s.large_transaction.sigmas} sd${minimums(s.large_transaction.min_amount)}`);
+  if (on.has("new_counterparty"))
+    parts.push(`new_counterparty ${s.new_counterparty.direction}${minimums(s.new_counterparty.min_amount)}`);
+  if (on.has("burst_activity"))
+    parts.push(`burst ${s.burst_activity.factor}x (at least ${s.burst_activity.min_count})`);
+  if (on.has("address_poisoning"))
+    parts.push(`address_poisoning ${s.address_poisoning.prefix}+${s.address_poisoning.suffix}`);
+  if (on.has("fake_token")) parts.push(`fake_token ${s.fake_token.direction}`);
+  if (on.has("spam_token")) parts.push("spam_token");
+  const off = ANOMALY_TYPES.filter((t) => !on.has(t));
+  return parts.join("; ") + (off.length ? `; off: ${off.join(", ")}` : "");
 }

@@ -10,6 +10,7 @@ import { createRowWriter, openOutput, type Format } from "../../export/format.ts
 import { isAddress } from "../../normalize/address.ts";
 import { table } from "../table.ts";
 import { statusReport } from "../../reports/status.ts";
+import { describeSettings, walletSettings } from "../../anomalies/settings.ts";
 import { ENDPOINTS } from "../../model/rows.ts";
 
 export async function importCommand(paths: string[], opts: GlobalOptions & { json?: boolean }): Promise<number> {
@@ -177,6 +178,11 @@ export function checkCommand(opts: GlobalOptions): number {
     if (sf.authenticator === "key_pair" && keyPath && !existsSync(keyPath))
       throw new InputError(`${path}: SNOWFLAKE_PRIVATE_KEY_PATH=${keyPath}: no such file (a PKCS#8 .p8 private key)`);
   }
+  for (const w of config.wallets)
+    process.stdout.write(
+      `  detectors for ${w.label ?? w.address}${w.profile ? ` (profile ${w.profile})` : ""}: ` +
+        `${describeSettings(walletSettings(config, w.address))}\n`,
+    );
   for (const sink of config.notify.sinks.filter((x) => x.enabled)) {
     const missing = [sink.url_env, sink.secret_env, sink.token_env].filter((v): v is string => !!v && !process.env[v]);
     process.stdout.write(
