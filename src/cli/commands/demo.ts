@@ -43,7 +43,8 @@ export async function demoCommand(opts: {
   mkdirSync(opts.dir, { recursive: true });
   const configPath = join(opts.dir, "tronmon.demo.yaml");
   const config = {
-    wallets: ORIGINAL_WALLETS.map((w) => ({ address: w.address, label: w.label })),
+    // the four wallets are exchanges, as in the shipped config: the exchange profile keeps the feed readable
+    wallets: ORIGINAL_WALLETS.map((w) => ({ address: w.address, label: w.label, profile: "exchange" })),
     source: {
       base_url: `http://127.0.0.1:${port}`,
       requests_per_second: 200,
