@@ -1,6 +1,10 @@
 // Rows for tests, built from a few fields: everything else is a plausible USDT transfer, and the derived fields
 // (id, decimal amount, the transaction's owner and contract) follow from the fields given.
+import type { DetectContext } from "../src/anomalies/detector.ts";
+import { globalSettings } from "../src/anomalies/settings.ts";
+import { parseConfig } from "../src/config/load.ts";
 import type { TransferRow } from "../src/model/rows.ts";
+import type { Dialect } from "../src/warehouse/types.ts";
 import type { ThresholdRule } from "../src/rules/types.ts";
 import { formatUnits } from "../src/normalize/amount.ts";
 import { transferId } from "../src/normalize/common.ts";
@@ -80,3 +84,19 @@ export const SAMPLE_RULES: ThresholdRule[] = [
     enabled: true,
   },
 ];
+
+/** A detection context for building detector queries without a warehouse: the global settings, wallet W. */
+export function detectContext(d: Dialect, over: Partial<DetectContext> = {}): DetectContext {
+  return {
+    d,
+    settings: globalSettings(parseConfig({ wallets: [{ address: W }] })),
+    wallets: [W],
+    decimals: new Map([["_", 6]]),
+    known: [{ tokenId: "_", symbol: "TRX", name: "Tronix" }],
+    nowMs: 1.8e12,
+    watermarkMs: 1.7e12,
+    fresh: { rows: 10, minMs: 1.6e12 },
+    windowFromRows: 5,
+    ...over,
+  };
+}

@@ -11,7 +11,7 @@ import { silentLogger } from "../src/internal/logger.ts";
 import { DAY_MS } from "../src/model/time.ts";
 import { importPaths } from "../src/pipeline/import.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
-import { FIXTURES, memoryWarehouse, tempDir } from "./helpers.ts";
+import { FIXTURES, memoryWarehouse, openPage, tempDir } from "./helpers.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const TODAY = Date.parse("2026-12-02T09:00:00Z"); // the dashboard's "now": over a year after the data
@@ -54,16 +54,7 @@ afterAll(async () => {
   await w?.close();
 });
 
-async function open(path: string, name: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`${path}: console: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`${path}: ${e.message}`));
-  await page.goto(new URL(path, dash.url).toString());
-  await page.waitForFunction((n) => document.body.dataset.loaded === n, name, { timeout: 30_000 });
-  return page;
-}
+const open = (path: string, name: string): Promise<Page> => openPage(browser, { base: dash.url, path, name, problems });
 
 describe("dashboard over imported history", () => {
   it("says the data is older than its windows; 'as of the newest data' gives the KPIs SQL computes at that time", async () => {

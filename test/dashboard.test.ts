@@ -14,7 +14,7 @@ import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { dashboardApp, serveDashboard } from "../src/dashboard/server.ts";
 import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
 import { UsageError } from "../src/internal/errors.ts";
-import { ROOT, fastClient, startEmulator, tempDir, tronmon } from "./helpers.ts";
+import { ROOT, fastClient, openPage, startEmulator, tempDir, tronmon } from "./helpers.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -64,21 +64,18 @@ afterAll(async () => {
   await api?.close();
 });
 
-async function open(path: string, name: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`${path}: console: ${m.text()}`);
+const open = (path: string, name: string): Promise<Page> =>
+  openPage(browser, {
+    base: dash.url,
+    path,
+    name,
+    problems,
+    onDialog: async (d) => {
+      dialogs.push(`${d.type()}: ${d.message()}`);
+      if (d.type() === "prompt") await d.accept("checked with the exchange");
+      else await d.dismiss();
+    },
   });
-  page.on("pageerror", (e) => problems.push(`${path}: ${e.message}`));
-  page.on("dialog", async (d) => {
-    dialogs.push(`${d.type()}: ${d.message()}`);
-    if (d.type() === "prompt") await d.accept("checked with the exchange");
-    else await d.dismiss();
-  });
-  await page.goto(new URL(path, dash.url).toString());
-  await page.waitForFunction((n) => document.body.dataset.loaded === n, name, { timeout: 30_000 });
-  return page;
-}
 const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 const kpi = (page: Page, label: string) => page.locator(`[data-kpi="${label}"]`).innerText();
 const thousands = (s: string) =>

@@ -8,6 +8,7 @@ import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { parseConfig } from "../src/config/load.ts";
 import { createTronscanClient } from "../src/source/tronscan/client.ts";
 import type { Server } from "node:http";
+import type { Browser, Dialog, Page } from "playwright-core";
 
 /** The recorded TronScan pages, carried in the repository (test/fixtures/tronscan, provenance in its README). */
 export const FIXTURES = join(import.meta.dirname, "fixtures/tronscan");
@@ -90,4 +91,23 @@ export function tronmon(args: string[], cwd: string): Promise<{ code: number | n
   child.stdout.on("data", (d) => (stdout += d));
   child.stderr.on("data", (d) => (stderr += d));
   return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+}
+
+/**
+ * Opens a dashboard page in the browser and waits until it says it loaded (`document.body.dataset.loaded`);
+ * console errors and page errors are collected in `problems`, dialogs go to `onDialog` (dismissed otherwise).
+ */
+export async function openPage(
+  browser: Browser,
+  o: { base: string; path: string; name: string; problems: string[]; onDialog?: (d: Dialog) => Promise<void> },
+): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.on("console", (m) => {
+    if (m.type() === "error") o.problems.push(`${o.path}: console: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => o.problems.push(`${o.path}: ${e.message}`));
+  page.on("dialog", (d) => (o.onDialog ? o.onDialog(d) : d.dismiss()));
+  await page.goto(new URL(o.path, o.base).toString());
+  await page.waitForFunction((n) => document.body.dataset.loaded === n, o.name, { timeout: 30_000 });
+  return page;
 }

@@ -13,7 +13,7 @@ import * as A from "../src/anomalies/sql.ts";
 import { DETECTORS } from "../src/anomalies/detectors/index.ts";
 import { rangeJoinSql } from "../src/anomalies/detectors/large-transaction.ts";
 import { parseConfig } from "../src/config/load.ts";
-import { SAMPLE_RULES } from "./builders.ts";
+import { detectContext, SAMPLE_RULES } from "./builders.ts";
 import { rulesSql } from "../src/rules/sql.ts";
 import { rollupInsertSql } from "../src/rules/rollup.ts";
 import { walletMetricsSql, walletTokenMetricsSql } from "../src/wallet-metrics/sql.ts";
@@ -183,17 +183,12 @@ describe("the pipeline's queries through the Snowflake dialect", () => {
     const d = snowflakeDialect;
     const settings = parseConfig({ wallets: [{ address: "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF" }] }).anomalies;
     settings.address_poisoning.dust = [{ token: "_", max: "1" }];
-    const ctx = {
-      d,
+    const ctx = detectContext(d, {
       settings: { ...settings, large_transaction: { ...settings.large_transaction, min_amount: { _: "5" } } },
-      wallets: ["TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF"],
-      decimals: new Map([["_", 6]]),
-      known,
       nowMs: 1e12,
       watermarkMs: 1,
       fresh: { rows: 10, minMs: 0 },
-      windowFromRows: 5,
-    };
+    });
     const selects = {
       rules: rulesSql(SAMPLE_RULES, 1e12).query.text,
       rollup: rollupInsertSql(0, 1).text,

@@ -3,13 +3,12 @@
 // a change to generated SQL shows up in review as a diff of these files).
 import { describe, expect, it } from "vitest";
 import { DETECTORS } from "../src/anomalies/detectors/index.ts";
-import { parseConfig } from "../src/config/load.ts";
 import { rulesSql } from "../src/rules/sql.ts";
 import { duckdbDialect } from "../src/warehouse/duckdb/dialect.ts";
 import { snowflakeDialect } from "../src/warehouse/snowflake/dialect.ts";
 import { and, join, labelled, list, raw, spelled, sql } from "../src/warehouse/sql.ts";
 import { walletActivity, walletTransfers } from "../src/warehouse/wallet-side.ts";
-import { SAMPLE_RULES } from "./builders.ts";
+import { detectContext, SAMPLE_RULES } from "./builders.ts";
 
 const W = "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF";
 
@@ -45,19 +44,7 @@ describe("the sql tag", () => {
 const rules = SAMPLE_RULES;
 
 describe.each([duckdbDialect, snowflakeDialect])("generated queries on $name", (d) => {
-  const settings = parseConfig({ wallets: [{ address: W }] }).anomalies;
-  const known = [{ tokenId: "_", symbol: "TRX", name: "Tronix" }];
-  const ctx = {
-    d,
-    settings,
-    wallets: [W],
-    decimals: new Map([["_", 6]]),
-    known,
-    nowMs: 1.8e12,
-    watermarkMs: 1.7e12,
-    fresh: { rows: 10, minMs: 1.6e12 },
-    windowFromRows: 5,
-  };
+  const ctx = detectContext(d);
 
   it("rules: text and parameters", () => {
     const q = rulesSql(rules, 1.8e12).query;
