@@ -1,5 +1,5 @@
 // npm run bench: printed figures, not assertions. BENCH_TRANSFERS (default 1,000,000) sizes the ingest
-// section, BENCH_RULES_TRANSFERS (default 10,000,000) the rules section; BENCH_ONLY=ingest|rules|anomalies|noise|dashboard
+// section, BENCH_RULES_TRANSFERS (default 10,000,000) the rules section; BENCH_ONLY=ingest|import|rules|anomalies|noise|dashboard
 // runs one
 // (BENCH_DASHBOARD_TRANSFERS sizes the dashboard section, default 1,000,000).
 import { mkdtempSync, rmSync } from "node:fs";
@@ -9,6 +9,7 @@ import { pageChunks } from "./pages.ts";
 import { benchRules } from "./rules.ts";
 import { benchDashboard } from "./dashboard.ts";
 import { benchNoise } from "./noise.ts";
+import { benchImport } from "./import.ts";
 import { parseJsonLossless } from "../src/normalize/json.ts";
 import { recognisePage } from "../src/normalize/page.ts";
 import { normalizeRecords } from "../src/normalize/index.ts";
@@ -94,6 +95,7 @@ async function ingest() {
 console.log(`tronmon bench — node ${process.version}, ${new Date().toISOString()}`);
 const only = process.env.BENCH_ONLY;
 if (!only || only === "ingest") await ingest();
+if (!only || only === "import") await benchImport(Number(process.env.BENCH_IMPORT_TRANSFERS ?? 200_000));
 if (!only || only === "rules") await benchRules(Number(process.env.BENCH_RULES_TRANSFERS ?? 10_000_000), 10_000);
 if (!only || only === "anomalies") await benchRules(Number(process.env.BENCH_ANOMALY_TRANSFERS ?? 1_000_000), 10_000);
 if (!only || only === "noise") await benchNoise();

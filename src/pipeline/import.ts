@@ -10,6 +10,7 @@ import { TokenCache } from "./tokens.ts";
 import { createRunOutputs, newRunId } from "./outputs.ts";
 import { InputError } from "../internal/errors.ts";
 import { addLoadCounts, emptyLoadCounts, type LoadCounts, type Warehouse } from "../warehouse/types.ts";
+import { appendBatch, emptyBatch } from "../model/rows.ts";
 import type { Logger } from "../internal/logger.ts";
 
 export type ImportSummary = LoadCounts & {
@@ -51,6 +52,9 @@ export function readPageFile(file: string): unknown {
   return parseJsonLossless(buf.toString("utf8"));
 }
 
+const FLUSH_ROWS = 5000;
+const FLUSH_MS = 2000;
+
 export async function importPaths(args: {
   paths: string[];
   warehouse: Warehouse;
@@ -72,6 +76,18 @@ export async function importPaths(args: {
     ...emptyLoadCounts(),
     skipped: 0,
     rejectedFiles: [],
+  };
+  // pages are buffered like the sync does: one load (one set of MERGEs) per FLUSH_ROWS rows or FLUSH_MS, so the
+  // time grows with the archive's size, not with pages x table size
+  let pending = emptyBatch();
+  let lastFlush = Date.now();
+  const flush = async () => {
+    const b = pending;
+    if (!b.transfers.length && !b.transactions.length && !b.quarantined.length && !b.tokens.length) return;
+    pending = emptyBatch();
+    lastFlush = Date.now();
+    addLoadCounts(s, await args.warehouse.load({ batch: b, runId }));
+    s.skipped += b.skipped;
   };
   try {
     for (const file of files) {
@@ -95,12 +111,12 @@ export async function importPaths(args: {
         tokens: tokens.lookup,
       });
       tokens.add(batch.tokens);
-      const c = await args.warehouse.load({ batch, runId });
       outputs.write(batch);
+      appendBatch(pending, batch);
       s.files++;
       s.records += page.records.length;
-      addLoadCounts(s, c);
-      s.skipped += batch.skipped;
+      if (pending.transfers.length + pending.transactions.length >= FLUSH_ROWS || Date.now() - lastFlush >= FLUSH_MS)
+        await flush();
       args.logger.debug({
         msg: "Imported page",
         file,
@@ -109,6 +125,7 @@ export async function importPaths(args: {
         records: page.records.length,
       });
     }
+    await flush();
     await args.warehouse.rescaleTransfers();
     for (const r of s.rejectedFiles)
       args.logger.warn({ msg: "Skipped file that is not a TronScan page", file: r.file, reason: r.reason });
