@@ -2,7 +2,7 @@
 // scaled in TypeScript (BigInt). A wallet's rows come from the one wallet-side builder (warehouse/wallet-side.ts).
 import { formatUnits } from "../normalize/amount.ts";
 import { DAY_MS, SUMMABLE, utcDaySql } from "../model/time.ts";
-import { statusReport } from "../reports/status.ts";
+import { lastRuns, statusReport } from "../reports/status.ts";
 import { and, labelled, list, raw, type Sql, sql } from "../warehouse/sql.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import { walletActivity, walletTransactions, walletTransfers } from "../warehouse/wallet-side.ts";
@@ -51,7 +51,7 @@ export async function overview(w: Warehouse, nowMs: number) {
     GROUP BY token_id ORDER BY count(*) DESC LIMIT 50`,
     ),
   );
-  const [run] = (await statusReport(w, nowMs, { runs: 1, walletCounts: false })).runs;
+  const [run] = await lastRuns(w, 1);
   const perToken = tokens.map((t) => ({
     token_id: t.token_id,
     symbol: t.symbol,

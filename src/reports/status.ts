@@ -31,20 +31,46 @@ const VERIFY = labelled(
 
 export type StatusReport = Awaited<ReturnType<typeof statusReport>>;
 
+/** The last `n` runs, newest first, with their counts read out (the overview reads one, status ten, health 30). */
+export async function lastRuns(w: Warehouse, n: number) {
+  const d = w.dialect;
+  const rows = await w.query<Row>(
+    labelled(
+      "report.runs",
+      sql`SELECT run_id, command, status, error, counts, ${raw(d.timestampToMs("started_at"))} AS started_ms,
+        ${raw(d.timestampToMs("ended_at"))} AS ended_ms
+      FROM runs ORDER BY started_at DESC LIMIT ${n}`,
+    ),
+  );
+  return rows.map((r) => {
+    const c = jsonValue<Record<string, number>>(r.counts) ?? {};
+    const started = r.started_ms === null ? null : Number(r.started_ms);
+    const ended = r.ended_ms === null ? null : Number(r.ended_ms);
+    return {
+      run_id: r.run_id,
+      command: r.command,
+      status: r.status,
+      error: r.error,
+      started_at: iso(started),
+      ended_at: iso(ended),
+      duration_ms: started === null || ended === null ? null : ended - started,
+      requests: c.requests ?? null,
+      transfers_new: c.transfersNew ?? null,
+      retries: c.retries ?? null,
+      throttled: c.throttled ?? null,
+      throttled_ms: c.throttledMs ?? null,
+      quarantined: c.quarantined ?? null,
+      counts: c,
+    };
+  });
+}
+
 /**
  * `runs`: how many of the last runs; `walletCounts`: also count each wallet's stored activity (a scan of
  * its rows: `status` shows it, the health page does not need it).
  */
 export async function statusReport(w: Warehouse, nowMs: number, o: { runs: number; walletCounts: boolean }) {
-  const d = w.dialect;
-  const runs = await w.query<Row>(
-    labelled(
-      "report.runs",
-      sql`SELECT run_id, command, status, error, counts, ${raw(d.timestampToMs("started_at"))} AS started_ms,
-        ${raw(d.timestampToMs("ended_at"))} AS ended_ms
-      FROM runs ORDER BY started_at DESC LIMIT ${o.runs}`,
-    ),
-  );
+  const runs = await lastRuns(w, o.runs);
   const lags = await walletLags(w, nowMs);
   const lagOf = new Map(lags.map((l) => [l.wallet, l.lagMinutes]));
   const wallets = o.walletCounts ? await w.query<Row>(WALLETS) : [];
@@ -59,27 +85,7 @@ export async function statusReport(w: Warehouse, nowMs: number, o: { runs: numbe
     now: new Date(nowMs).toISOString(),
     wallets: wallets.map((x): Row => ({ ...x, lag_minutes: lagOf.get(String(x.address)) ?? null })),
     lags,
-    runs: runs.map((r) => {
-      const c = jsonValue<Record<string, number>>(r.counts) ?? {};
-      const started = r.started_ms === null ? null : Number(r.started_ms);
-      const ended = r.ended_ms === null ? null : Number(r.ended_ms);
-      return {
-        run_id: r.run_id,
-        command: r.command,
-        status: r.status,
-        error: r.error,
-        started_at: iso(started),
-        ended_at: iso(ended),
-        duration_ms: started === null || ended === null ? null : ended - started,
-        requests: c.requests ?? null,
-        transfers_new: c.transfersNew ?? null,
-        retries: c.retries ?? null,
-        throttled: c.throttled ?? null,
-        throttled_ms: c.throttledMs ?? null,
-        quarantined: c.quarantined ?? null,
-        counts: c,
-      };
-    }),
+    runs,
     quarantined: Number(q.n),
     quarantine,
     sinks: await deliverySummary(w),
