@@ -142,6 +142,9 @@ function dayChart(days, series, height = 220) {
   return box;
 }
 
+/** A card: an optional heading over its content. */
+const card = (title, ...body) => el("div", { class: "card" }, title === null ? null : el("h2", {}, title), ...body);
+
 function kpi(label, value, title) {
   return el(
     "div",
@@ -218,30 +221,24 @@ const pages = {
       el(
         "div",
         { class: "grid2" },
-        el(
-          "div",
-          { class: "card" },
-          el("h2", {}, "Activity per wallet (transactions, 7 days; the 20 busiest)"),
+        card(
+          "Activity per wallet (transactions, 7 days; the 20 busiest)",
           bars(
             c.activity_7d,
             (r) => r.tx,
             (r) => walletLink(r.wallet, r.label),
           ),
         ),
-        el(
-          "div",
-          { class: "card" },
-          el("h2", {}, "Top 5 wallets by USDT volume (in + out, 30 days)"),
+        card(
+          "Top 5 wallets by USDT volume (in + out, 30 days)",
           bars(
             c.top_usdt_30d,
             (r) => r.volume,
             (r) => walletLink(r.wallet, r.label),
           ),
         ),
-        el(
-          "div",
-          { class: "card" },
-          el("h2", {}, "Daily transactions and USDT volume (30 days)"),
+        card(
+          "Daily transactions and USDT volume (30 days)",
           dayChart(
             c.daily_30d.map((d) => d.day),
             [
@@ -250,10 +247,8 @@ const pages = {
             ],
           ),
         ),
-        el(
-          "div",
-          { class: "card" },
-          el("h2", {}, "Alerts opened and anomalies found per day"),
+        card(
+          "Alerts opened and anomalies found per day",
           (() => {
             const days = [...new Set([...c.alerts_daily, ...c.anomalies_daily].map((d) => d.day))].sort();
             const of = (list) => days.map((d) => list.find((x) => x.day === d)?.n ?? 0);
@@ -265,9 +260,8 @@ const pages = {
         ),
       ),
       el("h2", {}, "Volume per token (30 days, never summed across tokens)"),
-      el(
-        "div",
-        { class: "card" },
+      card(
+        null,
         table(
           [
             { key: "symbol", label: "token", render: (r) => `${r.symbol ?? "?"}` },
@@ -285,9 +279,9 @@ const pages = {
         ),
       ),
       el("h2", {}, "Open alerts"),
-      el("div", { class: "card" }, alertTable(alerts.alerts)),
+      card(null, alertTable(alerts.alerts)),
       el("h2", {}, "Latest anomalies (warning and above; ", el("a", { href: "/anomalies?info=1" }, "all"), ")"),
-      el("div", { class: "card" }, anomalyTable(anomalies)),
+      card(null, anomalyTable(anomalies)),
     ];
   },
 
@@ -405,9 +399,8 @@ const pages = {
       el("h1", {}, p.label ? `${p.label} ` : "", addrLink(p.wallet)),
       timeBanner(p),
       el("h2", {}, "Per token (successful transfers; volumes in token units)"),
-      el(
-        "div",
-        { class: "card" },
+      card(
+        null,
         table(
           [
             { key: "symbol", label: "token", render: (t) => t.symbol ?? t.token_id },
@@ -428,19 +421,15 @@ const pages = {
       el(
         "div",
         { class: "grid2" },
-        el(
-          "div",
-          { class: "card" },
-          el("h2", {}, "Daily transactions (30 days)"),
+        card(
+          "Daily transactions (30 days)",
           dayChart(
             p.daily_30d.map((d) => d.day),
             [{ label: "transactions", values: p.daily_30d.map((d) => d.tx), bars: true }],
           ),
         ),
-        el(
-          "div",
-          { class: "card" },
-          el("h2", {}, "Top counterparties"),
+        card(
+          "Top counterparties",
           table(
             [
               {
@@ -476,14 +465,14 @@ const pages = {
       form,
       holder,
       el("h2", {}, "Alerts"),
-      el("div", { class: "card" }, alertTable(p.alerts)),
+      card(null, alertTable(p.alerts)),
       el(
         "h2",
         {},
         "Anomalies (latest 25) ",
         el("a", { href: `/anomalies?wallet=${encodeURIComponent(p.wallet)}` }, "all of them"),
       ),
-      el("div", { class: "card" }, anomalyTable(p.anomalies)),
+      card(null, anomalyTable(p.anomalies)),
     ];
   },
 
@@ -503,7 +492,7 @@ const pages = {
       el("label", {}, "wallet", el("input", { name: "wallet", size: 36, value: params.get("wallet") ?? "" })),
       el("button", { type: "submit" }, "Filter"),
     );
-    return [el("h1", {}, "Alerts"), form, el("div", { class: "card" }, alertTable(data.alerts, true))];
+    return [el("h1", {}, "Alerts"), form, card(null, alertTable(data.alerts, true))];
   },
 
   async anomalies() {
@@ -533,9 +522,9 @@ const pages = {
       el("h1", {}, "Anomalies"),
       form,
       el("h2", {}, "By wallet, type and day"),
-      el("div", { class: "card" }, feedTable(feed)),
+      card(null, feedTable(feed)),
       el("h2", {}, "Each finding (newest first)"),
-      el("div", { class: "card" }, anomalyTable(rows)),
+      card(null, anomalyTable(rows)),
     ];
   },
 
@@ -544,9 +533,8 @@ const pages = {
     return [
       el("h1", {}, "Health of the monitor"),
       el("h2", {}, "Health alerts"),
-      el(
-        "div",
-        { class: "card" },
+      card(
+        null,
         table(
           [
             { key: "rule_name", label: "check" },
@@ -561,9 +549,8 @@ const pages = {
         ),
       ),
       el("h2", {}, "Wallet lag"),
-      el(
-        "div",
-        { class: "card" },
+      card(
+        null,
         table(
           [
             { key: "wallet", label: "wallet", render: (r) => walletLink(r.wallet, r.label) },
@@ -579,9 +566,8 @@ const pages = {
         ),
       ),
       el("h2", {}, "Last cycles"),
-      el(
-        "div",
-        { class: "card" },
+      card(
+        null,
         table(
           [
             { key: "started_at", label: "started (UTC)", render: (r) => fmtTime(r.started_at) },
@@ -605,9 +591,8 @@ const pages = {
         ),
       ),
       el("h2", {}, "Notification delivery"),
-      el(
-        "div",
-        { class: "card" },
+      card(
+        null,
         table(
           [
             { key: "sink", label: "sink" },
@@ -621,9 +606,8 @@ const pages = {
         ),
       ),
       el("h2", {}, `Quarantined records (${h.quarantined})`),
-      el(
-        "div",
-        { class: "card" },
+      card(
+        null,
         table(
           [
             { key: "endpoint", label: "endpoint" },
