@@ -7,7 +7,7 @@ import { stringify } from "yaml";
 import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { TRANSFER_EXPORT_FIELDS } from "../src/model/columns.ts";
-import { ROOT, startEmulator, tempDir, tronmon } from "./helpers.ts";
+import { fastSource, ROOT, startEmulator, tempDir, tronmon } from "./helpers.ts";
 
 const BIN = join(ROOT, "bin/tronmon.js");
 const HEAVY = ORIGINAL_WALLETS[0].address;
@@ -18,16 +18,7 @@ function writeConfig(dir: string, url: string, extra: Record<string, unknown> = 
     path,
     stringify({
       wallets: wallets.map((address) => ({ address })),
-      source: {
-        base_url: url,
-        requests_per_second: 1000,
-        burst: 100,
-        concurrency: 3,
-        max_retries: 6,
-        retry_base_delay_ms: 5,
-        timeout_ms: 5000,
-        ...extra,
-      },
+      source: fastSource(url, extra),
       warehouse: { kind: "duckdb", path: join(dir, "data/tronmon.duckdb") },
       output: { dir: join(dir, "out") },
       logging: { file: join(dir, "logs/etl_tronscan.log") },

@@ -50,6 +50,18 @@ export async function startEmulator(
   return { emu, server, url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
 }
 
+/** A config's `source` for the emulator: fast rate, short retries (the CLI tests' configs). */
+export const fastSource = (url: string, extra: Record<string, unknown> = {}) => ({
+  base_url: url,
+  requests_per_second: 1000,
+  burst: 100,
+  concurrency: 3,
+  max_retries: 6,
+  retry_base_delay_ms: 5,
+  timeout_ms: 5000,
+  ...extra,
+});
+
 export function testConfig(args: { url: string; wallets: string[]; dir: string; extra?: Record<string, unknown> }) {
   return parseConfig({
     wallets: args.wallets.map((address) => ({ address })),

@@ -9,7 +9,7 @@ import { stringify } from "yaml";
 import { scheduleFrom, scheduleLoop, type Clock } from "../src/service/schedule.ts";
 import { silentLogger } from "../src/internal/logger.ts";
 import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
-import { ROOT, startEmulator, tempDir, testConfig, tronmon } from "./helpers.ts";
+import { fastSource, ROOT, startEmulator, tempDir, testConfig, tronmon } from "./helpers.ts";
 import { watch } from "../src/service/watch.ts";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { createTronscanClient } from "../src/source/tronscan/client.ts";
@@ -210,15 +210,7 @@ function writeConfig(dir: string, url: string, extra: Record<string, unknown> = 
     join(dir, "tronmon.config.yaml"),
     stringify({
       wallets: [{ address: ORIGINAL_WALLETS[0].address }],
-      source: {
-        base_url: url,
-        requests_per_second: 1000,
-        burst: 100,
-        concurrency: 3,
-        max_retries: 6,
-        retry_base_delay_ms: 5,
-        timeout_ms: 5000,
-      },
+      source: fastSource(url),
       output: { dir: "out" },
       ...extra,
     }),
