@@ -369,7 +369,8 @@ export type FeedFilter = {
 
 /**
  * The analyst's feed: anomalies grouped by wallet x type x UTC day (of the activity), with how many, the highest
- * severity, the largest example and how many are reviewed; newest days first.
+ * severity, the largest example and how many are reviewed; newest days first. The example is the most severe
+ * finding, then the largest amount in token units (exact decimal order: integer digits, then the digits).
  */
 export async function anomalyFeed(w: Warehouse, f: FeedFilter) {
   const when = raw("COALESCE(occurred_at_ms, detected_at_ms)");
@@ -388,7 +389,7 @@ export async function anomalyFeed(w: Warehouse, f: FeedFilter) {
         SELECT wallet, anomaly_type, severity, amount, amount_raw, token_symbol, reason, reviewed_at_ms, reviewed_by,
           ${raw(utcDaySql("COALESCE(occurred_at_ms, detected_at_ms)"))} AS day_ms,
           row_number() OVER (PARTITION BY wallet, anomaly_type, ${raw(utcDaySql("COALESCE(occurred_at_ms, detected_at_ms)"))}
-            ORDER BY length(COALESCE(amount_raw, '')) DESC, amount_raw DESC, anomaly_id) AS pick
+            ORDER BY ${rank} DESC, length(split_part(COALESCE(amount, ''), '.', 1)) DESC, amount DESC, anomaly_id) AS pick
         FROM anomalies WHERE ${where}
       )
       SELECT wallet, anomaly_type, day_ms, count(*) AS n, max(${rank}) AS severity_rank,

@@ -124,7 +124,7 @@ export function digests(sink: string, events: NotifyEvent[], everyMs: number, no
       counts.set(key, c);
     }
     const rows = [...counts.values()].sort((a, b) => b.n - a.n || a.wallet.localeCompare(b.wallet));
-    const largest = list.reduce((a, b) => (amountOf(b) > amountOf(a) ? b : a));
+    const largest = list.reduce((a, b) => (largerAmount(amountOf(b), amountOf(a)) ? b : a));
     const end = start + everyMs;
     const span = `${new Date(start).toISOString().slice(0, 16)}Z to ${new Date(end).toISOString().slice(11, 16)}Z`;
     return {
@@ -144,11 +144,11 @@ export function digests(sink: string, events: NotifyEvent[], everyMs: number, no
     };
   });
 }
-const amountOf = (e: NotifyEvent) => {
-  const raw = (e.data as { amount_raw?: unknown }).amount_raw;
-  try {
-    return typeof raw === "string" ? BigInt(raw) : 0n;
-  } catch {
-    return 0n;
-  }
+/** An anomaly event's amount in token units, as an exact decimal string ("" when it has none). */
+const amountOf = (e: NotifyEvent) => String((e.data as { amount?: unknown }).amount ?? "");
+/** Exact order of non-negative decimal strings: more integer digits is larger, then digit by digit. */
+const largerAmount = (a: string, b: string) => {
+  const ia = a.split(".")[0].length;
+  const ib = b.split(".")[0].length;
+  return ia !== ib ? ia > ib : a > b;
 };

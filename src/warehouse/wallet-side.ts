@@ -15,8 +15,11 @@ export type SideOptions = {
 };
 
 const walletOf = (wallet?: string) => (wallet === undefined ? raw("w.address") : sql`CAST(${wallet} AS VARCHAR)`);
-const extra = (o: SideOptions, me: string) =>
-  sql`${o.among && o.wallet === undefined ? sql` AND ${raw(me)}.address IN (${list(o.among)})` : empty}${o.where ? sql` AND ${o.where}` : empty}`;
+/** The conditions every branch adds: only `among` of the joined wallets, and the caller's `where`. */
+const extra = (o: SideOptions) => {
+  const among = o.among && o.wallet === undefined ? sql` AND w.address IN (${list(o.among)})` : empty;
+  return sql`${among}${o.where ? sql` AND ${o.where}` : empty}`;
+};
 
 /** Columns: wallet, direction, counterparty, then `select` (over transfers `t`). */
 export function walletTransfers(o: SideOptions): Sql {
@@ -26,7 +29,7 @@ export function walletTransfers(o: SideOptions): Sql {
       o.wallet === undefined ? raw(`transfers t JOIN wallets w ON t.${mine}_address = w.address`) : sql`transfers t`;
     const own = o.wallet === undefined ? empty : sql` AND t.${raw(mine)}_address = ${me}`;
     return sql`SELECT ${me} AS wallet, ${direction} AS direction, ${raw(counterparty)} AS counterparty, ${o.select}
-      FROM ${from} WHERE TRUE${own}${also}${extra(o, "w")}`;
+      FROM ${from} WHERE TRUE${own}${also}${extra(o)}`;
   };
   const out = branch(
     "from",
@@ -52,7 +55,7 @@ export function walletTransactions(o: SideOptions): Sql {
         : sql`transactions x`;
     const own = o.wallet === undefined ? empty : sql` AND x.${raw(mine)}_address = ${me()}`;
     return sql`SELECT ${me()} AS wallet, ${direction} AS direction, ${counterparty} AS counterparty, ${o.select}
-      FROM ${from} WHERE TRUE${own}${also}${extra(o, "w")}`;
+      FROM ${from} WHERE TRUE${own}${also}${extra(o)}`;
   };
   return sql`${branch("owner", empty)}
     UNION ALL ${branch("to", sql` AND (x.owner_address IS NULL OR x.owner_address <> ${me()})`)}`;
