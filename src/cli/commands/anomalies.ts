@@ -43,6 +43,7 @@ export async function anomaliesListCommand(
           table(
             out.map((a) => ({
               type: a.anomaly_type,
+              severity: a.severity,
               wallet: a.wallet,
               when: a.occurred_at,
               amount: a.amount,
