@@ -191,7 +191,7 @@ describe("watch in-process: probes and metrics", () => {
       expect(metrics).toMatch(/tronmon_wallet_lag_seconds\{wallet="TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa"\} 0/);
       // every labelled query is timed by its label: one rule evaluation and one rollup in the cycle
       expect(metrics).toContain('tronmon_query_seconds_count{query="rules.evaluate",result="ok"} 1');
-      expect(metrics).toContain('tronmon_query_seconds_count{query="rules.rollup",result="ok"} 1');
+      expect(metrics).toContain('tronmon_query_seconds_count{query="rollup.wallet_daily",result="ok"} 1');
       release();
       await waitFor("the second cycle", () => cycles === 2);
       expect(await (await fetch(`${base}/metrics`)).text()).toContain('tronmon_cycles_total{status="success"} 2');

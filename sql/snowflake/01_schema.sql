@@ -227,7 +227,8 @@ CREATE TABLE IF NOT EXISTS wallet_daily (
   tx_in NUMBER(19,0),
   tx_out NUMBER(19,0),
   vol_in NUMBER(38,0),
-  vol_out NUMBER(38,0)
+  vol_out NUMBER(38,0),
+  first_ms NUMBER(19,0)
 );
 
 INSERT INTO activity_days SELECT DISTINCT CAST(floor(timestamp_ms / 86400000) AS BIGINT) * 86400000 AS day_ms FROM transfers UNION SELECT DISTINCT
@@ -350,3 +351,27 @@ UPDATE anomalies SET severity = CASE anomaly_type WHEN 'address_poisoning' THEN 
 INSERT INTO schema_migrations (version, name, applied_at) SELECT 8,
         'signal over noise: anomaly severity; anomalies reviewed by whom and when', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
         8);
+
+CREATE TABLE IF NOT EXISTS watched_daily (
+  day_ms NUMBER(19,0) NOT NULL,
+  bucket VARCHAR NOT NULL,
+  tx NUMBER(19,0),
+  tx_transfers NUMBER(19,0),
+  transfers NUMBER(19,0),
+  volume NUMBER(38,0),
+  token_symbol VARCHAR,
+  token_name VARCHAR,
+  token_decimals NUMBER(10,0)
+);
+
+ALTER TABLE wallet_daily ADD COLUMN IF NOT EXISTS first_ms NUMBER(19,0);
+
+DELETE FROM wallet_daily;
+
+MERGE INTO activity_days t USING (SELECT DISTINCT CAST(floor(timestamp_ms / 86400000) AS BIGINT) * 86400000 AS day_ms FROM transfers UNION SELECT DISTINCT
+    CAST(floor(timestamp_ms / 86400000) AS BIGINT) * 86400000 FROM transactions) s ON t.day_ms = s.day_ms
+      WHEN NOT MATCHED THEN INSERT (day_ms) VALUES (s.day_ms);
+
+INSERT INTO schema_migrations (version, name, applied_at) SELECT 9,
+        'rollups the dashboard and burst detection read: watched_daily, wallet_daily.first_ms', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
+        9);

@@ -7,6 +7,8 @@ import { and, labelled, list, raw, type Sql, sql } from "../warehouse/sql.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import { walletActivity, walletTransactions, walletTransfers } from "../warehouse/wallet-side.ts";
 import { tokenMetricsOver } from "../wallet-metrics/read.ts";
+import { rollupCurrent } from "../rules/rollup.ts";
+import { dailyTotalsSql, tokenTotalsSql, topVolumeSql, txCountSql, walletDaysSql, walletTxSql } from "./rolled.ts";
 
 export const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 type Row = Record<string, string | number | boolean | null>;
@@ -28,28 +30,39 @@ function watchedTxIds(fromMs: number, toMs: number): Sql {
     UNION ALL SELECT id, wallet FROM (${walletTransactions({ select: raw("x.hash AS id"), where: within("x") })}) b`;
 }
 
-export async function overview(w: Warehouse, nowMs: number) {
+/**
+ * The figures below read the daily rollups when they are current (after a cycle: rules/rollup.ts, rolled.ts);
+ * otherwise (rows loaded since the last refresh, a reader that may not refresh) the base tables, exactly as
+ * before. `base` forces the base tables (the equivalence test compares both).
+ */
+export async function overview(w: Warehouse, nowMs: number, base = false) {
   const d7 = nowMs - 7 * DAY_MS,
     d30 = nowMs - 30 * DAY_MS;
+  const rolled = !base && (await rollupCurrent(w));
+  const tx7d = rolled
+    ? txCountSql({ fromMs: d7, toMs: nowMs })
+    : sql`(SELECT count(DISTINCT id) FROM (${watchedTxIds(d7, nowMs)}) a)`;
   const [k] = await w.query<Row>(
     labelled(
       "dashboard.kpis",
       sql`SELECT
       (SELECT count(*) FROM wallets) AS wallets,
-      (SELECT count(DISTINCT id) FROM (${watchedTxIds(d7, nowMs)}) a) AS tx_7d,
+      ${tx7d} AS tx_7d,
       (SELECT count(*) FROM alerts WHERE status IN ('open', 'acknowledged')) AS open_alerts,
       (SELECT count(*) FROM anomalies WHERE COALESCE(occurred_at_ms, detected_at_ms) > ${nowMs - DAY_MS}
         AND COALESCE(occurred_at_ms, detected_at_ms) <= ${nowMs}) AS anomalies_24h`,
     ),
   );
   const tokens = await w.query<Row>(
-    labelled(
-      "dashboard.tokens",
-      sql`SELECT token_id, max(token_symbol) AS symbol, max(token_name) AS name, max(token_decimals) AS decimals,
+    rolled
+      ? tokenTotalsSql({ fromMs: d30, toMs: nowMs })
+      : labelled(
+          "dashboard.tokens",
+          sql`SELECT token_id, max(token_symbol) AS symbol, max(token_name) AS name, max(token_decimals) AS decimals,
       count(*) AS transfers, CAST(sum(CASE WHEN ${raw(SUMMABLE)} THEN amount_num END) AS VARCHAR) AS volume_raw
     FROM (${WATCHED_TRANSFERS}) t WHERE timestamp_ms > ${d30} AND timestamp_ms <= ${nowMs}
-    GROUP BY token_id ORDER BY count(*) DESC LIMIT 50`,
-    ),
+    GROUP BY token_id ORDER BY count(*) DESC, token_id LIMIT 50`,
+        ),
   );
   const [run] = await lastRuns(w, 1);
   const perToken = tokens.map((t) => ({
@@ -84,38 +97,46 @@ export async function overview(w: Warehouse, nowMs: number) {
 
 const iso = (ms: unknown) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
 
-export async function charts(w: Warehouse, nowMs: number) {
+export async function charts(w: Warehouse, nowMs: number, base = false) {
   const d7 = nowMs - 7 * DAY_MS,
     d30 = nowMs - 30 * DAY_MS;
+  const rolled = !base && (await rollupCurrent(w));
+  const month = { fromMs: d30, toMs: nowMs };
   const activity = await w.query<Row>(
-    labelled(
-      "dashboard.activity_7d",
-      sql`SELECT w.address AS wallet, w.label, count(DISTINCT a.id) AS tx
+    rolled
+      ? walletTxSql({ fromMs: d7, toMs: nowMs })
+      : labelled(
+          "dashboard.activity_7d",
+          sql`SELECT w.address AS wallet, w.label, count(DISTINCT a.id) AS tx
     FROM wallets w LEFT JOIN (${watchedTxIds(d7, nowMs)}) a ON a.wallet = w.address
     GROUP BY w.address, w.label ORDER BY tx DESC, w.address LIMIT 20`,
-    ),
+        ),
   );
   const usdt = walletTransfers({
     select: raw("t.amount_num"),
     where: sql`t.status = 'success' AND t.token_id = ${USDT} AND t.from_address <> t.to_address
-      AND t.timestamp_ms > ${d30} AND t.timestamp_ms <= ${nowMs}`,
+      AND t.timestamp_ms > ${d30} AND t.timestamp_ms <= ${nowMs} AND ${raw(SUMMABLE.replace("amount_raw", "t.amount_raw"))}`,
   });
   const top = await w.query<Row>(
-    labelled(
-      "dashboard.top_usdt",
-      sql`SELECT a.wallet, max(w.label) AS label, CAST(sum(a.amount_num) AS VARCHAR) AS volume_raw, 6 AS decimals
+    rolled
+      ? topVolumeSql(month, USDT)
+      : labelled(
+          "dashboard.top_usdt",
+          sql`SELECT a.wallet, max(w.label) AS label, CAST(sum(a.amount_num) AS VARCHAR) AS volume_raw
     FROM (${usdt}) a JOIN wallets w ON w.address = a.wallet
     GROUP BY a.wallet ORDER BY sum(a.amount_num) DESC, a.wallet LIMIT 5`,
-    ),
+        ),
   );
   const day = (col: string) => raw(utcDaySql(col));
   const daily = await w.query<Row>(
-    labelled(
-      "dashboard.daily",
-      sql`SELECT ${day("timestamp_ms")} AS day, count(DISTINCT transaction_id) AS tx,
+    rolled
+      ? dailyTotalsSql(month, USDT)
+      : labelled(
+          "dashboard.daily",
+          sql`SELECT ${day("timestamp_ms")} AS day, count(DISTINCT transaction_id) AS tx,
       CAST(sum(CASE WHEN token_id = ${USDT} AND ${raw(SUMMABLE)} THEN amount_num END) AS VARCHAR) AS usdt_raw
     FROM (${WATCHED_TRANSFERS}) t WHERE timestamp_ms > ${d30} AND timestamp_ms <= ${nowMs} GROUP BY 1 ORDER BY 1`,
-    ),
+        ),
   );
   // per day of the 30-day window only, so that the axis spans the window and never the future
   const perDay = (table: string, col: string) =>
@@ -128,7 +149,7 @@ export async function charts(w: Warehouse, nowMs: number) {
   const anomaliesDaily = await perDay("anomalies", "COALESCE(occurred_at_ms, detected_at_ms)");
   return {
     activity_7d: activity.map((r) => ({ wallet: r.wallet, label: r.label, tx: Number(r.tx) })),
-    top_usdt_30d: top.map((r) => ({ wallet: r.wallet, label: r.label, volume: units(r.volume_raw, r.decimals) })),
+    top_usdt_30d: top.map((r) => ({ wallet: r.wallet, label: r.label, volume: units(r.volume_raw, 6) })),
     daily_30d: daily.map((r) => ({
       day: iso(r.day)!.slice(0, 10),
       tx: Number(r.tx),
@@ -200,7 +221,7 @@ export async function anomaliesList(
   return rows.map((r) => ({ ...r, occurred_at: iso(r.occurred_at_ms), detected_at: iso(r.detected_at_ms) }));
 }
 
-export async function walletPage(w: Warehouse, address: string, nowMs: number) {
+export async function walletPage(w: Warehouse, address: string, nowMs: number, base = false) {
   const [wallet] = await w.query<Row>(sql`SELECT address, label FROM wallets WHERE address = ${address}`);
   if (!wallet) return null;
   // the view's SQL with the page's own "now" (the view itself uses the database clock)
@@ -208,19 +229,22 @@ export async function walletPage(w: Warehouse, address: string, nowMs: number) {
   const tokens = await w.query<Row>(
     labelled(
       "dashboard.wallet_tokens",
-      sql`SELECT * FROM (${tokenMetricsOver(nowMs, mine)}) m ORDER BY transfers DESC`,
+      sql`SELECT * FROM (${tokenMetricsOver(nowMs, mine)}) m ORDER BY transfers DESC, token_id`,
     ),
   );
   const metric = (t: Row, key: string) => units(t[key], t.token_decimals);
   const recent = walletActivity({ wallet: address, window: { fromMs: nowMs - 30 * DAY_MS, toMs: nowMs } });
+  const rolled = !base && (await rollupCurrent(w));
   const daily = await w.query<Row>(
-    labelled(
-      "dashboard.wallet_daily",
-      sql`SELECT ${raw(utcDaySql("timestamp_ms"))} AS day, count(DISTINCT transaction_id) AS tx,
+    rolled
+      ? walletDaysSql({ fromMs: nowMs - 30 * DAY_MS, toMs: nowMs }, address)
+      : labelled(
+          "dashboard.wallet_daily",
+          sql`SELECT ${raw(utcDaySql("timestamp_ms"))} AS day, count(DISTINCT transaction_id) AS tx,
         count(DISTINCT CASE WHEN direction = 'in' THEN transaction_id END) AS tx_in,
         count(DISTINCT CASE WHEN direction = 'out' THEN transaction_id END) AS tx_out
       FROM (${recent}) a WHERE status = 'success' GROUP BY 1 ORDER BY 1`,
-    ),
+        ),
   );
   const counterparties = await w.query<Row>(
     labelled(
@@ -305,24 +329,27 @@ export async function walletActivityPage(w: Warehouse, address: string, f: Activ
     [f.minRaw, (v: string) => sql`amount_num >= CAST(${v} AS DECIMAL(38,0))`],
     [f.maxRaw, (v: string) => sql`amount_num <= CAST(${v} AS DECIMAL(38,0))`],
   ]);
-  const [n] = await w.query<{ n: string }>(
-    labelled("dashboard.activity_count", sql`SELECT count(*) AS n FROM (${mine}) a WHERE ${where}`),
-  );
   const order = raw(`${SORTS[f.sort]} ${f.order === "asc" ? "ASC" : "DESC"}`);
+  // the page and the filtered total in one pass; a page past the end counts apart
   const rows = await w.query<Row>(
     labelled(
       "dashboard.activity_page",
       sql`SELECT kind, transaction_id, transfer_id, timestamp_ms, direction, counterparty, asset_type, token_id,
-        token_symbol, token_name, amount, amount_raw, status, confirmed, contract_type
+        token_symbol, token_name, amount, amount_raw, status, confirmed, contract_type, count(*) OVER () AS total
       FROM (${mine}) a WHERE ${where} ORDER BY ${order} NULLS LAST, transaction_id, transfer_id
       LIMIT ${f.pageSize} OFFSET ${(f.page - 1) * f.pageSize}`,
     ),
   );
+  const [n] = rows.length
+    ? [{ n: String(rows[0].total) }]
+    : await w.query<{ n: string }>(
+        labelled("dashboard.activity_count", sql`SELECT count(*) AS n FROM (${mine}) a WHERE ${where}`),
+      );
   return {
     total: Number(n.n),
     page: f.page,
     page_size: f.pageSize,
-    rows: rows.map((r) => ({ ...r, time: iso(r.timestamp_ms) })),
+    rows: rows.map(({ total: _, ...r }) => ({ ...r, time: iso(r.timestamp_ms) })),
   };
 }
 

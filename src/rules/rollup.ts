@@ -1,53 +1,111 @@
-// Per wallet × UTC day rollup for rule evaluation: distinct successful transactions (any/in/out) and exact
-// in/out volumes per token. A transaction has one timestamp, so daily counts add up exactly over days.
-// Loads record the days they touch in `activity_days` (same transaction as the rows); evaluation refreshes
-// those days first. A window (now − period, now] then reads whole days from the rollup and only its two
-// partial edge days from the base tables.
-import { DAY_MS, SUMMABLE, utcDaySql } from "../model/time.ts";
+// Daily rollups of the watched wallets' activity, per UTC day. A transaction has one timestamp, so daily counts
+// of distinct transactions add up exactly over days.
+// - wallet_daily: per wallet × day, distinct successful transactions (any/in/out) and the first one's time
+//   (bucket '*'); exact in/out volumes per token (bucket = token id). Read by the rules, burst detection and
+//   the dashboard.
+// - watched_daily: per day over all watched wallets, each transaction and transfer once: distinct transactions
+//   (bucket '*'); transfers and exact volume per token. Read by the dashboard.
+// Loads record the days they touch in `activity_days` (same transaction as the rows); a refresh rebuilds those
+// days. A window (from, to] then reads whole days from the rollups and only its partial edge days from the base
+// tables (`dayWindow`).
+import { DAY_MS, SUMMABLE, utcDay, utcDaySql } from "../model/time.ts";
 import { labelled, raw, type Sql, sql } from "../warehouse/sql.ts";
 import { activitySql } from "./sql.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 
-/** Rows of the rollup for the days listed in activity_days. */
-function rollupRowsSql(): string {
-  return `SELECT wallet, day_ms, '*' AS bucket, count(*) AS tx_any, sum(is_in) AS tx_in, sum(is_out) AS tx_out,
-        CAST(NULL AS DECIMAL(38,0)) AS vol_in, CAST(NULL AS DECIMAL(38,0)) AS vol_out
+/** Rows of wallet_daily for the days of `dirty_activity`. */
+const WALLET_ROWS = `SELECT wallet, day_ms, '*' AS bucket, count(*) AS tx_any, sum(is_in) AS tx_in, sum(is_out) AS tx_out,
+        CAST(NULL AS DECIMAL(38,0)) AS vol_in, CAST(NULL AS DECIMAL(38,0)) AS vol_out, min(first_ms) AS first_ms
       FROM (SELECT wallet, tx, min(day_ms) AS day_ms, max(CASE WHEN direction = 'in' THEN 1 ELSE 0 END) AS is_in,
-              max(CASE WHEN direction = 'out' THEN 1 ELSE 0 END) AS is_out
+              max(CASE WHEN direction = 'out' THEN 1 ELSE 0 END) AS is_out, min(timestamp_ms) AS first_ms
             FROM dirty_activity WHERE status = 'success' GROUP BY wallet, tx) per_tx
       GROUP BY wallet, day_ms
     UNION ALL
     SELECT wallet, day_ms, token_id, 0, 0, 0,
-        sum(CASE WHEN direction = 'in' THEN amount_num END), sum(CASE WHEN direction = 'out' THEN amount_num END)
+        sum(CASE WHEN direction = 'in' THEN amount_num END), sum(CASE WHEN direction = 'out' THEN amount_num END), NULL
       FROM dirty_activity WHERE status = 'success' AND is_transfer = 1 AND direction IN ('in', 'out') AND ${SUMMABLE}
       GROUP BY wallet, day_ms, token_id`;
-}
 
-/** Rebuilds the rollup rows of the days in activity_days (between the first and the last of them, in ms). */
-export function rollupInsertSql(fromMs: number, toMs: number): Sql {
+/** Rows of watched_daily for the days of `dirty_activity`: each transaction and transfer once. */
+const WATCHED_ROWS = `SELECT day_ms, '*' AS bucket, count(DISTINCT tx) AS tx,
+        count(DISTINCT CASE WHEN is_transfer = 1 THEN tx END) AS tx_transfers, 0 AS transfers,
+        CAST(NULL AS DECIMAL(38,0)) AS volume, CAST(NULL AS VARCHAR) AS token_symbol,
+        CAST(NULL AS VARCHAR) AS token_name, CAST(NULL AS INTEGER) AS token_decimals
+      FROM dirty_activity WHERE status = 'success' GROUP BY day_ms
+    UNION ALL
+    SELECT day_ms, token_id, 0, 0, count(*), sum(CASE WHEN ${SUMMABLE} THEN amount_num END), max(token_symbol),
+        max(token_name), max(token_decimals)
+      FROM (SELECT DISTINCT transfer_id, day_ms, token_id, token_symbol, token_name, token_decimals, amount_num,
+              amount_raw
+            FROM dirty_activity WHERE status = 'success' AND is_transfer = 1) t
+      GROUP BY day_ms, token_id`;
+
+/** Rebuilds one rollup's rows for the days in activity_days (between the first and the last of them, in ms). */
+export function rollupInsertSql(table: "wallet_daily" | "watched_daily", fromMs: number, toMs: number): Sql {
   const day = raw(utcDaySql("a.timestamp_ms"));
+  const [columns, rows] =
+    table === "wallet_daily"
+      ? ["wallet, day_ms, bucket, tx_any, tx_in, tx_out, vol_in, vol_out, first_ms", WALLET_ROWS]
+      : ["day_ms, bucket, tx, tx_transfers, transfers, volume, token_symbol, token_name, token_decimals", WATCHED_ROWS];
   return labelled(
-    "rules.rollup",
-    sql`INSERT INTO wallet_daily (wallet, day_ms, bucket, tx_any, tx_in, tx_out, vol_in, vol_out)
+    `rollup.${table}`,
+    sql`INSERT INTO ${raw(table)} (${raw(columns)})
       WITH dirty_activity AS (
         SELECT a.*, ${day} AS day_ms FROM (${activitySql(true, fromMs, toMs)}) a
         WHERE ${day} IN (SELECT day_ms FROM activity_days)
       )
-      ${raw(rollupRowsSql())}`,
+      ${raw(rows)}`,
   );
 }
 
+/** Rebuilds the rollups' rows of the days in activity_days, then empties it: one transaction. */
 export async function refreshRollup(w: Warehouse): Promise<number> {
   const [range] = await w.query<{ n: string; lo: string | null; hi: string | null }>(
     "SELECT count(*) AS n, min(day_ms) AS lo, max(day_ms) AS hi FROM activity_days",
   );
   if (Number(range.n) === 0) return 0;
   const lo = Number(range.lo);
-  const hi = Number(range.hi) + DAY_MS;
+  const hi = Number(range.hi) + DAY_MS - 1;
   await w.transaction(async (q) => {
-    await q("DELETE FROM wallet_daily WHERE day_ms IN (SELECT day_ms FROM activity_days)");
-    await q(rollupInsertSql(lo, hi - 1));
+    for (const table of ["wallet_daily", "watched_daily"] as const) {
+      await q(`DELETE FROM ${table} WHERE day_ms IN (SELECT day_ms FROM activity_days)`);
+      await q(rollupInsertSql(table, lo, hi));
+    }
     await q("DELETE FROM activity_days");
   });
   return Number(range.n);
+}
+
+/** Whether every loaded day is rolled up (nothing waits in activity_days). */
+export async function rollupCurrent(w: Warehouse): Promise<boolean> {
+  const [r] = await w.query<{ n: string }>("SELECT count(*) AS n FROM activity_days");
+  return Number(r.n) === 0;
+}
+
+/**
+ * A window (fromMs, toMs] as the whole UTC days inside it, [firstDay, endDay), read from a rollup, and the
+ * inclusive millisecond ranges of its partial edges, read from the base tables (none when empty).
+ */
+export function dayWindow(fromMs: number, toMs: number) {
+  const firstDay = utcDay(fromMs) + DAY_MS;
+  const endDay = Math.max(firstDay, utcDay(toMs + 1));
+  const edges: [number, number][] =
+    firstDay >= endDay
+      ? [[fromMs + 1, toMs]]
+      : [
+          [fromMs + 1, firstDay - 1],
+          [endDay, toMs],
+        ];
+  return { firstDay, endDay, edges: edges.filter(([lo, hi]) => lo <= hi) };
+}
+
+/** The watched wallets' activity (activitySql, with transactions) in a window's edges: an Sql value. */
+export function edgeActivity(edges: [number, number][]): Sql {
+  if (!edges.length) return sql`SELECT * FROM (${activitySql(true, 1, 0)}) a`;
+  return edges
+    .map(([lo, hi]) => activitySql(true, lo, hi))
+    .reduce(
+      (a, b) => sql`${a}
+    UNION ALL ${b}`,
+    );
 }

@@ -146,8 +146,25 @@ export const ROLLUP_TABLES: Record<string, Table> = {
       ["tx_out", "bigint"],
       ["vol_in", "raw_amount"],
       ["vol_out", "raw_amount"],
+      ["first_ms", "bigint"],
     ],
   },
+};
+
+/** The dashboard's daily rollup over all watched wallets (migration 9): see rules/rollup.ts. */
+export const WATCHED_DAILY: Table = {
+  name: "watched_daily",
+  columns: [
+    ["day_ms", "bigint", "NOT NULL"],
+    ["bucket", "text", "NOT NULL"],
+    ["tx", "bigint"],
+    ["tx_transfers", "bigint"],
+    ["transfers", "bigint"],
+    ["volume", "raw_amount"],
+    ["token_symbol", "text"],
+    ["token_name", "text"],
+    ["token_decimals", "int"],
+  ],
 };
 
 /** Anomalies (migration 4). */
@@ -339,6 +356,17 @@ export const MIGRATIONS: Migration[] = [
       `UPDATE anomalies SET severity = CASE anomaly_type WHEN 'address_poisoning' THEN 'critical'
           WHEN 'new_counterparty' THEN 'info' WHEN 'spam_token' THEN 'info' ELSE 'warning' END
         WHERE severity IS NULL`,
+    ],
+  },
+  {
+    version: 9,
+    name: "rollups the dashboard and burst detection read: watched_daily, wallet_daily.first_ms",
+    statements: (d) => [
+      createTableSql(d, WATCHED_DAILY),
+      `ALTER TABLE wallet_daily ADD COLUMN IF NOT EXISTS first_ms ${d.columnType("bigint")}`,
+      // every day already holding activity is rolled up again, into both
+      "DELETE FROM wallet_daily",
+      d.insertSelectMissingSql("activity_days", ["day_ms"], allActivityDaysSql()),
     ],
   },
 ];
