@@ -45,6 +45,19 @@ describe("incremental paths against a full recomputation", () => {
     const types = new Set(incremental.map((id) => id.split(" ")[0]));
     expect([...types].sort()).toEqual(expect.arrayContaining(["large_transaction", "new_counterparty"]));
 
+    // the history large_transaction reads is exactly the watched wallets' successful in/out amounts
+    const fromBase = `SELECT w.address AS wallet, t.transfer_id, CASE WHEN t.from_address = w.address THEN 'out' ELSE 'in' END AS dir,
+        t.token_id, t.timestamp_ms, t.amount_num FROM transfers t JOIN wallets w ON w.address IN (t.from_address, t.to_address)
+      WHERE t.status = 'success' AND t.amount_num IS NOT NULL AND t.from_address <> t.to_address`;
+    const kept = `SELECT wallet, transfer_id, direction, token_id, timestamp_ms, amount_num FROM wallet_history
+      WHERE status = 'success' AND is_transfer = 1 AND direction IN ('in', 'out') AND amount_num IS NOT NULL`;
+    const [diff] = await w.query<{ missing: string; extra: string; n: string }>(
+      `SELECT (SELECT count(*) FROM (${fromBase} EXCEPT ${kept})) AS missing,
+        (SELECT count(*) FROM (${kept} EXCEPT ${fromBase})) AS extra, (SELECT count(*) FROM wallet_history) AS n`,
+    );
+    expect(diff).toEqual({ missing: "0", extra: "0", n: expect.any(String) });
+    expect(Number(diff.n)).toBeGreaterThan(100);
+
     for (const table of ["anomalies", "detector_state", "counterparties", "counterparty_wallets"])
       await w.query(`DELETE FROM ${table}`);
     await detectAnomalies({ warehouse: w, config, nowMs: api.emu.now(), outDir: dir, windowFromRows: 0 });

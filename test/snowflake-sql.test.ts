@@ -15,7 +15,7 @@ import { rangeJoinSql } from "../src/anomalies/detectors/large-transaction.ts";
 import { parseConfig } from "../src/config/load.ts";
 import { detectContext, SAMPLE_RULES } from "./builders.ts";
 import { rulesSql } from "../src/rules/sql.ts";
-import { rollupInsertSql } from "../src/rules/rollup.ts";
+import { historyInsertSql, rollupInsertSql } from "../src/rules/rollup.ts";
 import { dailyTotalsSql, tokenTotalsSql, topVolumeSql, walletDaysSql, walletTxSql } from "../src/dashboard/rolled.ts";
 import { walletMetricsSql, walletTokenMetricsSql } from "../src/wallet-metrics/sql.ts";
 import { ROOT } from "./helpers.ts";
@@ -197,8 +197,9 @@ describe("the pipeline's queries through the Snowflake dialect", () => {
     });
     const selects = {
       rules: rulesSql(SAMPLE_RULES, 1e12).query.text,
-      rollup: rollupInsertSql("wallet_daily", 0, 1).text,
-      watched_rollup: rollupInsertSql("watched_daily", 0, 1).text,
+      history: historyInsertSql(0, 1).text,
+      rollup: rollupInsertSql("wallet_daily").text,
+      watched_rollup: rollupInsertSql("watched_daily").text,
       dashboard_daily: dailyTotalsSql({ fromMs: 0, toMs: 3e9 }, "T").text,
       dashboard_tokens: tokenTotalsSql({ fromMs: 0, toMs: 3e9 }).text,
       dashboard_top: topVolumeSql({ fromMs: 0, toMs: 3e9 }, "T").text,

@@ -364,6 +364,23 @@ CREATE TABLE IF NOT EXISTS watched_daily (
   token_decimals NUMBER(10,0)
 );
 
+CREATE TABLE IF NOT EXISTS wallet_history (
+  wallet VARCHAR NOT NULL,
+  day_ms NUMBER(19,0) NOT NULL,
+  timestamp_ms NUMBER(19,0) NOT NULL,
+  tx VARCHAR NOT NULL,
+  transfer_id VARCHAR,
+  is_transfer NUMBER(10,0) NOT NULL,
+  direction VARCHAR NOT NULL,
+  status VARCHAR,
+  token_id VARCHAR,
+  token_symbol VARCHAR,
+  token_name VARCHAR,
+  token_decimals NUMBER(10,0),
+  amount_num NUMBER(38,0),
+  amount_raw VARCHAR
+);
+
 ALTER TABLE wallet_daily ADD COLUMN IF NOT EXISTS first_ms NUMBER(19,0);
 
 DELETE FROM wallet_daily;
@@ -373,5 +390,5 @@ MERGE INTO activity_days t USING (SELECT DISTINCT CAST(floor(timestamp_ms / 8640
       WHEN NOT MATCHED THEN INSERT (day_ms) VALUES (s.day_ms);
 
 INSERT INTO schema_migrations (version, name, applied_at) SELECT 9,
-        'rollups the dashboard and burst detection read: watched_daily, wallet_daily.first_ms', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
+        'rollups the dashboard and the detectors read: wallet_history, watched_daily, wallet_daily.first_ms', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
         9);

@@ -7,6 +7,7 @@ import { spelled, sql } from "../warehouse/sql.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import type { Anomaly, DetectContext, Row } from "./detector.ts";
 import { DETECTORS } from "./detectors/index.ts";
+import { refreshRollup } from "../rules/rollup.ts";
 import { settingsGroups } from "./settings.ts";
 import { backfillCounterpartiesSql, type KnownToken, mergeCounterpartiesSql } from "./sql.ts";
 import { exportNewAnomalies, saveAnomalies } from "./store.ts";
@@ -56,6 +57,7 @@ export async function detectAnomalies(args: {
   const { warehouse: w, config, nowMs } = args;
   const d = w.dialect;
   const known = knownTokens(config);
+  await refreshRollup(w); // burst_activity and large_transaction read the rollups
   const [state] = await w.query<{ watermark_ms: string | null }>(
     "SELECT watermark_ms FROM detector_state WHERE name = 'transfers'",
   );
@@ -77,11 +79,12 @@ export async function detectAnomalies(args: {
   const found: Anomaly[] = [];
   const timingsMs: Record<string, number> = {};
   // wallets with equal settings (profile, overrides) are scored together: one query per detector and group
-  for (const group of settingsGroups(config, stored)) {
+  const groups = settingsGroups(config, stored);
+  for (const group of groups) {
     const ctx: DetectContext = {
       d,
       settings: group.settings,
-      wallets: group.wallets,
+      wallets: groups.length === 1 ? undefined : group.wallets,
       decimals,
       known,
       nowMs,

@@ -32,8 +32,8 @@ export type DetectContext = {
   d: Dialect;
   /** The settings in force for `wallets` (anomalies/settings.ts). */
   settings: AnomalySettings;
-  /** The watched wallets scored with these settings. */
-  wallets: readonly string[];
+  /** The watched wallets scored with these settings; undefined when the group is every stored wallet (no list to bind and match). */
+  wallets: readonly string[] | undefined;
   /** Token decimals known so far (stored tokens, then the well-known list): to scale minimum amounts. */
   decimals: Map<string, number>;
   known: KnownToken[];

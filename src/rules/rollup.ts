@@ -5,11 +5,15 @@
 //   the dashboard.
 // - watched_daily: per day over all watched wallets, each transaction and transfer once: distinct transactions
 //   (bucket '*'); transfers and exact volume per token. Read by the dashboard.
+// - wallet_history: every watched wallet's side of each transfer and transaction (the rows of `activitySql`),
+//   narrow and written day by day, so that a time range reads only its days' row groups. The two rollups above
+//   are built from it, windows read their partial edge days from it, and large_transaction compares new
+//   transfers with it, none of them scanning the transfers table.
 // Loads record the days they touch in `activity_days` (same transaction as the rows); a refresh rebuilds those
-// days. A window (from, to] then reads whole days from the rollups and only its partial edge days from the base
-// tables (`dayWindow`).
+// days of wallet_history from the base tables, then of the rollups from wallet_history. A window (from, to]
+// reads whole days from a rollup and its partial edge days from wallet_history (`dayWindow`, `edgeActivity`).
 import { DAY_MS, SUMMABLE, utcDay, utcDaySql } from "../model/time.ts";
-import { labelled, raw, type Sql, sql } from "../warehouse/sql.ts";
+import { join, labelled, list, raw, type Sql, sql } from "../warehouse/sql.ts";
 import { activitySql } from "./sql.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 
@@ -40,20 +44,38 @@ const WATCHED_ROWS = `SELECT day_ms, '*' AS bucket, count(DISTINCT tx) AS tx,
             FROM dirty_activity WHERE status = 'success' AND is_transfer = 1) t
       GROUP BY day_ms, token_id`;
 
-/** Rebuilds one rollup's rows for the days in activity_days (between the first and the last of them, in ms). */
-export function rollupInsertSql(table: "wallet_daily" | "watched_daily", fromMs: number, toMs: number): Sql {
+export const HISTORY_COLUMNS = `wallet, day_ms, timestamp_ms, tx, transfer_id, is_transfer, direction, status, token_id,
+  token_symbol, token_name, token_decimals, amount_num, amount_raw`;
+
+/** Rebuilds wallet_history's rows for the days in activity_days (between the first and the last, in ms). */
+export function historyInsertSql(fromMs: number, toMs: number): Sql {
   const day = raw(utcDaySql("a.timestamp_ms"));
-  const [columns, rows] =
-    table === "wallet_daily"
-      ? ["wallet, day_ms, bucket, tx_any, tx_in, tx_out, vol_in, vol_out, first_ms", WALLET_ROWS]
-      : ["day_ms, bucket, tx, tx_transfers, transfers, volume, token_symbol, token_name, token_decimals", WATCHED_ROWS];
+  return labelled(
+    "rollup.wallet_history",
+    sql`INSERT INTO wallet_history (${raw(HISTORY_COLUMNS)})
+      SELECT ${raw(HISTORY_COLUMNS)} FROM (
+        SELECT a.*, ${day} AS day_ms FROM (${activitySql(true, fromMs, toMs)}) a
+        WHERE ${day} IN (SELECT day_ms FROM activity_days)
+      ) h
+      ORDER BY day_ms, wallet, token_id, direction, timestamp_ms`,
+  );
+}
+
+const ROLLUPS = {
+  wallet_daily: ["wallet, day_ms, bucket, tx_any, tx_in, tx_out, vol_in, vol_out, first_ms", WALLET_ROWS],
+  watched_daily: [
+    "day_ms, bucket, tx, tx_transfers, transfers, volume, token_symbol, token_name, token_decimals",
+    WATCHED_ROWS,
+  ],
+} as const;
+
+/** Rebuilds one rollup's rows for the days in activity_days, from wallet_history. */
+export function rollupInsertSql(table: keyof typeof ROLLUPS): Sql {
+  const [columns, rows] = ROLLUPS[table];
   return labelled(
     `rollup.${table}`,
     sql`INSERT INTO ${raw(table)} (${raw(columns)})
-      WITH dirty_activity AS (
-        SELECT a.*, ${day} AS day_ms FROM (${activitySql(true, fromMs, toMs)}) a
-        WHERE ${day} IN (SELECT day_ms FROM activity_days)
-      )
+      WITH dirty_activity AS (SELECT * FROM wallet_history WHERE day_ms IN (SELECT day_ms FROM activity_days))
       ${raw(rows)}`,
   );
 }
@@ -67,9 +89,11 @@ export async function refreshRollup(w: Warehouse): Promise<number> {
   const lo = Number(range.lo);
   const hi = Number(range.hi) + DAY_MS - 1;
   await w.transaction(async (q) => {
-    for (const table of ["wallet_daily", "watched_daily"] as const) {
+    await q("DELETE FROM wallet_history WHERE day_ms IN (SELECT day_ms FROM activity_days)");
+    await q(historyInsertSql(lo, hi));
+    for (const table of Object.keys(ROLLUPS) as (keyof typeof ROLLUPS)[]) {
       await q(`DELETE FROM ${table} WHERE day_ms IN (SELECT day_ms FROM activity_days)`);
-      await q(rollupInsertSql(table, lo, hi));
+      await q(rollupInsertSql(table));
     }
     await q("DELETE FROM activity_days");
   });
@@ -99,13 +123,24 @@ export function dayWindow(fromMs: number, toMs: number) {
   return { firstDay, endDay, edges: edges.filter(([lo, hi]) => lo <= hi) };
 }
 
-/** The watched wallets' activity (activitySql, with transactions) in a window's edges: an Sql value. */
+/** The watched wallets' activity (the rows of activitySql) in a window's edges, from wallet_history. */
 export function edgeActivity(edges: [number, number][]): Sql {
-  if (!edges.length) return sql`SELECT * FROM (${activitySql(true, 1, 0)}) a`;
-  return edges
-    .map(([lo, hi]) => activitySql(true, lo, hi))
-    .reduce(
-      (a, b) => sql`${a}
-    UNION ALL ${b}`,
-    );
+  const within = edges.map(
+    ([lo, hi]) =>
+      sql`(day_ms >= ${utcDay(lo)} AND day_ms <= ${utcDay(hi)} AND timestamp_ms >= ${lo} AND timestamp_ms <= ${hi})`,
+  );
+  return sql`SELECT * FROM wallet_history WHERE ${within.length ? join(within, " OR ") : raw("FALSE")}`;
+}
+
+/** Per watched wallet (of `among`, when given): distinct successful transactions in (fromMs, toMs], whole days from the rollup. */
+export function txPerWalletSql(fromMs: number, toMs: number, among?: readonly string[]): Sql {
+  const { firstDay, endDay, edges } = dayWindow(fromMs, toMs);
+  const only = among ? sql`wallet IN (${list(among)})` : raw("TRUE");
+  return sql`SELECT wallet, sum(tx) AS tx FROM (
+      SELECT wallet, tx_any AS tx FROM wallet_daily
+      WHERE bucket = '*' AND day_ms >= ${firstDay} AND day_ms < ${endDay} AND ${only}
+      UNION ALL
+      SELECT wallet, count(DISTINCT tx) FROM (${edgeActivity(edges)}) e
+      WHERE status = 'success' AND ${only} GROUP BY wallet
+    ) p GROUP BY wallet`;
 }

@@ -6,6 +6,7 @@ import { DAY_MS, SUMMABLE, utcDay } from "../model/time.ts";
 import { and, join, labelled, list, raw, type Sql, sql } from "../warehouse/sql.ts";
 import { walletTransactions, walletTransfers } from "../warehouse/wallet-side.ts";
 import type { ThresholdRule } from "./types.ts";
+import { edgeActivity } from "./rollup.ts";
 
 export type RuleQuery = { query: Sql; columns: string[] };
 
@@ -46,7 +47,7 @@ function wholeDays(r: ThresholdRule, i: number, firstFullDay: number, today: num
   return sql`sum(CASE WHEN ${and([...days, sql`bucket = ${r.tokenId}`])} THEN ${raw(v)} END) AS r${raw(String(i))}`;
 }
 
-/** A rule's aggregate per transaction over the partial days at the edges of its window, from the base tables. */
+/** A rule's aggregate per transaction over the partial days at the edges of its window, from wallet_history. */
 function edgeDays(r: ThresholdRule, i: number, w: { start: number; firstFullDay: number }, today: number, now: number) {
   const conds = [
     raw("status = 'success'"),
@@ -64,8 +65,8 @@ function edgeDays(r: ThresholdRule, i: number, w: { start: number; firstFullDay:
 
 /**
  * All rules in one query. Whole days inside a rule's window come from the `wallet_daily` rollup; the two
- * partial days at its edges, (now − period, end of that day) and [start of today, now], from the base
- * tables, per transaction (a flag per count rule, a partial sum per volume rule).
+ * partial days at its edges, (now − period, end of that day) and [start of today, now], from
+ * wallet_history, per transaction (a flag per count rule, a partial sum per volume rule).
  */
 export function rulesSql(rules: ThresholdRule[], nowMs: number): RuleQuery {
   const today = utcDay(nowMs);
@@ -81,10 +82,9 @@ export function rulesSql(rules: ThresholdRule[], nowMs: number): RuleQuery {
   const ranges = new Map<string, [number, number]>();
   for (const { start, firstFullDay } of windows) ranges.set(`${start}`, [start + 1, Math.min(firstFullDay - 1, nowMs)]);
   ranges.set("today", [Math.max(today, Math.min(...windows.map((w) => w.start)) + 1), nowMs]);
-  const edges = join(
-    [...ranges.values()].map(([lo, hi]) => activitySql(withTransactions, lo, hi)),
-    "\n        UNION ALL\n        ",
-  );
+  // the edges from wallet_history (refreshed before evaluation): only their days' row groups are read
+  const edgeRows = edgeActivity([...ranges.values()]);
+  const edges = withTransactions ? edgeRows : sql`SELECT * FROM (${edgeRows}) h WHERE is_transfer = 1`;
   const sums = raw(columns.map((c) => `sum(${c}) AS ${c}`).join(", "));
   const totals = raw(columns.map((c) => `CAST(sum(${c}) AS VARCHAR) AS ${c}`).join(", "));
   const query = sql`SELECT wallet, ${totals}

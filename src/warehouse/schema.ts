@@ -151,6 +151,27 @@ export const ROLLUP_TABLES: Record<string, Table> = {
   },
 };
 
+/** Every watched wallet's side of each transfer and transaction, day by day (migration 9): see rules/rollup.ts. */
+export const WALLET_HISTORY: Table = {
+  name: "wallet_history",
+  columns: [
+    ["wallet", "text", "NOT NULL"],
+    ["day_ms", "bigint", "NOT NULL"],
+    ["timestamp_ms", "bigint", "NOT NULL"],
+    ["tx", "text", "NOT NULL"],
+    ["transfer_id", "text"],
+    ["is_transfer", "int", "NOT NULL"],
+    ["direction", "text", "NOT NULL"],
+    ["status", "text"],
+    ["token_id", "text"],
+    ["token_symbol", "text"],
+    ["token_name", "text"],
+    ["token_decimals", "int"],
+    ["amount_num", "raw_amount"],
+    ["amount_raw", "text"],
+  ],
+};
+
 /** The dashboard's daily rollup over all watched wallets (migration 9): see rules/rollup.ts. */
 export const WATCHED_DAILY: Table = {
   name: "watched_daily",
@@ -360,9 +381,10 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 9,
-    name: "rollups the dashboard and burst detection read: watched_daily, wallet_daily.first_ms",
+    name: "rollups the dashboard and the detectors read: wallet_history, watched_daily, wallet_daily.first_ms",
     statements: (d) => [
       createTableSql(d, WATCHED_DAILY),
+      createTableSql(d, WALLET_HISTORY),
       `ALTER TABLE wallet_daily ADD COLUMN IF NOT EXISTS first_ms ${d.columnType("bigint")}`,
       // every day already holding activity is rolled up again, into both
       "DELETE FROM wallet_daily",

@@ -1,9 +1,11 @@
 // A wallet whose successful transactions in the 24 h before now exceed `factor` × its daily average over the
 // 7 days before that; one anomaly per burst (not one per cycle while it lasts); only for wallets whose stored
-// history covers those 7 days (a wallet just added has no average yet).
+// history covers those 7 days (a wallet just added has no average yet). Counts come from the daily rollup
+// (whole days) and the base tables (the windows' partial days): detection refreshes the rollup first.
 import { isoUtc } from "../../model/columns.ts";
 import { DAY_MS } from "../../model/time.ts";
-import { labelled, list, sql } from "../../warehouse/sql.ts";
+import { txPerWalletSql } from "../../rules/rollup.ts";
+import { labelled, sql } from "../../warehouse/sql.ts";
 import { anomalyId, type Detector, num } from "../detector.ts";
 
 export const burstActivity: Detector = {
@@ -12,22 +14,17 @@ export const burstActivity: Detector = {
   query: ({ nowMs, settings, wallets }) => {
     const p = settings.burst_activity;
     const h24 = nowMs - DAY_MS;
-    const recent = sql`CASE WHEN timestamp_ms > ${h24} THEN transaction_id END`;
     // the wallet's stored history must reach into the first of the 7 days: one just added has no average yet
     const since = h24 - 6 * DAY_MS;
     return labelled(
       "anomalies.burst_activity",
-      sql`SELECT wallet, count(DISTINCT ${recent}) AS last_24h,
-        count(DISTINCT CASE WHEN timestamp_ms <= ${h24} THEN transaction_id END) AS previous_7d
-      FROM wallet_activity WHERE status = 'success' AND timestamp_ms > ${h24 - 7 * DAY_MS} AND timestamp_ms <= ${nowMs}
-        AND wallet IN (${list(wallets)})
-        AND wallet IN (SELECT wallet FROM wallet_activity GROUP BY wallet HAVING min(timestamp_ms) < ${since})
-        AND wallet NOT IN (SELECT wallet FROM anomalies WHERE anomaly_type = 'burst_activity' AND detected_at_ms >
+      sql`SELECT r.wallet, r.tx AS last_24h, coalesce(b.tx, 0) AS previous_7d
+      FROM (${txPerWalletSql(h24, nowMs, wallets)}) r
+        LEFT JOIN (${txPerWalletSql(h24 - 7 * DAY_MS, h24, wallets)}) b ON b.wallet = r.wallet
+      WHERE r.wallet IN (SELECT wallet FROM wallet_daily WHERE bucket = '*' GROUP BY wallet HAVING min(first_ms) < ${since})
+        AND r.wallet NOT IN (SELECT wallet FROM anomalies WHERE anomaly_type = 'burst_activity' AND detected_at_ms >
           ${h24})
-      GROUP BY wallet
-      HAVING count(DISTINCT ${recent}) >= ${p.min_count}
-        AND count(DISTINCT ${recent}) * 7.0 > ${p.factor} * count(DISTINCT CASE WHEN timestamp_ms <= ${h24} THEN
-          transaction_id END)`,
+        AND r.tx >= ${p.min_count} AND r.tx * 7.0 > ${p.factor} * coalesce(b.tx, 0)`,
     );
   },
   toAnomaly: (r, { nowMs, settings }) => {

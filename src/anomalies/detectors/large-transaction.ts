@@ -1,13 +1,22 @@
 // A transfer far above the same wallet's transfers of the same token and direction in the lookback before it:
 // amount > median + sigmas × standard deviation, over at least `min_sample` earlier transfers.
-import { DAY_MS } from "../../model/time.ts";
+import { DAY_MS, utcDay } from "../../model/time.ts";
 import { labelled, raw, type Sql, sql } from "../../warehouse/sql.ts";
 import { type DetectContext, type Detector, num, ofTransfer, type Row, tokenOf } from "../detector.ts";
-import { aboveMinimum, candidates, historyFrom } from "../sql.ts";
+import { aboveMinimum, candidates } from "../sql.ts";
 
 /** A DOUBLE statistic of raw units, shown in token units (approximate: statistics, not money). */
 const scaledStat = (v: number, decimals: number | null) =>
   (decimals ? v / 10 ** decimals : v).toLocaleString("en-US", { maximumFractionDigits: 6 });
+
+/**
+ * The watched wallets' successful in/out amounts from a time on, from `wallet_history` (rules/rollup.ts, refreshed
+ * before detection): narrow rows written day by day, so the range reads only its days.
+ */
+const amountHistory = (fromMs: number): Sql =>
+  sql`SELECT wallet, token_id, direction, timestamp_ms, transfer_id, amount_num FROM wallet_history
+    WHERE day_ms >= ${utcDay(fromMs)} AND timestamp_ms >= ${fromMs} AND status = 'success' AND is_transfer = 1
+      AND direction IN ('in', 'out') AND amount_num IS NOT NULL`;
 
 function parts(ctx: DetectContext) {
   const p = ctx.settings.large_transaction;
@@ -20,7 +29,7 @@ function parts(ctx: DetectContext) {
   return {
     p,
     c,
-    history: historyFrom(ctx.fresh.minMs - p.lookback_days * DAY_MS),
+    history: amountHistory(ctx.fresh.minMs - p.lookback_days * DAY_MS),
     lookback: raw(String(p.lookback_days * DAY_MS)),
   };
 }
@@ -31,15 +40,12 @@ function parts(ctx: DetectContext) {
  */
 export function rangeJoinSql(ctx: DetectContext): Sql {
   const { p, c, history, lookback } = parts(ctx);
-  return sql`WITH c AS (${c}),
-      keys AS (SELECT DISTINCT wallet, token_id, direction FROM c),
-      hist AS (
-        SELECT a.wallet, a.token_id, a.direction, a.timestamp_ms, CAST(a.amount_num AS DOUBLE) AS x
-        FROM (${history}) a JOIN keys k ON k.wallet = a.wallet AND k.token_id = a.token_id AND k.direction = a.direction
-      ),
+  // at most two wallet sides per new transfer: the LIMIT never cuts, and tells the planner c is the small side
+  return sql`WITH c AS (SELECT * FROM (${c}) c0 LIMIT ${2 * ctx.fresh.rows}),
       stats AS (
-        SELECT c.transfer_id, c.wallet, count(*) AS sample, median(h.x) AS median, stddev_samp(h.x) AS stddev
-        FROM c JOIN hist h ON h.wallet = c.wallet AND h.token_id = c.token_id AND h.direction = c.direction
+        SELECT c.transfer_id, c.wallet, count(*) AS sample, median(CAST(h.amount_num AS DOUBLE)) AS median,
+          stddev_samp(CAST(h.amount_num AS DOUBLE)) AS stddev
+        FROM c JOIN (${history}) h ON h.wallet = c.wallet AND h.token_id = c.token_id AND h.direction = c.direction
           AND h.timestamp_ms < c.timestamp_ms AND h.timestamp_ms >= c.timestamp_ms - ${lookback}
         GROUP BY c.transfer_id, c.wallet
       )
@@ -63,18 +69,17 @@ export function windowSql(ctx: DetectContext): Sql {
         FROM (${history}) a JOIN keys k ON k.wallet = a.wallet AND k.token_id = a.token_id AND k.direction = a.direction
       ),
       stats AS (
-        SELECT *, count(*) OVER w AS sample, median(CAST(amount_num AS DOUBLE)) OVER w AS median,
-          stddev_samp(CAST(amount_num AS DOUBLE)) OVER w AS stddev
+        SELECT wallet, transfer_id, is_new, amount_num, count(*) OVER w AS sample,
+          median(CAST(amount_num AS DOUBLE)) OVER w AS median, stddev_samp(CAST(amount_num AS DOUBLE)) OVER w AS stddev
         FROM scope
         WINDOW w AS (PARTITION BY wallet, token_id, direction ORDER BY timestamp_ms
           RANGE BETWEEN ${lookback} PRECEDING AND 1 PRECEDING)
       )
-      SELECT wallet, transfer_id, transaction_id, token_id, token_symbol, token_decimals, amount, amount_raw,
-        timestamp_ms,
-        direction, sample, median, stddev
-      FROM stats
-      WHERE is_new AND sample >= ${p.min_sample} AND CAST(amount_num AS DOUBLE) > median + ${p.sigmas} *
-        coalesce(stddev, 0)`;
+      SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_decimals, c.amount,
+        c.amount_raw, c.timestamp_ms, c.direction, s.sample, s.median, s.stddev
+      FROM stats s JOIN c ON c.transfer_id = s.transfer_id AND c.wallet = s.wallet
+      WHERE s.is_new AND s.sample >= ${p.min_sample} AND CAST(s.amount_num AS DOUBLE) > s.median + ${p.sigmas} *
+        coalesce(s.stddev, 0)`;
 }
 
 export const largeTransaction: Detector = {
