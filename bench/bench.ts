@@ -10,12 +10,15 @@ import { benchRules } from "./rules.ts";
 import { benchDashboard } from "./dashboard.ts";
 import { benchNoise } from "./noise.ts";
 import { benchImport } from "./import.ts";
+import { cost, figure, printReport } from "./report.ts";
 import { parseJsonLossless } from "../src/normalize/json.ts";
 import { recognisePage } from "../src/normalize/page.ts";
 import { normalizeRecords } from "../src/normalize/index.ts";
 import { emptyBatch } from "../src/model/rows.ts";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 
+let pipelineRate: number | null = null;
+const sizeName = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(0)}M` : `${Math.round(n / 1e3)}k`);
 const TOTAL = Number(process.env.BENCH_TRANSFERS ?? 1_000_000);
 const FLUSH_ROWS = 5000;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
@@ -85,7 +88,25 @@ async function ingest() {
     `  parse + normalize + load (DuckDB): ${rate(transferRecords, pipelineMs)} transfers  (${(pipelineMs / 1000).toFixed(1)} s) = ${((ours / bound) * 100).toFixed(0)}% of the bound`,
   );
   console.log(`    of which DuckDB load:            ${(loadMs / 1000).toFixed(1)} s`);
+  pipelineRate = (transferRecords / pipelineMs) * 1000;
   console.log(`  wall time incl. page generation:   ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const peakMb = (process.resourceUsage().maxRSS * 1024) / 1024 / 1024;
+  figure({
+    figure: `ingest ${sizeName(transferRecords)} transfer records: share of the JSON.parse bound`,
+    aim: "≥ 50%",
+    aimValue: 50,
+    measured: (ours / bound) * 100,
+    unit: "%",
+    lowerIsBetter: false,
+  });
+  figure({
+    figure: "ingest: peak RSS",
+    aim: "< 500 MB",
+    aimValue: 500,
+    measured: peakMb,
+    unit: "MB",
+    lowerIsBetter: true,
+  });
   const m = process.memoryUsage();
   console.log(
     `  peak RSS: ${mb(process.resourceUsage().maxRSS * 1024)} (now: rss ${mb(m.rss)}, JS heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, external ${mb(m.external)})`,
@@ -94,10 +115,66 @@ async function ingest() {
 
 console.log(`tronmon bench — node ${process.version}, ${new Date().toISOString()}`);
 const only = process.env.BENCH_ONLY;
+const sizes = (v: string | undefined, d: string) => (v ?? d).split(",").map(Number);
 if (!only || only === "ingest") await ingest();
-if (!only || only === "import") await benchImport(Number(process.env.BENCH_IMPORT_TRANSFERS ?? 200_000));
-if (!only || only === "rules") await benchRules(Number(process.env.BENCH_RULES_TRANSFERS ?? 10_000_000), 10_000);
-if (!only || only === "anomalies") await benchRules(Number(process.env.BENCH_ANOMALY_TRANSFERS ?? 1_000_000), 10_000);
+if (!only || only === "import") {
+  const n = Number(process.env.BENCH_IMPORT_TRANSFERS ?? 200_000);
+  const rate = await benchImport(n);
+  if (pipelineRate !== null)
+    figure({
+      figure: `import of ${sizeName(n)} transfers: rate vs the in-memory pipeline's`,
+      aim: `≥ ${Math.round(pipelineRate).toLocaleString("en-US")}/s`,
+      aimValue: pipelineRate,
+      measured: rate,
+      unit: "/s",
+      lowerIsBetter: false,
+    });
+}
+// rules and anomalies at each size (default 1M and 10M: the growth column compares them)
+if (!only || only === "rules" || only === "anomalies")
+  for (const n of sizes(process.env.BENCH_RULES_TRANSFERS, "1000000,10000000")) {
+    const r = await benchRules(n, n >= 5_000_000 ? 10_000 : 1_000);
+    cost("rules, next cycle after 10,000 new", n, r.rulesMs);
+    figure({
+      figure: `rules, next cycle after 10,000 new, on ${sizeName(n)}`,
+      aim: "< 1 s",
+      aimValue: 1000,
+      measured: r.rulesMs,
+      unit: "ms",
+      lowerIsBetter: true,
+    });
+    if (r.detectMs === null || r.rescoreMs === null) continue;
+    cost("anomalies, incremental after 10,000 new", n, r.detectMs);
+    cost("anomalies, full re-score", n, r.rescoreMs);
+    figure({
+      figure: `anomalies, incremental after 10,000 new, on ${sizeName(n)}`,
+      aim: "< 2 s",
+      aimValue: 2000,
+      measured: r.detectMs,
+      unit: "ms",
+      lowerIsBetter: true,
+    });
+    figure({
+      figure: `anomalies, full re-score of ${sizeName(n)}`,
+      aim: "< 60 s",
+      aimValue: 60_000,
+      measured: r.rescoreMs,
+      unit: "ms",
+      lowerIsBetter: true,
+    });
+  }
 if (!only || only === "noise") await benchNoise();
-if (!only || only === "dashboard")
-  await benchDashboard(Number(process.env.BENCH_DASHBOARD_TRANSFERS ?? 1_000_000), 1_000);
+if (!only || only === "dashboard") {
+  const n = Number(process.env.BENCH_DASHBOARD_TRANSFERS ?? 1_000_000);
+  const p95 = await benchDashboard(n, 1_000);
+  for (const [path, ms] of p95)
+    figure({
+      figure: `dashboard ${path}, cold p95, ${sizeName(n)}`,
+      aim: "< 100 ms",
+      aimValue: 100,
+      measured: ms,
+      unit: "ms",
+      lowerIsBetter: true,
+    });
+}
+printReport();

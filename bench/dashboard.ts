@@ -12,7 +12,9 @@ import { detectAnomalies } from "../src/anomalies/detect.ts";
 import { parseConfig } from "../src/config/load.ts";
 import { synthesize } from "./rules.ts";
 
-export async function benchDashboard(transfers: number, wallets: number) {
+/** Returns the cold p95 (ms) per endpoint. */
+export async function benchDashboard(transfers: number, wallets: number): Promise<Map<string, number>> {
+  const coldP95 = new Map<string, number>();
   const dir = mkdtempSync(join(tmpdir(), "tronmon-bench-dash-"));
   const w = await createDuckDbWarehouse({ path: join(dir, "dash.duckdb"), memoryLimit: "2GB" });
   await w.migrate();
@@ -91,6 +93,10 @@ export async function benchDashboard(transfers: number, wallets: number) {
       cold.push(await get(path));
       warm.push(await get(path));
     }
+    coldP95.set(
+      path.replace(busy.wallet, "<wallet>").replace(/\?.*/, (q) => (q.length > 12 ? "?filtered" : q)),
+      Number(pct(cold, 0.95)),
+    );
     console.log(
       `  ${path.replace(busy.wallet, "<wallet>").padEnd(118)} cold p50 ${pct(cold, 0.5)} ms  p95 ${pct(cold, 0.95)} ms · warm p50 ${pct(warm, 0.5)} ms  p95 ${pct(warm, 0.95)} ms`,
     );
@@ -116,4 +122,5 @@ export async function benchDashboard(transfers: number, wallets: number) {
   await dash.close();
   await w.close();
   rmSync(dir, { recursive: true, force: true });
+  return coldP95;
 }

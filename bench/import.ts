@@ -8,7 +8,7 @@ import { importPaths } from "../src/pipeline/import.ts";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { pageChunks } from "./pages.ts";
 
-export async function benchImport(total: number) {
+export async function benchImport(total: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "tronmon-bench-import-"));
   const pagesDir = join(dir, "pages");
   mkdirSync(pagesDir);
@@ -39,4 +39,5 @@ export async function benchImport(total: number) {
     `  tronmon import (importPaths): ${Math.round((transfers / ms) * 1000).toLocaleString("en-US")}/s transfers ` +
       `(${(ms / 1000).toFixed(1)} s; ${s.transfersNew.toLocaleString("en-US")} new transfers)`,
   );
+  return (transfers / ms) * 1000;
 }

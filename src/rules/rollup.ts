@@ -57,7 +57,7 @@ export function historyInsertSql(fromMs: number, toMs: number): Sql {
         SELECT a.*, ${day} AS day_ms FROM (${activitySql(true, fromMs, toMs)}) a
         WHERE ${day} IN (SELECT day_ms FROM activity_days)
       ) h
-      ORDER BY day_ms, wallet, token_id, direction, timestamp_ms`,
+      ORDER BY day_ms`,
   );
 }
 
@@ -125,11 +125,12 @@ export function dayWindow(fromMs: number, toMs: number) {
 
 /** The watched wallets' activity (the rows of activitySql) in a window's edges, from wallet_history. */
 export function edgeActivity(edges: [number, number][]): Sql {
-  const within = edges.map(
-    ([lo, hi]) =>
-      sql`(day_ms >= ${utcDay(lo)} AND day_ms <= ${utcDay(hi)} AND timestamp_ms >= ${lo} AND timestamp_ms <= ${hi})`,
+  // one SELECT per range (disjoint): each filter alone lets the scan skip the other days' row groups
+  const parts = edges.map(
+    ([lo, hi]) => sql`SELECT * FROM wallet_history
+      WHERE day_ms >= ${utcDay(lo)} AND day_ms <= ${utcDay(hi)} AND timestamp_ms >= ${lo} AND timestamp_ms <= ${hi}`,
   );
-  return sql`SELECT * FROM wallet_history WHERE ${within.length ? join(within, " OR ") : raw("FALSE")}`;
+  return parts.length ? join(parts, "\n    UNION ALL ") : sql`SELECT * FROM wallet_history WHERE FALSE`;
 }
 
 /** Per watched wallet (of `among`, when given): distinct successful transactions in (fromMs, toMs], whole days from the rollup. */
