@@ -23,16 +23,17 @@ describe("incremental paths against a full recomputation", () => {
     const dir = tempDir();
     const config = testConfig({ url: api.url, wallets, dir });
     const w = closeAfterEach(await memoryWarehouse());
-    const cycle = async () => {
+    // cycles score their new rows by range join, or (every other one) by the window pass over their keys
+    const cycle = async (windowFromRows?: number) => {
       const nowMs = api.emu.now();
       await syncAll({ config, warehouse: w, client: fastClient(api.url), logger: silentLogger(), nowMs });
       await refreshRollup(w);
-      await detectAnomalies({ warehouse: w, config, nowMs, outDir: dir });
+      await detectAnomalies({ warehouse: w, config, nowMs, outDir: dir, windowFromRows });
     };
     await cycle();
     for (let i = 0; i < 6; i++) {
       api.emu.advance(7 * HOUR_MS + 13 * 60_000);
-      await cycle();
+      await cycle(i % 2 === 0 ? 0 : undefined);
     }
     const ids = async () =>
       (

@@ -9,25 +9,37 @@ import { walletTransfers } from "../warehouse/wallet-side.ts";
 
 export type KnownToken = { tokenId: string; symbol: string; name: string };
 
-/** Symbol or name equal (case and spaces aside) to a well-known token's, on another contract. */
-export function fakeCondition(alias: string, known: KnownToken[]): Sql {
+/**
+ * Symbol or name equal (case and spaces aside) to a well-known token's, on another contract. Over rows carrying
+ * `sym_l` and `name_l` (lower(trim()) of symbol and name, computed once per row by `withFlags`).
+ */
+function fakeCondition(alias: string, known: KnownToken[]): Sql {
   if (!known.length) return raw("FALSE");
   const a = raw(alias);
   const parts = known.map(
     (k) =>
-      sql`((lower(trim(${a}.token_symbol)) = ${k.symbol.toLowerCase()} OR lower(trim(${a}.token_name)) =
-        ${k.name.toLowerCase()})
+      sql`((${a}.sym_l = ${k.symbol.toLowerCase()} OR ${a}.name_l = ${k.name.toLowerCase()})
         AND ${a}.token_id <> ${k.tokenId})`,
   );
   return sql`COALESCE(${join(parts, " OR ")}, FALSE)`;
 }
 
-/** A transfer that is spam: flagged risky by TronScan, a token of level 3/4, or a fake of a well-known token. */
-export function spamCondition(alias: string, known: KnownToken[]): Sql {
-  const a = raw(alias);
+/**
+ * Rows (with risk, token_level, token_symbol, token_name, token_id) plus `is_fake` and `is_spam`: spam is flagged
+ * risky by TronScan, a token of level 3/4, or a fake of a well-known token. Each flag is computed once per row, so
+ * that the detectors compare booleans instead of strings.
+ */
+export function withFlags(rows: Sql, known: KnownToken[]): Sql {
   // COALESCE: a NULL (unknown level, no symbol) must read as "not spam", never as NULL
-  return sql`COALESCE(${a}.risk OR ${a}.token_level IN ('3', '4') OR ${fakeCondition(alias, known)}, FALSE)`;
+  return sql`SELECT f.*, COALESCE(f.risk OR f.token_level IN ('3', '4') OR f.is_fake, FALSE) AS is_spam FROM (
+      SELECT r.*, ${fakeCondition("r", known)} AS is_fake
+      FROM (SELECT q.*, lower(trim(q.token_symbol)) AS sym_l, lower(trim(q.token_name)) AS name_l FROM (${rows}) q) r
+    ) f`;
 }
+
+/** The candidates' flags (see withFlags). */
+export const SPAM = raw("c.is_spam");
+export const FAKE = raw("c.is_fake");
 
 const CANDIDATE_COLUMNS =
   raw(`t.transfer_id, t.transaction_id, t.timestamp_ms, t.asset_type, t.token_id, t.token_symbol,
@@ -35,12 +47,18 @@ const CANDIDATE_COLUMNS =
 
 /**
  * Transfers loaded after the watermark (`first_seen_at`), successful, seen from each watched wallet they touch:
- * wallet, direction, counterparty and the transfer's columns; `where` narrows them (over `a`).
+ * wallet, direction, counterparty, the transfer's columns and its spam flags; `where` narrows them (over `a`).
  */
-export function candidates(d: Dialect, watermarkMs: number, where: Sql[] = [], among?: readonly string[]): Sql {
+export function candidates(
+  d: Dialect,
+  watermarkMs: number,
+  known: KnownToken[],
+  where: Sql[] = [],
+  among?: readonly string[],
+): Sql {
   const fresh = sql`t.status = 'success' AND t.first_seen_at > ${spelled(d.msToTimestamp, watermarkMs)}`;
   const rows = walletTransfers({ select: CANDIDATE_COLUMNS, where: fresh, among });
-  return sql`SELECT * FROM (${rows}) a WHERE ${and(where)}`;
+  return sql`SELECT * FROM (${withFlags(rows, known)}) a WHERE ${and(where)}`;
 }
 
 /**
@@ -70,7 +88,7 @@ export function historyFrom(fromMs: number): Sql {
 }
 
 /** First-seen times per (wallet, counterparty) among the candidate rows `c` that are not spam. */
-export const pairsOf = (spam: Sql): Sql => sql`SELECT c.wallet, c.counterparty, min(c.timestamp_ms) AS first_ms,
+export const pairsOf = (spam: Sql = SPAM): Sql => sql`SELECT c.wallet, c.counterparty, min(c.timestamp_ms) AS first_ms,
     min(CASE WHEN c.amount_raw <> '0' THEN c.timestamp_ms END) AS first_value_ms
   FROM c WHERE c.direction <> 'self' AND NOT ${spam} GROUP BY c.wallet, c.counterparty`;
 
@@ -84,10 +102,9 @@ const MERGE_PAIRS = raw(`ON p.wallet = n.wallet AND p.counterparty = n.counterpa
 
 /** Adds the scored rows' pairs to `counterparties` (run in the transaction that moves the watermark). */
 export function mergeCounterpartiesSql(d: Dialect, args: { watermarkMs: number; known: KnownToken[] }): Sql {
-  const spam = spamCondition("c", args.known);
   return labelled(
     "anomalies.counterparties",
-    sql`MERGE INTO counterparties p USING (WITH c AS (${candidates(d, args.watermarkMs)}) ${pairsOf(spam)}) n
+    sql`MERGE INTO counterparties p USING (WITH c AS (${candidates(d, args.watermarkMs, args.known)}) ${pairsOf()}) n
       ${MERGE_PAIRS}`,
   );
 }
@@ -97,7 +114,6 @@ export function mergeCounterpartiesSql(d: Dialect, args: { watermarkMs: number; 
  * scored (loaded up to the watermark); newer rows come in through `mergeCounterpartiesSql`.
  */
 export function backfillCounterpartiesSql(d: Dialect, args: { watermarkMs: number; known: KnownToken[] }): Sql {
-  const spam = spamCondition("c", args.known);
   const scored = walletTransfers({
     select: raw("t.timestamp_ms, t.amount_raw, t.risk, t.token_level, t.token_symbol, t.token_name, t.token_id"),
     where: sql`t.status = 'success' AND t.from_address <> t.to_address
@@ -106,7 +122,7 @@ export function backfillCounterpartiesSql(d: Dialect, args: { watermarkMs: numbe
   });
   return labelled(
     "anomalies.counterparties_backfill",
-    sql`MERGE INTO counterparties p USING (WITH c AS (${scored}) ${pairsOf(spam)}) n
+    sql`MERGE INTO counterparties p USING (WITH c AS (${withFlags(scored, args.known)}) ${pairsOf()}) n
       ${MERGE_PAIRS}`,
   );
 }

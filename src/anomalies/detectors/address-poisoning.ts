@@ -4,7 +4,7 @@ import { wellKnownToken } from "../../normalize/tokens.ts";
 import { parseUnits } from "../../normalize/amount.ts";
 import { join, labelled, raw, sql } from "../../warehouse/sql.ts";
 import { amountOf, type Detector, ofTransfer, tokenOf } from "../detector.ts";
-import { candidates, pairsOf, spamCondition } from "../sql.ts";
+import { candidates, pairsOf } from "../sql.ts";
 
 export const addressPoisoning: Detector = {
   type: "address_poisoning",
@@ -24,11 +24,11 @@ export const addressPoisoning: Detector = {
       sql`${raw(alias)}.wallet = c.wallet${earlier ? raw(` AND ${alias}.first_value_ms < c.timestamp_ms`) : raw("")}`;
     return labelled(
       "anomalies.address_poisoning",
-      sql`WITH c AS (${candidates(ctx.d, ctx.watermarkMs, [], ctx.wallets)}),
+      sql`WITH c AS (${candidates(ctx.d, ctx.watermarkMs, ctx.known, [], ctx.wallets)}),
       known AS (
         SELECT p.wallet, p.counterparty, p.first_value_ms FROM counterparties p
         WHERE p.first_value_ms IS NOT NULL AND p.wallet IN (SELECT wallet FROM c)
-        UNION ALL SELECT wallet, counterparty, first_value_ms FROM (${pairsOf(spamCondition("c", ctx.known))})
+        UNION ALL SELECT wallet, counterparty, first_value_ms FROM (${pairsOf()})
         WHERE first_value_ms IS NOT NULL
       )
       SELECT ${cols}, c.direction, c.counterparty AS lookalike, min(k.counterparty) AS imitated

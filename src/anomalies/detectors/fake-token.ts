@@ -1,7 +1,7 @@
 // A token calling itself by a well-known token's symbol or name on another contract.
 import { labelled, list, sql } from "../../warehouse/sql.ts";
 import { amountOf, type Detector, ofTransfer } from "../detector.ts";
-import { candidates, fakeCondition } from "../sql.ts";
+import { candidates, FAKE } from "../sql.ts";
 
 const directionIs = (d: "in" | "out" | "any") => sql`a.direction IN (${list(d === "any" ? ["in", "out"] : [d])})`;
 const same = (a: string, b: unknown) =>
@@ -16,11 +16,11 @@ export const fakeToken: Detector = {
   query: (ctx) =>
     labelled(
       "anomalies.fake_token",
-      sql`WITH c AS (${candidates(ctx.d, ctx.watermarkMs, [directionIs(ctx.settings.fake_token.direction)], ctx.wallets)})
+      sql`WITH c AS (${candidates(ctx.d, ctx.watermarkMs, ctx.known, [directionIs(ctx.settings.fake_token.direction)], ctx.wallets)})
       SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_name, c.amount,
         c.amount_raw,
         c.timestamp_ms, c.direction
-      FROM c WHERE ${fakeCondition("c", ctx.known)}`,
+      FROM c WHERE ${FAKE}`,
     ),
   toAnomaly: (r, ctx) => {
     const real = ctx.known.find((k) => same(k.symbol, r.token_symbol) || same(k.name, r.token_name));

@@ -23,6 +23,7 @@ function parts(ctx: DetectContext) {
   const c = candidates(
     ctx.d,
     ctx.watermarkMs,
+    ctx.known,
     [sql`a.direction IN ('in', 'out') AND a.amount_num IS NOT NULL`, aboveMinimum("a", p.min_amount, ctx.decimals)],
     ctx.wallets,
   );
@@ -58,28 +59,35 @@ export function rangeJoinSql(ctx: DetectContext): Sql {
 
 /**
  * The same test as a window over the keys' whole scope: cheaper than the range join when most rows are new
- * (a first detection or a full re-score), where the join would pair every row with its history.
+ * (a first detection or a full re-score), where the join would pair every row with its history. The window
+ * carries only the key, time and amount (a narrow sort); rows with the same key, time and amount have the same
+ * frame and so the same outcome, so the few rows that fire are joined to the candidates (the new rows) on those.
+ * A first detection scores everything: no key filter then.
  */
 export function windowSql(ctx: DetectContext): Sql {
   const { p, c, history, lookback } = parts(ctx);
+  const ofKeys =
+    ctx.watermarkMs < 0
+      ? raw("")
+      : sql`JOIN (SELECT DISTINCT wallet, token_id, direction FROM c) k
+          ON k.wallet = a.wallet AND k.token_id = a.token_id AND k.direction = a.direction`;
   return sql`WITH c AS (${c}),
-      keys AS (SELECT DISTINCT wallet, token_id, direction FROM c),
-      scope AS (
-        SELECT a.*, a.transfer_id IN (SELECT transfer_id FROM c) AS is_new
-        FROM (${history}) a JOIN keys k ON k.wallet = a.wallet AND k.token_id = a.token_id AND k.direction = a.direction
-      ),
       stats AS (
-        SELECT wallet, transfer_id, is_new, amount_num, count(*) OVER w AS sample,
-          median(CAST(amount_num AS DOUBLE)) OVER w AS median, stddev_samp(CAST(amount_num AS DOUBLE)) OVER w AS stddev
-        FROM scope
-        WINDOW w AS (PARTITION BY wallet, token_id, direction ORDER BY timestamp_ms
+        SELECT a.wallet, a.token_id, a.direction, a.timestamp_ms, CAST(a.amount_num AS DOUBLE) AS x,
+          count(*) OVER w AS sample, median(CAST(a.amount_num AS DOUBLE)) OVER w AS median,
+          stddev_samp(CAST(a.amount_num AS DOUBLE)) OVER w AS stddev
+        FROM (${history}) a ${ofKeys}
+        WINDOW w AS (PARTITION BY a.wallet, a.token_id, a.direction ORDER BY a.timestamp_ms
           RANGE BETWEEN ${lookback} PRECEDING AND 1 PRECEDING)
+      ),
+      fired AS (
+        SELECT DISTINCT wallet, token_id, direction, timestamp_ms, x, sample, median, stddev FROM stats
+        WHERE sample >= ${p.min_sample} AND x > median + ${p.sigmas} * coalesce(stddev, 0)
       )
       SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_decimals, c.amount,
         c.amount_raw, c.timestamp_ms, c.direction, s.sample, s.median, s.stddev
-      FROM stats s JOIN c ON c.transfer_id = s.transfer_id AND c.wallet = s.wallet
-      WHERE s.is_new AND s.sample >= ${p.min_sample} AND CAST(s.amount_num AS DOUBLE) > s.median + ${p.sigmas} *
-        coalesce(s.stddev, 0)`;
+      FROM fired s JOIN c ON c.wallet = s.wallet AND c.token_id = s.token_id AND c.direction = s.direction
+        AND c.timestamp_ms = s.timestamp_ms AND CAST(c.amount_num AS DOUBLE) = s.x`;
 }
 
 export const largeTransaction: Detector = {

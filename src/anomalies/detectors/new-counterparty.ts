@@ -2,7 +2,7 @@
 // with, above the minimum amount of its token; spam itself is never one (spam_token reports it).
 import { labelled, list, sql } from "../../warehouse/sql.ts";
 import { amountOf, type Detector, ofTransfer, tokenOf } from "../detector.ts";
-import { aboveMinimum, candidates, pairsOf, spamCondition } from "../sql.ts";
+import { aboveMinimum, candidates, pairsOf, SPAM } from "../sql.ts";
 
 export const newCounterparty: Detector = {
   type: "new_counterparty",
@@ -12,11 +12,11 @@ export const newCounterparty: Detector = {
     const dirs = list(p.direction === "any" ? ["in", "out"] : [p.direction]);
     return labelled(
       "anomalies.new_counterparty",
-      sql`WITH c AS (${candidates(ctx.d, ctx.watermarkMs, [], ctx.wallets)}),
+      sql`WITH c AS (${candidates(ctx.d, ctx.watermarkMs, ctx.known, [], ctx.wallets)}),
       seen AS (
         SELECT p.wallet, p.counterparty, p.first_ms FROM counterparties p
         WHERE (p.wallet, p.counterparty) IN (SELECT wallet, counterparty FROM c WHERE direction IN (${dirs}))
-        UNION ALL SELECT wallet, counterparty, first_ms FROM (${pairsOf(spamCondition("c", ctx.known))})
+        UNION ALL SELECT wallet, counterparty, first_ms FROM (${pairsOf()})
       ),
       first_seen AS (SELECT wallet, counterparty, min(first_ms) AS first_ms FROM seen GROUP BY wallet, counterparty)
       SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.amount, c.amount_raw,
@@ -24,7 +24,7 @@ export const newCounterparty: Detector = {
       FROM c LEFT JOIN first_seen f ON f.wallet = c.wallet AND f.counterparty = c.counterparty
       WHERE c.direction IN (${dirs}) AND (f.first_ms IS NULL OR f.first_ms >= c.timestamp_ms)
         AND ${aboveMinimum("c", p.min_amount, ctx.decimals)}
-        AND NOT ${spamCondition("c", ctx.known)}`,
+        AND NOT ${SPAM}`,
     );
   },
   toAnomaly: (r) => ({

@@ -1,7 +1,7 @@
 // An incoming airdrop of a token that is spam: flagged risky by TronScan, of level 3/4, or a fake.
 import { labelled, sql } from "../../warehouse/sql.ts";
 import { amountOf, type Detector, ofTransfer, tokenOf } from "../detector.ts";
-import { candidates, spamCondition } from "../sql.ts";
+import { candidates, SPAM } from "../sql.ts";
 
 export const spamToken: Detector = {
   type: "spam_token",
@@ -10,10 +10,10 @@ export const spamToken: Detector = {
     labelled(
       "anomalies.spam_token",
       sql`WITH c AS
-        (${candidates(ctx.d, ctx.watermarkMs, [sql`a.asset_type IN ('trc10', 'trc20') AND a.direction = 'in'`], ctx.wallets)})
+        (${candidates(ctx.d, ctx.watermarkMs, ctx.known, [sql`a.asset_type IN ('trc10', 'trc20') AND a.direction = 'in'`], ctx.wallets)})
       SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_name, c.token_level, c.risk,
         c.amount, c.amount_raw, c.timestamp_ms
-      FROM c WHERE ${spamCondition("c", ctx.known)}`,
+      FROM c WHERE ${SPAM}`,
     ),
   toAnomaly: (r) => {
     const level = r.token_level === "3" || r.token_level === "4" ? String(r.token_level) : null;
