@@ -20,7 +20,7 @@ import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 let pipelineRate: number | null = null;
 const sizeName = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(0)}M` : `${Math.round(n / 1e3)}k`);
 const TOTAL = Number(process.env.BENCH_TRANSFERS ?? 1_000_000);
-const FLUSH_ROWS = 5000;
+const FLUSH_ROWS = Number(process.env.BENCH_FLUSH_ROWS ?? 5000);
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const rate = (n: number, ms: number) => `${Math.round((n / ms) * 1000).toLocaleString("en-US")}/s`;
 

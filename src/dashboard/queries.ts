@@ -8,7 +8,15 @@ import type { Warehouse } from "../warehouse/types.ts";
 import { walletActivity, walletTransactions, walletTransfers } from "../warehouse/wallet-side.ts";
 import { tokenMetricsOver } from "../wallet-metrics/read.ts";
 import { rollupCurrent } from "../rules/rollup.ts";
-import { dailyTotalsSql, tokenTotalsSql, topVolumeSql, txCountSql, walletDaysSql, walletTxSql } from "./rolled.ts";
+import {
+  dailyTotalsSql,
+  tokenTotalsSql,
+  topVolumeSql,
+  txCountSql,
+  walletDaysSql,
+  walletTransferRows,
+  walletTxSql,
+} from "./rolled.ts";
 
 export const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 type Row = Record<string, string | number | boolean | null>;
@@ -224,8 +232,9 @@ export async function anomaliesList(
 export async function walletPage(w: Warehouse, address: string, nowMs: number, base = false) {
   const [wallet] = await w.query<Row>(sql`SELECT address, label FROM wallets WHERE address = ${address}`);
   if (!wallet) return null;
-  // the view's SQL with the page's own "now" (the view itself uses the database clock)
-  const mine = walletActivity({ wallet: address });
+  const rolled = !base && (await rollupCurrent(w));
+  // its transfers from wallet_history when current, else the view's SQL (with the page's own "now")
+  const mine = rolled ? walletTransferRows(address) : walletActivity({ wallet: address });
   const tokens = await w.query<Row>(
     labelled(
       "dashboard.wallet_tokens",
@@ -234,7 +243,6 @@ export async function walletPage(w: Warehouse, address: string, nowMs: number, b
   );
   const metric = (t: Row, key: string) => units(t[key], t.token_decimals);
   const recent = walletActivity({ wallet: address, window: { fromMs: nowMs - 30 * DAY_MS, toMs: nowMs } });
-  const rolled = !base && (await rollupCurrent(w));
   const daily = await w.query<Row>(
     rolled
       ? walletDaysSql({ fromMs: nowMs - 30 * DAY_MS, toMs: nowMs }, address)

@@ -121,3 +121,9 @@ export function walletDaysSql(w: Window, wallet: string): Sql {
       GROUP BY day_ms ORDER BY day_ms`,
   );
 }
+
+/** One wallet's transfers as wallet_activity rows (the columns its metrics and counterparties read). */
+export const walletTransferRows = (wallet: string): Sql =>
+  sql`SELECT wallet, 'transfer' AS kind, tx AS transaction_id, transfer_id, timestamp_ms, direction, counterparty,
+      asset_type, token_id, token_symbol, token_name, token_decimals, amount_num, amount_raw, status
+    FROM wallet_history WHERE wallet = ${wallet} AND is_transfer = 1`;

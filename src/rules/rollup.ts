@@ -44,8 +44,8 @@ const WATCHED_ROWS = `SELECT day_ms, '*' AS bucket, count(DISTINCT tx) AS tx,
             FROM dirty_activity WHERE status = 'success' AND is_transfer = 1) t
       GROUP BY day_ms, token_id`;
 
-export const HISTORY_COLUMNS = `wallet, day_ms, timestamp_ms, tx, transfer_id, is_transfer, direction, status, token_id,
-  token_symbol, token_name, token_decimals, amount_num, amount_raw`;
+export const HISTORY_COLUMNS = `wallet, day_ms, timestamp_ms, tx, transfer_id, is_transfer, direction, counterparty,
+  status, asset_type, token_id, token_symbol, token_name, token_decimals, amount_num, amount_raw`;
 
 /** Rebuilds wallet_history's rows for the days in activity_days (between the first and the last, in ms). */
 export function historyInsertSql(fromMs: number, toMs: number): Sql {

@@ -12,21 +12,23 @@ export type RuleQuery = { query: Sql; columns: string[] };
 
 /**
  * The watched wallets' transfers (and, for counts, their transactions) with a time in [fromMs, toMs]:
- * wallet, direction, counterparty, tx, transfer_id, status, token_id, token_symbol, token_name, token_decimals,
+ * wallet, direction, counterparty, tx, transfer_id, status, asset_type, token_id, token_symbol, token_name, token_decimals,
  * amount_num, amount_raw, timestamp_ms, is_transfer.
  */
 export function activitySql(withTransactions: boolean, fromMs: number, toMs: number): Sql {
   const within = (a: string) => sql`${raw(a)}.timestamp_ms >= ${fromMs} AND ${raw(a)}.timestamp_ms <= ${toMs}`;
   const transfers = walletTransfers({
     select: raw(
-      `t.transaction_id AS tx, t.transfer_id, t.status, t.token_id, t.token_symbol, t.token_name, t.token_decimals,
+      `t.transaction_id AS tx, t.transfer_id, t.status, t.asset_type, t.token_id, t.token_symbol, t.token_name,
+      t.token_decimals,
       t.amount_num, t.amount_raw, t.timestamp_ms, 1 AS is_transfer`,
     ),
     where: within("t"),
   });
   if (!withTransactions) return transfers;
   const transactions = walletTransactions({
-    select: raw(`x.hash AS tx, CAST(NULL AS VARCHAR) AS transfer_id, x.status, CAST(NULL AS VARCHAR) AS token_id,
+    select: raw(`x.hash AS tx, CAST(NULL AS VARCHAR) AS transfer_id, x.status, CAST(NULL AS VARCHAR) AS asset_type,
+      CAST(NULL AS VARCHAR) AS token_id,
       CAST(NULL AS VARCHAR) AS token_symbol, CAST(NULL AS VARCHAR) AS token_name, CAST(NULL AS INTEGER) AS token_decimals,
       CAST(NULL AS DECIMAL(38,0)) AS amount_num,
       CAST(NULL AS VARCHAR) AS amount_raw, x.timestamp_ms, 0 AS is_transfer`),
