@@ -94,7 +94,7 @@ export async function benchDashboard(transfers: number, wallets: number): Promis
       warm.push(await get(path));
     }
     coldP95.set(
-      path.replace(busy.wallet, "<wallet>").replace(/\?.*/, (q) => (q.length > 12 ? "?filtered" : q)),
+      path.replace(busy.wallet, "<wallet>").replace(/\?.*/, (q) => (q.length > 25 ? "?<filters>" : q)),
       Number(pct(cold, 0.95)),
     );
     console.log(

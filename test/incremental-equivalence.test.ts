@@ -9,7 +9,7 @@ import { refreshRollup } from "../src/rules/rollup.ts";
 import { detectAnomalies } from "../src/anomalies/detect.ts";
 import { DETECTORS } from "../src/anomalies/detectors/index.ts";
 import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
-import { charts, overview, walletPage } from "../src/dashboard/queries.ts";
+import { charts, newestActivityMs, overview, walletPage } from "../src/dashboard/queries.ts";
 import { closeAfterEach, fastClient, memoryWarehouse, startEmulator, tempDir, testConfig } from "./helpers.ts";
 
 const SCORED = DETECTORS.filter((d) => d.scoresNewTransfers)
@@ -65,6 +65,8 @@ describe("incremental paths against a full recomputation", () => {
     expect(await ids()).toEqual(incremental);
 
     // the dashboard: rollup reads against base-table reads, now and at awkward times of day
+    const [newest] = await w.query<{ ms: string }>("SELECT max(timestamp_ms) AS ms FROM wallet_activity");
+    expect(await newestActivityMs(w)).toBe(Number(newest.ms));
     const end = api.emu.now();
     const times = [end, end - 5 * HOUR_MS - 123, Math.floor(end / DAY_MS) * DAY_MS, end - 3 * DAY_MS - 1];
     for (const nowMs of times) {

@@ -383,13 +383,12 @@ export const isWatched = async (w: Warehouse, address: string) =>
 
 /** The newest stored activity of any watched wallet (ms; null: none yet). */
 export async function newestActivityMs(w: Warehouse): Promise<number | null> {
-  const [r] = await w.query<{ ms: string | null }>(
-    labelled(
-      "dashboard.newest_activity",
-      sql`SELECT max(timestamp_ms) AS ms FROM (${walletTransfers({ select: raw("t.timestamp_ms") })}
-        UNION ALL ${walletTransactions({ select: raw("x.timestamp_ms") })}) a`,
-    ),
-  );
+  // from wallet_history when current: only its newest day's row groups are read
+  const q = (await rollupCurrent(w))
+    ? sql`SELECT max(timestamp_ms) AS ms FROM wallet_history WHERE day_ms >= (SELECT max(day_ms) FROM wallet_history)`
+    : sql`SELECT max(timestamp_ms) AS ms FROM (${walletTransfers({ select: raw("t.timestamp_ms") })}
+        UNION ALL ${walletTransactions({ select: raw("x.timestamp_ms") })}) a`;
+  const [r] = await w.query<{ ms: string | null }>(labelled("dashboard.newest_activity", q));
   return r?.ms === null || r?.ms === undefined ? null : Number(r.ms);
 }
 

@@ -47,7 +47,7 @@ const WATCHED_ROWS = `SELECT day_ms, '*' AS bucket, count(DISTINCT tx) AS tx,
 export const HISTORY_COLUMNS = `wallet, day_ms, timestamp_ms, tx, transfer_id, is_transfer, direction, counterparty,
   status, asset_type, token_id, token_symbol, token_name, token_decimals, amount_num, amount_raw`;
 
-/** Rebuilds wallet_history's rows for the days in activity_days (between the first and the last, in ms). */
+/** Rebuilds wallet_history's rows for the days in activity_days between two times (ms, inclusive). */
 export function historyInsertSql(fromMs: number, toMs: number): Sql {
   const day = raw(utcDaySql("a.timestamp_ms"));
   return labelled(
@@ -82,23 +82,27 @@ export function rollupInsertSql(table: keyof typeof ROLLUPS): Sql {
 
 /** Rebuilds the rollups' rows of the days in activity_days, then empties it: one transaction. */
 export async function refreshRollup(w: Warehouse): Promise<number> {
-  const [range] = await w.query<{ n: string; lo: string | null; hi: string | null }>(
-    "SELECT count(*) AS n, min(day_ms) AS lo, max(day_ms) AS hi FROM activity_days",
+  const days = (await w.query<{ day_ms: string }>("SELECT day_ms FROM activity_days ORDER BY day_ms")).map((r) =>
+    Number(r.day_ms),
   );
-  if (Number(range.n) === 0) return 0;
-  const lo = Number(range.lo);
-  const hi = Number(range.hi) + DAY_MS - 1;
+  if (!days.length) return 0;
   await w.transaction(async (q) => {
     await q("DELETE FROM wallet_history WHERE day_ms IN (SELECT day_ms FROM activity_days)");
-    await q(historyInsertSql(lo, hi));
+    // a week of days per statement: each sorts in memory (a whole rebuild after a backfill at once would spill)
+    for (let i = 0; i < days.length; i += HISTORY_DAYS_PER_INSERT) {
+      const part = days.slice(i, i + HISTORY_DAYS_PER_INSERT);
+      await q(historyInsertSql(part[0], part[part.length - 1] + DAY_MS - 1));
+    }
     for (const table of Object.keys(ROLLUPS) as (keyof typeof ROLLUPS)[]) {
       await q(`DELETE FROM ${table} WHERE day_ms IN (SELECT day_ms FROM activity_days)`);
       await q(rollupInsertSql(table));
     }
     await q("DELETE FROM activity_days");
   });
-  return Number(range.n);
+  return days.length;
 }
+
+const HISTORY_DAYS_PER_INSERT = 7;
 
 /** Whether every loaded day is rolled up (nothing waits in activity_days). */
 export async function rollupCurrent(w: Warehouse): Promise<boolean> {
