@@ -9,7 +9,16 @@ import { refreshRollup } from "../src/rules/rollup.ts";
 import { detectAnomalies } from "../src/anomalies/detect.ts";
 import { DETECTORS } from "../src/anomalies/detectors/index.ts";
 import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
-import { charts, newestActivityMs, overview, walletPage } from "../src/dashboard/queries.ts";
+import {
+  type ActivityFilter,
+  charts,
+  newestActivityMs,
+  overview,
+  walletActivityPage,
+  walletPage,
+} from "../src/dashboard/queries.ts";
+
+const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 import { closeAfterEach, fastClient, memoryWarehouse, startEmulator, tempDir, testConfig } from "./helpers.ts";
 
 const SCORED = DETECTORS.filter((d) => d.scoresNewTransfers)
@@ -63,6 +72,32 @@ describe("incremental paths against a full recomputation", () => {
       await w.query(`DELETE FROM ${table}`);
     await detectAnomalies({ warehouse: w, config, nowMs: api.emu.now(), outDir: dir, windowFromRows: 0 });
     expect(await ids()).toEqual(incremental);
+
+    // a wallet's activity pages: every kind, sort and filter the page offers, from wallet_history and from the base
+    const pages: ActivityFilter[] = [
+      { sort: "time", order: "desc", page: 1, pageSize: 50 },
+      { sort: "amount", order: "desc", page: 2, pageSize: 25, kind: "transfer", direction: "in" },
+      { sort: "token", order: "asc", page: 1, pageSize: 100, status: "failed" },
+      { sort: "status", order: "asc", page: 1, pageSize: 100, kind: "transaction" },
+      {
+        sort: "time",
+        order: "asc",
+        page: 1,
+        pageSize: 30,
+        token: USDT,
+        minRaw: "1000000",
+        from: api.emu.now() - 5 * DAY_MS,
+      },
+      { sort: "time", order: "desc", page: 99, pageSize: 50 },
+    ];
+    let shown = 0;
+    for (const wallet of wallets)
+      for (const f of pages) {
+        const page = await walletActivityPage(w, wallet, f);
+        expect(page).toEqual(await walletActivityPage(w, wallet, f, true));
+        shown += page.rows.length;
+      }
+    expect(shown).toBeGreaterThan(300);
 
     // the dashboard: rollup reads against base-table reads, now and at awkward times of day
     const [newest] = await w.query<{ ms: string }>("SELECT max(timestamp_ms) AS ms FROM wallet_activity");

@@ -380,7 +380,14 @@ CREATE TABLE IF NOT EXISTS wallet_history (
   token_name VARCHAR,
   token_decimals NUMBER(10,0),
   amount_num NUMBER(38,0),
-  amount_raw VARCHAR
+  amount_raw VARCHAR,
+  amount VARCHAR,
+  block NUMBER(19,0),
+  timestamp_utc TIMESTAMP_TZ,
+  confirmed BOOLEAN,
+  contract_type NUMBER(10,0),
+  risk BOOLEAN,
+  token_level VARCHAR
 );
 
 ALTER TABLE wallet_daily ADD COLUMN IF NOT EXISTS first_ms NUMBER(19,0);

@@ -13,6 +13,7 @@ import {
   tokenTotalsSql,
   topVolumeSql,
   txCountSql,
+  walletActivityRows,
   walletDaysSql,
   walletTransferRows,
   walletTxSql,
@@ -323,10 +324,12 @@ export type ActivityFilter = {
 };
 
 /** One page of a wallet's activity, filtered and sorted, with the filtered total. */
-export async function walletActivityPage(w: Warehouse, address: string, f: ActivityFilter) {
+export async function walletActivityPage(w: Warehouse, address: string, f: ActivityFilter, base = false) {
   const window =
     f.from !== undefined || f.to !== undefined ? { fromMs: (f.from ?? -1) - 1, toMs: f.to ?? 8.64e15 } : undefined;
-  const mine = walletActivity({ wallet: address, window });
+  // from wallet_history when current (one narrow table), else the base tables
+  const mine =
+    !base && (await rollupCurrent(w)) ? walletActivityRows(address) : walletActivity({ wallet: address, window });
   const where = given([
     [f.kind, (v: string) => sql`kind = ${v}`],
     [f.token, (v: string) => sql`token_id = ${v}`],

@@ -127,3 +127,15 @@ export const walletTransferRows = (wallet: string): Sql =>
   sql`SELECT wallet, 'transfer' AS kind, tx AS transaction_id, transfer_id, timestamp_ms, direction, counterparty,
       asset_type, token_id, token_symbol, token_name, token_decimals, amount_num, amount_raw, status
     FROM wallet_history WHERE wallet = ${wallet} AND is_transfer = 1`;
+
+/**
+ * One wallet's activity as wallet_activity rows, from wallet_history: its transfers, and its transactions that
+ * moved nothing for it.
+ */
+export const walletActivityRows = (wallet: string): Sql =>
+  sql`SELECT wallet, CASE WHEN is_transfer = 1 THEN 'transfer' ELSE 'transaction' END AS kind, tx AS transaction_id,
+      transfer_id, block, timestamp_utc, timestamp_ms, direction, counterparty, asset_type, token_id, token_symbol,
+      token_name, token_decimals, amount_raw, amount_num, amount, status, confirmed, contract_type, risk, token_level
+    FROM wallet_history h
+    WHERE wallet = ${wallet} AND (is_transfer = 1 OR NOT EXISTS (
+      SELECT 1 FROM wallet_history f WHERE f.wallet = ${wallet} AND f.tx = h.tx AND f.is_transfer = 1))`;

@@ -45,7 +45,8 @@ const WATCHED_ROWS = `SELECT day_ms, '*' AS bucket, count(DISTINCT tx) AS tx,
       GROUP BY day_ms, token_id`;
 
 export const HISTORY_COLUMNS = `wallet, day_ms, timestamp_ms, tx, transfer_id, is_transfer, direction, counterparty,
-  status, asset_type, token_id, token_symbol, token_name, token_decimals, amount_num, amount_raw`;
+  status, asset_type, token_id, token_symbol, token_name, token_decimals, amount_num, amount_raw, amount, block,
+  timestamp_utc, confirmed, contract_type, risk, token_level`;
 
 /** Rebuilds wallet_history's rows for the days in activity_days between two times (ms, inclusive). */
 export function historyInsertSql(fromMs: number, toMs: number): Sql {

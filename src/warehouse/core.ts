@@ -141,10 +141,11 @@ export function createWarehouse(driver: Driver): Warehouse {
       await tx.run(d.insertSelectMissingSql("activity_days", ["day_ms"], movedDaysSql()));
     if (rows.transfers.length) {
       const [stored] = await tx.run(storedRangeSql("transfers"));
-      const c = await tx.merge("transfers", mergeTransfersSql(d, widen(timeRange(rows.transfers), stored)));
+      const range = widen(timeRange(rows.transfers), stored);
+      const c = await tx.merge("transfers", mergeTransfersSql(d, range));
       counts.transfersNew = c.inserted;
       counts.transfersUpdated = c.updated;
-      await tx.run(supersededCallTransfersSql());
+      await tx.run(supersededCallTransfersSql(range));
     }
     if (rows.transactions.length) {
       const [stored] = await tx.run(storedRangeSql("transactions"));

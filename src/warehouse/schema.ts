@@ -171,6 +171,13 @@ export const WALLET_HISTORY: Table = {
     ["token_decimals", "int"],
     ["amount_num", "raw_amount"],
     ["amount_raw", "text"],
+    ["amount", "text"],
+    ["block", "bigint"],
+    ["timestamp_utc", "timestamp"],
+    ["confirmed", "bool"],
+    ["contract_type", "int"],
+    ["risk", "bool"],
+    ["token_level", "text"],
   ],
 };
 
