@@ -10,6 +10,7 @@ import { emptyBatch, type TransferRow } from "../src/model/rows.ts";
 import { transferId } from "../src/normalize/common.ts";
 import { loadAlerts, saveAlerts, saveRules } from "../src/rules/store.ts";
 import { evaluateRules } from "../src/rules/evaluate.ts";
+import { refreshRollup } from "../src/rules/rollup.ts";
 import { detectAnomalies } from "../src/anomalies/detect.ts";
 import { tempDir } from "./helpers.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
@@ -60,6 +61,28 @@ const rows = (n: number, amount = "1000000"): TransferRow[] =>
 
 for (const e of engines) {
   describe.skipIf(!e.enabled)(`warehouse behaviour: ${e.name}`, () => {
+    it("a row loaded again at another time leaves its old day in the rollups and wallet_history", async () => {
+      const w = await e.open();
+      try {
+        await w.setWallets([{ address: W, label: null }]);
+        const [row] = rows(1);
+        await w.load({ batch: { ...emptyBatch(), transfers: [row] }, cursors: [], runId: "a" });
+        await refreshRollup(w);
+        // TronScan first said 2026-03-01, now (same transaction, same id) 2026-03-03 12:00
+        const moved = { ...row, timestampMs: T0 + 2.5 * 86_400_000, observedAtMs: row.observedAtMs + 1 };
+        await w.load({ batch: { ...emptyBatch(), transfers: [moved] }, cursors: [], runId: "b" });
+        await refreshRollup(w);
+        const days = await w.query<{ day_ms: string; tx: string }>(
+          "SELECT day_ms, tx_any AS tx FROM wallet_daily WHERE bucket = '*' ORDER BY day_ms",
+        );
+        expect(days.map((d) => [Number(d.day_ms), Number(d.tx)])).toEqual([[T0 + 2 * 86_400_000, 1]]);
+        const kept = await w.query<{ timestamp_ms: string }>("SELECT DISTINCT timestamp_ms FROM wallet_history"); // transfer and transaction
+        expect(kept.map((k) => Number(k.timestamp_ms))).toEqual([T0 + 2.5 * 86_400_000]);
+      } finally {
+        await w.close();
+      }
+    });
+
     it("migrate is idempotent; a load and the same load again: rows once, the cursor moved with them", async () => {
       const w = await e.open();
       try {

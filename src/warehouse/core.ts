@@ -23,13 +23,13 @@ import {
   mergeObservationsSql,
   mergeTransactionsSql,
   mergeTransfersSql,
-  movedDaysSql,
   STAGE_OBSERVATIONS,
   STAGE_RESCALE,
   STAGE_TRANSACTIONS,
   STAGE_TRANSFERS,
   stageTablesSql,
-  storedRangeSql,
+  storedTimes,
+  storedTimesSql,
   supersededCallTransfersSql,
   type TimeRange,
   widen,
@@ -136,11 +136,11 @@ export function createWarehouse(driver: Driver): Warehouse {
     for (const t of [STAGE_TRANSFERS, STAGE_TRANSACTIONS, STAGE_OBSERVATIONS]) await tx.run(`DELETE FROM ${t}`);
     if (rows.transfers.length) await tx.stage(STAGE_TRANSFERS, TRANSFER_STAGE, rows.transfers);
     if (rows.transactions.length) await tx.stage(STAGE_TRANSACTIONS, TRANSACTION_STAGE, rows.transactions);
-    // rows that move to another time leave their old day: the rollup redoes it too
-    if (rows.transfers.length || rows.transactions.length)
-      await tx.run(d.insertSelectMissingSql("activity_days", ["day_ms"], movedDaysSql()));
+    // rows that move to another time leave their old day: the rollups redo it too
+    const movedDays: number[] = [];
     if (rows.transfers.length) {
-      const [stored] = await tx.run(storedRangeSql("transfers"));
+      const stored = storedTimes(await tx.run(storedTimesSql("transfers")));
+      movedDays.push(...stored.movedDays);
       const range = widen(timeRange(rows.transfers), stored);
       const c = await tx.merge("transfers", mergeTransfersSql(d, range));
       counts.transfersNew = c.inserted;
@@ -148,14 +148,15 @@ export function createWarehouse(driver: Driver): Warehouse {
       await tx.run(supersededCallTransfersSql(range));
     }
     if (rows.transactions.length) {
-      const [stored] = await tx.run(storedRangeSql("transactions"));
+      const stored = storedTimes(await tx.run(storedTimesSql("transactions")));
+      movedDays.push(...stored.movedDays);
       const range = widen(timeRange(rows.transactions), stored);
       const c = await tx.merge("transactions", mergeTransactionsSql(d, range));
       counts.transactionsNew = c.inserted;
       counts.transactionsUpdated = c.updated;
     }
     if (batch.observations?.length) await mergeObservations(tx, batch.observations);
-    await markDays(tx, [...rows.transfers, ...rows.transactions]);
+    await markDays(tx, [...rows.transfers, ...rows.transactions, ...movedDays.map((timestampMs) => ({ timestampMs }))]);
     if (batch.tokens.length) await upsertTokens(tx, batch.tokens);
     if (batch.quarantined.length) counts.quarantined = await insertQuarantine(tx, batch, runId);
     if (cursors.length) await upsertCursors(tx, cursors);

@@ -41,16 +41,6 @@ export function allActivityDaysSql(): string {
     ${utcDaySql("timestamp_ms")} FROM transactions`;
 }
 
-/** The days (ms) holding stored rows that this batch moves to another time: the rollup must redo them too. */
-export function movedDaysSql(): string {
-  const day = utcDaySql;
-  return `SELECT DISTINCT ${day("t.timestamp_ms")} AS day_ms FROM transfers t JOIN ${STAGE_TRANSFERS} s ON
-    t.transfer_id = s.transfer_id
-      WHERE t.timestamp_ms <> s.timestamp_ms
-    UNION SELECT DISTINCT ${day("t.timestamp_ms")} FROM transactions t JOIN ${STAGE_TRANSACTIONS} s ON t.hash = s.hash
-      WHERE t.timestamp_ms <> s.timestamp_ms`;
-}
-
 /**
  * After the merges: where a transaction's token has Transfer events (rows of the token-transfer list), they
  * are the truth, and a transfer decoded from the call data of the same transaction and token is not added on
@@ -81,16 +71,30 @@ export function mergeObservationsSql(): string[] {
 }
 
 /**
- * The time range the MERGE must look at: the batch's own, widened to the stored times of every row that
- * matches it by id (a cheap scan of two columns). Passing it lets the engine skip the rest of the table
- * while rows are still matched by id wherever they are stored.
+ * The stored times of every row that matches the staged batch by id, in one scan of the id column: the range
+ * the MERGE must look at (the batch's own, widened to them: the engine then skips the rest of the table while
+ * rows are still matched by id wherever they are stored), and the days of rows that this batch moves to another
+ * time (the rollups must redo them too). One row per moved day, and one with `moved_day` NULL.
  */
-export type TimeRange = { minMs: number; maxMs: number };
-export function storedRangeSql(table: "transfers" | "transactions"): string {
+export function storedTimesSql(table: "transfers" | "transactions"): string {
   const [key, stage] = table === "transfers" ? ["transfer_id", STAGE_TRANSFERS] : ["hash", STAGE_TRANSACTIONS];
-  return `SELECT min(timestamp_ms) AS lo, max(timestamp_ms) AS hi FROM ${table} WHERE ${key} IN (SELECT ${key} FROM
-    ${stage})`;
+  return `SELECT CASE WHEN t.timestamp_ms <> s.timestamp_ms THEN ${utcDaySql("t.timestamp_ms")} END AS moved_day,
+      min(t.timestamp_ms) AS lo, max(t.timestamp_ms) AS hi
+    FROM ${table} t JOIN ${stage} s ON t.${key} = s.${key} GROUP BY 1`;
 }
+
+/** The stored range and moved days of `storedTimesSql`'s rows. */
+export function storedTimes(rows: Record<string, unknown>[]): { lo?: number; hi?: number; movedDays: number[] } {
+  if (!rows.length) return { movedDays: [] };
+  return {
+    lo: Math.min(...rows.map((r) => Number(r.lo))),
+    hi: Math.max(...rows.map((r) => Number(r.hi))),
+    movedDays: rows.filter((r) => r.moved_day !== null && r.moved_day !== undefined).map((r) => Number(r.moved_day)),
+  };
+}
+
+export type TimeRange = { minMs: number; maxMs: number };
+
 export function widen(batch: TimeRange, stored: { lo?: unknown; hi?: unknown } | undefined): TimeRange {
   const lo = stored?.lo === null || stored?.lo === undefined ? Infinity : Number(stored.lo);
   const hi = stored?.hi === null || stored?.hi === undefined ? -Infinity : Number(stored.hi);
