@@ -1,0 +1,241 @@
+// A java-tron block and its transaction infos (node HTTP API, hex or base58 addresses) -> the rows of the
+// transactions that touch a watched wallet, with the ids the TronScan path gives the same movements
+// (transaction.ts, transfer.ts, internal.ts), so that a movement seen by both sources is one row. Pure.
+// Matching happens before normalizing: owner and recipient of the contract, Transfer events' from/to, internal
+// transactions' caller/recipient. TRC20 movements come from Transfer events (a router paying a watched wallet is
+// seen); TRX/TRC10 from the contract and from internal transactions. A failed transaction moves nothing: its
+// transfer call is kept, decoded from the call data and marked failed, as TronScan's transaction record gives it.
+import { decodeTransferCall } from "./abi.ts";
+import { addressFromHex } from "./address.ts";
+import { parseRawAmount } from "./amount.ts";
+import {
+  checkAddress,
+  nativeTokenFields,
+  OccurrenceCounter,
+  RecordError,
+  resolveToken,
+  scaled,
+  type TokenLookup,
+  transferId,
+} from "./common.ts";
+import { internalTransferId } from "./internal.ts";
+import { CONTRACT_TYPE_NAMES, contractTypeName } from "./tokens.ts";
+import { emptyBatch, type NormalizedBatch, type Status, type TransferRow } from "../model/rows.ts";
+
+export const TRANSFER_TOPIC = "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef";
+const TYPE_NUMBERS = new Map(Object.entries(CONTRACT_TYPE_NAMES).map(([n, name]) => [name, Number(n)]));
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+const objects = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
+
+export type BlockHeader = { number: number; id: string; parentHash: string; timestampMs: number };
+
+/** The header of a node block: number, id, parent id, time. A block without them is not a block. */
+export function blockHeader(block: unknown): BlockHeader {
+  if (!isObj(block) || !isObj(block.block_header) || !isObj(block.block_header.raw_data))
+    throw new RecordError("a block must have block_header.raw_data");
+  const raw = block.block_header.raw_data;
+  const number = Number(raw.number ?? 0); // 0 is omitted by the node
+  const timestampMs = Number(raw.timestamp ?? 0);
+  if (!Number.isSafeInteger(number) || number < 0) throw new RecordError(`block number ${String(raw.number)}`);
+  if (typeof block.blockID !== "string" || !/^[0-9a-f]{64}$/i.test(block.blockID))
+    throw new RecordError(`blockID ${JSON.stringify(block.blockID)} is not 64 hex characters`);
+  if (typeof raw.parentHash !== "string" || !/^[0-9a-f]{64}$/i.test(raw.parentHash))
+    throw new RecordError(`parentHash ${JSON.stringify(raw.parentHash)} is not 64 hex characters`);
+  return { number, id: block.blockID.toLowerCase(), parentHash: raw.parentHash.toLowerCase(), timestampMs };
+}
+
+/** An address as the node gives it: base58 (visible) or hex, 41-prefixed or the bare 20 bytes of logs. */
+export function nodeAddress(field: string, v: unknown): string {
+  if (typeof v === "string" && /^(41)?[0-9a-fA-F]{40}$/.test(v)) return checkAddress(field, addressFromHex(v));
+  return checkAddress(field, v);
+}
+
+/** A 32-byte topic holding an address (12 zero bytes, then 20). */
+const topicAddress = (topic: string) => addressFromHex(topic.slice(24));
+
+/** TRC10 ids: the decimal string (visible) or the hex of its ASCII digits (hex mode). */
+function trc10Id(v: unknown): string {
+  const s = String(v ?? "");
+  if (/^\d+$/.test(s)) return s;
+  if (/^([0-9a-f]{2})+$/i.test(s)) {
+    const text = Buffer.from(s, "hex").toString("latin1");
+    if (/^\d+$/.test(text)) return text;
+  }
+  throw new RecordError(`asset_name ${JSON.stringify(v)} is not a TRC10 token id`);
+}
+
+export type BlockContext = {
+  /** Watched wallets, base58. */
+  watched: ReadonlySet<string>;
+  observedAtMs: number;
+  /** Solidified (true) or past the solidified head (false: unconfirmed). */
+  confirmed: boolean;
+  tokens: TokenLookup;
+};
+
+/**
+ * The rows of one block's transactions that touch a watched wallet. `infos` are the block's transaction infos
+ * (gettransactioninfobyblocknum); a transaction without one is normalized from the block alone (no events, no
+ * internal transactions, no fee). A transaction that cannot be read is quarantined, never dropped.
+ */
+export function normalizeBlock(block: unknown, infos: unknown[], ctx: BlockContext): NormalizedBatch {
+  const header = blockHeader(block);
+  const out = emptyBatch();
+  const byId = new Map(objects(infos).map((i) => [String(i.id ?? "").toLowerCase(), i]));
+  for (const tx of objects((block as Obj).transactions)) {
+    try {
+      normalizeTransaction(tx, byId.get(String(tx.txID ?? "").toLowerCase()), header, ctx, out);
+    } catch (e) {
+      if (!(e instanceof RecordError)) throw e;
+      out.quarantined.push({ endpoint: "block", reason: e.message, record: tx, observedAtMs: ctx.observedAtMs });
+    }
+  }
+  return out;
+}
+
+function normalizeTransaction(
+  tx: Obj,
+  info: Obj | undefined,
+  header: BlockHeader,
+  ctx: BlockContext,
+  out: NormalizedBatch,
+) {
+  const hash = String(tx.txID ?? "").toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(hash)) throw new RecordError(`txID ${JSON.stringify(tx.txID)} is not 64 hex characters`);
+  const contract = objects(isObj(tx.raw_data) ? tx.raw_data.contract : undefined)[0];
+  const value = isObj(contract?.parameter) && isObj(contract.parameter.value) ? contract.parameter.value : {};
+  const typeName = String(contract?.type ?? "");
+  const type = TYPE_NUMBERS.get(typeName) ?? null;
+  const contractRet = String(objects(tx.ret)[0]?.contractRet ?? "SUCCESS");
+  const failed = contractRet !== "SUCCESS" || (info !== undefined && info.result === "FAILED");
+  const status: Status = failed ? "failed" : "success";
+  const owner = value.owner_address === undefined ? null : nodeAddress("owner_address", value.owner_address);
+  const to =
+    value.to_address !== undefined
+      ? nodeAddress("to_address", value.to_address)
+      : value.contract_address !== undefined
+        ? nodeAddress("contract_address", value.contract_address)
+        : null;
+
+  const occurrences = new OccurrenceCounter();
+  const transfers: TransferRow[] = [];
+  const base = (tokenId: string, from: string, recipient: string, raw: bigint, source: TransferRow["source"]) => {
+    const amountRaw = raw.toString();
+    const occurrence = occurrences.next(
+      `${source === "internal" ? "internal|" : ""}${tokenId}|${from}|${recipient}|${amountRaw}`,
+    );
+    return {
+      transferId: transferId(hash, tokenId, from, recipient, amountRaw, occurrence),
+      transactionId: hash,
+      block: header.number,
+      timestampMs: header.timestampMs,
+      fromAddress: from,
+      toAddress: recipient,
+      amountRaw,
+      nftTokenId: null,
+      confirmed: ctx.confirmed,
+      status,
+      risk: false,
+      source,
+      observedAtMs: ctx.observedAtMs,
+      txOwner: owner,
+      txTo: to,
+      contractRet,
+    };
+  };
+  const amount = (field: string, v: unknown) => {
+    const raw = parseRawAmount(v ?? 0);
+    if (raw === null) throw new RecordError(`${field} ${JSON.stringify(v)} is not a non-negative integer amount`);
+    return raw;
+  };
+
+  if (owner && type === 1 && to)
+    transfers.push({
+      ...base("_", owner, to, amount("amount", value.amount), "transaction"),
+      ...nativeTokenFields("_", amount("amount", value.amount), null, ctx.tokens),
+    });
+  if (owner && type === 2 && to) {
+    const id = trc10Id(value.asset_name);
+    const raw = amount("amount", value.amount);
+    transfers.push({ ...base(id, owner, to, raw, "transaction"), ...nativeTokenFields(id, raw, null, ctx.tokens) });
+  }
+  if (owner && type === 31 && to) {
+    const callValue = amount("call_value", value.call_value);
+    if (callValue > 0n)
+      transfers.push({
+        ...base("_", owner, to, callValue, "transaction"),
+        ...nativeTokenFields("_", callValue, null, ctx.tokens),
+      });
+    // a failed call emitted no event: the transfer it attempted, from its call data (TronScan's record of it)
+    const decoded = failed ? decodeTransferCall(value.data) : null;
+    if (decoded)
+      transfers.push(trc20Row(base(to, decoded.from ?? owner, decoded.to, decoded.value, "transaction"), to, ctx));
+  }
+  if (!failed && info) {
+    for (const log of objects(info.log)) {
+      const topics = Array.isArray(log.topics) ? log.topics.map(String) : [];
+      if (topics[0]?.toLowerCase() !== TRANSFER_TOPIC || topics.length !== 3) continue; // ERC721 has 4, Approval another
+      const token = nodeAddress("log.address", log.address);
+      const raw = BigInt(`0x${String(log.data || "0")}`);
+      transfers.push(trc20Row(base(token, topicAddress(topics[1]), topicAddress(topics[2]), raw, "trc20"), token, ctx));
+    }
+    for (const it of objects(info.internal_transactions)) {
+      if (it.rejected === true) continue; // reverted: moved nothing
+      const from = nodeAddress("caller_address", it.caller_address);
+      const recipient = nodeAddress("transferTo_address", it.transferTo_address);
+      for (const v of objects(it.callValueInfo)) {
+        const raw = amount("callValue", v.callValue);
+        if (raw === 0n) continue;
+        const id = v.tokenId === undefined || v.tokenId === "" ? "_" : trc10Id(v.tokenId);
+        const row = { ...base(id, from, recipient, raw, "internal"), ...nativeTokenFields(id, raw, null, ctx.tokens) };
+        transfers.push(typeof it.hash === "string" ? { ...row, transferId: internalTransferId(it.hash) } : row);
+      }
+    }
+  }
+
+  const touches = (a: string | null) => a !== null && ctx.watched.has(a);
+  const mine = transfers.filter((t) => touches(t.fromAddress) || touches(t.toAddress));
+  if (!mine.length && !touches(owner) && !touches(to)) return;
+  const fee = info?.fee === undefined ? null : amount("fee", info.fee).toString();
+  out.transactions.push({
+    hash,
+    block: header.number,
+    timestampMs: header.timestampMs,
+    ownerAddress: owner,
+    toAddress: to,
+    contractType: type,
+    contractTypeName: type === null ? typeName || null : contractTypeName(type),
+    status,
+    contractRet,
+    confirmed: ctx.confirmed,
+    feeSun: fee,
+    raw: JSON.stringify(tx),
+    detail: 1,
+    observedAtMs: ctx.observedAtMs,
+  });
+  out.transfers.push(...mine);
+}
+
+function trc20Row(
+  b: Omit<
+    TransferRow,
+    "assetType" | "tokenId" | "tokenSymbol" | "tokenName" | "tokenDecimals" | "amount" | "tokenLevel"
+  >,
+  token: string,
+  ctx: BlockContext,
+): TransferRow {
+  const t = resolveToken(token, null, ctx.tokens);
+  const raw = BigInt(b.amountRaw);
+  return {
+    ...b,
+    assetType: "trc20",
+    tokenId: token,
+    tokenSymbol: t.symbol,
+    tokenName: t.name,
+    tokenDecimals: t.decimals,
+    amount: scaled(raw, t.decimals),
+    tokenLevel: t.level,
+  };
+}
