@@ -1,40 +1,9 @@
 // The TronScan client against a scripted local HTTP server: throttling, retries, fail-fast, API key header.
-import { createServer, type IncomingMessage } from "node:http";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createTronscanClient, parseRetryAfter } from "../src/source/tronscan/client.ts";
-import { TokenBucket, type Clock } from "../src/source/tronscan/rate-limit.ts";
+import { TokenBucket } from "../src/source/tronscan/rate-limit.ts";
+import { fakeClock, scripted } from "./scripted.ts";
 import { SourceHttpError, SourceUnavailableError } from "../src/internal/errors.ts";
-
-type Reply = { status: number; body: string; headers?: Record<string, string> };
-let close: (() => void) | null = null;
-afterEach(() => close?.());
-
-async function scripted(replies: Reply[]) {
-  const seen: IncomingMessage[] = [];
-  const server = createServer((req, res) => {
-    seen.push(req);
-    const r = replies[Math.min(seen.length - 1, replies.length - 1)];
-    res.writeHead(r.status, { "content-type": "application/json", ...(r.headers ?? {}) });
-    res.end(r.body);
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  close = () => server.close();
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen };
-}
-
-/** A clock that records sleeps instead of waiting. */
-function fakeClock(): Clock & { slept: number[] } {
-  let now = 1_000_000;
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => now,
-    sleep: async (ms) => {
-      slept.push(ms);
-      now += ms;
-    },
-  };
-}
 
 const ok = { status: 200, body: '{"total":0,"data":[]}' };
 

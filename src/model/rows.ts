@@ -93,7 +93,12 @@ export type ObservationRow = {
   timestampMs: number;
 };
 
-export type QuarantineRow = { endpoint: Endpoint | "block" | "unknown"; reason: string; record: unknown; observedAtMs: number };
+export type QuarantineRow = {
+  endpoint: Endpoint | "block" | "unknown";
+  reason: string;
+  record: unknown;
+  observedAtMs: number;
+};
 
 export type TokenRow = {
   tokenId: string;

@@ -1,0 +1,196 @@
+// HTTP client for a TRON full node (java-tron's /wallet and /walletsolidity API, also served by TronGrid with the
+// TRON-PRO-API-KEY header): the same rate limiting, retries and error classes as the TronScan client, with the
+// node's own ways of failing (test/fixtures/trongrid/README.md): errors inside HTTP 200 as {"Error": ...}, its rate
+// limiter's "lack of computing resources", TronGrid's "suspended for N s" on 403/429, a disabled API (404), a lite
+// fullnode's bare-text refusal, a gateway refusing walletsolidity (405), Jetty's HTML for an unknown path.
+import { RateLimitError, RetryableError, SourceHttpError, SourceUnavailableError } from "../../internal/errors.ts";
+import { retrying } from "../../internal/retry.ts";
+import { parseJsonLossless } from "../../normalize/json.ts";
+import { type Clock, systemClock, TokenBucket } from "../tronscan/rate-limit.ts";
+import { MAX_RETRY_AFTER_MS, parseRetryAfter } from "../tronscan/client.ts";
+import type { Logger } from "pino";
+
+export type NodeClientOptions = {
+  baseUrl: string;
+  apiKey?: string | null;
+  requestsPerSecond: number;
+  burst?: number;
+  timeoutMs?: number;
+  maxRetries?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  clock?: Clock;
+  logger?: Logger;
+  random?: () => number;
+  onResponse?: (path: string, status: number | "error") => void;
+};
+
+export type NodeStats = { requests: number; retries: number; throttled: number; throttledMs: number };
+
+/** The most blocks one getblockbylimitnext call serves (java-tron's BLOCK_LIMIT_NUM). */
+export const MAX_BLOCKS_PER_CALL = 100;
+
+class Transient extends RetryableError {
+  override name = "Transient";
+  constructor(
+    message: string,
+    readonly waitMs: number | null = null,
+    readonly throttled = false,
+  ) {
+    super(message);
+  }
+}
+
+/** TronGrid's "...the query server is suspended for 27 s" (or "30s"): the wait it demands, in ms. */
+export function suspendedForMs(message: string): number | null {
+  const m = /suspended for (\d+)\s*s/i.exec(message);
+  return m ? Number(m[1]) * 1000 : null;
+}
+
+const errorOf = (body: unknown): string | null => {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return null;
+  const b = body as Record<string, unknown>;
+  const e = b.Error ?? b.error;
+  return typeof e === "string" && e ? e : null;
+};
+
+export type NodeClient = {
+  /** A POST to a node path with a JSON body: the parsed answer (errors inside 200s already raised). */
+  post(path: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<unknown>;
+  /** The solidified head block (`/walletsolidity/getnowblock`). */
+  solidifiedHead(signal?: AbortSignal): Promise<unknown>;
+  /** The newest block (`/wallet/getnowblock`), for the fast lane. */
+  head(signal?: AbortSignal): Promise<unknown>;
+  /** Blocks [from, toExclusive), at most MAX_BLOCKS_PER_CALL; none past the head. */
+  blocks(from: number, toExclusive: number, signal?: AbortSignal): Promise<unknown[]>;
+  /** A block's transaction infos (receipts, logs, internal transactions). */
+  transactionInfos(num: number, signal?: AbortSignal): Promise<unknown[]>;
+  readonly stats: NodeStats;
+};
+
+export function createNodeClient(opts: NodeClientOptions): NodeClient {
+  const clock = opts.clock ?? systemClock;
+  const bucket = new TokenBucket(
+    opts.requestsPerSecond,
+    opts.burst ?? Math.max(1, Math.ceil(opts.requestsPerSecond)),
+    clock,
+  );
+  const maxRetries = opts.maxRetries ?? 6;
+  const baseDelay = opts.baseDelayMs ?? 500;
+  const maxDelay = opts.maxDelayMs ?? 30_000;
+  const random = opts.random ?? Math.random;
+  const stats: NodeStats = { requests: 0, retries: 0, throttled: 0, throttledMs: 0 };
+  const base = opts.baseUrl.replace(/\/+$/, "");
+  const backoff = (n: number) => Math.min(maxDelay, baseDelay * 2 ** n) * (0.5 + random() / 2);
+  const refuse = (path: string, status: number, why: string) =>
+    new SourceHttpError(`The node at ${base} refused ${path} (HTTP ${status}): ${why}`, status, `${base}${path}`);
+
+  function throttled(path: string, status: number, message: string, headers: Headers, n: number): never {
+    stats.throttled++;
+    const demanded = suspendedForMs(message) ?? parseRetryAfter(headers.get("retry-after"), clock.now());
+    if (demanded !== null && demanded > MAX_RETRY_AFTER_MS)
+      throw new RateLimitError(
+        `The node ${path} asked us to wait ${Math.round(demanded / 1000)} s: ${message}`,
+        demanded,
+      );
+    const wait = demanded ?? backoff(n);
+    stats.throttledMs += wait;
+    bucket.pause(clock.now() + wait);
+    throw new Transient(`HTTP ${status} throttled: ${message}`, wait, true);
+  }
+
+  async function attempt(path: string, payload: string, n: number, signal?: AbortSignal): Promise<unknown> {
+    await bucket.take(signal);
+    stats.requests++;
+    const headers: Record<string, string> = { accept: "application/json", "content-type": "application/json" };
+    if (opts.apiKey) headers["TRON-PRO-API-KEY"] = opts.apiKey;
+    const timeout = AbortSignal.timeout(opts.timeoutMs ?? 20_000);
+    let res: globalThis.Response;
+    let text: string;
+    try {
+      res = await fetch(`${base}${path}`, {
+        method: "POST",
+        headers,
+        body: payload,
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+      text = await res.text();
+    } catch (e) {
+      if (signal?.aborted) throw e;
+      opts.onResponse?.(path, "error");
+      const err = e as Error;
+      throw new Transient(err.name === "TimeoutError" ? "timed out" : `network error: ${err.message}`);
+    }
+    opts.onResponse?.(path, res.status);
+    let body: unknown;
+    let json = true;
+    try {
+      body = parseJsonLossless(text);
+    } catch {
+      json = false;
+    }
+    const message = (json ? errorOf(body) : null) ?? (json ? null : text.trim().slice(0, 160));
+    if (res.status === 429 || (res.status === 403 && /frequency|rate|limit|suspend/i.test(message ?? "")))
+      throttled(path, res.status, message ?? "(no body)", res.headers, n);
+    if (res.status === 404)
+      throw refuse(path, 404, json ? `${message} (disabled on this node)` : "not a java-tron HTTP API path here");
+    if ([400, 401, 403, 405, 413].includes(res.status)) throw refuse(path, res.status, message ?? "(no body)");
+    if (res.status !== 200) throw new Transient(`HTTP ${res.status}: ${message ?? ""}`);
+    if (!json) {
+      if (/lite fullnode|API is closed/i.test(text))
+        throw refuse(path, 200, `${message}: a lite fullnode serves no history; use a full node or TronGrid`);
+      throw new Transient(`truncated or invalid JSON (${text.length} bytes)`);
+    }
+    const error = errorOf(body);
+    if (error !== null) {
+      // the node's own limiter, TronGrid's limiter inside a 200, or an exception: all worth another attempt
+      if (/lack of computing resources|frequency limit/i.test(error)) throttled(path, 200, error, res.headers, n);
+      if (/unavailable due to config/i.test(error)) throw refuse(path, 200, `${error} (disabled on this node)`);
+      throw new Transient(`an error inside HTTP 200: ${error.slice(0, 200)}`);
+    }
+    return body;
+  }
+
+  async function post(path: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
+    const payload = JSON.stringify(body);
+    try {
+      return await retrying((n) => attempt(path, payload, n, signal), {
+        retries: maxRetries,
+        retryable: (e) => e instanceof Transient,
+        delayMs: (n, e) => (e as Transient).waitMs ?? backoff(n),
+        sleep: (ms, s) => clock.sleep(ms, s),
+        signal,
+        onRetry: (e, n) => {
+          stats.retries++;
+          opts.logger?.warn({ msg: "Retrying node request", path, attempt: n + 1, problem: (e as Error).message });
+        },
+      });
+    } catch (e) {
+      if (!(e instanceof Transient)) throw e;
+      const attempts = maxRetries + 1;
+      if (e.throttled)
+        throw new RateLimitError(`The node kept throttling ${path} after ${attempts} attempts: ${e.message}`, null);
+      throw new SourceUnavailableError(`The node ${path} failed after ${attempts} attempts: ${e.message} (${base})`);
+    }
+  }
+
+  const list = (body: unknown, key: string): unknown[] => {
+    if (Array.isArray(body)) return body;
+    const v = typeof body === "object" && body !== null ? (body as Record<string, unknown>)[key] : undefined;
+    return Array.isArray(v) ? v : []; // {} : nothing (past the head, or num <= 0)
+  };
+
+  return {
+    post,
+    solidifiedHead: (signal) => post("/walletsolidity/getnowblock", {}, signal),
+    head: (signal) => post("/wallet/getnowblock", {}, signal),
+    blocks: async (from, toExclusive, signal) => {
+      if (toExclusive - from > MAX_BLOCKS_PER_CALL || toExclusive <= from)
+        throw new RangeError(`blocks [${from}, ${toExclusive}): 1 to ${MAX_BLOCKS_PER_CALL} per call`);
+      return list(await post("/wallet/getblockbylimitnext", { startNum: from, endNum: toExclusive }, signal), "block");
+    },
+    transactionInfos: async (num, signal) =>
+      list(await post("/wallet/gettransactioninfobyblocknum", { num }, signal), "transactionInfo"),
+    stats,
+  };
+}
