@@ -401,3 +401,16 @@ MERGE INTO activity_days t USING (SELECT DISTINCT CAST(floor(timestamp_ms / 8640
 INSERT INTO schema_migrations (version, name, applied_at) SELECT 9,
         'rollups the dashboard and the detectors read: wallet_history, watched_daily, wallet_daily.first_ms', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
         9);
+
+CREATE TABLE IF NOT EXISTS block_cursors (
+  source VARCHAR NOT NULL,
+  number NUMBER(19,0) NOT NULL,
+  block_id VARCHAR NOT NULL,
+  timestamp_ms NUMBER(19,0) NOT NULL,
+  updated_at TIMESTAMP_TZ,
+  PRIMARY KEY (source)
+);
+
+INSERT INTO schema_migrations (version, name, applied_at) SELECT 10,
+        'block source: block_cursors', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
+        10);

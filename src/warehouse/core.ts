@@ -11,6 +11,7 @@ import { MIGRATIONS } from "./schema.ts";
 import { OBSERVATION_STAGE, RESCALE_STAGE, type StageColumn, TRANSACTION_STAGE, TRANSFER_STAGE } from "./stage.ts";
 import type { Sql } from "./sql.ts";
 import {
+  type BlockCursor,
   type Cursor,
   type Dialect,
   emptyLoadCounts,
@@ -81,6 +82,8 @@ const lastByKey = <T>(list: readonly T[], key: (x: T) => string): T[] => [
   ...new Map(list.map((x) => [key(x), x])).values(),
 ];
 
+const BLOCK_CURSOR_COLUMNS = ["source", "number", "block_id", "timestamp_ms", "updated_at"];
+
 function timeRange(rows: { timestampMs: number }[]): TimeRange {
   let minMs = Infinity;
   let maxMs = -Infinity;
@@ -130,7 +133,13 @@ export function createWarehouse(driver: Driver): Warehouse {
   const storedTokens = new Map<string, string>();
   const listeners: QueryListener[] = [];
 
-  async function load(tx: Tx, batch: NormalizedBatch, cursors: Cursor[], runId: string): Promise<LoadCounts> {
+  async function load(
+    tx: Tx,
+    batch: NormalizedBatch,
+    cursors: Cursor[],
+    runId: string,
+    blockCursor?: BlockCursor,
+  ): Promise<LoadCounts> {
     const counts = emptyLoadCounts();
     const rows = collapseBatch(batch);
     for (const t of [STAGE_TRANSFERS, STAGE_TRANSACTIONS, STAGE_OBSERVATIONS]) await tx.run(`DELETE FROM ${t}`);
@@ -160,6 +169,11 @@ export function createWarehouse(driver: Driver): Warehouse {
     if (batch.tokens.length) await upsertTokens(tx, batch.tokens);
     if (batch.quarantined.length) counts.quarantined = await insertQuarantine(tx, batch, runId);
     if (cursors.length) await upsertCursors(tx, cursors);
+    if (blockCursor) {
+      const c = blockCursor;
+      const params = [c.source, c.number, c.blockId, c.timestampMs, Date.now()];
+      await tx.run(d.upsertSql("block_cursors", BLOCK_CURSOR_COLUMNS, ["source"], 1, toTs), params);
+    }
     return counts;
   }
 
@@ -350,17 +364,26 @@ export function createWarehouse(driver: Driver): Warehouse {
     dialect: d,
     description: driver.description,
     migrate: () => serial(migrate),
-    load: ({ batch, cursors = [], runId }) =>
+    load: ({ batch, cursors = [], blockCursor, runId }) =>
       serial(async () => {
         await ensureStage();
         try {
-          return await driver.transaction((tx) => load(tx, batch, cursors, runId));
+          return await driver.transaction((tx) => load(tx, batch, cursors, runId, blockCursor));
         } catch (e) {
           storedTokens.clear(); // a rolled-back load may have held the only write of a token
           throw e;
         }
       }),
     getCursor: (wallet, endpoint) => serial(() => getCursor(wallet, endpoint)),
+    getBlockCursor: (source) =>
+      serial(async () => {
+        const [r] = await driver.run("SELECT number, block_id, timestamp_ms FROM block_cursors WHERE source = ?", [
+          source,
+        ]);
+        return r
+          ? { source, number: Number(r.number), blockId: String(r.block_id), timestampMs: Number(r.timestamp_ms) }
+          : null;
+      }),
     oldestPendingMs: (wallet, sinceMs) => serial(() => oldestPendingMs(wallet, sinceMs)),
     tokens: () => serial(tokens),
     rescaleTransfers: () => serial(rescaleTransfers),

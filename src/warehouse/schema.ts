@@ -181,6 +181,19 @@ export const WALLET_HISTORY: Table = {
   ],
 };
 
+/** Where each block follower stands (migration 10): see pipeline/follow-blocks.ts. */
+export const BLOCK_CURSORS: Table = {
+  name: "block_cursors",
+  primaryKey: ["source"],
+  columns: [
+    ["source", "text", "NOT NULL"],
+    ["number", "bigint", "NOT NULL"],
+    ["block_id", "text", "NOT NULL"],
+    ["timestamp_ms", "bigint", "NOT NULL"],
+    ["updated_at", "timestamp"],
+  ],
+};
+
 /** The dashboard's daily rollup over all watched wallets (migration 9): see rules/rollup.ts. */
 export const WATCHED_DAILY: Table = {
   name: "watched_daily",
@@ -399,5 +412,10 @@ export const MIGRATIONS: Migration[] = [
       "DELETE FROM wallet_daily",
       d.insertSelectMissingSql("activity_days", ["day_ms"], allActivityDaysSql()),
     ],
+  },
+  {
+    version: 10,
+    name: "block source: block_cursors",
+    statements: (d) => [createTableSql(d, BLOCK_CURSORS)],
   },
 ];

@@ -53,6 +53,9 @@ export type WriteOptions = {
 /** A statement inside a transaction: text and parameters, or an Sql value. */
 export type Query = <R = Record<string, unknown>>(q: string | Sql, params?: unknown[]) => Promise<R[]>;
 
+/** Where a block follower stands: the last block processed (its rows loaded with it), by number and id. */
+export type BlockCursor = { source: string; number: number; blockId: string; timestampMs: number };
+
 export type Cursor = {
   wallet: string;
   endpoint: Endpoint;
@@ -107,7 +110,14 @@ export type Warehouse = {
   readonly description: string;
   migrate(): Promise<void>;
   /** Loads one batch and moves the cursors it covers, all in one transaction. Idempotent. */
-  load(args: { batch: NormalizedBatch; cursors?: Cursor[]; runId: string }): Promise<LoadCounts>;
+  load(args: {
+    batch: NormalizedBatch;
+    cursors?: Cursor[];
+    blockCursor?: BlockCursor;
+    runId: string;
+  }): Promise<LoadCounts>;
+  /** The block follower's cursor (`source`: the follower's name), or null before its first block. */
+  getBlockCursor(source: string): Promise<BlockCursor | null>;
   getCursor(wallet: string, endpoint: Endpoint): Promise<Cursor | null>;
   /** Oldest unconfirmed transfer/transaction timestamp touching a wallet, newer than sinceMs. */
   oldestPendingMs(wallet: string, sinceMs: number): Promise<number | null>;
