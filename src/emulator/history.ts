@@ -125,6 +125,8 @@ export const ORIGINAL_WALLETS = [
 const GENESIS_BLOCK = 70_000_000;
 const GENESIS_MS = Date.UTC(2025, 0, 1);
 export const blockOf = (ts: number) => GENESIS_BLOCK + Math.floor((ts - GENESIS_MS) / 3000);
+/** The time of block `n`: the start of its 3-second slot (a multiple of 3 s, as on mainnet). */
+export const blockTimeMs = (n: number) => GENESIS_MS + (n - GENESIS_BLOCK) * 3000;
 const ROUTER = addressFrom("sunswap-router");
 const VAULT = addressFrom("staking-vault-contract");
 const FEE_COLLECTOR = addressFrom("fee-token-collector");

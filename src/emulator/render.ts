@@ -38,7 +38,7 @@ export function tokenInfo(t: TokenDef) {
   };
 }
 
-function callData(tx: Tx): {
+export function callData(tx: Tx): {
   data: string;
   method: string;
   parameter: Record<string, string>;

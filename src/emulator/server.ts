@@ -1,6 +1,7 @@
 // The TronScan emulator: real paths, shapes and paging caps over a deterministic history, with faults.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { History, ORIGINAL_WALLETS, TOKENS, type Move, type Tx } from "./history.ts";
+import { blockOf, History, ORIGINAL_WALLETS, TOKENS, type Move, type Tx } from "./history.ts";
+import { BlockIndex, nodeBlock, nodeInfos, SOLIDIFY_BLOCKS } from "./node.ts";
 import { internalRecord, toJson, transactionInfo, trc20Record, transactionRecord, transferRecord } from "./render.ts";
 import { internalTransferId } from "../normalize/internal.ts";
 import { Rng } from "./random.ts";
@@ -116,6 +117,7 @@ export class Emulator {
   readonly wallets: { address: string; label?: string; perHour: number }[];
   private index = new Map<string, Index>();
   private byHash = new Map<string, Tx>();
+  private blocks = new BlockIndex();
   quirks: Quirks;
   private quirkRng: Rng;
   private startWall = Date.now();
@@ -167,6 +169,7 @@ export class Emulator {
 
   private addToIndex(tx: Tx): void {
     this.byHash.set(tx.hash, tx);
+    this.blocks.add(tx);
     const seen = new Set<string>();
     for (const a of [tx.owner, tx.toAddress])
       if (a && !seen.has(a)) {
@@ -233,6 +236,8 @@ export class Emulator {
     this.stats.byPath[url.pathname] = (this.stats.byPath[url.pathname] ?? 0) + 1;
     if (url.pathname.startsWith("/__emulator/")) return this.control(url, req, res);
     this.refresh();
+    if (url.pathname.startsWith("/wallet/") || url.pathname.startsWith("/walletsolidity/"))
+      return this.nodeRequest(url.pathname, req, res);
     const send = (status: number, body: string, headers: Record<string, string> = {}) => {
       const go = () => {
         res.writeHead(status, { "content-type": "application/json", ...headers });
@@ -426,6 +431,51 @@ export class Emulator {
       default:
         return null;
     }
+  }
+
+  /** java-tron's HTTP API over the same history (emulator/node.ts): POST with a JSON body, errors inside 200s. */
+  private nodeRequest(path: string, req: IncomingMessage, res: ServerResponse): void {
+    let text = "";
+    req.on("data", (c) => {
+      text += c;
+    });
+    req.on("end", () => {
+      const send = (status: number, v: unknown) => {
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(JSON.stringify(v));
+      };
+      let q: Record<string, unknown> = {};
+      try {
+        q = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+      } catch {
+        return send(200, { Error: "class com.google.protobuf.InvalidProtocolBufferException : invalid JSON" });
+      }
+      const head = blockOf(this.now()) - 1; // the block of the current slot is not produced yet
+      const solid = head - SOLIDIFY_BLOCKS;
+      const top = path.startsWith("/walletsolidity/") ? solid : head;
+      const block = (n: number) => nodeBlock(n, this.blocks.txs(n));
+      const name = path.slice(path.lastIndexOf("/") + 1);
+      if (name === "getnowblock") return send(200, block(top));
+      if (name === "getblockbynum") {
+        const n = Number(q.num ?? 0);
+        return send(200, n <= top ? block(n) : {});
+      }
+      if (name === "getblockbylimitnext") {
+        const from = Number(q.startNum);
+        const to = Number(q.endNum);
+        if (!(to > 0 && to > from && to - from <= 100)) return send(200, {});
+        const list = [];
+        for (let n = from; n < to && n <= top; n++) list.push(block(n));
+        return send(200, list.length ? { block: list } : {});
+      }
+      if (name === "gettransactioninfobyblocknum") {
+        const n = Number(q.num ?? 0);
+        if (n <= 0) return send(200, {});
+        return send(200, n <= top ? nodeInfos(n, this.blocks.txs(n)) : []);
+      }
+      res.writeHead(404, { "content-type": "text/html" });
+      res.end("<html><body><h2>HTTP ERROR 404 Not Found</h2></body></html>");
+    });
   }
 
   private quirkedList(address: string, kind: keyof Index, q: URLSearchParams) {

@@ -55,14 +55,14 @@ export function nodeAddress(field: string, v: unknown): string {
 /** A 32-byte topic holding an address (12 zero bytes, then 20). */
 const topicAddress = (topic: string) => addressFromHex(topic.slice(24));
 
-/** TRC10 ids: the decimal string (visible) or the hex of its ASCII digits (hex mode). */
-function trc10Id(v: unknown): string {
+/**
+ * TRC10 ids: the decimal string in a visible (base58) answer, the hex of its ASCII digits in a hex answer — both
+ * are strings of digits ("1004083" vs "31303034303833"), so the answer's address form decides.
+ */
+function trc10Id(v: unknown, hexMode: boolean): string {
   const s = String(v ?? "");
-  if (/^\d+$/.test(s)) return s;
-  if (/^([0-9a-f]{2})+$/i.test(s)) {
-    const text = Buffer.from(s, "hex").toString("latin1");
-    if (/^\d+$/.test(text)) return text;
-  }
+  const text = hexMode && /^([0-9a-f]{2})+$/i.test(s) ? Buffer.from(s, "hex").toString("latin1") : s;
+  if (/^\d+$/.test(text)) return text;
   throw new RecordError(`asset_name ${JSON.stringify(v)} is not a TRC10 token id`);
 }
 
@@ -112,6 +112,7 @@ function normalizeTransaction(
   const failed = contractRet !== "SUCCESS" || (info !== undefined && info.result === "FAILED");
   const status: Status = failed ? "failed" : "success";
   const owner = value.owner_address === undefined ? null : nodeAddress("owner_address", value.owner_address);
+  const hexMode = typeof value.owner_address === "string" && /^41[0-9a-f]{40}$/i.test(value.owner_address);
   const to =
     value.to_address !== undefined
       ? nodeAddress("to_address", value.to_address)
@@ -121,7 +122,14 @@ function normalizeTransaction(
 
   const occurrences = new OccurrenceCounter();
   const transfers: TransferRow[] = [];
-  const base = (tokenId: string, from: string, recipient: string, raw: bigint, source: TransferRow["source"]) => {
+  const base = (
+    tokenId: string,
+    from: string,
+    recipient: string,
+    raw: bigint,
+    source: TransferRow["source"],
+    rowStatus: Status = status,
+  ) => {
     const amountRaw = raw.toString();
     const occurrence = occurrences.next(
       `${source === "internal" ? "internal|" : ""}${tokenId}|${from}|${recipient}|${amountRaw}`,
@@ -136,7 +144,7 @@ function normalizeTransaction(
       amountRaw,
       nftTokenId: null,
       confirmed: ctx.confirmed,
-      status,
+      status: rowStatus,
       risk: false,
       source,
       observedAtMs: ctx.observedAtMs,
@@ -157,7 +165,7 @@ function normalizeTransaction(
       ...nativeTokenFields("_", amount("amount", value.amount), null, ctx.tokens),
     });
   if (owner && type === 2 && to) {
-    const id = trc10Id(value.asset_name);
+    const id = trc10Id(value.asset_name, hexMode);
     const raw = amount("amount", value.amount);
     transfers.push({ ...base(id, owner, to, raw, "transaction"), ...nativeTokenFields(id, raw, null, ctx.tokens) });
   }
@@ -173,7 +181,7 @@ function normalizeTransaction(
     if (decoded)
       transfers.push(trc20Row(base(to, decoded.from ?? owner, decoded.to, decoded.value, "transaction"), to, ctx));
   }
-  if (!failed && info) {
+  if (!failed && info)
     for (const log of objects(info.log)) {
       const topics = Array.isArray(log.topics) ? log.topics.map(String) : [];
       if (topics[0]?.toLowerCase() !== TRANSFER_TOPIC || topics.length !== 3) continue; // ERC721 has 4, Approval another
@@ -181,17 +189,20 @@ function normalizeTransaction(
       const raw = BigInt(`0x${String(log.data || "0")}`);
       transfers.push(trc20Row(base(token, topicAddress(topics[1]), topicAddress(topics[2]), raw, "trc20"), token, ctx));
     }
-    for (const it of objects(info.internal_transactions)) {
-      if (it.rejected === true) continue; // reverted: moved nothing
-      const from = nodeAddress("caller_address", it.caller_address);
-      const recipient = nodeAddress("transferTo_address", it.transferTo_address);
-      for (const v of objects(it.callValueInfo)) {
-        const raw = amount("callValue", v.callValue);
-        if (raw === 0n) continue;
-        const id = v.tokenId === undefined || v.tokenId === "" ? "_" : trc10Id(v.tokenId);
-        const row = { ...base(id, from, recipient, raw, "internal"), ...nativeTokenFields(id, raw, null, ctx.tokens) };
-        transfers.push(typeof it.hash === "string" ? { ...row, transferId: internalTransferId(it.hash) } : row);
-      }
+  // internal movements, kept as failed when reverted (rejected) or when the transaction failed, as TronScan lists them
+  for (const it of objects(info?.internal_transactions)) {
+    const from = nodeAddress("caller_address", it.caller_address);
+    const recipient = nodeAddress("transferTo_address", it.transferTo_address);
+    const itStatus: Status = failed || it.rejected === true ? "failed" : "success";
+    for (const v of objects(it.callValueInfo)) {
+      const raw = amount("callValue", v.callValue);
+      if (raw === 0n) continue;
+      const id = v.tokenId === undefined || v.tokenId === "" ? "_" : trc10Id(v.tokenId, false);
+      const row = {
+        ...base(id, from, recipient, raw, "internal", itStatus),
+        ...nativeTokenFields(id, raw, null, ctx.tokens),
+      };
+      transfers.push(typeof it.hash === "string" ? { ...row, transferId: internalTransferId(it.hash) } : row);
     }
   }
 

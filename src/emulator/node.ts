@@ -1,0 +1,142 @@
+// The node side of the emulator: the same history rendered as java-tron's HTTP API (hex addresses, as a node
+// answers by default): a block every 3 s, each block's parent the block before, transaction infos with Transfer
+// events and internal transactions. The solidified head trails the head by 19 blocks (~57 s), as on mainnet.
+import { createHash } from "node:crypto";
+import { addressToHex } from "../normalize/address.ts";
+import { TRANSFER_TOPIC } from "../normalize/block.ts";
+import { CONTRACT_TYPE_NAMES } from "../normalize/tokens.ts";
+import { blockOf, blockTimeMs, type Tx } from "./history.ts";
+import { callData } from "./render.ts";
+
+export const SOLIDIFY_BLOCKS = 19;
+
+export const nodeBlockId = (n: number) =>
+  n.toString(16).padStart(16, "0") + createHash("sha256").update(`block|${n}`).digest("hex").slice(16);
+
+const hex = (address: string) => addressToHex(address);
+const topic = (address: string) => hex(address).slice(2).padStart(64, "0");
+const ascii = (s: string) => Buffer.from(s, "latin1").toString("hex");
+
+function contractOf(tx: Tx): Record<string, unknown> {
+  const type = CONTRACT_TYPE_NAMES[tx.contractType] ?? `ContractType${tx.contractType}`;
+  const move = tx.moves[0];
+  let value: Record<string, unknown>;
+  if (tx.contractType === 1 || tx.contractType === 2)
+    value = {
+      amount: Number(move.raw),
+      ...(tx.contractType === 2 ? { asset_name: ascii(move.token.id) } : {}),
+      owner_address: hex(tx.owner),
+      to_address: hex(tx.toAddress),
+    };
+  else if (tx.contractType === 31) {
+    const callValue = tx.moves.find((m) => m.via === "call_value")?.raw ?? 0n;
+    value = {
+      data: callData(tx).data,
+      owner_address: hex(tx.owner),
+      contract_address: hex(tx.toAddress),
+      ...(callValue ? { call_value: Number(callValue) } : {}),
+    };
+  } else
+    value = {
+      owner_address: hex(tx.owner),
+      frozen_balance: Number(tx.stake?.balance ?? 0n),
+      resource: "ENERGY",
+    };
+  return { parameter: { value, type_url: `type.googleapis.com/protocol.${type}` }, type };
+}
+
+function nodeTransaction(tx: Tx) {
+  return {
+    ret: [{ contractRet: tx.ret }],
+    signature: [createHash("sha256").update(`sig|${tx.hash}`).digest("hex")],
+    txID: tx.hash,
+    raw_data: { contract: [contractOf(tx)], timestamp: tx.ts - 1000 },
+  };
+}
+
+/** Block `n` holding `txs` (those of its 3-second slot). An empty block has no `transactions` key. */
+export function nodeBlock(n: number, txs: Tx[]) {
+  return {
+    blockID: nodeBlockId(n),
+    block_header: {
+      raw_data: {
+        number: n,
+        txTrieRoot: "0".repeat(64),
+        witness_address:
+          "41" +
+          createHash("sha256")
+            .update(`witness|${n % 27}`)
+            .digest("hex")
+            .slice(0, 40),
+        parentHash: nodeBlockId(n - 1),
+        version: 30,
+        timestamp: blockTimeMs(n),
+      },
+      witness_signature: "",
+    },
+    ...(txs.length ? { transactions: txs.map(nodeTransaction) } : {}),
+  };
+}
+
+/** The transaction infos of block `n`: receipts, Transfer events, internal transactions. */
+export function nodeInfos(n: number, txs: Tx[]) {
+  return txs.map((tx) => {
+    const failed = tx.ret !== "SUCCESS";
+    const events = tx.moves.filter((m) => m.via === "event");
+    const internal = [
+      ...tx.moves
+        .filter((m) => m.via === "internal")
+        .map((m) => ({
+          hash: m.internalHash,
+          caller_address: hex(m.from),
+          transferTo_address: hex(m.to),
+          callValueInfo: [
+            m.token.kind === "trx" ? { callValue: Number(m.raw) } : { callValue: Number(m.raw), tokenId: m.token.id },
+          ],
+          note: "63616c6c",
+          ...(failed ? { rejected: true } : {}),
+        })),
+      ...(tx.internalCalls ?? []).map((c) => ({
+        hash: c.hash,
+        caller_address: hex(c.from),
+        transferTo_address: hex(c.to),
+        callValueInfo: [{}],
+        note: "63616c6c",
+      })),
+    ];
+    return {
+      id: tx.hash,
+      fee: Number(tx.feeSun),
+      blockNumber: n,
+      blockTimeStamp: blockTimeMs(n),
+      contractResult: [""],
+      ...(tx.contractType === 31 ? { contract_address: hex(tx.toAddress) } : {}),
+      receipt: { net_fee: Number(tx.feeSun), result: tx.ret },
+      ...(failed ? { result: "FAILED" } : {}),
+      ...(events.length && !failed
+        ? {
+            log: events.map((m) => ({
+              address: hex(m.token.id).slice(2),
+              topics: [TRANSFER_TOPIC, topic(m.from), topic(m.to)],
+              data: m.raw.toString(16).padStart(64, "0"),
+            })),
+          }
+        : {}),
+      ...(internal.length ? { internal_transactions: internal } : {}),
+    };
+  });
+}
+
+/** The transactions of each block, for the node endpoints. */
+export class BlockIndex {
+  private byBlock = new Map<number, Tx[]>();
+  add(tx: Tx): void {
+    const n = blockOf(tx.ts);
+    const list = this.byBlock.get(n);
+    if (list) list.push(tx);
+    else this.byBlock.set(n, [tx]);
+  }
+  txs(n: number): Tx[] {
+    return this.byBlock.get(n) ?? [];
+  }
+}

@@ -1,0 +1,58 @@
+// The emulator's node endpoints over the same history as its TronScan endpoints: following the blocks gives the
+// watched wallets' movements with the ids the TronScan path gives them (one row per movement whichever source).
+import { describe, expect, it } from "vitest";
+import { syncAll } from "../src/pipeline/sync-all.ts";
+import { followBlocks } from "../src/pipeline/follow-blocks.ts";
+import { createNodeClient } from "../src/source/node/client.ts";
+import { silentLogger } from "../src/internal/logger.ts";
+import { ORIGINAL_WALLETS, blockOf, blockTimeMs } from "../src/emulator/history.ts";
+import { SOLIDIFY_BLOCKS } from "../src/emulator/node.ts";
+import { closeAfterEach, fastClient, memoryWarehouse, startEmulator, tempDir, testConfig } from "./helpers.ts";
+
+describe("node emulator", () => {
+  it("a day of blocks followed gives the TronScan path's transfer ids for the watched wallets, and its transactions", async () => {
+    const nowMs = Date.parse("2026-05-20T13:37:11Z");
+    const api = closeAfterEach(await startEmulator({ seed: 41, days: 1, nowMs }));
+    const wallets = ORIGINAL_WALLETS.map((w) => w.address);
+    const viaTronscan = closeAfterEach(await memoryWarehouse());
+    await syncAll({
+      config: testConfig({ url: api.url, wallets, dir: tempDir() }),
+      warehouse: viaTronscan,
+      client: fastClient(api.url),
+      logger: silentLogger(),
+      nowMs,
+    });
+    const viaNode = closeAfterEach(await memoryWarehouse());
+    const client = createNodeClient({ baseUrl: api.url, requestsPerSecond: 10_000, burst: 1000, maxRetries: 2 });
+    const start = blockOf(nowMs - 86_400_000);
+    const r = await followBlocks({
+      client,
+      warehouse: viaNode,
+      watched: new Set(wallets),
+      startBlock: start,
+      runId: "n",
+      nowMs: () => nowMs,
+    });
+    const solid = blockOf(nowMs) - 1 - SOLIDIFY_BLOCKS;
+    expect(r.cursor?.number).toBe(solid);
+    expect(r.blocks).toBe(solid - start + 1);
+    const ids = async (w: typeof viaNode, table: "transfers" | "transactions") =>
+      (
+        await w.query<{ id: string }>(
+          table === "transfers"
+            ? `SELECT transfer_id AS id FROM transfers WHERE block >= ${start} AND block <= ${solid} ORDER BY 1`
+            : `SELECT hash AS id FROM transactions WHERE block >= ${start} AND block <= ${solid} ORDER BY 1`,
+        )
+      ).map((x) => x.id);
+    const node = await ids(viaNode, "transfers");
+    expect(node.length).toBeGreaterThan(200);
+    expect(node).toEqual(await ids(viaTronscan, "transfers"));
+    expect(await ids(viaNode, "transactions")).toEqual(await ids(viaTronscan, "transactions"));
+    // the block times are the slots' starts, within 3 s of the TronScan rows' times
+    const [skew] = await viaNode.query<{ n: string }>(
+      `SELECT count(*) AS n FROM transfers WHERE timestamp_ms % 3000 <> 0`,
+    );
+    expect(skew.n).toBe("0");
+    expect(blockTimeMs(solid) % 3000).toBe(0);
+  }, 120_000);
+});
