@@ -7,7 +7,9 @@ import { createNodeClient } from "../src/source/node/client.ts";
 import { silentLogger } from "../src/internal/logger.ts";
 import { ORIGINAL_WALLETS, blockOf, blockTimeMs } from "../src/emulator/history.ts";
 import { SOLIDIFY_BLOCKS } from "../src/emulator/node.ts";
-import { closeAfterEach, fastClient, memoryWarehouse, startEmulator, tempDir, testConfig } from "./helpers.ts";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { closeAfterEach, fastClient, memoryWarehouse, startEmulator, tempDir, testConfig, tronmon } from "./helpers.ts";
 
 describe("node emulator", () => {
   it("a day of blocks followed gives the TronScan path's transfer ids for the watched wallets, and its transactions", async () => {
@@ -54,5 +56,38 @@ describe("node emulator", () => {
     );
     expect(skew.n).toBe("0");
     expect(blockTimeMs(solid) % 3000).toBe(0);
+  }, 120_000);
+
+  it("tronmon follow: from node.start_block to the solidified head, then only what is new; status shows where it stands", async () => {
+    const nowMs = Date.parse("2026-05-20T13:37:11Z");
+    const api = closeAfterEach(await startEmulator({ seed: 41, days: 1, nowMs }));
+    const dir = tempDir();
+    const solid = blockOf(nowMs) - 1 - SOLIDIFY_BLOCKS;
+    writeFileSync(
+      join(dir, "tronmon.yaml"),
+      [
+        "wallets:",
+        ...ORIGINAL_WALLETS.map((w) => `  - address: ${w.address}`),
+        "node:",
+        `  base_url: ${api.url}`,
+        "  requests_per_second: 1000",
+        `  start_block: ${solid - 599}`,
+        "warehouse:",
+        `  path: ${join(dir, "t.duckdb")}`,
+        "logging:",
+        `  file: ${join(dir, "t.log")}`,
+      ].join("\n"),
+    );
+    const first = await tronmon(["follow", "--config", "tronmon.yaml", "--json"], dir);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ blocks: 600, cursor: solid, head: solid, lag_blocks: 0 });
+    api.emu.advance(30_000); // 10 more blocks solidified
+    const again = await tronmon(["follow", "--config", "tronmon.yaml", "--json"], dir);
+    expect(JSON.parse(again.stdout)).toMatchObject({ blocks: 10, cursor: solid + 10 });
+    const status = await tronmon(["status", "--config", "tronmon.yaml"], dir);
+    expect(status.stdout).toContain(`block source: followed to block ${solid + 10}`);
+    const bad = await tronmon(["follow", "--config", "tronmon.yaml", "--blocks", "0"], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--blocks "0" must be a positive whole number/);
   }, 120_000);
 });

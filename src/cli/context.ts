@@ -1,4 +1,5 @@
 // What every command builds first: config, logger, warehouse, client. Closed in one place.
+import { createNodeClient, type NodeClient } from "../source/node/client.ts";
 import { loadConfig, loadDotEnv } from "../config/load.ts";
 import { createLogger, type Logger } from "../internal/logger.ts";
 import { createTronscanClient, type TronscanClient } from "../source/tronscan/client.ts";
@@ -33,6 +34,18 @@ export const openWarehouse = (config: Config, readOnly = false): Promise<Warehou
 
 /** A second handle for readers in this process (the dashboard beside `watch`). */
 export const openReader = (config: Config): Promise<Warehouse> => reader(config, commandName());
+
+/** The node client of `node:` (the key from the environment, never logged). */
+export function createNodeClientFor(config: Config, logger: Logger): NodeClient {
+  return createNodeClient({
+    baseUrl: config.node.base_url,
+    apiKey: process.env[config.node.api_key_env] || null,
+    requestsPerSecond: config.node.requests_per_second,
+    timeoutMs: config.node.timeout_ms,
+    maxRetries: config.node.max_retries,
+    logger,
+  });
+}
 
 export function createClient(
   config: Config,

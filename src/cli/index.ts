@@ -1,5 +1,6 @@
 // tronmon: the command line. Exit codes: see README ("Exit codes").
 import { Command, Option } from "commander";
+import { followCommand } from "./commands/follow.ts";
 import { verifyCommand } from "./commands/verify.ts";
 import { runCommand } from "./commands/run.ts";
 import { dashboardCommand, watchCommand } from "./commands/watch.ts";
@@ -92,6 +93,16 @@ program
   .argument("<paths...>", "files (.json, .json.gz) or folders")
   .option("--json", "print the summary as JSON")
   .action(wrap((paths: string[], o: { json?: boolean }) => importCommand(paths, { ...g(), ...o })));
+
+program
+  .command("follow")
+  .description(
+    "follow the chain from a node (config node:) to the solidified head: watched wallets' movements, block by block",
+  )
+  .option("--blocks <n>", "at most this many blocks (default: node.max_blocks_per_run)")
+  .option("--node-url <url>", "the node's HTTP API (overrides node.base_url)")
+  .option("--json", "print the counts as JSON")
+  .action(wrap((o: { blocks?: string; nodeUrl?: string; json?: boolean }) => followCommand({ ...g(), ...o })));
 
 program
   .command("verify")

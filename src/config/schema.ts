@@ -64,6 +64,35 @@ export const sourceSchema = z.strictObject({
     .max(168)
     .default(6)
     .describe("Unconfirmed rows younger than this are re-read until they confirm"),
+  live: z
+    .enum(["tronscan", "node"])
+    .default("tronscan")
+    .describe("Where new activity comes from: TronScan per wallet, or a node's blocks (see node:)"),
+});
+
+export const nodeSchema = z.strictObject({
+  base_url: z.url().default("https://api.trongrid.io").describe("java-tron HTTP API (TronGrid or one's own full node)"),
+  api_key_env: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/)
+    .default("TRONGRID_API_KEY")
+    .describe("Environment variable holding the TronGrid key (sent as TRON-PRO-API-KEY)"),
+  requests_per_second: z.number().positive().max(1000).default(10).describe("Token-bucket rate"),
+  timeout_ms: z.number().int().positive().default(20000).describe("Per-request timeout"),
+  max_retries: z.number().int().min(0).max(20).default(6).describe("Retries of throttling, 5xx and timeouts"),
+  start_block: z
+    .number()
+    .int()
+    .min(0)
+    .nullable()
+    .default(null)
+    .describe("First block to follow (null: the solidified head at the first run; history comes from TronScan)"),
+  max_blocks_per_run: z
+    .number()
+    .int()
+    .positive()
+    .default(28800)
+    .describe("Blocks one `tronmon follow` processes at most (28,800 = a day)"),
 });
 
 export const duckdbWarehouseSchema = z.strictObject({
@@ -470,6 +499,7 @@ export const walletSchema = z.strictObject({
 export const configSchema = z.strictObject({
   wallets: z.array(walletSchema).min(1).describe("Watched wallets"),
   source: sourceSchema.prefault({}),
+  node: nodeSchema.prefault({}),
   warehouse: warehouseSchema.default({ kind: "duckdb", path: "data/tronmon.duckdb", memory_limit: "1GB" }),
   output: outputSchema.prefault({}),
   logging: loggingSchema.prefault({}),

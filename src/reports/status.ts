@@ -55,7 +55,7 @@ export async function lastRuns(w: Warehouse, n: number) {
       ended_at: iso(ended),
       duration_ms: started === null || ended === null ? null : ended - started,
       requests: c.requests ?? null,
-      transfers_new: c.transfersNew ?? null,
+      transfers_new: c.transfersNew ?? c.new_transfers ?? null,
       retries: c.retries ?? null,
       throttled: c.throttled ?? null,
       throttled_ms: c.throttledMs ?? null,
@@ -81,6 +81,12 @@ export async function statusReport(w: Warehouse, nowMs: number, o: { runs: numbe
       WHERE kind = 'health' ORDER BY CASE WHEN status = 'resolved' THEN 1 ELSE 0 END, first_seen_ms DESC LIMIT 100`,
   );
   const [v] = await w.query<Row>(VERIFY);
+  // the block source: where its cursor stands, and its lag behind the solidified head at its last follow
+  const cursor = await w.getBlockCursor("node");
+  const [lastFollow] = await w.query<Row>(
+    "SELECT counts FROM runs WHERE command = 'follow' AND status = 'success' ORDER BY started_at DESC LIMIT 1",
+  );
+  const followed = lastFollow ? (jsonValue<Record<string, number>>(lastFollow.counts) ?? {}) : {};
   return {
     now: new Date(nowMs).toISOString(),
     wallets: wallets.map((x): Row => ({ ...x, lag_minutes: lagOf.get(String(x.address)) ?? null })),
@@ -91,5 +97,14 @@ export async function statusReport(w: Warehouse, nowMs: number, o: { runs: numbe
     sinks: await deliverySummary(w),
     health: health.map((h): Row => ({ ...h, first_seen: iso(h.first_seen_ms) })),
     verify: { checks: Number(v.checks), missing: Number(v.missing), extra: Number(v.extra), last_ms: v.last_ms },
+    blocks: cursor
+      ? {
+          cursor: cursor.number,
+          cursor_time: iso(cursor.timestampMs),
+          head: followed.head ?? null,
+          lag_blocks: followed.lag_blocks ?? null,
+          lag_seconds: followed.lag_seconds ?? null,
+        }
+      : null,
   };
 }

@@ -87,6 +87,14 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }): P
         "\n",
     );
     process.stdout.write(`\nquarantined records: ${report.quarantined}\n`);
+    const b = report.blocks;
+    if (b)
+      process.stdout.write(
+        `block source: followed to block ${b.cursor} (${b.cursor_time})` +
+          (b.head === null
+            ? "\n"
+            : `; ${b.lag_blocks} blocks (${b.lag_seconds} s) behind the solidified head ${b.head} at the last follow\n`),
+      );
     const cost = config.wallets.length * ENDPOINTS.length * config.verify.days;
     process.stdout.write(
       `completeness (verify): ${v.checks} wallet-stream-days checked${v.last_ms ? ` (last ${iso(v.last_ms)})` : ""}, ${v.missing} still missing rows, ${v.extra} with more rows than the API counts; ` +
