@@ -7,6 +7,7 @@ import { createNodeClient } from "../src/source/node/client.ts";
 import { silentLogger } from "../src/internal/logger.ts";
 import { ORIGINAL_WALLETS, blockOf, blockTimeMs } from "../src/emulator/history.ts";
 import { SOLIDIFY_BLOCKS } from "../src/emulator/node.ts";
+import { parseFaults, parseQuirks } from "../src/emulator/server.ts";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { closeAfterEach, fastClient, memoryWarehouse, startEmulator, tempDir, testConfig, tronmon } from "./helpers.ts";
@@ -89,5 +90,49 @@ describe("node emulator", () => {
     const bad = await tronmon(["follow", "--config", "tronmon.yaml", "--blocks", "0"], dir);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--blocks "0" must be a positive whole number/);
+  }, 120_000);
+
+  it("with throttling, errors inside 200s, 5xx, truncated bodies and range answers missing blocks: the same rows", async () => {
+    const nowMs = Date.parse("2026-05-20T13:37:11Z");
+    const follow = async (opts: { faults?: string; quirks?: string }) => {
+      const api = closeAfterEach(
+        await startEmulator({
+          seed: 43,
+          days: 1,
+          nowMs,
+          retryAfterSec: 0,
+          faults: parseFaults(opts.faults),
+          quirks: parseQuirks(opts.quirks),
+        }),
+      );
+      const w = closeAfterEach(await memoryWarehouse());
+      const client = createNodeClient({
+        baseUrl: api.url,
+        requestsPerSecond: 10_000,
+        burst: 1000,
+        maxRetries: 8,
+        baseDelayMs: 1,
+      });
+      const r = await followBlocks({
+        client,
+        warehouse: w,
+        watched: new Set(ORIGINAL_WALLETS.map((x) => x.address)),
+        startBlock: blockOf(nowMs) - 3000,
+        runId: "f",
+        nowMs: () => nowMs,
+      });
+      const rows = await w.query<{ id: string }>("SELECT transfer_id AS id FROM transfers ORDER BY 1");
+      return { r, client, ids: rows.map((x) => x.id), faults: api.emu.stats.faults };
+    };
+    const clean = await follow({});
+    const faulty = await follow({
+      faults: "429:0.05,403:0.05,html403:0.03,500:0.05,truncated:0.05",
+      quirks: "holes:0.3,error200:0.05",
+    });
+    expect(clean.ids.length).toBeGreaterThan(20);
+    expect(faulty.ids).toEqual(clean.ids);
+    expect(faulty.r.cursor).toEqual(clean.r.cursor);
+    expect(faulty.client.stats.retries).toBeGreaterThan(5);
+    expect(faulty.faults.holes).toBeGreaterThan(0); // range answers did lose blocks
   }, 120_000);
 });

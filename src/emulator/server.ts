@@ -450,28 +450,51 @@ export class Emulator {
       } catch {
         return send(200, { Error: "class com.google.protobuf.InvalidProtocolBufferException : invalid JSON" });
       }
+      // faults as a node and TronGrid answer them (test/fixtures/trongrid): throttling with "suspended for N s",
+      // the node's own limiter and exceptions inside HTTP 200s, 5xx, truncated and slow bodies
+      const fault = this.rollFault("/api/node");
+      const wait = this.opts.retryAfterSec ?? 1;
+      const limit = `The key exceeds the frequency limit(15), and the query server is suspended for ${wait} s`;
+      if (fault === "429") return send(429, { Error: limit });
+      if (fault === "html403") return send(403, { Success: false, Error: limit, StatusCode: 403 });
+      if (fault === "403")
+        return send(200, { Error: "class java.lang.IllegalAccessException : lack of computing resources" });
+      if (fault === "500" || fault === "502") return send(Number(fault), { Error: "internal server error" });
+      if (this.roll("error200")) return send(200, { Error: "class java.lang.NullPointerException : null" });
+      const finish = (status: number, v: unknown) => {
+        const body = JSON.stringify(v);
+        if (fault === "truncated") {
+          res.writeHead(status, { "content-type": "application/json" });
+          return res.end(body.slice(0, Math.floor(body.length * 0.6)));
+        }
+        if (fault === "slow") return void setTimeout(() => send(status, v), this.opts.slowMs ?? 1500);
+        send(status, v);
+      };
       const head = blockOf(this.now()) - 1; // the block of the current slot is not produced yet
       const solid = head - SOLIDIFY_BLOCKS;
       const top = path.startsWith("/walletsolidity/") ? solid : head;
       const block = (n: number) => nodeBlock(n, this.blocks.txs(n));
       const name = path.slice(path.lastIndexOf("/") + 1);
-      if (name === "getnowblock") return send(200, block(top));
+      if (name === "getnowblock") return finish(200, block(top));
       if (name === "getblockbynum") {
         const n = Number(q.num ?? 0);
-        return send(200, n <= top ? block(n) : {});
+        return finish(200, n <= top ? block(n) : {});
       }
       if (name === "getblockbylimitnext") {
         const from = Number(q.startNum);
         const to = Number(q.endNum);
-        if (!(to > 0 && to > from && to - from <= 100)) return send(200, {});
+        if (!(to > 0 && to > from && to - from <= 100)) return finish(200, {});
         const list = [];
         for (let n = from; n < to && n <= top; n++) list.push(block(n));
-        return send(200, list.length ? { block: list } : {});
+        // a range answer that loses a block from its middle (the follower must notice and ask again)
+        if (list.length > 2 && this.roll("holes"))
+          list.splice(1 + Math.floor(this.quirkRng.next() * (list.length - 2)), 1);
+        return finish(200, list.length ? { block: list } : {});
       }
       if (name === "gettransactioninfobyblocknum") {
         const n = Number(q.num ?? 0);
-        if (n <= 0) return send(200, {});
-        return send(200, n <= top ? nodeInfos(n, this.blocks.txs(n)) : []);
+        if (n <= 0) return finish(200, {});
+        return finish(200, n <= top ? nodeInfos(n, this.blocks.txs(n)) : []);
       }
       res.writeHead(404, { "content-type": "text/html" });
       res.end("<html><body><h2>HTTP ERROR 404 Not Found</h2></body></html>");
