@@ -49,11 +49,12 @@ export async function verify(args: {
   const first = utcDay(args.fromMs);
   const last = utcDay(Math.min(args.toMs, deps.nowMs));
   const out: VerifySummary = { days: [], requests: 0, missing: 0, repaired: 0, stillMissing: 0 };
-  const apiCount = async (wallet: string, endpoint: Endpoint, day: number): Promise<number | null> => {
+  const apiCount = async (wallet: string, endpoint: Endpoint, day: number, have = 0): Promise<number | null> => {
     // rows from the day's first millisecond to its last, whether the API reads bounds inclusively or not;
-    // an empty answer counting nothing is asked again (a spurious empty page says 0)
+    // an empty answer counting nothing is asked again (a spurious empty page says 0): up to four times when we
+    // store rows for that day (an "extra" verdict must not rest on two unlucky answers), else twice
     let count: number | null = null;
-    for (let attempt = 0; attempt < 2; attempt++) {
+    for (let attempt = 0; attempt < (have > 0 ? 4 : 2); attempt++) {
       const res = await deps.client.get(
         ENDPOINT_PATHS[endpoint],
         {
@@ -78,8 +79,8 @@ export async function verify(args: {
     const stored = await storedCounts(w, wallet, first, last + DAY_MS);
     for (const endpoint of args.endpoints ?? ENDPOINTS) {
       for (let day = last; day >= first; day -= DAY_MS) {
-        const api = await apiCount(wallet, endpoint, day);
         let have = stored.get(`${endpoint}|${day}`) ?? 0;
+        const api = await apiCount(wallet, endpoint, day, have);
         let verdict = verdictOf(api, have);
         if (verdict === "missing") {
           out.missing++;
