@@ -3,43 +3,18 @@
 // node's own ways of failing (test/fixtures/trongrid/README.md): errors inside HTTP 200 as {"Error": ...}, its rate
 // limiter's "lack of computing resources", TronGrid's "suspended for N s" on 403/429, a disabled API (404), a lite
 // fullnode's bare-text refusal, a gateway refusing walletsolidity (405), Jetty's HTML for an unknown path.
-import { RateLimitError, RetryableError, SourceHttpError, SourceUnavailableError } from "../../internal/errors.ts";
-import { retrying } from "../../internal/retry.ts";
+import { RateLimitError, SourceHttpError } from "../../internal/errors.ts";
+import { type HttpSourceOptions, Transient, withRetries } from "../http.ts";
 import { parseJsonLossless } from "../../normalize/json.ts";
-import { type Clock, systemClock, TokenBucket } from "../tronscan/rate-limit.ts";
+import { systemClock, TokenBucket } from "../tronscan/rate-limit.ts";
 import { MAX_RETRY_AFTER_MS, parseRetryAfter } from "../tronscan/client.ts";
-import type { Logger } from "pino";
 
-export type NodeClientOptions = {
-  baseUrl: string;
-  apiKey?: string | null;
-  requestsPerSecond: number;
-  burst?: number;
-  timeoutMs?: number;
-  maxRetries?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-  clock?: Clock;
-  logger?: Logger;
-  random?: () => number;
-  onResponse?: (path: string, status: number | "error") => void;
-};
+export type NodeClientOptions = HttpSourceOptions;
 
 export type NodeStats = { requests: number; retries: number; throttled: number; throttledMs: number };
 
 /** The most blocks one getblockbylimitnext call serves (java-tron's BLOCK_LIMIT_NUM). */
 export const MAX_BLOCKS_PER_CALL = 100;
-
-class Transient extends RetryableError {
-  override name = "Transient";
-  constructor(
-    message: string,
-    readonly waitMs: number | null = null,
-    readonly throttled = false,
-  ) {
-    super(message);
-  }
-}
 
 /** TronGrid's "...the query server is suspended for 27 s" (or "30s"): the wait it demands, in ms. */
 export function suspendedForMs(message: string): number | null {
@@ -153,25 +128,20 @@ export function createNodeClient(opts: NodeClientOptions): NodeClient {
 
   async function post(path: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
     const payload = JSON.stringify(body);
-    try {
-      return await retrying((n) => attempt(path, payload, n, signal), {
-        retries: maxRetries,
-        retryable: (e) => e instanceof Transient,
-        delayMs: (n, e) => (e as Transient).waitMs ?? backoff(n),
-        sleep: (ms, s) => clock.sleep(ms, s),
-        signal,
-        onRetry: (e, n) => {
-          stats.retries++;
-          opts.logger?.warn({ msg: "Retrying node request", path, attempt: n + 1, problem: (e as Error).message });
-        },
-      });
-    } catch (e) {
-      if (!(e instanceof Transient)) throw e;
-      const attempts = maxRetries + 1;
-      if (e.throttled)
-        throw new RateLimitError(`The node kept throttling ${path} after ${attempts} attempts: ${e.message}`, null);
-      throw new SourceUnavailableError(`The node ${path} failed after ${attempts} attempts: ${e.message} (${base})`);
-    }
+    return withRetries((n) => attempt(path, payload, n, signal), {
+      retries: maxRetries,
+      backoff,
+      clock,
+      signal,
+      onRetry: (e, n) => {
+        stats.retries++;
+        opts.logger?.warn({ msg: "Retrying node request", path, attempt: n + 1, problem: e.message });
+      },
+      say: {
+        throttled: (attempts, problem) => `The node kept throttling ${path} after ${attempts} attempts: ${problem}`,
+        failed: (attempts, problem) => `The node ${path} failed after ${attempts} attempts: ${problem} (${base})`,
+      },
+    });
   }
 
   const list = (body: unknown, key: string): unknown[] => {

@@ -1,25 +1,10 @@
 // HTTP client for the TronScan API: rate limit, API key header, classification of answers, retries.
 import { parseJsonLossless } from "../../normalize/json.ts";
-import { RateLimitError, RetryableError, SourceHttpError, SourceUnavailableError } from "../../internal/errors.ts";
-import { retrying } from "../../internal/retry.ts";
-import { systemClock, TokenBucket, type Clock } from "./rate-limit.ts";
-import type { Logger } from "pino";
+import { RateLimitError, SourceHttpError } from "../../internal/errors.ts";
+import { type HttpSourceOptions, Transient, withRetries } from "../http.ts";
+import { systemClock, TokenBucket } from "./rate-limit.ts";
 
-export type ClientOptions = {
-  baseUrl: string;
-  apiKey?: string | null;
-  requestsPerSecond: number;
-  burst?: number;
-  timeoutMs?: number;
-  maxRetries?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-  clock?: Clock;
-  logger?: Logger;
-  random?: () => number;
-  /** Told of every answer (HTTP status, or "error" for timeouts and network failures): feeds the metrics. */
-  onResponse?: (path: string, status: number | "error") => void;
-};
+export type ClientOptions = HttpSourceOptions;
 
 /** `text`: the body exactly as received (kept in the raw archive without re-serialising it). */
 export type Response = {
@@ -64,18 +49,6 @@ export function businessError(body: unknown): string | null {
   if (badCode || failed) return `${message ?? "error"}${badCode ? ` (code ${String(code)})` : ""}`;
   if (message && !hasList && Object.keys(b).length <= 3) return message;
   return null;
-}
-
-/** A failure worth another attempt: a network error, a timeout, a 5xx, throttling, an error inside a 200. */
-class Transient extends RetryableError {
-  override name = "Transient";
-  constructor(
-    message: string,
-    readonly waitMs: number | null = null,
-    readonly throttled = false,
-  ) {
-    super(message);
-  }
 }
 
 export function createTronscanClient(opts: ClientOptions): TronscanClient {
@@ -163,26 +136,21 @@ export function createTronscanClient(opts: ClientOptions): TronscanClient {
   async function get(path: string, params: Record<string, string | number>, signal?: AbortSignal): Promise<Response> {
     const strParams = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)]));
     const url = `${base}${path}?${new URLSearchParams(strParams)}`;
-    try {
-      const res = await retrying((n) => attempt(url, path, n, signal), {
-        retries: maxRetries,
-        retryable: (e) => e instanceof Transient,
-        delayMs: (n, e) => (e as Transient).waitMs ?? backoff(n),
-        sleep: (ms, s) => clock.sleep(ms, s),
-        signal,
-        onRetry: (e, n) => {
-          stats.retries++;
-          opts.logger?.warn({ msg: "Retrying TronScan request", path, attempt: n + 1, problem: (e as Error).message });
-        },
-      });
-      return { url, params: strParams, ...res };
-    } catch (e) {
-      if (!(e instanceof Transient)) throw e;
-      const attempts = maxRetries + 1;
-      if (e.throttled)
-        throw new RateLimitError(`TronScan kept throttling ${path} after ${attempts} attempts: ${e.message}`, null);
-      throw new SourceUnavailableError(`TronScan ${path} failed after ${attempts} attempts: ${e.message} (${base})`);
-    }
+    const res = await withRetries((n) => attempt(url, path, n, signal), {
+      retries: maxRetries,
+      backoff,
+      clock,
+      signal,
+      onRetry: (e, n) => {
+        stats.retries++;
+        opts.logger?.warn({ msg: "Retrying TronScan request", path, attempt: n + 1, problem: e.message });
+      },
+      say: {
+        throttled: (attempts, problem) => `TronScan kept throttling ${path} after ${attempts} attempts: ${problem}`,
+        failed: (attempts, problem) => `TronScan ${path} failed after ${attempts} attempts: ${problem} (${base})`,
+      },
+    });
+    return { url, params: strParams, ...res };
   }
 
   return { get, stats };

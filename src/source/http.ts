@@ -1,0 +1,69 @@
+// What both source clients (TronScan, a node) share: their options, the class of failures worth another attempt,
+// and the retry loop that turns the last of them into the error a caller handles.
+import { RateLimitError, RetryableError, SourceUnavailableError } from "../internal/errors.ts";
+import { retrying } from "../internal/retry.ts";
+import type { Clock } from "./tronscan/rate-limit.ts";
+import type { Logger } from "pino";
+
+export type HttpSourceOptions = {
+  baseUrl: string;
+  apiKey?: string | null;
+  requestsPerSecond: number;
+  burst?: number;
+  timeoutMs?: number;
+  maxRetries?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  clock?: Clock;
+  logger?: Logger;
+  random?: () => number;
+  /** Told of every answer (HTTP status, or "error" for timeouts and network failures): feeds the metrics. */
+  onResponse?: (path: string, status: number | "error") => void;
+};
+
+/** A failure worth another attempt: a network error, a timeout, a 5xx, throttling, an error inside a 200. */
+export class Transient extends RetryableError {
+  override name = "Transient";
+  constructor(
+    message: string,
+    readonly waitMs: number | null = null,
+    readonly throttled = false,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Runs `attempt` until it answers, retrying Transient failures (waiting what they demand, else the backoff);
+ * the last one becomes a RateLimitError (throttled) or a SourceUnavailableError, worded by `say`.
+ */
+export async function withRetries<T>(
+  attempt: (n: number) => Promise<T>,
+  o: {
+    say: {
+      throttled: (attempts: number, problem: string) => string;
+      failed: (attempts: number, problem: string) => string;
+    };
+    retries: number;
+    backoff: (n: number) => number;
+    clock: Clock;
+    signal?: AbortSignal;
+    onRetry: (e: Error, n: number) => void;
+  },
+): Promise<T> {
+  try {
+    return await retrying(attempt, {
+      retries: o.retries,
+      retryable: (e) => e instanceof Transient,
+      delayMs: (n, e) => (e as Transient).waitMs ?? o.backoff(n),
+      sleep: (ms, s) => o.clock.sleep(ms, s),
+      signal: o.signal,
+      onRetry: (e, n) => o.onRetry(e as Error, n),
+    });
+  } catch (e) {
+    if (!(e instanceof Transient)) throw e;
+    const attempts = o.retries + 1;
+    if (e.throttled) throw new RateLimitError(o.say.throttled(attempts, e.message), null);
+    throw new SourceUnavailableError(o.say.failed(attempts, e.message));
+  }
+}
