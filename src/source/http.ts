@@ -2,7 +2,7 @@
 // and the retry loop that turns the last of them into the error a caller handles.
 import { RateLimitError, RetryableError, SourceUnavailableError } from "../internal/errors.ts";
 import { retrying } from "../internal/retry.ts";
-import type { Clock } from "./tronscan/rate-limit.ts";
+import { type Clock, systemClock, TokenBucket } from "./tronscan/rate-limit.ts";
 import type { Logger } from "pino";
 
 export type HttpSourceOptions = {
@@ -20,6 +20,27 @@ export type HttpSourceOptions = {
   /** Told of every answer (HTTP status, or "error" for timeouts and network failures): feeds the metrics. */
   onResponse?: (path: string, status: number | "error") => void;
 };
+
+/** What every client derives from its options: clock, shared rate limit, retry count, backoff, base URL. */
+export function httpSetup(opts: HttpSourceOptions) {
+  const clock = opts.clock ?? systemClock;
+  const bucket = new TokenBucket(
+    opts.requestsPerSecond,
+    opts.burst ?? Math.max(1, Math.ceil(opts.requestsPerSecond)),
+    clock,
+  );
+  const baseDelay = opts.baseDelayMs ?? 500;
+  const maxDelay = opts.maxDelayMs ?? 30_000;
+  const random = opts.random ?? Math.random;
+  return {
+    clock,
+    bucket,
+    maxRetries: opts.maxRetries ?? 6,
+    base: opts.baseUrl.replace(/\/+$/, ""),
+    /** Exponential backoff with full jitter. */
+    backoff: (n: number) => Math.min(maxDelay, baseDelay * 2 ** n) * (0.5 + random() / 2),
+  };
+}
 
 /** A failure worth another attempt: a network error, a timeout, a 5xx, throttling, an error inside a 200. */
 export class Transient extends RetryableError {

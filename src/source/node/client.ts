@@ -4,9 +4,8 @@
 // limiter's "lack of computing resources", TronGrid's "suspended for N s" on 403/429, a disabled API (404), a lite
 // fullnode's bare-text refusal, a gateway refusing walletsolidity (405), Jetty's HTML for an unknown path.
 import { RateLimitError, SourceHttpError } from "../../internal/errors.ts";
-import { type HttpSourceOptions, Transient, withRetries } from "../http.ts";
+import { type HttpSourceOptions, httpSetup, Transient, withRetries } from "../http.ts";
 import { parseJsonLossless } from "../../normalize/json.ts";
-import { systemClock, TokenBucket } from "../tronscan/rate-limit.ts";
 import { MAX_RETRY_AFTER_MS, parseRetryAfter } from "../tronscan/client.ts";
 
 export type NodeClientOptions = HttpSourceOptions;
@@ -44,19 +43,8 @@ export type NodeClient = {
 };
 
 export function createNodeClient(opts: NodeClientOptions): NodeClient {
-  const clock = opts.clock ?? systemClock;
-  const bucket = new TokenBucket(
-    opts.requestsPerSecond,
-    opts.burst ?? Math.max(1, Math.ceil(opts.requestsPerSecond)),
-    clock,
-  );
-  const maxRetries = opts.maxRetries ?? 6;
-  const baseDelay = opts.baseDelayMs ?? 500;
-  const maxDelay = opts.maxDelayMs ?? 30_000;
-  const random = opts.random ?? Math.random;
+  const { clock, bucket, maxRetries, base, backoff } = httpSetup(opts);
   const stats: NodeStats = { requests: 0, retries: 0, throttled: 0, throttledMs: 0 };
-  const base = opts.baseUrl.replace(/\/+$/, "");
-  const backoff = (n: number) => Math.min(maxDelay, baseDelay * 2 ** n) * (0.5 + random() / 2);
   const refuse = (path: string, status: number, why: string) =>
     new SourceHttpError(`The node at ${base} refused ${path} (HTTP ${status}): ${why}`, status, `${base}${path}`);
 

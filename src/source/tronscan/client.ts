@@ -1,8 +1,7 @@
 // HTTP client for the TronScan API: rate limit, API key header, classification of answers, retries.
 import { parseJsonLossless } from "../../normalize/json.ts";
 import { RateLimitError, SourceHttpError } from "../../internal/errors.ts";
-import { type HttpSourceOptions, Transient, withRetries } from "../http.ts";
-import { systemClock, TokenBucket } from "./rate-limit.ts";
+import { type HttpSourceOptions, httpSetup, Transient, withRetries } from "../http.ts";
 
 export type ClientOptions = HttpSourceOptions;
 
@@ -52,21 +51,8 @@ export function businessError(body: unknown): string | null {
 }
 
 export function createTronscanClient(opts: ClientOptions): TronscanClient {
-  const clock = opts.clock ?? systemClock;
-  const bucket = new TokenBucket(
-    opts.requestsPerSecond,
-    opts.burst ?? Math.max(1, Math.ceil(opts.requestsPerSecond)),
-    clock,
-  );
-  const maxRetries = opts.maxRetries ?? 6;
-  const baseDelay = opts.baseDelayMs ?? 500;
-  const maxDelay = opts.maxDelayMs ?? 30_000;
-  const random = opts.random ?? Math.random;
+  const { clock, bucket, maxRetries, base, backoff } = httpSetup(opts);
   const stats: ClientStats = { requests: 0, retries: 0, throttled: 0, throttledMs: 0, byStatus: {} };
-  const base = opts.baseUrl.replace(/\/+$/, "");
-
-  /** Exponential backoff with full jitter. */
-  const backoff = (attempt: number) => Math.min(maxDelay, baseDelay * 2 ** attempt) * (0.5 + random() / 2);
 
   async function once(url: string, signal?: AbortSignal): Promise<{ status: number; text: string; headers: Headers }> {
     const headers: Record<string, string> = { accept: "application/json" };
