@@ -5,7 +5,7 @@ import type { Config } from "../config/schema.ts";
 import { TRX, WELL_KNOWN_TOKENS } from "../normalize/tokens.ts";
 import { spelled, sql } from "../warehouse/sql.ts";
 import type { Warehouse } from "../warehouse/types.ts";
-import type { Anomaly, DetectContext, Row } from "./detector.ts";
+import type { Anomaly, DetectContext, Finding, Row } from "./detector.ts";
 import { DETECTORS } from "./detectors/index.ts";
 import { refreshRollup } from "../rules/rollup.ts";
 import { settingsGroups } from "./settings.ts";
@@ -98,7 +98,7 @@ export async function detectAnomalies(args: {
       const t0 = performance.now();
       const rows = await w.query<Row>(detector.query(ctx));
       timingsMs[detector.type] = (timingsMs[detector.type] ?? 0) + Math.round(performance.now() - t0);
-      for (const r of rows) found.push({ ...detector.toAnomaly(r, ctx), detectedAtMs: nowMs });
+      for (const r of rows) found.push({ ...unconfirmedMarked(detector.toAnomaly(r, ctx), r), detectedAtMs: nowMs });
     }
   }
 
@@ -111,4 +111,10 @@ export async function detectAnomalies(args: {
   const counts: Record<string, number> = {};
   for (const a of found) counts[a.anomalyType] = (counts[a.anomalyType] ?? 0) + 1;
   return { nowMs, found: counts, timingsMs, exportedFile: await exportNewAnomalies(w, args.outDir, nowMs) };
+}
+
+/** A finding on a transfer not yet confirmed (the node's fast lane, TronScan's newest rows) says so. */
+function unconfirmedMarked(f: Finding, r: Row): Finding {
+  if (r.confirmed !== false) return f;
+  return { ...f, reason: `${f.reason} (unconfirmed)`, details: { ...f.details, unconfirmed: true } };
 }

@@ -43,7 +43,7 @@ export const FAKE = raw("c.is_fake");
 
 const CANDIDATE_COLUMNS =
   raw(`t.transfer_id, t.transaction_id, t.timestamp_ms, t.asset_type, t.token_id, t.token_symbol,
-  t.token_name, t.token_decimals, t.amount_raw, t.amount_num, t.amount, t.status, t.risk, t.token_level`);
+  t.token_name, t.token_decimals, t.amount_raw, t.amount_num, t.amount, t.status, t.confirmed, t.risk, t.token_level`);
 
 /**
  * Transfers loaded after the watermark (`first_seen_at`), successful, seen from each watched wallet they touch:

@@ -279,6 +279,10 @@ program
   .option("--now <iso>", "virtual time at start (default: now)")
   .option("--latency <ms>", "delay every answer")
   .option("--print-truth", "print the ground truth for the default wallets and exit")
+  .option("--node", "announce the java-tron node endpoints it also serves (follow, source.live: node); tip reorgs 0.02")
+  .option("--reorgs <share>", "share of blocks first served in a replaced version while in the unsolidified tip")
+  .option("--speed <n>", "with --clock real: virtual time runs n times faster (a block every 3/n s)")
+  .option("--mix <spec>", "weights of generated activity, e.g. usdt_in:50,internal_in:10,failed_usdt:5,trc10_in:4")
   .action(wrap((o) => emulatorCommand(o)));
 
 program

@@ -134,7 +134,8 @@ const POOL = addressFrom("sunswap-pool-usdt-jst");
 
 type Stream = { wallet: string; rng: Rng; nextTs: number; meanGapMs: number; seq: number; peers: string[] };
 
-const KINDS = {
+/** What the generated activity is made of, by weight; `mix` (emulator --mix) overrides any of them. */
+export const KINDS = {
   trx_out: 8,
   trx_in: 8,
   trc10_in: 2,
@@ -174,6 +175,7 @@ export class History {
   private streams: Stream[];
   private generatedTo: number;
   private pending: Tx[] = [];
+  private kinds: Record<keyof typeof KINDS, number>;
 
   constructor(
     readonly opts: {
@@ -182,8 +184,10 @@ export class History {
       wallets: { address: string; perHour: number }[];
       retain?: boolean;
       plantAtMs?: number;
+      mix?: Partial<Record<keyof typeof KINDS, number>>;
     },
   ) {
+    this.kinds = { ...KINDS, ...opts.mix };
     this.generatedTo = opts.startMs;
     if (opts.plantAtMs !== undefined && opts.wallets.length >= 4) this.plant(opts.plantAtMs);
     this.streams = opts.wallets.map((w) => {
@@ -275,7 +279,7 @@ export class History {
   private event(s: Stream, ts: number): Tx[] {
     const r = s.rng;
     const w = s.wallet;
-    const kind = r.weighted(KINDS);
+    const kind = r.weighted(this.kinds);
     const hash = () => hashFrom(`${this.opts.seed}|${w}|${s.seq++}`);
     const peer = () => (r.next() < 0.9 ? r.pick(s.peers) : addressFrom(`${this.opts.seed}|${w}|fresh${s.seq}`));
     const usdtAmount = () => BigInt(Math.floor(Math.exp(r.next() * 11 + 2))) * 1_000_000n + BigInt(r.int(0, 999_999));
@@ -500,4 +504,19 @@ export class History {
       }
     }
   }
+}
+
+/** A mix spec ("usdt_in:50,internal_in:10,failed_usdt:5") as weights; an unknown kind or bad weight is an error. */
+export type Mix = Partial<Record<keyof typeof KINDS, number>>;
+
+export function parseMix(spec: string | null | undefined): Mix {
+  const mix: Mix = {};
+  for (const part of (spec ?? "").split(",").filter(Boolean)) {
+    const [k, v] = part.split(":");
+    const w = Number(v);
+    if (!(k in KINDS)) throw new Error(`unknown kind "${k}": one of ${Object.keys(KINDS).join(", ")}`);
+    if (!(w >= 0 && Number.isFinite(w))) throw new Error(`"${part}": the weight must be a number >= 0`);
+    mix[k as keyof typeof KINDS] = w;
+  }
+  return mix;
 }

@@ -55,9 +55,9 @@ function nodeTransaction(tx: Tx) {
 }
 
 /** Block `n` holding `txs` (those of its 3-second slot). An empty block has no `transactions` key. */
-export function nodeBlock(n: number, txs: Tx[]) {
+export function nodeBlock(n: number, txs: Tx[], id = nodeBlockId(n), parentId = nodeBlockId(n - 1)) {
   return {
-    blockID: nodeBlockId(n),
+    blockID: id,
     block_header: {
       raw_data: {
         number: n,
@@ -68,7 +68,7 @@ export function nodeBlock(n: number, txs: Tx[]) {
             .update(`witness|${n % 27}`)
             .digest("hex")
             .slice(0, 40),
-        parentHash: nodeBlockId(n - 1),
+        parentHash: parentId,
         version: 30,
         timestamp: blockTimeMs(n),
       },
@@ -140,3 +140,30 @@ export class BlockIndex {
     return this.byBlock.get(n) ?? [];
   }
 }
+
+// A reorg of the unsolidified tip: a block picked by `rate` is first seen in another version (an orphan) while it is
+// among the newest REORG_DEPTH blocks, then replaced by the canonical one. The orphan lacks the block's last
+// transaction (it arrives with the canonical block) and holds a phantom: a copy of its first transaction under
+// another hash, which no canonical block ever holds (its rows must end dropped).
+export const REORG_DEPTH = 2;
+
+const unit = (s: string) => createHash("sha256").update(s).digest().readUInt32BE(0) / 2 ** 32;
+
+export const orphaned = (n: number, rate: number, seed: number) => rate > 0 && unit(`orphan|${seed}|${n}`) < rate;
+
+export const orphanBlockId = (n: number) =>
+  n.toString(16).padStart(16, "0") + createHash("sha256").update(`orphan|${n}`).digest("hex").slice(16);
+
+const rehash = (h: string) => createHash("sha256").update(`phantom|${h}`).digest("hex");
+
+/** The phantom of `tx`: the same movements under another hash. */
+export function phantomOf(tx: Tx): Tx {
+  return {
+    ...tx,
+    hash: rehash(tx.hash),
+    moves: tx.moves.map((m) => (m.internalHash ? { ...m, internalHash: rehash(m.internalHash) } : m)),
+    internalCalls: tx.internalCalls?.map((c) => ({ ...c, hash: rehash(c.hash) })),
+  };
+}
+
+export const orphanTxs = (txs: Tx[]): Tx[] => (txs.length ? [...txs.slice(0, -1), phantomOf(txs[0])] : []);

@@ -1,7 +1,17 @@
 // The TronScan emulator: real paths, shapes and paging caps over a deterministic history, with faults.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { blockOf, History, ORIGINAL_WALLETS, TOKENS, type Move, type Tx } from "./history.ts";
-import { BlockIndex, nodeBlock, nodeInfos, SOLIDIFY_BLOCKS } from "./node.ts";
+import { blockOf, History, type Mix, ORIGINAL_WALLETS, TOKENS, type Move, type Tx } from "./history.ts";
+import {
+  BlockIndex,
+  nodeBlock,
+  nodeBlockId,
+  nodeInfos,
+  orphanBlockId,
+  orphaned,
+  orphanTxs,
+  REORG_DEPTH,
+  SOLIDIFY_BLOCKS,
+} from "./node.ts";
 import { internalRecord, toJson, transactionInfo, trc20Record, transactionRecord, transferRecord } from "./render.ts";
 import { internalTransferId } from "../normalize/internal.ts";
 import { Rng } from "./random.ts";
@@ -104,6 +114,12 @@ export type EmulatorOptions = {
   maxLimit?: Partial<Record<keyof Index, number>>;
   exclusiveBounds?: boolean;
   quirks?: Quirks;
+  /** Node side: the share of blocks first seen in a replaced version while in the unsolidified tip (node.ts). */
+  reorgs?: number;
+  /** Weights of the generated activity's kinds (history.ts KINDS). */
+  mix?: Mix;
+  /** How much faster than the wall clock virtual time runs with the real clock (a block every 3 s / speed). */
+  speed?: number;
 };
 
 type InternalEntry = { hash: string; from: string; to: string; raw: bigint; token: Move["token"] };
@@ -124,6 +140,8 @@ export class Emulator {
   private virtualStart: number;
   private manualOffset = 0;
   faults: Faults;
+  reorgs: number;
+  private readonly seed: number;
   private faultRng: Rng;
   readonly stats = { requests: 0, byPath: {} as Record<string, number>, faults: {} as Record<string, number> };
   readonly tags: Record<string, string>;
@@ -137,8 +155,11 @@ export class Emulator {
       startMs: this.virtualStart - days * DAY_MS,
       wallets: this.wallets,
       plantAtMs: days >= 10 ? this.virtualStart : undefined,
+      mix: opts.mix,
     });
     this.faults = opts.faults ?? {};
+    this.reorgs = opts.reorgs ?? 0;
+    this.seed = opts.seed ?? 1;
     this.faultRng = new Rng(`${opts.seed ?? 1}|faults`);
     this.quirks = opts.quirks ?? {};
     this.quirkRng = new Rng(`${opts.seed ?? 1}|quirks`);
@@ -149,7 +170,8 @@ export class Emulator {
   }
 
   now(): number {
-    return this.virtualStart + this.manualOffset + (this.opts.clock === "manual" ? 0 : Date.now() - this.startWall);
+    const wall = this.opts.clock === "manual" ? 0 : (Date.now() - this.startWall) * (this.opts.speed ?? 1);
+    return this.virtualStart + this.manualOffset + Math.floor(wall);
   }
 
   advance(ms: number): void {
@@ -473,7 +495,14 @@ export class Emulator {
       const head = blockOf(this.now()) - 1; // the block of the current slot is not produced yet
       const solid = head - SOLIDIFY_BLOCKS;
       const top = path.startsWith("/walletsolidity/") ? solid : head;
-      const block = (n: number) => nodeBlock(n, this.blocks.txs(n));
+      // the newest blocks of the full node's view may be versions that are replaced later (a tip reorg)
+      const orphan = (n: number) => top === head && n > head - REORG_DEPTH && orphaned(n, this.reorgs, this.seed);
+      const txsOf = (n: number) => (orphan(n) ? orphanTxs(this.blocks.txs(n)) : this.blocks.txs(n));
+      const idOf = (n: number) => (orphan(n) ? orphanBlockId(n) : nodeBlockId(n));
+      const block = (n: number) => {
+        if (orphan(n)) this.stats.faults.orphan = (this.stats.faults.orphan ?? 0) + 1;
+        return nodeBlock(n, txsOf(n), idOf(n), idOf(n - 1));
+      };
       const name = path.slice(path.lastIndexOf("/") + 1);
       if (name === "getnowblock") return finish(200, block(top));
       if (name === "getblockbynum") {
@@ -494,7 +523,7 @@ export class Emulator {
       if (name === "gettransactioninfobyblocknum") {
         const n = Number(q.num ?? 0);
         if (n <= 0) return finish(200, {});
-        return finish(200, n <= top ? nodeInfos(n, this.blocks.txs(n)) : []);
+        return finish(200, n <= top ? nodeInfos(n, txsOf(n)) : []);
       }
       res.writeHead(404, { "content-type": "text/html" });
       res.end("<html><body><h2>HTTP ERROR 404 Not Found</h2></body></html>");
@@ -528,6 +557,12 @@ export class Emulator {
           return json(400, { message: (e as Error).message });
         }
         return json(200, { faults: this.faults });
+      }
+      case "/__emulator/reorgs": {
+        const rate = Number(q.get("rate"));
+        if (!(rate >= 0 && rate <= 1)) return json(400, { message: "rate must be between 0 and 1" });
+        this.reorgs = rate;
+        return json(200, { reorgs: rate });
       }
       case "/__emulator/quirks": {
         try {

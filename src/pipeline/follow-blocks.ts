@@ -9,9 +9,11 @@ import { blockHeader, normalizeBlock, type BlockHeader } from "../normalize/bloc
 import { emptyBatch, type NormalizedBatch } from "../model/rows.ts";
 import { builtinTokens, type TokenLookup } from "../normalize/common.ts";
 import { MAX_BLOCKS_PER_CALL, type NodeClient } from "../source/node/client.ts";
-import type { BlockCursor, Warehouse } from "../warehouse/types.ts";
+import type { BlockCursor, BlockRange, Warehouse } from "../warehouse/types.ts";
 
 export const NODE_SOURCE = "node";
+/** The fast lane's cursor: the newest unconfirmed block processed. */
+export const TIP_SOURCE = "node-tip";
 
 export class ChainError extends Error {
   override name = "ChainError";
@@ -26,6 +28,10 @@ export type FollowResult = {
   lagBlocks: number;
   lagMs: number;
   transfersNew: number;
+  /** Unconfirmed rows dropped because their block was replaced. */
+  dropped: number;
+  /** The fast lane's pass, when it ran. */
+  tip: TipResult | null;
   requests: number;
 };
 
@@ -40,11 +46,7 @@ const hasContractCalls = (block: unknown): boolean => {
   );
 };
 
-/**
- * Follows from the stored cursor (or from `startBlock` before the first block) up to the solidified head, at most
- * `maxBlocks` blocks. Watched addresses are base58.
- */
-export async function followBlocks(args: {
+type Args = {
   client: NodeClient;
   warehouse: Warehouse;
   watched: ReadonlySet<string>;
@@ -54,7 +56,16 @@ export async function followBlocks(args: {
   nowMs: () => number;
   tokens?: TokenLookup;
   signal?: AbortSignal;
-}): Promise<FollowResult> {
+  /** Also process the blocks past the solidified head, as unconfirmed (the fast lane). */
+  fastLane?: boolean;
+};
+
+/**
+ * Follows from the stored cursor (or from `startBlock` before the first block) up to the solidified head, at most
+ * `maxBlocks` blocks; then, with `fastLane`, the newer blocks up to the head as unconfirmed. Watched addresses are
+ * base58.
+ */
+export async function followBlocks(args: Args): Promise<FollowResult> {
   const { client, warehouse: w } = args;
   const before = client.stats.requests;
   const head = blockHeader(await client.solidifiedHead(args.signal));
@@ -62,47 +73,139 @@ export async function followBlocks(args: {
   let next = cursor ? cursor.number + 1 : args.startBlock;
   let blocks = 0;
   let transfersNew = 0;
+  let dropped = 0;
   const budget = args.maxBlocks ?? Number.POSITIVE_INFINITY;
   while (next <= head.number && blocks < budget) {
     const end = Math.min(next + MAX_BLOCKS_PER_CALL, head.number + 1, next + (budget - blocks));
     const got = await rangeInOrder(client, next, end, args.signal);
-    const batch: NormalizedBatch = emptyBatch();
-    let last = cursor;
-    for (const block of got) {
-      const h = blockHeader(block);
-      if (last && last.number === h.number - 1 && last.blockId !== h.parentHash)
-        throw new ChainError(
-          `block ${h.number}'s parent ${h.parentHash} is not block ${last.number} (${last.blockId}): the node's chain ` +
-            "does not continue ours; nothing of this range was loaded",
-        );
-      const infos = hasContractCalls(block) ? await client.transactionInfos(h.number, args.signal) : [];
-      const part = normalizeBlock(block, infos, {
-        watched: args.watched,
-        observedAtMs: args.nowMs(),
-        confirmed: true,
-        tokens: args.tokens ?? builtinTokens,
-      });
-      batch.transactions.push(...part.transactions);
-      batch.transfers.push(...part.transfers);
-      batch.quarantined.push(...part.quarantined);
-      last = { source: NODE_SOURCE, number: h.number, blockId: h.id, timestampMs: h.timestampMs };
-    }
-    const counts = await w.load({ batch, blockCursor: last ?? undefined, runId: args.runId });
+    const part = await processBlocks(args, got, cursor, NODE_SOURCE, true);
+    const counts = await w.load({
+      batch: part.batch,
+      blockCursor: part.cursor,
+      blockRange: part.range,
+      runId: args.runId,
+    });
     transfersNew += counts.transfersNew;
+    dropped += counts.dropped;
     blocks += got.length;
-    cursor = last;
+    cursor = part.cursor;
     next = end;
   }
-  const lagBlocks = head.number - (cursor?.number ?? args.startBlock - 1);
-  return {
+  const result: FollowResult = {
     blocks,
     head,
     cursor,
-    lagBlocks,
+    lagBlocks: head.number - (cursor?.number ?? args.startBlock - 1),
     lagMs: cursor ? Math.max(0, head.timestampMs - cursor.timestampMs) : 0,
     transfersNew,
-    requests: client.stats.requests - before,
+    dropped,
+    tip: null,
+    requests: 0,
   };
+  if (args.fastLane && cursor && cursor.number >= head.number) {
+    const tip = await followTip(args, cursor);
+    result.tip = tip;
+    result.transfersNew += tip.transfersNew;
+    result.dropped += tip.dropped;
+  }
+  result.requests = client.stats.requests - before;
+  return result;
+}
+
+export type TipResult = {
+  /** The head block's number, the last unconfirmed block processed, blocks processed, replaced tips seen. */
+  head: number;
+  cursor: number;
+  blocks: number;
+  reorgs: number;
+  transfersNew: number;
+  dropped: number;
+};
+
+/**
+ * The fast lane: blocks past the solidified cursor up to the node's head, loaded unconfirmed with their own cursor
+ * (TIP_SOURCE). A first block whose parent is not the tip we hold means the tip was replaced: the whole unsolidified
+ * stretch is read again from the solidified cursor, and its rows the new blocks no longer hold are dropped. When the
+ * solidified follower reaches those blocks their rows are confirmed (same ids) or dropped (blockRange).
+ */
+async function followTip(args: Args, solid: BlockCursor): Promise<TipResult> {
+  const { client, warehouse: w } = args;
+  const top = blockHeader(await client.head(args.signal));
+  const out: TipResult = { head: top.number, cursor: solid.number, blocks: 0, reorgs: 0, transfersNew: 0, dropped: 0 };
+  let tip = await w.getBlockCursor(TIP_SOURCE);
+  if (!tip || tip.number <= solid.number) tip = solid;
+  // a head at or below our tip that is not our block: the tip was replaced
+  if (tip !== solid && top.number <= tip.number && !(top.number === tip.number && top.id === tip.blockId)) {
+    out.reorgs++;
+    tip = solid;
+  }
+  for (let attempt = 0; tip.number < top.number && attempt < 3; attempt++) {
+    let prev = tip;
+    try {
+      for (let next = tip.number + 1; next <= top.number; ) {
+        const end = Math.min(next + MAX_BLOCKS_PER_CALL, top.number + 1);
+        const got = await rangeInOrder(client, next, end, args.signal);
+        const part = await processBlocks(args, got, prev, TIP_SOURCE, false);
+        const c = await w.load({
+          batch: part.batch,
+          blockCursor: part.cursor,
+          blockRange: part.range,
+          runId: args.runId,
+        });
+        out.transfersNew += c.transfersNew;
+        out.dropped += c.dropped;
+        out.blocks += got.length;
+        prev = part.cursor;
+        next = end;
+      }
+      out.cursor = prev.number;
+      return out;
+    } catch (e) {
+      if (!(e instanceof ChainError)) throw e;
+      // the unsolidified chain moved under us: read it again from the solidified cursor
+      out.reorgs++;
+      out.cursor = prev.number;
+      tip = solid;
+    }
+  }
+  out.cursor = tip.number;
+  return out;
+}
+
+/** Blocks in order after `prev`: parent chain checked, transaction infos fetched where needed, normalized. */
+async function processBlocks(
+  args: Args,
+  blocks: unknown[],
+  prev: BlockCursor | null,
+  source: string,
+  confirmed: boolean,
+): Promise<{ batch: NormalizedBatch; cursor: BlockCursor; range: BlockRange }> {
+  const batch: NormalizedBatch = emptyBatch();
+  let last = prev;
+  let first: BlockHeader | null = null;
+  for (const block of blocks) {
+    const h = blockHeader(block);
+    first ??= h;
+    if (last && last.number === h.number - 1 && last.blockId !== h.parentHash)
+      throw new ChainError(
+        `block ${h.number}'s parent ${h.parentHash} is not block ${last.number} (${last.blockId}): the node's chain ` +
+          "does not continue ours; nothing of this range was loaded",
+      );
+    const infos = hasContractCalls(block) ? await args.client.transactionInfos(h.number, args.signal) : [];
+    const part = normalizeBlock(block, infos, {
+      watched: args.watched,
+      observedAtMs: args.nowMs(),
+      confirmed,
+      tokens: args.tokens ?? builtinTokens,
+    });
+    batch.transactions.push(...part.transactions);
+    batch.transfers.push(...part.transfers);
+    batch.quarantined.push(...part.quarantined);
+    last = { source, number: h.number, blockId: h.id, timestampMs: h.timestampMs };
+  }
+  if (!first || !last) throw new RangeError("processBlocks: no blocks");
+  const range = { from: first.number, to: last.number, fromMs: first.timestampMs, toMs: last.timestampMs };
+  return { batch, cursor: last, range };
 }
 
 /** Blocks [from, to) in order, every number once: a range answer's gaps and strays are re-asked one block at a time. */

@@ -12,6 +12,7 @@ import { OBSERVATION_STAGE, RESCALE_STAGE, type StageColumn, TRANSACTION_STAGE, 
 import type { Sql } from "./sql.ts";
 import {
   type BlockCursor,
+  type BlockRange,
   type Cursor,
   type Dialect,
   emptyLoadCounts,
@@ -21,6 +22,7 @@ import {
 } from "./types.ts";
 import {
   allActivityDaysSql,
+  droppedFromBlocksSql,
   mergeObservationsSql,
   mergeTransactionsSql,
   mergeTransfersSql,
@@ -47,6 +49,8 @@ export type Tx = {
   stage<R>(table: string, cols: readonly StageColumn<R>[], rows: readonly R[]): Promise<void>;
   /** Runs a MERGE into `table`; how many rows it inserted and how many it updated. */
   merge(table: string, sql: string): Promise<{ inserted: number; updated: number }>;
+  /** Runs an UPDATE or DELETE; how many rows it changed. */
+  changes(sql: string): Promise<number>;
 };
 
 /** The little an engine must do itself. */
@@ -139,6 +143,7 @@ export function createWarehouse(driver: Driver): Warehouse {
     cursors: Cursor[],
     runId: string,
     blockCursor?: BlockCursor,
+    blockRange?: BlockRange,
   ): Promise<LoadCounts> {
     const counts = emptyLoadCounts();
     const rows = collapseBatch(batch);
@@ -165,6 +170,10 @@ export function createWarehouse(driver: Driver): Warehouse {
       counts.transactionsUpdated = c.updated;
     }
     if (batch.observations?.length) await mergeObservations(tx, batch.observations);
+    if (blockRange) {
+      for (const s of droppedFromBlocksSql(blockRange, d.now())) counts.dropped += await tx.changes(s);
+      if (counts.dropped) movedDays.push(blockRange.fromMs, blockRange.toMs);
+    }
     await markDays(tx, [...rows.transfers, ...rows.transactions, ...movedDays.map((timestampMs) => ({ timestampMs }))]);
     if (batch.tokens.length) await upsertTokens(tx, batch.tokens);
     if (batch.quarantined.length) counts.quarantined = await insertQuarantine(tx, batch, runId);
@@ -364,11 +373,11 @@ export function createWarehouse(driver: Driver): Warehouse {
     dialect: d,
     description: driver.description,
     migrate: () => serial(migrate),
-    load: ({ batch, cursors = [], blockCursor, runId }) =>
+    load: ({ batch, cursors = [], blockCursor, blockRange, runId }) =>
       serial(async () => {
         await ensureStage();
         try {
-          return await driver.transaction((tx) => load(tx, batch, cursors, runId, blockCursor));
+          return await driver.transaction((tx) => load(tx, batch, cursors, runId, blockCursor, blockRange));
         } catch (e) {
           storedTokens.clear(); // a rolled-back load may have held the only write of a token
           throw e;

@@ -55,6 +55,8 @@ export type Query = <R = Record<string, unknown>>(q: string | Sql, params?: unkn
 
 /** Where a block follower stands: the last block processed (its rows loaded with it), by number and id. */
 export type BlockCursor = { source: string; number: number; blockId: string; timestampMs: number };
+/** Blocks `from..to` (inclusive) a load covers entirely, and their times. */
+export type BlockRange = { from: number; to: number; fromMs: number; toMs: number };
 
 export type Cursor = {
   wallet: string;
@@ -77,6 +79,8 @@ export type LoadCounts = {
   transfersNew: number;
   transfersUpdated: number;
   quarantined: number;
+  /** Unconfirmed rows of a followed block range that the canonical block no longer holds. */
+  dropped: number;
 };
 
 export const emptyLoadCounts = (): LoadCounts => ({
@@ -85,6 +89,7 @@ export const emptyLoadCounts = (): LoadCounts => ({
   transfersNew: 0,
   transfersUpdated: 0,
   quarantined: 0,
+  dropped: 0,
 });
 
 export function addLoadCounts(into: LoadCounts, c: LoadCounts): void {
@@ -93,6 +98,7 @@ export function addLoadCounts(into: LoadCounts, c: LoadCounts): void {
   into.transfersNew += c.transfersNew;
   into.transfersUpdated += c.transfersUpdated;
   into.quarantined += c.quarantined;
+  into.dropped += c.dropped;
 }
 
 export type RunRecord = {
@@ -114,6 +120,8 @@ export type Warehouse = {
     batch: NormalizedBatch;
     cursors?: Cursor[];
     blockCursor?: BlockCursor;
+    /** The blocks this batch holds every watched movement of: their unconfirmed rows not in it are dropped. */
+    blockRange?: BlockRange;
     runId: string;
   }): Promise<LoadCounts>;
   /** The block follower's cursor (`source`: the follower's name), or null before its first block. */

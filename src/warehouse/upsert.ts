@@ -5,7 +5,7 @@
 // observation too (a transaction re-included in another block moves). A stored row is touched only when
 // the batch really changes it. Rows are matched by id over the whole table, never within a time window:
 // a re-observation may come any time later, with another timestamp.
-import type { Dialect } from "./types.ts";
+import type { BlockRange, Dialect } from "./types.ts";
 import { type Column, TRANSACTION_COLUMNS, TRANSFER_COLUMNS, tableColumns } from "../model/columns.ts";
 import { DAY_MS, utcDaySql } from "../model/time.ts";
 import {
@@ -55,6 +55,22 @@ export function supersededCallTransfersSql(range: TimeRange): string {
     AND ${near("transfers")} AND transaction_id IN (SELECT transaction_id FROM ${STAGE_TRANSFERS})
     AND EXISTS (SELECT 1 FROM transfers e WHERE ${near("e")} AND e.transaction_id = transfers.transaction_id
       AND e.token_id = transfers.token_id AND e.source = 'trc20')`;
+}
+
+/**
+ * Rows of blocks `from..to` (a block follower's range) that are still unconfirmed and not in the staged batch: the
+ * block that held them was replaced (a reorg of the unsolidified tip), so they are marked dropped. A transaction
+ * included again later is seen again, newer, and its observation wins over the drop (model/merge.ts).
+ */
+export function droppedFromBlocksSql(range: BlockRange, now: string): string[] {
+  const near = `timestamp_ms BETWEEN ${Math.floor(range.fromMs) - DAY_MS} AND ${Math.ceil(range.toMs) + DAY_MS}`;
+  const of = `NOT confirmed AND status <> 'dropped' AND block BETWEEN ${range.from} AND ${range.to} AND ${near}`;
+  return [
+    `UPDATE transfers SET status = 'dropped', updated_at = ${now}
+      WHERE ${of} AND transfer_id NOT IN (SELECT transfer_id FROM ${STAGE_TRANSFERS})`,
+    `UPDATE transactions SET status = 'dropped', updated_at = ${now}
+      WHERE ${of} AND hash NOT IN (SELECT hash FROM ${STAGE_TRANSACTIONS})`,
+  ];
 }
 
 /** The observation ledger: each unit once per wallet and stream; its time follows the newest observation. */

@@ -2,6 +2,8 @@ import { ALL_QUIRKS, Emulator, parseFaults, parseQuirks } from "../../emulator/s
 import { UsageError } from "../../internal/errors.ts";
 import { parseIsoTime } from "../context.ts";
 import { toJson } from "../../emulator/render.ts";
+import { parseMix } from "../../emulator/history.ts";
+import { SOLIDIFY_BLOCKS } from "../../emulator/node.ts";
 
 export type EmulatorCliOptions = {
   port: string;
@@ -14,6 +16,10 @@ export type EmulatorCliOptions = {
   now?: string;
   latency?: string;
   printTruth?: boolean;
+  node?: boolean;
+  reorgs?: string;
+  speed?: string;
+  mix?: string;
 };
 
 export function emulatorFromOptions(o: EmulatorCliOptions): Emulator {
@@ -37,6 +43,18 @@ export function emulatorFromOptions(o: EmulatorCliOptions): Emulator {
   } catch (e) {
     throw new UsageError(`emulator: --quirks: ${(e as Error).message}`);
   }
+  const reorgs = o.reorgs === undefined ? (o.node ? 0.02 : 0) : Number(o.reorgs);
+  if (!(reorgs >= 0 && reorgs <= 1))
+    throw new UsageError(`emulator: --reorgs must be a share between 0 and 1, not ${JSON.stringify(o.reorgs)}`);
+  const speed = o.speed === undefined ? 1 : Number(o.speed);
+  if (!(speed > 0 && speed <= 1000))
+    throw new UsageError(`emulator: --speed must be above 0 and at most 1000, not ${JSON.stringify(o.speed)}`);
+  let mix;
+  try {
+    mix = parseMix(o.mix);
+  } catch (e) {
+    throw new UsageError(`emulator: --mix: ${(e as Error).message}`);
+  }
   return new Emulator({
     seed,
     days,
@@ -45,6 +63,9 @@ export function emulatorFromOptions(o: EmulatorCliOptions): Emulator {
     faults,
     quirks,
     latencyMs: o.latency ? Number(o.latency) : 0,
+    reorgs,
+    speed,
+    mix,
   });
 }
 
@@ -62,6 +83,13 @@ export async function emulatorCommand(o: EmulatorCliOptions): Promise<number> {
     `TronScan emulator on http://${o.host}:${actual} (seed ${o.seed}, ${emu.history.txs.length} transactions, clock ${o.clock}, faults ${o.faults ?? "none"}, quirks ${o.quirks ?? "none"})\n` +
       `  control: /__emulator/health  /__emulator/truth  /__emulator/advance?minutes=N  /__emulator/faults?spec=...  /__emulator/quirks?spec=...  /__emulator/stats\n`,
   );
+  if (o.node || emu.reorgs > 0)
+    process.stderr.write(
+      `  java-tron node API on the same port (point node.base_url here): /wallet/getnowblock  /walletsolidity/getnowblock  ` +
+        `/wallet/getblockbylimitnext  /wallet/getblockbynum  /wallet/gettransactioninfobyblocknum  (a block every ` +
+        `${3 / (o.speed === undefined ? 1 : Number(o.speed))} s, solidified ${SOLIDIFY_BLOCKS} blocks behind the head, ` +
+        `tip reorgs on ${(emu.reorgs * 100).toFixed(1)}% of blocks; /__emulator/reorgs?rate=p)\n`,
+    );
   await new Promise<void>((resolve) => {
     const stop = () => server.close(() => resolve());
     process.once("SIGINT", stop);

@@ -53,6 +53,7 @@ export async function duckDbDriver(o: DuckDbOptions): Promise<Driver> {
       const inserted = (await size(table)) - before;
       return { inserted, updated: Number(result.rowsChanged) - inserted };
     },
+    changes: async (sql) => Number((await conn.run(sql)).rowsChanged),
   };
   return {
     dialect: duckdbDialect,

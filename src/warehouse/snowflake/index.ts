@@ -50,6 +50,10 @@ export async function snowflakeDriver(o: SnowflakeOptions): Promise<Driver> {
         updated: Number(r?.["number of rows updated"] ?? 0),
       };
     },
+    changes: async (sql) => {
+      const [r] = await inTx(sql);
+      return Number(r?.["number of rows updated"] ?? r?.["number of rows deleted"] ?? 0);
+    },
   };
   return {
     dialect: snowflakeDialect,
