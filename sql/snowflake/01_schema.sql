@@ -414,3 +414,14 @@ CREATE TABLE IF NOT EXISTS block_cursors (
 INSERT INTO schema_migrations (version, name, applied_at) SELECT 10,
         'block source: block_cursors', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
         10);
+
+CREATE TABLE IF NOT EXISTS node_coverage (
+  wallet VARCHAR NOT NULL,
+  from_block NUMBER(19,0) NOT NULL,
+  from_ms NUMBER(19,0) NOT NULL,
+  PRIMARY KEY (wallet)
+);
+
+INSERT INTO schema_migrations (version, name, applied_at) SELECT 11,
+        'hybrid source: node_coverage', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
+        11);

@@ -93,6 +93,25 @@ export const nodeSchema = z.strictObject({
     .positive()
     .default(28800)
     .describe("Blocks one `tronmon follow` processes at most (28,800 = a day)"),
+  poll_seconds: z
+    .number()
+    .positive()
+    .max(600)
+    .default(3)
+    .describe("watch with source.live node: how often the follower asks for new blocks (a block every 3 s)"),
+  max_blocks_per_pass: z
+    .number()
+    .int()
+    .positive()
+    .default(1000)
+    .describe("watch: blocks a pass follows before rules, anomalies and notifications run (catching up in steps)"),
+  fast_lane: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Also load blocks past the solidified head as unconfirmed (alerts seconds after a block, marked unconfirmed); " +
+        "confirmed or dropped when solidified",
+    ),
 });
 
 export const duckdbWarehouseSchema = z.strictObject({

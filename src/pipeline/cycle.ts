@@ -40,6 +40,10 @@ export async function runCycle(args: {
    * verify.every_cycles cycles.
    */
   verify?: boolean;
+  /** Only these wallets are synced from TronScan (hybrid operation: the ones still backfilling). */
+  syncWallets?: readonly string[];
+  /** Runs the steps after loading one at a time with another loop's (watch's block follower). */
+  exclusive?: Exclusive;
 }): Promise<CycleResult> {
   const { config, warehouse, logger } = args;
   const now = args.clockMs ?? Date.now;
@@ -55,23 +59,17 @@ export async function runCycle(args: {
     postError: null,
   };
   if (summary.status === "interrupted") return result;
-  const step = async <T>(name: string, fn: () => Promise<T>): Promise<T | null> => {
-    try {
-      return await fn();
-    } catch (e) {
-      const error = `${name}: ${(e as Error).message}`;
-      result.postError = result.postError ? `${result.postError}; ${error}` : error;
-      logger.error({ msg: `Failed ${name}`, run_id: summary.runId, error: (e as Error).message });
-      return null;
-    }
-  };
-  result.evaluation = await step("rule evaluation", async () => {
-    await saveRules(warehouse, rulesFromConfig(config));
-    return evaluateRules({ warehouse, nowMs: now(), outDir: config.output.dir });
+  const step = stepper(result, logger, summary.runId);
+  const lock = args.exclusive ?? ((fn) => fn());
+  await lock(async () => {
+    result.evaluation = await step("rule evaluation", async () => {
+      await saveRules(warehouse, rulesFromConfig(config));
+      return evaluateRules({ warehouse, nowMs: now(), outDir: config.output.dir });
+    });
+    result.detection = await step("anomaly detection", () =>
+      detectAnomalies({ warehouse, config, nowMs: now(), outDir: config.output.dir }),
+    );
   });
-  result.detection = await step("anomaly detection", () =>
-    detectAnomalies({ warehouse, config, nowMs: now(), outDir: config.output.dir }),
-  );
   if (args.verify) {
     result.verification = await step("verify", async () => {
       const nowMs = now();
@@ -109,8 +107,10 @@ export async function runCycle(args: {
       };
     });
   }
-  result.health = await step("health check", () => evaluateHealth(warehouse, config, now()));
-  result.delivery = await step("notification", () => notify(warehouse, config, now(), startMs, logger));
+  await lock(async () => {
+    result.health = await step("health check", () => evaluateHealth(warehouse, config, now()));
+    result.delivery = await step("notification", () => notify(warehouse, config, now(), startMs, logger));
+  });
   const found = result.detection ? Object.values(result.detection.found).reduce((a, b) => a + b, 0) : 0;
   const t = summary.totals;
   logger.info({
@@ -135,4 +135,32 @@ export async function runCycle(args: {
     post_error: result.postError,
   });
   return result;
+}
+
+export type Exclusive = <T>(fn: () => Promise<T>) => Promise<T>;
+
+/** One at a time: what `exclusive` is made of. */
+export function createExclusive(): Exclusive {
+  let queue: Promise<unknown> = Promise.resolve();
+  return (fn) => {
+    const p = queue.then(fn, fn);
+    queue = p.catch(() => undefined);
+    return p;
+  };
+}
+
+type Steps = { postError: string | null };
+
+/** A step after the load: its failure is logged and collected in `into.postError`, never thrown. */
+export function stepper(into: Steps, logger: Logger, runId: string) {
+  return async <T>(name: string, fn: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await fn();
+    } catch (e) {
+      const error = `${name}: ${(e as Error).message}`;
+      into.postError = into.postError ? `${into.postError}; ${error}` : error;
+      logger.error({ msg: `Failed ${name}`, run_id: runId, error: (e as Error).message });
+      return null;
+    }
+  };
 }

@@ -9,9 +9,12 @@ import { blockHeader, normalizeBlock, type BlockHeader } from "../normalize/bloc
 import { emptyBatch, type NormalizedBatch } from "../model/rows.ts";
 import { builtinTokens, type TokenLookup } from "../normalize/common.ts";
 import { MAX_BLOCKS_PER_CALL, type NodeClient } from "../source/node/client.ts";
+import { recordCoverage } from "./hybrid.ts";
 import type { BlockCursor, BlockRange, Warehouse } from "../warehouse/types.ts";
 
 export const NODE_SOURCE = "node";
+/** Watched sets whose coverage is recorded (once per set: it does not change while a process follows). */
+const covered = new WeakSet<ReadonlySet<string>>();
 /** The fast lane's cursor: the newest unconfirmed block processed. */
 export const TIP_SOURCE = "node-tip";
 
@@ -71,6 +74,11 @@ export async function followBlocks(args: Args): Promise<FollowResult> {
   const head = blockHeader(await client.solidifiedHead(args.signal));
   let cursor = await w.getBlockCursor(NODE_SOURCE);
   let next = cursor ? cursor.number + 1 : args.startBlock;
+  if (!covered.has(args.watched)) {
+    // from here on the follower covers these wallets; TronScan backfills them up to this time (hybrid.ts)
+    await recordCoverage(w, [...args.watched], { fromBlock: next, fromMs: cursor?.timestampMs ?? head.timestampMs });
+    covered.add(args.watched);
+  }
   let blocks = 0;
   let transfersNew = 0;
   let dropped = 0;

@@ -91,8 +91,11 @@ export async function syncAll(args: {
   signal?: AbortSignal;
   onProgress?: Progress;
   command?: string;
+  /** Only these wallets' streams are synced (hybrid operation: those still backfilling); all are registered. */
+  syncWallets?: readonly string[];
 }): Promise<RunSummary> {
   const { config, warehouse, client, logger } = args;
+  const only = args.syncWallets && new Set(args.syncWallets);
   const started = Date.now();
   const nowMs = args.nowMs ?? started;
   const runId = newRunId(started);
@@ -121,48 +124,50 @@ export async function syncAll(args: {
     });
     const limit = pLimit(config.source.concurrency);
     await Promise.all(
-      config.wallets.flatMap((w) =>
-        ENDPOINTS.map((ep) =>
-          limit(async () => {
-            const t0 = Date.now();
-            try {
-              const s = await syncEndpoint(deps, w.address, ep);
-              endpoints.push(s);
-              log.info({
-                msg: "Synced wallet endpoint",
-                wallet: w.address,
-                label: w.label,
-                endpoint: ep,
-                mode: s.mode,
-                pages: s.pages,
-                requests: s.requests,
-                new_transfers: s.transfersNew,
-                new_transactions: s.transactionsNew,
-                updated: s.transfersUpdated + s.transactionsUpdated,
-                quarantined: s.quarantined,
-                shortfalls: s.shortfalls.length,
-                duration: Date.now() - t0,
-              });
-            } catch (e) {
-              if (args.signal?.aborted) throw e;
-              const error = (e as Error).message;
-              errors.push({
-                wallet: w.address,
-                endpoint: ep,
-                error,
-                exitCode: e instanceof BaseError ? e.exitCode : 1,
-              });
-              log.error({
-                msg: "Failed wallet endpoint",
-                wallet: w.address,
-                endpoint: ep,
-                error,
-                duration: Date.now() - t0,
-              });
-            }
-          }),
+      config.wallets
+        .filter((w) => !only || only.has(w.address))
+        .flatMap((w) =>
+          ENDPOINTS.map((ep) =>
+            limit(async () => {
+              const t0 = Date.now();
+              try {
+                const s = await syncEndpoint(deps, w.address, ep);
+                endpoints.push(s);
+                log.info({
+                  msg: "Synced wallet endpoint",
+                  wallet: w.address,
+                  label: w.label,
+                  endpoint: ep,
+                  mode: s.mode,
+                  pages: s.pages,
+                  requests: s.requests,
+                  new_transfers: s.transfersNew,
+                  new_transactions: s.transactionsNew,
+                  updated: s.transfersUpdated + s.transactionsUpdated,
+                  quarantined: s.quarantined,
+                  shortfalls: s.shortfalls.length,
+                  duration: Date.now() - t0,
+                });
+              } catch (e) {
+                if (args.signal?.aborted) throw e;
+                const error = (e as Error).message;
+                errors.push({
+                  wallet: w.address,
+                  endpoint: ep,
+                  error,
+                  exitCode: e instanceof BaseError ? e.exitCode : 1,
+                });
+                log.error({
+                  msg: "Failed wallet endpoint",
+                  wallet: w.address,
+                  endpoint: ep,
+                  error,
+                  duration: Date.now() - t0,
+                });
+              }
+            }),
+          ),
         ),
-      ),
     );
     settled = await settlePending({
       warehouse,

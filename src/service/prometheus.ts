@@ -91,6 +91,17 @@ export function createMetrics() {
       labelNames: ["wallet"],
       registers: [registry],
     }),
+    blockLag: new Gauge({
+      name: "tronmon_block_lag_seconds",
+      help: "How far the block follower's cursor is behind the node's solidified head",
+      registers: [registry],
+    }),
+    blocks: new Counter({
+      name: "tronmon_blocks_followed_total",
+      help: "Blocks followed (solidified, and unconfirmed ones of the fast lane)",
+      labelNames: ["lane"],
+      registers: [registry],
+    }),
     lastCycle: new Gauge({
       name: "tronmon_last_cycle_timestamp_seconds",
       help: "End of the last cycle",

@@ -11,6 +11,10 @@ import type { Config } from "../config/schema.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import type { TronscanClient } from "../source/tronscan/client.ts";
 import type { Logger } from "../internal/logger.ts";
+import type { NodeClient } from "../source/node/client.ts";
+import { createExclusive } from "../pipeline/cycle.ts";
+import { needingBackfill } from "../pipeline/hybrid.ts";
+import { followLoop } from "./follow-loop.ts";
 
 export type WatchOptions = {
   config: Config;
@@ -19,6 +23,8 @@ export type WatchOptions = {
   clock: Clock;
   signal: AbortSignal;
   client: (metrics: Metrics) => TronscanClient;
+  /** With source.live: node, the node client the block follower uses. */
+  nodeClient?: (metrics: Metrics) => NodeClient;
   metricsPort?: number;
   metricsHost?: string;
   maxCycles?: number;
@@ -70,6 +76,30 @@ export async function watch(o: WatchOptions): Promise<{ cycles: number }> {
       url: `http://${o.metricsHost ?? "127.0.0.1"}:${(server.address() as { port: number }).port}/metrics`,
     });
   }
+  // hybrid: the block follower runs its own loop; the schedule's cycles sync from TronScan only the wallets still
+  // backfilling (and verify), and the steps after a load run one at a time whichever loop loaded
+  const exclusive = createExclusive();
+  const byNode = config.source.live === "node" && o.nodeClient !== undefined;
+  const stopFollowing = new AbortController();
+  const stop = () => stopFollowing.abort();
+  signal.addEventListener("abort", stop, { once: true });
+  const follower = byNode
+    ? followLoop({
+        config,
+        warehouse,
+        client: o.nodeClient!(metrics),
+        logger,
+        clock,
+        signal: stopFollowing.signal,
+        exclusive,
+        onPass: (r) => {
+          metrics.blockLag.set(r.follow.lagMs / 1000);
+          metrics.blocks.inc({ lane: "solidified" }, r.follow.blocks);
+          metrics.blocks.inc({ lane: "fast" }, r.follow.tip?.blocks ?? 0);
+          metrics.rows.inc({ table: "transfers" }, r.follow.transfersNew);
+        },
+      }).catch((e) => logger.error({ msg: "The block follower stopped", error: (e as Error).message }))
+    : null;
   logger.info({
     msg: "Watching",
     schedule: schedule.describe,
@@ -96,6 +126,13 @@ export async function watch(o: WatchOptions): Promise<{ cycles: number }> {
             signal,
             clockMs: () => clock.now(),
             verify: every > 0 && n % every === 0,
+            exclusive,
+            syncWallets: byNode
+              ? await needingBackfill(
+                  warehouse,
+                  config.wallets.map((w) => w.address),
+                )
+              : undefined,
           });
           if (r.summary.status === "interrupted") {
             logger.warn({
@@ -135,6 +172,9 @@ export async function watch(o: WatchOptions): Promise<{ cycles: number }> {
     });
     return { cycles };
   } finally {
+    stop();
+    signal.removeEventListener("abort", stop);
+    await follower;
     if (server) await new Promise((r) => server!.close(() => r(null)));
     logger.info({ msg: "Stopped watching", reason: signal.aborted ? "signal" : "done" });
   }

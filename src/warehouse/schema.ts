@@ -194,6 +194,20 @@ export const BLOCK_CURSORS: Table = {
   ],
 };
 
+/**
+ * Since when the block follower covers each watched wallet (migration 11): its rows after block `from_block` come from
+ * blocks; TronScan backfills it until its cursors reach `from_ms` (pipeline/hybrid.ts).
+ */
+export const NODE_COVERAGE: Table = {
+  name: "node_coverage",
+  primaryKey: ["wallet"],
+  columns: [
+    ["wallet", "text", "NOT NULL"],
+    ["from_block", "bigint", "NOT NULL"],
+    ["from_ms", "bigint", "NOT NULL"],
+  ],
+};
+
 /** The dashboard's daily rollup over all watched wallets (migration 9): see rules/rollup.ts. */
 export const WATCHED_DAILY: Table = {
   name: "watched_daily",
@@ -417,5 +431,10 @@ export const MIGRATIONS: Migration[] = [
     version: 10,
     name: "block source: block_cursors",
     statements: (d) => [createTableSql(d, BLOCK_CURSORS)],
+  },
+  {
+    version: 11,
+    name: "hybrid source: node_coverage",
+    statements: (d) => [createTableSql(d, NODE_COVERAGE)],
   },
 ];

@@ -18,7 +18,7 @@ export const addressPoisoning: Detector = {
     });
     const isDust = join([raw("c.amount_raw = '0'"), ...dust], " OR ");
     const cols = raw(
-      "c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.amount, c.amount_raw, c.timestamp_ms",
+      "c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.amount, c.amount_raw, c.timestamp_ms, c.confirmed",
     );
     const knownBefore = (alias: string, earlier: boolean) =>
       sql`${raw(alias)}.wallet = c.wallet${earlier ? raw(` AND ${alias}.first_value_ms < c.timestamp_ms`) : raw("")}`;

@@ -19,7 +19,7 @@ export const fakeToken: Detector = {
       sql`WITH c AS (${candidates(ctx.d, ctx.watermarkMs, ctx.known, [directionIs(ctx.settings.fake_token.direction)], ctx.wallets)})
       SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_name, c.amount,
         c.amount_raw,
-        c.timestamp_ms, c.direction
+        c.timestamp_ms, c.confirmed, c.direction
       FROM c WHERE ${FAKE}`,
     ),
   toAnomaly: (r, ctx) => {

@@ -51,7 +51,7 @@ export function rangeJoinSql(ctx: DetectContext): Sql {
         GROUP BY c.transfer_id, c.wallet
       )
       SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_decimals, c.amount,
-        c.amount_raw, c.timestamp_ms, c.direction, s.sample, s.median, s.stddev
+        c.amount_raw, c.timestamp_ms, c.confirmed, c.direction, s.sample, s.median, s.stddev
       FROM c JOIN stats s ON s.transfer_id = c.transfer_id AND s.wallet = c.wallet
       WHERE s.sample >= ${p.min_sample} AND CAST(c.amount_num AS DOUBLE) > s.median + ${p.sigmas} *
         coalesce(s.stddev, 0)`;
@@ -85,7 +85,7 @@ export function windowSql(ctx: DetectContext): Sql {
         WHERE sample >= ${p.min_sample} AND x > median + ${p.sigmas} * coalesce(stddev, 0)
       )
       SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_decimals, c.amount,
-        c.amount_raw, c.timestamp_ms, c.direction, s.sample, s.median, s.stddev
+        c.amount_raw, c.timestamp_ms, c.confirmed, c.direction, s.sample, s.median, s.stddev
       FROM fired s JOIN c ON c.wallet = s.wallet AND c.token_id = s.token_id AND c.direction = s.direction
         AND c.timestamp_ms = s.timestamp_ms AND CAST(c.amount_num AS DOUBLE) = s.x`;
 }

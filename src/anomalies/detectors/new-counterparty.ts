@@ -20,7 +20,7 @@ export const newCounterparty: Detector = {
       ),
       first_seen AS (SELECT wallet, counterparty, min(first_ms) AS first_ms FROM seen GROUP BY wallet, counterparty)
       SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.amount, c.amount_raw,
-        c.timestamp_ms, c.counterparty, c.direction
+        c.timestamp_ms, c.confirmed, c.counterparty, c.direction
       FROM c LEFT JOIN first_seen f ON f.wallet = c.wallet AND f.counterparty = c.counterparty
       WHERE c.direction IN (${dirs}) AND (f.first_ms IS NULL OR f.first_ms >= c.timestamp_ms)
         AND ${aboveMinimum("c", p.min_amount, ctx.decimals)}

@@ -12,7 +12,7 @@ export const spamToken: Detector = {
       sql`WITH c AS
         (${candidates(ctx.d, ctx.watermarkMs, ctx.known, [sql`a.asset_type IN ('trc10', 'trc20') AND a.direction = 'in'`], ctx.wallets)})
       SELECT c.wallet, c.transfer_id, c.transaction_id, c.token_id, c.token_symbol, c.token_name, c.token_level, c.risk,
-        c.amount, c.amount_raw, c.timestamp_ms
+        c.amount, c.amount_raw, c.timestamp_ms, c.confirmed
       FROM c WHERE ${SPAM}`,
     ),
   toAnomaly: (r) => {

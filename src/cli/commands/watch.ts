@@ -1,4 +1,11 @@
-import { createClient, loadContext, openReader, openWarehouse, type GlobalOptions } from "../context.ts";
+import {
+  createClient,
+  createNodeClientFor,
+  loadContext,
+  openReader,
+  openWarehouse,
+  type GlobalOptions,
+} from "../context.ts";
 import { assertAccess, serveDashboard, tokensFromEnv } from "../../dashboard/server.ts";
 import { watch } from "../../service/watch.ts";
 import { realClock } from "../../service/schedule.ts";
@@ -85,6 +92,7 @@ export async function watchCommand(opts: WatchCommandOptions): Promise<number> {
       maxCycles,
       client: (m) =>
         createClient(config, logger, (path, status) => m.requests.inc({ endpoint: path, status: String(status) })),
+      nodeClient: () => createNodeClientFor(config, logger),
       metricsPort: port,
       metricsHost: opts.metricsHost,
       // the dashboard's overview is computed right after each cycle, not when someone first opens it
