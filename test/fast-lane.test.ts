@@ -37,7 +37,7 @@ describe("fast lane", () => {
       baseDelayMs: 1,
     });
     const watched = new Set(wallets.map((x) => x.address));
-    const startBlock = blockOf(nowMs) - 1 - SOLIDIFY_BLOCKS + 1;
+    const startBlock = blockOf(nowMs) - SOLIDIFY_BLOCKS + 1;
     const firstSeenAhead = new Map<string, boolean>();
     let maxUnconfirmed = 0;
     let reorgs = 0;
@@ -74,7 +74,7 @@ describe("fast lane", () => {
     const last = await step();
     const solid = last.cursor!.number;
     expect(last.lagBlocks).toBe(0);
-    expect(solid).toBe(blockOf(api.emu.now()) - 1 - SOLIDIFY_BLOCKS);
+    expect(solid).toBe(blockOf(api.emu.now()) - SOLIDIFY_BLOCKS);
     expect((await w.getBlockCursor(TIP_SOURCE))!.number).toBeGreaterThan(solid);
 
     const truth = api.emu

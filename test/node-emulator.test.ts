@@ -36,7 +36,7 @@ describe("node emulator", () => {
       runId: "n",
       nowMs: () => nowMs,
     });
-    const solid = blockOf(nowMs) - 1 - SOLIDIFY_BLOCKS;
+    const solid = blockOf(nowMs) - SOLIDIFY_BLOCKS;
     expect(r.cursor?.number).toBe(solid);
     expect(r.blocks).toBe(solid - start + 1);
     const ids = async (w: typeof viaNode, table: "transfers" | "transactions") =>
@@ -63,7 +63,7 @@ describe("node emulator", () => {
     const nowMs = Date.parse("2026-05-20T13:37:11Z");
     const api = closeAfterEach(await startEmulator({ seed: 41, days: 1, nowMs }));
     const dir = tempDir();
-    const solid = blockOf(nowMs) - 1 - SOLIDIFY_BLOCKS;
+    const solid = blockOf(nowMs) - SOLIDIFY_BLOCKS;
     writeFileSync(
       join(dir, "tronmon.yaml"),
       [

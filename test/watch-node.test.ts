@@ -5,6 +5,7 @@ import { createServer, type Server } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config/load.ts";
 import { watch } from "../src/service/watch.ts";
+import { untilNext } from "../src/service/follow-loop.ts";
 import { needingBackfill } from "../src/pipeline/hybrid.ts";
 import { NODE_SOURCE } from "../src/pipeline/follow-blocks.ts";
 import { createNodeClient } from "../src/source/node/client.ts";
@@ -109,4 +110,18 @@ describe("watch with the block follower", () => {
     expect(texts.length).toBeGreaterThan(0);
     expect(texts.some((t) => t.includes("(unconfirmed)"))).toBe(true);
   }, 240_000);
+});
+
+describe("when the follower looks again", () => {
+  // blocks at 3,000,000 + 3000k; a pass runs 500 ms after each slot starts
+  it("half a second after the next slot; after a pass that found nothing, again in 0.7 s (twice), then the next slot", () => {
+    expect(untilNext(3_000_000, 3_000_100, 3000, 0)).toBe(400); // before this slot's pass time
+    expect(untilNext(3_000_000, 3_000_600, 3000, 0)).toBe(2900); // just after it: the next slot's
+    expect(untilNext(3_000_000, 3_003_499, 3000, 0)).toBe(1);
+    expect(untilNext(3_000_000, 3_003_500, 3000, 0)).toBe(3000);
+    expect(untilNext(3_000_000, 3_000_600, 3000, 1)).toBe(700);
+    expect(untilNext(3_000_000, 3_000_600, 3000, 2)).toBe(700);
+    expect(untilNext(3_000_000, 3_000_600, 3000, 3)).toBe(2900);
+    expect(untilNext(3_000_000, 3_010_000, 10_000, 0)).toBe(500); // a 10 s poll on the same grid
+  });
 });

@@ -1,6 +1,6 @@
 // The TronScan emulator: real paths, shapes and paging caps over a deterministic history, with faults.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { blockOf, History, type Mix, ORIGINAL_WALLETS, TOKENS, type Move, type Tx } from "./history.ts";
+import { blockOf, blockTimeMs, History, type Mix, ORIGINAL_WALLETS, TOKENS, type Move, type Tx } from "./history.ts";
 import {
   BlockIndex,
   nodeBlock,
@@ -179,8 +179,9 @@ export class Emulator {
     this.refresh();
   }
 
+  /** The history up to the end of the current 3-second slot: its block is produced at the slot's start, whole. */
   private refresh(): void {
-    for (const tx of this.history.extendTo(this.now())) this.addToIndex(tx);
+    for (const tx of this.history.extendTo(blockTimeMs(blockOf(this.now()) + 1) - 1)) this.addToIndex(tx);
   }
 
   private bucket(address: string): Index {
@@ -492,7 +493,7 @@ export class Emulator {
         if (fault === "slow") return void setTimeout(() => send(status, v), this.opts.slowMs ?? 1500);
         send(status, v);
       };
-      const head = blockOf(this.now()) - 1; // the block of the current slot is not produced yet
+      const head = blockOf(this.now()); // a block is produced at its slot's start (its timestamp)
       const solid = head - SOLIDIFY_BLOCKS;
       const top = path.startsWith("/walletsolidity/") ? solid : head;
       // the newest blocks of the full node's view may be versions that are replaced later (a tip reorg)

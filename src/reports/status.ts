@@ -83,6 +83,7 @@ export async function statusReport(w: Warehouse, nowMs: number, o: { runs: numbe
   const [v] = await w.query<Row>(VERIFY);
   // the block source: where its cursor stands, and its lag behind the solidified head at its last follow
   const cursor = await w.getBlockCursor("node");
+  const tip = await w.getBlockCursor("node-tip");
   const [lastFollow] = await w.query<Row>(
     "SELECT counts FROM runs WHERE command = 'follow' AND status = 'success' ORDER BY started_at DESC LIMIT 1",
   );
@@ -101,6 +102,10 @@ export async function statusReport(w: Warehouse, nowMs: number, o: { runs: numbe
       ? {
           cursor: cursor.number,
           cursor_time: iso(cursor.timestampMs),
+          /** How old the newest followed solidified block is (solidification itself takes about a minute). */
+          age_seconds: Math.max(0, Math.round((nowMs - cursor.timestampMs) / 1000)),
+          tip: tip && tip.number > cursor.number ? tip.number : null,
+          tip_time: tip && tip.number > cursor.number ? iso(tip.timestampMs) : null,
           head: followed.head ?? null,
           lag_blocks: followed.lag_blocks ?? null,
           lag_seconds: followed.lag_seconds ?? null,

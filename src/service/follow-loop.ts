@@ -38,6 +38,7 @@ export async function followLoop(o: {
   let start = config.node.start_block;
   let passes = 0;
   let failures = 0;
+  let misses = 0;
   logger.info({
     msg: "Following blocks",
     node: config.node.base_url,
@@ -68,8 +69,11 @@ export async function followLoop(o: {
       if (failures) logger.info({ msg: "Following blocks again", after_failures: failures });
       failures = 0;
       o.onPass?.(r);
-      // behind the head: the next pass at once; caught up: the next block in poll_seconds
+      // behind the head: the next pass at once; caught up: the next pass when the next block is due
       if (follow.lagBlocks > 0) continue;
+      const fresh = follow.blocks + (follow.tip?.blocks ?? 0) > 0;
+      misses = fresh ? 0 : misses + 1;
+      await clock.sleep(untilNext(follow.head.timestampMs, clock.now(), pollMs, misses), signal);
     } catch (e) {
       if (signal.aborted) break;
       failures++;
@@ -88,9 +92,25 @@ export async function followLoop(o: {
       await clock.sleep(Math.min(60_000, pollMs * 2 ** Math.min(failures, 5)), signal);
       continue;
     }
-    await clock.sleep(Math.max(0, t0 + pollMs - clock.now()), signal);
   }
   return passes;
+}
+
+/** A block is produced at its slot's start (its timestamp) and reaches the node within a fraction of a second. */
+const AFTER_SLOT_MS = 500;
+/** A pass that found no new block looks again this soon, twice per slot at most (a clock skewed against the node's). */
+const RECHECK_MS = 700;
+
+/**
+ * How long to wait for the next pass: passes run AFTER_SLOT_MS after each poll interval on the chain's slot grid
+ * (block times are multiples of 3 s), so a block is followed about half a second after it is produced, with one
+ * request per block; a pass that found nothing new looks again shortly (at most twice) before waiting for the next slot.
+ */
+export function untilNext(headTimeMs: number, nowMs: number, pollMs: number, misses: number): number {
+  const since = nowMs - headTimeMs - AFTER_SLOT_MS;
+  const next = headTimeMs + AFTER_SLOT_MS + pollMs * (Math.floor(since / pollMs) + 1);
+  const wait = Math.max(0, next - nowMs);
+  return misses > 0 && misses <= 2 ? Math.min(RECHECK_MS, wait) : wait;
 }
 
 /** Rules, anomalies, health and notifications on what a pass loaded; the run is recorded with its counts. */

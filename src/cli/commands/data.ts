@@ -90,10 +90,11 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }): P
     const b = report.blocks;
     if (b)
       process.stdout.write(
-        `block source: followed to block ${b.cursor} (${b.cursor_time})` +
+        `block source: followed to block ${b.cursor} (${b.cursor_time}, ${b.age_seconds} s ago)` +
+          (b.tip === null ? "" : `; fast lane (unconfirmed) to block ${b.tip} (${b.tip_time})`) +
           (b.head === null
             ? "\n"
-            : `; ${b.lag_blocks} blocks (${b.lag_seconds} s) behind the solidified head ${b.head} at the last follow\n`),
+            : `; ${b.lag_blocks} blocks (${b.lag_seconds} s) behind the solidified head ${b.head} at the last recorded follow\n`),
       );
     const cost = config.wallets.length * ENDPOINTS.length * config.verify.days;
     process.stdout.write(
