@@ -141,4 +141,24 @@ describe("node blocks", () => {
       }),
     ]);
   });
+
+  it("matching before normalizing: a recipient seen only in the Transfer event is found; a broken record is quarantined only when it is ours", () => {
+    // the same USDT transfer with the call data's recipient replaced: only the event's topics[2] names TW3NSuh…
+    const block = structuredClone(fixture("getblockbynum_1")) as { transactions: Record<string, any>[] };
+    const tx = block.transactions.find((t) => t.txID === TX)!;
+    const value = tx.raw_data.contract[0].parameter.value;
+    value.data = `a9059cbb${"0".repeat(24)}${"11".repeat(20)}${value.data.slice(72)}`;
+    const viaEvent = normalizeBlock(block, [fixture("gettransactioninfobyid_1")], ctx([RECIPIENT]));
+    expect(viaEvent.transfers.map((t) => t.transferId)).toEqual(["b391ae9b193cda04fd7a766c6f6704379ab67ad3"]);
+    // without its info the event is unknown, and the call data no longer names the wallet: nothing
+    expect(normalizeBlock(block, [], ctx([RECIPIENT])).transactions).toEqual([]);
+    // a record with a broken txID: skipped when no watched address is in it, quarantined when one is
+    const broken = structuredClone(fixture("getblockbynum_1")) as { transactions: Record<string, any>[] };
+    const b = broken.transactions.find((t) => t.txID === TX)!;
+    b.txID = "not-a-hash";
+    expect(normalizeBlock(broken, [], ctx(["TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF"])).quarantined).toEqual([]);
+    const ours = normalizeBlock(broken, [], ctx([SENDER]));
+    expect(ours.quarantined).toHaveLength(1);
+    expect(ours.quarantined[0].reason).toMatch(/txID "not-a-hash" is not 64 hex characters/);
+  });
 });

@@ -1,12 +1,13 @@
 // A java-tron block and its transaction infos (node HTTP API, hex or base58 addresses) -> the rows of the
 // transactions that touch a watched wallet, with the ids the TronScan path gives the same movements
 // (transaction.ts, transfer.ts, internal.ts), so that a movement seen by both sources is one row. Pure.
-// Matching happens before normalizing: owner and recipient of the contract, Transfer events' from/to, internal
-// transactions' caller/recipient. TRC20 movements come from Transfer events (a router paying a watched wallet is
+// Matching happens before normalizing (mayTouch): owner and recipient of the contract, Transfer events' from/to,
+// internal transactions' caller/recipient, compared as raw strings; a transaction of nobody we watch costs a few
+// lookups and is never converted (nor quarantined when broken: it is not ours). TRC20 movements come from Transfer events (a router paying a watched wallet is
 // seen); TRX/TRC10 from the contract and from internal transactions. A failed transaction moves nothing: its
 // transfer call is kept, decoded from the call data and marked failed, as TronScan's transaction record gives it.
 import { decodeTransferCall } from "./abi.ts";
-import { addressFromHex } from "./address.ts";
+import { addressFromHex, addressToHex } from "./address.ts";
 import { parseRawAmount } from "./amount.ts";
 import {
   checkAddress,
@@ -84,15 +85,64 @@ export function normalizeBlock(block: unknown, infos: unknown[], ctx: BlockConte
   const header = blockHeader(block);
   const out = emptyBatch();
   const byId = new Map(objects(infos).map((i) => [String(i.id ?? "").toLowerCase(), i]));
+  const hex = watchedHex(ctx.watched);
   for (const tx of objects((block as Obj).transactions)) {
+    const info = byId.get(String(tx.txID ?? "").toLowerCase());
+    if (!mayTouch(tx, info, ctx.watched, hex)) continue;
     try {
-      normalizeTransaction(tx, byId.get(String(tx.txID ?? "").toLowerCase()), header, ctx, out);
+      normalizeTransaction(tx, info, header, ctx, out);
     } catch (e) {
       if (!(e instanceof RecordError)) throw e;
       out.quarantined.push({ endpoint: "block", reason: e.message, record: tx, observedAtMs: ctx.observedAtMs });
     }
   }
   return out;
+}
+
+/** The watched addresses as the 40 hex digits of their 20 bytes (lower case), once per watched set. */
+const hexSets = new WeakMap<ReadonlySet<string>, Set<string>>();
+function watchedHex(watched: ReadonlySet<string>): Set<string> {
+  let set = hexSets.get(watched);
+  if (!set) {
+    set = new Set();
+    for (const a of watched) {
+      try {
+        set.add(addressToHex(a).slice(2).toLowerCase());
+      } catch {
+        // not an address: it can match nothing
+      }
+    }
+    hexSets.set(watched, set);
+  }
+  return set;
+}
+
+/**
+ * Whether a transaction may touch a watched wallet, from its raw fields alone (no address conversion, no checksum):
+ * contract owner, recipient and contract; Transfer event topics; internal transactions' caller and recipient; the
+ * first two parameters of the call data (a failed transfer call's recipient). Only these are normalized: the cost of a
+ * block is a string lookup per address field, whatever the number of watched wallets.
+ */
+export function mayTouch(tx: Obj, info: Obj | undefined, base58: ReadonlySet<string>, hex: Set<string>): boolean {
+  const hit = (v: unknown): boolean => {
+    if (typeof v !== "string") return false;
+    if (v.length === 34) return base58.has(v);
+    return v.length >= 40 && hex.has(v.slice(-40).toLowerCase());
+  };
+  const contract = objects(isObj(tx.raw_data) ? tx.raw_data.contract : undefined)[0];
+  const value = isObj(contract?.parameter) && isObj(contract.parameter.value) ? contract.parameter.value : {};
+  if (hit(value.owner_address) || hit(value.to_address) || hit(value.contract_address)) return true;
+  if (typeof value.data === "string" && value.data.length >= 72) {
+    if (hit(value.data.slice(8, 72)) || (value.data.length >= 136 && hit(value.data.slice(72, 136)))) return true;
+  }
+  if (!info) return false;
+  for (const log of objects(info.log)) {
+    const topics = log.topics;
+    if (Array.isArray(topics) && (hit(topics[1]) || hit(topics[2]))) return true;
+  }
+  for (const it of objects(info.internal_transactions))
+    if (hit(it.caller_address) || hit(it.transferTo_address)) return true;
+  return false;
 }
 
 function normalizeTransaction(
