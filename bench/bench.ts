@@ -1,7 +1,8 @@
 // npm run bench: printed figures, not assertions. BENCH_TRANSFERS (default 1,000,000) sizes the ingest
-// section, BENCH_RULES_TRANSFERS (default 10,000,000) the rules section; BENCH_ONLY=ingest|import|rules|anomalies|noise|dashboard
+// section, BENCH_RULES_TRANSFERS (default 10,000,000) the rules section; BENCH_ONLY=ingest|import|rules|anomalies|noise|dashboard|blocks|latency
 // runs one
-// (BENCH_DASHBOARD_TRANSFERS sizes the dashboard section, default 1,000,000).
+// (BENCH_DASHBOARD_TRANSFERS sizes the dashboard section, default 1,000,000; BENCH_BLOCKS and BENCH_WATCHED the block
+// follower's, default 28,800 blocks and 100,000 addresses; BENCH_LATENCY_MINUTES the alert latency's, default 2 a mode).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +12,8 @@ import { benchDashboard } from "./dashboard.ts";
 import { benchNoise } from "./noise.ts";
 import { benchImport } from "./import.ts";
 import { cost, figure, printReport } from "./report.ts";
+import { benchBlocks } from "./blocks.ts";
+import { benchLatency } from "./latency.ts";
 import { parseJsonLossless } from "../src/normalize/json.ts";
 import { recognisePage } from "../src/normalize/page.ts";
 import { normalizeRecords } from "../src/normalize/index.ts";
@@ -175,6 +178,53 @@ if (!only || only === "dashboard") {
       measured: ms,
       unit: "ms",
       lowerIsBetter: true,
+    });
+}
+if (!only || only === "blocks") {
+  const day = Number(process.env.BENCH_BLOCKS ?? 28_800);
+  const r = await benchBlocks(day, Number(process.env.BENCH_WATCHED ?? 100_000));
+  const name = `${day.toLocaleString("en-US")} mainnet-shaped blocks, 100,000 watched`;
+  figure({
+    figure: `follow ${name}: a day's blocks take`,
+    aim: "< 30 min",
+    aimValue: 30,
+    measured: 28_800 / r.blocksPerSecond / 60,
+    unit: "min",
+    lowerIsBetter: true,
+    digits: 1,
+  });
+  figure({
+    figure: `follow ${name}: peak RSS`,
+    aim: "< 1,024 MB",
+    aimValue: 1024,
+    measured: r.peakRssMb,
+    unit: "MB",
+    lowerIsBetter: true,
+  });
+  figure({
+    figure: "follow: requests per block, 100,000 watched / 4 watched",
+    aim: "the same (1.00)",
+    aimValue: 1,
+    measured: r.bigRequestsPerBlock / r.smallRequestsPerBlock,
+    unit: "",
+    lowerIsBetter: true,
+    digits: 3,
+  });
+}
+if (!only || only === "latency") {
+  const [solid, fast] = await benchLatency(Number(process.env.BENCH_LATENCY_MINUTES ?? 2));
+  for (const [r, aim] of [
+    [solid, 60],
+    [fast, 10],
+  ] as const)
+    figure({
+      figure: `alert latency block → webhook, ${r.mode}, p95 (${r.alerts} alerts)`,
+      aim: `< ${aim} s`,
+      aimValue: aim,
+      measured: r.p95,
+      unit: "s",
+      lowerIsBetter: true,
+      digits: 1,
     });
 }
 printReport();

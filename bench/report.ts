@@ -37,7 +37,7 @@ export function printReport() {
   const cols = ["figure", "aim", "measured", "ratio"] as const;
   const width = Object.fromEntries(cols.map((c) => [c, Math.max(c.length, ...rows.map((r) => r[c].length))]));
   const line = (r: Record<string, string>) => `  ${cols.map((c) => r[c].padEnd(width[c])).join(" │ ")}`;
-  console.log("\n== Report (aims from issue 15; ratio = cost relative to the aim, ≤ 1 meets it)");
+  console.log("\n== Report (aims from issues 15 and 16; ratio = cost relative to the aim, ≤ 1 meets it)");
   console.log(line(Object.fromEntries(cols.map((c) => [c, c]))));
   console.log(`  ${cols.map((c) => "─".repeat(width[c])).join("─┼─")}`);
   for (const r of rows) console.log(line(r));

@@ -80,6 +80,13 @@ export const nodeSchema = z.strictObject({
   requests_per_second: z.number().positive().max(1000).default(10).describe("Token-bucket rate"),
   timeout_ms: z.number().int().positive().default(20000).describe("Per-request timeout"),
   max_retries: z.number().int().min(0).max(20).default(6).describe("Retries of throttling, 5xx and timeouts"),
+  concurrency: z
+    .number()
+    .int()
+    .min(1)
+    .max(32)
+    .default(4)
+    .describe("Transaction-info requests in flight at once while following a range (the rate limit still holds)"),
   start_block: z
     .number()
     .int()

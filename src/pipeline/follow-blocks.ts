@@ -9,6 +9,7 @@ import { blockHeader, normalizeBlock, type BlockHeader } from "../normalize/bloc
 import { emptyBatch, type NormalizedBatch } from "../model/rows.ts";
 import { builtinTokens, type TokenLookup } from "../normalize/common.ts";
 import { MAX_BLOCKS_PER_CALL, type NodeClient } from "../source/node/client.ts";
+import pLimit from "p-limit";
 import { recordCoverage } from "./hybrid.ts";
 import type { BlockCursor, BlockRange, Warehouse } from "../warehouse/types.ts";
 
@@ -61,6 +62,8 @@ type Args = {
   signal?: AbortSignal;
   /** Also process the blocks past the solidified head, as unconfirmed (the fast lane). */
   fastLane?: boolean;
+  /** Transaction-info requests in flight at once (default 4). */
+  concurrency?: number;
 };
 
 /**
@@ -191,7 +194,15 @@ async function processBlocks(
   const batch: NormalizedBatch = emptyBatch();
   let last = prev;
   let first: BlockHeader | null = null;
-  for (const block of blocks) {
+  // the infos of the range are asked a few at a time ahead of use (the rate limit still holds); used in block order
+  const limit = pLimit(args.concurrency ?? 4);
+  const infosOf = blocks.map((block) => {
+    if (!hasContractCalls(block)) return Promise.resolve([] as unknown[]);
+    const p = limit(() => args.client.transactionInfos(blockHeader(block).number, args.signal));
+    p.catch(() => undefined); // awaited below, in order; a failure before then must not go unhandled
+    return p;
+  });
+  for (const [i, block] of blocks.entries()) {
     const h = blockHeader(block);
     first ??= h;
     if (last && last.number === h.number - 1 && last.blockId !== h.parentHash)
@@ -199,7 +210,7 @@ async function processBlocks(
         `block ${h.number}'s parent ${h.parentHash} is not block ${last.number} (${last.blockId}): the node's chain ` +
           "does not continue ours; nothing of this range was loaded",
       );
-    const infos = hasContractCalls(block) ? await args.client.transactionInfos(h.number, args.signal) : [];
+    const infos = await infosOf[i];
     const part = normalizeBlock(block, infos, {
       watched: args.watched,
       observedAtMs: args.nowMs(),

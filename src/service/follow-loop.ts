@@ -63,6 +63,7 @@ export async function followLoop(o: {
         nowMs: () => clock.now(),
         signal,
         fastLane: config.node.fast_lane,
+        concurrency: config.node.concurrency,
       });
       const r: PassResult = { follow, anomalies: 0, delivered: 0, postError: null };
       if (follow.transfersNew + follow.dropped > 0) await afterRows(o, r, runId, t0);

@@ -30,6 +30,7 @@ export async function followCommand(opts: FollowOptions): Promise<number> {
       watched: new Set(config.wallets.map((w) => w.address)),
       startBlock: start ?? 0,
       maxBlocks: max ?? config.node.max_blocks_per_run,
+      concurrency: config.node.concurrency,
       runId,
       nowMs: Date.now,
     });
