@@ -35,6 +35,8 @@ export type BlocksResult = {
   seconds: number;
   blocksPerSecond: number;
   peakRssMb: number;
+  /** The JavaScript side of it (heap and buffers); the rest is DuckDB's and the runtime's. */
+  peakHeapMb: number;
   requests: number;
   requestsPerDay: number;
   transfers: number;
@@ -49,8 +51,11 @@ async function follow(url: string, watched: Set<string>, blocks: number, progres
   await warehouse.migrate();
   const client = createNodeClient({ baseUrl: url, requestsPerSecond: 100_000, burst: 1000, maxRetries: 2 });
   let peak = process.memoryUsage().rss;
+  let peakHeap = 0;
   const sample = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
+    const m = process.memoryUsage();
+    peak = Math.max(peak, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed + m.external);
   }, 100);
   const t0 = performance.now();
   let done = 0;
@@ -87,6 +92,7 @@ async function follow(url: string, watched: Set<string>, blocks: number, progres
     done,
     seconds,
     peakRssMb: peak / 2 ** 20,
+    peakHeapMb: peakHeap / 2 ** 20,
     requests: client.stats.requests,
     transfers: Number(c.transfers),
     transactions: Number(c.transactions),
@@ -110,6 +116,7 @@ export async function benchBlocks(blocks: number, watchedCount: number): Promise
       seconds: big.seconds,
       blocksPerSecond: big.done / big.seconds,
       peakRssMb: big.peakRssMb,
+      peakHeapMb: big.peakHeapMb,
       requests: big.requests,
       requestsPerDay: (big.requests / big.done) * 28_800,
       transfers: big.transfers,
@@ -120,7 +127,7 @@ export async function benchBlocks(blocks: number, watchedCount: number): Promise
     console.log(
       `  ${r.blocks.toLocaleString("en-US")} blocks in ${r.seconds.toFixed(1)} s: ${r.blocksPerSecond.toFixed(0)} blocks/s ` +
         `(${(r.blocksPerSecond * 3).toFixed(0)}× real time; a day in ${(28_800 / r.blocksPerSecond / 60).toFixed(1)} min), ` +
-        `peak RSS ${r.peakRssMb.toFixed(0)} MB, ${r.transfers.toLocaleString("en-US")} watched transfers and ` +
+        `peak RSS ${r.peakRssMb.toFixed(0)} MB (JavaScript heap and buffers ${r.peakHeapMb.toFixed(0)} MB), ${r.transfers.toLocaleString("en-US")} watched transfers and ` +
         `${r.transactions.toLocaleString("en-US")} transactions stored`,
     );
     console.log(

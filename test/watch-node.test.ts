@@ -6,6 +6,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config/load.ts";
 import { watch } from "../src/service/watch.ts";
 import { untilNext } from "../src/service/follow-loop.ts";
+import { DROPPED_REVIEWER, retractDropped } from "../src/anomalies/store.ts";
+import { walletLags } from "../src/reports/health.ts";
+import { emptyBatch } from "../src/model/rows.ts";
 import { needingBackfill } from "../src/pipeline/hybrid.ts";
 import { NODE_SOURCE } from "../src/pipeline/follow-blocks.ts";
 import { createNodeClient } from "../src/source/node/client.ts";
@@ -105,6 +108,14 @@ describe("watch with the block follower", () => {
       "SELECT count(*) AS n FROM runs WHERE command = 'follow' AND status = 'success'",
     );
     expect(Number(followRuns.n)).toBeGreaterThan(0);
+    // the wallets are complete up to the follower's cursor, not to TronScan's last backfill (ten minutes and more ago)
+    for (const l of await walletLags(w, api.emu.now())) expect(l.lagMinutes).toBeLessThanOrEqual(2);
+    // no open finding is about a transaction that was dropped
+    const [open] = await w.query<{ n: string }>(
+      `SELECT count(*) AS n FROM anomalies a JOIN transactions t ON t.hash = a.transaction_id
+        WHERE t.status = 'dropped' AND a.reviewed_at_ms IS NULL`,
+    );
+    expect(open.n).toBe("0");
     // alerts left for the webhook, some about transfers of blocks not solidified yet
     const texts = hook.bodies.map((b) => JSON.stringify(b));
     expect(texts.length).toBeGreaterThan(0);
@@ -123,5 +134,47 @@ describe("when the follower looks again", () => {
     expect(untilNext(3_000_000, 3_000_600, 3000, 2)).toBe(700);
     expect(untilNext(3_000_000, 3_000_600, 3000, 3)).toBe(2900);
     expect(untilNext(3_000_000, 3_010_000, 10_000, 0)).toBe(500); // a 10 s poll on the same grid
+  });
+});
+
+describe("findings on dropped transactions", () => {
+  it("are marked reviewed by tronmon with the reason, once; findings on transactions that stayed are left open", async () => {
+    const w = closeAfterEach(await memoryWarehouse());
+    const T = Date.parse("2026-05-20T13:00:00Z");
+    const tx = (hash: string, status: "dropped" | "success") => ({
+      hash,
+      block: 1,
+      timestampMs: T,
+      ownerAddress: "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF",
+      toAddress: null,
+      contractType: 1,
+      contractTypeName: "TransferContract",
+      status,
+      contractRet: "SUCCESS",
+      confirmed: false,
+      feeSun: null,
+      raw: "{}",
+      detail: 1 as const,
+      observedAtMs: T,
+    });
+    await w.load({ batch: { ...emptyBatch(), transactions: [tx("aa", "dropped"), tx("bb", "success")] }, runId: "t" });
+    for (const [id, tx] of [
+      ["a1", "aa"],
+      ["b1", "bb"],
+    ])
+      await w.query(
+        `INSERT INTO anomalies VALUES (?, 'new_counterparty', 'TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF', ?, NULL, NULL, NULL,
+          NULL, NULL, 'Sent 5 USDT to a new address (unconfirmed)', '{}', ?, ?, true, 'info', NULL, NULL)`,
+        [id, tx, T, T],
+      );
+    expect(await retractDropped(w, T + 60_000)).toBe(1);
+    expect(await retractDropped(w, T + 120_000)).toBe(0);
+    const rows = await w.query<{ anomaly_id: string; reviewed_at_ms: string | null; reviewed_by: string | null }>(
+      "SELECT anomaly_id, reviewed_at_ms, reviewed_by FROM anomalies ORDER BY anomaly_id",
+    );
+    expect(rows).toEqual([
+      { anomaly_id: "a1", reviewed_at_ms: String(T + 60_000), reviewed_by: DROPPED_REVIEWER },
+      { anomaly_id: "b1", reviewed_at_ms: null, reviewed_by: null },
+    ]);
   });
 });

@@ -122,3 +122,24 @@ export async function reviewAnomalies(
     return Number(n.n);
   });
 }
+
+/** Who `retractDropped` records as the reviewer: the transaction the finding is about never made it into the chain. */
+export const DROPPED_REVIEWER = "tronmon: transaction dropped (its block was replaced)";
+
+/**
+ * Findings about transactions since dropped (the fast lane's replaced blocks) are marked reviewed by DROPPED_REVIEWER,
+ * so the feed stops showing them as open while keeping them, and what was sent about them, on record.
+ */
+export async function retractDropped(w: Warehouse, nowMs: number): Promise<number> {
+  const [n] = await w.query<{ n: string }>(
+    `SELECT count(*) AS n FROM anomalies WHERE reviewed_at_ms IS NULL
+      AND transaction_id IN (SELECT hash FROM transactions WHERE status = 'dropped')`,
+  );
+  if (n.n === "0") return 0;
+  await w.query(
+    `UPDATE anomalies SET reviewed_at_ms = ?, reviewed_by = ? WHERE reviewed_at_ms IS NULL
+      AND transaction_id IN (SELECT hash FROM transactions WHERE status = 'dropped')`,
+    [nowMs, DROPPED_REVIEWER],
+  );
+  return Number(n.n);
+}

@@ -9,11 +9,24 @@ export type WalletLag = { wallet: string; label: string | null; syncedToMs: numb
 
 /** How far behind each watched wallet's data is: now − the time up to which all its endpoints are complete. */
 export async function walletLags(w: Warehouse, nowMs: number): Promise<WalletLag[]> {
-  const rows = await w.query<{ address: string; label: string | null; synced: string | null; complete: string }>(`
-    SELECT w.address, w.label, min(c.synced_to_ms) AS synced, count(c.synced_to_ms) AS complete
-    FROM wallets w LEFT JOIN sync_cursors c ON c.wallet = w.address GROUP BY w.address, w.label ORDER BY w.address`);
+  const rows = await w.query<{
+    address: string;
+    label: string | null;
+    synced: string | null;
+    complete: string;
+    node_from: string | null;
+  }>(`
+    SELECT w.address, w.label, min(c.synced_to_ms) AS synced, count(c.synced_to_ms) AS complete,
+      max(n.from_ms) AS node_from
+    FROM wallets w LEFT JOIN sync_cursors c ON c.wallet = w.address LEFT JOIN node_coverage n ON n.wallet = w.address
+    GROUP BY w.address, w.label ORDER BY w.address`);
+  // a wallet the block follower covers, backfilled by TronScan up to where the follower took over, is complete up to
+  // the follower's cursor (hybrid.ts)
+  const node = await w.getBlockCursor("node");
   return rows.map((r) => {
-    const synced = Number(r.complete) >= ENDPOINTS.length && r.synced !== null ? Number(r.synced) : null;
+    let synced = Number(r.complete) >= ENDPOINTS.length && r.synced !== null ? Number(r.synced) : null;
+    if (synced !== null && node && r.node_from !== null && synced >= Number(r.node_from))
+      synced = Math.max(synced, node.timestampMs);
     return {
       wallet: r.address,
       label: r.label,

@@ -72,7 +72,7 @@ export async function lastRuns(w: Warehouse, n: number) {
 export async function statusReport(w: Warehouse, nowMs: number, o: { runs: number; walletCounts: boolean }) {
   const runs = await lastRuns(w, o.runs);
   const lags = await walletLags(w, nowMs);
-  const lagOf = new Map(lags.map((l) => [l.wallet, l.lagMinutes]));
+  const lagOf = new Map(lags.map((l) => [l.wallet, l]));
   const wallets = o.walletCounts ? await w.query<Row>(WALLETS) : [];
   const [q] = await w.query<{ n: string }>("SELECT count(*) AS n FROM quarantine");
   const quarantine = await w.query<Row>("SELECT * FROM quarantine ORDER BY observed_at DESC LIMIT 20");
@@ -90,7 +90,16 @@ export async function statusReport(w: Warehouse, nowMs: number, o: { runs: numbe
   const followed = lastFollow ? (jsonValue<Record<string, number>>(lastFollow.counts) ?? {}) : {};
   return {
     now: new Date(nowMs).toISOString(),
-    wallets: wallets.map((x): Row => ({ ...x, lag_minutes: lagOf.get(String(x.address)) ?? null })),
+    // synced to: TronScan's cursors, or the block follower's for a wallet it covers (reports/health.ts walletLags)
+    wallets: wallets.map((x): Row => {
+      const l = lagOf.get(String(x.address));
+      const synced = l?.syncedToMs ?? null;
+      return {
+        ...x,
+        synced_to_ms: synced !== null && synced > Number(x.synced_to_ms ?? 0) ? synced : x.synced_to_ms,
+        lag_minutes: l?.lagMinutes ?? null,
+      };
+    }),
     lags,
     runs,
     quarantined: Number(q.n),

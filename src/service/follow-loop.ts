@@ -10,6 +10,7 @@ import { NODE_SOURCE } from "../pipeline/follow-blocks.ts";
 import { saveRules, rulesFromConfig } from "../rules/store.ts";
 import { evaluateRules } from "../rules/evaluate.ts";
 import { detectAnomalies } from "../anomalies/detect.ts";
+import { retractDropped } from "../anomalies/store.ts";
 import { evaluateHealth } from "../health/checks.ts";
 import { notify } from "../notify/outbox.ts";
 import type { NodeClient } from "../source/node/client.ts";
@@ -132,6 +133,8 @@ async function afterRows(
     const d = await step("anomaly detection", () =>
       detectAnomalies({ warehouse, config, nowMs: nowMs(), outDir: config.output.dir }),
     );
+    if (r.follow.dropped > 0)
+      await step("retracting findings on dropped rows", () => retractDropped(warehouse, nowMs()));
     r.anomalies = d ? Object.values(d.found).reduce((a, b) => a + b, 0) : 0;
     await step("health check", () => evaluateHealth(warehouse, config, nowMs()));
     const sent = await step("notification", () => notify(warehouse, config, nowMs(), startedAtMs, logger));
