@@ -4,11 +4,13 @@
 import { describe, expect, it } from "vitest";
 import { followBlocks, TIP_SOURCE } from "../src/pipeline/follow-blocks.ts";
 import { createNodeClient } from "../src/source/node/client.ts";
-import { ORIGINAL_WALLETS, blockOf } from "../src/emulator/history.ts";
+import { ORIGINAL_WALLETS, blockOf, blockTimeMs } from "../src/emulator/history.ts";
+import { syncAll } from "../src/pipeline/sync-all.ts";
+import { silentLogger } from "../src/internal/logger.ts";
 import { SOLIDIFY_BLOCKS } from "../src/emulator/node.ts";
 import { parseFaults, parseQuirks } from "../src/emulator/server.ts";
 import { Rng } from "../src/emulator/random.ts";
-import { closeAfterEach, memoryWarehouse, startEmulator } from "./helpers.ts";
+import { closeAfterEach, fastClient, memoryWarehouse, startEmulator, tempDir, testConfig } from "./helpers.ts";
 
 const HOUR = 3_600_000;
 
@@ -99,6 +101,24 @@ describe("fast lane", () => {
     expect(tx.n).toBe("0");
     expect(reorgs).toBeGreaterThan(10);
     expect(api.emu.stats.faults.orphan).toBeGreaterThan(0);
+    // the TronScan path over the same hour gives the same ids (one row per movement whichever source saw it)
+    const viaTronscan = closeAfterEach(await memoryWarehouse());
+    await syncAll({
+      config: testConfig({
+        url: api.url,
+        wallets: wallets.map((x) => x.address),
+        dir: tempDir(),
+        extra: { history_start: new Date(blockTimeMs(startBlock)).toISOString() },
+      }),
+      warehouse: viaTronscan,
+      client: fastClient(api.url),
+      logger: silentLogger(),
+      nowMs: api.emu.now(),
+    });
+    const tronscan = await viaTronscan.query<{ id: string }>(
+      `SELECT transfer_id AS id FROM transfers WHERE block >= ${startBlock} AND block <= ${solid} ORDER BY 1`,
+    );
+    expect(tronscan.map((x) => x.id)).toEqual(truth);
     // the fast lane stored most movements while their block was still above the solidified head
     const ahead = truth.filter((id) => firstSeenAhead.get(id)).length;
     expect(maxUnconfirmed).toBeGreaterThan(0);

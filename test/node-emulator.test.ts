@@ -86,7 +86,7 @@ describe("node emulator", () => {
     const again = await tronmon(["follow", "--config", "tronmon.yaml", "--json"], dir);
     expect(JSON.parse(again.stdout)).toMatchObject({ blocks: 10, cursor: solid + 10 });
     const status = await tronmon(["status", "--config", "tronmon.yaml"], dir);
-    expect(status.stdout).toContain(`block source: followed to block ${solid + 10}`);
+    expect(status.stdout).toContain(`block source: followed blocks ${solid - 599}–${solid + 10} (`);
     const bad = await tronmon(["follow", "--config", "tronmon.yaml", "--blocks", "0"], dir);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--blocks "0" must be a positive whole number/);

@@ -89,17 +89,11 @@ export async function followBlocks(args: Args): Promise<FollowResult> {
   while (next <= head.number && blocks < budget) {
     const end = Math.min(next + MAX_BLOCKS_PER_CALL, head.number + 1, next + (budget - blocks));
     const got = await rangeInOrder(client, next, end, args.signal);
-    const part = await processBlocks(args, got, cursor, NODE_SOURCE, true);
-    const counts = await w.load({
-      batch: part.batch,
-      blockCursor: part.cursor,
-      blockRange: part.range,
-      runId: args.runId,
-    });
+    const { last, counts } = await loadBlocks(args, got, cursor, NODE_SOURCE, true);
     transfersNew += counts.transfersNew;
     dropped += counts.dropped;
     blocks += got.length;
-    cursor = part.cursor;
+    cursor = last;
     next = end;
   }
   const result: FollowResult = {
@@ -156,17 +150,11 @@ async function followTip(args: Args, solid: BlockCursor): Promise<TipResult> {
       for (let next = tip.number + 1; next <= top.number; ) {
         const end = Math.min(next + MAX_BLOCKS_PER_CALL, top.number + 1);
         const got = await rangeInOrder(client, next, end, args.signal);
-        const part = await processBlocks(args, got, prev, TIP_SOURCE, false);
-        const c = await w.load({
-          batch: part.batch,
-          blockCursor: part.cursor,
-          blockRange: part.range,
-          runId: args.runId,
-        });
-        out.transfersNew += c.transfersNew;
-        out.dropped += c.dropped;
+        const { last, counts } = await loadBlocks(args, got, prev, TIP_SOURCE, false);
+        out.transfersNew += counts.transfersNew;
+        out.dropped += counts.dropped;
         out.blocks += got.length;
-        prev = part.cursor;
+        prev = last;
         next = end;
       }
       out.cursor = prev.number;
@@ -181,6 +169,34 @@ async function followTip(args: Args, solid: BlockCursor): Promise<TipResult> {
   }
   out.cursor = tip.number;
   return out;
+}
+
+/** Blocks in order after `prev`, normalized and loaded with the cursor of the last one and their range. */
+async function loadBlocks(args: Args, blocks: unknown[], prev: BlockCursor | null, source: string, confirmed: boolean) {
+  const part = await processBlocks(args, blocks, prev, source, confirmed);
+  const counts = await args.warehouse.load({
+    batch: part.batch,
+    blockCursor: part.cursor,
+    blockRange: part.range,
+    runId: args.runId,
+  });
+  return { last: part.cursor, counts };
+}
+
+/** What a run of the follower records and prints. */
+export function followCounts(r: FollowResult): Record<string, number | null> {
+  return {
+    blocks: r.blocks,
+    cursor: r.cursor?.number ?? null,
+    head: r.head.number,
+    lag_blocks: r.lagBlocks,
+    lag_seconds: Math.round(r.lagMs / 1000),
+    tip: r.tip?.cursor ?? null,
+    reorgs: r.tip?.reorgs ?? 0,
+    new_transfers: r.transfersNew,
+    dropped: r.dropped,
+    requests: r.requests,
+  };
 }
 
 /** Blocks in order after `prev`: parent chain checked, transaction infos fetched where needed, normalized. */

@@ -84,6 +84,9 @@ export async function statusReport(w: Warehouse, nowMs: number, o: { runs: numbe
   // the block source: where its cursor stands, and its lag behind the solidified head at its last follow
   const cursor = await w.getBlockCursor("node");
   const tip = await w.getBlockCursor("node-tip");
+  const [coverage] = cursor
+    ? await w.query<{ first: string | null }>("SELECT min(from_block) AS first FROM node_coverage")
+    : [{ first: null }];
   const [lastFollow] = await w.query<Row>(
     "SELECT counts FROM runs WHERE command = 'follow' AND status = 'success' ORDER BY started_at DESC LIMIT 1",
   );
@@ -109,6 +112,8 @@ export async function statusReport(w: Warehouse, nowMs: number, o: { runs: numbe
     verify: { checks: Number(v.checks), missing: Number(v.missing), extra: Number(v.extra), last_ms: v.last_ms },
     blocks: cursor
       ? {
+          /** The first block followed for the wallets watched now (node_coverage), and the last. */
+          from: coverage.first === null ? null : Number(coverage.first),
           cursor: cursor.number,
           cursor_time: iso(cursor.timestampMs),
           /** How old the newest followed solidified block is (solidification itself takes about a minute). */

@@ -2,7 +2,7 @@
 // follows the chain (and the fast lane when on), and when a pass loaded or dropped rows it runs rules, anomalies,
 // health and notifications at once, so an alert leaves seconds after its block is followed. A pass that fails is
 // logged and recorded (once per failure streak) and tried again after a growing pause; committed blocks stay.
-import { followBlocks, type FollowResult } from "../pipeline/follow-blocks.ts";
+import { followBlocks, followCounts, type FollowResult } from "../pipeline/follow-blocks.ts";
 import { newRunId } from "../pipeline/outputs.ts";
 import { stepper, type Exclusive } from "../pipeline/cycle.ts";
 import { blockHeader } from "../normalize/block.ts";
@@ -140,21 +140,7 @@ async function afterRows(
     const sent = await step("notification", () => notify(warehouse, config, nowMs(), startedAtMs, logger));
     r.delivered = sent?.delivered ?? 0;
   });
-  const f = r.follow;
-  const counts = {
-    blocks: f.blocks,
-    cursor: f.cursor?.number ?? null,
-    head: f.head.number,
-    lag_blocks: f.lagBlocks,
-    lag_seconds: Math.round(f.lagMs / 1000),
-    tip: f.tip?.cursor ?? null,
-    reorgs: f.tip?.reorgs ?? 0,
-    new_transfers: f.transfersNew,
-    dropped: f.dropped,
-    requests: f.requests,
-    anomalies: r.anomalies,
-    notifications_delivered: r.delivered,
-  };
+  const counts = { ...followCounts(r.follow), anomalies: r.anomalies, notifications_delivered: r.delivered };
   await warehouse.recordRun({
     runId,
     command: "follow",

@@ -90,7 +90,7 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }): P
     const b = report.blocks;
     if (b)
       process.stdout.write(
-        `block source: followed to block ${b.cursor} (${b.cursor_time}, ${b.age_seconds} s ago)` +
+        `block source: followed ${b.from === null ? "to block" : `blocks ${b.from}–`}${b.cursor} (${b.cursor_time}, ${b.age_seconds} s ago)` +
           (b.tip === null ? "" : `; fast lane (unconfirmed) to block ${b.tip} (${b.tip_time})`) +
           (b.head === null
             ? "\n"

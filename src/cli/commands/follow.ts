@@ -1,7 +1,7 @@
 // `tronmon follow`: follows the chain from a node (config `node:`) up to the solidified head, loading the watched
 // wallets' movements with the block cursor; prints how far it got and how far behind the head it is.
 import { createNodeClientFor, loadContext, openWarehouse, type GlobalOptions } from "../context.ts";
-import { followBlocks, NODE_SOURCE } from "../../pipeline/follow-blocks.ts";
+import { followBlocks, followCounts, NODE_SOURCE } from "../../pipeline/follow-blocks.ts";
 import { newRunId } from "../../pipeline/outputs.ts";
 import { blockHeader } from "../../normalize/block.ts";
 import { UsageError } from "../../internal/errors.ts";
@@ -34,15 +34,7 @@ export async function followCommand(opts: FollowOptions): Promise<number> {
       runId,
       nowMs: Date.now,
     });
-    const counts = {
-      blocks: r.blocks,
-      cursor: r.cursor?.number ?? null,
-      head: r.head.number,
-      lag_blocks: r.lagBlocks,
-      lag_seconds: Math.round(r.lagMs / 1000),
-      new_transfers: r.transfersNew,
-      requests: r.requests,
-    };
+    const counts = followCounts(r);
     await warehouse.recordRun({
       runId,
       command: "follow",
