@@ -18,7 +18,11 @@ const recorded = <T>(name: string) =>
 const numberOf = (b: Block) => b.block_header.raw_data.number ?? 0;
 
 /** A node double: the given blocks, the last one the solidified head; `drop` numbers left out of range answers. */
-async function nodeDouble(blocks: Block[], infos: Record<number, unknown[]> = {}, drop = new Set<number>()) {
+async function nodeDouble(
+  blocks: Block[],
+  infos: Record<number, unknown[]> | ((num: number) => unknown[]) = {},
+  drop = new Set<number>(),
+) {
   const paths: string[] = [];
   const server = createServer((req, res) => {
     let body = "";
@@ -41,7 +45,9 @@ async function nodeDouble(blocks: Block[], infos: Record<number, unknown[]> = {}
                 ),
               }
             : req.url === "/wallet/gettransactioninfobyblocknum"
-              ? (infos[q.num] ?? [])
+              ? typeof infos === "function"
+                ? infos(q.num)
+                : (infos[q.num] ?? [])
               : null;
       res.writeHead(answer === null ? 404 : 200, { "content-type": "application/json" });
       res.end(JSON.stringify(answer ?? {}));
@@ -72,6 +78,30 @@ const follow = (
   });
 
 describe("block follower", () => {
+  // Nile block 1000000 (getblock_1) and all 6 of its transaction infos (gettransactioninfobyblocknum_1)
+  const nile = recorded<Block>("getblock_1");
+  const nileInfos = recorded<{ id: string }[]>("gettransactioninfobyblocknum_1");
+
+  it("transaction infos lacking a contract call's are asked again; still lacking after three answers, the block is refused", async () => {
+    const cut = nileInfos.slice(0, 5); // the last call's info (ba8e727c…) left out
+    let answers = 0;
+    const flaky = await nodeDouble([nile], () => (++answers === 1 ? cut : nileInfos));
+    const w = closeAfterEach(await memoryWarehouse());
+    const r = await follow(flaky, w, ["TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF"], 1000000);
+    expect(r.cursor?.number).toBe(1000000);
+    expect(flaky.paths.filter((p) => p.endsWith("gettransactioninfobyblocknum"))).toHaveLength(2);
+
+    const broken = await nodeDouble([nile], () => cut);
+    const w2 = closeAfterEach(await memoryWarehouse());
+    const e = await follow(broken, w2, ["TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF"], 1000000).catch((x) => x);
+    expect(e).toBeInstanceOf(ChainError);
+    expect(String(e.message)).toMatch(
+      /block 1000000: the node's transaction infos lack 1 of its 6 contract calls \(ba8e727c[0-9a-f]+\) after 3 answers/,
+    );
+    expect(broken.paths.filter((p) => p.endsWith("gettransactioninfobyblocknum"))).toHaveLength(3);
+    expect(await w2.getBlockCursor("node")).toBeNull();
+  });
+
   // mainnet blocks 1..4 (getblockbylimitnext_1): each block's parentHash is the previous blockID
   const chain = recorded<{ block: Block[] }>("getblockbylimitnext_1").block;
 
@@ -113,9 +143,15 @@ describe("block follower", () => {
     // block 60836289 with the info of its tx 661f1df8… (USDT 2,384.950100 to TW3NSuh…)
     const block = recorded<Block>("getblockbynum_1");
     const info = recorded<Record<string, unknown>>("gettransactioninfobyid_1");
+    // the block's other 81 contract calls answered with event-less infos (only the one above was recorded)
+    const calls = (block.transactions as { txID: string; raw_data: { contract: { type: string }[] } }[]).filter(
+      (t) => t.raw_data.contract[0].type === "TriggerSmartContract" && t.txID !== info.id,
+    );
+    expect(calls).toHaveLength(81);
+    const infos = [info, ...calls.map((t) => ({ id: t.txID, blockNumber: 60836289, receipt: { result: "SUCCESS" } }))];
     const requests: number[] = [];
     for (const extra of [0, 100_000]) {
-      const node = await nodeDouble([block], { 60836289: [info] });
+      const node = await nodeDouble([block], { 60836289: infos });
       const w = closeAfterEach(await memoryWarehouse());
       // the cursor stands at the block before (its id is this block's parent)
       await w.load({

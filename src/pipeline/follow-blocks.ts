@@ -39,16 +39,43 @@ export type FollowResult = {
   requests: number;
 };
 
-const hasContractCalls = (block: unknown): boolean => {
+/** The ids of a block's contract calls: the transactions whose infos hold events and internal transactions. */
+const contractCalls = (block: unknown): string[] => {
   const txs = (block as { transactions?: unknown[] }).transactions;
-  return (
-    Array.isArray(txs) &&
-    txs.some((t) => {
+  if (!Array.isArray(txs)) return [];
+  return txs
+    .filter((t) => {
       const c = (t as { raw_data?: { contract?: { type?: string }[] } }).raw_data?.contract?.[0]?.type;
       return c === "TriggerSmartContract" || c === "CreateSmartContract";
     })
-  );
+    .map((t) => String((t as { txID?: unknown }).txID ?? "").toLowerCase());
 };
+const hasContractCalls = (block: unknown): boolean => contractCalls(block).length > 0;
+
+/** Infos asked at most this often for one block before a block whose infos stay incomplete is an error. */
+const INFO_ATTEMPTS = 3;
+
+/**
+ * A block's transaction infos, complete: every contract call of the block must have its info (a node answers one per
+ * transaction); an answer lacking some (cut short, or from a node still indexing the block) is asked again, and one
+ * still incomplete after INFO_ATTEMPTS is a ChainError — events are never silently missed.
+ */
+async function completeInfos(args: Args, block: unknown, first: Promise<unknown[]>): Promise<unknown[]> {
+  const calls = contractCalls(block);
+  let infos = await first;
+  for (let attempt = 1; ; attempt++) {
+    const have = new Set(infos.map((i) => String((i as { id?: unknown } | null)?.id ?? "").toLowerCase()));
+    const missing = calls.filter((id) => !have.has(id));
+    if (!missing.length) return infos;
+    const n = blockHeader(block).number;
+    if (attempt >= INFO_ATTEMPTS)
+      throw new ChainError(
+        `block ${n}: the node's transaction infos lack ${missing.length} of its ${calls.length} contract calls ` +
+          `(${missing[0]}${missing.length > 1 ? ", ..." : ""}) after ${attempt} answers; nothing of this range was loaded`,
+      );
+    infos = await args.client.transactionInfos(n, args.signal);
+  }
+}
 
 type Args = {
   client: NodeClient;
@@ -226,7 +253,7 @@ async function processBlocks(
         `block ${h.number}'s parent ${h.parentHash} is not block ${last.number} (${last.blockId}): the node's chain ` +
           "does not continue ours; nothing of this range was loaded",
       );
-    const infos = await infosOf[i];
+    const infos = hasContractCalls(block) ? await completeInfos(args, block, infosOf[i]) : [];
     const part = normalizeBlock(block, infos, {
       watched: args.watched,
       observedAtMs: args.nowMs(),
