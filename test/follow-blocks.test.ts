@@ -122,6 +122,17 @@ describe("block follower", () => {
     expect((await follow(node, w, [], 1)).blocks).toBe(0);
   });
 
+  it("a block no answer holds yet (a load-balanced node behind): the blocks before it are loaded, the rest next pass", async () => {
+    const served = chain.filter((b) => numberOf(b) !== 3);
+    const node = await nodeDouble(served);
+    const w = closeAfterEach(await memoryWarehouse());
+    const first = await follow(node, w, [], 1);
+    expect([first.blocks, first.cursor?.number, first.lagBlocks]).toEqual([2, 2, 2]);
+    served.splice(2, 0, chain[2]); // block 3 is served now
+    const second = await follow(node, w, [], 1);
+    expect([second.blocks, second.cursor?.number, second.lagBlocks]).toEqual([2, 4, 0]);
+  });
+
   it("a range answer missing block 3 is completed by asking for block 3 alone", async () => {
     const node = await nodeDouble(chain, {}, new Set([3]));
     const w = closeAfterEach(await memoryWarehouse());

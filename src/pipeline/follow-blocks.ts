@@ -116,18 +116,19 @@ export async function followBlocks(args: Args): Promise<FollowResult> {
   while (next <= head.number && blocks < budget) {
     const end = Math.min(next + MAX_BLOCKS_PER_CALL, head.number + 1, next + (budget - blocks));
     const got = await rangeInOrder(client, next, end, args.signal);
-    const { last, counts } = await loadBlocks(args, got, cursor, NODE_SOURCE, true);
+    const { last, counts } = await loadBlocks(args, got.blocks, cursor, NODE_SOURCE, true);
     transfersNew += counts.transfersNew;
     dropped += counts.dropped;
-    blocks += got.length;
+    blocks += got.blocks.length;
     cursor = last;
     next = end;
+    if (!got.complete) break; // the rest next pass
   }
   const result: FollowResult = {
     blocks,
     head,
     cursor,
-    lagBlocks: head.number - (cursor?.number ?? args.startBlock - 1),
+    lagBlocks: Math.max(0, head.number - (cursor?.number ?? args.startBlock - 1)),
     lagMs: cursor ? Math.max(0, head.timestampMs - cursor.timestampMs) : 0,
     transfersNew,
     dropped,
@@ -177,12 +178,13 @@ async function followTip(args: Args, solid: BlockCursor): Promise<TipResult> {
       for (let next = tip.number + 1; next <= top.number; ) {
         const end = Math.min(next + MAX_BLOCKS_PER_CALL, top.number + 1);
         const got = await rangeInOrder(client, next, end, args.signal);
-        const { last, counts } = await loadBlocks(args, got, prev, TIP_SOURCE, false);
+        const { last, counts } = await loadBlocks(args, got.blocks, prev, TIP_SOURCE, false);
         out.transfersNew += counts.transfersNew;
         out.dropped += counts.dropped;
-        out.blocks += got.length;
+        out.blocks += got.blocks.length;
         prev = last;
         next = end;
+        if (!got.complete) break;
       }
       out.cursor = prev.number;
       return out;
@@ -270,8 +272,17 @@ async function processBlocks(
   return { batch, cursor: last, range };
 }
 
-/** Blocks [from, to) in order, every number once: a range answer's gaps and strays are re-asked one block at a time. */
-async function rangeInOrder(client: NodeClient, from: number, to: number, signal?: AbortSignal): Promise<unknown[]> {
+/**
+ * Blocks [from, to) in order, every number once: a range answer's gaps and strays are re-asked one block at a time.
+ * A block still missing (a load-balanced API whose next node is behind) ends the range there: the blocks before it
+ * are returned and the caller stops this pass; missing the first block is a ChainError (nothing to follow yet).
+ */
+async function rangeInOrder(
+  client: NodeClient,
+  from: number,
+  to: number,
+  signal?: AbortSignal,
+): Promise<{ blocks: unknown[]; complete: boolean }> {
   const byNumber = new Map<number, unknown>();
   for (const b of await client.blocks(from, to, signal)) {
     const n = blockHeader(b).number;
@@ -282,11 +293,16 @@ async function rangeInOrder(client: NodeClient, from: number, to: number, signal
     let b = byNumber.get(n);
     if (b === undefined) {
       const [one] = await client.blocks(n, n + 1, signal);
-      if (one === undefined || blockHeader(one).number !== n)
-        throw new ChainError(`block ${n} is missing from the node's answers (asked twice): nothing past it was loaded`);
+      if (one === undefined || blockHeader(one).number !== n) {
+        if (!out.length)
+          throw new ChainError(
+            `block ${n} is missing from the node's answers (asked twice): nothing past it was loaded`,
+          );
+        return { blocks: out, complete: false };
+      }
       b = one;
     }
     out.push(b);
   }
-  return out;
+  return { blocks: out, complete: true };
 }
