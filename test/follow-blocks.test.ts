@@ -133,6 +133,20 @@ describe("block follower", () => {
     expect([second.blocks, second.cursor?.number, second.lagBlocks]).toEqual([2, 4, 0]);
   });
 
+  it("a short range answer (blocks 1-2 of 1-4) is continued as a range from block 3", async () => {
+    const node = await nodeDouble(chain);
+    const short = node.client.blocks;
+    let calls = 0;
+    node.client.blocks = async (a, b, signal) => {
+      const all = await short(a, b, signal);
+      return ++calls === 1 ? all.slice(0, 2) : all;
+    };
+    const w = closeAfterEach(await memoryWarehouse());
+    expect((await follow(node, w, [], 1)).blocks).toBe(4);
+    expect(node.paths.filter((p) => p === "/wallet/getblockbylimitnext")).toHaveLength(2);
+    expect((await w.getBlockCursor("node"))?.number).toBe(4);
+  });
+
   it("a range answer missing block 3 is completed by asking for block 3 alone", async () => {
     const node = await nodeDouble(chain, {}, new Set([3]));
     const w = closeAfterEach(await memoryWarehouse());

@@ -273,9 +273,10 @@ async function processBlocks(
 }
 
 /**
- * Blocks [from, to) in order, every number once: a range answer's gaps and strays are re-asked one block at a time.
- * A block still missing (a load-balanced API whose next node is behind) ends the range there: the blocks before it
- * are returned and the caller stops this pass; missing the first block is a ChainError (nothing to follow yet).
+ * Blocks [from, to) in order, every number once. What an answer lacks is asked again: a hole (blocks after it came)
+ * block by block, a short answer (nothing after the last block it gave) as a range from there. A block still
+ * missing when asked alone (a load-balanced API whose next node is behind) ends the range: the blocks before it are
+ * returned and the caller stops this pass; missing the first block is a ChainError (nothing to follow yet).
  */
 async function rangeInOrder(
   client: NodeClient,
@@ -284,23 +285,29 @@ async function rangeInOrder(
   signal?: AbortSignal,
 ): Promise<{ blocks: unknown[]; complete: boolean }> {
   const byNumber = new Map<number, unknown>();
-  for (const b of await client.blocks(from, to, signal)) {
-    const n = blockHeader(b).number;
-    if (n >= from && n < to && !byNumber.has(n)) byNumber.set(n, b);
-  }
+  let maxHeld = -1;
+  const add = (list: unknown[]) => {
+    for (const b of list) {
+      const n = blockHeader(b).number;
+      if (n >= from && n < to && !byNumber.has(n)) {
+        byNumber.set(n, b);
+        maxHeld = Math.max(maxHeld, n);
+      }
+    }
+  };
+  add(await client.blocks(from, to, signal));
   const out: unknown[] = [];
   for (let n = from; n < to; n++) {
-    let b = byNumber.get(n);
+    if (!byNumber.has(n)) {
+      const short = maxHeld < n;
+      add(await client.blocks(n, short ? to : n + 1, signal));
+      if (short && !byNumber.has(n)) add(await client.blocks(n, n + 1, signal));
+    }
+    const b = byNumber.get(n);
     if (b === undefined) {
-      const [one] = await client.blocks(n, n + 1, signal);
-      if (one === undefined || blockHeader(one).number !== n) {
-        if (!out.length)
-          throw new ChainError(
-            `block ${n} is missing from the node's answers (asked twice): nothing past it was loaded`,
-          );
-        return { blocks: out, complete: false };
-      }
-      b = one;
+      if (!out.length)
+        throw new ChainError(`block ${n} is missing from the node's answers (asked twice): nothing past it was loaded`);
+      return { blocks: out, complete: false };
     }
     out.push(b);
   }
