@@ -21,8 +21,12 @@ export type HttpSourceOptions = {
   onResponse?: (path: string, status: number | "error") => void;
 };
 
-/** What every client derives from its options: clock, shared rate limit, retry count, backoff, base URL. */
-export function httpSetup(opts: HttpSourceOptions) {
+/**
+ * What every client derives from its options: clock, shared rate limit, retry count, backoff, base URL, and `retry`:
+ * one request's attempts under the retry loop, counted in `stats.retries`, logged and named after `source`
+ * ("TronScan", "the node").
+ */
+export function httpSetup(opts: HttpSourceOptions, source: string, stats: { retries: number }) {
   const clock = opts.clock ?? systemClock;
   const bucket = new TokenBucket(
     opts.requestsPerSecond,
@@ -32,14 +36,27 @@ export function httpSetup(opts: HttpSourceOptions) {
   const baseDelay = opts.baseDelayMs ?? 500;
   const maxDelay = opts.maxDelayMs ?? 30_000;
   const random = opts.random ?? Math.random;
-  return {
-    clock,
-    bucket,
-    maxRetries: opts.maxRetries ?? 6,
-    base: opts.baseUrl.replace(/\/+$/, ""),
-    /** Exponential backoff with full jitter. */
-    backoff: (n: number) => Math.min(maxDelay, baseDelay * 2 ** n) * (0.5 + random() / 2),
-  };
+  const maxRetries = opts.maxRetries ?? 6;
+  const base = opts.baseUrl.replace(/\/+$/, "");
+  /** Exponential backoff with full jitter. */
+  const backoff = (n: number) => Math.min(maxDelay, baseDelay * 2 ** n) * (0.5 + random() / 2);
+  const Source = source[0].toUpperCase() + source.slice(1);
+  const retry = <T>(path: string, attempt: (n: number) => Promise<T>, signal?: AbortSignal): Promise<T> =>
+    withRetries(attempt, {
+      retries: maxRetries,
+      backoff,
+      clock,
+      signal,
+      onRetry: (e, n) => {
+        stats.retries++;
+        opts.logger?.warn({ msg: `Retrying a request to ${source}`, path, attempt: n + 1, problem: e.message });
+      },
+      say: {
+        throttled: (attempts, problem) => `${Source} kept throttling ${path} after ${attempts} attempts: ${problem}`,
+        failed: (attempts, problem) => `${Source} ${path} failed after ${attempts} attempts: ${problem} (${base})`,
+      },
+    });
+  return { clock, bucket, maxRetries, base, backoff, retry };
 }
 
 /** A failure worth another attempt: a network error, a timeout, a 5xx, throttling, an error inside a 200. */

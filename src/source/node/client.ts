@@ -4,7 +4,7 @@
 // limiter's "lack of computing resources", TronGrid's "suspended for N s" on 403/429, a disabled API (404), a lite
 // fullnode's bare-text refusal, a gateway refusing walletsolidity (405), Jetty's HTML for an unknown path.
 import { RateLimitError, SourceHttpError } from "../../internal/errors.ts";
-import { type HttpSourceOptions, httpSetup, Transient, withRetries } from "../http.ts";
+import { type HttpSourceOptions, httpSetup, Transient } from "../http.ts";
 import { parseJsonLossless } from "../../normalize/json.ts";
 import { MAX_RETRY_AFTER_MS, parseRetryAfter } from "../tronscan/client.ts";
 
@@ -43,8 +43,8 @@ export type NodeClient = {
 };
 
 export function createNodeClient(opts: NodeClientOptions): NodeClient {
-  const { clock, bucket, maxRetries, base, backoff } = httpSetup(opts);
   const stats: NodeStats = { requests: 0, retries: 0, throttled: 0, throttledMs: 0 };
+  const { clock, bucket, base, backoff, retry } = httpSetup(opts, "the node", stats);
   const refuse = (path: string, status: number, why: string) =>
     new SourceHttpError(`The node at ${base} refused ${path} (HTTP ${status}): ${why}`, status, `${base}${path}`);
 
@@ -116,20 +116,7 @@ export function createNodeClient(opts: NodeClientOptions): NodeClient {
 
   async function post(path: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
     const payload = JSON.stringify(body);
-    return withRetries((n) => attempt(path, payload, n, signal), {
-      retries: maxRetries,
-      backoff,
-      clock,
-      signal,
-      onRetry: (e, n) => {
-        stats.retries++;
-        opts.logger?.warn({ msg: "Retrying node request", path, attempt: n + 1, problem: e.message });
-      },
-      say: {
-        throttled: (attempts, problem) => `The node kept throttling ${path} after ${attempts} attempts: ${problem}`,
-        failed: (attempts, problem) => `The node ${path} failed after ${attempts} attempts: ${problem} (${base})`,
-      },
-    });
+    return retry(path, (n) => attempt(path, payload, n, signal), signal);
   }
 
   const list = (body: unknown, key: string): unknown[] => {

@@ -1,7 +1,7 @@
 // HTTP client for the TronScan API: rate limit, API key header, classification of answers, retries.
 import { parseJsonLossless } from "../../normalize/json.ts";
 import { RateLimitError, SourceHttpError } from "../../internal/errors.ts";
-import { type HttpSourceOptions, httpSetup, Transient, withRetries } from "../http.ts";
+import { type HttpSourceOptions, httpSetup, Transient } from "../http.ts";
 
 export type ClientOptions = HttpSourceOptions;
 
@@ -51,8 +51,8 @@ export function businessError(body: unknown): string | null {
 }
 
 export function createTronscanClient(opts: ClientOptions): TronscanClient {
-  const { clock, bucket, maxRetries, base, backoff } = httpSetup(opts);
   const stats: ClientStats = { requests: 0, retries: 0, throttled: 0, throttledMs: 0, byStatus: {} };
+  const { clock, bucket, base, backoff, retry } = httpSetup(opts, "TronScan", stats);
 
   async function once(url: string, signal?: AbortSignal): Promise<{ status: number; text: string; headers: Headers }> {
     const headers: Record<string, string> = { accept: "application/json" };
@@ -122,20 +122,7 @@ export function createTronscanClient(opts: ClientOptions): TronscanClient {
   async function get(path: string, params: Record<string, string | number>, signal?: AbortSignal): Promise<Response> {
     const strParams = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)]));
     const url = `${base}${path}?${new URLSearchParams(strParams)}`;
-    const res = await withRetries((n) => attempt(url, path, n, signal), {
-      retries: maxRetries,
-      backoff,
-      clock,
-      signal,
-      onRetry: (e, n) => {
-        stats.retries++;
-        opts.logger?.warn({ msg: "Retrying TronScan request", path, attempt: n + 1, problem: e.message });
-      },
-      say: {
-        throttled: (attempts, problem) => `TronScan kept throttling ${path} after ${attempts} attempts: ${problem}`,
-        failed: (attempts, problem) => `TronScan ${path} failed after ${attempts} attempts: ${problem} (${base})`,
-      },
-    });
+    const res = await retry(path, (n) => attempt(url, path, n, signal), signal);
     return { url, params: strParams, ...res };
   }
 
