@@ -3,14 +3,21 @@
 // movements only the replaced blocks held end dropped, and most movements are stored before their block solidifies.
 import { describe, expect, it } from "vitest";
 import { followBlocks, TIP_SOURCE } from "../src/pipeline/follow-blocks.ts";
-import { createNodeClient } from "../src/source/node/client.ts";
 import { ORIGINAL_WALLETS, blockOf, blockTimeMs } from "../src/emulator/history.ts";
 import { syncAll } from "../src/pipeline/sync-all.ts";
 import { silentLogger } from "../src/internal/logger.ts";
 import { SOLIDIFY_BLOCKS } from "../src/emulator/node.ts";
 import { parseFaults, parseQuirks } from "../src/emulator/server.ts";
 import { Rng } from "../src/emulator/random.ts";
-import { closeAfterEach, fastClient, memoryWarehouse, startEmulator, tempDir, testConfig } from "./helpers.ts";
+import {
+  closeAfterEach,
+  fastClient,
+  fastNodeClient,
+  memoryWarehouse,
+  startEmulator,
+  tempDir,
+  testConfig,
+} from "./helpers.ts";
 
 const HOUR = 3_600_000;
 
@@ -31,13 +38,7 @@ describe("fast lane", () => {
       }),
     );
     const w = closeAfterEach(await memoryWarehouse());
-    const client = createNodeClient({
-      baseUrl: api.url,
-      requestsPerSecond: 10_000,
-      burst: 1000,
-      maxRetries: 10,
-      baseDelayMs: 1,
-    });
+    const client = fastNodeClient(api.url, 10);
     const watched = new Set(wallets.map((x) => x.address));
     const startBlock = blockOf(nowMs) - SOLIDIFY_BLOCKS + 1;
     const firstSeenAhead = new Map<string, boolean>();

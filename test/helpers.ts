@@ -1,3 +1,4 @@
+import { createNodeClient } from "../src/source/node/client.ts";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -123,3 +124,7 @@ export async function openPage(
   await page.waitForFunction((n) => document.body.dataset.loaded === n, o.name, { timeout: 30_000 });
   return page;
 }
+
+/** A node client for the emulator: no rate limit to speak of, quick retries. */
+export const fastNodeClient = (url: string, maxRetries = 8) =>
+  createNodeClient({ baseUrl: url, requestsPerSecond: 10_000, burst: 1000, maxRetries, baseDelayMs: 1 });

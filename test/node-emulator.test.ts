@@ -10,7 +10,16 @@ import { SOLIDIFY_BLOCKS } from "../src/emulator/node.ts";
 import { parseFaults, parseQuirks } from "../src/emulator/server.ts";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { closeAfterEach, fastClient, memoryWarehouse, startEmulator, tempDir, testConfig, tronmon } from "./helpers.ts";
+import {
+  closeAfterEach,
+  fastClient,
+  fastNodeClient,
+  memoryWarehouse,
+  startEmulator,
+  tempDir,
+  testConfig,
+  tronmon,
+} from "./helpers.ts";
 
 describe("node emulator", () => {
   it("a day of blocks followed gives the TronScan path's transfer ids for the watched wallets, and its transactions", async () => {
@@ -106,13 +115,7 @@ describe("node emulator", () => {
         }),
       );
       const w = closeAfterEach(await memoryWarehouse());
-      const client = createNodeClient({
-        baseUrl: api.url,
-        requestsPerSecond: 10_000,
-        burst: 1000,
-        maxRetries: 8,
-        baseDelayMs: 1,
-      });
+      const client = fastNodeClient(api.url);
       const r = await followBlocks({
         client,
         warehouse: w,

@@ -14,8 +14,8 @@ import { recordCoverage } from "./hybrid.ts";
 import type { BlockCursor, BlockRange, Warehouse } from "../warehouse/types.ts";
 
 export const NODE_SOURCE = "node";
-/** Watched sets whose coverage is recorded (once per set: it does not change while a process follows). */
-const covered = new WeakSet<ReadonlySet<string>>();
+/** Per warehouse, the watched sets whose coverage is recorded (once: a set does not change while a process follows). */
+const covered = new WeakMap<Warehouse, WeakSet<ReadonlySet<string>>>();
 /** The fast lane's cursor: the newest unconfirmed block processed. */
 export const TIP_SOURCE = "node-tip";
 
@@ -50,7 +50,6 @@ const contractCalls = (block: unknown): string[] => {
     })
     .map((t) => String((t as { txID?: unknown }).txID ?? "").toLowerCase());
 };
-const hasContractCalls = (block: unknown): boolean => contractCalls(block).length > 0;
 
 /** Infos asked at most this often for one block before a block whose infos stay incomplete is an error. */
 const INFO_ATTEMPTS = 3;
@@ -60,8 +59,12 @@ const INFO_ATTEMPTS = 3;
  * transaction); an answer lacking some (cut short, or from a node still indexing the block) is asked again, and one
  * still incomplete after INFO_ATTEMPTS is a ChainError — events are never silently missed.
  */
-async function completeInfos(args: Args, block: unknown, first: Promise<unknown[]>): Promise<unknown[]> {
-  const calls = contractCalls(block);
+async function completeInfos(
+  args: Args,
+  block: unknown,
+  calls: string[],
+  first: Promise<unknown[]>,
+): Promise<unknown[]> {
   let infos = await first;
   for (let attempt = 1; ; attempt++) {
     const have = new Set(infos.map((i) => String((i as { id?: unknown } | null)?.id ?? "").toLowerCase()));
@@ -104,10 +107,12 @@ export async function followBlocks(args: Args): Promise<FollowResult> {
   const head = blockHeader(await client.solidifiedHead(args.signal));
   let cursor = await w.getBlockCursor(NODE_SOURCE);
   let next = cursor ? cursor.number + 1 : args.startBlock;
-  if (!covered.has(args.watched)) {
+  const recorded = covered.get(w) ?? new WeakSet<ReadonlySet<string>>();
+  covered.set(w, recorded);
+  if (!recorded.has(args.watched)) {
     // from here on the follower covers these wallets; TronScan backfills them up to this time (hybrid.ts)
     await recordCoverage(w, [...args.watched], { fromBlock: next, fromMs: cursor?.timestampMs ?? head.timestampMs });
-    covered.add(args.watched);
+    recorded.add(args.watched);
   }
   let blocks = 0;
   let transfersNew = 0;
@@ -241,8 +246,9 @@ async function processBlocks(
   let first: BlockHeader | null = null;
   // the infos of the range are asked a few at a time ahead of use (the rate limit still holds); used in block order
   const limit = pLimit(args.concurrency ?? 4);
-  const infosOf = blocks.map((block) => {
-    if (!hasContractCalls(block)) return Promise.resolve([] as unknown[]);
+  const callsOf = blocks.map(contractCalls);
+  const infosOf = blocks.map((block, i) => {
+    if (!callsOf[i].length) return Promise.resolve([] as unknown[]);
     const p = limit(() => args.client.transactionInfos(blockHeader(block).number, args.signal));
     p.catch(() => undefined); // awaited below, in order; a failure before then must not go unhandled
     return p;
@@ -255,7 +261,7 @@ async function processBlocks(
         `block ${h.number}'s parent ${h.parentHash} is not block ${last.number} (${last.blockId}): the node's chain ` +
           "does not continue ours; nothing of this range was loaded",
       );
-    const infos = hasContractCalls(block) ? await completeInfos(args, block, infosOf[i]) : [];
+    const infos = callsOf[i].length ? await completeInfos(args, block, callsOf[i], infosOf[i]) : [];
     const part = normalizeBlock(block, infos, {
       watched: args.watched,
       observedAtMs: args.nowMs(),

@@ -2,11 +2,10 @@
 // follows the chain (and the fast lane when on), and when a pass loaded or dropped rows it runs rules, anomalies,
 // health and notifications at once, so an alert leaves seconds after its block is followed. A pass that fails is
 // logged and recorded (once per failure streak) and tried again after a growing pause; committed blocks stay.
-import { followBlocks, followCounts, type FollowResult } from "../pipeline/follow-blocks.ts";
+import { followBlocks, followCounts, NODE_SOURCE, type FollowResult } from "../pipeline/follow-blocks.ts";
 import { newRunId } from "../pipeline/outputs.ts";
 import { stepper, type Exclusive } from "../pipeline/cycle.ts";
 import { blockHeader } from "../normalize/block.ts";
-import { NODE_SOURCE } from "../pipeline/follow-blocks.ts";
 import { saveRules, rulesFromConfig } from "../rules/store.ts";
 import { evaluateRules } from "../rules/evaluate.ts";
 import { detectAnomalies } from "../anomalies/detect.ts";

@@ -92,7 +92,8 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }): P
       process.stdout.write(
         `block source: followed ${b.from === null ? "to block" : `blocks ${b.from}–`}${b.cursor} (${b.cursor_time}, ${b.age_seconds} s ago)` +
           (b.tip === null ? "" : `; fast lane (unconfirmed) to block ${b.tip} (${b.tip_time})`) +
-          (b.head === null
+          // a recorded head below the cursor is from an older follow: nothing to say about the lag now
+          (b.head === null || b.head < b.cursor
             ? "\n"
             : `; ${b.lag_blocks} blocks (${b.lag_seconds} s) behind the solidified head ${b.head} at the last recorded follow\n`),
       );
