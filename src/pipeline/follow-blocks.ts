@@ -11,13 +11,11 @@ import { builtinTokens, type TokenLookup } from "../normalize/common.ts";
 import { MAX_BLOCKS_PER_CALL, type NodeClient } from "../source/node/client.ts";
 import pLimit from "p-limit";
 import { recordCoverage } from "./hybrid.ts";
-import type { BlockCursor, BlockRange, Warehouse } from "../warehouse/types.ts";
+import { type BlockCursor, type BlockRange, NODE_SOURCE, TIP_SOURCE, type Warehouse } from "../warehouse/types.ts";
 
-export const NODE_SOURCE = "node";
+export { NODE_SOURCE, TIP_SOURCE };
 /** Per warehouse, the watched sets whose coverage is recorded (once: a set does not change while a process follows). */
 const covered = new WeakMap<Warehouse, WeakSet<ReadonlySet<string>>>();
-/** The fast lane's cursor: the newest unconfirmed block processed. */
-export const TIP_SOURCE = "node-tip";
 
 export class ChainError extends Error {
   override name = "ChainError";

@@ -3,7 +3,7 @@
 import { HOUR_MS } from "../model/time.ts";
 import { ENDPOINTS } from "../model/rows.ts";
 import { spelled, sql } from "../warehouse/sql.ts";
-import { jsonValue, type Warehouse } from "../warehouse/types.ts";
+import { jsonValue, NODE_SOURCE, type Warehouse } from "../warehouse/types.ts";
 
 export type WalletLag = { wallet: string; label: string | null; syncedToMs: number | null; lagMinutes: number | null };
 
@@ -22,7 +22,7 @@ export async function walletLags(w: Warehouse, nowMs: number): Promise<WalletLag
     GROUP BY w.address, w.label ORDER BY w.address`);
   // a wallet the block follower covers, backfilled by TronScan up to where the follower took over, is complete up to
   // the follower's cursor (hybrid.ts)
-  const node = await w.getBlockCursor("node");
+  const node = await w.getBlockCursor(NODE_SOURCE);
   return rows.map((r) => {
     let synced = Number(r.complete) >= ENDPOINTS.length && r.synced !== null ? Number(r.synced) : null;
     if (synced !== null && node && r.node_from !== null && synced >= Number(r.node_from))

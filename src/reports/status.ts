@@ -4,7 +4,7 @@
 import { walletLags } from "../reports/health.ts";
 import { deliverySummary } from "../notify/outbox.ts";
 import { labelled, raw, sql } from "../warehouse/sql.ts";
-import { jsonValue, type Warehouse } from "../warehouse/types.ts";
+import { jsonValue, NODE_SOURCE, TIP_SOURCE, type Warehouse } from "../warehouse/types.ts";
 
 type Row = Record<string, string | number | boolean | null>;
 const iso = (ms: unknown) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
@@ -82,8 +82,8 @@ export async function statusReport(w: Warehouse, nowMs: number, o: { runs: numbe
   );
   const [v] = await w.query<Row>(VERIFY);
   // the block source: where its cursor stands, and its lag behind the solidified head at its last follow
-  const cursor = await w.getBlockCursor("node");
-  const tip = await w.getBlockCursor("node-tip");
+  const cursor = await w.getBlockCursor(NODE_SOURCE);
+  const tip = await w.getBlockCursor(TIP_SOURCE);
   const [coverage] = cursor
     ? await w.query<{ first: string | null }>("SELECT min(from_block) AS first FROM node_coverage")
     : [{ first: null }];

@@ -55,6 +55,9 @@ export type Query = <R = Record<string, unknown>>(q: string | Sql, params?: unkn
 
 /** Where a block follower stands: the last block processed (its rows loaded with it), by number and id. */
 export type BlockCursor = { source: string; number: number; blockId: string; timestampMs: number };
+/** The block followers' cursor names: the solidified chain, and the fast lane's unconfirmed tip. */
+export const NODE_SOURCE = "node";
+export const TIP_SOURCE = "node-tip";
 /** Blocks `from..to` (inclusive) a load covers entirely, and their times. */
 export type BlockRange = { from: number; to: number; fromMs: number; toMs: number };
 
