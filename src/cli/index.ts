@@ -1,5 +1,6 @@
 // tronmon: the command line. Exit codes: see README ("Exit codes").
-import { Command, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
+import { scrubUrls } from "../internal/scrub.ts";
 import { followCommand } from "./commands/follow.ts";
 import { verifyCommand } from "./commands/verify.ts";
 import { runCommand } from "./commands/run.ts";
@@ -25,6 +26,8 @@ import { BaseError } from "../internal/errors.ts";
 
 const program = new Command("tronmon")
   .description("TRON wallet monitoring: TronScan -> exact normalized rows -> DuckDB")
+  // a usage error the parser catches (unknown option, bad choice) exits 2 like ours, not commander's 1
+  .exitOverride()
   .option("-c, --config <file>", "config file", "tronmon.config.yaml")
   .option("--db <file>", "DuckDB file (overrides warehouse.path)")
   .addOption(
@@ -34,8 +37,9 @@ const program = new Command("tronmon")
   .addHelpText(
     "after",
     `
-Exit codes: 0 ok; 1 unexpected error; 2 bad config, arguments or input; 3 TronScan refused a request (400/401/404);
-4 warehouse error; 73 database in use by another process; 75 TronScan unreachable or failing (temporary); 130 interrupted.`,
+Exit codes: 0 ok; 1 unexpected error; 2 bad config, arguments or input; 3 TronScan or the node refused a request
+(400/401/404, a redirect); 4 warehouse error; 5 the node's chain cannot be followed (fork, bogus head or block);
+73 database in use by another process; 75 TronScan or the node unreachable or failing (temporary); 130 interrupted.`,
   );
 
 const g = () => program.opts<{ config: string; db?: string; logLevel?: string }>();
@@ -102,7 +106,20 @@ program
   .option("--blocks <n>", "at most this many blocks (default: node.max_blocks_per_run)")
   .option("--node-url <url>", "the node's HTTP API (overrides node.base_url)")
   .option("--json", "print the counts as JSON")
-  .action(wrap((o: { blocks?: string; nodeUrl?: string; json?: boolean }) => followCommand({ ...g(), ...o })));
+  .option(
+    "--rewind-to <block>",
+    "first move the cursor back to this block (a fork or a reorg below the solidified head): rows above it are " +
+      "marked unconfirmed and confirmed or dropped as the blocks are followed again",
+  )
+  .addHelpText(
+    "after",
+    "\nExit 5: the node's chain cannot be followed (a fork, a bogus head, a block dated in the future); nothing past it loaded.",
+  )
+  .action(
+    wrap((o: { blocks?: string; nodeUrl?: string; json?: boolean; rewindTo?: string }) =>
+      followCommand({ ...g(), ...o }),
+    ),
+  );
 
 program
   .command("verify")
@@ -299,12 +316,22 @@ program
     wrap((o: { port: string; days: string; dir: string; serve: boolean; dashboardPort: string }) => demoCommand(o)),
   );
 
+// a reader that stops early (`tronmon status | head -1`) is not an error
+for (const stream of [process.stdout, process.stderr])
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+
 try {
   await program.parseAsync(process.argv);
   process.exitCode = exitCode;
 } catch (e) {
-  if (e instanceof BaseError) {
-    process.stderr.write(`tronmon: ${e.message}\n`);
+  if (e instanceof CommanderError) {
+    // the parser has printed its message; help and --version are not errors
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
+  } else if (e instanceof BaseError) {
+    process.stderr.write(`tronmon: ${scrubUrls(e.message)}\n`);
     process.exitCode = e.exitCode;
   } else {
     process.stderr.write(`tronmon: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);

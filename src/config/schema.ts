@@ -14,8 +14,51 @@ const isoDate = z.string().refine((v) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(v) && 
   message: "must be an ISO 8601 date such as 2024-01-01",
 });
 
+/** A per-request timeout: bounded (a timer past ~24.8 days fires at once, past that it throws). */
+const timeoutMs = z
+  .number()
+  .int()
+  .min(100)
+  .max(600_000)
+  .default(20000)
+  .describe("Per-request timeout (100 ms to 10 min)");
+/** A cap on one answer's size: a larger body is refused (and retried) instead of filling the memory. */
+const maxResponseMb = z
+  .number()
+  .positive()
+  .max(1024)
+  .default(64)
+  .describe("Largest answer read, in MiB: a larger body is cut off and treated as a failed request");
+/**
+ * An API's base URL: http or https, without credentials, query or fragment (fetch cannot send `user:pass@`, and a
+ * secret there would reach logs and reports: keys belong in the environment, see api_key_env).
+ */
+const baseUrl = (fallback: string, what: string) =>
+  z
+    .url()
+    .superRefine((v, ctx) => {
+      let u: URL;
+      try {
+        u = new URL(v);
+      } catch {
+        return;
+      }
+      if (u.protocol !== "http:" && u.protocol !== "https:")
+        ctx.addIssue({ code: "custom", message: `must be an http or https URL, not ${u.protocol}` });
+      if (u.username || u.password)
+        ctx.addIssue({
+          code: "custom",
+          message:
+            "must not hold credentials (user:password@): put the key in the environment variable api_key_env names",
+        });
+      if (u.search || u.hash)
+        ctx.addIssue({ code: "custom", message: "must not hold a query or fragment (a key there would be logged)" });
+    })
+    .default(fallback)
+    .describe(what);
+
 export const sourceSchema = z.strictObject({
-  base_url: z.url().default("https://apilist.tronscanapi.com").describe("TronScan API base URL"),
+  base_url: baseUrl("https://apilist.tronscanapi.com", "TronScan API base URL"),
   api_key_env: z
     .string()
     .regex(/^[A-Z_][A-Z0-9_]*$/)
@@ -36,7 +79,8 @@ export const sourceSchema = z.strictObject({
     .max(16)
     .default(2)
     .describe("Wallet/endpoint streams synced in parallel (all share the rate limit)"),
-  timeout_ms: z.number().int().positive().default(20000).describe("Per-request timeout"),
+  timeout_ms: timeoutMs,
+  max_response_mb: maxResponseMb,
   max_retries: z
     .number()
     .int()
@@ -71,14 +115,15 @@ export const sourceSchema = z.strictObject({
 });
 
 export const nodeSchema = z.strictObject({
-  base_url: z.url().default("https://api.trongrid.io").describe("java-tron HTTP API (TronGrid or one's own full node)"),
+  base_url: baseUrl("https://api.trongrid.io", "java-tron HTTP API (TronGrid or one's own full node)"),
   api_key_env: z
     .string()
     .regex(/^[A-Z_][A-Z0-9_]*$/)
     .default("TRONGRID_API_KEY")
     .describe("Environment variable holding the TronGrid key (sent as TRON-PRO-API-KEY)"),
   requests_per_second: z.number().positive().max(1000).default(10).describe("Token-bucket rate"),
-  timeout_ms: z.number().int().positive().default(20000).describe("Per-request timeout"),
+  timeout_ms: timeoutMs,
+  max_response_mb: maxResponseMb,
   max_retries: z.number().int().min(0).max(20).default(6).describe("Retries of throttling, 5xx and timeouts"),
   concurrency: z
     .number()
@@ -112,6 +157,16 @@ export const nodeSchema = z.strictObject({
     .positive()
     .default(1000)
     .describe("watch: blocks a pass follows before rules, anomalies and notifications run (catching up in steps)"),
+  max_future_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(86400)
+    .default(60)
+    .describe(
+      "How far past this machine's clock a block may be dated before it is refused (clock skew; raise it only for " +
+        "an emulator run with --speed)",
+    ),
   fast_lane: z
     .boolean()
     .default(false)

@@ -67,6 +67,16 @@ export class RateLimitError extends RetryableError {
   }
 }
 
+/**
+ * The node's chain cannot be followed as it is: a block whose parent is not ours (a fork), a block or head that is not
+ * believable (a time in the future, more blocks than the time allows), a block missing or unreadable after asking
+ * again. Nothing past it was loaded. Exit 5; `tronmon follow --rewind-to N` is the way out of a fork.
+ */
+export class ChainError extends NonRetryableError {
+  override name = "ChainError";
+  override readonly exitCode = 5;
+}
+
 export class WarehouseError extends NonRetryableError {
   override name = "WarehouseError";
   override readonly exitCode = 4;

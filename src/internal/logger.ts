@@ -4,6 +4,7 @@ import { basename, dirname } from "node:path";
 import { createStream } from "rotating-file-stream";
 import pino, { type Logger } from "pino";
 import pretty from "pino-pretty";
+import { scrubUrls } from "./scrub.ts";
 
 export type { Logger };
 
@@ -69,10 +70,24 @@ export function createLogger(args: {
       level: "trace",
       base: { pid: process.pid },
       redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+      // a URL in any logged text keeps only scheme and host: credentials or a key in a base URL never reach the log
+      formatters: { log: scrubFields },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     pino.multistream(streams),
   );
+}
+
+/** Every string field (and string inside arrays and objects, a few levels deep) with its URLs scrubbed. */
+function scrubFields(o: Record<string, unknown>): Record<string, unknown> {
+  const walk = (v: unknown, depth: number): unknown => {
+    if (typeof v === "string") return v.includes("://") ? scrubUrls(v) : v;
+    if (depth > 4 || v === null || typeof v !== "object") return v;
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+    if (v instanceof Error) return v;
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, depth + 1)]));
+  };
+  return walk(o, 0) as Record<string, unknown>;
 }
 
 export const silentLogger = (): Logger => pino({ level: "silent" });

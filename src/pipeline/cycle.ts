@@ -1,14 +1,14 @@
-// One full cycle, as `run` and every tick of `watch` do it: sync, evaluate rules, detect anomalies,
-// check the monitor's own health, queue and deliver notifications. A failure after the sync is
-// recorded and logged; it never undoes what was loaded.
+// One full cycle, as `run` and every tick of `watch` do it: sync, then the steps after a load (after-load.ts:
+// rules, anomalies, the rolling verify when asked, health, notifications). A failure after the sync is recorded
+// and logged; it never undoes what was loaded.
 import { createSyncDeps, syncAll, type RunSummary } from "./sync-all.ts";
 import { verify } from "./verify.ts";
 import { DAY_MS } from "../model/time.ts";
-import { evaluateRules, type EvaluationSummary } from "../rules/evaluate.ts";
-import { rulesFromConfig, saveRules } from "../rules/store.ts";
-import { detectAnomalies, type DetectionSummary } from "../anomalies/detect.ts";
-import { evaluateHealth, type HealthSummary } from "../health/checks.ts";
-import { notify, type DeliveryCounts } from "../notify/outbox.ts";
+import type { EvaluationSummary } from "../rules/evaluate.ts";
+import type { DetectionSummary } from "../anomalies/detect.ts";
+import type { HealthSummary } from "../health/checks.ts";
+import type { DeliveryCounts } from "../notify/outbox.ts";
+import { afterLoad, type Exclusive, findingsOf, stepper } from "./after-load.ts";
 import type { Config } from "../config/schema.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import type { TronscanClient } from "../source/tronscan/client.ts";
@@ -59,59 +59,27 @@ export async function runCycle(args: {
     postError: null,
   };
   if (summary.status === "interrupted") return result;
-  const step = stepper(result, logger, summary.runId);
-  const lock = args.exclusive ?? ((fn) => fn());
-  await lock(async () => {
-    result.evaluation = await step("rule evaluation", async () => {
-      await saveRules(warehouse, rulesFromConfig(config));
-      return evaluateRules({ warehouse, nowMs: now(), outDir: config.output.dir });
-    });
-    result.detection = await step("anomaly detection", () =>
-      detectAnomalies({ warehouse, config, nowMs: now(), outDir: config.output.dir }),
-    );
+  const verifyStep = async (step: ReturnType<typeof stepper>) => {
+    result.verification = await step("verify", () => rollingVerify(args, summary.runId, now()));
+  };
+  const after = await afterLoad({
+    config,
+    warehouse,
+    logger,
+    runId: summary.runId,
+    startedAtMs: startMs,
+    nowMs: now,
+    exclusive: args.exclusive,
+    between: args.verify ? verifyStep : undefined,
   });
-  if (args.verify) {
-    result.verification = await step("verify", async () => {
-      const nowMs = now();
-      const deps = await createSyncDeps({
-        config,
-        warehouse,
-        client: args.client,
-        runId: summary.runId,
-        nowMs,
-        signal: args.signal,
-        logger,
-      });
-      const v = await verify({
-        deps,
-        wallets: config.wallets.map((w) => w.address),
-        fromMs: nowMs - (config.verify.days - 1) * DAY_MS,
-        toMs: nowMs,
-        repair: true,
-      });
-      logger.info({
-        msg: "Verified completeness",
-        run_id: summary.runId,
-        checks: v.days.length,
-        requests: v.requests,
-        missing: v.missing,
-        repaired: v.repaired,
-        still_missing: v.stillMissing,
-      });
-      return {
-        checks: v.days.length,
-        requests: v.requests,
-        missing: v.missing,
-        repaired: v.repaired,
-        stillMissing: v.stillMissing,
-      };
-    });
-  }
-  await lock(async () => {
-    result.health = await step("health check", () => evaluateHealth(warehouse, config, now()));
-    result.delivery = await step("notification", () => notify(warehouse, config, now(), startMs, logger));
+  Object.assign(result, {
+    evaluation: after.evaluation,
+    detection: after.detection,
+    health: after.health,
+    delivery: after.delivery,
+    postError: [after.postError, result.postError].filter(Boolean).join("; ") || null,
   });
-  const found = result.detection ? Object.values(result.detection.found).reduce((a, b) => a + b, 0) : 0;
+  const found = findingsOf(result.detection);
   const t = summary.totals;
   logger.info({
     msg: "Cycle summary",
@@ -137,30 +105,43 @@ export async function runCycle(args: {
   return result;
 }
 
-export type Exclusive = <T>(fn: () => Promise<T>) => Promise<T>;
-
-/** One at a time: what `exclusive` is made of. */
-export function createExclusive(): Exclusive {
-  let queue: Promise<unknown> = Promise.resolve();
-  return (fn) => {
-    const p = queue.then(fn, fn);
-    queue = p.catch(() => undefined);
-    return p;
-  };
-}
-
-type Steps = { postError: string | null };
-
-/** A step after the load: its failure is logged and collected in `into.postError`, never thrown. */
-export function stepper(into: Steps, logger: Logger, runId: string) {
-  return async <T>(name: string, fn: () => Promise<T>): Promise<T | null> => {
-    try {
-      return await fn();
-    } catch (e) {
-      const error = `${name}: ${(e as Error).message}`;
-      into.postError = into.postError ? `${into.postError}; ${error}` : error;
-      logger.error({ msg: `Failed ${name}`, run_id: runId, error: (e as Error).message });
-      return null;
-    }
+/** The rolling verify of the last verify.days days, repairing what it finds missing. */
+async function rollingVerify(
+  args: { config: Config; warehouse: Warehouse; client: TronscanClient; logger: Logger; signal?: AbortSignal },
+  runId: string,
+  nowMs: number,
+): Promise<NonNullable<CycleResult["verification"]>> {
+  const { config, warehouse, logger } = args;
+  const deps = await createSyncDeps({
+    config,
+    warehouse,
+    client: args.client,
+    runId,
+    nowMs,
+    signal: args.signal,
+    logger,
+  });
+  const v = await verify({
+    deps,
+    wallets: config.wallets.map((w) => w.address),
+    fromMs: nowMs - (config.verify.days - 1) * DAY_MS,
+    toMs: nowMs,
+    repair: true,
+  });
+  logger.info({
+    msg: "Verified completeness",
+    run_id: runId,
+    checks: v.days.length,
+    requests: v.requests,
+    missing: v.missing,
+    repaired: v.repaired,
+    still_missing: v.stillMissing,
+  });
+  return {
+    checks: v.days.length,
+    requests: v.requests,
+    missing: v.missing,
+    repaired: v.repaired,
+    stillMissing: v.stillMissing,
   };
 }

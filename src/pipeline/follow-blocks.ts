@@ -1,25 +1,30 @@
 // Following the chain from a node: every block from the cursor up to the solidified head, in order, exactly once.
 // Coverage is proved as it goes: block numbers are consecutive from the cursor, and each block's parent is the
 // block before it (the cursor's id for the first). A range answer with a gap is re-asked block by block; a
-// parent that does not match is an error, never a skip. Each range's rows are loaded with the cursor of its
-// last block in one transaction, so a crash re-follows at most one range and duplicates nothing (ids are stable).
+// parent that does not match is an error, never a skip. Heads and block times must be believable (checks.ts).
+// Each range's rows are loaded with the cursor of its last block in one transaction (and, the first time, the
+// coverage of the watched wallets), so a crash re-follows at most one range and duplicates nothing (ids are stable).
 // The cost does not depend on how many wallets are watched: one call per 100 blocks, one per block with contract
 // calls (their transaction infos hold the Transfer events and internal transactions).
-import { blockHeader, normalizeBlock, type BlockHeader } from "../normalize/block.ts";
+import { normalizeBlock, type BlockHeader } from "../normalize/block.ts";
 import { emptyBatch, type NormalizedBatch } from "../model/rows.ts";
 import { builtinTokens, type TokenLookup } from "../normalize/common.ts";
 import { MAX_BLOCKS_PER_CALL, type NodeClient } from "../source/node/client.ts";
 import pLimit from "p-limit";
-import { recordCoverage } from "./hybrid.ts";
-import { type BlockCursor, type BlockRange, NODE_SOURCE, TIP_SOURCE, type Warehouse } from "../warehouse/types.ts";
+import { ChainError, ConfigError } from "../internal/errors.ts";
+import { believableHead, checkedHeader, timeProblem } from "./block-checks.ts";
+import {
+  type BlockCursor,
+  type BlockRange,
+  type Coverage,
+  NODE_SOURCE,
+  TIP_SOURCE,
+  type Warehouse,
+} from "../warehouse/types.ts";
 
-export { NODE_SOURCE, TIP_SOURCE };
+export { ChainError, NODE_SOURCE, TIP_SOURCE };
 /** Per warehouse, the watched sets whose coverage is recorded (once: a set does not change while a process follows). */
 const covered = new WeakMap<Warehouse, WeakSet<ReadonlySet<string>>>();
-
-export class ChainError extends Error {
-  override name = "ChainError";
-}
 
 export type FollowResult = {
   /** Blocks processed this call. */
@@ -30,6 +35,7 @@ export type FollowResult = {
   lagBlocks: number;
   lagMs: number;
   transfersNew: number;
+  transactionsNew: number;
   /** Unconfirmed rows dropped because their block was replaced. */
   dropped: number;
   /** The fast lane's pass, when it ran. */
@@ -68,7 +74,7 @@ async function completeInfos(
     const have = new Set(infos.map((i) => String((i as { id?: unknown } | null)?.id ?? "").toLowerCase()));
     const missing = calls.filter((id) => !have.has(id));
     if (!missing.length) return infos;
-    const n = blockHeader(block).number;
+    const n = checkedHeader(block).number;
     if (attempt >= INFO_ATTEMPTS)
       throw new ChainError(
         `block ${n}: the node's transaction infos lack ${missing.length} of its ${calls.length} contract calls ` +
@@ -82,7 +88,10 @@ type Args = {
   client: NodeClient;
   warehouse: Warehouse;
   watched: ReadonlySet<string>;
-  startBlock: number;
+  /** Where to start before the first block (null: at the solidified head; history then comes from TronScan). */
+  startBlock: number | null;
+  /** How far past the clock a block may be dated (default 60 s). */
+  maxFutureMs?: number;
   maxBlocks?: number;
   runId: string;
   nowMs: () => number;
@@ -97,30 +106,30 @@ type Args = {
 /**
  * Follows from the stored cursor (or from `startBlock` before the first block) up to the solidified head, at most
  * `maxBlocks` blocks; then, with `fastLane`, the newer blocks up to the head as unconfirmed. Watched addresses are
- * base58.
+ * base58. A `startBlock` past the head is a ConfigError; a head or block that is not believable, a ChainError.
  */
 export async function followBlocks(args: Args): Promise<FollowResult> {
   const { client, warehouse: w } = args;
   const before = client.stats.requests;
-  const head = blockHeader(await client.solidifiedHead(args.signal));
   let cursor = await w.getBlockCursor(NODE_SOURCE);
-  let next = cursor ? cursor.number + 1 : args.startBlock;
-  const recorded = covered.get(w) ?? new WeakSet<ReadonlySet<string>>();
-  covered.set(w, recorded);
-  if (!recorded.has(args.watched)) {
-    // from here on the follower covers these wallets; TronScan backfills them up to this time (hybrid.ts)
-    await recordCoverage(w, [...args.watched], { fromBlock: next, fromMs: cursor?.timestampMs ?? head.timestampMs });
-    recorded.add(args.watched);
-  }
+  const head = await believableHead(() => client.solidifiedHead(args.signal), cursor, clockOf(args), "solidified");
+  let next = cursor ? cursor.number + 1 : (args.startBlock ?? head.number);
+  if (!cursor && next > head.number)
+    throw new ConfigError("the configuration", [
+      `node.start_block: ${next} is past the node's solidified head ${head.number} ` +
+        `(${new Date(head.timestampMs).toISOString()}); set a block at or below it, or leave it empty to start at the head`,
+    ]);
   let blocks = 0;
   let transfersNew = 0;
+  let transactionsNew = 0;
   let dropped = 0;
   const budget = args.maxBlocks ?? Number.POSITIVE_INFINITY;
   while (next <= head.number && blocks < budget) {
     const end = Math.min(next + MAX_BLOCKS_PER_CALL, head.number + 1, next + (budget - blocks));
-    const got = await rangeInOrder(client, next, end, args.signal);
-    const { last, counts } = await loadBlocks(args, got.blocks, cursor, NODE_SOURCE, true);
+    const got = await rangeInOrder(args, next, end, cursor);
+    const { last, counts } = await loadBlocks(args, got.blocks, cursor, NODE_SOURCE, true, coverageFor(args, cursor));
     transfersNew += counts.transfersNew;
+    transactionsNew += counts.transactionsNew;
     dropped += counts.dropped;
     blocks += got.blocks.length;
     cursor = last;
@@ -131,9 +140,10 @@ export async function followBlocks(args: Args): Promise<FollowResult> {
     blocks,
     head,
     cursor,
-    lagBlocks: Math.max(0, head.number - (cursor?.number ?? args.startBlock - 1)),
+    lagBlocks: Math.max(0, head.number - (cursor?.number ?? next - 1)),
     lagMs: cursor ? Math.max(0, head.timestampMs - cursor.timestampMs) : 0,
     transfersNew,
+    transactionsNew,
     dropped,
     tip: null,
     requests: 0,
@@ -146,6 +156,31 @@ export async function followBlocks(args: Args): Promise<FollowResult> {
   }
   result.requests = client.stats.requests - before;
   return result;
+}
+
+/** The clock block times are checked against: never earlier than the real one, a virtual clock may run ahead. */
+const clockOf = (args: Args) => ({
+  nowMs: () => Math.max(Date.now(), args.nowMs()),
+  maxFutureMs: args.maxFutureMs ?? 60_000,
+});
+
+/**
+ * The coverage the first solidified range of this process records for the watched set, in its own load: from the
+ * first block loaded, TronScan backfilling up to the block before it (hybrid.ts). Null once recorded.
+ */
+function coverageFor(args: Args, prev: BlockCursor | null): ((first: BlockHeader) => Coverage) | null {
+  if (covered.get(args.warehouse)?.has(args.watched)) return null;
+  return (first) => ({
+    wallets: [...args.watched],
+    fromBlock: first.number,
+    fromMs: prev?.timestampMs ?? first.timestampMs - 1,
+  });
+}
+
+function markCovered(args: Args) {
+  const recorded = covered.get(args.warehouse) ?? new WeakSet<ReadonlySet<string>>();
+  covered.set(args.warehouse, recorded);
+  recorded.add(args.watched);
 }
 
 export type TipResult = {
@@ -166,7 +201,7 @@ export type TipResult = {
  */
 async function followTip(args: Args, solid: BlockCursor): Promise<TipResult> {
   const { client, warehouse: w } = args;
-  const top = blockHeader(await client.head(args.signal));
+  const top = await believableHead(() => client.head(args.signal), solid, clockOf(args), "newest");
   const out: TipResult = { head: top.number, cursor: solid.number, blocks: 0, reorgs: 0, transfersNew: 0, dropped: 0 };
   let tip = await w.getBlockCursor(TIP_SOURCE);
   if (!tip || tip.number <= solid.number) tip = solid;
@@ -180,8 +215,8 @@ async function followTip(args: Args, solid: BlockCursor): Promise<TipResult> {
     try {
       for (let next = tip.number + 1; next <= top.number; ) {
         const end = Math.min(next + MAX_BLOCKS_PER_CALL, top.number + 1);
-        const got = await rangeInOrder(client, next, end, args.signal);
-        const { last, counts } = await loadBlocks(args, got.blocks, prev, TIP_SOURCE, false);
+        const got = await rangeInOrder(args, next, end, prev);
+        const { last, counts } = await loadBlocks(args, got.blocks, prev, TIP_SOURCE, false, null);
         out.transfersNew += counts.transfersNew;
         out.dropped += counts.dropped;
         out.blocks += got.blocks.length;
@@ -204,14 +239,23 @@ async function followTip(args: Args, solid: BlockCursor): Promise<TipResult> {
 }
 
 /** Blocks in order after `prev`, normalized and loaded with the cursor of the last one and their range. */
-async function loadBlocks(args: Args, blocks: unknown[], prev: BlockCursor | null, source: string, confirmed: boolean) {
+async function loadBlocks(
+  args: Args,
+  blocks: unknown[],
+  prev: BlockCursor | null,
+  source: string,
+  confirmed: boolean,
+  coverage: ((first: BlockHeader) => Coverage) | null,
+) {
   const part = await processBlocks(args, blocks, prev, source, confirmed);
   const counts = await args.warehouse.load({
     batch: part.batch,
     blockCursor: part.cursor,
     blockRange: part.range,
+    coverage: coverage?.(part.first) ?? undefined,
     runId: args.runId,
   });
+  if (coverage) markCovered(args);
   return { last: part.cursor, counts };
 }
 
@@ -238,7 +282,7 @@ async function processBlocks(
   prev: BlockCursor | null,
   source: string,
   confirmed: boolean,
-): Promise<{ batch: NormalizedBatch; cursor: BlockCursor; range: BlockRange }> {
+): Promise<{ batch: NormalizedBatch; cursor: BlockCursor; range: BlockRange; first: BlockHeader }> {
   const batch: NormalizedBatch = emptyBatch();
   let last = prev;
   let first: BlockHeader | null = null;
@@ -247,12 +291,12 @@ async function processBlocks(
   const callsOf = blocks.map(contractCalls);
   const infosOf = blocks.map((block, i) => {
     if (!callsOf[i].length) return Promise.resolve([] as unknown[]);
-    const p = limit(() => args.client.transactionInfos(blockHeader(block).number, args.signal));
+    const p = limit(() => args.client.transactionInfos(checkedHeader(block).number, args.signal));
     p.catch(() => undefined); // awaited below, in order; a failure before then must not go unhandled
     return p;
   });
   for (const [i, block] of blocks.entries()) {
-    const h = blockHeader(block);
+    const h = checkedHeader(block);
     first ??= h;
     if (last && last.number === h.number - 1 && last.blockId !== h.parentHash)
       throw new ChainError(
@@ -273,26 +317,34 @@ async function processBlocks(
   }
   if (!first || !last) throw new RangeError("processBlocks: no blocks");
   const range = { from: first.number, to: last.number, fromMs: first.timestampMs, toMs: last.timestampMs };
-  return { batch, cursor: last, range };
+  return { batch, cursor: last, range, first };
 }
 
 /**
- * Blocks [from, to) in order, every number once. What an answer lacks is asked again: a hole (blocks after it came)
- * block by block, a short answer (nothing after the last block it gave) as a range from there. A block still
- * missing when asked alone (a load-balanced API whose next node is behind) ends the range: the blocks before it are
- * returned and the caller stops this pass; missing the first block is a ChainError (nothing to follow yet).
+ * Blocks [from, to) in order, every number once, each dated after the one before (`prev` for the first) and not in
+ * the future. What an answer lacks is asked again: a hole (blocks after it came) block by block, a short answer
+ * (nothing after the last block it gave) as a range from there; a block that cannot be read or is not believable is
+ * asked alone once more, then refused (ChainError). A block still missing when asked alone (a load-balanced API whose
+ * next node is behind) ends the range: the blocks before it are returned and the caller stops this pass; missing the
+ * first block is a ChainError (nothing to follow yet).
  */
 async function rangeInOrder(
-  client: NodeClient,
+  args: Args,
   from: number,
   to: number,
-  signal?: AbortSignal,
+  prev: BlockCursor | null,
 ): Promise<{ blocks: unknown[]; complete: boolean }> {
+  const { client, signal } = args;
   const byNumber = new Map<number, unknown>();
   let maxHeld = -1;
   const add = (list: unknown[]) => {
     for (const b of list) {
-      const n = blockHeader(b).number;
+      let n: number;
+      try {
+        n = checkedHeader(b).number;
+      } catch {
+        continue; // unreadable: asked alone below, and refused if it stays so
+      }
       if (n >= from && n < to && !byNumber.has(n)) {
         byNumber.set(n, b);
         maxHeld = Math.max(maxHeld, n);
@@ -301,18 +353,26 @@ async function rangeInOrder(
   };
   add(await client.blocks(from, to, signal));
   const out: unknown[] = [];
+  let prevMs = prev?.timestampMs ?? null;
   for (let n = from; n < to; n++) {
     if (!byNumber.has(n)) {
       const short = maxHeld < n;
       add(await client.blocks(n, short ? to : n + 1, signal));
       if (short && !byNumber.has(n)) add(await client.blocks(n, n + 1, signal));
     }
-    const b = byNumber.get(n);
+    let b = byNumber.get(n);
     if (b === undefined) {
       if (!out.length)
         throw new ChainError(`block ${n} is missing from the node's answers (asked twice): nothing past it was loaded`);
       return { blocks: out, complete: false };
     }
+    const problem = timeProblem(checkedHeader(b), prevMs, clockOf(args));
+    if (problem) {
+      b = (await client.blocks(n, n + 1, signal))[0];
+      const again = b === undefined ? problem : timeProblem(checkedHeader(b), prevMs, clockOf(args));
+      if (again) throw new ChainError(`${again} (asked twice): nothing of this range was loaded`);
+    }
+    prevMs = checkedHeader(b).timestampMs;
     out.push(b);
   }
   return { blocks: out, complete: true };

@@ -2,7 +2,7 @@
 // health alerts; reports/status.ts shows them).
 import { HOUR_MS } from "../model/time.ts";
 import { ENDPOINTS } from "../model/rows.ts";
-import { spelled, sql } from "../warehouse/sql.ts";
+import { raw, spelled, sql } from "../warehouse/sql.ts";
 import { jsonValue, NODE_SOURCE, type Warehouse } from "../warehouse/types.ts";
 
 export type WalletLag = { wallet: string; label: string | null; syncedToMs: number | null; lagMinutes: number | null };
@@ -22,11 +22,20 @@ export async function walletLags(w: Warehouse, nowMs: number): Promise<WalletLag
     GROUP BY w.address, w.label ORDER BY w.address`);
   // a wallet the block follower covers, backfilled by TronScan up to where the follower took over, is complete up to
   // the follower's cursor (hybrid.ts)
-  const node = await w.getBlockCursor(NODE_SOURCE);
+  // the follower's block counts no later than when it was loaded: a block dated in the future never hides a lag
+  const [node] = await w.query<{ ts: string; loaded: string | null }>(
+    sql`SELECT timestamp_ms AS ts, ${raw(w.dialect.timestampToMs("updated_at"))} AS loaded FROM block_cursors
+      WHERE source = ${NODE_SOURCE}`,
+  );
+  const nodeMs = !node
+    ? null
+    : Number(node.ts) <= nowMs
+      ? Number(node.ts)
+      : Math.min(nowMs, node.loaded === null ? 0 : Number(node.loaded));
   return rows.map((r) => {
     let synced = Number(r.complete) >= ENDPOINTS.length && r.synced !== null ? Number(r.synced) : null;
-    if (synced !== null && node && r.node_from !== null && synced >= Number(r.node_from))
-      synced = Math.max(synced, node.timestampMs);
+    if (synced !== null && nodeMs !== null && r.node_from !== null && synced >= Number(r.node_from))
+      synced = Math.max(synced, nodeMs);
     return {
       wallet: r.address,
       label: r.label,

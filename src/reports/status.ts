@@ -16,9 +16,12 @@ const WALLETS = labelled(
     (SELECT min(synced_to_ms) FROM sync_cursors c WHERE c.wallet = w.address) AS synced_to_ms,
     (SELECT count(*) FROM sync_cursors c WHERE c.wallet = w.address AND c.synced_to_ms IS NOT NULL) AS endpoints_synced,
     (SELECT count(*) FROM sync_cursors c WHERE c.wallet = w.address AND c.walk_top_ms IS NOT NULL) AS walks_open,
-    (SELECT count(DISTINCT transaction_id) FROM wallet_activity a WHERE a.wallet = w.address) AS transactions,
-    (SELECT count(*) FROM wallet_activity a WHERE a.wallet = w.address AND a.kind = 'transfer') AS transfers,
-    (SELECT count(*) FROM wallet_activity a WHERE a.wallet = w.address AND NOT a.confirmed) AS unconfirmed,
+    (SELECT count(DISTINCT transaction_id) FROM wallet_activity a
+      WHERE a.wallet = w.address AND a.status <> 'dropped') AS transactions,
+    (SELECT count(*) FROM wallet_activity a
+      WHERE a.wallet = w.address AND a.kind = 'transfer' AND a.status <> 'dropped') AS transfers,
+    (SELECT count(*) FROM wallet_activity a
+      WHERE a.wallet = w.address AND NOT a.confirmed AND a.status <> 'dropped') AS unconfirmed,
     (SELECT max(timestamp_ms) FROM wallet_activity a WHERE a.wallet = w.address) AS newest_ms
   FROM wallets w ORDER BY w.label, w.address`,
 );

@@ -12,7 +12,7 @@ import type { Warehouse } from "../warehouse/types.ts";
 import type { TronscanClient } from "../source/tronscan/client.ts";
 import type { Logger } from "../internal/logger.ts";
 import type { NodeClient } from "../source/node/client.ts";
-import { createExclusive } from "../pipeline/cycle.ts";
+import { createExclusive } from "../pipeline/after-load.ts";
 import { needingBackfill } from "../pipeline/hybrid.ts";
 import { followLoop } from "./follow-loop.ts";
 

@@ -1,6 +1,7 @@
 // What both source clients (TronScan, a node) share: their options, the class of failures worth another attempt,
 // and the retry loop that turns the last of them into the error a caller handles.
-import { RateLimitError, RetryableError, SourceUnavailableError } from "../internal/errors.ts";
+import { RateLimitError, RetryableError, SourceHttpError, SourceUnavailableError } from "../internal/errors.ts";
+import { scrubUrls } from "../internal/scrub.ts";
 import { retrying } from "../internal/retry.ts";
 import { type Clock, systemClock, TokenBucket } from "./tronscan/rate-limit.ts";
 import type { Logger } from "pino";
@@ -11,6 +12,8 @@ export type HttpSourceOptions = {
   requestsPerSecond: number;
   burst?: number;
   timeoutMs?: number;
+  /** The largest answer read (default 64 MiB): a larger body is cut off and counts as a failed attempt. */
+  maxResponseBytes?: number;
   maxRetries?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
@@ -38,6 +41,9 @@ export function httpSetup(opts: HttpSourceOptions, source: string, stats: { retr
   const random = opts.random ?? Math.random;
   const maxRetries = opts.maxRetries ?? 6;
   const base = opts.baseUrl.replace(/\/+$/, "");
+  /** The base URL as messages show it: scheme and host only (a key or credentials in it never reach a log). */
+  const shown = scrubUrls(base).replace(/\/…$/, "");
+  warnPlainKey(opts, base, source);
   /** Exponential backoff with full jitter. */
   const backoff = (n: number) => Math.min(maxDelay, baseDelay * 2 ** n) * (0.5 + random() / 2);
   const Source = source[0].toUpperCase() + source.slice(1);
@@ -53,10 +59,89 @@ export function httpSetup(opts: HttpSourceOptions, source: string, stats: { retr
       },
       say: {
         throttled: (attempts, problem) => `${Source} kept throttling ${path} after ${attempts} attempts: ${problem}`,
-        failed: (attempts, problem) => `${Source} ${path} failed after ${attempts} attempts: ${problem} (${base})`,
+        failed: (attempts, problem) => `${Source} ${path} failed after ${attempts} attempts: ${problem} (${shown})`,
       },
     });
-  return { clock, bucket, maxRetries, base, backoff, retry };
+  const fetchOnce = (url: string, init: RequestInit, signal?: AbortSignal) =>
+    boundedFetch(url, init, {
+      timeoutMs: opts.timeoutMs ?? 20_000,
+      maxBytes: opts.maxResponseBytes ?? 64 * 1024 * 1024,
+      signal,
+      source: Source,
+    });
+  return { clock, bucket, maxRetries, base, shown, backoff, retry, fetchOnce };
+}
+
+const LOOPBACK = /^(localhost|127(\.\d+){3}|\[::1\])$/i;
+
+/** A key sent over plain HTTP to another machine can be read on the way: said once, as a warning. */
+function warnPlainKey(opts: HttpSourceOptions, base: string, source: string) {
+  if (!opts.apiKey) return;
+  try {
+    const u = new URL(base);
+    if (u.protocol === "http:" && !LOOPBACK.test(u.hostname))
+      opts.logger?.warn({
+        msg: `The API key for ${source} is sent over plain HTTP to ${u.hostname}: anyone on the way can read it; use https`,
+      });
+  } catch {
+    /* not a URL: the request fails on its own */
+  }
+}
+
+/** An answer as read: status, headers and the body's text, at most `maxBytes` of it. */
+export type Answer = { status: number; headers: Headers; text: string };
+
+/**
+ * One request: redirects are never followed (the key would go to another host: an error naming where it pointed),
+ * the body is read up to `maxBytes` (past that, or a Content-Length past it, a Transient failure: nothing larger is
+ * ever held), and the timeout (capped at 10 minutes: a longer timer fires at once) covers headers and body.
+ */
+export async function boundedFetch(
+  url: string,
+  init: RequestInit,
+  o: { timeoutMs: number; maxBytes: number; signal?: AbortSignal; source: string },
+): Promise<Answer> {
+  const timeout = AbortSignal.timeout(Math.min(Math.max(1, o.timeoutMs), 600_000));
+  const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
+  const res = await fetch(url, { ...init, redirect: "manual", signal });
+  if (res.status >= 300 && res.status < 400) {
+    await res.body?.cancel().catch(() => undefined);
+    const to = res.headers.get("location");
+    throw new SourceHttpError(
+      `${o.source} answered HTTP ${res.status}, a redirect${to ? ` to ${scrubUrls(to)}` : ""}: not followed ` +
+        "(the API key is never sent to another address); point the base URL at the final address",
+      res.status,
+      scrubUrls(url),
+    );
+  }
+  const declared = Number(res.headers.get("content-length") ?? NaN);
+  const mib = (n: number) => `${Math.round(n / 1024 / 1024)} MiB`;
+  if (Number.isFinite(declared) && declared > o.maxBytes) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new Transient(`an answer of ${mib(declared)}, more than the ${mib(o.maxBytes)} read (max_response_mb)`);
+  }
+  const text = await readCapped(res, o.maxBytes);
+  if (text === null) throw new Transient(`an answer larger than the ${mib(o.maxBytes)} read (max_response_mb)`);
+  return { status: res.status, headers: res.headers, text };
+}
+
+/** The body as UTF-8 text, or null as soon as it passes `maxBytes` (the rest is not read). */
+async function readCapped(res: globalThis.Response, maxBytes: number): Promise<string | null> {
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    parts.push(value);
+  }
+  return Buffer.concat(parts, size).toString("utf8");
 }
 
 /** A failure worth another attempt: a network error, a timeout, a 5xx, throttling, an error inside a 200. */
@@ -104,4 +189,15 @@ export async function withRetries<T>(
     if (e.throttled) throw new RateLimitError(o.say.throttled(attempts, e.message), null);
     throw new SourceUnavailableError(o.say.failed(attempts, e.message));
   }
+}
+
+/** The longest wait a Retry-After may impose; a longer demand fails the stream for this cycle. */
+export const MAX_RETRY_AFTER_MS = 120_000;
+
+/** A Retry-After header (seconds, or an HTTP date) as milliseconds from now, or null. */
+export function parseRetryAfter(value: string | null, nowMs: number): number | null {
+  if (!value) return null;
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - nowMs) : null;
 }

@@ -7,12 +7,15 @@ import { collapseBatch } from "../model/merge.ts";
 import type { Endpoint, NormalizedBatch, ObservationRow, TokenRow } from "../model/rows.ts";
 import { utcDay } from "../model/time.ts";
 import { formatUnits } from "../normalize/amount.ts";
+import { writeCoverage } from "./coverage.ts";
 import { MIGRATIONS } from "./schema.ts";
+import { scrubUrls } from "../internal/scrub.ts";
 import { OBSERVATION_STAGE, RESCALE_STAGE, type StageColumn, TRANSACTION_STAGE, TRANSFER_STAGE } from "./stage.ts";
 import type { Sql } from "./sql.ts";
 import {
   type BlockCursor,
   type BlockRange,
+  type Coverage,
   type Cursor,
   type Dialect,
   emptyLoadCounts,
@@ -155,6 +158,7 @@ export function createWarehouse(driver: Driver): Warehouse {
     runId: string,
     blockCursor?: BlockCursor,
     blockRange?: BlockRange,
+    coverage?: Coverage,
   ): Promise<LoadCounts> {
     const counts = emptyLoadCounts();
     const rows = collapseBatch(batch);
@@ -195,6 +199,7 @@ export function createWarehouse(driver: Driver): Warehouse {
       const params = [c.source, c.number, c.blockId, c.timestampMs, Date.now()];
       await tx.run(d.upsertSql("block_cursors", BLOCK_CURSOR_COLUMNS, ["source"], 1, toTs), params);
     }
+    if (coverage) await writeCoverage(tx.run, d, coverage);
     return counts;
   }
 
@@ -376,7 +381,7 @@ export function createWarehouse(driver: Driver): Warehouse {
       run.startedAtMs,
       run.endedAtMs ?? null,
       run.status,
-      run.error ?? null,
+      run.error == null ? null : scrubUrls(run.error), // a base URL's credentials or key never stored
       JSON.stringify(run.counts ?? {}),
     ]);
   }
@@ -385,11 +390,11 @@ export function createWarehouse(driver: Driver): Warehouse {
     dialect: d,
     description: driver.description,
     migrate: () => serial(migrate),
-    load: ({ batch, cursors = [], blockCursor, blockRange, runId }) =>
+    load: ({ batch, cursors = [], blockCursor, blockRange, coverage, runId }) =>
       serial(async () => {
         await ensureStage();
         try {
-          return await driver.transaction((tx) => load(tx, batch, cursors, runId, blockCursor, blockRange));
+          return await driver.transaction((tx) => load(tx, batch, cursors, runId, blockCursor, blockRange, coverage));
         } catch (e) {
           storedTokens.clear(); // a rolled-back load may have held the only write of a token
           throw e;

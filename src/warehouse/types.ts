@@ -58,6 +58,8 @@ export type BlockCursor = { source: string; number: number; blockId: string; tim
 /** The block followers' cursor names: the solidified chain, and the fast lane's unconfirmed tip. */
 export const NODE_SOURCE = "node";
 export const TIP_SOURCE = "node-tip";
+/** The block follower covers these wallets from block `fromBlock`; `fromMs` is the time TronScan must reach. */
+export type Coverage = { wallets: readonly string[]; fromBlock: number; fromMs: number };
 /** Blocks `from..to` (inclusive) a load covers entirely, and their times. */
 export type BlockRange = { from: number; to: number; fromMs: number; toMs: number };
 
@@ -125,6 +127,8 @@ export type Warehouse = {
     blockCursor?: BlockCursor;
     /** The blocks this batch holds every watched movement of: their unconfirmed rows not in it are dropped. */
     blockRange?: BlockRange;
+    /** The block follower covers these wallets from this load's first block on (warehouse/coverage.ts). */
+    coverage?: Coverage;
     runId: string;
   }): Promise<LoadCounts>;
   /** The block follower's cursor (`source`: the follower's name), or null before its first block. */

@@ -4,9 +4,9 @@
 // limiter's "lack of computing resources", TronGrid's "suspended for N s" on 403/429, a disabled API (404), a lite
 // fullnode's bare-text refusal, a gateway refusing walletsolidity (405), Jetty's HTML for an unknown path.
 import { RateLimitError, SourceHttpError } from "../../internal/errors.ts";
-import { type HttpSourceOptions, httpSetup, Transient } from "../http.ts";
+import { type Answer, type HttpSourceOptions, httpSetup, Transient } from "../http.ts";
 import { parseJsonLossless } from "../../normalize/json.ts";
-import { MAX_RETRY_AFTER_MS, parseRetryAfter } from "../tronscan/client.ts";
+import { MAX_RETRY_AFTER_MS, parseRetryAfter } from "../http.ts";
 
 export type NodeClientOptions = HttpSourceOptions;
 
@@ -44,9 +44,9 @@ export type NodeClient = {
 
 export function createNodeClient(opts: NodeClientOptions): NodeClient {
   const stats: NodeStats = { requests: 0, retries: 0, throttled: 0, throttledMs: 0 };
-  const { clock, bucket, base, backoff, retry } = httpSetup(opts, "the node", stats);
+  const { clock, bucket, base, shown, backoff, retry, fetchOnce } = httpSetup(opts, "the node", stats);
   const refuse = (path: string, status: number, why: string) =>
-    new SourceHttpError(`The node at ${base} refused ${path} (HTTP ${status}): ${why}`, status, `${base}${path}`);
+    new SourceHttpError(`The node at ${shown} refused ${path} (HTTP ${status}): ${why}`, status, `${shown}${path}`);
 
   function throttled(path: string, status: number, message: string, headers: Headers, n: number): never {
     stats.throttled++;
@@ -67,23 +67,17 @@ export function createNodeClient(opts: NodeClientOptions): NodeClient {
     stats.requests++;
     const headers: Record<string, string> = { accept: "application/json", "content-type": "application/json" };
     if (opts.apiKey) headers["TRON-PRO-API-KEY"] = opts.apiKey;
-    const timeout = AbortSignal.timeout(opts.timeoutMs ?? 20_000);
-    let res: globalThis.Response;
-    let text: string;
+    let res: Answer;
     try {
-      res = await fetch(`${base}${path}`, {
-        method: "POST",
-        headers,
-        body: payload,
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
-      text = await res.text();
+      res = await fetchOnce(`${base}${path}`, { method: "POST", headers, body: payload }, signal);
     } catch (e) {
       if (signal?.aborted) throw e;
       opts.onResponse?.(path, "error");
+      if (e instanceof Transient || e instanceof SourceHttpError) throw e; // too large, or a redirect
       const err = e as Error;
       throw new Transient(err.name === "TimeoutError" ? "timed out" : `network error: ${err.message}`);
     }
+    const text = res.text;
     opts.onResponse?.(path, res.status);
     let body: unknown;
     let json = true;

@@ -1,7 +1,16 @@
 // HTTP client for the TronScan API: rate limit, API key header, classification of answers, retries.
 import { parseJsonLossless } from "../../normalize/json.ts";
 import { RateLimitError, SourceHttpError } from "../../internal/errors.ts";
-import { type HttpSourceOptions, httpSetup, Transient } from "../http.ts";
+import { scrubUrls } from "../../internal/scrub.ts";
+import {
+  type Answer,
+  type HttpSourceOptions,
+  httpSetup,
+  MAX_RETRY_AFTER_MS,
+  parseRetryAfter,
+  Transient,
+} from "../http.ts";
+export { MAX_RETRY_AFTER_MS, parseRetryAfter };
 
 export type ClientOptions = HttpSourceOptions;
 
@@ -30,8 +39,6 @@ export type TronscanClient = {
 };
 
 const NEVER_RETRY = new Set([400, 401, 404, 405, 410, 422]);
-/** The longest wait a Retry-After may impose; a longer demand fails the stream for this cycle. */
-export const MAX_RETRY_AFTER_MS = 120_000;
 
 /**
  * An error inside an HTTP 200 (TRONSCAN-API.md pitfall 1b): `{"code":403,"status":"0","message":"invalid API key",
@@ -52,15 +59,12 @@ export function businessError(body: unknown): string | null {
 
 export function createTronscanClient(opts: ClientOptions): TronscanClient {
   const stats: ClientStats = { requests: 0, retries: 0, throttled: 0, throttledMs: 0, byStatus: {} };
-  const { clock, bucket, base, backoff, retry } = httpSetup(opts, "TronScan", stats);
+  const { clock, bucket, base, backoff, retry, fetchOnce } = httpSetup(opts, "TronScan", stats);
 
-  async function once(url: string, signal?: AbortSignal): Promise<{ status: number; text: string; headers: Headers }> {
+  async function once(url: string, signal?: AbortSignal): Promise<Answer> {
     const headers: Record<string, string> = { accept: "application/json" };
     if (opts.apiKey) headers["TRON-PRO-API-KEY"] = opts.apiKey;
-    const timeout = AbortSignal.timeout(opts.timeoutMs ?? 20_000);
-    const res = await fetch(url, { headers, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
-    const text = await res.text();
-    return { status: res.status, text, headers: res.headers };
+    return fetchOnce(url, { headers }, signal);
   }
 
   /** One attempt: the response, a Transient failure (worth another attempt) or a final error. */
@@ -73,6 +77,7 @@ export function createTronscanClient(opts: ClientOptions): TronscanClient {
     } catch (e) {
       if (signal?.aborted) throw e;
       opts.onResponse?.(path, "error");
+      if (e instanceof Transient || e instanceof SourceHttpError) throw e; // too large, or a redirect
       const err = e as Error;
       throw new Transient(
         err.name === "TimeoutError"
@@ -114,7 +119,7 @@ export function createTronscanClient(opts: ClientOptions): TronscanClient {
         `TronScan refused ${path} with HTTP ${status}: ${bodyMessage(text)}` +
           `${status === 401 ? " (an API key is required: set TRONSCAN_API_KEY)" : ""}`,
         status,
-        url,
+        scrubUrls(url),
       );
     throw new Transient(`HTTP ${status}: ${bodyMessage(text)}`);
   }
@@ -127,13 +132,6 @@ export function createTronscanClient(opts: ClientOptions): TronscanClient {
   }
 
   return { get, stats };
-}
-
-export function parseRetryAfter(value: string | null, nowMs: number): number | null {
-  if (!value) return null;
-  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
-  const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, date - nowMs) : null;
 }
 
 function bodyMessage(text: string): string {

@@ -1,0 +1,55 @@
+// Since when the block follower covers each watched wallet (node_coverage), written in the same transaction as the
+// first range of blocks it loaded for them, and which wallets TronScan must still backfill up to there (hybrid.ts).
+import { ENDPOINTS } from "../model/rows.ts";
+import type { Coverage, Dialect } from "./types.ts";
+
+type Run = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
+const CHUNK = 500;
+
+/**
+ * Records `c`: wallets already covered keep their record; covered wallets no longer followed lose theirs (re-added
+ * later, they are covered from then and backfilled up to then). Returns how many wallets were added.
+ */
+export async function writeCoverage(run: Run, d: Dialect, c: Coverage): Promise<number> {
+  const stored = new Set((await run("SELECT wallet FROM node_coverage")).map((r) => String(r.wallet)));
+  const watched = new Set(c.wallets);
+  const fresh = c.wallets.filter((a) => !stored.has(a));
+  const gone = [...stored].filter((a) => !watched.has(a));
+  for (let i = 0; i < gone.length; i += CHUNK) {
+    const part = gone.slice(i, i + CHUNK);
+    await run(`DELETE FROM node_coverage WHERE wallet IN (${part.map(() => "?").join(", ")})`, part);
+  }
+  for (let i = 0; i < fresh.length; i += CHUNK) {
+    const part = fresh.slice(i, i + CHUNK);
+    const sql = d.insertMissingSql("node_coverage", ["wallet", "from_block", "from_ms"], ["wallet"], part.length);
+    await run(
+      sql,
+      part.flatMap((a) => [a, c.fromBlock, c.fromMs]),
+    );
+  }
+  return fresh.length;
+}
+
+/**
+ * The wallets TronScan still has to backfill: not covered by the follower yet, or with a stream that has not synced
+ * up to the time the follower's coverage starts.
+ */
+export async function walletsNeedingBackfill(run: Run, wallets: readonly string[]): Promise<string[]> {
+  const coverage = new Map(
+    (await run("SELECT wallet, from_ms FROM node_coverage")).map((r) => [String(r.wallet), Number(r.from_ms)]),
+  );
+  const synced = new Map<string, { streams: number; minMs: number }>();
+  for (const r of await run("SELECT wallet, endpoint, synced_to_ms FROM sync_cursors")) {
+    if (!ENDPOINTS.includes(r.endpoint as (typeof ENDPOINTS)[number])) continue;
+    const wallet = String(r.wallet);
+    const s = synced.get(wallet) ?? { streams: 0, minMs: Number.POSITIVE_INFINITY };
+    s.streams++;
+    s.minMs = Math.min(s.minMs, r.synced_to_ms === null ? Number.NEGATIVE_INFINITY : Number(r.synced_to_ms));
+    synced.set(wallet, s);
+  }
+  return wallets.filter((a) => {
+    const from = coverage.get(a);
+    const s = synced.get(a);
+    return from === undefined || !s || s.streams < ENDPOINTS.length || s.minMs < from;
+  });
+}
