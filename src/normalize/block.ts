@@ -56,6 +56,24 @@ export function nodeAddress(field: string, v: unknown): string {
 /** A 32-byte topic holding an address (12 zero bytes, then 20). */
 const topicAddress = (topic: string) => addressFromHex(topic.slice(24));
 
+/** A log topic: 64 hex digits (a 0x prefix tolerated). */
+function topicWord(v: unknown): string {
+  const s = typeof v === "string" ? v.replace(/^0x/i, "") : "";
+  if (!/^[0-9a-f]{64}$/i.test(s))
+    throw new RecordError(`log topic ${JSON.stringify(v)?.slice(0, 80)} is not 32 bytes of hex`);
+  return s;
+}
+
+/** A uint256 as the node writes it in a log (hex, at most 32 bytes; empty is 0); anything else is refused. */
+function uint256(field: string, v: unknown): bigint {
+  const s = typeof v === "string" ? v.replace(/^0x/i, "") : v === undefined || v === null ? "" : null;
+  if (s === null || !/^[0-9a-f]*$/i.test(s))
+    throw new RecordError(`${field} ${JSON.stringify(v)?.slice(0, 80)} is not hex`);
+  const digits = s.replace(/^0+/, "");
+  if (digits.length > 64) throw new RecordError(`${field} has ${digits.length} hex digits: past a uint256`);
+  return digits ? BigInt(`0x${digits}`) : 0n;
+}
+
 /**
  * TRC10 ids: the decimal string in a visible (base58) answer, the hex of its ASCII digits in a hex answer — both
  * are strings of digits ("1004083" vs "31303034303833"), so the answer's address form decides.
@@ -89,11 +107,22 @@ export function normalizeBlock(block: unknown, infos: unknown[], ctx: BlockConte
   for (const tx of objects((block as Obj).transactions)) {
     const info = byId.get(String(tx.txID ?? "").toLowerCase());
     if (!mayTouch(tx, info, ctx.watched, hex)) continue;
+    const before = { tx: out.transactions.length, tr: out.transfers.length };
     try {
       normalizeTransaction(tx, info, header, ctx, out);
     } catch (e) {
-      if (!(e instanceof RecordError)) throw e;
-      out.quarantined.push({ endpoint: "block", reason: e.message, record: tx, observedAtMs: ctx.observedAtMs });
+      // whatever went wrong inside one transaction (a bad field, a stack overflow on absurd nesting): it is
+      // quarantined with its block and id; the rest of the block loads
+      out.transactions.length = before.tx;
+      out.transfers.length = before.tr;
+      const why = e instanceof RecordError ? e.message : `${(e as Error)?.name ?? "Error"}: ${(e as Error)?.message}`;
+      const id = typeof tx.txID === "string" ? tx.txID.slice(0, 64) : "(no txID)";
+      out.quarantined.push({
+        endpoint: "block",
+        reason: `block ${header.number}, transaction ${id}: ${why}`.slice(0, 500),
+        record: { block: header.number, transaction: tx, info: info ?? null },
+        observedAtMs: ctx.observedAtMs,
+      });
     }
   }
   return out;
@@ -234,10 +263,17 @@ function normalizeTransaction(
   if (!failed && info)
     for (const log of objects(info.log)) {
       const topics = Array.isArray(log.topics) ? log.topics.map(String) : [];
-      if (topics[0]?.toLowerCase() !== TRANSFER_TOPIC || topics.length !== 3) continue; // ERC721 has 4, Approval another
+      if (topics[0]?.toLowerCase() !== TRANSFER_TOPIC || (topics.length !== 3 && topics.length !== 4)) continue;
       const token = nodeAddress("log.address", log.address);
-      const raw = BigInt(`0x${String(log.data || "0")}`);
-      transfers.push(trc20Row(base(token, topicAddress(topics[1]), topicAddress(topics[2]), raw, "trc20"), token, ctx));
+      const [from, recipient] = [topicWord(topics[1]), topicWord(topics[2])].map(topicAddress);
+      if (topics.length === 4) {
+        // TRC721: the token's id is the third indexed topic; one token moves, never an amount to sum
+        const id = uint256("Transfer topic tokenId", topics[3]);
+        transfers.push(nftRow(base(token, from, recipient, id, "trc20"), token, id, ctx));
+        continue;
+      }
+      const raw = uint256("Transfer log.data", log.data);
+      transfers.push(trc20Row(base(token, from, recipient, raw, "trc20"), token, ctx));
     }
   // internal movements, kept as failed when reverted (rejected) or when the transaction failed, as TronScan lists them
   for (const it of objects(info?.internal_transactions)) {
@@ -277,6 +313,12 @@ function normalizeTransaction(
     observedAtMs: ctx.observedAtMs,
   });
   out.transfers.push(...mine);
+}
+
+/** A TRC721 movement: amount 1, the token's id beside it (the TronScan path's row and id). */
+function nftRow(b: Parameters<typeof trc20Row>[0], token: string, id: bigint, ctx: BlockContext): TransferRow {
+  const row = trc20Row(b, token, ctx);
+  return { ...row, assetType: "trc721", amountRaw: "1", amount: "1", tokenDecimals: 0, nftTokenId: id.toString() };
 }
 
 function trc20Row(
