@@ -3,7 +3,7 @@
 // events and internal transactions. The solidified head trails the head by 19 blocks (~57 s), as on mainnet.
 import { createHash } from "node:crypto";
 import { addressToHex } from "../normalize/address.ts";
-import { TRANSFER_TOPIC } from "../normalize/block.ts";
+import { APPROVAL_TOPIC, TRANSFER_TOPIC } from "../normalize/block.ts";
 import { CONTRACT_TYPE_NAMES } from "../normalize/tokens.ts";
 import { blockOf, blockTimeMs, type Tx } from "./history.ts";
 import { callData } from "./render.ts";
@@ -113,13 +113,25 @@ export function nodeInfos(n: number, txs: Tx[]) {
       ...(tx.contractType === 31 ? { contract_address: hex(tx.toAddress) } : {}),
       receipt: { net_fee: Number(tx.feeSun), result: tx.ret },
       ...(failed ? { result: "FAILED" } : {}),
-      ...(events.length && !failed
+      ...((events.length || tx.approvalFor) && !failed
         ? {
-            log: events.map((m) => ({
-              address: hex(m.token.id).slice(2),
-              topics: [TRANSFER_TOPIC, topic(m.from), topic(m.to)],
-              data: m.raw.toString(16).padStart(64, "0"),
-            })),
+            log: [
+              ...events.map((m) => ({
+                address: hex(m.token.id).slice(2),
+                topics: [TRANSFER_TOPIC, topic(m.from), topic(m.to)],
+                data: m.raw.toString(16).padStart(64, "0"),
+              })),
+              // approve(spender, 0xffffffff): the Approval event the TronScan endpoints list for its owner
+              ...(tx.approvalFor
+                ? [
+                    {
+                      address: hex(tx.toAddress).slice(2),
+                      topics: [APPROVAL_TOPIC, topic(tx.owner), topic(tx.approvalFor)],
+                      data: 0xffffffffn.toString(16).padStart(64, "0"),
+                    },
+                  ]
+                : []),
+            ],
           }
         : {}),
       ...(internal.length ? { internal_transactions: internal } : {}),

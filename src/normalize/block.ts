@@ -21,7 +21,14 @@ import {
 } from "./common.ts";
 import { internalTransferId } from "./internal.ts";
 import { CONTRACT_TYPE_NAMES, contractTypeName } from "./tokens.ts";
-import { emptyBatch, type NormalizedBatch, type Status, type TransferRow } from "../model/rows.ts";
+import {
+  emptyBatch,
+  type Endpoint,
+  type NormalizedBatch,
+  type ObservationRow,
+  type Status,
+  type TransferRow,
+} from "../model/rows.ts";
 
 export const TRANSFER_TOPIC = "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef";
 const TYPE_NUMBERS = new Map(Object.entries(CONTRACT_TYPE_NAMES).map(([n, name]) => [name, Number(n)]));
@@ -107,7 +114,7 @@ export function normalizeBlock(block: unknown, infos: unknown[], ctx: BlockConte
   for (const tx of objects((block as Obj).transactions)) {
     const info = byId.get(String(tx.txID ?? "").toLowerCase());
     if (!mayTouch(tx, info, ctx.watched, hex)) continue;
-    const before = { tx: out.transactions.length, tr: out.transfers.length };
+    const before = { tx: out.transactions.length, tr: out.transfers.length, ob: out.observations?.length ?? 0 };
     try {
       normalizeTransaction(tx, info, header, ctx, out);
     } catch (e) {
@@ -115,6 +122,7 @@ export function normalizeBlock(block: unknown, infos: unknown[], ctx: BlockConte
       // quarantined with its block and id; the rest of the block loads
       out.transactions.length = before.tx;
       out.transfers.length = before.tr;
+      if (out.observations) out.observations.length = before.ob;
       const why = e instanceof RecordError ? e.message : `${(e as Error)?.name ?? "Error"}: ${(e as Error)?.message}`;
       const id = typeof tx.txID === "string" ? tx.txID.slice(0, 64) : "(no txID)";
       out.quarantined.push({
@@ -294,6 +302,16 @@ function normalizeTransaction(
 
   const touches = (a: string | null) => a !== null && ctx.watched.has(a);
   const mine = transfers.filter((t) => touches(t.fromAddress) || touches(t.toAddress));
+  const seen = {
+    hash,
+    timestampMs: header.timestampMs,
+    inTransactionStream: [owner, to].filter(touches) as string[],
+    transfers: mine,
+    nativeTransfer: type === 1 || type === 2,
+    none: unitsWithoutRows(hash, failed ? undefined : info, ctx.watched),
+  };
+  const ledger = (out.observations ??= []);
+  for (const o of observationsOf(seen, ctx.watched)) ledger.push(o);
   if (!mine.length && !touches(owner) && !touches(to)) return;
   const fee = info?.fee === undefined ? null : amount("fee", info.fee).toString();
   out.transactions.push({
@@ -313,6 +331,74 @@ function normalizeTransaction(
     observedAtMs: ctx.observedAtMs,
   });
   out.transfers.push(...mine);
+}
+
+/**
+ * What TronScan's four streams of each watched wallet count for one transaction, as the observation ledger holds them
+ * (normalize/index.ts does the same for the TronScan path): the transaction in the streams of its owner and recipient,
+ * TRX/TRC10 of transfer contracts in /api/transfer, Transfer events in the TRC20 stream, internal transactions in the
+ * internal stream — each in the streams of both its sides — and units that store no row (`none`). With these,
+ * `tronmon verify` counts block-followed days against TronScan's counts like any other.
+ */
+function observationsOf(
+  t: {
+    hash: string;
+    timestampMs: number;
+    inTransactionStream: string[];
+    transfers: TransferRow[];
+    nativeTransfer: boolean;
+    none: ObservationRow[];
+  },
+  watched: ReadonlySet<string>,
+): ObservationRow[] {
+  const out: ObservationRow[] = [];
+  const at = t.timestampMs;
+  for (const wallet of new Set(t.inTransactionStream))
+    out.push({ wallet, endpoint: "transaction", unitId: t.hash, unitKind: "transaction", timestampMs: at });
+  for (const row of t.transfers) {
+    const endpoint: Endpoint | null =
+      row.source === "trc20" ? "trc20" : row.source === "internal" ? "internal" : t.nativeTransfer ? "transfer" : null;
+    if (!endpoint) continue; // call_value TRX and a failed call's decoded transfer: only its transaction is listed
+    for (const wallet of new Set([row.fromAddress, row.toAddress]))
+      if (watched.has(wallet))
+        out.push({ wallet, endpoint, unitId: row.transferId, unitKind: "transfer", timestampMs: at });
+  }
+  for (const o of t.none) out.push({ ...o, timestampMs: at });
+  return out;
+}
+
+export const APPROVAL_TOPIC = "8c5be1e5ebec7d5bd14f71427d1e84f3dd0314c0f7b2291e5b200ac8c7c3b925";
+
+/**
+ * Units TronScan lists that store no row, keyed as normalize/index.ts keys them from TronScan's records (record-key.ts):
+ * an internal call moving nothing to a watched wallet (`i:<internal hash>`), a watched owner's Approval event.
+ */
+function unitsWithoutRows(hash: string, info: Obj | undefined, watched: ReadonlySet<string>): ObservationRow[] {
+  const out: ObservationRow[] = [];
+  for (const it of objects(info?.internal_transactions)) {
+    const moved = objects(it.callValueInfo).some((v) => parseRawAmount(v.callValue ?? 0) !== 0n);
+    const to = typeof it.transferTo_address === "string" ? safeAddress(it.transferTo_address) : null;
+    if (moved || !to || !watched.has(to) || typeof it.hash !== "string") continue;
+    out.push({ wallet: to, endpoint: "internal", unitId: `none:i:${it.hash}|0`, unitKind: "none", timestampMs: 0 });
+  }
+  for (const log of objects(info?.log)) {
+    const topics = Array.isArray(log.topics) ? log.topics.map(String) : [];
+    if (topics[0]?.toLowerCase() !== APPROVAL_TOPIC || topics.length !== 3) continue;
+    const [owner, spender] = [topics[1], topics[2]].map((w) => (/^[0-9a-f]{64}$/i.test(w) ? topicAddress(w) : null));
+    const token = typeof log.address === "string" ? safeAddress(log.address) : null;
+    if (!owner || !spender || !token || !watched.has(owner)) continue;
+    const key = `${hash}|${token}|${owner}|${spender}|0|Approval||`;
+    out.push({ wallet: owner, endpoint: "trc20", unitId: `none:${key}|0`, unitKind: "none", timestampMs: 0 });
+  }
+  return out;
+}
+
+function safeAddress(v: string): string | null {
+  try {
+    return nodeAddress("address", v);
+  } catch {
+    return null;
+  }
 }
 
 /** A TRC721 movement: amount 1, the token's id beside it (the TronScan path's row and id). */

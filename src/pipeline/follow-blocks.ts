@@ -7,7 +7,7 @@
 // The cost does not depend on how many wallets are watched: one call per 100 blocks, one per block with contract
 // calls (their transaction infos hold the Transfer events and internal transactions).
 import { normalizeBlock, type BlockHeader } from "../normalize/block.ts";
-import { emptyBatch, type NormalizedBatch } from "../model/rows.ts";
+import { appendBatch, emptyBatch, type NormalizedBatch } from "../model/rows.ts";
 import { builtinTokens, type TokenLookup } from "../normalize/common.ts";
 import { MAX_BLOCKS_PER_CALL, type NodeClient } from "../source/node/client.ts";
 import pLimit from "p-limit";
@@ -310,9 +310,7 @@ async function processBlocks(
       confirmed,
       tokens: args.tokens ?? builtinTokens,
     });
-    batch.transactions.push(...part.transactions);
-    batch.transfers.push(...part.transfers);
-    batch.quarantined.push(...part.quarantined);
+    appendBatch(batch, part);
     last = { source, number: h.number, blockId: h.id, timestampMs: h.timestampMs };
   }
   if (!first || !last) throw new RangeError("processBlocks: no blocks");
