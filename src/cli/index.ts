@@ -127,14 +127,26 @@ program
     "per wallet x stream x UTC day: rows stored against the API's own count; --repair re-walks the days that disagree",
   )
   .option("--wallet <address>", "one watched wallet")
-  .option("--from <date>", "first UTC day (default: verify.days ago)")
+  .option(
+    "--from <date>",
+    "first UTC day, every day from it checked (default: every day since source.history_start not yet certified)",
+  )
   .option("--to <date>", "last UTC day (default: today)")
   .option("--repair", "re-walk each day that has fewer rows than the API counts, then check it again")
+  .option("--recheck", "also check the days certified earlier")
   .option("--all", "list the days that agree too")
   .option("--json", "print as JSON")
   .action(
-    wrap((o: { wallet?: string; from?: string; to?: string; repair?: boolean; all?: boolean; json?: boolean }) =>
-      verifyCommand({ ...g(), ...o }),
+    wrap(
+      (o: {
+        wallet?: string;
+        from?: string;
+        to?: string;
+        repair?: boolean;
+        all?: boolean;
+        json?: boolean;
+        recheck?: boolean;
+      }) => verifyCommand({ ...g(), ...o }),
     ),
   );
 

@@ -300,6 +300,18 @@ export const verifySchema = z.strictObject({
     .describe(
       "watch verifies every this many cycles (0: never); each costs wallets x 4 streams x days requests, plus repairs",
     ),
+  max_requests: z
+    .number()
+    .int()
+    .min(1)
+    .default(5000)
+    .describe("Requests one verify may spend (counts and repairs); days past it are reported unchecked"),
+  max_repair_requests: z
+    .number()
+    .int()
+    .min(1)
+    .default(200)
+    .describe("Requests the repair of one wallet-stream-day may spend; a count it cannot meet is reported unreliable"),
 });
 
 export const healthSchema = z.strictObject({

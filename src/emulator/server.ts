@@ -59,6 +59,8 @@ export type Quirks = {
   unstable?: boolean;
   ignoreEnd?: (keyof Index)[];
   noCount?: (keyof Index)[];
+  /** Every count multiplied by this (a source that over-counts). */
+  overcount?: number;
 };
 
 const KINDS: (keyof Index)[] = ["transaction", "transfer", "trc20", "internal"];
@@ -86,9 +88,10 @@ export function parseQuirks(spec: string | undefined | null): Quirks {
     else if (k === "holes" || k === "empty" || k === "error200") q[k] = prob();
     else if (k === "ignore_end") (q.ignoreEnd ??= []).push(kind());
     else if (k === "nocount") (q.noCount ??= []).push(kind());
+    else if (k === "overcount" && Number.isInteger(p) && p >= 1) q.overcount = p;
     else
       throw new Error(
-        `unknown quirk "${part}": use cap20, holes:p, empty:p, error200:p, unstable, ignore_end:<endpoint>, nocount:<endpoint>`,
+        `unknown quirk "${part}": use cap20, holes:p, empty:p, error200:p, unstable, ignore_end:<endpoint>, nocount:<endpoint>, overcount:<n>`,
       );
   }
   return q;
@@ -326,6 +329,10 @@ export class Emulator {
         t = 0;
         rt = 0;
       }
+    }
+    if (this.quirks.overcount) {
+      t = Math.min(10_000, t * this.quirks.overcount);
+      rt *= this.quirks.overcount;
     }
     if (this.quirks.noCount?.includes(kind)) {
       t = -1;

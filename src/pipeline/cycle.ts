@@ -2,7 +2,7 @@
 // rules, anomalies, the rolling verify when asked, health, notifications). A failure after the sync is recorded
 // and logged; it never undoes what was loaded.
 import { createSyncDeps, syncAll, type RunSummary } from "./sync-all.ts";
-import { verify } from "./verify.ts";
+import { historyStartMs, verify } from "./verify.ts";
 import { DAY_MS } from "../model/time.ts";
 import type { EvaluationSummary } from "../rules/evaluate.ts";
 import type { DetectionSummary } from "../anomalies/detect.ts";
@@ -124,9 +124,11 @@ async function rollingVerify(
   const v = await verify({
     deps,
     wallets: config.wallets.map((w) => w.address),
-    fromMs: nowMs - (config.verify.days - 1) * DAY_MS,
+    fromMs: historyStartMs(config),
+    recheckFromMs: nowMs - (config.verify.days - 1) * DAY_MS,
     toMs: nowMs,
     repair: true,
+    budget: { requests: config.verify.max_requests, repairRequests: config.verify.max_repair_requests },
   });
   logger.info({
     msg: "Verified completeness",

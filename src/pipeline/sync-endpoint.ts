@@ -24,7 +24,7 @@ import {
 import { normalizeRecords } from "../normalize/index.ts";
 import { recognisePage } from "../normalize/page.ts";
 import { recordKey, recordTimestamp } from "../normalize/record-key.ts";
-import { SourceUnavailableError } from "../internal/errors.ts";
+import { NonRetryableError, SourceUnavailableError } from "../internal/errors.ts";
 import { retrying } from "../internal/retry.ts";
 import { type Held, HeldRows, type Row } from "./held-rows.ts";
 import { transferKey, transfersIn } from "./twins.ts";
@@ -98,7 +98,14 @@ export type SyncDeps = {
   onProgress?: Progress;
   outputs?: RunOutputs;
   logger?: Logger;
+  /** Requests this walk may still make (verify's repairs); past it the walk stops with a BudgetSpentError. */
+  budget?: { left: number };
 };
+
+/** A walk spent its request budget (verify's repair of a day whose count it cannot meet). */
+export class BudgetSpentError extends NonRetryableError {
+  override name = "BudgetSpentError";
+}
 
 type Answer = { rows: Row[]; timeless: unknown[]; count: number | null; empty: boolean; fetchedAtMs: number };
 
@@ -201,6 +208,8 @@ export async function syncEndpoint(
     // a body that is not a page (`{"data":null}`, an unknown envelope): asked again, then the stream fails
     const { res, page } = await retrying(
       async (n) => {
+        if (deps.budget && deps.budget.left-- <= 0)
+          throw new BudgetSpentError(`the walk of ${wallet} ${endpoint} spent its request budget`);
         const res = await client.get(ENDPOINT_PATHS[endpoint], params, deps.signal);
         summary.requests++;
         summary.pages++;

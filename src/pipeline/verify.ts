@@ -1,7 +1,11 @@
-// Completeness you can check: for each wallet × stream × UTC day, the units stored (the observation
-// ledger, still backed by a stored transfer or transaction) against the API's own count for that day.
-// A day with fewer is re-walked by itself (`repair`) and checked again. One request per wallet, stream
-// and day, plus a walk per day that disagrees. Results are kept in verify_results (health.gap reads them).
+// Completeness you can check: for each wallet × stream × UTC day, the units stored (the observation ledger, written by
+// the TronScan walk and the block follower alike, still backed by a stored row) against the API's own count.
+// Days are certified once: a day whose verdict was ok is not asked again while its stored count stays the one it was
+// certified with (a load that touches it changes that), except the days from `recheckFromMs` on (today, or the
+// rolling window). Uncertified days are counted a whole run at a time and split in halves only where stored and
+// counted disagree, down to the day (bisection): a quiet, complete year costs a few requests per wallet and stream.
+// A day with fewer rows is re-walked by itself (`repair`) within a request budget and checked again; a count the
+// walk cannot meet within it is reported as unreliable, not chased. Verdicts are kept in verify_results (health.gap).
 import {
   ENDPOINT_EXTRA_PARAMS,
   ENDPOINT_PATHS,
@@ -10,12 +14,13 @@ import {
   type Endpoint,
 } from "../model/rows.ts";
 import { DAY_MS, utcDay } from "../model/time.ts";
-import { countOf, syncEndpoint, type SyncDeps } from "./sync-endpoint.ts";
+import { BudgetSpentError, countOf, syncEndpoint, type SyncDeps } from "./sync-endpoint.ts";
 import { recognisePage } from "../normalize/page.ts";
-import { saveVerdicts, storedCounts } from "../warehouse/verification.ts";
+import { TRON_GENESIS_MS } from "../normalize/common.ts";
+import { certifiedDays, saveVerdicts, storedCounts } from "../warehouse/verification.ts";
 export { gapDays } from "../warehouse/verification.ts";
 
-export type Verdict = "ok" | "missing" | "extra" | "no count" | "repaired" | "still missing";
+export type Verdict = "ok" | "missing" | "extra" | "no count" | "repaired" | "still missing" | "unreliable";
 export type DayCheck = {
   wallet: string;
   endpoint: Endpoint;
@@ -30,87 +35,213 @@ export type VerifySummary = {
   missing: number;
   repaired: number;
   stillMissing: number;
+  /** Days whose repair spent its request budget with the count still unmet. */
+  unreliable: number;
+  /** Wallet-stream-days skipped as certified earlier (nothing touched them since). */
+  certifiedBefore: number;
+  /** Wallet-stream-days left unchecked because the run's request budget was spent. */
+  unchecked: number;
 };
+
+/** Requests a verify run and each day's repair may spend (config verify.max_requests, max_repair_requests). */
+export type VerifyBudget = { requests: number; repairRequests: number };
+export const DEFAULT_VERIFY_BUDGET: VerifyBudget = { requests: 5000, repairRequests: 200 };
+
+/** Where verify's whole-history default starts: the configured history start, else TRON's first block. */
+export const historyStartMs = (config: { source: { history_start: string | null } }) =>
+  config.source.history_start === null ? TRON_GENESIS_MS : utcDay(Date.parse(config.source.history_start));
 
 const verdictOf = (api: number | null, stored: number): Verdict =>
   api === null ? "no count" : stored === api ? "ok" : stored < api ? "missing" : "extra";
 
-export async function verify(args: {
+type Args = {
   deps: SyncDeps;
   wallets: string[];
   fromMs: number;
   toMs: number;
   repair: boolean;
   endpoints?: readonly Endpoint[];
+  /** Days from here on are checked even when certified (default: every day in the range). */
+  recheckFromMs?: number;
+  budget?: VerifyBudget;
   onDay?: (d: DayCheck) => void;
-}): Promise<VerifySummary> {
+};
+
+export async function verify(args: Args): Promise<VerifySummary> {
   const { deps, wallets } = args;
-  const w = deps.warehouse;
   const first = utcDay(args.fromMs);
   const last = utcDay(Math.min(args.toMs, deps.nowMs));
-  const out: VerifySummary = { days: [], requests: 0, missing: 0, repaired: 0, stillMissing: 0 };
-  const apiCount = async (wallet: string, endpoint: Endpoint, day: number, have = 0): Promise<number | null> => {
-    // rows from the day's first millisecond to its last, whether the API reads bounds inclusively or not;
-    // an empty answer counting nothing is asked again (a spurious empty page says 0): up to four times when we
-    // store rows for that day (an "extra" verdict must not rest on two unlucky answers), else twice
-    let count: number | null = null;
-    for (let attempt = 0; attempt < (have > 0 ? 4 : 2); attempt++) {
-      const res = await deps.client.get(
-        ENDPOINT_PATHS[endpoint],
-        {
-          [ENDPOINT_WALLET_PARAM[endpoint]]: wallet,
-          start: 0,
-          limit: 1,
-          ...ENDPOINT_EXTRA_PARAMS[endpoint],
-          start_timestamp: day - 1,
-          end_timestamp: day + DAY_MS - 1,
-        },
-        deps.signal,
-      );
-      out.requests++;
-      const page = recognisePage(res.body, endpoint);
-      const c = countOf(res.body);
-      count = c === null ? count : Math.max(count ?? 0, c);
-      if (!("error" in page) && page.records.length) break;
-    }
-    return count;
+  // by default every day of the range is checked one by one, as before certification existed
+  const recheck = args.recheckFromMs === undefined ? first : utcDay(args.recheckFromMs);
+  const out: VerifySummary = {
+    days: [],
+    requests: 0,
+    missing: 0,
+    repaired: 0,
+    stillMissing: 0,
+    unreliable: 0,
+    certifiedBefore: 0,
+    unchecked: 0,
   };
+  const run = { args, out, budget: args.budget ?? DEFAULT_VERIFY_BUDGET };
   for (const wallet of wallets) {
-    const stored = await storedCounts(w, wallet, first, last + DAY_MS);
+    const stored = await storedCounts(deps.warehouse, wallet, first, last + DAY_MS);
+    const certified = await certifiedDays(deps.warehouse, wallet, first, last + DAY_MS);
     for (const endpoint of args.endpoints ?? ENDPOINTS) {
-      for (let day = last; day >= first; day -= DAY_MS) {
-        let have = stored.get(`${endpoint}|${day}`) ?? 0;
-        const api = await apiCount(wallet, endpoint, day, have);
-        let verdict = verdictOf(api, have);
-        if (verdict === "missing") {
-          out.missing++;
-          if (args.repair) {
-            try {
-              const s = await syncEndpoint(deps, wallet, endpoint, { fromMs: day, toMs: day + DAY_MS - 1 });
-              out.requests += s.requests;
-            } catch (e) {
-              if (deps.signal?.aborted) throw e;
-              deps.logger?.warn({
-                msg: "Failed to repair a day",
-                wallet,
-                endpoint,
-                day: new Date(day).toISOString().slice(0, 10),
-                error: (e as Error).message,
-              });
-            }
-            have = (await storedCounts(w, wallet, day, day + DAY_MS)).get(`${endpoint}|${day}`) ?? 0;
-            const again = await apiCount(wallet, endpoint, day);
-            verdict = again !== null && have >= again ? "repaired" : "still missing";
-            if (verdict === "repaired") out.repaired++;
-            else out.stillMissing++;
-          }
-        }
-        const check: DayCheck = { wallet, endpoint, dayMs: day, api, stored: have, verdict };
-        out.days.push(check);
-        args.onDay?.(check);
+      const have = (day: number) => stored.get(`${endpoint}|${day}`) ?? 0;
+      const todo: number[] = [];
+      for (let day = first; day <= last; day += DAY_MS) {
+        if (day < recheck && certified.get(`${endpoint}|${day}`) === have(day)) out.certifiedBefore++;
+        else todo.push(day);
       }
+      // days still changing (from `recheck` on) one by one, newest first; then each run of older uncertified days
+      // counted as a whole, split where it disagrees
+      const recent = todo.filter((d) => d >= recheck).reverse();
+      const older = consecutiveRuns(todo.filter((d) => d < recheck)).reverse();
+      for (const days of [...recent.map((d) => [d]), ...older]) await checkRun(run, wallet, endpoint, days, have);
     }
   }
-  await saveVerdicts(w, out.days, deps.nowMs);
+  await saveVerdicts(deps.warehouse, out.days, deps.nowMs);
   return out;
+}
+
+type Run = { args: Args; out: VerifySummary; budget: VerifyBudget };
+
+/** Ascending days split into runs of consecutive days. */
+function consecutiveRuns(days: number[]): number[][] {
+  const runs: number[][] = [];
+  for (const d of days) {
+    const r = runs[runs.length - 1];
+    if (r && d === r[r.length - 1] + DAY_MS) r.push(d);
+    else runs.push([d]);
+  }
+  return runs;
+}
+
+/** Days (ascending, consecutive) counted in one request; agreeing, all are ok; else each half again, down to a day. */
+async function checkRun(
+  run: Run,
+  wallet: string,
+  endpoint: Endpoint,
+  days: number[],
+  have: (day: number) => number,
+): Promise<void> {
+  const { out } = run;
+  const push = (d: DayCheck) => {
+    out.days.push(d);
+    run.args.onDay?.(d);
+  };
+  if (out.requests >= run.budget.requests) {
+    out.unchecked += days.length;
+    return;
+  }
+  if (days.length === 1) return checkDay(run, wallet, endpoint, days[0], have(days[0]), push);
+  const stored = days.reduce((n, d) => n + have(d), 0);
+  const api = await apiCount(run, wallet, endpoint, days[0], days[days.length - 1], stored);
+  if (api !== null && api === stored) {
+    for (const dayMs of days) push({ wallet, endpoint, dayMs, api: have(dayMs), stored: have(dayMs), verdict: "ok" });
+    return;
+  }
+  const half = Math.ceil(days.length / 2);
+  // the newer half first: what a repair brings there is what the rolling verify sees first
+  await checkRun(run, wallet, endpoint, days.slice(half), have);
+  await checkRun(run, wallet, endpoint, days.slice(0, half), have);
+}
+
+async function checkDay(
+  run: Run,
+  wallet: string,
+  endpoint: Endpoint,
+  day: number,
+  storedBefore: number,
+  push: (d: DayCheck) => void,
+): Promise<void> {
+  const { args, out } = run;
+  let have = storedBefore;
+  const api = await apiCount(run, wallet, endpoint, day, day, have);
+  let verdict = verdictOf(api, have);
+  if (verdict === "missing") {
+    out.missing++;
+    if (args.repair) {
+      const left = Math.min(run.budget.repairRequests, run.budget.requests - out.requests);
+      const spent = await repairDay(run, wallet, endpoint, day, left);
+      const w = args.deps.warehouse;
+      have = (await storedCounts(w, wallet, day, day + DAY_MS)).get(`${endpoint}|${day}`) ?? 0;
+      const again = await apiCount(run, wallet, endpoint, day, day, have);
+      verdict = again !== null && have >= again ? "repaired" : spent ? "unreliable" : "still missing";
+      if (verdict === "repaired") out.repaired++;
+      else if (verdict === "unreliable") out.unreliable++;
+      else out.stillMissing++;
+    }
+  }
+  push({ wallet, endpoint, dayMs: day, api, stored: have, verdict });
+}
+
+/** Re-walks one day within `limit` requests; whether the budget ran out before the walk ended. */
+async function repairDay(run: Run, wallet: string, endpoint: Endpoint, day: number, limit: number): Promise<boolean> {
+  const { deps } = run.args;
+  const budget = { left: Math.max(0, limit) };
+  try {
+    const s = await syncEndpoint({ ...deps, budget }, wallet, endpoint, { fromMs: day, toMs: day + DAY_MS - 1 });
+    run.out.requests += s.requests;
+    return false;
+  } catch (e) {
+    run.out.requests += limit - Math.max(0, budget.left);
+    if (e instanceof BudgetSpentError) {
+      deps.logger?.warn({
+        msg: "A day's count could not be met within the repair budget: reported, not chased",
+        wallet,
+        endpoint,
+        day: new Date(day).toISOString().slice(0, 10),
+        requests: limit,
+      });
+      return true;
+    }
+    if (deps.signal?.aborted) throw e;
+    deps.logger?.warn({
+      msg: "Failed to repair a day",
+      wallet,
+      endpoint,
+      day: new Date(day).toISOString().slice(0, 10),
+      error: (e as Error).message,
+    });
+    return false;
+  }
+}
+
+/**
+ * The API's count of the rows from `fromDay`'s first millisecond to `toDay`'s last, whether it reads bounds inclusively
+ * or not. An empty answer counting nothing is asked again (a spurious empty page says 0): up to four times when we
+ * store rows there (an "extra" verdict must not rest on two unlucky answers), else twice.
+ */
+async function apiCount(
+  run: Run,
+  wallet: string,
+  endpoint: Endpoint,
+  fromDay: number,
+  toDay: number,
+  have: number,
+): Promise<number | null> {
+  const { deps } = run.args;
+  let count: number | null = null;
+  for (let attempt = 0; attempt < (have > 0 ? 4 : 2); attempt++) {
+    const res = await deps.client.get(
+      ENDPOINT_PATHS[endpoint],
+      {
+        [ENDPOINT_WALLET_PARAM[endpoint]]: wallet,
+        start: 0,
+        limit: 1,
+        ...ENDPOINT_EXTRA_PARAMS[endpoint],
+        start_timestamp: fromDay - 1,
+        end_timestamp: toDay + DAY_MS - 1,
+      },
+      deps.signal,
+    );
+    run.out.requests++;
+    const page = recognisePage(res.body, endpoint);
+    const c = countOf(res.body);
+    count = c === null ? count : Math.max(count ?? 0, c);
+    if (!("error" in page) && page.records.length) break;
+  }
+  return count;
 }

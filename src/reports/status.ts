@@ -29,7 +29,9 @@ const WALLETS = labelled(
 const VERIFY = labelled(
   "report.verify",
   sql`SELECT count(*) AS checks, count(CASE WHEN verdict IN ('missing', 'still missing') THEN 1 END) AS missing,
-    count(CASE WHEN verdict = 'extra' THEN 1 END) AS extra, max(checked_ms) AS last_ms FROM verify_results`,
+    count(CASE WHEN verdict = 'extra' THEN 1 END) AS extra, count(CASE WHEN verdict = 'unreliable' THEN 1 END) AS unreliable,
+    count(CASE WHEN verdict IN ('ok', 'repaired') THEN 1 END) AS certified, min(CASE WHEN verdict IN ('ok', 'repaired')
+    THEN day_ms END) AS certified_from, max(checked_ms) AS last_ms FROM verify_results`,
 );
 
 export type StatusReport = Awaited<ReturnType<typeof statusReport>>;
@@ -112,7 +114,15 @@ export async function statusReport(w: Warehouse, nowMs: number, o: { runs: numbe
     quarantine,
     sinks: await deliverySummary(w),
     health: health.map((h): Row => ({ ...h, first_seen: iso(h.first_seen_ms) })),
-    verify: { checks: Number(v.checks), missing: Number(v.missing), extra: Number(v.extra), last_ms: v.last_ms },
+    verify: {
+      checks: Number(v.checks),
+      missing: Number(v.missing),
+      extra: Number(v.extra),
+      unreliable: Number(v.unreliable),
+      certified: Number(v.certified),
+      certified_from: v.certified_from === null ? null : Number(v.certified_from),
+      last_ms: v.last_ms,
+    },
     blocks: cursor
       ? {
           /** The first block followed for the wallets watched now (node_coverage), and the last. */

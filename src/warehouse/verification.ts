@@ -33,6 +33,21 @@ export async function storedCounts(w: Warehouse, wallet: string, fromMs: number,
   return new Map(rows.map((r) => [`${r.endpoint}|${Number(r.day_ms)}`, Number(r.n)]));
 }
 
+/**
+ * The days certified for a wallet in [fromMs, toMs): `endpoint|day` -> the stored count the day was certified with
+ * (its last verdict ok or repaired). A day whose stored count has changed since is no longer certified.
+ */
+export async function certifiedDays(w: Warehouse, wallet: string, fromMs: number, toMs: number) {
+  const rows = await w.query<{ endpoint: string; day_ms: string; stored: string }>(
+    labelled(
+      "verify.certified_days",
+      sql`SELECT endpoint, day_ms, stored FROM verify_results
+      WHERE wallet = ${wallet} AND day_ms >= ${fromMs} AND day_ms < ${toMs} AND verdict IN ('ok', 'repaired')`,
+    ),
+  );
+  return new Map(rows.map((r) => [`${r.endpoint}|${Number(r.day_ms)}`, Number(r.stored)]));
+}
+
 /** Keeps the last verdict per wallet, stream and day. */
 export async function saveVerdicts(w: Warehouse, days: DayVerdict[], nowMs: number): Promise<void> {
   if (!days.length) return;
@@ -51,7 +66,7 @@ export async function saveVerdicts(w: Warehouse, days: DayVerdict[], nowMs: numb
 /** Days whose rows are still missing after repair, per wallet, as the last verify of each day left them. */
 export async function gapDays(w: Warehouse): Promise<Map<string, number>> {
   const rows = await w.query<{ wallet: string; n: string }>(
-    "SELECT wallet, count(*) AS n FROM verify_results WHERE verdict IN ('missing', 'still missing') GROUP BY wallet",
+    "SELECT wallet, count(*) AS n FROM verify_results WHERE verdict IN ('missing', 'still missing', 'unreliable') GROUP BY wallet",
   );
   return new Map(rows.map((r) => [r.wallet, Number(r.n)]));
 }

@@ -99,9 +99,13 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }): P
       );
     const cost = config.wallets.length * ENDPOINTS.length * config.verify.days;
     process.stdout.write(
-      `completeness (verify): ${v.checks} wallet-stream-days checked${v.last_ms ? ` (last ${iso(v.last_ms)})` : ""}, ${v.missing} still missing rows, ${v.extra} with more rows than the API counts; ` +
-        `the rolling verify costs ${cost} requests (${config.wallets.length} wallets x ${ENDPOINTS.length} streams x ${config.verify.days} days)` +
-        `${config.verify.every_cycles ? ` every ${config.verify.every_cycles} cycles` : " (off in watch)"}, plus a re-walk per day that disagrees\n`,
+      `completeness (verify): ${v.certified.toLocaleString("en-US")} wallet-stream-days certified` +
+        `${v.certified_from !== null ? ` since ${iso(v.certified_from)?.slice(0, 10)}` : ""}` +
+        `${v.last_ms ? ` (last verify ${iso(v.last_ms)})` : ""}, ${v.missing} still missing rows, ` +
+        `${v.unreliable ? `${v.unreliable} with a count no walk meets, ` : ""}${v.extra} with more rows than the API counts; ` +
+        `the rolling verify costs about ${cost} requests (${config.wallets.length} wallets x ${ENDPOINTS.length} streams x ${config.verify.days} days)` +
+        `${config.verify.every_cycles ? ` every ${config.verify.every_cycles} cycles` : " (off in watch)"}, plus 1-2 per run of uncertified older days ` +
+        `(about 2 x log2(days) more per day that disagrees) and a re-walk per day that disagrees\n`,
     );
     if (health.length)
       process.stdout.write(

@@ -3,8 +3,8 @@
 import { createClient, loadContext, openWarehouse, parseIsoTime, type GlobalOptions } from "../context.ts";
 import { createSyncDeps } from "../../pipeline/sync-all.ts";
 import { newRunId } from "../../pipeline/outputs.ts";
-import { verify, type DayCheck } from "../../pipeline/verify.ts";
-import { DAY_MS, utcDay } from "../../model/time.ts";
+import { historyStartMs, verify, type DayCheck } from "../../pipeline/verify.ts";
+import { utcDay } from "../../model/time.ts";
 import { isAddress } from "../../normalize/address.ts";
 import { UsageError } from "../../internal/errors.ts";
 import { table } from "../table.ts";
@@ -16,6 +16,7 @@ export type VerifyOptions = GlobalOptions & {
   repair?: boolean;
   json?: boolean;
   all?: boolean;
+  recheck?: boolean;
 };
 
 const day = (value: string | undefined, flag: string) =>
@@ -31,7 +32,9 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
     throw new UsageError(`verify: ${opts.wallet} is not a watched wallet (see the config's wallets)`);
   const nowMs = Date.now();
   const toMs = to ?? nowMs;
-  const fromMs = from ?? utcDay(toMs) - (config.verify.days - 1) * DAY_MS;
+  // by default every day since the history start not yet certified (today always); --from: every day from there
+  const fromMs = from ?? historyStartMs(config);
+  const recheckFromMs = opts.recheck || from !== undefined ? fromMs : utcDay(nowMs);
   if (fromMs > toMs) throw new UsageError("verify: --from is after --to");
   const warehouse = await openWarehouse(config);
   try {
@@ -52,6 +55,8 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
       fromMs,
       toMs,
       repair: Boolean(opts.repair),
+      recheckFromMs,
+      budget: { requests: config.verify.max_requests, repairRequests: config.verify.max_repair_requests },
       onDay: (d) => {
         if (!opts.json && process.stderr.isTTY) process.stderr.write(`\rchecked ${shown.push(d)} wallet-stream-days`);
       },
@@ -83,14 +88,21 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
         );
       }
       const ok = v.days.filter((d) => d.verdict === "ok").length;
+      const count = (verdict: string) => v.days.filter((d) => d.verdict === verdict).length;
       process.stdout.write(
-        `${v.days.length} wallet-stream-days checked from ${new Date(utcDay(fromMs)).toISOString().slice(0, 10)} to ${new Date(utcDay(Math.min(toMs, nowMs))).toISOString().slice(0, 10)}: ` +
+        `${v.days.length} wallet-stream-days checked from ${new Date(utcDay(fromMs)).toISOString().slice(0, 10)} to ${new Date(utcDay(Math.min(toMs, nowMs))).toISOString().slice(0, 10)}` +
+          `${v.certifiedBefore ? ` (${v.certifiedBefore.toLocaleString("en-US")} more certified earlier and untouched since)` : ""}: ` +
           `${ok} ok, ${v.missing} missing rows${opts.repair ? ` (${v.repaired} repaired, ${v.stillMissing} still missing)` : ""}, ` +
-          `${v.days.filter((d) => d.verdict === "extra").length} with more rows than the API counts, ${v.days.filter((d) => d.verdict === "no count").length} without a count; ` +
+          `${v.unreliable ? `${v.unreliable} days whose count no walk within verify.max_repair_requests meets (unreliable), ` : ""}` +
+          `${count("extra")} with more rows than the API counts, ${count("no count")} without a count; ` +
           `${v.requests} requests${rows.length < v.days.length && !opts.all ? " (--all lists the days that agree too)" : ""}\n`,
       );
+      if (v.unchecked)
+        process.stdout.write(
+          `NOT CHECKED: ${v.unchecked.toLocaleString("en-US")} wallet-stream-days (verify.max_requests ${config.verify.max_requests} spent): run verify again\n`,
+        );
     }
-    const gaps = opts.repair ? v.stillMissing : v.missing;
+    const gaps = (opts.repair ? v.stillMissing + v.unreliable : v.missing) + v.unchecked;
     return gaps ? 1 : 0;
   } finally {
     await warehouse.close();
