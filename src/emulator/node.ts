@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { addressToHex } from "../normalize/address.ts";
 import { APPROVAL_TOPIC, TRANSFER_TOPIC } from "../normalize/block.ts";
 import { CONTRACT_TYPE_NAMES } from "../normalize/tokens.ts";
-import { blockOf, blockTimeMs, type Tx } from "./history.ts";
+import { blockOf, blockTimeMs, TOKENS, type Tx } from "./history.ts";
 import { callData } from "./render.ts";
 
 export const SOLIDIFY_BLOCKS = 19;
@@ -179,3 +179,50 @@ export function phantomOf(tx: Tx): Tx {
 }
 
 export const orphanTxs = (txs: Tx[]): Tx[] => (txs.length ? [...txs.slice(0, -1), phantomOf(txs[0])] : []);
+
+/** ABI words of a constant call's answer: a uint256, or a dynamic string (offset, length, bytes). */
+const abiUint = (v: number | bigint) => BigInt(v).toString(16).padStart(64, "0");
+function abiText(text: string): string {
+  const bytes = Buffer.from(text, "utf8").toString("hex");
+  return abiUint(32) + abiUint(bytes.length / 2) + bytes.padEnd(Math.ceil(bytes.length / 64) * 64 || 64, "0");
+}
+
+/**
+ * /wallet/triggerconstantcontract for the history's TRC20 tokens: name(), symbol(), decimals() as java-tron answers
+ * them (`constant_result` hex words); an unknown contract or method reverts (REVERT, empty result), as it would.
+ */
+export function constantCall(q: Record<string, unknown>): unknown {
+  const token = Object.values(TOKENS).find((t) => t.kind === "trc20" && t.id === q.contract_address);
+  const selector = String(q.function_selector ?? "");
+  const word = !token
+    ? null
+    : selector === "decimals()"
+      ? abiUint(token.decimals)
+      : selector === "symbol()"
+        ? abiText(token.abbr)
+        : selector === "name()"
+          ? abiText(token.name)
+          : null;
+  if (word === null)
+    return { result: { code: "CONTRACT_EXE_ERROR", message: "524556455254206f70636f6465" }, constant_result: [""] };
+  return {
+    result: { result: true },
+    energy_used: 300,
+    constant_result: [word],
+    transaction: { ret: [{}], visible: true },
+  };
+}
+
+/** /wallet/getassetissuebyid for the history's TRC10 tokens (name and abbr hex-encoded, as the node answers). */
+export function assetIssue(q: Record<string, unknown>): unknown {
+  const token = Object.values(TOKENS).find((t) => t.kind === "trc10" && t.id === String(q.value ?? ""));
+  if (!token) return {};
+  const hexOf = (v: string) => Buffer.from(v, "utf8").toString("hex");
+  return {
+    id: token.id,
+    name: hexOf(token.name),
+    abbr: hexOf(token.abbr),
+    precision: token.decimals,
+    owner_address: "41" + "00".repeat(20),
+  };
+}

@@ -2,7 +2,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { blockOf, blockTimeMs, History, type Mix, ORIGINAL_WALLETS, TOKENS, type Move, type Tx } from "./history.ts";
 import {
+  assetIssue,
   BlockIndex,
+  constantCall,
   nodeBlock,
   nodeBlockId,
   nodeInfos,
@@ -533,6 +535,8 @@ export class Emulator {
         if (n <= 0) return finish(200, {});
         return finish(200, n <= top ? nodeInfos(n, txsOf(n)) : []);
       }
+      if (name === "triggerconstantcontract") return finish(200, constantCall(q));
+      if (name === "getassetissuebyid") return finish(200, assetIssue(q));
       res.writeHead(404, { "content-type": "text/html" });
       res.end("<html><body><h2>HTTP ERROR 404 Not Found</h2></body></html>");
     });

@@ -8,7 +8,10 @@
 // calls (their transaction infos hold the Transfer events and internal transactions).
 import { normalizeBlock, type BlockHeader } from "../normalize/block.ts";
 import { appendBatch, emptyBatch, type NormalizedBatch } from "../model/rows.ts";
-import { builtinTokens, type TokenLookup } from "../normalize/common.ts";
+import { scaled } from "../normalize/common.ts";
+import { TokenCache } from "./tokens.ts";
+import { nodeAssetMetadata, nodeTokenMetadata } from "../source/node/token-metadata.ts";
+import type { Logger } from "../internal/logger.ts";
 import { MAX_BLOCKS_PER_CALL, type NodeClient } from "../source/node/client.ts";
 import pLimit from "p-limit";
 import { ChainError, ConfigError } from "../internal/errors.ts";
@@ -95,7 +98,7 @@ type Args = {
   maxBlocks?: number;
   runId: string;
   nowMs: () => number;
-  tokens?: TokenLookup;
+  logger?: Logger;
   signal?: AbortSignal;
   /** Also process the blocks past the solidified head, as unconfirmed (the fast lane). */
   fastLane?: boolean;
@@ -256,6 +259,8 @@ async function loadBlocks(
     runId: args.runId,
   });
   if (coverage) markCovered(args);
+  // rows loaded earlier while a token's metadata could not be had are completed now that it is known
+  if (part.batch.tokens.some((t) => t.decimals !== null)) await args.warehouse.rescaleTransfers();
   return { last: part.cursor, counts };
 }
 
@@ -273,6 +278,48 @@ export function followCounts(r: FollowResult): Record<string, number | null> {
     dropped: r.dropped,
     requests: r.requests,
   };
+}
+
+/** Per warehouse, the token metadata the follower knows (the tokens table, then what the node told it). */
+const tokenCaches = new WeakMap<Warehouse, TokenCache>();
+async function tokenCacheOf(args: Args): Promise<TokenCache> {
+  let cache = tokenCaches.get(args.warehouse);
+  if (!cache) tokenCaches.set(args.warehouse, (cache = new TokenCache(await args.warehouse.tokens())));
+  return cache;
+}
+
+/**
+ * Tokens first seen in these blocks get name, symbol and decimals from the node's constant calls; their rows are
+ * completed in the batch (amounts scaled exactly) and the token rows loaded with them. A node that cannot say leaves
+ * the rows with their raw amounts; the next range that meets the token asks again.
+ */
+async function completeTokens(args: Args, tokens: TokenCache, batch: NormalizedBatch) {
+  const unknown = batch.transfers.filter(
+    (t) => t.tokenDecimals === null && (t.assetType === "trc20" || t.assetType === "trc10"),
+  );
+  if (!unknown.length) return;
+  const kinds = new Map(unknown.map((t) => [t.tokenId, t.assetType]));
+  const found = await tokens.fillWith(
+    kinds.keys(),
+    (c) =>
+      kinds.get(c) === "trc10"
+        ? nodeAssetMetadata(args.client, c, args.signal)
+        : nodeTokenMetadata(args.client, c, args.signal),
+    (c, e) => args.logger?.warn({ msg: "No token metadata from the node yet", token: c, error: e.message }),
+  );
+  const byId = new Map(found.filter((t) => t.decimals !== null).map((t) => [t.tokenId, t]));
+  for (const [i, t] of batch.transfers.entries()) {
+    const meta = byId.get(t.tokenId);
+    if (!meta || t.tokenDecimals !== null || t.assetType === "trc721") continue;
+    batch.transfers[i] = {
+      ...t,
+      tokenSymbol: meta.symbol,
+      tokenName: meta.name,
+      tokenDecimals: meta.decimals,
+      amount: scaled(BigInt(t.amountRaw), meta.decimals),
+    };
+  }
+  batch.tokens.push(...found);
 }
 
 /** Blocks in order after `prev`: parent chain checked, transaction infos fetched where needed, normalized. */
@@ -295,6 +342,7 @@ async function processBlocks(
     p.catch(() => undefined); // awaited below, in order; a failure before then must not go unhandled
     return p;
   });
+  const tokens = await tokenCacheOf(args);
   for (const [i, block] of blocks.entries()) {
     const h = checkedHeader(block);
     first ??= h;
@@ -308,12 +356,13 @@ async function processBlocks(
       watched: args.watched,
       observedAtMs: args.nowMs(),
       confirmed,
-      tokens: args.tokens ?? builtinTokens,
+      tokens: tokens.lookup,
     });
     appendBatch(batch, part);
     last = { source, number: h.number, blockId: h.id, timestampMs: h.timestampMs };
   }
   if (!first || !last) throw new RangeError("processBlocks: no blocks");
+  await completeTokens(args, tokens, batch);
   const range = { from: first.number, to: last.number, fromMs: first.timestampMs, toMs: last.timestampMs };
   return { batch, cursor: last, range, first };
 }

@@ -18,8 +18,10 @@ export function followArgs(
   watched: ReadonlySet<string>,
   runId: string,
   nowMs: () => number,
+  logger?: Logger,
 ): FollowArgs {
   return {
+    logger,
     client,
     warehouse,
     watched,

@@ -16,6 +16,30 @@ export class TokenCache {
   }
   readonly lookup: TokenLookup = (id) => this.map.get(id) ?? wellKnownToken(id);
 
+  /**
+   * Metadata of TRC20 contracts we know nothing about from `fetch` (the node's constant calls), once per contract per
+   * process; a fetch that fails is tried again next time (the rows keep their exact raw amounts meanwhile).
+   */
+  async fillWith(
+    contracts: Iterable<string>,
+    fetch: (c: string) => Promise<TokenRow>,
+    onError: (c: string, e: Error) => void,
+  ) {
+    const found: TokenRow[] = [];
+    for (const c of new Set(contracts)) {
+      if (this.lookup(c) || this.missing.has(c) || !(isAddress(c) || /^\d{1,10}$/.test(c))) continue;
+      try {
+        const row = await fetch(c);
+        if (row.decimals === null) this.missing.add(c);
+        this.add([row]);
+        found.push(row);
+      } catch (e) {
+        onError(c, e as Error);
+      }
+    }
+    return found;
+  }
+
   /** Fetches metadata of TRC20 contracts we know nothing about (once per contract per process). */
   async fill(contracts: Iterable<string>, client: TronscanClient, signal?: AbortSignal): Promise<TokenRow[]> {
     const found: TokenRow[] = [];

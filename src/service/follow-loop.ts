@@ -47,7 +47,7 @@ export async function followLoop(o: {
       // no start is kept between passes: before the first block loads, each pass starts from the config or the head
       const r = await followAndAlert({
         follow: {
-          ...followArgs(config, o.client, warehouse, watched, runId, () => clock.now()),
+          ...followArgs(config, o.client, warehouse, watched, runId, () => clock.now(), logger),
           maxBlocks: config.node.max_blocks_per_pass,
           signal,
           fastLane: config.node.fast_lane,

@@ -47,7 +47,7 @@ export async function followCommand(opts: FollowOptions): Promise<number> {
     const watched = new Set(config.wallets.map((w) => w.address));
     const r = await followAndAlert({
       follow: {
-        ...followArgs(config, client, warehouse, watched, runId, Date.now),
+        ...followArgs(config, client, warehouse, watched, runId, Date.now, logger),
         maxBlocks: max ?? config.node.max_blocks_per_run,
       },
       config,
