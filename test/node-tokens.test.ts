@@ -33,7 +33,7 @@ describe("token metadata from the node", () => {
 
   it("the block path's token fields and amounts equal the TronScan path's; fake USDT found by both", async () => {
     const nowMs = Date.parse("2026-06-02T10:00:00Z");
-    const mix = parseMix("usdt_in:10,fake_usdt:8,gift:4,jst_out:4,usdc_in:4,trc10_in:4,trx_in:4");
+    const mix = parseMix("usdt_in:10,fake_usdt:8,gift:4,jst_out:4,usdc_in:4,trc10_in:4,trx_in:4,nft_in:4");
     const api = closeAfterEach(await startEmulator({ seed: 23, days: 1, nowMs, mix }));
     const wallets = ORIGINAL_WALLETS.map((w) => w.address);
     const dir = tempDir();
@@ -61,6 +61,7 @@ describe("token metadata from the node", () => {
     const node = await rows(viaNode);
     expect(node.filter((r) => r.token_id === TOKENS.fakeUsdt.id).length).toBeGreaterThan(3);
     expect(node.filter((r) => r.amount === null)).toEqual([]);
+    expect(node.filter((r) => r.token_id === TOKENS.nft.id).length).toBeGreaterThan(3); // TRC721 from 4-topic events
     expect(node).toEqual(await rows(viaScan));
     // the constant calls: three per TRC20 token the built-in list does not know (USDT, USDC, JST it does), once each
     const calls = api.emu.stats.byPath["/wallet/triggerconstantcontract"] ?? 0;

@@ -6,7 +6,7 @@ import { DAY_MS } from "../model/time.ts";
 
 export type TokenDef = {
   id: string;
-  kind: "trx" | "trc10" | "trc20";
+  kind: "trx" | "trc10" | "trc20" | "trc721";
   abbr: string;
   name: string;
   decimals: number;
@@ -75,6 +75,16 @@ export const TOKENS = {
     decimals: 6,
     level: "1",
     paramKeys: ["to", "amount"],
+  },
+  /** A TRC721 collection: a Transfer moves one token, its id the amount TronScan lists and the log's fourth topic. */
+  nft: {
+    id: addressFrom("apenft-collection"),
+    kind: "trc721",
+    abbr: "NFTC",
+    name: "Some Collection",
+    decimals: 0,
+    level: "1",
+    paramKeys: ["to", "tokenId"],
   },
 } as const satisfies Record<string, TokenDef>;
 
@@ -158,6 +168,8 @@ export const KINDS = {
   internal_rejected: 0.3,
   twin_payout: 0.5,
   fee_token_out: 0.5,
+  /** TRC721 received (0 by default: --mix nft_in:N; the demo's node step uses it). */
+  nft_in: 0,
 };
 
 /** Two valid addresses sharing their first 4 and last 4 characters (found by a birthday search). */
@@ -345,6 +357,8 @@ export class History {
         return [
           trc20(TOKENS.fakeUsdt, addressFrom(`${this.opts.seed}|fake${s.seq}`), w, usdtAmount(), "SUCCESS", true),
         ];
+      case "nft_in":
+        return [trc20(TOKENS.nft, peer(), w, BigInt(r.int(1, 99_999)))];
       case "gift":
         return [
           trc20(

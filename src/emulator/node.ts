@@ -116,11 +116,19 @@ export function nodeInfos(n: number, txs: Tx[]) {
       ...((events.length || tx.approvalFor) && !failed
         ? {
             log: [
-              ...events.map((m) => ({
-                address: hex(m.token.id).slice(2),
-                topics: [TRANSFER_TOPIC, topic(m.from), topic(m.to)],
-                data: m.raw.toString(16).padStart(64, "0"),
-              })),
+              ...events.map((m) =>
+                m.token.kind === "trc721"
+                  ? {
+                      address: hex(m.token.id).slice(2),
+                      topics: [TRANSFER_TOPIC, topic(m.from), topic(m.to), m.raw.toString(16).padStart(64, "0")],
+                      data: "",
+                    }
+                  : {
+                      address: hex(m.token.id).slice(2),
+                      topics: [TRANSFER_TOPIC, topic(m.from), topic(m.to)],
+                      data: m.raw.toString(16).padStart(64, "0"),
+                    },
+              ),
               // approve(spender, 0xffffffff): the Approval event the TronScan endpoints list for its owner
               ...(tx.approvalFor
                 ? [
@@ -192,17 +200,16 @@ function abiText(text: string): string {
  * them (`constant_result` hex words); an unknown contract or method reverts (REVERT, empty result), as it would.
  */
 export function constantCall(q: Record<string, unknown>): unknown {
-  const token = Object.values(TOKENS).find((t) => t.kind === "trc20" && t.id === q.contract_address);
+  const token = Object.values(TOKENS).find(
+    (t) => (t.kind === "trc20" || t.kind === "trc721") && t.id === q.contract_address,
+  );
   const selector = String(q.function_selector ?? "");
-  const word = !token
-    ? null
-    : selector === "decimals()"
-      ? abiUint(token.decimals)
-      : selector === "symbol()"
-        ? abiText(token.abbr)
-        : selector === "name()"
-          ? abiText(token.name)
-          : null;
+  const text: Record<string, () => string | null> = {
+    "decimals()": () => (token?.kind === "trc721" ? null : abiUint(token?.decimals ?? 0)), // an NFT has none
+    "symbol()": () => abiText(token?.abbr ?? ""),
+    "name()": () => abiText(token?.name ?? ""),
+  };
+  const word = token && text[selector] ? text[selector]() : null;
   if (word === null)
     return { result: { code: "CONTRACT_EXE_ERROR", message: "524556455254206f70636f6465" }, constant_result: [""] };
   return {

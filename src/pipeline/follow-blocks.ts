@@ -7,7 +7,7 @@
 // The cost does not depend on how many wallets are watched: one call per 100 blocks, one per block with contract
 // calls (their transaction infos hold the Transfer events and internal transactions).
 import { normalizeBlock, type BlockHeader } from "../normalize/block.ts";
-import { appendBatch, emptyBatch, type NormalizedBatch } from "../model/rows.ts";
+import { appendBatch, emptyBatch, type NormalizedBatch, type TransferRow } from "../model/rows.ts";
 import { scaled } from "../normalize/common.ts";
 import { TokenCache } from "./tokens.ts";
 import { nodeAssetMetadata, nodeTokenMetadata } from "../source/node/token-metadata.ts";
@@ -294,30 +294,33 @@ async function tokenCacheOf(args: Args): Promise<TokenCache> {
  * the rows with their raw amounts; the next range that meets the token asks again.
  */
 async function completeTokens(args: Args, tokens: TokenCache, batch: NormalizedBatch) {
-  const unknown = batch.transfers.filter(
-    (t) => t.tokenDecimals === null && (t.assetType === "trc20" || t.assetType === "trc10"),
+  const lacking = (t: TransferRow) =>
+    t.assetType === "trc721" ? t.tokenSymbol === null && t.tokenName === null : t.tokenDecimals === null;
+  const kinds = new Map(
+    batch.transfers.filter((t) => t.assetType !== "trx" && lacking(t)).map((t) => [t.tokenId, t.assetType]),
   );
-  if (!unknown.length) return;
-  const kinds = new Map(unknown.map((t) => [t.tokenId, t.assetType]));
+  if (!kinds.size) return;
   const found = await tokens.fillWith(
     kinds.keys(),
-    (c) =>
+    async (c) =>
       kinds.get(c) === "trc10"
         ? nodeAssetMetadata(args.client, c, args.signal)
-        : nodeTokenMetadata(args.client, c, args.signal),
+        : { ...(await nodeTokenMetadata(args.client, c, args.signal)), assetType: kinds.get(c) ?? "trc20" },
     (c, e) => args.logger?.warn({ msg: "No token metadata from the node yet", token: c, error: e.message }),
   );
-  const byId = new Map(found.filter((t) => t.decimals !== null).map((t) => [t.tokenId, t]));
+  const byId = new Map(found.map((t) => [t.tokenId, t]));
   for (const [i, t] of batch.transfers.entries()) {
     const meta = byId.get(t.tokenId);
-    if (!meta || t.tokenDecimals !== null || t.assetType === "trc721") continue;
-    batch.transfers[i] = {
-      ...t,
-      tokenSymbol: meta.symbol,
-      tokenName: meta.name,
-      tokenDecimals: meta.decimals,
-      amount: scaled(BigInt(t.amountRaw), meta.decimals),
-    };
+    if (!meta || !lacking(t)) continue;
+    const named = { ...t, tokenSymbol: meta.symbol, tokenName: meta.name };
+    if (t.assetType === "trc721")
+      batch.transfers[i] = named; // one token moved: amount 1, decimals 0 already
+    else if (meta.decimals !== null)
+      batch.transfers[i] = {
+        ...named,
+        tokenDecimals: meta.decimals,
+        amount: scaled(BigInt(t.amountRaw), meta.decimals),
+      };
   }
   batch.tokens.push(...found);
 }

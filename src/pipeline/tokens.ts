@@ -30,7 +30,7 @@ export class TokenCache {
       if (this.lookup(c) || this.missing.has(c) || !(isAddress(c) || /^\d{1,10}$/.test(c))) continue;
       try {
         const row = await fetch(c);
-        if (row.decimals === null) this.missing.add(c);
+        if (row.decimals === null && row.assetType !== "trc721") this.missing.add(c);
         this.add([row]);
         found.push(row);
       } catch (e) {
