@@ -226,5 +226,18 @@ if (!only || only === "latency") {
       lowerIsBetter: true,
       digits: 1,
     });
+  for (const [r, aim] of [
+    [solid, 2],
+    [fast, 3],
+  ] as const)
+    figure({
+      figure: `live node requests per block, ${r.mode} (TronGrid's free 100,000 a day = 3.47 per block)`,
+      aim: `<= ${aim}`,
+      aimValue: aim,
+      measured: r.requestsPerBlock,
+      unit: "",
+      lowerIsBetter: true,
+      digits: 2,
+    });
 }
 printReport();

@@ -17,7 +17,20 @@ import { createTronscanClient } from "../src/source/tronscan/client.ts";
 import { createNodeClient } from "../src/source/node/client.ts";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 
-export type LatencyResult = { mode: string; alerts: number; p50: number; p95: number; max: number };
+export type LatencyResult = {
+  mode: string;
+  alerts: number;
+  p50: number;
+  p95: number;
+  max: number;
+  /** Node requests (any /wallet or /walletsolidity path) per block produced while measuring. */
+  requestsPerBlock: number;
+  byPath: Record<string, number>;
+};
+
+/** The node requests the emulator has answered so far, per path. */
+const nodeRequests = (emu: Emulator) =>
+  Object.fromEntries(Object.entries(emu.stats.byPath).filter(([p]) => p.startsWith("/wallet")));
 
 const quantile = (sorted: number[], q: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : Number.NaN;
@@ -48,6 +61,7 @@ async function measure(fastLane: boolean, minutes: number): Promise<LatencyResul
   const api = await emu.listen(0);
   const apiUrl = `http://127.0.0.1:${(api.address() as { port: number }).port}`;
   let measureFrom = Number.POSITIVE_INFINITY;
+  let before: Record<string, number> = {};
   const latencies: number[] = [];
   const hook = await receiver((b, at) => {
     if (b.type !== "anomaly" || !b.data?.occurred_at) return;
@@ -78,7 +92,10 @@ async function measure(fastLane: boolean, minutes: number): Promise<LatencyResul
     nodeClient: () => createNodeClient({ baseUrl: apiUrl, requestsPerSecond: 100, burst: 20 }),
     // the first cycle backfilled the history (and alerted on it): from here on, only new blocks count
     onCycle: (n) => {
-      if (n === 1) measureFrom = Date.now() + 5_000;
+      if (n === 1) {
+        measureFrom = Date.now() + 5_000;
+        setTimeout(() => (before = nodeRequests(emu)), 5_000);
+      }
     },
   });
   const t0 = Date.now();
@@ -89,6 +106,10 @@ async function measure(fastLane: boolean, minutes: number): Promise<LatencyResul
         `\r  ${mode}: ${((Date.now() - t0) / 1000).toFixed(0)} s of ${minutes * 60}, ${latencies.length} alerts measured   `,
       );
   }
+  const after = nodeRequests(emu);
+  const blocksProduced = (Date.now() - measureFrom) / 3000;
+  const byPath = Object.fromEntries(Object.entries(after).map(([p, n]) => [p, n - (before[p] ?? 0)]));
+  const requests = Object.values(byPath).reduce((a, b) => a + b, 0);
   stop.abort();
   await running;
   await warehouse.close();
@@ -103,6 +124,8 @@ async function measure(fastLane: boolean, minutes: number): Promise<LatencyResul
     p50: quantile(sorted, 0.5),
     p95: quantile(sorted, 0.95),
     max: sorted.at(-1) ?? Number.NaN,
+    requestsPerBlock: requests / blocksProduced,
+    byPath: Object.fromEntries(Object.entries(byPath).map(([p, n]) => [p, Number((n / blocksProduced).toFixed(2))])),
   };
 }
 
@@ -114,7 +137,10 @@ export async function benchLatency(minutes: number): Promise<LatencyResult[]> {
   for (const fast of [false, true]) {
     const r = await measure(fast, minutes);
     console.log(
-      `  ${r.mode}: ${r.alerts} alerts, p50 ${r.p50.toFixed(1)} s, p95 ${r.p95.toFixed(1)} s, max ${r.max.toFixed(1)} s`,
+      `  ${r.mode}: ${r.alerts} alerts, p50 ${r.p50.toFixed(1)} s, p95 ${r.p95.toFixed(1)} s, max ${r.max.toFixed(1)} s; ` +
+        `${r.requestsPerBlock.toFixed(2)} node requests per block (${Object.entries(r.byPath)
+          .map(([p, n]) => `${p} ${n}`)
+          .join(", ")})`,
     );
     out.push(r);
   }

@@ -55,26 +55,29 @@ export function headProblem(h: BlockHeader, last: BlockCursor | null, clock: Blo
 
 /**
  * A head (`read` asks for it) that makes sense after `last`: read again when not, and refused (ChainError) when it
- * stays unbelievable after HEAD_ATTEMPTS answers.
+ * stays unbelievable after HEAD_ATTEMPTS answers. The answer is the whole block (getnowblock), kept with its header:
+ * when it is the one block to follow next, it is not asked for again.
  */
 export async function believableHead(
   read: () => Promise<unknown>,
   last: BlockCursor | null,
   clock: BlockClock,
   which: string,
-): Promise<BlockHeader> {
+): Promise<{ header: BlockHeader; block: unknown }> {
   let problem = "";
   for (let attempt = 0; attempt < HEAD_ATTEMPTS; attempt++) {
     let h: BlockHeader;
+    let block: unknown;
     try {
-      h = checkedHeader(await read());
+      block = await read();
+      h = checkedHeader(block);
     } catch (e) {
       if (!(e instanceof ChainError)) throw e;
       problem = e.message;
       continue;
     }
     const p = headProblem(h, last, clock);
-    if (!p) return h;
+    if (!p) return { header: h, block };
     problem = p;
   }
   throw new ChainError(

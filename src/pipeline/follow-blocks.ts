@@ -115,7 +115,8 @@ export async function followBlocks(args: Args): Promise<FollowResult> {
   const { client, warehouse: w } = args;
   const before = client.stats.requests;
   let cursor = await w.getBlockCursor(NODE_SOURCE);
-  const head = await believableHead(() => client.solidifiedHead(args.signal), cursor, clockOf(args), "solidified");
+  const answer = await believableHead(() => client.solidifiedHead(args.signal), cursor, clockOf(args), "solidified");
+  const head = answer.header;
   let next = cursor ? cursor.number + 1 : (args.startBlock ?? head.number);
   if (!cursor && next > head.number)
     throw new ConfigError("the configuration", [
@@ -128,8 +129,16 @@ export async function followBlocks(args: Args): Promise<FollowResult> {
   let dropped = 0;
   const budget = args.maxBlocks ?? Number.POSITIVE_INFINITY;
   while (next <= head.number && blocks < budget) {
+    if (cursor && head.number - cursor.number <= budget - blocks && tipHolds(w, cursor, head)) {
+      // the fast lane already loaded these very blocks (the head's id is our tip's): confirmed without fetching them
+      const c = await confirmFromTip(args, cursor, head, coverageFor(args, cursor));
+      blocks += head.number - cursor.number;
+      cursor = c;
+      next = head.number + 1;
+      break;
+    }
     const end = Math.min(next + MAX_BLOCKS_PER_CALL, head.number + 1, next + (budget - blocks));
-    const got = await rangeInOrder(args, next, end, cursor);
+    const got = await blocksFrom(args, next, end, cursor, answer);
     const { last, counts } = await loadBlocks(args, got.blocks, cursor, NODE_SOURCE, true, coverageFor(args, cursor));
     transfersNew += counts.transfersNew;
     transactionsNew += counts.transactionsNew;
@@ -204,7 +213,8 @@ export type TipResult = {
  */
 async function followTip(args: Args, solid: BlockCursor): Promise<TipResult> {
   const { client, warehouse: w } = args;
-  const top = await believableHead(() => client.head(args.signal), solid, clockOf(args), "newest");
+  const newest = await believableHead(() => client.head(args.signal), solid, clockOf(args), "newest");
+  const top = newest.header;
   const out: TipResult = { head: top.number, cursor: solid.number, blocks: 0, reorgs: 0, transfersNew: 0, dropped: 0 };
   let tip = await w.getBlockCursor(TIP_SOURCE);
   if (!tip || tip.number <= solid.number) tip = solid;
@@ -212,13 +222,14 @@ async function followTip(args: Args, solid: BlockCursor): Promise<TipResult> {
   if (tip !== solid && top.number <= tip.number && !(top.number === tip.number && top.id === tip.blockId)) {
     out.reorgs++;
     tip = solid;
+    forgetTip(w, solid.number);
   }
   for (let attempt = 0; tip.number < top.number && attempt < 3; attempt++) {
     let prev = tip;
     try {
       for (let next = tip.number + 1; next <= top.number; ) {
         const end = Math.min(next + MAX_BLOCKS_PER_CALL, top.number + 1);
-        const got = await rangeInOrder(args, next, end, prev);
+        const got = await blocksFrom(args, next, end, prev, newest);
         const { last, counts } = await loadBlocks(args, got.blocks, prev, TIP_SOURCE, false, null);
         out.transfersNew += counts.transfersNew;
         out.dropped += counts.dropped;
@@ -235,6 +246,7 @@ async function followTip(args: Args, solid: BlockCursor): Promise<TipResult> {
       out.reorgs++;
       out.cursor = prev.number;
       tip = solid;
+      forgetTip(w, solid.number);
     }
   }
   out.cursor = tip.number;
@@ -251,6 +263,7 @@ async function loadBlocks(
   coverage: ((first: BlockHeader) => Coverage) | null,
 ) {
   const part = await processBlocks(args, blocks, prev, source, confirmed);
+  if (source === TIP_SOURCE) rememberTip(args.warehouse, part.headers);
   const counts = await args.warehouse.load({
     batch: part.batch,
     blockCursor: part.cursor,
@@ -332,7 +345,13 @@ async function processBlocks(
   prev: BlockCursor | null,
   source: string,
   confirmed: boolean,
-): Promise<{ batch: NormalizedBatch; cursor: BlockCursor; range: BlockRange; first: BlockHeader }> {
+): Promise<{
+  batch: NormalizedBatch;
+  cursor: BlockCursor;
+  range: BlockRange;
+  first: BlockHeader;
+  headers: BlockHeader[];
+}> {
   const batch: NormalizedBatch = emptyBatch();
   let last = prev;
   let first: BlockHeader | null = null;
@@ -346,8 +365,10 @@ async function processBlocks(
     return p;
   });
   const tokens = await tokenCacheOf(args);
+  const headers: BlockHeader[] = [];
   for (const [i, block] of blocks.entries()) {
     const h = checkedHeader(block);
+    headers.push(h);
     first ??= h;
     if (last && last.number === h.number - 1 && last.blockId !== h.parentHash)
       throw new ChainError(
@@ -367,7 +388,77 @@ async function processBlocks(
   if (!first || !last) throw new RangeError("processBlocks: no blocks");
   await completeTokens(args, tokens, batch);
   const range = { from: first.number, to: last.number, fromMs: first.timestampMs, toMs: last.timestampMs };
-  return { batch, cursor: last, range, first };
+  return { batch, cursor: last, range, first, headers };
+}
+
+/** Blocks [from, to): the head answer itself when it is the one block to follow next, else asked for (rangeInOrder). */
+function blocksFrom(
+  args: Args,
+  from: number,
+  to: number,
+  prev: BlockCursor | null,
+  head: { header: BlockHeader; block: unknown },
+): Promise<{ blocks: unknown[]; complete: boolean }> {
+  const h = head.header;
+  if (to - from === 1 && h.number === from && prev?.number === from - 1 && h.parentHash === prev.blockId)
+    return Promise.resolve({ blocks: [head.block], complete: true });
+  return rangeInOrder(args, from, to, prev);
+}
+
+/** Per warehouse, the unsolidified blocks the fast lane loaded last at each height: id, parent and time. */
+const tipChains = new WeakMap<Warehouse, Map<number, BlockHeader>>();
+function rememberTip(w: Warehouse, headers: BlockHeader[]) {
+  const chain = tipChains.get(w) ?? new Map<number, BlockHeader>();
+  tipChains.set(w, chain);
+  for (const h of headers) chain.set(h.number, h);
+}
+/** A replaced tip: what was remembered above `from` is no longer what the rows say. */
+function forgetTip(w: Warehouse, from: number) {
+  const chain = tipChains.get(w);
+  if (chain) for (const n of [...chain.keys()]) if (n > from) chain.delete(n);
+}
+
+/**
+ * Whether the fast lane's last load of the block after `cursor` is the solidified head itself: the same id, and the
+ * same parent as the head and as our cursor. A block id commits to its contents and its parent, so those rows are the
+ * solidified block's rows. One block at a time (a follower caught up solidifies one block per pass); several are
+ * fetched as usual.
+ */
+function tipHolds(w: Warehouse, cursor: BlockCursor, head: BlockHeader): boolean {
+  const b = tipChains.get(w)?.get(head.number);
+  return (
+    head.number === cursor.number + 1 &&
+    b?.id === head.id &&
+    b.parentHash === cursor.blockId &&
+    head.parentHash === cursor.blockId
+  );
+}
+
+/** The solidified cursor moved to `head` and the fast lane's rows of those blocks confirmed, in one load. */
+async function confirmFromTip(
+  args: Args,
+  cursor: BlockCursor,
+  head: BlockHeader,
+  coverage: ((first: BlockHeader) => Coverage) | null,
+): Promise<BlockCursor> {
+  const chain = tipChains.get(args.warehouse);
+  const first = chain?.get(cursor.number + 1) ?? head;
+  const next: BlockCursor = {
+    source: NODE_SOURCE,
+    number: head.number,
+    blockId: head.id,
+    timestampMs: head.timestampMs,
+  };
+  await args.warehouse.load({
+    batch: emptyBatch(),
+    blockCursor: next,
+    confirmRange: { from: first.number, to: head.number, fromMs: first.timestampMs, toMs: head.timestampMs },
+    coverage: coverage?.(first) ?? undefined,
+    runId: args.runId,
+  });
+  if (coverage) markCovered(args);
+  if (chain) for (const n of [...chain.keys()]) if (n <= head.number) chain.delete(n); // solidified now
+  return next;
 }
 
 /**

@@ -25,6 +25,7 @@ import {
 } from "./types.ts";
 import {
   allActivityDaysSql,
+  confirmedBlocksSql,
   droppedFromBlocksSql,
   mergeObservationsSql,
   mergeTransactionsSql,
@@ -156,10 +157,9 @@ export function createWarehouse(driver: Driver): Warehouse {
     batch: NormalizedBatch,
     cursors: Cursor[],
     runId: string,
-    blockCursor?: BlockCursor,
-    blockRange?: BlockRange,
-    coverage?: Coverage,
+    blocks: { blockCursor?: BlockCursor; blockRange?: BlockRange; confirmRange?: BlockRange; coverage?: Coverage },
   ): Promise<LoadCounts> {
+    const { blockCursor, blockRange, confirmRange, coverage } = blocks;
     const counts = emptyLoadCounts();
     const rows = collapseBatch(batch);
     stagedRows += rows.transfers.length + rows.transactions.length + (batch.observations?.length ?? 0);
@@ -189,6 +189,10 @@ export function createWarehouse(driver: Driver): Warehouse {
     if (blockRange) {
       for (const s of droppedFromBlocksSql(blockRange, d.now())) counts.dropped += await tx.changes(s);
       if (counts.dropped) movedDays.push(blockRange.fromMs, blockRange.toMs);
+    }
+    if (confirmRange) {
+      for (const s of confirmedBlocksSql(confirmRange, d.now())) await tx.run(s);
+      movedDays.push(confirmRange.fromMs, confirmRange.toMs);
     }
     await markDays(tx, [...rows.transfers, ...rows.transactions, ...movedDays.map((timestampMs) => ({ timestampMs }))]);
     if (batch.tokens.length) await upsertTokens(tx, batch.tokens);
@@ -390,11 +394,13 @@ export function createWarehouse(driver: Driver): Warehouse {
     dialect: d,
     description: driver.description,
     migrate: () => serial(migrate),
-    load: ({ batch, cursors = [], blockCursor, blockRange, coverage, runId }) =>
+    load: ({ batch, cursors = [], blockCursor, blockRange, confirmRange, coverage, runId }) =>
       serial(async () => {
         await ensureStage();
         try {
-          return await driver.transaction((tx) => load(tx, batch, cursors, runId, blockCursor, blockRange, coverage));
+          return await driver.transaction((tx) =>
+            load(tx, batch, cursors, runId, { blockCursor, blockRange, confirmRange, coverage }),
+          );
         } catch (e) {
           storedTokens.clear(); // a rolled-back load may have held the only write of a token
           throw e;

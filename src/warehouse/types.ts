@@ -127,6 +127,8 @@ export type Warehouse = {
     blockCursor?: BlockCursor;
     /** The blocks this batch holds every watched movement of: their unconfirmed rows not in it are dropped. */
     blockRange?: BlockRange;
+    /** Blocks whose unconfirmed rows are now solidified as they are (the fast lane loaded these very blocks). */
+    confirmRange?: BlockRange;
     /** The block follower covers these wallets from this load's first block on (warehouse/coverage.ts). */
     coverage?: Coverage;
     runId: string;

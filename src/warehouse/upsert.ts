@@ -73,6 +73,16 @@ export function droppedFromBlocksSql(range: BlockRange, now: string): string[] {
   ];
 }
 
+/** The unconfirmed rows of blocks now solidified as the fast lane loaded them (same block ids): confirmed. */
+export function confirmedBlocksSql(range: BlockRange, now: string): string[] {
+  const near = `timestamp_ms BETWEEN ${Math.floor(range.fromMs) - DAY_MS} AND ${Math.ceil(range.toMs) + DAY_MS}`;
+  const of = `NOT confirmed AND status <> 'dropped' AND block BETWEEN ${range.from} AND ${range.to} AND ${near}`;
+  return [
+    `UPDATE transfers SET confirmed = true, updated_at = ${now} WHERE ${of}`,
+    `UPDATE transactions SET confirmed = true, updated_at = ${now} WHERE ${of}`,
+  ];
+}
+
 /** The observation ledger: each unit once per wallet and stream; its time follows the newest observation. */
 export function mergeObservationsSql(): string[] {
   const same = "o.wallet = s.wallet AND o.endpoint = s.endpoint AND o.unit_id = s.unit_id";
