@@ -317,6 +317,64 @@ describe("the follower meets the rest of the system", () => {
   }, 60_000);
 });
 
+describe("tronmon follow from cron alerts like watch", () => {
+  it("a follow that loads a payment runs the rules and the detectors and delivers to the sinks", async () => {
+    const dir = tempDir();
+    const c = chain({ first: 8000, count: 3 }, (n) =>
+      n === 8001 ? [usdtPayment("cron", WATCHED, 25_000_000_000n)] : [],
+    );
+    const node = await nodeDouble(c);
+    const got: Record<string, unknown>[] = [];
+    const { createServer } = await import("node:http");
+    const sink = createServer((req, res) => {
+      let b = "";
+      req.on("data", (x) => (b += x));
+      req.on("end", () => {
+        got.push(JSON.parse(b));
+        res.writeHead(200).end("{}");
+      });
+    });
+    await new Promise<void>((r) => sink.listen(0, "127.0.0.1", () => r()));
+    const port = (sink.address() as { port: number }).port;
+    writeFileSync(
+      join(dir, "tronmon.yaml"),
+      [
+        "wallets:",
+        `  - address: ${WATCHED}`,
+        "node:",
+        `  base_url: ${node.url}`,
+        "  start_block: 8000",
+        "rules:",
+        "  - name: Any transaction",
+        "    kind: count",
+        "    period_days: 7",
+        "    threshold: 0",
+        "notify:",
+        "  sinks:",
+        "    - name: hook",
+        "      kind: webhook",
+        "      url_env: TEST_CRON_HOOK",
+        "warehouse:",
+        `  path: ${join(dir, "t.duckdb")}`,
+        "output:",
+        `  dir: ${join(dir, "out")}`,
+        "logging:",
+        `  file: ${join(dir, "t.log")}`,
+      ].join("\n"),
+    );
+    process.env.TEST_CRON_HOOK = `http://127.0.0.1:${port}/hook`;
+    const r = await tronmon(["-c", "tronmon.yaml", "follow", "--json"], dir);
+    sink.close();
+    expect(r.code, r.stderr).toBe(0);
+    const types = got.map(
+      (g) =>
+        `${g.type}:${(g.data as Record<string, unknown>)?.rule ?? (g.data as Record<string, unknown>)?.anomaly_type ?? ""}`,
+    );
+    expect(types.some((t) => t.startsWith("alert"))).toBe(true); // the rule opened an alert and it was delivered
+    expect(JSON.parse(r.stdout.trim())).toMatchObject({ blocks: 3, new_transfers: 1 });
+  }, 60_000);
+});
+
 describe("bounded and private I/O, both clients", () => {
   it("an answer past the byte cap is cut off, never held whole", async () => {
     const big = `{"block":[${'"x",'.repeat(600_000)}"x"]}`; // ~2.4 MB
