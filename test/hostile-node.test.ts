@@ -39,6 +39,26 @@ const synced = (toMs: number) =>
     newestMs: toMs,
   }));
 
+/** A config file for the CLI: the watched wallet, `node:` lines, a warehouse, output and log in `dir`. */
+function writeConfig(dir: string, node: string[], more: string[] = []) {
+  writeFileSync(
+    join(dir, "tronmon.yaml"),
+    [
+      "wallets:",
+      `  - address: ${WATCHED}`,
+      "node:",
+      ...node.map((l) => `  ${l}`),
+      ...more,
+      "warehouse:",
+      `  path: ${join(dir, "t.duckdb")}`,
+      "output:",
+      `  dir: ${join(dir, "out")}`,
+      "logging:",
+      `  file: ${join(dir, "t.log")}`,
+    ].join("\n"),
+  );
+}
+
 describe("the follower meets the rest of the system", () => {
   it("a failed first follow records no coverage; the restart at a newer head is covered from there, TronScan backfilling up to it", async () => {
     const c = chain({ first: 70_000_000, count: 101 }, (n) =>
@@ -244,26 +264,7 @@ describe("the follower meets the rest of the system", () => {
     const old = chain({ first: 6000, count: 5 }, (n) => (n === 6003 ? [usdtPayment("old", WATCHED, 1n)] : []));
     const state = { blocks: old.blocks, infos: old.infos };
     const node = await nodeDouble(state);
-    const cfg = (extra: string[] = []) =>
-      writeFileSync(
-        join(dir, "tronmon.yaml"),
-        [
-          "wallets:",
-          `  - address: ${WATCHED}`,
-          "node:",
-          `  base_url: ${node.url}`,
-          "  start_block: 6000",
-          "  max_retries: 1",
-          ...extra,
-          "warehouse:",
-          `  path: ${join(dir, "t.duckdb")}`,
-          "output:",
-          `  dir: ${join(dir, "out")}`,
-          "logging:",
-          `  file: ${join(dir, "t.log")}`,
-        ].join("\n"),
-      );
-    cfg();
+    writeConfig(dir, [`base_url: ${node.url}`, "start_block: 6000", "max_retries: 1"]);
     const first = await tronmon(["-c", "tronmon.yaml", "follow", "--json"], dir);
     expect(first.code).toBe(0);
     // the node now has another chain from block 6002 on (its 6003 holds another payment) and grew by two blocks
@@ -292,20 +293,7 @@ describe("the follower meets the rest of the system", () => {
     const dir = tempDir();
     const c = chain({ first: 7000, count: 2 });
     const node = await nodeDouble(c);
-    writeFileSync(
-      join(dir, "tronmon.yaml"),
-      [
-        "wallets:",
-        `  - address: ${WATCHED}`,
-        "node:",
-        `  base_url: ${node.url}`,
-        "  start_block: 700000000",
-        "warehouse:",
-        `  path: ${join(dir, "t.duckdb")}`,
-        "logging:",
-        `  file: ${join(dir, "t.log")}`,
-      ].join("\n"),
-    );
+    writeConfig(dir, [`base_url: ${node.url}`, "start_block: 700000000"]);
     const r = await tronmon(["-c", "tronmon.yaml", "follow"], dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/node\.start_block: 700000000 is past the node's solidified head 7001/);
@@ -336,14 +324,10 @@ describe("tronmon follow from cron alerts like watch", () => {
     });
     await new Promise<void>((r) => sink.listen(0, "127.0.0.1", () => r()));
     const port = (sink.address() as { port: number }).port;
-    writeFileSync(
-      join(dir, "tronmon.yaml"),
+    writeConfig(
+      dir,
+      [`base_url: ${node.url}`, "start_block: 8000"],
       [
-        "wallets:",
-        `  - address: ${WATCHED}`,
-        "node:",
-        `  base_url: ${node.url}`,
-        "  start_block: 8000",
         "rules:",
         "  - name: Any transaction",
         "    kind: count",
@@ -354,13 +338,7 @@ describe("tronmon follow from cron alerts like watch", () => {
         "    - name: hook",
         "      kind: webhook",
         "      url_env: TEST_CRON_HOOK",
-        "warehouse:",
-        `  path: ${join(dir, "t.duckdb")}`,
-        "output:",
-        `  dir: ${join(dir, "out")}`,
-        "logging:",
-        `  file: ${join(dir, "t.log")}`,
-      ].join("\n"),
+      ],
     );
     process.env.TEST_CRON_HOOK = `http://127.0.0.1:${port}/hook`;
     const r = await tronmon(["-c", "tronmon.yaml", "follow", "--json"], dir);
@@ -415,22 +393,7 @@ describe("bounded and private I/O, both clients", () => {
   it("a key in a base URL's path never reaches the terminal, the log or the run log; credentials in it are refused by check", async () => {
     const dir = tempDir();
     const dead = "http://127.0.0.1:9/SECRETKEY12345/";
-    const write = (url: string) =>
-      writeFileSync(
-        join(dir, "tronmon.yaml"),
-        [
-          "wallets:",
-          `  - address: ${WATCHED}`,
-          "node:",
-          `  base_url: ${url}`,
-          "  max_retries: 0",
-          "  start_block: 1",
-          "warehouse:",
-          `  path: ${join(dir, "t.duckdb")}`,
-          "logging:",
-          `  file: ${join(dir, "t.log")}`,
-        ].join("\n"),
-      );
+    const write = (url: string) => writeConfig(dir, [`base_url: ${url}`, "max_retries: 0", "start_block: 1"]);
     write(dead);
     const r = await tronmon(["-c", "tronmon.yaml", "follow"], dir);
     expect(r.code).toBe(75);
