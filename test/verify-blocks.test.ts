@@ -59,6 +59,10 @@ describe("verify over block-followed rows", () => {
     );
     const second = await check();
     expect(second.missing).toBeGreaterThan(0);
+    // the verdict says whose rows the day holds: the blocks lack what TronScan lists
+    expect(new Set(second.days.filter((d) => d.verdict === "repaired").map((d) => d.rowsFrom))).toEqual(
+      new Set(["blocks"]),
+    );
     expect(second.stillMissing).toBe(0);
     expect(second.repaired).toBe(second.missing);
     const after = await w.query<{ id: string }>(

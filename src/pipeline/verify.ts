@@ -18,6 +18,7 @@ import { BudgetSpentError, countOf, syncEndpoint, type SyncDeps } from "./sync-e
 import { recognisePage } from "../normalize/page.ts";
 import { TRON_GENESIS_MS } from "../normalize/common.ts";
 import { certifiedDays, saveVerdicts, storedCounts } from "../warehouse/verification.ts";
+import { blockSpans } from "../warehouse/coverage.ts";
 export { gapDays } from "../warehouse/verification.ts";
 
 export type Verdict = "ok" | "missing" | "extra" | "no count" | "repaired" | "still missing" | "unreliable";
@@ -28,6 +29,8 @@ export type DayCheck = {
   api: number | null;
   stored: number;
   verdict: Verdict;
+  /** Where the day's rows came from: the block follower (its whole day), TronScan, or both (the day it took over). */
+  rowsFrom?: "blocks" | "tronscan" | "both";
 };
 export type VerifySummary = {
   days: DayCheck[];
@@ -102,7 +105,15 @@ export async function verify(args: Args): Promise<VerifySummary> {
     }
   }
   await saveVerdicts(deps.warehouse, out.days, deps.nowMs);
+  const spans = await blockSpans((q, p) => deps.warehouse.query(q, p));
+  for (const d of out.days) d.rowsFrom = rowsFrom(spans.get(d.wallet), d.dayMs);
   return out;
+}
+
+/** Which source a day's rows came from, given the span the block follower covers for its wallet. */
+function rowsFrom(span: { fromMs: number; toMs: number } | undefined, day: number): DayCheck["rowsFrom"] {
+  if (!span || day + DAY_MS - 1 <= span.fromMs || day > span.toMs) return "tronscan";
+  return day > span.fromMs && day + DAY_MS - 1 <= span.toMs ? "blocks" : "both";
 }
 
 type Run = { args: Args; out: VerifySummary; budget: VerifyBudget };

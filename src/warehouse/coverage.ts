@@ -53,3 +53,14 @@ export async function walletsNeedingBackfill(run: Run, wallets: readonly string[
     return from === undefined || !s || s.streams < ENDPOINTS.length || s.minMs < from;
   });
 }
+
+/**
+ * Per covered wallet, the span of time its rows come from blocks: from the block it is covered from to the block
+ * follower's cursor (verify says which source a disagreeing day's rows came from).
+ */
+export async function blockSpans(run: Run): Promise<Map<string, { fromMs: number; toMs: number }>> {
+  const rows = await run(
+    "SELECT n.wallet, n.from_ms, c.timestamp_ms FROM node_coverage n, block_cursors c WHERE c.source = 'node'",
+  );
+  return new Map(rows.map((r) => [String(r.wallet), { fromMs: Number(r.from_ms), toMs: Number(r.timestamp_ms) }]));
+}

@@ -83,6 +83,8 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
               "API count": d.api ?? "-",
               stored: d.stored,
               verdict: d.verdict,
+              // a block-followed day missing rows: the blocks lack what TronScan lists; extra: the other way round
+              "rows from": d.rowsFrom ?? "tronscan",
             })),
           ) + "\n",
         );
