@@ -154,6 +154,9 @@ if (process.argv[1]?.endsWith("chain.ts")) {
         out = list.length ? `{"block":[${list.join(",")}]}` : "{}";
       } else if (path.endsWith("/gettransactioninfobyblocknum"))
         out = q.num > head ? "[]" : (infos.get(q.num) ?? made(q.num).infos);
+      else if (path.endsWith("/getassetissuebyid"))
+        // the one TRC10 token of the chain (asset 1004937), as a node describes it (name and abbr hex-encoded)
+        out = `{"id":"1004937","name":"${Buffer.from("Bench Asset").toString("hex")}","abbr":"${Buffer.from("BNCH").toString("hex")}","precision":6}`;
       else if (path === "/__requests") out = JSON.stringify({ requests });
       else out = '{"Error":"unknown path"}';
       res.writeHead(200, { "content-type": "application/json" });

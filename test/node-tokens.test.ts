@@ -10,6 +10,8 @@ import { ORIGINAL_WALLETS, blockOf, parseMix, TOKENS } from "../src/emulator/his
 import { SOLIDIFY_BLOCKS } from "../src/emulator/node.ts";
 import { abiDecimals, abiString } from "../src/source/node/token-metadata.ts";
 import { wellKnownToken } from "../src/normalize/tokens.ts";
+import { TokenCache } from "../src/pipeline/tokens.ts";
+import { SourceHttpError, SourceUnavailableError } from "../src/internal/errors.ts";
 import {
   closeAfterEach,
   fastClient,
@@ -29,6 +31,30 @@ describe("token metadata from the node", () => {
     expect(abiDecimals("0000000000000000000000000000000000000000000000000000000000000012")).toBe(18);
     expect(abiDecimals("f".repeat(64))).toBeNull(); // no amount holds 10^(2^256)
     expect(abiString(null)).toBeNull();
+  });
+
+  it("a node that refuses is not asked again; one that fails is asked again after ten minutes, not on every range", async () => {
+    const cache = new TokenCache();
+    const token = TOKENS.gift.id;
+    let asked = 0;
+    const failing = async () => {
+      asked++;
+      throw new SourceUnavailableError("the node /wallet/triggerconstantcontract failed after 3 attempts");
+    };
+    const t0 = 1_000_000;
+    await cache.fillWith([token], failing, () => undefined, t0);
+    await cache.fillWith([token], failing, () => undefined, t0 + 60_000); // the next range, a minute later
+    expect(asked).toBe(1);
+    await cache.fillWith([token], failing, () => undefined, t0 + 10 * 60_000 + 1);
+    expect(asked).toBe(2);
+    const refusing = async () => {
+      asked++;
+      throw new SourceHttpError("The node refused /wallet/triggerconstantcontract (HTTP 404)", 404, "x");
+    };
+    const other = new TokenCache();
+    await other.fillWith([token], refusing, () => undefined, t0);
+    await other.fillWith([token], refusing, () => undefined, t0 + 3600_000);
+    expect(asked).toBe(3);
   });
 
   it("the block path's token fields and amounts equal the TronScan path's; fake USDT found by both", async () => {

@@ -3,11 +3,16 @@ import type { TokenRow } from "../model/rows.ts";
 import type { TronscanClient } from "../source/tronscan/client.ts";
 import { wellKnownToken } from "../normalize/tokens.ts";
 import { isAddress } from "../normalize/address.ts";
+import { NonRetryableError } from "../internal/errors.ts";
 import type { TokenLookup } from "../normalize/index.ts";
+
+/** How long a token whose metadata could not be had waits before it is asked for again. */
+const RETRY_METADATA_MS = 10 * 60_000;
 
 export class TokenCache {
   private map = new Map<string, TokenRow>();
   private missing = new Set<string>();
+  private retryAt = new Map<string, number>();
   constructor(rows: TokenRow[] = []) {
     this.add(rows);
   }
@@ -18,22 +23,28 @@ export class TokenCache {
 
   /**
    * Metadata of TRC20 contracts we know nothing about from `fetch` (the node's constant calls), once per contract per
-   * process; a fetch that fails is tried again next time (the rows keep their exact raw amounts meanwhile).
+   * process; a fetch that fails is tried again after RETRY_METADATA_MS, a refusal never (the rows keep their exact raw
+   * amounts meanwhile).
    */
   async fillWith(
     contracts: Iterable<string>,
     fetch: (c: string) => Promise<TokenRow>,
     onError: (c: string, e: Error) => void,
+    nowMs = Date.now(),
   ) {
     const found: TokenRow[] = [];
     for (const c of new Set(contracts)) {
       if (this.lookup(c) || this.missing.has(c) || !(isAddress(c) || /^\d{1,10}$/.test(c))) continue;
+      if ((this.retryAt.get(c) ?? 0) > nowMs) continue; // failed a moment ago: not asked again on every range
       try {
         const row = await fetch(c);
         if (row.decimals === null && row.assetType !== "trc721") this.missing.add(c);
         this.add([row]);
         found.push(row);
       } catch (e) {
+        // a refusal (the API is disabled, the method unknown) is final for this process; a failure, for a while
+        if (e instanceof NonRetryableError) this.missing.add(c);
+        else this.retryAt.set(c, nowMs + RETRY_METADATA_MS);
         onError(c, e as Error);
       }
     }
