@@ -3,7 +3,7 @@
 // errors inside 200s, ties of up to 120 rows shuffled on every request with twins across page boundaries, internal
 // TRX, counts missing on one stream) and ~20% faulty answers; a backfill past the 10,000-row window, then incremental
 // cycles with rows arriving at the head; every stored transfer and transaction compared with the emulator's truth.
-// Printed, not in CI (each seed takes about a minute). Exit 1 when any seed lost or invented a row.
+// SOAK_MIX (e.g. twin_batch:20) weights the history's kinds. Printed, not in CI (a seed takes 10-20 s). Exit 1 when any seed lost or invented a row.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,13 +13,14 @@ import { silentLogger } from "../src/internal/logger.ts";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { createTronscanClient } from "../src/source/tronscan/client.ts";
 import { ALL_QUIRKS, Emulator, parseFaults, parseQuirks } from "../src/emulator/server.ts";
-import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
+import { ORIGINAL_WALLETS, parseMix } from "../src/emulator/history.ts";
 import { exportRows } from "../src/reports/exports.ts";
 import { TRANSFER_EXPORT_FIELDS } from "../src/model/columns.ts";
 
 const SEEDS = Number(process.env.SOAK_SEEDS ?? 50);
 const FIRST = Number(process.env.SOAK_FIRST_SEED ?? 1);
 const FAULTS = process.env.SOAK_FAULTS ?? "429:0.04,403:0.03,html403:0.02,500:0.05,502:0.02,truncated:0.04";
+const MIX = parseMix(process.env.SOAK_MIX ?? "");
 const NOW = Date.parse("2026-10-01T12:00:00Z");
 const wallets = ORIGINAL_WALLETS.slice(0, 2).map((w) => w.address);
 const pick = (r: Record<string, unknown>) =>
@@ -33,6 +34,7 @@ async function seedRun(seed: number) {
     clock: "manual",
     retryAfterSec: 0,
     quirks: parseQuirks(ALL_QUIRKS),
+    mix: MIX,
   });
   emu.faults = parseFaults(FAULTS);
   const server = await emu.listen(0);
@@ -43,7 +45,7 @@ async function seedRun(seed: number) {
     source: { base_url: url, requests_per_second: 1000, burst: 100, concurrency: 3, max_retries: 10, timeout_ms: 5000 },
     warehouse: { kind: "duckdb", path: join(dir, "soak.duckdb") },
     output: { dir: join(dir, "out"), raw_archive: false, structured: false },
-    logging: { file: null },
+    logging: { file: join(dir, "soak.log") },
   });
   const warehouse = await createDuckDbWarehouse({ path: join(dir, "soak.duckdb") });
   await warehouse.migrate();
@@ -82,7 +84,10 @@ async function seedRun(seed: number) {
 let compared = 0;
 let lost = 0;
 let invented = 0;
-console.log(`loss soak: ${SEEDS} seeds from ${FIRST}, quirks ${ALL_QUIRKS}, faults ${FAULTS}`);
+console.log(
+  `loss soak: ${SEEDS} seeds from ${FIRST}, quirks ${ALL_QUIRKS}, faults ${FAULTS}` +
+    `${process.env.SOAK_MIX ? `, mix ${process.env.SOAK_MIX}` : ""}`,
+);
 for (let seed = FIRST; seed < FIRST + SEEDS; seed++) {
   const r = await seedRun(seed);
   compared += r.transfers;

@@ -168,8 +168,11 @@ export const KINDS = {
   internal_rejected: 0.3,
   twin_payout: 0.5,
   fee_token_out: 0.5,
-  /** TRC721 received (0 by default: --mix nft_in:N; the demo's node step uses it). */
+  /** TRC721 received (0 by default: --mix nft_in:N). */
   nft_in: 0,
+  /** A payout batch of 60-120 transactions in one block, one in eight paying its address twice (twins inside a tie
+   *  larger than any page: 0 by default, `npm run soak:loss` with SOAK_MIX uses it). */
+  twin_batch: 0,
 };
 
 /** Two valid addresses sharing their first 4 and last 4 characters (found by a birthday search). */
@@ -510,6 +513,15 @@ export class History {
             ],
           },
         ];
+      }
+      case "twin_batch": {
+        const n = r.int(60, 120);
+        return Array.from({ length: n }, () => {
+          const t = trc20(TOKENS.usdt, w, peer(), usdtAmount());
+          if (r.next() >= 1 / 8) return t;
+          const m = t.moves[0];
+          return { ...t, toAddress: ROUTER, call: { method: "multisend" as const }, moves: [m, { ...m }] };
+        });
       }
       case "payout_batch": {
         // An exchange batch payout: many USDT transfers in one block (tests paging through timestamp ties).
