@@ -60,6 +60,8 @@ const contractCalls = (block: unknown): string[] => {
 
 /** Infos asked at most this often for one block before a block whose infos stay incomplete is an error. */
 const INFO_ATTEMPTS = 3;
+/** The pause before asking a block's infos again, times the attempt. */
+const INFO_RETRY_MS = 300;
 
 /**
  * A block's transaction infos, complete: every contract call of the block must have its info (a node answers one per
@@ -83,6 +85,8 @@ async function completeInfos(
         `block ${n}: the node's transaction infos lack ${missing.length} of its ${calls.length} contract calls ` +
           `(${missing[0]}${missing.length > 1 ? ", ..." : ""}) after ${attempt} answers; nothing of this range was loaded`,
       );
+    // a load-balanced API's next node may still be indexing the block: give it a moment before asking again
+    await new Promise((r) => setTimeout(r, INFO_RETRY_MS * attempt));
     infos = await args.client.transactionInfos(n, args.signal);
   }
 }
