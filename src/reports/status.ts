@@ -1,6 +1,7 @@
 // The monitor's own state, computed once for `tronmon status` and the dashboard's health page: per-wallet
 // completeness and lag, the last runs with their counts, quarantine, notification delivery, health alerts and
 // what verify found.
+import { scrubUrls } from "../internal/scrub.ts";
 import { walletLags } from "../reports/health.ts";
 import { deliverySummary } from "../notify/outbox.ts";
 import { labelled, raw, sql } from "../warehouse/sql.ts";
@@ -55,7 +56,8 @@ export async function lastRuns(w: Warehouse, n: number) {
       run_id: r.run_id,
       command: r.command,
       status: r.status,
-      error: r.error,
+      // scrubbed again on the way out: a run recorded before errors were scrubbed on the way in shows no secret either
+      error: typeof r.error === "string" ? scrubUrls(r.error) : r.error,
       started_at: iso(started),
       ended_at: iso(ended),
       duration_ms: started === null || ended === null ? null : ended - started,
