@@ -9,7 +9,7 @@ import { createSyncDeps } from "../src/pipeline/sync-all.ts";
 import { verify } from "../src/pipeline/verify.ts";
 import { silentLogger } from "../src/internal/logger.ts";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
-import { ORIGINAL_WALLETS, TOKENS } from "../src/emulator/history.ts";
+import { ORIGINAL_WALLETS, parseMix, TOKENS } from "../src/emulator/history.ts";
 import { ALL_QUIRKS, parseFaults, parseQuirks } from "../src/emulator/server.ts";
 import { duckdbSettings } from "../src/config/schema.ts";
 import { DAY_MS, utcDay } from "../src/model/time.ts";
@@ -245,4 +245,33 @@ describe("completeness against a misbehaving API", () => {
     expect(fixed.verification!.repaired).toBe(1);
     expect((await gap()).map((a) => a.status)).toEqual(["resolved"]);
   });
+});
+
+describe("twins inside ties larger than any page", () => {
+  it("payout batches of 60-120 transactions in one block, one in eight paying twice: every twin is kept (page cap 20, ties shuffled)", async () => {
+    const api = closeAfterEach(
+      await startEmulator({
+        seed: 101,
+        days: 1,
+        nowMs: NOW,
+        retryAfterSec: 0,
+        quirks: parseQuirks("cap20,unstable"),
+        mix: parseMix("twin_batch:5,usdt_in:20"),
+      }),
+    );
+    const dir = tempDir();
+    const config = testConfig({ url: api.url, wallets: [HEAVY], dir });
+    const warehouse = closeAfterEach(await createDuckDbWarehouse({ path: duckdbSettings(config).path }));
+    await warehouse.migrate();
+    const r = await syncAll({ config, warehouse, client: fastClient(api.url), logger: silentLogger(), nowMs: NOW });
+    expect(r.shortfalls).toEqual([]);
+    const actual = await snapshot(warehouse);
+    const expected = truth(api.emu, [HEAVY]);
+    // twins: two identical Transfers of one transaction, both stored (occurrence 0 and 1)
+    const [t] = await warehouse.query<{ n: number }>(
+      "SELECT count(*)::INTEGER AS n FROM (SELECT transaction_id FROM transfers GROUP BY transaction_id, to_address, amount_raw HAVING count(*) = 2)",
+    );
+    expect(t.n).toBeGreaterThan(20);
+    expectEqualSets(actual.transfers, expected.transfers, "transfers");
+  }, 300_000);
 });

@@ -52,7 +52,19 @@ import type { Logger } from "../internal/logger.ts";
 
 export { OFFSET_WINDOW, PAGE_LIMIT } from "./walk-plan.ts";
 /** /api/transaction-info look-ups spent settling twins in one slice. */
-const MAX_TWIN_LOOKUPS = 40;
+const MAX_TWIN_LOOKUPS = 200;
+
+/**
+ * Whether a TRC20 list row's transaction may emit it twice: anything but a direct transfer()/transferFrom() call on
+ * the token's own contract (a batch payout, a router). A row without trigger_info may.
+ */
+function mayHoldTwins(record: unknown): boolean {
+  const r = (record ?? {}) as Record<string, unknown>;
+  const ti = r.trigger_info as Record<string, unknown> | undefined;
+  if (!ti || typeof ti !== "object") return true;
+  const method = String(ti.methodName ?? ti.method ?? "");
+  return !(ti.contract_address === r.contract_address && /^(transfer|transferFrom)(\(|$)/.test(method));
+}
 
 export type SyncSettings = {
   /** Pages are committed (rows + cursor, one transaction) once this many rows are buffered... */
@@ -326,7 +338,7 @@ export async function syncEndpoint(
       }
       if (enough()) return;
       if (idlePasses >= 1 && endpoint === "trc20" && !twinsSettled) {
-        await settleTwins(lo, hi); // identical rows of one transaction may be what is "missing"
+        await settleTwins(lo, hi, target - heldCount(lo, hi)); // identical rows of one transaction may be what is "missing"
         twinsSettled = true;
         continue;
       }
@@ -340,13 +352,19 @@ export async function syncEndpoint(
    * TRC20 list rows carry no event index: two identical Transfers of one transaction are one row to us.
    * The transaction's own list of Transfers says how many there are.
    */
-  const settleTwins = async (lo: number, hi: number) => {
+  const settleTwins = async (lo: number, hi: number, missing: number | null) => {
     const byTx = new Map<string, Held[]>();
     for (const h of held.within(lo, hi)) {
       const txid = String((h.record as Record<string, unknown>).transaction_id ?? "");
       if (txid) byTx.set(txid, [...(byTx.get(txid) ?? []), h]);
     }
-    for (const [txid, rows] of [...byTx].slice(0, MAX_TWIN_LOOKUPS)) {
+    // a plain transfer() or transferFrom() of the token itself emits one Transfer: only other calls can hold twins,
+    // so a tie of a hundred plain payments costs no look-up and the batch calls among them are all looked up
+    let found = 0;
+    for (const [txid, rows] of [...byTx]
+      .filter(([, rows]) => mayHoldTwins(rows[0].record))
+      .slice(0, MAX_TWIN_LOOKUPS)) {
+      if (missing !== null && found >= missing) break;
       const res = await client.get("/api/transaction-info", { hash: txid }, deps.signal);
       summary.requests++;
       const n = transfersIn(res.body);
@@ -355,6 +373,7 @@ export async function syncEndpoint(
         const times = n.get(transferKey(h.record)) ?? 0;
         if (times > h.mult) {
           rowsRead += times - h.mult;
+          found += times - h.mult;
           h.mult = times;
         }
       }
