@@ -100,4 +100,27 @@ describe("certification over the whole history", () => {
     expect(capped.requests).toBeLessThanOrEqual(60 + 40 + 8);
     expect(capped.unchecked).toBeGreaterThan(0);
   }, 120_000);
+
+  it("what a spent budget left unchecked comes first next time", async () => {
+    const api = closeAfterEach(await startEmulator({ seed: 5, days: 3, nowMs: NOW, retryAfterSec: 0 }));
+    const two = [ORIGINAL_WALLETS[1].address, ORIGINAL_WALLETS[2].address];
+    const config = testConfig({ url: api.url, wallets: two, dir: tempDir() });
+    const warehouse = closeAfterEach(await memoryWarehouse());
+    const client = fastClient(api.url);
+    await syncAll({ config, warehouse, client, logger: silentLogger(), nowMs: NOW });
+    const once = async () =>
+      verify({
+        deps: await createSyncDeps({ config, warehouse, client, runId: "v", nowMs: NOW }),
+        wallets: two,
+        fromMs: utcDay(NOW) - 2 * DAY_MS,
+        toMs: NOW,
+        repair: false,
+        budget: { requests: 12, repairRequests: 10 }, // enough for one wallet's 4 streams x 3 days
+      });
+    const first = await once();
+    expect(first.unchecked).toBeGreaterThan(0);
+    expect(new Set(first.days.map((d) => d.wallet))).toEqual(new Set([two[0]]));
+    const second = await once();
+    expect(second.days[0].wallet).toBe(two[1]); // the wallet left unchecked is verified first
+  }, 120_000);
 });

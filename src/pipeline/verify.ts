@@ -17,7 +17,7 @@ import { DAY_MS, utcDay } from "../model/time.ts";
 import { BudgetSpentError, countOf, syncEndpoint, type SyncDeps } from "./sync-endpoint.ts";
 import { recognisePage } from "../normalize/page.ts";
 import { TRON_GENESIS_MS } from "../normalize/common.ts";
-import { certifiedDays, saveVerdicts, storedCounts } from "../warehouse/verification.ts";
+import { certifiedDays, lastVerified, saveVerdicts, storedCounts } from "../warehouse/verification.ts";
 import { blockSpans } from "../warehouse/coverage.ts";
 export { gapDays } from "../warehouse/verification.ts";
 
@@ -87,7 +87,10 @@ export async function verify(args: Args): Promise<VerifySummary> {
     unchecked: 0,
   };
   const run = { args, out, budget: args.budget ?? DEFAULT_VERIFY_BUDGET };
-  for (const wallet of wallets) {
+  // the wallets verified longest ago first: what a spent budget left unchecked comes first next time
+  const verifiedAt = await lastVerified(deps.warehouse);
+  const order = [...wallets].sort((a, b) => (verifiedAt.get(a) ?? -1) - (verifiedAt.get(b) ?? -1));
+  for (const wallet of order) {
     const stored = await storedCounts(deps.warehouse, wallet, first, last + DAY_MS);
     const certified = await certifiedDays(deps.warehouse, wallet, first, last + DAY_MS);
     for (const endpoint of args.endpoints ?? ENDPOINTS) {

@@ -48,6 +48,14 @@ export async function certifiedDays(w: Warehouse, wallet: string, fromMs: number
   return new Map(rows.map((r) => [`${r.endpoint}|${Number(r.day_ms)}`, Number(r.stored)]));
 }
 
+/** When each wallet was last verified (its newest verdict), to verify the longest-waiting first. */
+export async function lastVerified(w: Warehouse): Promise<Map<string, number>> {
+  const rows = await w.query<{ wallet: string; ms: string }>(
+    labelled("verify.last_verified", sql`SELECT wallet, max(checked_ms) AS ms FROM verify_results GROUP BY wallet`),
+  );
+  return new Map(rows.map((r) => [r.wallet, Number(r.ms)]));
+}
+
 /** Keeps the last verdict per wallet, stream and day. */
 export async function saveVerdicts(w: Warehouse, days: DayVerdict[], nowMs: number): Promise<void> {
   if (!days.length) return;
