@@ -1,3 +1,4 @@
+import { followBlocks } from "../src/pipeline/follow-blocks.ts";
 import { createNodeClient } from "../src/source/node/client.ts";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -9,6 +10,7 @@ import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { parseConfig } from "../src/config/load.ts";
 import { createTronscanClient } from "../src/source/tronscan/client.ts";
 import type { Server } from "node:http";
+import type { Warehouse } from "../src/warehouse/types.ts";
 import type { Browser, Dialog, Page } from "playwright-core";
 
 /** The recorded TronScan pages, carried in the repository (test/fixtures/tronscan, provenance in its README). */
@@ -128,3 +130,20 @@ export async function openPage(
 /** A node client for the emulator: no rate limit to speak of, quick retries. */
 export const fastNodeClient = (url: string, maxRetries = 8) =>
   createNodeClient({ baseUrl: url, requestsPerSecond: 10_000, burst: 1000, maxRetries, baseDelayMs: 1 });
+
+/** The block follower from `startBlock` to the emulator's solidified head at virtual time `nowMs`. */
+export const followEmulator = (
+  url: string,
+  warehouse: Warehouse,
+  wallets: string[],
+  startBlock: number,
+  nowMs: number,
+) =>
+  followBlocks({
+    client: fastNodeClient(url),
+    warehouse,
+    watched: new Set(wallets),
+    startBlock,
+    runId: "n",
+    nowMs: () => nowMs,
+  });

@@ -5,7 +5,7 @@ import { writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { followBlocks } from "../src/pipeline/follow-blocks.ts";
-import { needingBackfill } from "../src/pipeline/hybrid.ts";
+import { needingBackfill } from "../src/warehouse/coverage.ts";
 import { walletLags } from "../src/reports/health.ts";
 import { ChainError, SourceHttpError, SourceUnavailableError } from "../src/internal/errors.ts";
 import { createNodeClient } from "../src/source/node/client.ts";

@@ -2,7 +2,7 @@
 // wallets A and B after block 100 (time 1,000); A's four streams reached 1,000, B's did not start; then B leaves the
 // config and C joins after block 200 (time 2,000).
 import { describe, expect, it } from "vitest";
-import { needingBackfill, recordCoverage } from "../src/pipeline/hybrid.ts";
+import { needingBackfill, recordCoverage } from "../src/warehouse/coverage.ts";
 import { emptyBatch, ENDPOINTS, type Endpoint } from "../src/model/rows.ts";
 import { closeAfterEach, memoryWarehouse } from "./helpers.ts";
 

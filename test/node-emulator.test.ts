@@ -3,7 +3,6 @@
 import { describe, expect, it } from "vitest";
 import { syncAll } from "../src/pipeline/sync-all.ts";
 import { followBlocks } from "../src/pipeline/follow-blocks.ts";
-import { createNodeClient } from "../src/source/node/client.ts";
 import { silentLogger } from "../src/internal/logger.ts";
 import { ORIGINAL_WALLETS, blockOf, blockTimeMs } from "../src/emulator/history.ts";
 import { SOLIDIFY_BLOCKS } from "../src/emulator/node.ts";
@@ -14,6 +13,7 @@ import {
   closeAfterEach,
   fastClient,
   fastNodeClient,
+  followEmulator,
   memoryWarehouse,
   startEmulator,
   tempDir,
@@ -35,16 +35,8 @@ describe("node emulator", () => {
       nowMs,
     });
     const viaNode = closeAfterEach(await memoryWarehouse());
-    const client = createNodeClient({ baseUrl: api.url, requestsPerSecond: 10_000, burst: 1000, maxRetries: 2 });
     const start = blockOf(nowMs - 86_400_000);
-    const r = await followBlocks({
-      client,
-      warehouse: viaNode,
-      watched: new Set(wallets),
-      startBlock: start,
-      runId: "n",
-      nowMs: () => nowMs,
-    });
+    const r = await followEmulator(api.url, viaNode, wallets, start, nowMs);
     const solid = blockOf(nowMs) - SOLIDIFY_BLOCKS;
     expect(r.cursor?.number).toBe(solid);
     expect(r.blocks).toBe(solid - start + 1);

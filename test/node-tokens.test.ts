@@ -3,7 +3,6 @@
 // block path stores the amounts and token fields the TronScan path stores, and finds the same fake tokens.
 import { describe, expect, it } from "vitest";
 import { syncAll } from "../src/pipeline/sync-all.ts";
-import { followBlocks } from "../src/pipeline/follow-blocks.ts";
 import { detectAnomalies } from "../src/anomalies/detect.ts";
 import { silentLogger } from "../src/internal/logger.ts";
 import { ORIGINAL_WALLETS, blockOf, parseMix, TOKENS } from "../src/emulator/history.ts";
@@ -15,11 +14,11 @@ import { SourceHttpError, SourceUnavailableError } from "../src/internal/errors.
 import {
   closeAfterEach,
   fastClient,
-  fastNodeClient,
   memoryWarehouse,
   startEmulator,
   tempDir,
   testConfig,
+  followEmulator,
 } from "./helpers.ts";
 
 describe("token metadata from the node", () => {
@@ -69,15 +68,7 @@ describe("token metadata from the node", () => {
     const viaNode = closeAfterEach(await memoryWarehouse());
     await viaNode.setWallets(wallets.map((address) => ({ address })));
     const start = blockOf(nowMs - 86_400_000) + 1;
-    const client = fastNodeClient(api.url);
-    await followBlocks({
-      client,
-      warehouse: viaNode,
-      watched: new Set(wallets),
-      startBlock: start,
-      runId: "n",
-      nowMs: () => nowMs,
-    });
+    await followEmulator(api.url, viaNode, wallets, start, nowMs);
     const solid = blockOf(nowMs) - SOLIDIFY_BLOCKS;
     const rows = (w: typeof viaNode) =>
       w.query(

@@ -2,7 +2,6 @@
 // writes the observation ledger too), so a block-followed day certifies against TronScan's counts at the cost of the
 // count requests, and a wallet-day whose follower rows are lost is found and repaired.
 import { describe, expect, it } from "vitest";
-import { followBlocks } from "../src/pipeline/follow-blocks.ts";
 import { createSyncDeps } from "../src/pipeline/sync-all.ts";
 import { verify } from "../src/pipeline/verify.ts";
 import { ORIGINAL_WALLETS, blockOf } from "../src/emulator/history.ts";
@@ -11,11 +10,11 @@ import { DAY_MS, utcDay } from "../src/model/time.ts";
 import {
   closeAfterEach,
   fastClient,
-  fastNodeClient,
   memoryWarehouse,
   startEmulator,
   tempDir,
   testConfig,
+  followEmulator,
 } from "./helpers.ts";
 
 describe("verify over block-followed rows", () => {
@@ -25,14 +24,7 @@ describe("verify over block-followed rows", () => {
     const wallets = ORIGINAL_WALLETS.map((w) => w.address);
     const w = closeAfterEach(await memoryWarehouse());
     const day = utcDay(nowMs) - DAY_MS; // 2026-05-20, whole
-    const r = await followBlocks({
-      client: fastNodeClient(api.url),
-      warehouse: w,
-      watched: new Set(wallets),
-      startBlock: blockOf(day) - 1,
-      runId: "n",
-      nowMs: () => nowMs,
-    });
+    const r = await followEmulator(api.url, w, wallets, blockOf(day) - 1, nowMs);
     expect(r.cursor?.number).toBe(blockOf(nowMs) - SOLIDIFY_BLOCKS);
     const deps = await createSyncDeps({
       config: testConfig({ url: api.url, wallets, dir: tempDir() }),

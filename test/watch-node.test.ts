@@ -9,7 +9,7 @@ import { untilNext } from "../src/service/follow-loop.ts";
 import { DROPPED_REVIEWER, retractDropped } from "../src/anomalies/store.ts";
 import { walletLags } from "../src/reports/health.ts";
 import { emptyBatch } from "../src/model/rows.ts";
-import { needingBackfill } from "../src/pipeline/hybrid.ts";
+import { needingBackfill } from "../src/warehouse/coverage.ts";
 import { NODE_SOURCE } from "../src/pipeline/follow-blocks.ts";
 import { createNodeClient } from "../src/source/node/client.ts";
 import { silentLogger } from "../src/internal/logger.ts";

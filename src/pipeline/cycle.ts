@@ -2,7 +2,7 @@
 // rules, anomalies, the rolling verify when asked, health, notifications). A failure after the sync is recorded
 // and logged; it never undoes what was loaded.
 import { createSyncDeps, syncAll, type RunSummary } from "./sync-all.ts";
-import { historyStartMs, verify } from "./verify.ts";
+import { historyStartMs, verify, verifyBudget } from "./verify.ts";
 import { DAY_MS } from "../model/time.ts";
 import type { EvaluationSummary } from "../rules/evaluate.ts";
 import type { DetectionSummary } from "../anomalies/detect.ts";
@@ -77,7 +77,7 @@ export async function runCycle(args: {
     detection: after.detection,
     health: after.health,
     delivery: after.delivery,
-    postError: [after.postError, result.postError].filter(Boolean).join("; ") || null,
+    postError: after.postError,
   });
   const found = findingsOf(result.detection);
   const t = summary.totals;
@@ -128,7 +128,7 @@ async function rollingVerify(
     recheckFromMs: nowMs - (config.verify.days - 1) * DAY_MS,
     toMs: nowMs,
     repair: true,
-    budget: { requests: config.verify.max_requests, repairRequests: config.verify.max_repair_requests },
+    budget: verifyBudget(config),
   });
   logger.info({
     msg: "Verified completeness",

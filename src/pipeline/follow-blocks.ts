@@ -133,11 +133,10 @@ export async function followBlocks(args: Args): Promise<FollowResult> {
   let dropped = 0;
   const budget = args.maxBlocks ?? Number.POSITIVE_INFINITY;
   while (next <= head.number && blocks < budget) {
-    if (cursor && head.number - cursor.number <= budget - blocks && tipHolds(w, cursor, head)) {
-      // the fast lane already loaded these very blocks (the head's id is our tip's): confirmed without fetching them
-      const c = await confirmFromTip(args, cursor, head, coverageFor(args, cursor));
-      blocks += head.number - cursor.number;
-      cursor = c;
+    if (cursor && tipHolds(w, cursor, head)) {
+      // the fast lane already loaded this very block (the head's id is our tip's): confirmed without fetching it
+      cursor = await confirmFromTip(args, head, coverageFor(args, cursor));
+      blocks++;
       next = head.number + 1;
       break;
     }
@@ -152,6 +151,7 @@ export async function followBlocks(args: Args): Promise<FollowResult> {
     next = end;
     if (!got.complete) break; // the rest next pass
   }
+  if (cursor) forgetTip(w, Number.NEGATIVE_INFINITY, cursor.number); // solidified: the tip's record of them is done
   const result: FollowResult = {
     blocks,
     head,
@@ -182,7 +182,7 @@ const clockOf = (args: Args) => ({
 
 /**
  * The coverage the first solidified range of this process records for the watched set, in its own load: from the
- * first block loaded, TronScan backfilling up to the block before it (hybrid.ts). Null once recorded.
+ * first block loaded, TronScan backfilling up to the block before it (warehouse/coverage.ts). Null once recorded.
  */
 function coverageFor(args: Args, prev: BlockCursor | null): ((first: BlockHeader) => Coverage) | null {
   if (covered.get(args.warehouse)?.has(args.watched)) return null;
@@ -416,10 +416,10 @@ function rememberTip(w: Warehouse, headers: BlockHeader[]) {
   tipChains.set(w, chain);
   for (const h of headers) chain.set(h.number, h);
 }
-/** A replaced tip: what was remembered above `from` is no longer what the rows say. */
-function forgetTip(w: Warehouse, from: number) {
+/** Forgets the remembered blocks in (from, to]: a replaced tip (above the solidified cursor), or solidified ones. */
+function forgetTip(w: Warehouse, from: number, to = Number.POSITIVE_INFINITY) {
   const chain = tipChains.get(w);
-  if (chain) for (const n of [...chain.keys()]) if (n > from) chain.delete(n);
+  if (chain) for (const n of [...chain.keys()]) if (n > from && n <= to) chain.delete(n);
 }
 
 /**
@@ -438,15 +438,12 @@ function tipHolds(w: Warehouse, cursor: BlockCursor, head: BlockHeader): boolean
   );
 }
 
-/** The solidified cursor moved to `head` and the fast lane's rows of those blocks confirmed, in one load. */
+/** The solidified cursor moved to `head` and the fast lane's rows of that block confirmed, in one load. */
 async function confirmFromTip(
   args: Args,
-  cursor: BlockCursor,
   head: BlockHeader,
   coverage: ((first: BlockHeader) => Coverage) | null,
 ): Promise<BlockCursor> {
-  const chain = tipChains.get(args.warehouse);
-  const first = chain?.get(cursor.number + 1) ?? head;
   const next: BlockCursor = {
     source: NODE_SOURCE,
     number: head.number,
@@ -456,12 +453,11 @@ async function confirmFromTip(
   await args.warehouse.load({
     batch: emptyBatch(),
     blockCursor: next,
-    confirmRange: { from: first.number, to: head.number, fromMs: first.timestampMs, toMs: head.timestampMs },
-    coverage: coverage?.(first) ?? undefined,
+    confirmRange: { from: head.number, to: head.number, fromMs: head.timestampMs, toMs: head.timestampMs },
+    coverage: coverage?.(head) ?? undefined,
     runId: args.runId,
   });
   if (coverage) markCovered(args);
-  if (chain) for (const n of [...chain.keys()]) if (n <= head.number) chain.delete(n); // solidified now
   return next;
 }
 

@@ -17,6 +17,7 @@ import { DAY_MS, utcDay } from "../model/time.ts";
 import { BudgetSpentError, countOf, syncEndpoint, type SyncDeps } from "./sync-endpoint.ts";
 import { recognisePage } from "../normalize/page.ts";
 import { TRON_GENESIS_MS } from "../normalize/common.ts";
+import { verifySchema } from "../config/schema.ts";
 import { certifiedDays, lastVerified, saveVerdicts, storedCounts } from "../warehouse/verification.ts";
 import { blockSpans } from "../warehouse/coverage.ts";
 export { gapDays } from "../warehouse/verification.ts";
@@ -48,7 +49,14 @@ export type VerifySummary = {
 
 /** Requests a verify run and each day's repair may spend (config verify.max_requests, max_repair_requests). */
 export type VerifyBudget = { requests: number; repairRequests: number };
-export const DEFAULT_VERIFY_BUDGET: VerifyBudget = { requests: 5000, repairRequests: 200 };
+/** The budget a config sets (its defaults: verify.max_requests 5,000, verify.max_repair_requests 200). */
+export const verifyBudget = (config: {
+  verify: { max_requests: number; max_repair_requests: number };
+}): VerifyBudget => ({
+  requests: config.verify.max_requests,
+  repairRequests: config.verify.max_repair_requests,
+});
+const DEFAULT_VERIFY_BUDGET = verifyBudget({ verify: verifySchema.parse({}) });
 
 /** Where verify's whole-history default starts: the configured history start, else TRON's first block. */
 export const historyStartMs = (config: { source: { history_start: string | null } }) =>

@@ -21,7 +21,7 @@ export async function walletLags(w: Warehouse, nowMs: number): Promise<WalletLag
     FROM wallets w LEFT JOIN sync_cursors c ON c.wallet = w.address LEFT JOIN node_coverage n ON n.wallet = w.address
     GROUP BY w.address, w.label ORDER BY w.address`);
   // a wallet the block follower covers, backfilled by TronScan up to where the follower took over, is complete up to
-  // the follower's cursor (hybrid.ts)
+  // the follower's cursor (warehouse/coverage.ts)
   // the follower's block counts no later than when it was loaded: a block dated in the future never hides a lag
   const [node] = await w.query<{ ts: string; loaded: string | null }>(
     sql`SELECT timestamp_ms AS ts, ${raw(w.dialect.timestampToMs("updated_at"))} AS loaded FROM block_cursors

@@ -13,7 +13,7 @@ import type { TronscanClient } from "../source/tronscan/client.ts";
 import type { Logger } from "../internal/logger.ts";
 import type { NodeClient } from "../source/node/client.ts";
 import { createExclusive } from "../pipeline/after-load.ts";
-import { needingBackfill } from "../pipeline/hybrid.ts";
+import { needingBackfill } from "../warehouse/coverage.ts";
 import { followLoop } from "./follow-loop.ts";
 
 export type WatchOptions = {

@@ -1,7 +1,8 @@
-// Since when the block follower covers each watched wallet (node_coverage), written in the same transaction as the
-// first range of blocks it loaded for them, and which wallets TronScan must still backfill up to there (hybrid.ts).
+// Hybrid operation (source.live: node): since when the block follower covers each watched wallet (node_coverage),
+// written in the same transaction as the first range of blocks it loaded for them; everything before comes from
+// TronScan per wallet (backfill), whose streams run until all four have synced past that time, then only for verify.
 import { ENDPOINTS } from "../model/rows.ts";
-import type { Coverage, Dialect } from "./types.ts";
+import type { Coverage, Dialect, Warehouse } from "./types.ts";
 
 type Run = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
 const CHUNK = 500;
@@ -64,3 +65,11 @@ export async function blockSpans(run: Run): Promise<Map<string, { fromMs: number
   );
   return new Map(rows.map((r) => [String(r.wallet), { fromMs: Number(r.from_ms), toMs: Number(r.timestamp_ms) }]));
 }
+
+/** The wallets TronScan still has to backfill (the schedule's cycles in hybrid operation). */
+export const needingBackfill = (w: Warehouse, wallets: readonly string[]) =>
+  walletsNeedingBackfill((q, p) => w.query(q, p), wallets);
+
+/** Records coverage outside a load, in its own transaction (the follower records it inside its first load). */
+export const recordCoverage = (w: Warehouse, wallets: readonly string[], at: { fromBlock: number; fromMs: number }) =>
+  w.transaction((q) => writeCoverage((s, p) => q(s, p), w.dialect, { wallets, ...at }));

@@ -196,7 +196,7 @@ export const BLOCK_CURSORS: Table = {
 
 /**
  * Since when the block follower covers each watched wallet (migration 11): its rows after block `from_block` come from
- * blocks; TronScan backfills it until its cursors reach `from_ms` (pipeline/hybrid.ts).
+ * blocks; TronScan backfills it until its cursors reach `from_ms` (warehouse/coverage.ts).
  */
 export const NODE_COVERAGE: Table = {
   name: "node_coverage",

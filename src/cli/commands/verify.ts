@@ -3,7 +3,7 @@
 import { createClient, loadContext, openWarehouse, parseIsoTime, type GlobalOptions } from "../context.ts";
 import { createSyncDeps } from "../../pipeline/sync-all.ts";
 import { newRunId } from "../../pipeline/outputs.ts";
-import { historyStartMs, verify, type DayCheck } from "../../pipeline/verify.ts";
+import { historyStartMs, verify, verifyBudget, type DayCheck } from "../../pipeline/verify.ts";
 import { utcDay } from "../../model/time.ts";
 import { isAddress } from "../../normalize/address.ts";
 import { UsageError } from "../../internal/errors.ts";
@@ -56,7 +56,7 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
       toMs,
       repair: Boolean(opts.repair),
       recheckFromMs,
-      budget: { requests: config.verify.max_requests, repairRequests: config.verify.max_repair_requests },
+      budget: verifyBudget(config),
       onDay: (d) => {
         if (!opts.json && process.stderr.isTTY) process.stderr.write(`\rchecked ${shown.push(d)} wallet-stream-days`);
       },
