@@ -14,7 +14,7 @@ import { benchImport } from "./import.ts";
 import { cost, figure, printReport } from "./report.ts";
 import { benchBlocks } from "./blocks.ts";
 import { benchLatency } from "./latency.ts";
-import { parseJsonLossless } from "../src/normalize/json.ts";
+import { parseJsonLossless } from "../src/internal/json.ts";
 import { recognisePage } from "../src/normalize/page.ts";
 import { normalizeRecords } from "../src/normalize/index.ts";
 import { emptyBatch } from "../src/model/rows.ts";

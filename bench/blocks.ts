@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { addressFromHex } from "../src/normalize/address.ts";
+import { addressFromHex } from "../src/model/address.ts";
 import { followBlocks } from "../src/pipeline/follow-blocks.ts";
 import { createNodeClient } from "../src/source/node/client.ts";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";

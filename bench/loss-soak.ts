@@ -14,7 +14,7 @@ import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { createTronscanClient } from "../src/source/tronscan/client.ts";
 import { ALL_QUIRKS, Emulator, parseFaults, parseQuirks } from "../src/emulator/server.ts";
 import { ORIGINAL_WALLETS, parseMix } from "../src/emulator/history.ts";
-import { exportRows } from "../src/reports/exports.ts";
+import { exportRows } from "../src/export/table-rows.ts";
 import { TRANSFER_EXPORT_FIELDS } from "../src/model/columns.ts";
 
 const SEEDS = Number(process.env.SOAK_SEEDS ?? 50);

@@ -1,6 +1,7 @@
 // How many findings an analyst receives: anomalies per active wallet-day, by type and severity, for the
 // recorded seed pages (four exchange wallets, ~2 days, imported) and the emulator's 30-day history, with the
 // global settings alone and with the shipped config (the four wallets use the `exchange` profile).
+import { refreshRollup } from "../src/warehouse/activity/rollup.ts";
 import { join } from "node:path";
 import { detectAnomalies } from "../src/anomalies/detect.ts";
 import { loadConfig, parseConfig } from "../src/config/load.ts";
@@ -31,6 +32,7 @@ async function measure(name: string, config: Config, fill: (w: Warehouse) => Pro
   await w.migrate();
   await w.setWallets(config.wallets.map((x) => ({ address: x.address, label: x.label })));
   const nowMs = await fill(w);
+  await refreshRollup(w);
   await detectAnomalies({ warehouse: w, config, nowMs, outDir: OUT });
   const r = await noiseReport(w);
   await w.close();

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { findBreaches, ruleInfos } from "../src/rules/evaluate.ts";
-import { refreshRollup } from "../src/rules/rollup.ts";
+import { refreshRollup } from "../src/warehouse/activity/rollup.ts";
 import { detectAnomalies } from "../src/anomalies/detect.ts";
-import { rulesFromConfig, saveRules } from "../src/rules/store.ts";
+import { rulesFromConfig, saveRules } from "../src/rules/alert-store.ts";
 import { parseConfig } from "../src/config/load.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
 

@@ -1,4 +1,5 @@
 // On the emulator's history every planted anomaly is found; what else fires is reported (false positives).
+import { refreshRollup } from "../src/warehouse/activity/rollup.ts";
 import { describe, expect, it } from "vitest";
 import { syncAll } from "../src/pipeline/sync-all.ts";
 import { detectAnomalies } from "../src/anomalies/detect.ts";
@@ -21,6 +22,7 @@ describe("detectors on the emulator's history", () => {
         logger: silentLogger(),
         nowMs: api.emu.now(),
       });
+      await refreshRollup(w);
       await detectAnomalies({ warehouse: w, config, nowMs: api.emu.now(), outDir: dir });
       const found = await w.query<{ anomaly_type: string; wallet: string; transaction_id: string | null }>(
         "SELECT anomaly_type, wallet, transaction_id FROM anomalies",

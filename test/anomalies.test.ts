@@ -1,4 +1,5 @@
 // Detectors on hand-built transfers, including the cases that must not fire.
+import { refreshRollup } from "../src/warehouse/activity/rollup.ts";
 import { DAY_MS } from "../src/model/time.ts";
 import { movement } from "./builders.ts";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -51,8 +52,10 @@ function t(o: {
 let w: Warehouse;
 const config = parseConfig({ wallets: [{ address: W }] });
 const load = (rows: TransferRow[]) => w.load({ batch: { ...emptyBatch(), transfers: rows }, runId: "t" });
-const detect = (nowMs = NOW, windowFromRows?: number) =>
-  detectAnomalies({ warehouse: w, config, nowMs, outDir: tempDir(), windowFromRows });
+const detect = async (nowMs = NOW, windowFromRows?: number) => {
+  await refreshRollup(w);
+  return detectAnomalies({ warehouse: w, config, nowMs, outDir: tempDir(), windowFromRows });
+};
 const found = async (type: string) =>
   w.query<Record<string, string>>(
     `SELECT wallet, transaction_id, amount, reason, severity, CAST(occurred_at_ms AS VARCHAR) AS occurred_at_ms

@@ -5,8 +5,8 @@ import { globalSettings } from "../src/anomalies/settings.ts";
 import { parseConfig } from "../src/config/load.ts";
 import type { TransferRow } from "../src/model/rows.ts";
 import type { Dialect } from "../src/warehouse/types.ts";
-import type { ThresholdRule } from "../src/rules/types.ts";
-import { formatUnits } from "../src/normalize/amount.ts";
+import type { ThresholdRule } from "../src/model/alerts.ts";
+import { formatUnits } from "../src/model/amount.ts";
 import { transferId } from "../src/normalize/common.ts";
 
 export const W = "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF";

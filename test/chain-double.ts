@@ -3,7 +3,7 @@
 // that replace any answer (a bogus head, a huge body, a redirect, a fork).
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { addressToHex } from "../src/normalize/address.ts";
+import { addressToHex } from "../src/model/address.ts";
 import { closeAfterEach } from "./helpers.ts";
 
 export const WATCHED = "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF";

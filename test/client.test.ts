@@ -1,6 +1,7 @@
 // The TronScan client against a scripted local HTTP server: throttling, retries, fail-fast, API key header.
 import { describe, expect, it } from "vitest";
-import { createTronscanClient, parseRetryAfter } from "../src/source/tronscan/client.ts";
+import { createTronscanClient } from "../src/source/tronscan/client.ts";
+import { parseRetryAfter } from "../src/source/http.ts";
 import { TokenBucket } from "../src/source/tronscan/rate-limit.ts";
 import { fakeClock, scripted } from "./scripted.ts";
 import { SourceHttpError, SourceUnavailableError } from "../src/internal/errors.ts";

@@ -1,6 +1,7 @@
 // The dashboard over imported history (the recorded seed pages, October 2025) viewed today: the pages say the
 // data is older than their windows and show it "as of the newest data"; the anomaly feed groups findings and a
 // person marks them reviewed through the UI.
+import { refreshRollup } from "../src/warehouse/activity/rollup.ts";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -43,6 +44,7 @@ beforeAll(async () => {
   newest = Number(t.ms);
   // the global settings (no profile): plenty of findings to group
   const config = parseConfig({ wallets: WALLETS.map((address) => ({ address })) });
+  await refreshRollup(w);
   await detectAnomalies({ warehouse: w, config, nowMs: newest + 1, outDir: out });
   dash = await serveDashboard({ warehouse: w, outDir: out, host: "127.0.0.1", port: 0, now: () => TODAY });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });

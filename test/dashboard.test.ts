@@ -258,7 +258,7 @@ describe("dashboard security", () => {
   });
 
   it("with tokens: a request without one is refused, a wrong one too; the right one works and names who acted", async () => {
-    const { tokensFromEnv } = await import("../src/dashboard/server.ts");
+    const { tokensFromEnv } = await import("../src/dashboard/access.ts");
     const tokens = tokensFromEnv({
       TRONMON_DASHBOARD_TOKENS: "alice:alice-secret-0123456789,bob:bob-secret-0123456789",
     });

@@ -2,7 +2,8 @@
 // in uneven steps equals the emulator's ground truth (every movement once, confirmed once solidified), the phantom
 // movements only the replaced blocks held end dropped, and most movements are stored before their block solidifies.
 import { describe, expect, it } from "vitest";
-import { followBlocks, TIP_SOURCE } from "../src/pipeline/follow-blocks.ts";
+import { followBlocks } from "../src/pipeline/follow-blocks.ts";
+import { TIP_SOURCE } from "../src/warehouse/types.ts";
 import { ORIGINAL_WALLETS, blockOf, blockTimeMs } from "../src/emulator/history.ts";
 import { syncAll } from "../src/pipeline/sync-all.ts";
 import { silentLogger } from "../src/internal/logger.ts";

@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createNodeClient } from "../src/source/node/client.ts";
-import { ChainError, followBlocks } from "../src/pipeline/follow-blocks.ts";
+import { followBlocks } from "../src/pipeline/follow-blocks.ts";
+import { ChainError } from "../src/internal/errors.ts";
 import { closeAfterEach, memoryWarehouse, ROOT } from "./helpers.ts";
 import { emptyBatch } from "../src/model/rows.ts";
 

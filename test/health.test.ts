@@ -9,7 +9,7 @@ import { parseFaults } from "../src/emulator/server.ts";
 import { silentLogger } from "../src/internal/logger.ts";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { createTronscanClient } from "../src/source/tronscan/client.ts";
-import { walletLags, throttledSeconds } from "../src/health/checks.ts";
+import { walletLags, throttledSeconds } from "../src/health/reads.ts";
 import { parseConfig } from "../src/config/load.ts";
 import { startEmulator, tempDir } from "./helpers.ts";
 

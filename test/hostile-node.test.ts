@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { followBlocks } from "../src/pipeline/follow-blocks.ts";
 import { needingBackfill } from "../src/warehouse/coverage.ts";
-import { walletLags } from "../src/reports/health.ts";
+import { walletLags } from "../src/health/reads.ts";
 import { ChainError, SourceHttpError, SourceUnavailableError } from "../src/internal/errors.ts";
 import { createNodeClient } from "../src/source/node/client.ts";
 import { createTronscanClient } from "../src/source/tronscan/client.ts";
@@ -14,7 +14,7 @@ import { normalizeRecords } from "../src/normalize/index.ts";
 import { ENDPOINTS, emptyBatch } from "../src/model/rows.ts";
 import { chain, nodeDouble, PAYER, TRANSFER_TOPIC, usdtPayment, USDT, WATCHED, type Block } from "./chain-double.ts";
 import { closeAfterEach, fastNodeClient, memoryWarehouse, tempDir, tronmon } from "./helpers.ts";
-import { addressToHex } from "../src/normalize/address.ts";
+import { addressToHex } from "../src/model/address.ts";
 
 const watched = new Set([WATCHED]);
 const follow = (url: string, w: Awaited<ReturnType<typeof memoryWarehouse>>, startBlock: number | null, retries = 1) =>

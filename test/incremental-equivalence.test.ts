@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { DAY_MS, HOUR_MS } from "../src/model/time.ts";
 import { syncAll } from "../src/pipeline/sync-all.ts";
 import { silentLogger } from "../src/internal/logger.ts";
-import { refreshRollup } from "../src/rules/rollup.ts";
+import { refreshRollup } from "../src/warehouse/activity/rollup.ts";
 import { detectAnomalies } from "../src/anomalies/detect.ts";
 import { DETECTORS } from "../src/anomalies/detectors/index.ts";
 import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { importPaths } from "../src/pipeline/import.ts";
 import { silentLogger } from "../src/internal/logger.ts";
-import { walletMetricsSql, walletTokenMetricsSql } from "../src/wallet-metrics/sql.ts";
+import { walletMetricsSql, walletTokenMetricsSql } from "../src/warehouse/activity/metrics-sql.ts";
 import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
 import { FIXTURES, memoryWarehouse, tempDir } from "./helpers.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";

@@ -1,6 +1,7 @@
 // Tokens first seen in blocks get name, symbol and decimals from the node's constant calls (decimals(), symbol(),
 // name() through /wallet/triggerconstantcontract; TRC10 through /wallet/getassetissuebyid): on the same history the
 // block path stores the amounts and token fields the TronScan path stores, and finds the same fake tokens.
+import { refreshRollup } from "../src/warehouse/activity/rollup.ts";
 import { describe, expect, it } from "vitest";
 import { syncAll } from "../src/pipeline/sync-all.ts";
 import { detectAnomalies } from "../src/anomalies/detect.ts";
@@ -8,8 +9,8 @@ import { silentLogger } from "../src/internal/logger.ts";
 import { ORIGINAL_WALLETS, blockOf, parseMix, TOKENS } from "../src/emulator/history.ts";
 import { SOLIDIFY_BLOCKS } from "../src/emulator/node.ts";
 import { abiDecimals, abiString } from "../src/source/node/token-metadata.ts";
-import { wellKnownToken } from "../src/normalize/tokens.ts";
-import { TokenCache } from "../src/pipeline/tokens.ts";
+import { wellKnownToken } from "../src/model/tokens.ts";
+import { TokenCache } from "../src/pipeline/token-cache.ts";
 import { SourceHttpError, SourceUnavailableError } from "../src/internal/errors.ts";
 import {
   closeAfterEach,
@@ -87,6 +88,7 @@ describe("token metadata from the node", () => {
     expect(unknown).toEqual(expect.arrayContaining([TOKENS.fakeUsdt.id, TOKENS.gift.id]));
     expect(calls).toBe(3 * unknown.length);
     const fakes = async (w: typeof viaNode) => {
+      await refreshRollup(w);
       await detectAnomalies({ warehouse: w, config, nowMs, outDir: dir });
       return (
         await w.query<{ transfer_id: string }>(

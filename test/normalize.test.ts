@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { addressFromAbiWord, addressProblem } from "../src/normalize/address.ts";
-import { formatUnits, parseRawAmount, parseUnits } from "../src/normalize/amount.ts";
+import { addressFromAbiWord, addressProblem } from "../src/model/address.ts";
+import { formatUnits, parseRawAmount, parseUnits } from "../src/model/amount.ts";
 import { decodeTransferCall } from "../src/normalize/abi.ts";
-import { parseJsonLossless } from "../src/normalize/json.ts";
+import { parseJsonLossless } from "../src/internal/json.ts";
 import { normalizeRecords } from "../src/normalize/index.ts";
-import { WELL_KNOWN_TOKENS } from "../src/normalize/tokens.ts";
+import { WELL_KNOWN_TOKENS } from "../src/model/tokens.ts";
 
 describe("addresses", () => {
   it("accepts real base58check addresses and rejects a changed checksum", () => {

@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config/load.ts";
-import { deliverDue, enqueue, notify } from "../src/notify/outbox.ts";
+import { deliverDue, enqueue, notify } from "../src/notify/delivery.ts";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { createLogger } from "../src/internal/logger.ts";
 import { tempDir } from "./helpers.ts";

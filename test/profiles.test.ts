@@ -1,4 +1,5 @@
 // Detector settings per wallet (profiles and overrides) and minimum amounts, on hand-worked cases.
+import { refreshRollup } from "../src/warehouse/activity/rollup.ts";
 import { beforeEach, describe, expect, it } from "vitest";
 import { detectAnomalies } from "../src/anomalies/detect.ts";
 import { settingsGroups, walletSettings } from "../src/anomalies/settings.ts";
@@ -62,13 +63,15 @@ describe("minimum amounts", () => {
     w = await memoryWarehouse();
     await w.setWallets([{ address: W }]);
   });
-  const detect = (anomalies: Record<string, unknown>) =>
-    detectAnomalies({
+  const detect = async (anomalies: Record<string, unknown>) => {
+    await refreshRollup(w);
+    return detectAnomalies({
       warehouse: w,
       config: parseConfig({ wallets: [{ address: W }], anomalies }),
       nowMs: NOW,
       outDir: tempDir(),
     });
+  };
   const found = async (type: string) =>
     (
       await w.query<{ amount: string }>("SELECT amount FROM anomalies WHERE anomaly_type = ? ORDER BY amount", [type])

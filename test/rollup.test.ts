@@ -3,11 +3,11 @@ import { DAY_MS } from "../src/model/time.ts";
 import { describe, expect, it } from "vitest";
 import { syncAll } from "../src/pipeline/sync-all.ts";
 import { silentLogger } from "../src/internal/logger.ts";
-import { rulesSql } from "../src/rules/sql.ts";
-import { refreshRollup } from "../src/rules/rollup.ts";
+import { rulesSql } from "../src/rules/rule-query.ts";
+import { refreshRollup } from "../src/warehouse/activity/rollup.ts";
 import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
 import { fastClient, memoryWarehouse, startEmulator, tempDir, testConfig } from "./helpers.ts";
-import type { ThresholdRule } from "../src/rules/types.ts";
+import type { ThresholdRule } from "../src/model/alerts.ts";
 
 const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 const DAY = DAY_MS;

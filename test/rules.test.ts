@@ -1,16 +1,17 @@
 // Threshold rules and the alert lifecycle on hand-built transfers whose sums and counts are worked out
 // on paper in the comments.
+import { refreshRollup } from "../src/warehouse/activity/rollup.ts";
 import { DAY_MS } from "../src/model/time.ts";
 import { movement } from "./builders.ts";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { evaluateRules } from "../src/rules/evaluate.ts";
-import { saveRules } from "../src/rules/store.ts";
+import { saveRules } from "../src/rules/alert-store.ts";
 import { emptyBatch, type TransferRow } from "../src/model/rows.ts";
 import { memoryWarehouse, tempDir } from "./helpers.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
-import type { ThresholdRule } from "../src/rules/types.ts";
+import type { ThresholdRule } from "../src/model/alerts.ts";
 
 const W = "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF";
 const PEER = "TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa";
@@ -52,7 +53,10 @@ let out: string;
 async function load(rows: TransferRow[]) {
   await w.load({ batch: { ...emptyBatch(), transfers: rows }, runId: "t" });
 }
-const evaluate = (nowMs: number) => evaluateRules({ warehouse: w, nowMs, outDir: out });
+const evaluate = async (nowMs: number) => {
+  await refreshRollup(w);
+  return evaluateRules({ warehouse: w, nowMs, outDir: out });
+};
 const alerts = () =>
   w.query<Record<string, string>>(
     "SELECT rule_name, wallet, status, value, threshold FROM alerts ORDER BY first_seen_ms, rule_name",

@@ -4,7 +4,7 @@ import { buildTransfer } from "./builders.ts";
 import { describe, expect, it } from "vitest";
 import { createSnowflakeWarehouse } from "../src/warehouse/snowflake/index.ts";
 import { isTransient, type SfConnection, type SfError } from "../src/warehouse/snowflake/driver.ts";
-import { MIGRATIONS } from "../src/warehouse/schema.ts";
+import { MIGRATIONS } from "../src/warehouse/migrations.ts";
 import { snowflakeDialect } from "../src/warehouse/snowflake/dialect.ts";
 import { emptyBatch, type TransferRow } from "../src/model/rows.ts";
 

@@ -3,11 +3,11 @@
 // a change to generated SQL shows up in review as a diff of these files).
 import { describe, expect, it } from "vitest";
 import { DETECTORS } from "../src/anomalies/detectors/index.ts";
-import { rulesSql } from "../src/rules/sql.ts";
+import { rulesSql } from "../src/rules/rule-query.ts";
 import { duckdbDialect } from "../src/warehouse/duckdb/dialect.ts";
 import { snowflakeDialect } from "../src/warehouse/snowflake/dialect.ts";
 import { and, join, labelled, list, raw, spelled, sql } from "../src/warehouse/sql.ts";
-import { walletActivity, walletTransfers } from "../src/warehouse/wallet-side.ts";
+import { walletActivity, walletTransfers } from "../src/warehouse/activity/wallet-side.ts";
 import { detectContext, SAMPLE_RULES } from "./builders.ts";
 
 const W = "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF";

@@ -1,6 +1,6 @@
 // The yardstick of every sync test: what the warehouse holds, compared as sets with the emulator's ground truth.
 import { expect } from "vitest";
-import { exportRows } from "../src/reports/exports.ts";
+import { exportRows } from "../src/export/table-rows.ts";
 import { TRANSFER_EXPORT_FIELDS } from "../src/model/columns.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
 import type { Emulator } from "../src/emulator/server.ts";

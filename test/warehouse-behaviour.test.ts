@@ -8,9 +8,9 @@ import { connectSnowflake } from "../src/warehouse/open.ts";
 import { parseConfig } from "../src/config/load.ts";
 import { emptyBatch, type TransferRow } from "../src/model/rows.ts";
 import { transferId } from "../src/normalize/common.ts";
-import { loadAlerts, saveAlerts, saveRules } from "../src/rules/store.ts";
+import { loadAlerts, saveAlerts, saveRules } from "../src/rules/alert-store.ts";
 import { evaluateRules } from "../src/rules/evaluate.ts";
-import { refreshRollup } from "../src/rules/rollup.ts";
+import { refreshRollup } from "../src/warehouse/activity/rollup.ts";
 import { detectAnomalies } from "../src/anomalies/detect.ts";
 import { tempDir } from "./helpers.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
@@ -134,6 +134,7 @@ for (const e of engines) {
         ];
         await saveRules(w, rules);
         const now = T0 + 3_600_000;
+        await refreshRollup(w);
         const first = await evaluateRules({ warehouse: w, nowMs: now, outDir: tempDir() });
         expect(first).toMatchObject({ breaches: 1, opened: 1 });
         expect((await loadAlerts(w, { status: "open" })).map((a) => [a.ruleName, a.wallet, a.value])).toEqual([
@@ -176,6 +177,7 @@ for (const e of engines) {
           runId: "a",
         });
         const config = parseConfig({ wallets: [{ address: W }] });
+        await refreshRollup(w);
         const first = await detectAnomalies({ warehouse: w, config, nowMs: T0 + 3_600_000, outDir: tempDir() });
         expect(first.found.address_poisoning).toBe(1);
         const again = await detectAnomalies({ warehouse: w, config, nowMs: T0 + 3_600_000, outDir: tempDir() });

@@ -2,18 +2,14 @@
 // each finding once (stable ids), move the watermark in the same transaction, export the new findings. A crash
 // leaves the watermark where it was: the next run scores the same rows again and adds only what is missing.
 import type { Config } from "../config/schema.ts";
-import { TRX, WELL_KNOWN_TOKENS } from "../normalize/tokens.ts";
+import { TRX, WELL_KNOWN_TOKENS } from "../model/tokens.ts";
 import { spelled, sql } from "../warehouse/sql.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import type { Anomaly, DetectContext, Finding, Row } from "./detector.ts";
 import { DETECTORS } from "./detectors/index.ts";
-import { refreshRollup } from "../rules/rollup.ts";
 import { settingsGroups } from "./settings.ts";
-import { backfillCounterpartiesSql, type KnownToken, mergeCounterpartiesSql } from "./sql.ts";
-import { exportNewAnomalies, saveAnomalies } from "./store.ts";
-
-export type { Anomaly } from "./detector.ts";
-export { anomalyExport, exportNewAnomalies } from "./store.ts";
+import { backfillCounterpartiesSql, type KnownToken, mergeCounterpartiesSql } from "./fragments.ts";
+import { exportNewAnomalies, saveAnomalies } from "./anomaly-store.ts";
 
 /** New rows above which large_transaction is scored as one window pass instead of a range join (same answers). */
 export const WINDOW_FROM_ROWS = 50_000;
@@ -57,7 +53,6 @@ export async function detectAnomalies(args: {
   const { warehouse: w, config, nowMs } = args;
   const d = w.dialect;
   const known = knownTokens(config);
-  await refreshRollup(w); // burst_activity and large_transaction read the rollups
   const [state] = await w.query<{ watermark_ms: string | null }>(
     "SELECT watermark_ms FROM detector_state WHERE name = 'transfers'",
   );

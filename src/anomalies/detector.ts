@@ -5,7 +5,7 @@ import type { AnomalySettings } from "../config/schema.ts";
 import type { AnomalyType } from "../model/anomaly-types.ts";
 import type { Sql } from "../warehouse/sql.ts";
 import type { Dialect } from "../warehouse/types.ts";
-import type { KnownToken } from "./sql.ts";
+import type { KnownToken } from "./fragments.ts";
 
 export type Row = Record<string, string | number | boolean | null>;
 

@@ -3,7 +3,7 @@
 // are scored together (one query per group).
 import { type AnomalyOverrides, type AnomalySettings, type Config, DEFAULT_PROFILES } from "../config/schema.ts";
 import { ANOMALY_TYPES } from "../model/anomaly-types.ts";
-import { wellKnownToken } from "../normalize/tokens.ts";
+import { wellKnownToken } from "../model/tokens.ts";
 
 export const profilesOf = (config: Config): Record<string, AnomalyOverrides> => ({
   ...DEFAULT_PROFILES,

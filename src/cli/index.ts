@@ -18,10 +18,10 @@ import {
   backtestCommand,
   evaluateCommand,
   exportAlertsCommand,
-  metricsCommand,
   rulesEditCommand,
   rulesListCommand,
 } from "./commands/rules.ts";
+import { metricsCommand } from "./commands/metrics.ts";
 import { BaseError } from "../internal/errors.ts";
 
 const program = new Command("tronmon")

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { Cron } from "croner";
 import { UsageError } from "../internal/errors.ts";
-import { addressProblem } from "../normalize/address.ts";
+import { addressProblem } from "../model/address.ts";
 import { ANOMALY_TYPES } from "../model/anomaly-types.ts";
 
 const address = z.string().superRefine((v, ctx) => {

@@ -1,13 +1,13 @@
 // The dashboard's reads: SQL values with bound parameters only (warehouse/sql.ts), each labelled; exact amounts
-// scaled in TypeScript (BigInt). A wallet's rows come from the one wallet-side builder (warehouse/wallet-side.ts).
-import { formatUnits } from "../normalize/amount.ts";
+// scaled in TypeScript (BigInt). A wallet's rows come from the one wallet-side builder (warehouse/activity/wallet-side.ts).
+import { formatUnits } from "../model/amount.ts";
 import { DAY_MS, SUMMABLE, utcDaySql } from "../model/time.ts";
 import { lastRuns, statusReport } from "../reports/status.ts";
 import { and, labelled, list, raw, type Sql, sql } from "../warehouse/sql.ts";
 import type { Warehouse } from "../warehouse/types.ts";
-import { walletActivity, walletTransactions, walletTransfers } from "../warehouse/wallet-side.ts";
-import { tokenMetricsOver } from "../wallet-metrics/read.ts";
-import { rollupCurrent } from "../rules/rollup.ts";
+import { walletActivity, walletTransactions, walletTransfers } from "../warehouse/activity/wallet-side.ts";
+import { tokenMetricsOver } from "../warehouse/activity/metrics.ts";
+import { rollupCurrent } from "../warehouse/activity/rollup.ts";
 import {
   dailyTotalsSql,
   tokenTotalsSql,
@@ -40,7 +40,7 @@ function watchedTxIds(fromMs: number, toMs: number): Sql {
 }
 
 /**
- * The figures below read the daily rollups when they are current (after a cycle: rules/rollup.ts, rolled.ts);
+ * The figures below read the daily rollups when they are current (after a cycle: warehouse/activity/rollup.ts, rolled.ts);
  * otherwise (rows loaded since the last refresh, a reader that may not refresh) the base tables, exactly as
  * before. `base` forces the base tables (the equivalence test compares both).
  */

@@ -1,9 +1,9 @@
-// The dashboard's figures read from the daily rollups (rules/rollup.ts): whole days of a window from
+// The dashboard's figures read from the daily rollups (warehouse/activity/rollup.ts): whole days of a window from
 // `watched_daily` / `wallet_daily`, its partial edge days from the base tables. Used when the rollups are
 // current (nothing waits in activity_days); each gives the same answer as its counterpart over the base tables
 // in queries.ts (test/rollup-equivalence.test.ts).
 import { SUMMABLE, utcDaySql } from "../model/time.ts";
-import { dayWindow, edgeActivity } from "../rules/rollup.ts";
+import { dayWindow, edgeActivity } from "../warehouse/activity/rollup.ts";
 import { labelled, raw, type Sql, sql } from "../warehouse/sql.ts";
 
 type Window = { fromMs: number; toMs: number };

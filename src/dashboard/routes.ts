@@ -1,14 +1,15 @@
 // The JSON API under /api/: every parameter validated (zod, unknown ones refused), every read through
 // dashboard/queries.ts, heavy reads cached; the one write a person makes (acknowledge/resolve an alert).
+import { UsageError } from "../internal/errors.ts";
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import type { Logger } from "../internal/logger.ts";
 import { ANOMALY_TYPES } from "../model/anomaly-types.ts";
-import { isAddress } from "../normalize/address.ts";
-import { parseUnits } from "../normalize/amount.ts";
+import { isAddress } from "../model/address.ts";
+import { parseUnits } from "../model/amount.ts";
 import { exportPendingAlerts } from "../rules/evaluate.ts";
-import { actOnAlert } from "../rules/store.ts";
-import { reviewAnomalies } from "../anomalies/store.ts";
+import { actOnAlert } from "../rules/alert-store.ts";
+import { reviewAnomalies } from "../anomalies/anomaly-store.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import { pageCache } from "./cache.ts";
 import {
@@ -92,7 +93,10 @@ const Q = {
   none: z.strictObject({}),
 };
 
-export class Invalid extends Error {}
+/** A request whose parameters fail validation: answered 400 with the reasons. */
+export class Invalid extends UsageError {
+  override name = "Invalid";
+}
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const r = schema.safeParse(value);
   if (!r.success)

@@ -13,9 +13,6 @@ import { assertAccess, tokensFromEnv } from "./access.ts";
 import { guard } from "./auth.ts";
 import { apiRoutes, Invalid } from "./routes.ts";
 
-export { assertAccess, tokensFromEnv } from "./access.ts";
-export { allowedHosts, MAX_BODY_BYTES, REQUEST_HEADER } from "./auth.ts";
-
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const uplotDir = dirname(require.resolve("uplot/dist/uPlot.iife.min.js"));

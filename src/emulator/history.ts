@@ -1,7 +1,7 @@
 // Deterministic synthetic TRON history for the emulator: per-wallet event streams generated from a seed,
 // extended as the emulator's clock moves. Each transaction knows its value movements (the ground truth).
 import { addressFrom, hashFrom, Rng } from "./random.ts";
-import { USDT_CONTRACT } from "../normalize/tokens.ts";
+import { USDT_CONTRACT } from "../model/tokens.ts";
 import { DAY_MS } from "../model/time.ts";
 
 export type TokenDef = {

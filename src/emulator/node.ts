@@ -2,9 +2,9 @@
 // answers by default): a block every 3 s, each block's parent the block before, transaction infos with Transfer
 // events and internal transactions. The solidified head trails the head by 19 blocks (~57 s), as on mainnet.
 import { createHash } from "node:crypto";
-import { addressToHex } from "../normalize/address.ts";
+import { addressToHex } from "../model/address.ts";
 import { APPROVAL_TOPIC, TRANSFER_TOPIC } from "../normalize/block.ts";
-import { CONTRACT_TYPE_NAMES } from "../normalize/tokens.ts";
+import { CONTRACT_TYPE_NAMES } from "../model/tokens.ts";
 import { blockOf, blockTimeMs, TOKENS, type Tx } from "./history.ts";
 import { callData } from "./render.ts";
 

@@ -18,9 +18,9 @@ import { internalRecord, toJson, transactionInfo, trc20Record, transactionRecord
 import { internalTransferId } from "../normalize/internal.ts";
 import { Rng } from "./random.ts";
 import { transferId } from "../normalize/common.ts";
-import { formatUnits } from "../normalize/amount.ts";
+import { formatUnits } from "../model/amount.ts";
 import { isoUtc } from "../model/columns.ts";
-import { contractTypeName } from "../normalize/tokens.ts";
+import { contractTypeName } from "../model/tokens.ts";
 import { DAY_MS } from "../model/time.ts";
 
 export type Faults = Partial<

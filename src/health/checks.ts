@@ -2,15 +2,12 @@
 // the same lifecycle as rule alerts (open once, update, resolve when the condition clears).
 import type { Config } from "../config/schema.ts";
 import { gapDays } from "../warehouse/verification.ts";
-import { failureStreak, throttledSeconds, walletLags } from "../reports/health.ts";
-export { throttledSeconds, walletLags, type WalletLag } from "../reports/health.ts";
+import { failureStreak, throttledSeconds, walletLags } from "./reads.ts";
 import type { Warehouse } from "../warehouse/types.ts";
-import type { Breach } from "../rules/types.ts";
+import type { Breach } from "../model/alerts.ts";
 import { type AlertRule, applyEvaluation } from "../rules/lifecycle.ts";
 import { HEALTH_RULES } from "../model/health-rules.ts";
-import { loadAlerts, saveTransitions } from "../rules/store.ts";
-
-export { HEALTH_RULES } from "../model/health-rules.ts";
+import { loadAlerts, saveTransitions } from "../rules/alert-store.ts";
 
 export async function healthBreaches(w: Warehouse, config: Config, nowMs: number): Promise<Breach[]> {
   const h = config.health;

@@ -86,3 +86,8 @@ export class WarehouseLockedError extends NonRetryableError {
   override name = "WarehouseLockedError";
   override readonly exitCode = 73;
 }
+
+/** One record that cannot be read as what it claims to be: that record is quarantined, the rest loads. */
+export class RecordError extends NonRetryableError {
+  override name = "RecordError";
+}

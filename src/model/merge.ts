@@ -5,7 +5,7 @@
 // - detail (transactions): a full /api/transaction record beats a row derived from transfers, then newest;
 // - token metadata (transfers): an observation that knows the decimals beats one that does not, then newest.
 import type { NormalizedBatch, TransactionRow, TransferRow } from "./rows.ts";
-import { contractTypeName } from "../normalize/tokens.ts";
+import { contractTypeName } from "./tokens.ts";
 
 const stateRank = (confirmed: boolean, observedAtMs: number) => (confirmed ? 1e13 : 0) + observedAtMs;
 

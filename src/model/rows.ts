@@ -1,7 +1,10 @@
-// The one normalized schema. TS fields camelCase; warehouse columns snake_case (see warehouse/schema.ts).
+// The one normalized schema. TS fields camelCase; warehouse columns snake_case (see warehouse/migrations.ts).
 
 export type Endpoint = "transaction" | "transfer" | "trc20" | "internal";
 /** The four streams of every watched wallet: each has its own cursor and the same walk. */
+/** The format tag of an archived raw page (source/archive.ts writes it, normalize/page.ts reads it). */
+export const ARCHIVE_FORMAT = "tronmon-raw-page/1";
+
 export const ENDPOINTS: readonly Endpoint[] = ["transaction", "transfer", "trc20", "internal"];
 export const ENDPOINT_PATHS: Record<Endpoint, string> = {
   transaction: "/api/transaction",

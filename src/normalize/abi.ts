@@ -1,5 +1,5 @@
 // Decoding of TRC20 transfer calls from ABI call data (method id + 32-byte words).
-import { addressFromAbiWord } from "./address.ts";
+import { addressFromAbiWord } from "../model/address.ts";
 
 export const SELECTOR_TRANSFER = "a9059cbb"; // transfer(address,uint256)
 export const SELECTOR_TRANSFER_FROM = "23b872dd"; // transferFrom(address,address,uint256)

@@ -7,20 +7,20 @@
 // seen); TRX/TRC10 from the contract and from internal transactions. A failed transaction moves nothing: its
 // transfer call is kept, decoded from the call data and marked failed, as TronScan's transaction record gives it.
 import { decodeTransferCall } from "./abi.ts";
-import { addressFromHex, addressToHex } from "./address.ts";
-import { parseRawAmount } from "./amount.ts";
+import { addressFromHex, addressToHex } from "../model/address.ts";
+import { parseRawAmount } from "../model/amount.ts";
 import {
   checkAddress,
   nativeTokenFields,
   OccurrenceCounter,
-  RecordError,
   resolveToken,
   scaled,
   type TokenLookup,
   transferId,
 } from "./common.ts";
+import { RecordError } from "../internal/errors.ts";
 import { internalTransferId } from "./internal.ts";
-import { CONTRACT_TYPE_NAMES, contractTypeName } from "./tokens.ts";
+import { CONTRACT_TYPE_NAMES, contractTypeName } from "../model/tokens.ts";
 import {
   emptyBatch,
   type Endpoint,

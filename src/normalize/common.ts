@@ -1,17 +1,16 @@
 // Helpers shared by the per-endpoint normalizers: ids, address checks, token resolution.
 import { hash } from "node:crypto";
-import { addressProblem } from "./address.ts";
-import { formatUnits } from "./amount.ts";
-import { TRX, wellKnownToken, type TokenMeta } from "./tokens.ts";
+import { addressProblem } from "../model/address.ts";
+import { formatUnits } from "../model/amount.ts";
+import { TRX, wellKnownToken, type TokenMeta } from "../model/tokens.ts";
 import type { AssetType, Status, TokenRow } from "../model/rows.ts";
 import type { RawTokenInfo } from "./raw-schemas.ts";
 import { DAY_MS } from "../model/time.ts";
+import { RecordError } from "../internal/errors.ts";
 
 /** Token metadata known outside the record: the warehouse cache, then the built-in table. */
 export type TokenLookup = (tokenId: string) => TokenRow | TokenMeta | undefined;
 export const builtinTokens: TokenLookup = (id) => wellKnownToken(id);
-
-export class RecordError extends Error {}
 
 const validAddresses = new Set<string>();
 export function checkAddress(field: string, value: unknown): string {
@@ -67,11 +66,20 @@ export function statusOf(args: {
 export const TRON_GENESIS_MS = Date.parse("2018-06-25T00:00:00Z");
 const WEEK_MS = 7 * DAY_MS;
 
-/** A block time in milliseconds within what can be: after TRON's genesis, and not beyond a week after it was seen. */
-export function checkTimestamp(field: string, value: unknown, observedAtMs: number): number {
+/** What a record normalizer knows besides the record: when it was seen, the latest time it can be from, tokens. */
+export type RecordContext = {
+  observedAtMs: number;
+  /** The later of when the record was seen and the caller's clock (an archive read years later). */
+  latestMs: number;
+  tokens: TokenLookup;
+  occurrences: OccurrenceCounter;
+};
+
+/** A block time in milliseconds within what can be: after TRON's genesis, and not beyond a week after `latestMs`. */
+export function checkTimestamp(field: string, value: unknown, latestMs: number): number {
   const ms =
     typeof value === "number" ? value : typeof value === "string" && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(ms) || ms < TRON_GENESIS_MS || ms > Math.max(observedAtMs, Date.now()) + WEEK_MS) {
+  if (!Number.isSafeInteger(ms) || ms < TRON_GENESIS_MS || ms > latestMs + WEEK_MS) {
     throw new RecordError(
       `${field} ${JSON.stringify(value)?.slice(0, 40)} is not a block time in milliseconds (2018-06-25 or later, not in the future)`,
     );

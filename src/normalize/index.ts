@@ -7,8 +7,6 @@ import { normalizeTransferRecord, normalizeTrc20Record } from "./transfer.ts";
 import { normalizeInternalRecord } from "./internal.ts";
 import { recordKey, recordTimestamp } from "./record-key.ts";
 
-export type { TokenLookup } from "./common.ts";
-
 const byEndpoint = {
   transaction: normalizeTransactionRecord,
   transfer: normalizeTransferRecord,
@@ -20,6 +18,8 @@ export function normalizeRecords(args: {
   endpoint: Endpoint;
   records: readonly unknown[];
   observedAtMs: number;
+  /** The caller's clock: a record may be dated up to a week past the later of this and observedAtMs. */
+  nowMs?: number;
   tokens?: TokenLookup;
   into?: NormalizedBatch;
   /** The watched wallet these records were listed for: each record is then also noted as an observation. */
@@ -28,6 +28,7 @@ export function normalizeRecords(args: {
   const out = args.into ?? emptyBatch();
   const ctx = {
     observedAtMs: args.observedAtMs,
+    latestMs: Math.max(args.observedAtMs, args.nowMs ?? args.observedAtMs),
     tokens: args.tokens ?? builtinTokens,
     occurrences: new OccurrenceCounter(),
   };

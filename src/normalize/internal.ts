@@ -3,21 +3,13 @@
 // names a public client's tests use (hash, internal_hash, from, to, call_value, token_id, rejected...) and
 // the java-tron names for the same things (caller_address, transferTo_address, callValueInfo[]).
 import { createHash } from "node:crypto";
-import { addressFromHex } from "./address.ts";
-import { parseRawAmount } from "./amount.ts";
-import {
-  checkAddress,
-  checkBlock,
-  checkTimestamp,
-  nativeTokenFields,
-  type OccurrenceCounter,
-  RecordError,
-  statusOf,
-  type TokenLookup,
-} from "./common.ts";
+import { addressFromHex } from "../model/address.ts";
+import { parseRawAmount } from "../model/amount.ts";
+import { checkAddress, checkBlock, checkTimestamp, nativeTokenFields, statusOf, type RecordContext } from "./common.ts";
+import { RecordError } from "../internal/errors.ts";
 import type { NormalizedBatch } from "../model/rows.ts";
 
-type Ctx = { observedAtMs: number; tokens: TokenLookup; occurrences: OccurrenceCounter };
+type Ctx = RecordContext;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const first = (o: Record<string, unknown>, ...keys: string[]) =>
@@ -41,7 +33,7 @@ export function normalizeInternalRecord(record: unknown, ctx: Ctx, out: Normaliz
   const hash = first(record, "hash", "transaction_id", "transactionHash");
   if (typeof hash !== "string" || !/^[0-9a-fA-F]{64}$/.test(hash))
     throw new RecordError(`hash ${JSON.stringify(hash)} must be 64 hex characters`);
-  const ts = checkTimestamp("timestamp", first(record, "timestamp", "block_ts", "block_timestamp"), ctx.observedAtMs);
+  const ts = checkTimestamp("timestamp", first(record, "timestamp", "block_ts", "block_timestamp"), ctx.latestMs);
   const info = Array.isArray(record.callValueInfo) && isObj(record.callValueInfo[0]) ? record.callValueInfo[0] : {};
   const valueField = first(record, "call_value", "callValue", "value", "amount") ?? first(info, "callValue") ?? 0;
   const raw = parseRawAmount(valueField);

@@ -1,8 +1,8 @@
 // Recognise what a saved page is from its content: our archive, a TronScan envelope of one of the four list
 // endpoints (or of the wallet family's /api/transfer/trc20, read as token transfers), or the bare array of
 // /api/transaction records the original project saved.
-import { ENDPOINTS, type Endpoint } from "../model/rows.ts";
-import { wellKnownToken } from "./tokens.ts";
+import { ARCHIVE_FORMAT, ENDPOINTS, type Endpoint } from "../model/rows.ts";
+import { wellKnownToken } from "../model/tokens.ts";
 
 export type RecognisedPage = {
   endpoint: Endpoint;
@@ -11,8 +11,6 @@ export type RecognisedPage = {
   fetchedAtMs: number | null;
   kind: "archive" | "envelope" | "bare-array";
 };
-
-export const ARCHIVE_FORMAT = "tronmon-raw-page/1";
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 

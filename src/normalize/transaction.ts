@@ -1,7 +1,7 @@
 // /api/transaction records -> one transaction row + the transfers it moves (TRX, TRC10, TRC20 calls).
 import { decodeTransferCall } from "./abi.ts";
-import { parseRawAmount } from "./amount.ts";
-import { contractTypeName } from "./tokens.ts";
+import { parseRawAmount } from "../model/amount.ts";
+import { contractTypeName } from "../model/tokens.ts";
 import { transactionRecordSchema, describeIssues, type RawTransaction } from "./raw-schemas.ts";
 import { fastTransaction } from "./fast-parse.ts";
 import {
@@ -9,17 +9,16 @@ import {
   checkBlock,
   checkTimestamp,
   nativeTokenFields,
-  OccurrenceCounter,
-  RecordError,
   resolveToken,
   scaled,
   statusOf,
   transferId,
-  type TokenLookup,
+  type RecordContext,
 } from "./common.ts";
+import { RecordError } from "../internal/errors.ts";
 import type { NormalizedBatch, Status, TransferRow } from "../model/rows.ts";
 
-type Ctx = { observedAtMs: number; tokens: TokenLookup; occurrences: OccurrenceCounter };
+type Ctx = RecordContext;
 
 export function normalizeTransactionRecord(record: unknown, ctx: Ctx, out: NormalizedBatch): void {
   let r = fastTransaction(record);
@@ -37,7 +36,7 @@ export function normalizeTransactionRecord(record: unknown, ctx: Ctx, out: Norma
     r = parsed.data;
   }
   try {
-    checkTimestamp("timestamp", r.timestamp, ctx.observedAtMs);
+    checkTimestamp("timestamp", r.timestamp, ctx.latestMs);
     checkBlock(r.block);
     if (!Number.isInteger(r.contractType) || r.contractType < 0 || r.contractType > 65_535)
       throw new RecordError(`contractType ${JSON.stringify(r.contractType)} is not a contract type`);

@@ -1,5 +1,5 @@
 // /api/transfer (TRX + TRC10) and /api/token_trc20/transfers (TRC20 + TRC721) records -> transfers.
-import { parseRawAmount } from "./amount.ts";
+import { parseRawAmount } from "../model/amount.ts";
 import type { z } from "zod";
 import { describeIssues, transferRecordSchema, trc20RecordSchema } from "./raw-schemas.ts";
 import { fastTransfer, fastTrc20 } from "./fast-parse.ts";
@@ -8,18 +8,17 @@ import {
   checkBlock,
   checkTimestamp,
   nativeTokenFields,
-  OccurrenceCounter,
-  RecordError,
   resolveToken,
   scaled,
   statusOf,
   tokenRowFromInfo,
   transferId,
-  type TokenLookup,
+  type RecordContext,
 } from "./common.ts";
+import { RecordError } from "../internal/errors.ts";
 import type { Endpoint, NormalizedBatch } from "../model/rows.ts";
 
-type Ctx = { observedAtMs: number; tokens: TokenLookup; occurrences: OccurrenceCounter };
+type Ctx = RecordContext;
 
 function quarantine(endpoint: Endpoint, ctx: Ctx, out: NormalizedBatch, record: unknown, reason: string) {
   out.quarantined.push({ endpoint, reason, record, observedAtMs: ctx.observedAtMs });
@@ -67,7 +66,7 @@ export function normalizeTransferRecord(record: unknown, ctx: Ctx, out: Normaliz
       transferId: transferId(hash, tokenId, from, to, amountRaw, occurrence),
       transactionId: hash,
       block: checkBlock(r.block),
-      timestampMs: checkTimestamp("timestamp", r.timestamp, ctx.observedAtMs),
+      timestampMs: checkTimestamp("timestamp", r.timestamp, ctx.latestMs),
       fromAddress: from,
       toAddress: to,
       ...nativeTokenFields(tokenId, raw, r.tokenInfo, ctx.tokens),
@@ -117,7 +116,7 @@ export function normalizeTrc20Record(record: unknown, ctx: Ctx, out: NormalizedB
       transferId: transferId(hash, contract, from, to, raw.toString(), occurrence),
       transactionId: hash,
       block: checkBlock(r.block),
-      timestampMs: checkTimestamp("block_ts", r.block_ts, ctx.observedAtMs),
+      timestampMs: checkTimestamp("block_ts", r.block_ts, ctx.latestMs),
       fromAddress: from,
       toAddress: to,
       assetType,

@@ -2,10 +2,11 @@
 // a stable event id (the idempotency key receivers dedupe on) and a severity sinks filter on.
 import type { Config } from "../config/schema.ts";
 import { SEVERITIES } from "../config/schema.ts";
-import { alertExport } from "../rules/evaluate.ts";
-import { alertFromRow } from "../rules/store.ts";
-import { anomaliesSince, anomalyExport } from "../anomalies/store.ts";
-import { alertsChangedSince } from "../rules/store.ts";
+import { alertExport } from "../export/shapes.ts";
+import { alertFromRow } from "../rules/alert-store.ts";
+import { anomaliesSince } from "../anomalies/anomaly-store.ts";
+import { anomalyExport } from "../export/shapes.ts";
+import { alertsChangedSince } from "../rules/alert-store.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import type { AnomalyType } from "../model/anomaly-types.ts";
 

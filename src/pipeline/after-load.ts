@@ -3,16 +3,19 @@
 // check the monitor's own health, queue and deliver notifications. A failing step is logged and collected in
 // `postError`; it never undoes what was loaded. Steps that write alerts and findings run one at a time across loops.
 import { evaluateRules, type EvaluationSummary } from "../rules/evaluate.ts";
-import { rulesFromConfig, saveRules } from "../rules/store.ts";
+import { rulesFromConfig, saveRules } from "../rules/alert-store.ts";
 import { detectAnomalies, type DetectionSummary } from "../anomalies/detect.ts";
-import { retractDropped } from "../anomalies/store.ts";
+import { retractDropped } from "../anomalies/anomaly-store.ts";
 import { evaluateHealth, type HealthSummary } from "../health/checks.ts";
-import { notify, type DeliveryCounts } from "../notify/outbox.ts";
+import { notify, type DeliveryCounts } from "../notify/delivery.ts";
 import type { Config } from "../config/schema.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import type { Logger } from "../internal/logger.ts";
+import { refreshRollup } from "../warehouse/activity/rollup.ts";
 
 export type AfterLoadResult = {
+  /** Days of activity the rollups rebuilt (warehouse/activity/rollup.ts). */
+  rolledDays: number;
   evaluation: EvaluationSummary | null;
   detection: DetectionSummary | null;
   retracted: number;
@@ -66,6 +69,7 @@ export async function afterLoad(o: {
 }): Promise<AfterLoadResult> {
   const { config, warehouse, logger, nowMs } = o;
   const r: AfterLoadResult = {
+    rolledDays: 0,
     evaluation: null,
     detection: null,
     retracted: 0,
@@ -76,6 +80,8 @@ export async function afterLoad(o: {
   const step = stepper(r, logger, o.runId);
   const lock = o.exclusive ?? ((fn) => fn());
   await lock(async () => {
+    // rules and detectors read the watched wallets' activity from the rollups: rebuilt first for the days loaded
+    r.rolledDays = (await step("activity rollup", () => refreshRollup(warehouse))) ?? 0;
     r.evaluation = await step("rule evaluation", async () => {
       await saveRules(warehouse, rulesFromConfig(config));
       return evaluateRules({ warehouse, nowMs: nowMs(), outDir: config.output.dir });

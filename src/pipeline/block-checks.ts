@@ -3,7 +3,8 @@
 // allows (a block every 3 s at most). A hostile or broken node's bogus head would otherwise move coverage, the
 // TronScan backfill and the lag to wherever it says.
 import { blockHeader, type BlockHeader } from "../normalize/block.ts";
-import { RecordError, TRON_GENESIS_MS } from "../normalize/common.ts";
+import { TRON_GENESIS_MS } from "../normalize/common.ts";
+import { RecordError } from "../internal/errors.ts";
 import { ChainError } from "../internal/errors.ts";
 import type { BlockCursor } from "../warehouse/types.ts";
 

@@ -7,7 +7,7 @@ import { DAY_MS } from "../model/time.ts";
 import type { EvaluationSummary } from "../rules/evaluate.ts";
 import type { DetectionSummary } from "../anomalies/detect.ts";
 import type { HealthSummary } from "../health/checks.ts";
-import type { DeliveryCounts } from "../notify/outbox.ts";
+import type { DeliveryCounts } from "../notify/delivery.ts";
 import { afterLoad, type Exclusive, findingsOf, stepper } from "./after-load.ts";
 import type { Config } from "../config/schema.ts";
 import type { Warehouse } from "../warehouse/types.ts";

@@ -9,7 +9,7 @@
 import { normalizeBlock, type BlockHeader } from "../normalize/block.ts";
 import { appendBatch, emptyBatch, type NormalizedBatch, type TransferRow } from "../model/rows.ts";
 import { scaled } from "../normalize/common.ts";
-import { TokenCache } from "./tokens.ts";
+import { TokenCache } from "./token-cache.ts";
 import { nodeAssetMetadata, nodeTokenMetadata } from "../source/node/token-metadata.ts";
 import type { Logger } from "../internal/logger.ts";
 import { MAX_BLOCKS_PER_CALL, type NodeClient } from "../source/node/client.ts";
@@ -25,7 +25,6 @@ import {
   type Warehouse,
 } from "../warehouse/types.ts";
 
-export { ChainError, NODE_SOURCE, TIP_SOURCE };
 /** Per warehouse, the watched sets whose coverage is recorded (once: a set does not change while a process follows). */
 const covered = new WeakMap<Warehouse, WeakSet<ReadonlySet<string>>>();
 

@@ -3,10 +3,10 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { parseJsonLossless } from "../normalize/json.ts";
+import { parseJsonLossless } from "../internal/json.ts";
 import { recognisePage, stampFromFilename } from "../normalize/page.ts";
 import { normalizeRecords } from "../normalize/index.ts";
-import { TokenCache } from "./tokens.ts";
+import { TokenCache } from "./token-cache.ts";
 import { createRunOutputs, newRunId } from "./outputs.ts";
 import { InputError } from "../internal/errors.ts";
 import { addLoadCounts, emptyLoadCounts, type LoadCounts, type Warehouse } from "../warehouse/types.ts";
@@ -108,6 +108,7 @@ export async function importPaths(args: {
         endpoint: page.endpoint,
         records: page.records,
         observedAtMs: Math.floor(observedAtMs),
+        nowMs: Date.now(),
         tokens: tokens.lookup,
       });
       tokens.add(batch.tokens);

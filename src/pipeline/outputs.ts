@@ -1,5 +1,5 @@
 // Per-run files: normalized rows under out/structured/<run>/, quarantined records under out/quarantine/.
-import { safeJson } from "../model/json.ts";
+import { safeJson } from "../internal/json.ts";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { transactionExport, transferExport } from "../model/columns.ts";

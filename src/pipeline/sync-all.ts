@@ -13,7 +13,7 @@ import {
   type SyncSettings,
 } from "./sync-endpoint.ts";
 import { settlePending, type SettleCounts } from "./settle-pending.ts";
-import { TokenCache } from "./tokens.ts";
+import { TokenCache } from "./token-cache.ts";
 import { createRunOutputs, newRunId } from "./outputs.ts";
 import { createArchive } from "../source/archive.ts";
 import { join } from "node:path";

@@ -43,14 +43,13 @@ import {
   planWalk,
   sliceWant,
 } from "./walk-plan.ts";
-import { calledContracts, type TokenCache } from "./tokens.ts";
+import { calledContracts, type TokenCache } from "./token-cache.ts";
 import { addLoadCounts, type Cursor, emptyLoadCounts, type LoadCounts, type Warehouse } from "../warehouse/types.ts";
 import type { TronscanClient } from "../source/tronscan/client.ts";
 import type { Archive } from "../source/archive.ts";
 import type { RunOutputs } from "./outputs.ts";
 import type { Logger } from "../internal/logger.ts";
 
-export { OFFSET_WINDOW, PAGE_LIMIT } from "./walk-plan.ts";
 /** /api/transaction-info look-ups spent settling twins in one slice. */
 const MAX_TWIN_LOOKUPS = 200;
 
@@ -255,7 +254,14 @@ export async function syncEndpoint(
       const found =
         endpoint === "transaction" ? await deps.tokens.fill(calledContracts(records), client, deps.signal) : [];
       summary.requests += found.length;
-      const batch = normalizeRecords({ endpoint, records, observedAtMs, tokens: deps.tokens.lookup, wallet });
+      const batch = normalizeRecords({
+        endpoint,
+        records,
+        observedAtMs,
+        nowMs: Date.now(),
+        tokens: deps.tokens.lookup,
+        wallet,
+      });
       batch.tokens.push(...found);
       deps.tokens.add(batch.tokens);
       deps.outputs?.write(batch);

@@ -20,7 +20,6 @@ import { TRON_GENESIS_MS } from "../normalize/common.ts";
 import { verifySchema } from "../config/schema.ts";
 import { certifiedDays, lastVerified, saveVerdicts, storedCounts } from "../warehouse/verification.ts";
 import { blockSpans } from "../warehouse/coverage.ts";
-export { gapDays } from "../warehouse/verification.ts";
 
 export type Verdict = "ok" | "missing" | "extra" | "no count" | "repaired" | "still missing" | "unreliable";
 export type DayCheck = {

@@ -2,8 +2,8 @@
 // completeness and lag, the last runs with their counts, quarantine, notification delivery, health alerts and
 // what verify found.
 import { scrubUrls } from "../internal/scrub.ts";
-import { walletLags } from "../reports/health.ts";
-import { deliverySummary } from "../notify/outbox.ts";
+import { walletLags } from "../health/reads.ts";
+import { deliverySummary } from "../warehouse/outbox.ts";
 import { labelled, raw, sql } from "../warehouse/sql.ts";
 import { jsonValue, NODE_SOURCE, TIP_SOURCE, type Warehouse } from "../warehouse/types.ts";
 
@@ -100,7 +100,7 @@ export async function statusReport(w: Warehouse, nowMs: number, o: { runs: numbe
   const followed = lastFollow ? (jsonValue<Record<string, number>>(lastFollow.counts) ?? {}) : {};
   return {
     now: new Date(nowMs).toISOString(),
-    // synced to: TronScan's cursors, or the block follower's for a wallet it covers (reports/health.ts walletLags)
+    // synced to: TronScan's cursors, or the block follower's for a wallet it covers (health/reads.ts walletLags)
     wallets: wallets.map((x): Row => {
       const l = lagOf.get(String(x.address));
       const synced = l?.syncedToMs ?? null;

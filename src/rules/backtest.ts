@@ -1,8 +1,8 @@
 // Backtest: replay evaluation day by day over stored history, in memory; nothing is written.
 import { applyEvaluation } from "./lifecycle.ts";
 import { findBreaches, ruleInfos } from "./evaluate.ts";
-import { loadRules } from "./store.ts";
-import type { Alert } from "./types.ts";
+import { loadRules } from "./alert-store.ts";
+import type { Alert } from "../model/alerts.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import { DAY_MS } from "../model/time.ts";
 

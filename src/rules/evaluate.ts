@@ -1,16 +1,14 @@
 // Evaluation: every enabled rule over the windows ending at `now`, then the alert lifecycle, then the
 // export of what opened or changed. Re-running with the same data and `now` changes nothing.
+import { alertExport } from "../export/shapes.ts";
 import { writeStampedJson } from "../export/stamped.ts";
-import { formatUnits, parseUnits } from "../normalize/amount.ts";
-import { wellKnownToken } from "../normalize/tokens.ts";
-import { isoUtc } from "../model/columns.ts";
+import { formatUnits, parseUnits } from "../model/amount.ts";
+import { wellKnownToken } from "../model/tokens.ts";
 import { InputError } from "../internal/errors.ts";
-import { rulesSql } from "./sql.ts";
-import { refreshRollup } from "./rollup.ts";
-import { healthUnit } from "../model/health-rules.ts";
+import { rulesSql } from "./rule-query.ts";
 import { applyEvaluation, type RuleInfo } from "./lifecycle.ts";
-import { loadAlerts, loadRules, saveTransitions } from "./store.ts";
-import type { Alert, Breach, ThresholdRule } from "./types.ts";
+import { loadAlerts, loadRules, saveTransitions } from "./alert-store.ts";
+import type { Breach, ThresholdRule } from "../model/alerts.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 
 export type EvaluationSummary = {
@@ -68,7 +66,6 @@ export async function findBreaches(
       throw new InputError(`rule "${r.name}": threshold ${r.threshold}: ${(e as Error).message}`);
     }
   });
-  await refreshRollup(w);
   const q = rulesSql(rules, nowMs);
   const breaches: Breach[] = [];
   for (const row of await w.query<Record<string, string | null>>(q.query)) {
@@ -110,29 +107,6 @@ export async function evaluateRules(args: {
     changed: count("changed"),
     resolved: count("resolved"),
     exportedFile,
-  };
-}
-
-/** The original fields (WALLET, RULE, VALUE, THRESHOLD, TIMESTAMP) plus ours. */
-export function alertExport(a: Alert, nowMs: number) {
-  return {
-    WALLET: a.wallet,
-    RULE: a.ruleName,
-    VALUE: a.value,
-    THRESHOLD: a.threshold,
-    TIMESTAMP: isoUtc(nowMs),
-    alert_id: a.alertId,
-    status: a.status,
-    token: a.tokenId,
-    token_symbol: a.tokenSymbol,
-    direction: a.direction,
-    unit: healthUnit(a.ruleName) ?? (a.kind === "volume" ? (a.tokenSymbol ?? a.tokenId) : "transactions"),
-    period_days: a.periodDays,
-    first_seen: isoUtc(a.firstSeenMs),
-    last_seen: isoUtc(a.lastSeenMs),
-    resolved_at: a.resolvedAtMs === null ? null : isoUtc(a.resolvedAtMs),
-    note: a.note,
-    acted_by: a.actedBy,
   };
 }
 

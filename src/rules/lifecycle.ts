@@ -1,7 +1,7 @@
 // The alert lifecycle, pure: given the alerts still active and what breaches now, what opens, what
 // changes, what resolves. Used by evaluation (persisted) and by backtests (in memory).
 import { createHash } from "node:crypto";
-import type { Alert, Breach, ThresholdRule } from "./types.ts";
+import type { Alert, Breach, ThresholdRule } from "../model/alerts.ts";
 
 /** What an alert takes from the rule (or health check) it breaches. */
 export type AlertRule = {

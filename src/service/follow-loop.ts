@@ -12,8 +12,6 @@ import type { Warehouse } from "../warehouse/types.ts";
 import type { Logger } from "../internal/logger.ts";
 import type { Clock } from "./schedule.ts";
 
-export type { PassResult } from "../pipeline/follow-run.ts";
-
 export async function followLoop(o: {
   config: Config;
   warehouse: Warehouse;

@@ -3,8 +3,8 @@
 // everything committed stays and the next start resumes from the cursors).
 import type { Server } from "node:http";
 import { runCycle } from "../pipeline/cycle.ts";
-import { walletLags } from "../reports/health.ts";
-import { deliverDue, nextDueMs } from "../notify/outbox.ts";
+import { walletLags } from "../health/reads.ts";
+import { deliverDue, nextDueMs } from "../notify/delivery.ts";
 import { scheduleFrom, scheduleLoop, type Clock } from "./schedule.ts";
 import { createMetrics, serveMetrics, type Metrics } from "./prometheus.ts";
 import type { Config } from "../config/schema.ts";

@@ -2,9 +2,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { ARCHIVE_FORMAT } from "../normalize/page.ts";
-import { safeJson } from "../model/json.ts";
-import type { Endpoint } from "../model/rows.ts";
+import { safeJson } from "../internal/json.ts";
+import { ARCHIVE_FORMAT, type Endpoint } from "../model/rows.ts";
 import type { Response } from "./tronscan/client.ts";
 
 export type Archive = { save(args: { endpoint: Endpoint; wallet: string; response: Response }): string | null };

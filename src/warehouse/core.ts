@@ -2,13 +2,13 @@
 // run log, written once over a small Driver per engine (run a statement, stage rows, run a MERGE, a
 // transaction). Every SQL difference comes from the driver's Dialect; every DuckDB test runs this code too.
 import { createHash } from "node:crypto";
-import { safeJson } from "../model/json.ts";
+import { safeJson } from "../internal/json.ts";
 import { collapseBatch } from "../model/merge.ts";
 import type { Endpoint, NormalizedBatch, ObservationRow, TokenRow } from "../model/rows.ts";
 import { utcDay } from "../model/time.ts";
-import { formatUnits } from "../normalize/amount.ts";
+import { formatUnits } from "../model/amount.ts";
 import { writeCoverage } from "./coverage.ts";
-import { MIGRATIONS } from "./schema.ts";
+import { MIGRATIONS } from "./migrations.ts";
 import { scrubUrls } from "../internal/scrub.ts";
 import { OBSERVATION_STAGE, RESCALE_STAGE, type StageColumn, TRANSACTION_STAGE, TRANSFER_STAGE } from "./stage.ts";
 import type { Sql } from "./sql.ts";

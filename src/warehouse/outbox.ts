@@ -1,5 +1,5 @@
 // The notification outbox's storage: per sink, what it has been told since when; one row per event and sink
-// with its delivery state. notify/outbox.ts decides what to queue and when to send.
+// with its delivery state. notify/delivery.ts decides what to queue and when to send.
 import { labelled, list, sql } from "./sql.ts";
 import type { Warehouse } from "./types.ts";
 

@@ -11,7 +11,6 @@ import {
 } from "../model/columns.ts";
 import type { ObservationRow } from "../model/rows.ts";
 
-export type { StageType, StageValue } from "../model/columns.ts";
 export type StageColumn<R> = readonly [name: string, type: StageType, value: (row: R) => StageValue];
 
 /** A table's staged columns (model/columns.ts), as staging tuples. */

@@ -3,7 +3,6 @@ import type { Endpoint, NormalizedBatch, TokenRow } from "../model/rows.ts";
 
 import type { ColumnType } from "../model/columns.ts";
 import type { Sql } from "./sql.ts";
-export type { ColumnType } from "../model/columns.ts";
 
 export type Dialect = {
   readonly name: "duckdb" | "snowflake";

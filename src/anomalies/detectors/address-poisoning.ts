@@ -1,10 +1,10 @@
 // Incoming zero or dust transfers from an address that is not a known counterparty but looks like one: the
 // same first `prefix` and last `suffix` characters as an address the wallet really transacts with.
-import { wellKnownToken } from "../../normalize/tokens.ts";
-import { parseUnits } from "../../normalize/amount.ts";
+import { wellKnownToken } from "../../model/tokens.ts";
+import { parseUnits } from "../../model/amount.ts";
 import { join, labelled, raw, sql } from "../../warehouse/sql.ts";
 import { amountOf, type Detector, ofTransfer, tokenOf } from "../detector.ts";
-import { candidates, pairsOf } from "../sql.ts";
+import { candidates, pairsOf } from "../fragments.ts";
 
 export const addressPoisoning: Detector = {
   type: "address_poisoning",

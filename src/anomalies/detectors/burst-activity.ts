@@ -4,7 +4,7 @@
 // (whole days) and the base tables (the windows' partial days): detection refreshes the rollup first.
 import { isoUtc } from "../../model/columns.ts";
 import { DAY_MS } from "../../model/time.ts";
-import { txPerWalletSql } from "../../rules/rollup.ts";
+import { txPerWalletSql } from "../../warehouse/activity/rollup.ts";
 import { labelled, sql } from "../../warehouse/sql.ts";
 import { anomalyId, type Detector, num } from "../detector.ts";
 

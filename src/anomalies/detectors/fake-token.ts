@@ -1,7 +1,7 @@
 // A token calling itself by a well-known token's symbol or name on another contract.
 import { labelled, list, sql } from "../../warehouse/sql.ts";
 import { amountOf, type Detector, ofTransfer } from "../detector.ts";
-import { candidates, FAKE } from "../sql.ts";
+import { candidates, FAKE } from "../fragments.ts";
 
 const directionIs = (d: "in" | "out" | "any") => sql`a.direction IN (${list(d === "any" ? ["in", "out"] : [d])})`;
 const same = (a: string, b: unknown) =>

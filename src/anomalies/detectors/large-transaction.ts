@@ -3,14 +3,14 @@
 import { DAY_MS, utcDay } from "../../model/time.ts";
 import { labelled, raw, type Sql, sql } from "../../warehouse/sql.ts";
 import { type DetectContext, type Detector, num, ofTransfer, type Row, tokenOf } from "../detector.ts";
-import { aboveMinimum, candidates } from "../sql.ts";
+import { aboveMinimum, candidates } from "../fragments.ts";
 
 /** A DOUBLE statistic of raw units, shown in token units (approximate: statistics, not money). */
 const scaledStat = (v: number, decimals: number | null) =>
   (decimals ? v / 10 ** decimals : v).toLocaleString("en-US", { maximumFractionDigits: 6 });
 
 /**
- * The watched wallets' successful in/out amounts from a time on, from `wallet_history` (rules/rollup.ts, refreshed
+ * The watched wallets' successful in/out amounts from a time on, from `wallet_history` (warehouse/activity/rollup.ts, refreshed
  * before detection): narrow rows written day by day, so the range reads only its days.
  */
 const amountHistory = (fromMs: number): Sql =>

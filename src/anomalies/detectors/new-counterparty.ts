@@ -2,7 +2,7 @@
 // with, above the minimum amount of its token; spam itself is never one (spam_token reports it).
 import { labelled, list, sql } from "../../warehouse/sql.ts";
 import { amountOf, type Detector, ofTransfer, tokenOf } from "../detector.ts";
-import { aboveMinimum, candidates, pairsOf, SPAM } from "../sql.ts";
+import { aboveMinimum, candidates, pairsOf, SPAM } from "../fragments.ts";
 
 export const newCounterparty: Detector = {
   type: "new_counterparty",

@@ -1,7 +1,7 @@
 // An incoming airdrop of a token that is spam: flagged risky by TronScan, of level 3/4, or a fake.
 import { labelled, sql } from "../../warehouse/sql.ts";
 import { amountOf, type Detector, ofTransfer, tokenOf } from "../detector.ts";
-import { candidates, SPAM } from "../sql.ts";
+import { candidates, SPAM } from "../fragments.ts";
 
 export const spamToken: Detector = {
   type: "spam_token",

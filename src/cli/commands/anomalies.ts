@@ -1,7 +1,9 @@
 import { loadContext, openWarehouse, parseCount, parseNow, withWarehouse, type GlobalOptions } from "../context.ts";
+import { refreshRollup } from "../../warehouse/activity/rollup.ts";
 import { table } from "../table.ts";
 import { detectAnomalies } from "../../anomalies/detect.ts";
-import { allAnomalies, anomalyExport, latestAnomalies } from "../../anomalies/store.ts";
+import { allAnomalies, latestAnomalies } from "../../anomalies/anomaly-store.ts";
+import { anomalyExport } from "../../export/shapes.ts";
 import { UsageError } from "../../internal/errors.ts";
 import { type Format, writeRows } from "../../export/format.ts";
 import { isoUtc } from "../../model/columns.ts";
@@ -12,6 +14,7 @@ const TYPES: readonly string[] = ANOMALY_TYPES;
 export async function detectCommand(opts: GlobalOptions & { now?: string; json?: boolean }): Promise<number> {
   const nowMs = parseNow(opts.now, "detect");
   return withWarehouse(opts, async ({ config, warehouse: w }) => {
+    await refreshRollup(w);
     const s = await detectAnomalies({ warehouse: w, config, nowMs, outDir: config.output.dir });
     if (opts.json) process.stdout.write(JSON.stringify(s, null, 2) + "\n");
     else

@@ -5,9 +5,9 @@ import { importPaths } from "../../pipeline/import.ts";
 import { configJsonSchema, loadConfig, loadDotEnv } from "../../config/load.ts";
 import { snowflakeSettings } from "../../config/schema.ts";
 import { InputError, UsageError } from "../../internal/errors.ts";
-import { exportRows, EXPORT_FIELDS } from "../../reports/exports.ts";
+import { exportRows, EXPORT_FIELDS } from "../../export/table-rows.ts";
 import { createRowWriter, openOutput, type Format } from "../../export/format.ts";
-import { isAddress } from "../../normalize/address.ts";
+import { isAddress } from "../../model/address.ts";
 import { table } from "../table.ts";
 import { statusReport } from "../../reports/status.ts";
 import { describeSettings, walletSettings } from "../../anomalies/settings.ts";
@@ -212,5 +212,3 @@ export function schemaCommand(opts: { out?: string }): number {
   else process.stdout.write(text);
   return 0;
 }
-
-export { InputError };

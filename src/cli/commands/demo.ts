@@ -12,11 +12,11 @@ import { runCommand } from "./run.ts";
 import { watchCommand } from "./watch.ts";
 import { statusCommand } from "./data.ts";
 import { loadContext, openWarehouse } from "../context.ts";
-import { anomalyCounts } from "../../anomalies/store.ts";
-import { openAlertCounts } from "../../rules/store.ts";
-import { tokenVolumes } from "../../wallet-metrics/read.ts";
+import { anomalyCounts } from "../../anomalies/anomaly-store.ts";
+import { openAlertCounts } from "../../rules/alert-store.ts";
+import { tokenVolumes } from "../../warehouse/activity/metrics.ts";
 import { table } from "../table.ts";
-import { formatUnits } from "../../normalize/amount.ts";
+import { formatUnits } from "../../model/amount.ts";
 import { DAY_MS } from "../../model/time.ts";
 
 export async function demoCommand(opts: {

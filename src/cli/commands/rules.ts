@@ -1,4 +1,5 @@
-// metrics, evaluate, rules, alerts: the decision side of tronmon.
+// evaluate, rules, alerts: the decision side of tronmon.
+import { refreshRollup } from "../../warehouse/activity/rollup.ts";
 import { readFileSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { parseDocument, isSeq, isMap, type YAMLMap } from "yaml";
@@ -6,86 +7,20 @@ import { loadContext, openWarehouse, parseIsoTime, parseNow, withWarehouse, type
 import { table } from "../table.ts";
 import { parseConfig } from "../../config/load.ts";
 import { DEFAULT_RULES } from "../../config/schema.ts";
-import { evaluateRules, alertExport, exportPendingAlerts } from "../../rules/evaluate.ts";
-import { type AlertFilter, loadAlerts, rulesFromConfig, actOnAlert, saveRules } from "../../rules/store.ts";
+import { evaluateRules, exportPendingAlerts } from "../../rules/evaluate.ts";
+import { alertExport } from "../../export/shapes.ts";
+import { type AlertFilter, loadAlerts, rulesFromConfig, actOnAlert, saveRules } from "../../rules/alert-store.ts";
 import { backtest } from "../../rules/backtest.ts";
-import { walletMetrics } from "../../wallet-metrics/read.ts";
-import { formatUnits } from "../../normalize/amount.ts";
-import { isAddress } from "../../normalize/address.ts";
 import { isoUtc } from "../../model/columns.ts";
 import { UsageError } from "../../internal/errors.ts";
 import { type Format, writeRows } from "../../export/format.ts";
 import { DAY_MS } from "../../model/time.ts";
 
-export async function metricsCommand(
-  opts: GlobalOptions & { wallet?: string; json?: boolean; now?: string },
-): Promise<number> {
-  if (opts.wallet && !isAddress(opts.wallet))
-    throw new UsageError(`metrics: --wallet ${JSON.stringify(opts.wallet)} is not a valid TRON address`);
-  const nowMs = parseNow(opts.now, "metrics");
-  return withWarehouse(opts, async ({ warehouse: w }) => {
-    const { wallets, tokens } = await walletMetrics(w, nowMs, opts.wallet);
-    const fmt = (raw: string | null, d: string | null) =>
-      raw === null ? "0" : d === null ? `${raw} (raw)` : formatUnits(BigInt(raw), Number(d));
-    const tokenRows = tokens.map((t) => ({
-      wallet: t.wallet,
-      token: t.token_symbol ?? t.token_id,
-      token_id: t.token_id,
-      ...Object.fromEntries(
-        ["", "_30d", "_7d"].flatMap((s) => [
-          [`transfers${s}`, Number(t[`transfers${s}`])],
-          [`volume_in${s}`, fmt(t[`volume_in_raw${s}`], t.token_decimals)],
-          [`volume_out${s}`, fmt(t[`volume_out_raw${s}`], t.token_decimals)],
-          [`largest${s}`, fmt(t[`largest_raw${s}`], t.token_decimals)],
-          [`counterparties${s}`, Number(t[`counterparties${s}`])],
-        ]),
-      ),
-      first_seen: t.first_seen_ms ? isoUtc(Number(t.first_seen_ms)) : null,
-      last_seen: t.last_seen_ms ? isoUtc(Number(t.last_seen_ms)) : null,
-      oversized_amounts: Number(t.oversized_amounts),
-    }));
-    const walletRows = wallets.map((m) => ({
-      observed_wallet: m.observed_wallet,
-      label: m.label,
-      total_tx: Number(m.total_tx),
-      failed_tx: Number(m.failed_tx),
-      distinct_tokens: Number(m.distinct_tokens),
-      last_tx: m.last_tx_ms ? isoUtc(Number(m.last_tx_ms)) : null,
-      minutes_since_last_tx: m.minutes_since_last_tx === null ? null : Number(m.minutes_since_last_tx),
-    }));
-    if (opts.json) {
-      process.stdout.write(
-        JSON.stringify({ now: isoUtc(nowMs), wallets: walletRows, tokens: tokenRows }, null, 2) + "\n",
-      );
-      return 0;
-    }
-    process.stdout.write(table(walletRows) + "\n\n");
-    process.stdout.write(
-      table(
-        tokenRows.map((t) => ({
-          wallet: t.wallet.slice(0, 10) + "…",
-          token: t.token,
-          "tx 7d": t.transfers_7d,
-          "in 7d": t.volume_in_7d,
-          "out 7d": t.volume_out_7d,
-          "tx 30d": t.transfers_30d,
-          "in 30d": t.volume_in_30d,
-          "out 30d": t.volume_out_30d,
-          "tx all": t.transfers,
-          largest: t.largest,
-          counterparties: t.counterparties,
-          "last seen": t.last_seen,
-        })),
-      ) + "\n",
-    );
-    return 0;
-  });
-}
-
 export async function evaluateCommand(opts: GlobalOptions & { now?: string; json?: boolean }): Promise<number> {
   const nowMs = parseNow(opts.now, "evaluate");
   return withWarehouse(opts, async ({ config, warehouse: w }) => {
     await saveRules(w, rulesFromConfig(config));
+    await refreshRollup(w);
     const s = await evaluateRules({ warehouse: w, nowMs, outDir: config.output.dir });
     if (opts.json) process.stdout.write(JSON.stringify(s, null, 2) + "\n");
     else
@@ -172,6 +107,7 @@ export async function backtestCommand(
     throw new UsageError(`rules backtest: --from and --to must be ISO dates with from <= to`);
   return withWarehouse(opts, async ({ config, warehouse: w }) => {
     await saveRules(w, rulesFromConfig(config));
+    await refreshRollup(w);
     const events = await backtest({ warehouse: w, fromMs: fromMs + DAY_MS - 1, toMs: toMs + DAY_MS - 1 });
     const rows = events.map((e) => ({
       rule: e.rule,

@@ -5,7 +5,7 @@ import { createSyncDeps } from "../../pipeline/sync-all.ts";
 import { newRunId } from "../../pipeline/outputs.ts";
 import { historyStartMs, verify, verifyBudget, type DayCheck } from "../../pipeline/verify.ts";
 import { utcDay } from "../../model/time.ts";
-import { isAddress } from "../../normalize/address.ts";
+import { isAddress } from "../../model/address.ts";
 import { UsageError } from "../../internal/errors.ts";
 import { table } from "../table.ts";
 

@@ -6,7 +6,8 @@ import {
   openWarehouse,
   type GlobalOptions,
 } from "../context.ts";
-import { assertAccess, serveDashboard, tokensFromEnv } from "../../dashboard/server.ts";
+import { serveDashboard } from "../../dashboard/server.ts";
+import { assertAccess, tokensFromEnv } from "../../dashboard/access.ts";
 import { watch } from "../../service/watch.ts";
 import { realClock } from "../../service/schedule.ts";
 import { UsageError } from "../../internal/errors.ts";

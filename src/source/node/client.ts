@@ -5,7 +5,7 @@
 // fullnode's bare-text refusal, a gateway refusing walletsolidity (405), Jetty's HTML for an unknown path.
 import { RateLimitError, SourceHttpError } from "../../internal/errors.ts";
 import { type Answer, type HttpSourceOptions, httpSetup, Transient } from "../http.ts";
-import { parseJsonLossless } from "../../normalize/json.ts";
+import { parseJsonLossless } from "../../internal/json.ts";
 import { MAX_RETRY_AFTER_MS, parseRetryAfter } from "../http.ts";
 
 export type NodeClientOptions = HttpSourceOptions;

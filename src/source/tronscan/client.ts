@@ -1,5 +1,5 @@
 // HTTP client for the TronScan API: rate limit, API key header, classification of answers, retries.
-import { parseJsonLossless } from "../../normalize/json.ts";
+import { parseJsonLossless } from "../../internal/json.ts";
 import { RateLimitError, SourceHttpError } from "../../internal/errors.ts";
 import { scrubUrls } from "../../internal/scrub.ts";
 import {
@@ -10,7 +10,6 @@ import {
   parseRetryAfter,
   Transient,
 } from "../http.ts";
-export { MAX_RETRY_AFTER_MS, parseRetryAfter };
 
 export type ClientOptions = HttpSourceOptions;
 

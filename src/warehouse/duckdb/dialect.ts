@@ -1,5 +1,6 @@
 // DuckDB's spelling of what the builders need. Upserts are INSERT ... ON CONFLICT on the primary key.
-import type { ColumnType, Dialect, WriteOptions } from "../types.ts";
+import type { Dialect, WriteOptions } from "../types.ts";
+import type { ColumnType } from "../../model/columns.ts";
 
 const TYPES: Record<ColumnType, string> = {
   text: "VARCHAR",

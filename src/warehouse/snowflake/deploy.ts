@@ -1,10 +1,10 @@
 // The in-warehouse automation for teams who want Snowflake to refresh by itself (as the original
 // project did), generated from the same definitions as the adapter: the migrations (tables, views) through
 // the Snowflake dialect, and one table-driven rule check with the semantics of
-// rules/sql.ts (count: distinct successful transactions; volume: exact sum of one token's successful in/out
+// rules/rule-query.ts (count: distinct successful transactions; volume: exact sum of one token's successful in/out
 // transfers; a value equal to the threshold does not fire). `tronmon snowflake deploy --dry-run` prints them;
 // sql/snowflake/ holds the same text (a test compares).
-import { MIGRATIONS } from "../schema.ts";
+import { MIGRATIONS } from "../migrations.ts";
 import { SUMMABLE, DAY_MS } from "../../model/time.ts";
 import { snowflakeDialect as d } from "./dialect.ts";
 

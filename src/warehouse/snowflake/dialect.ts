@@ -1,7 +1,8 @@
 // Snowflake's spelling of what the builders need. Types: raw amounts NUMBER(38,0), times TIMESTAMP_TZ
 // (always written in UTC), JSON as VARIANT. Upserts are MERGEs from a VALUES list. The rest of the SQL is
 // shared with DuckDB.
-import type { ColumnType, Dialect, WriteOptions } from "../types.ts";
+import type { Dialect, WriteOptions } from "../types.ts";
+import type { ColumnType } from "../../model/columns.ts";
 
 const TYPES: Record<ColumnType, string> = {
   text: "VARCHAR",

@@ -2,10 +2,10 @@
 // from each watched wallet they touch), a wallet's history of one token and direction, spam and fake-token
 // conditions, and the first-seen counterparty pairs kept in `counterparties`. Failed transactions are never
 // scored, and spam never makes an address a known counterparty.
-import { parseUnits } from "../normalize/amount.ts";
+import { parseUnits } from "../model/amount.ts";
 import { and, join, labelled, raw, type Sql, spelled, sql } from "../warehouse/sql.ts";
 import type { Dialect } from "../warehouse/types.ts";
-import { walletTransfers } from "../warehouse/wallet-side.ts";
+import { walletTransfers } from "../warehouse/activity/wallet-side.ts";
 
 export type KnownToken = { tokenId: string; symbol: string; name: string };
 

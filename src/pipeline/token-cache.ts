@@ -1,10 +1,10 @@
 // Token metadata cache: the warehouse's tokens table, filled from records and from /api/token_trc20.
 import type { TokenRow } from "../model/rows.ts";
 import type { TronscanClient } from "../source/tronscan/client.ts";
-import { wellKnownToken } from "../normalize/tokens.ts";
-import { isAddress } from "../normalize/address.ts";
+import { wellKnownToken } from "../model/tokens.ts";
+import { isAddress } from "../model/address.ts";
 import { NonRetryableError } from "../internal/errors.ts";
-import type { TokenLookup } from "../normalize/index.ts";
+import type { TokenLookup } from "../normalize/common.ts";
 
 /** How long a token whose metadata could not be had waits before it is asked for again. */
 const RETRY_METADATA_MS = 10 * 60_000;

@@ -1,9 +1,10 @@
 // Table definitions, written once and rendered per dialect. Versioned: append migrations, never edit old ones.
-import type { ColumnType, Dialect } from "./types.ts";
+import type { Dialect } from "./types.ts";
+import type { ColumnType } from "../model/columns.ts";
 import { type Column as ModelColumn, TRANSACTION_COLUMNS, TRANSFER_COLUMNS, tableColumns } from "../model/columns.ts";
 import { allActivityDaysSql } from "./upsert.ts";
-import { walletActivity } from "./wallet-side.ts";
-import { walletMetricsSql, walletTokenMetricsSql } from "../wallet-metrics/sql.ts";
+import { walletActivity } from "./activity/wallet-side.ts";
+import { walletMetricsSql, walletTokenMetricsSql } from "./activity/metrics-sql.ts";
 
 type Column = [name: string, type: ColumnType, constraint?: string];
 /** primaryKey: enforced where given; the two large tables are kept unique by their MERGE instead (see upsert.ts). */
@@ -132,7 +133,7 @@ export const RULE_TABLES: Record<string, Table> = {
   },
 };
 
-/** The rules' daily rollup (migration 3): see rules/rollup.ts. */
+/** The rules' daily rollup (migration 3): see warehouse/activity/rollup.ts. */
 export const ROLLUP_TABLES: Record<string, Table> = {
   activity_days: { name: "activity_days", primaryKey: ["day_ms"], columns: [["day_ms", "bigint", "NOT NULL"]] },
   wallet_daily: {
@@ -151,7 +152,7 @@ export const ROLLUP_TABLES: Record<string, Table> = {
   },
 };
 
-/** Every watched wallet's side of each transfer and transaction, day by day (migration 9): see rules/rollup.ts. */
+/** Every watched wallet's side of each transfer and transaction, day by day (migration 9): see warehouse/activity/rollup.ts. */
 export const WALLET_HISTORY: Table = {
   name: "wallet_history",
   columns: [
@@ -208,7 +209,7 @@ export const NODE_COVERAGE: Table = {
   ],
 };
 
-/** The dashboard's daily rollup over all watched wallets (migration 9): see rules/rollup.ts. */
+/** The dashboard's daily rollup over all watched wallets (migration 9): see warehouse/activity/rollup.ts. */
 export const WATCHED_DAILY: Table = {
   name: "watched_daily",
   columns: [
@@ -279,7 +280,7 @@ export const COUNTERPARTY_TABLES: Record<string, Table> = {
   },
 };
 
-/** Notifications: one row per event and sink, delivered at least once (see notify/outbox.ts). */
+/** Notifications: one row per event and sink, delivered at least once (see notify/delivery.ts). */
 export const NOTIFY_TABLES: Record<string, Table> = {
   outbox: {
     name: "outbox",

@@ -1,6 +1,6 @@
 // Per-wallet metrics as SQL builders: `now` is an SQL expression (a literal for --now and tests, the
 // dialect's clock for the views). Only successful transfers count as value; volumes never mix tokens.
-import { DAY_MS, SUMMABLE } from "../model/time.ts";
+import { DAY_MS, SUMMABLE } from "../../model/time.ts";
 
 /** The original WALLET_METRICS_VIEW: observed_wallet, total_tx, distinct_tokens, last_tx, minutes_since_last_tx. */
 export function walletMetricsSql(now: string): string {

@@ -2,7 +2,7 @@
 // 'self' when it sends to itself, 'in' when it only receives) and its counterparty (the other address).
 // Two branches each, so that a transfer between two watched wallets is seen once from each, and a wallet's
 // transfer to itself once. `wallet`: one wallet (bound), or every watched wallet (joined from `wallets`).
-import { empty, list, raw, type Sql, sql } from "./sql.ts";
+import { empty, list, raw, type Sql, sql } from "../sql.ts";
 
 export type SideOptions = {
   /** The columns wanted besides wallet, direction and counterparty, of `t` (transfers) or `x` (transactions). */

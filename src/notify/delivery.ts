@@ -12,7 +12,6 @@ import { scrubUrls } from "../internal/scrub.ts";
 import { send, type Sink } from "./sinks.ts";
 import { DAY_MS, HOUR_MS } from "../model/time.ts";
 import { dueRows, nextDueMs as nextDue, queueEvents, recordAttempts, sinkState } from "../warehouse/outbox.ts";
-export { deliverySummary } from "../warehouse/outbox.ts";
 
 /** Each scan starts this far before the last one: an event committed late is still queued (its key dedupes). */
 const RESCAN_MS = DAY_MS;

@@ -1,6 +1,6 @@
 // Stored anomalies: written once (insert-if-missing by their stable id) and exported once.
+import { anomalyExport } from "../export/shapes.ts";
 import { writeStampedJson } from "../export/stamped.ts";
-import { isoUtc } from "../model/columns.ts";
 import { utcDaySql } from "../model/time.ts";
 import { list, raw, sql } from "../warehouse/sql.ts";
 import type { Query, Warehouse } from "../warehouse/types.ts";
@@ -49,25 +49,6 @@ export async function saveAnomalies(w: Warehouse, q: Query, found: Anomaly[]): P
       ]),
     );
   }
-}
-
-export function anomalyExport(r: Record<string, unknown>) {
-  return {
-    wallet: r.wallet,
-    transaction_id: r.transaction_id,
-    anomaly_type: r.anomaly_type,
-    severity: r.severity ?? null,
-    amount: r.amount,
-    reason: r.reason,
-    token: r.token_id,
-    token_symbol: r.token_symbol,
-    amount_raw: r.amount_raw,
-    detected_at: isoUtc(Number(r.detected_at_ms)),
-    occurred_at: r.occurred_at_ms === null ? null : isoUtc(Number(r.occurred_at_ms)),
-    anomaly_id: r.anomaly_id,
-    transfer_id: r.transfer_id,
-    details: typeof r.details === "string" ? JSON.parse(r.details) : r.details,
-  };
 }
 
 /** Each anomaly is written once: those not exported yet go to out/anomalies/anomalies_<stamp>.json. */

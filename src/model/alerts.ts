@@ -1,3 +1,4 @@
+// What rules, alerts and breaches are: shared by the rules, health checks, notifications, exports and the dashboard.
 export type ThresholdRule = {
   name: string;
   kind: "count" | "volume";

@@ -12,10 +12,10 @@
 // Loads record the days they touch in `activity_days` (same transaction as the rows); a refresh rebuilds those
 // days of wallet_history from the base tables, then of the rollups from wallet_history. A window (from, to]
 // reads whole days from a rollup and its partial edge days from wallet_history (`dayWindow`, `edgeActivity`).
-import { DAY_MS, SUMMABLE, utcDay, utcDaySql } from "../model/time.ts";
-import { join, labelled, list, raw, type Sql, sql } from "../warehouse/sql.ts";
-import { activitySql } from "./sql.ts";
-import type { Warehouse } from "../warehouse/types.ts";
+import { DAY_MS, SUMMABLE, utcDay, utcDaySql } from "../../model/time.ts";
+import { join, labelled, list, raw, type Sql, sql } from "../sql.ts";
+import { activitySql } from "./history.ts";
+import type { Warehouse } from "../types.ts";
 
 /** Rows of wallet_daily for the days of `dirty_activity`. */
 const WALLET_ROWS = `SELECT wallet, day_ms, '*' AS bucket, count(*) AS tx_any, sum(is_in) AS tx_in, sum(is_out) AS tx_out,

@@ -3,7 +3,7 @@ import type { Config } from "../config/schema.ts";
 import { and, raw, sql } from "../warehouse/sql.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import { UsageError } from "../internal/errors.ts";
-import type { Alert, AlertStatus, ThresholdRule } from "./types.ts";
+import type { Alert, AlertStatus, ThresholdRule } from "../model/alerts.ts";
 import type { Transition } from "./lifecycle.ts";
 
 /** Now, as a SQL timestamp literal (UTC). */

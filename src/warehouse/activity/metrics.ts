@@ -1,7 +1,7 @@
 // Reading the wallet metrics at a given time (`tronmon metrics`, the dashboard's wallet page).
-import { raw, type Sql, sql } from "../warehouse/sql.ts";
-import type { Warehouse } from "../warehouse/types.ts";
-import { walletMetricsSql, walletTokenMetricsSql } from "./sql.ts";
+import { raw, type Sql, sql } from "../sql.ts";
+import type { Warehouse } from "../types.ts";
+import { walletMetricsSql, walletTokenMetricsSql } from "./metrics-sql.ts";
 
 type Row = Record<string, string | null>;
 
