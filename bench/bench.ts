@@ -57,7 +57,13 @@ async function ingest() {
     for (const p of chunk) {
       const page = recognisePage(parseJsonLossless(p.text));
       if ("error" in page) throw new Error(page.error);
-      normalizeRecords({ endpoint: page.endpoint, records: page.records, observedAtMs: 1, into: batch });
+      normalizeRecords({
+        nowMs: Date.now(),
+        endpoint: page.endpoint,
+        records: page.records,
+        observedAtMs: 1,
+        into: batch,
+      });
       if (batch.transfers.length + batch.transactions.length >= FLUSH_ROWS) await flush();
     }
     pipelineMs += performance.now() - t0;

@@ -64,6 +64,7 @@ describe("node blocks", () => {
     const fromBlock = normalizeBlock(fixture("getblockbynum_1"), [fixture("gettransactioninfobyid_1")], ctx([SENDER]));
     // TronScan's shape of the same transfer (field names of test/fixtures/tronscan/endpoints/token_trc20_transfers_1.json)
     const tronscan = normalizeRecords({
+      nowMs: Date.now(),
       endpoint: "trc20",
       observedAtMs: 1,
       records: [

@@ -106,7 +106,12 @@ describe("normalization of the edge cases", () => {
     tokenInfo: { tokenId: "1002000", tokenAbbr: "BTT", tokenName: "BitTorrent", tokenDecimal: 6 },
   };
   it("a TRC10 asset_name that is a name falls back to the record's token id (the transaction is not quarantined)", () => {
-    const b = normalizeRecords({ endpoint: "transaction", records: [trc10Record], observedAtMs: T0 });
+    const b = normalizeRecords({
+      nowMs: Date.now(),
+      endpoint: "transaction",
+      records: [trc10Record],
+      observedAtMs: T0,
+    });
     expect(b.quarantined).toEqual([]);
     expect(b.transfers.map((t) => [t.tokenId, t.amountRaw, t.amount])).toEqual([["1002000", "1500", "0.0015"]]);
   });
@@ -131,7 +136,12 @@ describe("normalization of the edge cases", () => {
         tokenType: "trc721",
       },
     };
-    const b = normalizeRecords({ endpoint: "trc20", records: [rec, { ...rec, quant: "772" }], observedAtMs: T0 });
+    const b = normalizeRecords({
+      nowMs: Date.now(),
+      endpoint: "trc20",
+      records: [rec, { ...rec, quant: "772" }],
+      observedAtMs: T0,
+    });
     expect(b.transfers.map((t) => [t.assetType, t.nftTokenId, t.amountRaw])).toEqual([
       ["trc721", "771", "1"],
       ["trc721", "772", "1"],
@@ -161,8 +171,8 @@ describe("normalization of the edge cases", () => {
       quant: "7",
       event_type: "Transfer",
     };
-    const once = normalizeRecords({ endpoint: "trc20", records: [rec, rec], observedAtMs: T0 });
-    const again = normalizeRecords({ endpoint: "trc20", records: [rec, rec], observedAtMs: T0 + 1 });
+    const once = normalizeRecords({ nowMs: Date.now(), endpoint: "trc20", records: [rec, rec], observedAtMs: T0 });
+    const again = normalizeRecords({ nowMs: Date.now(), endpoint: "trc20", records: [rec, rec], observedAtMs: T0 + 1 });
     expect(once.transfers.map((t) => t.transferId)).toEqual([
       transferId(TX, USDT, W, P, "7", 0),
       transferId(TX, USDT, W, P, "7", 1),
@@ -182,6 +192,7 @@ describe("normalization of the edge cases", () => {
       result: "SUCCESS",
     };
     const b = normalizeRecords({
+      nowMs: Date.now(),
       endpoint: "internal",
       wallet: W,
       observedAtMs: T0,
@@ -228,7 +239,12 @@ describe("pages of other shapes", () => {
     const page = recognisePage(body);
     if ("error" in page) throw new Error(page.error);
     expect(page.endpoint).toBe("trc20");
-    const b = normalizeRecords({ endpoint: page.endpoint, records: page.records, observedAtMs: T0 + 1 });
+    const b = normalizeRecords({
+      nowMs: Date.now(),
+      endpoint: page.endpoint,
+      records: page.records,
+      observedAtMs: T0 + 1,
+    });
     expect(b.transfers.map((t) => [t.tokenId, t.tokenSymbol, t.amountRaw, t.amount, t.confirmed, t.status])).toEqual([
       [USDT, "USDT", "249234600", "249.2346", true, "success"],
     ]);

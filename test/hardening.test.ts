@@ -344,6 +344,7 @@ describe("bad input from TronScan never blocks a wallet", () => {
         })),
       );
       const batch = normalizeRecords({
+        nowMs: Date.now(),
         endpoint,
         records: [good, ...variants],
         observedAtMs: Date.parse("2026-12-01T00:00:00Z"),

@@ -226,6 +226,7 @@ describe("the follower meets the rest of the system", () => {
     );
     const h = c.blocks[0].block_header.raw_data;
     const viaTronscan = normalizeRecords({
+      nowMs: Date.now(),
       endpoint: "trc20",
       observedAtMs: Date.now(),
       records: [

@@ -114,8 +114,8 @@ describe("normalizeRecords", () => {
     contractRet: "SUCCESS",
   };
   it("gives the same transfer_id to one movement seen through /api/transaction and /api/transfer", () => {
-    const a = normalizeRecords({ endpoint: "transaction", records: [trxTx], observedAtMs: 1 });
-    const b = normalizeRecords({ endpoint: "transfer", records: [trxTransfer], observedAtMs: 2 });
+    const a = normalizeRecords({ nowMs: Date.now(), endpoint: "transaction", records: [trxTx], observedAtMs: 1 });
+    const b = normalizeRecords({ nowMs: Date.now(), endpoint: "transfer", records: [trxTransfer], observedAtMs: 2 });
     expect(a.transfers).toHaveLength(1);
     expect(b.transfers).toHaveLength(1);
     expect(a.transfers[0].transferId).toBe(b.transfers[0].transferId);
@@ -129,12 +129,14 @@ describe("normalizeRecords", () => {
   });
   it("accepts bool-or-0/1 and number-or-string, and quarantines what it cannot understand", () => {
     const ok = normalizeRecords({
+      nowMs: Date.now(),
       endpoint: "transfer",
       records: [{ ...trxTransfer, confirmed: 1, block: "64620002", amount: "6278014700" }],
       observedAtMs: 1,
     });
     expect(ok.transfers[0]).toMatchObject({ confirmed: true, block: 64620002 });
     const bad = normalizeRecords({
+      nowMs: Date.now(),
       endpoint: "transfer",
       observedAtMs: 1,
       records: [
@@ -152,6 +154,7 @@ describe("normalizeRecords", () => {
   });
   it("never takes a token's identity from its symbol: a fake USDT keeps its own contract", () => {
     const fake = normalizeRecords({
+      nowMs: Date.now(),
       endpoint: "trc20",
       observedAtMs: 1,
       records: [
@@ -202,6 +205,7 @@ describe("normalizeRecords", () => {
       },
     };
     const out = normalizeRecords({
+      nowMs: Date.now(),
       endpoint: "trc20",
       observedAtMs: 1,
       records: [

@@ -1,4 +1,5 @@
 // The config file's schema: strict (unknown keys are errors), every setting with its default.
+import { USDT_CONTRACT } from "../model/tokens.ts";
 import { z } from "zod";
 import { Cron } from "croner";
 import { UsageError } from "../internal/errors.ts";
@@ -430,7 +431,7 @@ export const ruleSchema = z.strictObject({
   threshold: decimalString.describe("Fires when the value is above (not equal to) this; volume in token units"),
   token: address
     .or(z.string().regex(/^(_|\d+)$/))
-    .default("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t")
+    .default(USDT_CONTRACT)
     .describe("Token a volume rule sums: TRC20 contract, TRC10 id or _ for TRX (default USDT)"),
   direction: z.enum(["in", "out", "any"]).default("any").describe("Which side of the wallet's activity counts"),
   wallets: z.array(address).nullable().default(null).describe("Only these wallets (null: every watched wallet)"),
@@ -508,7 +509,7 @@ export const anomaliesSchema = z.strictObject({
       dust: z
         .array(z.strictObject({ token: z.string(), max: decimalString }))
         .default([
-          { token: "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t", max: "1" },
+          { token: USDT_CONTRACT, max: "1" },
           { token: "_", max: "1" },
         ])
         .describe("Per token, the largest amount (token units) still counted as dust; zero-value transfers always are"),
@@ -555,7 +556,6 @@ const overridesSchema = z.strictObject({
 });
 export type AnomalyOverrides = z.infer<typeof overridesSchema>;
 
-const USDT_ID = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 /** The shipped profiles (a config's own `profiles` replace or add to these by name). */
 export const DEFAULT_PROFILES: Record<string, AnomalyOverrides> = {
   // a hot wallet pays a new address with almost every withdrawal: only large first deposits are news
@@ -563,15 +563,15 @@ export const DEFAULT_PROFILES: Record<string, AnomalyOverrides> = {
     // airdrops to an exchange's wallets are daily spam, not news; a fake token it *sends* is
     enabled: ["large_transaction", "burst_activity", "new_counterparty", "address_poisoning", "fake_token"],
     fake_token: { direction: "out" },
-    large_transaction: { sigmas: 6, min_amount: { [USDT_ID]: "100000", _: "1000000" } },
+    large_transaction: { sigmas: 6, min_amount: { [USDT_CONTRACT]: "100000", _: "1000000" } },
     // only large first payments: withdrawals to new addresses are the business
-    new_counterparty: { direction: "out", min_amount: { [USDT_ID]: "1000", _: "10000" } },
+    new_counterparty: { direction: "out", min_amount: { [USDT_CONTRACT]: "1000", _: "10000" } },
     burst_activity: { factor: 3, min_count: 50 },
   },
   // few, deliberate payments: every new payee matters, small ones too
   treasury: { large_transaction: { sigmas: 2 }, new_counterparty: { direction: "any" } },
   // a person's wallet: defaults, but dust-sized first payments are not news
-  personal: { new_counterparty: { min_amount: { [USDT_ID]: "10", _: "50" } } },
+  personal: { new_counterparty: { min_amount: { [USDT_CONTRACT]: "10", _: "50" } } },
 };
 
 export const walletSchema = z.strictObject({

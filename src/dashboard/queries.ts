@@ -1,5 +1,6 @@
 // The dashboard's reads: SQL values with bound parameters only (warehouse/sql.ts), each labelled; exact amounts
 // scaled in TypeScript (BigInt). A wallet's rows come from the one wallet-side builder (warehouse/activity/wallet-side.ts).
+import { USDT_CONTRACT } from "../model/tokens.ts";
 import { formatUnits } from "../model/amount.ts";
 import { DAY_MS, SUMMABLE, utcDaySql } from "../model/time.ts";
 import { lastRuns, statusReport } from "../reports/status.ts";
@@ -19,7 +20,7 @@ import {
   walletTxSql,
 } from "./rolled.ts";
 
-export const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
+const USDT = USDT_CONTRACT;
 type Row = Record<string, string | number | boolean | null>;
 
 /** A raw integer sum (string) in token units, exactly; null stays null. */
