@@ -1,31 +1,29 @@
 // Reads the shape of the source tree with TypeScript's own parser: the import graph (file -> file) and
-// the length of every function. Used by test/layers.test.ts and scripts/function-lengths.ts.
+// the packages each file imports, and the length of every function. Used by test/layers.test.ts and scripts/function-lengths.ts.
 import fs from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 
 export function sourceFiles(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.(ts|js)$/.test(e.name)) out.push(p);
-    }
-  };
-  walk(root);
-  return out.sort();
+  return (fs.readdirSync(root, { recursive: true }) as string[])
+    .filter((f) => /\.(ts|js)$/.test(f))
+    .map((f) => path.join(root, f))
+    .sort();
 }
 
 function parse(file: string): ts.SourceFile {
   return ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
 }
 
-/** Every relative import or re-export of each file, resolved to a path relative to `root`. */
-export function importGraph(root: string): Map<string, string[]> {
-  const graph = new Map<string, string[]>();
+/**
+ * Every import or re-export of each file (path relative to `root`): relative ones resolved to a path relative to
+ * `root` (`files`), the others as written (`packages`).
+ */
+export function imports(root: string): Map<string, { files: string[]; packages: string[] }> {
+  const graph = new Map<string, { files: string[]; packages: string[] }>();
   for (const file of sourceFiles(root)) {
     const targets: string[] = [];
+    const packages: string[] = [];
     const visit = (node: ts.Node) => {
       const spec =
         (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier
@@ -33,13 +31,14 @@ export function importGraph(root: string): Map<string, string[]> {
           : ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword
             ? node.arguments[0]
             : undefined;
-      if (spec && ts.isStringLiteral(spec) && spec.text.startsWith(".")) {
-        targets.push(path.relative(root, path.join(path.dirname(file), spec.text)));
+      if (spec && ts.isStringLiteral(spec)) {
+        if (spec.text.startsWith(".")) targets.push(path.relative(root, path.join(path.dirname(file), spec.text)));
+        else packages.push(spec.text);
       }
       ts.forEachChild(node, visit);
     };
     visit(parse(file));
-    graph.set(path.relative(root, file), targets);
+    graph.set(path.relative(root, file), { files: targets, packages });
   }
   return graph;
 }
