@@ -1,6 +1,7 @@
 // Emulator-shaped pages for benchmarks: the same record shapes the emulator serves, 50 per page,
 // generated in chunks so a million transfers never sit in memory at once.
-import { History, type Tx } from "../src/emulator/history.ts";
+import { History } from "../src/emulator/history.ts";
+import { type Tx } from "../src/emulator/chain.ts";
 import { addressFrom } from "../src/emulator/random.ts";
 import { toJson, trc20Record, transactionRecord, transferRecord } from "../src/emulator/render.ts";
 import type { Endpoint } from "../src/model/rows.ts";

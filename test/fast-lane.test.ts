@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { followBlocks } from "../src/pipeline/follow-blocks.ts";
 import { TIP_SOURCE } from "../src/warehouse/types.ts";
-import { ORIGINAL_WALLETS, blockOf, blockTimeMs } from "../src/emulator/history.ts";
+import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
+import { blockOf, blockTimeMs } from "../src/emulator/chain.ts";
 import { syncAll } from "../src/pipeline/sync-all.ts";
 import { silentLogger } from "../src/internal/logger.ts";
 import { SOLIDIFY_BLOCKS } from "../src/emulator/node.ts";

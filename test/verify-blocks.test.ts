@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { createSyncDeps } from "../src/pipeline/sync-all.ts";
 import { verify } from "../src/pipeline/verify.ts";
-import { ORIGINAL_WALLETS, blockOf } from "../src/emulator/history.ts";
+import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
+import { blockOf } from "../src/emulator/chain.ts";
 import { SOLIDIFY_BLOCKS } from "../src/emulator/node.ts";
 import { DAY_MS, utcDay } from "../src/model/time.ts";
 import {

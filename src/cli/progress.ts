@@ -1,6 +1,6 @@
 // Terminal progress for backfills: one bar per wallet/endpoint, only when stderr is a terminal.
 import cliProgress from "cli-progress";
-import type { Progress } from "../pipeline/sync-endpoint.ts";
+import type { Progress } from "../pipeline/walk-types.ts";
 
 export function createProgress(labels: Record<string, string | null>): { onProgress: Progress; stop(): void } {
   if (!process.stderr.isTTY) return { onProgress: () => undefined, stop: () => undefined };

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { addressToHex } from "../model/address.ts";
 import { APPROVAL_TOPIC, TRANSFER_TOPIC } from "../normalize/block.ts";
 import { CONTRACT_TYPE_NAMES } from "../model/tokens.ts";
-import { blockOf, blockTimeMs, TOKENS, type Tx } from "./history.ts";
+import { blockOf, blockTimeMs, TOKENS, type Tx } from "./chain.ts";
 import { callData } from "./render.ts";
 
 export const SOLIDIFY_BLOCKS = 19;

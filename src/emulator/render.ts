@@ -1,6 +1,6 @@
 // Records in TronScan's real shapes (field names, types, quirks) for the three list endpoints.
 import { hexOfAddress } from "./random.ts";
-import { TOKENS, type Move, type Tx, type TokenDef } from "./history.ts";
+import { TOKENS, type Move, type Tx, type TokenDef } from "./chain.ts";
 
 /** A JSON number literal that may exceed 2^53: serialised as raw digits (see toJson). */
 export class BigNum {

@@ -1,6 +1,7 @@
 // The TronScan emulator: real paths, shapes and paging caps over a deterministic history, with faults.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { blockOf, blockTimeMs, History, type Mix, ORIGINAL_WALLETS, TOKENS, type Move, type Tx } from "./history.ts";
+import { History, type Mix, ORIGINAL_WALLETS } from "./history.ts";
+import { blockOf, blockTimeMs, TOKENS, type Move, type Tx } from "./chain.ts";
 import {
   assetIssue,
   BlockIndex,

@@ -13,7 +13,7 @@ import type { Config } from "../config/schema.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import type { TronscanClient } from "../source/tronscan/client.ts";
 import type { Logger } from "../internal/logger.ts";
-import type { Progress } from "./sync-endpoint.ts";
+import type { Progress } from "./walk-types.ts";
 
 export type CycleResult = {
   summary: RunSummary;

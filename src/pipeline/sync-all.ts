@@ -4,14 +4,8 @@ import { HOUR_MS } from "../model/time.ts";
 import pLimit from "p-limit";
 import { BaseError } from "../internal/errors.ts";
 import { ENDPOINTS } from "../model/rows.ts";
-import {
-  syncEndpoint,
-  type EndpointSummary,
-  type Progress,
-  type Shortfall,
-  type SyncDeps,
-  type SyncSettings,
-} from "./sync-endpoint.ts";
+import { syncEndpoint } from "./sync-endpoint.ts";
+import type { EndpointSummary, Progress, Shortfall, SyncDeps, SyncSettings } from "./walk-types.ts";
 import { settlePending, type SettleCounts } from "./settle-pending.ts";
 import { TokenCache } from "./token-cache.ts";
 import { createRunOutputs, newRunId } from "./outputs.ts";

@@ -14,7 +14,9 @@ import {
   type Endpoint,
 } from "../model/rows.ts";
 import { DAY_MS, utcDay } from "../model/time.ts";
-import { BudgetSpentError, countOf, syncEndpoint, type SyncDeps } from "./sync-endpoint.ts";
+import { syncEndpoint } from "./sync-endpoint.ts";
+import { BudgetSpentError, type SyncDeps } from "./walk-types.ts";
+import { countOf } from "./walk-io.ts";
 import { recognisePage } from "../normalize/page.ts";
 import { TRON_GENESIS_MS } from "../normalize/common.ts";
 import { verifySchema } from "../config/schema.ts";

@@ -6,7 +6,8 @@ import { Emulator, parseQuirks } from "../../emulator/server.ts";
 import { verifyCommand } from "./verify.ts";
 
 const DEMO_QUIRKS = "holes:0.05,empty:0.03,error200:0.02,unstable";
-import { blockOf, ORIGINAL_WALLETS } from "../../emulator/history.ts";
+import { ORIGINAL_WALLETS } from "../../emulator/history.ts";
+import { blockOf } from "../../emulator/chain.ts";
 import { followCommand } from "./follow.ts";
 import { runCommand } from "./run.ts";
 import { watchCommand } from "./watch.ts";

@@ -5,7 +5,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { WarehouseError, WarehouseLockedError } from "../../internal/errors.ts";
-import type { Driver, Exec, Tx } from "../core.ts";
+import type { Driver, Exec, Tx } from "../driver.ts";
 import type { StageColumn } from "../stage.ts";
 import { duckdbDialect } from "./dialect.ts";
 

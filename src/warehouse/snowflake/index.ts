@@ -3,7 +3,8 @@
 // a transaction that fails on a transient error is rolled back and retried whole (every load is idempotent).
 // Every session is tagged (QUERY_TAG).
 import { doubling, retrying } from "../../internal/retry.ts";
-import { createWarehouse, type Driver, type Exec, type Tx } from "../core.ts";
+import { createWarehouse } from "../core.ts";
+import type { Driver, Exec, Tx } from "../driver.ts";
 import { stageColumnNames, stageValues } from "../stage.ts";
 import type { Warehouse } from "../types.ts";
 import { snowflakeDialect } from "./dialect.ts";
