@@ -19,6 +19,7 @@ import { recognisePage } from "../src/normalize/page.ts";
 import { normalizeRecords } from "../src/normalize/index.ts";
 import { emptyBatch } from "../src/model/rows.ts";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
+import { stmt } from "../test/stmt.ts";
 
 let pipelineRate: number | null = null;
 const sizeName = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(0)}M` : `${Math.round(n / 1e3)}k`);
@@ -78,7 +79,9 @@ async function ingest() {
   pipelineMs += performance.now() - t0;
   if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
   const [stored] = await warehouse.query<{ transfers: string; transactions: string; quarantined: string }>(
-    "SELECT (SELECT count(*) FROM transfers) AS transfers, (SELECT count(*) FROM transactions) AS transactions, (SELECT count(*) FROM quarantine) AS quarantined",
+    stmt(
+      "SELECT (SELECT count(*) FROM transfers) AS transfers, (SELECT count(*) FROM transactions) AS transactions, (SELECT count(*) FROM quarantine) AS quarantined",
+    ),
   );
   await warehouse.close();
   rmSync(dir, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import { followBlocks } from "../src/pipeline/follow-blocks.ts";
 import { createNodeClient } from "../src/source/node/client.ts";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { addressHex, WATCHED_POOL } from "./chain.ts";
+import { stmt } from "../test/stmt.ts";
 
 const FIRST = 1_000_000;
 
@@ -84,7 +85,7 @@ async function follow(url: string, watched: Set<string>, blocks: number, progres
   clearInterval(sample);
   if (progress && process.stdout.isTTY) process.stdout.write("\n");
   const [c] = await warehouse.query<{ transfers: string; transactions: string }>(
-    "SELECT (SELECT count(*) FROM transfers) AS transfers, (SELECT count(*) FROM transactions) AS transactions",
+    stmt("SELECT (SELECT count(*) FROM transfers) AS transfers, (SELECT count(*) FROM transactions) AS transactions"),
   );
   await warehouse.close();
   rmSync(dir, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import { rulesFromConfig, saveRules } from "../src/rules/alert-store.ts";
 import { detectAnomalies } from "../src/anomalies/detect.ts";
 import { parseConfig } from "../src/config/load.ts";
 import { synthesize } from "./rules.ts";
+import { stmt } from "../test/stmt.ts";
 
 /** Returns the cold p95 (ms) per endpoint. */
 export async function benchDashboard(transfers: number, wallets: number): Promise<Map<string, number>> {
@@ -36,7 +37,7 @@ export async function benchDashboard(transfers: number, wallets: number): Promis
   // the synthetic wallets are not valid base58check addresses (the API validates them): give one a real address
   const busy = { wallet: "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF" };
   const [synthetic] = await w.query<{ wallet: string }>(
-    "SELECT address AS wallet FROM wallets ORDER BY address LIMIT 1",
+    stmt("SELECT address AS wallet FROM wallets ORDER BY address LIMIT 1"),
   );
   for (const sql of [
     "UPDATE wallets SET address = ? WHERE address = ?",
@@ -45,7 +46,7 @@ export async function benchDashboard(transfers: number, wallets: number): Promis
     "UPDATE anomalies SET wallet = ? WHERE wallet = ?",
     "UPDATE alerts SET wallet = ? WHERE wallet = ?",
   ])
-    await w.query(sql, [busy.wallet, synthetic.wallet]);
+    await w.query(stmt(sql, [busy.wallet, synthetic.wallet]));
   const wa = `/api/wallets/${busy.wallet}`;
   const dash = await serveDashboard({ warehouse: w, outDir: dir, host: "127.0.0.1", port: 0, now: () => nowMs });
   const endpoints = [

@@ -14,6 +14,7 @@ import { noiseReport } from "../src/reports/noise.ts";
 import { createTronscanClient } from "../src/source/tronscan/client.ts";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
+import { stmt } from "../test/stmt.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const OUT = "/tmp/tronmon-bench-noise";
@@ -62,7 +63,7 @@ export async function benchNoise() {
         outDir: OUT,
         structured: false,
       });
-      const [t] = await w.query<{ ms: string }>("SELECT max(timestamp_ms) AS ms FROM transfers");
+      const [t] = await w.query<{ ms: string }>(stmt("SELECT max(timestamp_ms) AS ms FROM transfers"));
       return Number(t.ms) + 1; // as of the newest data
     });
   }

@@ -9,6 +9,7 @@ import { detectAnomalies } from "../src/anomalies/detect.ts";
 import { rulesFromConfig, saveRules } from "../src/rules/alert-store.ts";
 import { parseConfig } from "../src/config/load.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
+import { stmt } from "../test/stmt.ts";
 
 const DAY = 86_400_000;
 
@@ -20,9 +21,12 @@ export async function synthesize(
   const off = args.offset ?? 0;
   const walletExpr = `'W' || lpad(CAST((i * 7919) % ${args.wallets} AS VARCHAR), 33, '0')`;
   await w.query(
-    `INSERT INTO wallets SELECT 'W' || lpad(CAST(i AS VARCHAR), 33, '0'), NULL, NULL FROM range(${args.wallets}) r(i) WHERE ${off} = 0`,
+    stmt(
+      `INSERT INTO wallets SELECT 'W' || lpad(CAST(i AS VARCHAR), 33, '0'), NULL, NULL FROM range(${args.wallets}) r(i) WHERE ${off} = 0`,
+    ),
   );
-  await w.query(`INSERT INTO transfers SELECT
+  await w.query(
+    stmt(`INSERT INTO transfers SELECT
       md5(CAST(i AS VARCHAR)), md5('tx' || CAST(i AS VARCHAR)), 1, make_timestamp(ts * 1000), ts,
       CASE WHEN i % 2 = 0 THEN ${walletExpr} ELSE 'P' || CAST(i % 5000 AS VARCHAR) END,
       CASE WHEN i % 2 = 0 THEN 'P' || CAST(i % 5000 AS VARCHAR) ELSE ${walletExpr} END,
@@ -30,10 +34,13 @@ export async function synthesize(
       CASE WHEN i % 10 = 0 THEN 'TRX' ELSE 'USDT' END, CASE WHEN i % 10 = 0 THEN 'Tronix' ELSE 'Tether USD' END, 6, CAST(amt AS VARCHAR), CAST(amt AS DECIMAL(38,0)), NULL, true,
       CASE WHEN i % 50 = 0 THEN 'failed' ELSE 'success' END, false, NULL, 'trc20', 0, date_trunc('millisecond', CAST(now() AS TIMESTAMP)), NULL, NULL
     FROM (SELECT i, ${args.nowMs} - ((i * 104729) % ${args.spanMs ?? 60 * DAY}) AS ts, ((i * 2654435761) % 100000000000) AS amt
-          FROM range(${off}, ${off + args.transfers}) r(i))`);
+          FROM range(${off}, ${off + args.transfers}) r(i))`),
+  );
   // what a load does in the same transaction: mark the days touched for the rules' rollup
-  await w.query(`INSERT INTO activity_days SELECT DISTINCT CAST(floor((${args.nowMs} - ((i * 104729) % ${args.spanMs ?? 60 * DAY})) / ${DAY}) AS BIGINT) * ${DAY}
-    FROM range(${off}, ${off + args.transfers}) r(i) ON CONFLICT DO NOTHING`);
+  await w.query(
+    stmt(`INSERT INTO activity_days SELECT DISTINCT CAST(floor((${args.nowMs} - ((i * 104729) % ${args.spanMs ?? 60 * DAY})) / ${DAY}) AS BIGINT) * ${DAY}
+    FROM range(${off}, ${off + args.transfers}) r(i) ON CONFLICT DO NOTHING`),
+  );
 }
 
 export async function benchRules(
@@ -71,7 +78,7 @@ export async function benchRules(
   // anomaly detection: a full re-score of everything, then one cycle's 10,000 new transfers (BENCH_ANOMALIES=0
   // skips it)
   const anomalies = process.env.BENCH_ANOMALIES !== "0";
-  if (anomalies) await w.query("DELETE FROM detector_state");
+  if (anomalies) await w.query(stmt("DELETE FROM detector_state"));
   if (anomalies) {
     t0 = performance.now();
     const full = await detectAnomalies({ warehouse: w, config, nowMs: nowMs + 600_000, outDir: dir });

@@ -13,6 +13,7 @@ import { createClient } from "../src/cli/context.ts";
 import { watch } from "../src/service/watch.ts";
 import type { Clock } from "../src/service/schedule.ts";
 import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
+import { stmt } from "../test/stmt.ts";
 
 const CYCLES = Number(process.env.SOAK_CYCLES ?? 500);
 const FAULTS = process.env.SOAK_FAULTS ?? "429:0.02,500:0.03,502:0.02,truncated:0.02,short:0.01";
@@ -81,9 +82,11 @@ await watch({
 });
 const seconds = (performance.now() - started) / 1000;
 const [runs] = await warehouse.query<{ ok: string; failed: string }>(
-  "SELECT count(*) FILTER (WHERE status = 'success') AS ok, count(*) FILTER (WHERE status = 'failed') AS failed FROM runs",
+  stmt(
+    "SELECT count(*) FILTER (WHERE status = 'success') AS ok, count(*) FILTER (WHERE status = 'failed') AS failed FROM runs",
+  ),
 );
-const [rows] = await warehouse.query<{ n: string }>("SELECT count(*) AS n FROM transfers");
+const [rows] = await warehouse.query<{ n: string }>(stmt("SELECT count(*) AS n FROM transfers"));
 const stats = (await (await fetch(`${base}/__emulator/stats`)).json()) as {
   requests: number;
   faults: Record<string, number>;

@@ -6,6 +6,7 @@ import { detectAnomalies } from "../src/anomalies/detect.ts";
 import { silentLogger } from "../src/internal/logger.ts";
 import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
 import { fastClient, memoryWarehouse, startEmulator, tempDir, testConfig } from "./helpers.ts";
+import { stmt } from "./stmt.ts";
 
 describe("detectors on the emulator's history", () => {
   it("find every planted anomaly", async () => {
@@ -25,7 +26,7 @@ describe("detectors on the emulator's history", () => {
       await refreshRollup(w);
       await detectAnomalies({ warehouse: w, config, nowMs: api.emu.now(), outDir: dir });
       const found = await w.query<{ anomaly_type: string; wallet: string; transaction_id: string | null }>(
-        "SELECT anomaly_type, wallet, transaction_id FROM anomalies",
+        stmt("SELECT anomaly_type, wallet, transaction_id FROM anomalies"),
       );
       const planted = api.emu.truth(wallets).planted;
       expect(
@@ -48,7 +49,7 @@ describe("detectors on the emulator's history", () => {
       for (const f of found)
         if (!plantedKeys.has(`${f.anomaly_type}|${f.transaction_id ?? f.wallet}`))
           others[f.anomaly_type] = (others[f.anomaly_type] ?? 0) + 1;
-      const total = await w.query<{ n: string }>("SELECT count(*) AS n FROM transfers");
+      const total = await w.query<{ n: string }>(stmt("SELECT count(*) AS n FROM transfers"));
       console.log(
         `planted ${planted.length}, found ${found.length}; beyond the planted ones, on ${total[0].n} transfers:`,
         JSON.stringify(others),

@@ -8,6 +8,7 @@ import { parseConfig } from "../src/config/load.ts";
 import { emptyBatch, type TransferRow } from "../src/model/rows.ts";
 import { memoryWarehouse, tempDir } from "./helpers.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
+import { stmt } from "./stmt.ts";
 
 const W = "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF";
 const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
@@ -58,9 +59,11 @@ const detect = async (nowMs = NOW, windowFromRows?: number) => {
 };
 const found = async (type: string) =>
   w.query<Record<string, string>>(
-    `SELECT wallet, transaction_id, amount, reason, severity, CAST(occurred_at_ms AS VARCHAR) AS occurred_at_ms
+    stmt(
+      `SELECT wallet, transaction_id, amount, reason, severity, CAST(occurred_at_ms AS VARCHAR) AS occurred_at_ms
       FROM anomalies WHERE anomaly_type = ? ORDER BY amount`,
-    [type],
+      [type],
+    ),
   );
 
 beforeEach(async () => {
@@ -215,15 +218,15 @@ describe("burst_activity and idempotency", () => {
     };
     await expect(detect()).rejects.toThrow("crash");
     w.transaction = realTransaction;
-    expect(await w.query("SELECT * FROM anomalies")).toEqual([]);
+    expect(await w.query(stmt("SELECT * FROM anomalies"))).toEqual([]);
     const first = await detect();
     expect(first.found.burst_activity).toBe(1);
     const reason = (await found("burst_activity"))[0].reason;
     expect(reason).toBe(
       "6 transactions in the 24 hours before 2026-03-10T12:00:00Z, more than 2 × the daily average of 1.0 over the 7 days before.",
     );
-    const before = (await w.query("SELECT count(*) AS n FROM anomalies"))[0];
+    const before = (await w.query(stmt("SELECT count(*) AS n FROM anomalies")))[0];
     await detect(NOW + 3_600_000);
-    expect((await w.query("SELECT count(*) AS n FROM anomalies"))[0]).toEqual(before);
+    expect((await w.query(stmt("SELECT count(*) AS n FROM anomalies")))[0]).toEqual(before);
   });
 });

@@ -11,6 +11,7 @@ import { parseQuirks } from "../src/emulator/server.ts";
 import { DAY_MS, utcDay } from "../src/model/time.ts";
 import { TRON_GENESIS_MS } from "../src/normalize/common.ts";
 import { closeAfterEach, fastClient, memoryWarehouse, startEmulator, tempDir, testConfig } from "./helpers.ts";
+import { stmt } from "./stmt.ts";
 
 const NOW = Date.parse("2026-10-01T12:00:00Z");
 const SMALL = ORIGINAL_WALLETS[1].address;
@@ -56,10 +57,12 @@ describe("certification over the whole history", () => {
     await s.whole();
     const day = utcDay(NOW) - 12 * DAY_MS;
     const [victim] = await s.warehouse.query<{ transfer_id: string }>(
-      `SELECT transfer_id FROM transfers WHERE source = 'trc20' AND timestamp_ms >= ${day} AND timestamp_ms < ${day + DAY_MS} LIMIT 1`,
+      stmt(
+        `SELECT transfer_id FROM transfers WHERE source = 'trc20' AND timestamp_ms >= ${day} AND timestamp_ms < ${day + DAY_MS} LIMIT 1`,
+      ),
     );
     expect(victim).toBeDefined();
-    await s.warehouse.query(`DELETE FROM transfers WHERE transfer_id = '${victim.transfer_id}'`);
+    await s.warehouse.query(stmt(`DELETE FROM transfers WHERE transfer_id = '${victim.transfer_id}'`));
     const v = await s.whole();
     const bad = v.days.filter((d) => d.verdict !== "ok");
     expect(

@@ -8,6 +8,7 @@ import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { TRANSFER_EXPORT_FIELDS } from "../src/model/columns.ts";
 import { fastSource, ROOT, startEmulator, tempDir, tronmon } from "./helpers.ts";
+import { stmt } from "./stmt.ts";
 
 const BIN = join(ROOT, "bin/tronmon.js");
 const HEAVY = ORIGINAL_WALLETS[0].address;
@@ -181,7 +182,7 @@ describe("tronmon CLI", () => {
 
 async function rowCount(path: string): Promise<number> {
   const w = await createDuckDbWarehouse({ path });
-  const [r] = await w.query<{ n: string }>("SELECT count(*) AS n FROM transfers");
+  const [r] = await w.query<{ n: string }>(stmt("SELECT count(*) AS n FROM transfers"));
   await w.close();
   return Number(r.n);
 }

@@ -9,6 +9,7 @@ import { transferId } from "../src/normalize/common.ts";
 import { settlePending } from "../src/pipeline/settle-pending.ts";
 import { internalTransferId } from "../src/normalize/internal.ts";
 import { fastClient, memoryWarehouse, startEmulator } from "./helpers.ts";
+import { stmt } from "./stmt.ts";
 
 const W = "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF";
 const P = "TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa";
@@ -35,7 +36,7 @@ describe("one row per movement", () => {
   it("a transaction re-included two days later is one row, moved to its new block and time, and its old day is rolled up again", async () => {
     const w = await memoryWarehouse();
     await w.load({ batch: { ...emptyBatch(), transfers: [transfer()] }, runId: "r" });
-    await w.query("DELETE FROM activity_days");
+    await w.query(stmt("DELETE FROM activity_days"));
     const moved = transfer({
       block: 57_700,
       timestampMs: T0 + 2 * DAY,
@@ -45,12 +46,14 @@ describe("one row per movement", () => {
     const c = await w.load({ batch: { ...emptyBatch(), transfers: [moved] }, runId: "r" });
     expect(c.transfersNew).toBe(0);
     const rows = await w.query(
-      "SELECT count(*)::INTEGER AS n, max(block)::INTEGER AS block, max(timestamp_ms)::VARCHAR AS ts FROM transfers",
+      stmt(
+        "SELECT count(*)::INTEGER AS n, max(block)::INTEGER AS block, max(timestamp_ms)::VARCHAR AS ts FROM transfers",
+      ),
     );
     expect(rows[0]).toEqual({ n: 1, block: 57_700, ts: String(T0 + 2 * DAY) });
-    const tx = await w.query("SELECT count(*)::INTEGER AS n, max(timestamp_ms)::VARCHAR AS ts FROM transactions");
+    const tx = await w.query(stmt("SELECT count(*)::INTEGER AS n, max(timestamp_ms)::VARCHAR AS ts FROM transactions"));
     expect(tx[0]).toEqual({ n: 1, ts: String(T0 + 2 * DAY) });
-    const days = (await w.query<{ d: bigint }>("SELECT day_ms AS d FROM activity_days ORDER BY 1")).map((r) =>
+    const days = (await w.query<{ d: bigint }>(stmt("SELECT day_ms AS d FROM activity_days ORDER BY 1"))).map((r) =>
       Number(r.d),
     );
     expect(days).toEqual([T0, T0 + 2 * DAY]); // the day it left and the day it arrived
@@ -73,7 +76,7 @@ describe("one row per movement", () => {
       const batches = order === "events first" ? [events, [call]] : [[call], events];
       for (const b of batches) await w.load({ batch: { ...emptyBatch(), transfers: b }, runId: "r" });
       const rows = await w.query<{ to_address: string; amount_raw: string }>(
-        "SELECT to_address, amount_raw FROM transfers ORDER BY amount_raw",
+        stmt("SELECT to_address, amount_raw FROM transfers ORDER BY amount_raw"),
       );
       expect(rows, order).toEqual([
         { to_address: Q, amount_raw: "2" },
@@ -87,7 +90,7 @@ describe("one row per movement", () => {
     const w = await memoryWarehouse();
     await w.load({ batch: { ...emptyBatch(), transfers: [transfer({ source: "transaction" })] }, runId: "r" });
     await w.load({ batch: { ...emptyBatch(), transfers: [transfer()] }, runId: "r" });
-    expect(await w.query("SELECT amount_raw FROM transfers")).toEqual([{ amount_raw: "5000000" }]);
+    expect(await w.query(stmt("SELECT amount_raw FROM transfers"))).toEqual([{ amount_raw: "5000000" }]);
     await w.close();
   });
 });
@@ -150,13 +153,15 @@ describe("normalization of the edge cases", () => {
     const w = await memoryWarehouse();
     await w.setWallets([{ address: W }]);
     await w.load({ batch: b, runId: "r" });
-    expect(await w.query("SELECT nft_token_id, amount_raw, amount_num FROM transfers ORDER BY nft_token_id")).toEqual([
+    expect(
+      await w.query(stmt("SELECT nft_token_id, amount_raw, amount_num FROM transfers ORDER BY nft_token_id")),
+    ).toEqual([
       { nft_token_id: "771", amount_raw: "1", amount_num: null },
       { nft_token_id: "772", amount_raw: "1", amount_num: null },
     ]);
-    const [m] = await w.query<{ v: unknown }>("SELECT volume_out_raw AS v FROM wallet_token_metrics WHERE wallet = ?", [
-      W,
-    ]);
+    const [m] = await w.query<{ v: unknown }>(
+      stmt("SELECT volume_out_raw AS v FROM wallet_token_metrics WHERE wallet = ?", [W]),
+    );
     expect(m.v).toBeNull();
     await w.close();
   });
@@ -305,13 +310,13 @@ describe("dropped transactions", () => {
         pendingMaxAgeMs: 6 * 3_600_000,
       });
       expect(s).toEqual({ checked: 2, confirmed: 1, failed: 0, dropped: 1, pending: 0 });
-      expect(await w.query("SELECT hash, status, confirmed FROM transactions ORDER BY hash")).toEqual(
+      expect(await w.query(stmt("SELECT hash, status, confirmed FROM transactions ORDER BY hash"))).toEqual(
         [
           { hash: known.hash, status: "success", confirmed: true },
           { hash: gone, status: "dropped", confirmed: false },
         ].sort((a, b) => a.hash.localeCompare(b.hash)),
       );
-      expect(await w.query("SELECT status FROM transfers")).toEqual([{ status: "dropped" }]);
+      expect(await w.query(stmt("SELECT status FROM transfers"))).toEqual([{ status: "dropped" }]);
       // nothing left to settle, and a dropped transfer counts nowhere
       expect(
         (
@@ -323,9 +328,9 @@ describe("dropped transactions", () => {
           })
         ).checked,
       ).toBe(0);
-      expect(await w.query("SELECT count(*)::INTEGER AS n FROM wallet_token_metrics WHERE wallet = ?", [W])).toEqual([
-        { n: 0 },
-      ]);
+      expect(
+        await w.query(stmt("SELECT count(*)::INTEGER AS n FROM wallet_token_metrics WHERE wallet = ?", [W])),
+      ).toEqual([{ n: 0 }]);
     } finally {
       await w.close();
       await api.close();

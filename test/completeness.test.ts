@@ -18,6 +18,7 @@ import { closeAfterEach, fastClient, startEmulator, tempDir, testConfig, tronmon
 import { expectEqualSets, snapshot, truth } from "./truth.ts";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { stmt } from "./stmt.ts";
 
 const NOW = Date.parse("2026-10-01T12:00:00Z");
 const HEAVY = ORIGINAL_WALLETS[0].address;
@@ -81,10 +82,12 @@ describe("completeness against a misbehaving API", () => {
     }
     await expectTruth(s, [HEAVY, SMALL]);
     // internal transactions and both twins of a transaction are in (hand-checked kinds of the history)
-    const [k] = await s.warehouse.query<{ internal: number; twins: number; fee: number }>(`SELECT
+    const [k] = await s.warehouse.query<{ internal: number; twins: number; fee: number }>(
+      stmt(`SELECT
       count(CASE WHEN source = 'internal' THEN 1 END)::INTEGER AS internal,
       (SELECT count(*)::INTEGER FROM (SELECT transaction_id FROM transfers GROUP BY transaction_id, token_id, from_address, to_address, amount_raw HAVING count(*) = 2)) AS twins,
-      count(CASE WHEN token_id = '${TOKENS.feeToken.id}' AND source = 'transaction' THEN 1 END)::INTEGER AS fee FROM transfers`);
+      count(CASE WHEN token_id = '${TOKENS.feeToken.id}' AND source = 'transaction' THEN 1 END)::INTEGER AS fee FROM transfers`),
+    );
     expect(k.internal).toBeGreaterThan(0);
     expect(k.twins).toBeGreaterThan(0);
     expect(k.fee).toBe(0); // call data of a fee-on-transfer token never stands beside its Transfer events
@@ -107,8 +110,9 @@ describe("completeness against a misbehaving API", () => {
     }
     // nothing older than the emulator's confirmation delay (60 s) may still be unconfirmed
     const [stale] = await s.warehouse.query<{ n: number }>(
-      `SELECT count(*)::INTEGER AS n FROM transfers WHERE NOT confirmed AND timestamp_ms < ?`,
-      [s.api.emu.now() - 60_000],
+      stmt(`SELECT count(*)::INTEGER AS n FROM transfers WHERE NOT confirmed AND timestamp_ms < ?`, [
+        s.api.emu.now() - 60_000,
+      ]),
     );
     expect(stale.n).toBe(0);
     await expectTruth(s, [HEAVY]);
@@ -127,7 +131,9 @@ describe("completeness against a misbehaving API", () => {
     const s = await setup({ days: 4, wallets: [HEAVY], quirks: "cap20,unstable" });
     const biggest = await s.cycle().then(async () => {
       const [r] = await s.warehouse.query<{ ts: string; n: number }>(
-        "SELECT timestamp_ms AS ts, count(*)::INTEGER AS n FROM transfers WHERE asset_type = 'trc20' GROUP BY timestamp_ms ORDER BY n DESC LIMIT 1",
+        stmt(
+          "SELECT timestamp_ms AS ts, count(*)::INTEGER AS n FROM transfers WHERE asset_type = 'trc20' GROUP BY timestamp_ms ORDER BY n DESC LIMIT 1",
+        ),
       );
       return r;
     });
@@ -152,7 +158,7 @@ describe("completeness against a misbehaving API", () => {
     );
     expect(s.api.emu.stats.byPath["/api/transfer"]).toBeLessThanOrEqual(20);
     const cursors = await s.warehouse.query<{ endpoint: string; synced_to_ms: string | null }>(
-      "SELECT endpoint, synced_to_ms FROM sync_cursors ORDER BY endpoint",
+      stmt("SELECT endpoint, synced_to_ms FROM sync_cursors ORDER BY endpoint"),
     );
     expect(cursors.filter((c) => c.synced_to_ms !== null).map((c) => c.endpoint)).toEqual([
       "internal",
@@ -166,15 +172,18 @@ describe("completeness against a misbehaving API", () => {
     expect((await s.cycle()).status).toBe("success");
     const day = utcDay(NOW) - DAY_MS;
     const [before] = await s.warehouse.query<{ n: number }>(
-      "SELECT count(*)::INTEGER AS n FROM transfers WHERE timestamp_ms >= ? AND timestamp_ms < ?",
-      [day, day + DAY_MS],
+      stmt("SELECT count(*)::INTEGER AS n FROM transfers WHERE timestamp_ms >= ? AND timestamp_ms < ?", [
+        day,
+        day + DAY_MS,
+      ]),
     );
     expect(before.n).toBeGreaterThan(100);
-    await s.warehouse.query("DELETE FROM transfers WHERE timestamp_ms >= ? AND timestamp_ms < ?", [day, day + DAY_MS]);
-    await s.warehouse.query("DELETE FROM transactions WHERE timestamp_ms >= ? AND timestamp_ms < ?", [
-      day,
-      day + DAY_MS,
-    ]);
+    await s.warehouse.query(
+      stmt("DELETE FROM transfers WHERE timestamp_ms >= ? AND timestamp_ms < ?", [day, day + DAY_MS]),
+    );
+    await s.warehouse.query(
+      stmt("DELETE FROM transactions WHERE timestamp_ms >= ? AND timestamp_ms < ?", [day, day + DAY_MS]),
+    );
     const found = await verify({
       deps: await s.deps(),
       wallets: [HEAVY],
@@ -206,8 +215,10 @@ describe("completeness against a misbehaving API", () => {
     expect(JSON.parse(again.stdout).days.map((d: { verdict: string }) => d.verdict)).toEqual(["ok", "ok", "ok", "ok"]);
     const w = await createDuckDbWarehouse({ path: duckdbSettings(s.config).path });
     const [after] = await w.query<{ n: number }>(
-      "SELECT count(*)::INTEGER AS n FROM transfers WHERE timestamp_ms >= ? AND timestamp_ms < ?",
-      [day, day + DAY_MS],
+      stmt("SELECT count(*)::INTEGER AS n FROM transfers WHERE timestamp_ms >= ? AND timestamp_ms < ?", [
+        day,
+        day + DAY_MS,
+      ]),
     );
     expect(after.n).toBe(before.n);
     await w.close();
@@ -228,16 +239,17 @@ describe("completeness against a misbehaving API", () => {
     await full();
     const day = utcDay(NOW) - DAY_MS;
     await s.warehouse.query(
-      "DELETE FROM transfers WHERE timestamp_ms >= ? AND timestamp_ms < ? AND asset_type = 'trc20'",
-      [day, day + DAY_MS],
+      stmt("DELETE FROM transfers WHERE timestamp_ms >= ? AND timestamp_ms < ? AND asset_type = 'trc20'", [
+        day,
+        day + DAY_MS,
+      ]),
     );
     s.api.emu.quirks = parseQuirks("ignore_end:trc20"); // the day cannot be walked again
     const broken = await full();
     expect(broken.verification!.stillMissing).toBe(1);
     const gap = async () =>
       s.warehouse.query<{ status: string; value: string }>(
-        "SELECT status, value FROM alerts WHERE rule_name = 'health.gap' AND wallet = ?",
-        [HEAVY],
+        stmt("SELECT status, value FROM alerts WHERE rule_name = 'health.gap' AND wallet = ?", [HEAVY]),
       );
     expect(await gap()).toEqual([{ status: "open", value: "1" }]);
     s.api.emu.quirks = {};
@@ -270,7 +282,9 @@ describe("twins inside ties larger than any page", () => {
     const expected = truth(api.emu, [HEAVY]);
     // twins: two identical Transfers of one transaction, both stored (occurrence 0 and 1)
     const [t] = await warehouse.query<{ n: number }>(
-      "SELECT count(*)::INTEGER AS n FROM (SELECT transaction_id FROM transfers GROUP BY transaction_id, to_address, amount_raw HAVING count(*) = 2)",
+      stmt(
+        "SELECT count(*)::INTEGER AS n FROM (SELECT transaction_id FROM transfers GROUP BY transaction_id, to_address, amount_raw HAVING count(*) = 2)",
+      ),
     );
     expect(t.n).toBeGreaterThan(20);
     expectEqualSets(actual.transfers, expected.transfers, "transfers");

@@ -13,6 +13,7 @@ import { DAY_MS } from "../src/model/time.ts";
 import { importPaths } from "../src/pipeline/import.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
 import { FIXTURES, memoryWarehouse, openPage, tempDir } from "./helpers.ts";
+import { stmt } from "./stmt.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const TODAY = Date.parse("2026-12-02T09:00:00Z"); // the dashboard's "now": over a year after the data
@@ -40,7 +41,7 @@ beforeAll(async () => {
     outDir: out,
     structured: false,
   });
-  const [t] = await w.query<{ ms: string }>("SELECT max(timestamp_ms) AS ms FROM wallet_activity");
+  const [t] = await w.query<{ ms: string }>(stmt("SELECT max(timestamp_ms) AS ms FROM wallet_activity"));
   newest = Number(t.ms);
   // the global settings (no profile): plenty of findings to group
   const config = parseConfig({ wallets: WALLETS.map((address) => ({ address })) });
@@ -70,9 +71,11 @@ describe("dashboard over imported history", () => {
     );
     // the same window computed here: distinct successful transactions of the watched wallets in (newest - 7 d, newest]
     const [sql] = await w.query<{ n: string }>(
-      `SELECT count(DISTINCT transaction_id) AS n FROM wallet_activity
+      stmt(
+        `SELECT count(DISTINCT transaction_id) AS n FROM wallet_activity
         WHERE status = 'success' AND timestamp_ms > ? AND timestamp_ms <= ?`,
-      [newest - 7 * DAY_MS, newest],
+        [newest - 7 * DAY_MS, newest],
+      ),
     );
     expect(Number(sql.n)).toBeGreaterThan(100);
     const shown = (await page.locator("[data-kpi='Transactions (7 days)']").innerText()).replace(/,/g, "");
@@ -91,8 +94,8 @@ describe("dashboard over imported history", () => {
   it("the feed groups findings by wallet x type x day (counts equal SQL); 'mark reviewed' is recorded with who and when", async () => {
     const page = await open("/anomalies?info=1", "anomalies");
     const expected = await w.query<{ wallet: string; anomaly_type: string; n: string }>(
-      `SELECT wallet, anomaly_type, CAST(floor(COALESCE(occurred_at_ms, detected_at_ms) / 86400000) AS BIGINT) AS d,
-         count(*) AS n FROM anomalies GROUP BY 1, 2, 3`,
+      stmt(`SELECT wallet, anomaly_type, CAST(floor(COALESCE(occurred_at_ms, detected_at_ms) / 86400000) AS BIGINT) AS d,
+         count(*) AS n FROM anomalies GROUP BY 1, 2, 3`),
     );
     const rows = page.locator("table[data-table='feed'] tbody tr");
     expect(await rows.count()).toBe(expected.length);
@@ -107,9 +110,11 @@ describe("dashboard over imported history", () => {
       await page.locator("button[data-review]").count(),
     );
     const [mark] = await w.query<{ n: string; by: string; at: string }>(
-      `SELECT count(*) AS n, max(reviewed_by) AS by, max(reviewed_at_ms) AS at FROM anomalies
+      stmt(
+        `SELECT count(*) AS n, max(reviewed_by) AS by, max(reviewed_at_ms) AS at FROM anomalies
         WHERE wallet = ? AND anomaly_type = ? AND reviewed_at_ms IS NOT NULL`,
-      [first.wallet, first.type],
+        [first.wallet, first.type],
+      ),
     );
     expect({ n: Number(mark.n), by: mark.by, at: Number(mark.at) }).toEqual({ n: first.count, by: "local", at: TODAY });
     expect(problems).toEqual([]);

@@ -16,6 +16,7 @@ import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
 import { UsageError } from "../src/internal/errors.ts";
 import { ROOT, fastClient, openPage, startEmulator, tempDir, tronmon } from "./helpers.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
+import { stmt } from "./stmt.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = join(ROOT, "test-artifacts/dashboard");
@@ -90,7 +91,8 @@ function units(raw: string, decimals: number): string {
 describe("dashboard in a browser", () => {
   it("overview: the KPIs equal the same numbers computed in SQL here; chain strings are text; no console errors", async () => {
     const page = await open("/", "overview");
-    const [sql] = await w.query<Record<string, string>>(`SELECT
+    const [sql] = await w.query<Record<string, string>>(
+      stmt(`SELECT
         (SELECT count(*) FROM wallets) AS wallets,
         (SELECT count(DISTINCT t.transaction_id) FROM (
            SELECT transaction_id, timestamp_ms, status FROM transfers WHERE from_address IN (SELECT address FROM wallets) OR to_address IN (SELECT address FROM wallets)
@@ -99,7 +101,8 @@ describe("dashboard in a browser", () => {
         (SELECT CAST(sum(amount_num) AS VARCHAR) FROM transfers WHERE token_id = '${USDT}' AND status = 'success' AND timestamp_ms > ${NOW - 30 * DAY} AND timestamp_ms <= ${NOW}
            AND (from_address IN (SELECT address FROM wallets) OR to_address IN (SELECT address FROM wallets))) AS usdt30,
         (SELECT count(*) FROM alerts WHERE status IN ('open', 'acknowledged')) AS open_alerts,
-        (SELECT count(*) FROM anomalies WHERE (CASE WHEN occurred_at_ms IS NULL THEN detected_at_ms ELSE occurred_at_ms END) > ${NOW - DAY}) AS anomalies24`);
+        (SELECT count(*) FROM anomalies WHERE (CASE WHEN occurred_at_ms IS NULL THEN detected_at_ms ELSE occurred_at_ms END) > ${NOW - DAY}) AS anomalies24`),
+    );
     expect(Number(sql.tx7)).toBeGreaterThan(100);
     expect(await kpi(page, "Wallets watched")).toBe("4");
     expect(await kpi(page, "Transactions (7 days)")).toBe(thousands(sql.tx7));
@@ -126,10 +129,9 @@ describe("dashboard in a browser", () => {
     const count = async (where: string, p: unknown[] = []) =>
       Number(
         (
-          await w.query<{ n: string }>(`SELECT count(*) AS n FROM wallet_activity WHERE wallet = ? ${where}`, [
-            heavy.address,
-            ...p,
-          ])
+          await w.query<{ n: string }>(
+            stmt(`SELECT count(*) AS n FROM wallet_activity WHERE wallet = ? ${where}`, [heavy.address, ...p]),
+          )
         )[0].n,
       );
     const all = await count("");
@@ -164,9 +166,11 @@ describe("dashboard in a browser", () => {
     await page.locator('th[data-sort="amount"]').click();
     await page.waitForFunction(() => document.querySelector('th[data-sort="amount"]')?.textContent?.includes("▼"));
     const [top] = await w.query<{ amount: string }>(
-      `SELECT amount FROM wallet_activity WHERE wallet = ? AND token_id = ? AND direction = 'in' AND status = 'success'
+      stmt(
+        `SELECT amount FROM wallet_activity WHERE wallet = ? AND token_id = ? AND direction = 'in' AND status = 'success'
       AND amount_num >= 1000000000 AND amount_num <= 5000000000 ORDER BY amount_num DESC LIMIT 1`,
-      [heavy.address, USDT],
+        [heavy.address, USDT],
+      ),
     );
     expect(await page.locator('table[data-table="activity"] tbody tr').first().locator("td").nth(6).innerText()).toBe(
       thousands(top.amount),
@@ -181,9 +185,9 @@ describe("dashboard in a browser", () => {
     expect(id).toMatch(/^[0-9a-f]{16}$/);
     await page.locator(`button[data-act='ack'][data-alert='${id}']`).click();
     await page.waitForFunction((x) => !document.querySelector(`button[data-act='ack'][data-alert='${x}']`), id);
-    const [a] = await w.query<Record<string, string>>("SELECT status, note, acted_by FROM alerts WHERE alert_id = ?", [
-      id,
-    ]);
+    const [a] = await w.query<Record<string, string>>(
+      stmt("SELECT status, note, acted_by FROM alerts WHERE alert_id = ?", [id]),
+    );
     expect(a).toEqual({ status: "acknowledged", note: "checked with the exchange", acted_by: "local" });
     expect(dialogs.filter((d) => d.startsWith("prompt"))).toHaveLength(1);
     await shot(page, "alerts");
@@ -192,7 +196,7 @@ describe("dashboard in a browser", () => {
 
   it("a hostile page on another origin cannot acknowledge or resolve (text/plain form, no-cors fetch); our own pages still can", async () => {
     const [target] = await w.query<{ alert_id: string }>(
-      "SELECT alert_id FROM alerts WHERE status = 'open' ORDER BY alert_id LIMIT 1",
+      stmt("SELECT alert_id FROM alerts WHERE status = 'open' ORDER BY alert_id LIMIT 1"),
     );
     const id = target.alert_id;
     const hostile = createServer((_req, res) => {
@@ -212,8 +216,7 @@ describe("dashboard in a browser", () => {
       expect(await evil.content()).toContain("cross-origin requests may not change anything");
       await evil.close();
       const [after] = await w.query<Record<string, string | null>>(
-        "SELECT status, note FROM alerts WHERE alert_id = ?",
-        [id],
+        stmt("SELECT status, note FROM alerts WHERE alert_id = ?", [id]),
       );
       expect(after).toEqual({ status: "open", note: null });
     } finally {
@@ -224,8 +227,7 @@ describe("dashboard in a browser", () => {
     await page.locator(`button[data-act='resolve'][data-alert='${id}']`).click();
     await page.waitForFunction((x) => !document.querySelector(`button[data-act='resolve'][data-alert='${x}']`), id);
     const [mine] = await w.query<Record<string, string>>(
-      "SELECT status, note, acted_by FROM alerts WHERE alert_id = ?",
-      [id],
+      stmt("SELECT status, note, acted_by FROM alerts WHERE alert_id = ?", [id]),
     );
     expect(mine).toEqual({ status: "resolved", note: "checked with the exchange", acted_by: "local" });
     await page.close();
@@ -281,7 +283,9 @@ describe("dashboard security", () => {
         (await fetch(new URL("/api/overview", s.url), { headers: { authorization: "Bearer alice-secret-0123456789" } }))
           .status,
       ).toBe(200);
-      const [open] = await w.query<{ alert_id: string }>("SELECT alert_id FROM alerts WHERE status = 'open' LIMIT 1");
+      const [open] = await w.query<{ alert_id: string }>(
+        stmt("SELECT alert_id FROM alerts WHERE status = 'open' LIMIT 1"),
+      );
       const r = await fetch(new URL(`/api/alerts/${open.alert_id}/resolve`, s.url), {
         method: "POST",
         headers: { authorization: "Bearer bob-secret-0123456789", "content-type": "application/json" },
@@ -289,8 +293,7 @@ describe("dashboard security", () => {
       });
       expect(r.status).toBe(200);
       const [a] = await w.query<Record<string, string>>(
-        "SELECT status, acted_by, note FROM alerts WHERE alert_id = ?",
-        [open.alert_id],
+        stmt("SELECT status, acted_by, note FROM alerts WHERE alert_id = ?", [open.alert_id]),
       );
       expect(a).toEqual({ status: "resolved", acted_by: "bob", note: "false positive" });
     } finally {
@@ -300,7 +303,9 @@ describe("dashboard security", () => {
 
   it("SQL in a filter is rejected by validation and changes nothing", async () => {
     const before = await w.query(
-      "SELECT (SELECT count(*) FROM transfers) AS t, (SELECT count(*) FROM alerts) AS a, (SELECT count(*) FROM anomalies) AS n",
+      stmt(
+        "SELECT (SELECT count(*) FROM transfers) AS t, (SELECT count(*) FROM alerts) AS a, (SELECT count(*) FROM anomalies) AS n",
+      ),
     );
     const heavy = ORIGINAL_WALLETS[0].address;
     for (const q of [
@@ -318,7 +323,9 @@ describe("dashboard security", () => {
     }
     expect(
       await w.query(
-        "SELECT (SELECT count(*) FROM transfers) AS t, (SELECT count(*) FROM alerts) AS a, (SELECT count(*) FROM anomalies) AS n",
+        stmt(
+          "SELECT (SELECT count(*) FROM transfers) AS t, (SELECT count(*) FROM alerts) AS a, (SELECT count(*) FROM anomalies) AS n",
+        ),
       ),
     ).toEqual(before);
   });

@@ -20,6 +20,7 @@ import {
   tempDir,
   testConfig,
 } from "./helpers.ts";
+import { stmt } from "./stmt.ts";
 
 const HOUR = 3_600_000;
 
@@ -58,7 +59,7 @@ describe("fast lane", () => {
       });
       reorgs += r.tip?.reorgs ?? 0;
       const rows = await w.query<{ id: string; block: string; confirmed: boolean }>(
-        "SELECT transfer_id AS id, block, confirmed FROM transfers",
+        stmt("SELECT transfer_id AS id, block, confirmed FROM transfers"),
       );
       let unconfirmed = 0;
       for (const x of rows) {
@@ -88,18 +89,22 @@ describe("fast lane", () => {
       .map((x) => String(x.transfer_id))
       .sort();
     const kept = await w.query<{ id: string; confirmed: boolean }>(
-      `SELECT transfer_id AS id, confirmed FROM transfers WHERE block <= ${solid} AND status <> 'dropped' ORDER BY 1`,
+      stmt(
+        `SELECT transfer_id AS id, confirmed FROM transfers WHERE block <= ${solid} AND status <> 'dropped' ORDER BY 1`,
+      ),
     );
     expect(truth.length).toBeGreaterThan(1000);
     expect(kept.map((x) => x.id)).toEqual(truth);
     expect(kept.every((x) => x.confirmed)).toBe(true);
     // the phantoms: loaded from replaced blocks, none of them true, all dropped
-    const dropped = await w.query<{ id: string }>("SELECT transfer_id AS id FROM transfers WHERE status = 'dropped'");
+    const dropped = await w.query<{ id: string }>(
+      stmt("SELECT transfer_id AS id FROM transfers WHERE status = 'dropped'"),
+    );
     const truthSet = new Set(truth);
     expect(dropped.length).toBeGreaterThan(10);
     expect(dropped.filter((x) => truthSet.has(x.id))).toEqual([]);
     const [tx] = await w.query<{ n: string }>(
-      `SELECT count(*) AS n FROM transactions WHERE status = 'dropped' AND confirmed`,
+      stmt(`SELECT count(*) AS n FROM transactions WHERE status = 'dropped' AND confirmed`),
     );
     expect(tx.n).toBe("0");
     expect(reorgs).toBeGreaterThan(10);
@@ -119,7 +124,7 @@ describe("fast lane", () => {
       nowMs: api.emu.now(),
     });
     const tronscan = await viaTronscan.query<{ id: string }>(
-      `SELECT transfer_id AS id FROM transfers WHERE block >= ${startBlock} AND block <= ${solid} ORDER BY 1`,
+      stmt(`SELECT transfer_id AS id FROM transfers WHERE block >= ${startBlock} AND block <= ${solid} ORDER BY 1`),
     );
     expect(tronscan.map((x) => x.id)).toEqual(truth);
     // the fast lane stored most movements while their block was still above the solidified head

@@ -6,6 +6,7 @@ import { importPaths } from "../src/pipeline/import.ts";
 import { silentLogger } from "../src/internal/logger.ts";
 import { FIXTURES, memoryWarehouse, tempDir } from "./helpers.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
+import { stmt } from "./stmt.ts";
 
 const SEED = join(FIXTURES, "seed-pages");
 const EP = join(FIXTURES, "endpoints");
@@ -19,7 +20,7 @@ async function load(paths: string[], w?: Warehouse) {
   return { warehouse, summary };
 }
 const q = (w: Warehouse, sql: string, params: unknown[] = []) =>
-  w.query<Record<string, string | number | boolean | null>>(sql, params);
+  w.query<Record<string, string | number | boolean | null>>(stmt(sql, params));
 
 describe("import of the recorded pages", () => {
   let w: Warehouse;

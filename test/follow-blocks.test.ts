@@ -10,6 +10,7 @@ import { followBlocks } from "../src/pipeline/follow-blocks.ts";
 import { ChainError } from "../src/internal/errors.ts";
 import { closeAfterEach, memoryWarehouse, ROOT } from "./helpers.ts";
 import { emptyBatch } from "../src/model/rows.ts";
+import { stmt } from "./stmt.ts";
 
 type Block = Record<string, unknown> & {
   block_header: { raw_data: { number?: number; parentHash: string; timestamp: number } };
@@ -194,7 +195,7 @@ describe("block follower", () => {
       const r = await follow(node, w, watched, 0);
       expect(r.blocks).toBe(1);
       const rows = await w.query<Record<string, string>>(
-        "SELECT transfer_id, amount, to_address, block FROM transfers",
+        stmt("SELECT transfer_id, amount, to_address, block FROM transfers"),
       );
       expect(rows).toEqual([
         {

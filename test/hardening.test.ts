@@ -21,6 +21,7 @@ import { FIXTURES, memoryWarehouse, tempDir, tronmon } from "./helpers.ts";
 import type { NotifyEvent } from "../src/notify/events.ts";
 import type { Alert } from "../src/model/alerts.ts";
 import { readFileSync } from "node:fs";
+import { stmt } from "./stmt.ts";
 
 const W = "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF";
 const servers: Server[] = [];
@@ -363,7 +364,7 @@ describe("bad input from TronScan never blocks a wallet", () => {
       const counts = await w.load({ batch: { ...emptyBatch(), ...batch }, runId: "fuzz" });
       expect(counts.quarantined, endpoint).toBe(batch.quarantined.length);
     }
-    const [q] = await w.query<{ n: number }>("SELECT count(*)::INTEGER AS n FROM quarantine");
+    const [q] = await w.query<{ n: number }>(stmt("SELECT count(*)::INTEGER AS n FROM quarantine"));
     expect(q.n).toBeGreaterThan(100);
     await w.close();
   }, 120_000);

@@ -12,6 +12,7 @@ import { createTronscanClient } from "../src/source/tronscan/client.ts";
 import { walletLags, throttledSeconds } from "../src/health/reads.ts";
 import { parseConfig } from "../src/config/load.ts";
 import { startEmulator, tempDir } from "./helpers.ts";
+import { stmt } from "./stmt.ts";
 
 const W = "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF";
 const NOW = Date.parse("2026-03-10T12:00:00Z");
@@ -49,7 +50,7 @@ describe("health alerts", () => {
       });
     const health = () =>
       w.query<{ rule_name: string; status: string; value: string; wallet: string }>(
-        "SELECT rule_name, status, value, wallet FROM alerts WHERE kind = 'health'",
+        stmt("SELECT rule_name, status, value, wallet FROM alerts WHERE kind = 'health'"),
       );
     const lines = () => {
       try {

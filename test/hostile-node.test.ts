@@ -15,6 +15,7 @@ import { ENDPOINTS, emptyBatch } from "../src/model/rows.ts";
 import { chain, nodeDouble, PAYER, TRANSFER_TOPIC, usdtPayment, USDT, WATCHED, type Block } from "./chain-double.ts";
 import { closeAfterEach, fastNodeClient, memoryWarehouse, tempDir, tronmon } from "./helpers.ts";
 import { addressToHex } from "../src/model/address.ts";
+import { stmt } from "./stmt.ts";
 
 const watched = new Set([WATCHED]);
 const follow = (url: string, w: Awaited<ReturnType<typeof memoryWarehouse>>, startBlock: number | null, retries = 1) =>
@@ -27,7 +28,7 @@ const follow = (url: string, w: Awaited<ReturnType<typeof memoryWarehouse>>, sta
     nowMs: Date.now,
   });
 const coverage = (w: Awaited<ReturnType<typeof memoryWarehouse>>) =>
-  w.query<{ wallet: string; from_block: string; from_ms: string }>("SELECT * FROM node_coverage");
+  w.query<{ wallet: string; from_block: string; from_ms: string }>(stmt("SELECT * FROM node_coverage"));
 const synced = (toMs: number) =>
   ENDPOINTS.map((endpoint) => ({
     wallet: WATCHED,
@@ -191,9 +192,9 @@ describe("the follower meets the rest of the system", () => {
     const w = closeAfterEach(await memoryWarehouse());
     const r = await follow(node.url, w, 3000);
     expect(r.cursor?.number).toBe(3000);
-    const rows = await w.query<{ amount_raw: string }>("SELECT amount_raw FROM transfers");
+    const rows = await w.query<{ amount_raw: string }>(stmt("SELECT amount_raw FROM transfers"));
     expect(rows).toEqual([{ amount_raw: "7000000" }]);
-    const q = await w.query<{ reason: string }>("SELECT reason FROM quarantine ORDER BY reason");
+    const q = await w.query<{ reason: string }>(stmt("SELECT reason FROM quarantine ORDER BY reason"));
     expect(q).toHaveLength(3);
     expect(q.map((x) => x.reason).join("\n")).toMatch(
       /block 3000, transaction [0-9a-f]{64}: RangeError: Maximum call stack/,
@@ -222,7 +223,9 @@ describe("the follower meets the rest of the system", () => {
     const w = closeAfterEach(await memoryWarehouse());
     await follow(node.url, w, 4000);
     const rows = await w.query(
-      "SELECT transfer_id, asset_type, token_id, amount_raw, amount, nft_token_id, from_address, to_address FROM transfers",
+      stmt(
+        "SELECT transfer_id, asset_type, token_id, amount_raw, amount, nft_token_id, from_address, to_address FROM transfers",
+      ),
     );
     const h = c.blocks[0].block_header.raw_data;
     const viaTronscan = normalizeRecords({

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { needingBackfill, recordCoverage } from "../src/warehouse/coverage.ts";
 import { emptyBatch, ENDPOINTS, type Endpoint } from "../src/model/rows.ts";
 import { closeAfterEach, memoryWarehouse } from "./helpers.ts";
+import { stmt } from "./stmt.ts";
 
 const A = "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF";
 const B = "TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa";
@@ -36,7 +37,7 @@ describe("hybrid: TronScan backfills a wallet up to where the block follower too
     // B leaves, C joins after block 200: C needs its backfill up to 2,000; A keeps its record
     expect(await recordCoverage(w, [A, C], { fromBlock: 201, fromMs: 2000 })).toBe(1);
     const rows = await w.query<{ wallet: string; from_block: string; from_ms: string }>(
-      "SELECT wallet, from_block, from_ms FROM node_coverage ORDER BY from_block",
+      stmt("SELECT wallet, from_block, from_ms FROM node_coverage ORDER BY from_block"),
     );
     expect(rows).toEqual([
       { wallet: A, from_block: "101", from_ms: "1000" },

@@ -20,6 +20,7 @@ import {
 
 const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 import { closeAfterEach, fastClient, memoryWarehouse, startEmulator, tempDir, testConfig } from "./helpers.ts";
+import { stmt } from "./stmt.ts";
 
 const SCORED = DETECTORS.filter((d) => d.scoresNewTransfers)
   .map((d) => `'${d.type}'`)
@@ -47,7 +48,9 @@ describe("incremental paths against a full recomputation", () => {
     const ids = async () =>
       (
         await w.query<{ id: string }>(
-          `SELECT anomaly_type || ' ' || anomaly_id AS id FROM anomalies WHERE anomaly_type IN (${SCORED}) ORDER BY 1`,
+          stmt(
+            `SELECT anomaly_type || ' ' || anomaly_id AS id FROM anomalies WHERE anomaly_type IN (${SCORED}) ORDER BY 1`,
+          ),
         )
       ).map((r) => r.id);
     const incremental = await ids();
@@ -62,14 +65,14 @@ describe("incremental paths against a full recomputation", () => {
     const kept = `SELECT wallet, transfer_id, direction, token_id, timestamp_ms, amount_num FROM wallet_history
       WHERE status = 'success' AND is_transfer = 1 AND direction IN ('in', 'out') AND amount_num IS NOT NULL`;
     const [diff] = await w.query<{ missing: string; extra: string; n: string }>(
-      `SELECT (SELECT count(*) FROM (${fromBase} EXCEPT ${kept})) AS missing,
-        (SELECT count(*) FROM (${kept} EXCEPT ${fromBase})) AS extra, (SELECT count(*) FROM wallet_history) AS n`,
+      stmt(`SELECT (SELECT count(*) FROM (${fromBase} EXCEPT ${kept})) AS missing,
+        (SELECT count(*) FROM (${kept} EXCEPT ${fromBase})) AS extra, (SELECT count(*) FROM wallet_history) AS n`),
     );
     expect(diff).toEqual({ missing: "0", extra: "0", n: expect.any(String) });
     expect(Number(diff.n)).toBeGreaterThan(100);
 
     for (const table of ["anomalies", "detector_state", "counterparties", "counterparty_wallets"])
-      await w.query(`DELETE FROM ${table}`);
+      await w.query(stmt(`DELETE FROM ${table}`));
     await detectAnomalies({ warehouse: w, config, nowMs: api.emu.now(), outDir: dir, windowFromRows: 0 });
     expect(await ids()).toEqual(incremental);
 
@@ -100,7 +103,7 @@ describe("incremental paths against a full recomputation", () => {
     expect(shown).toBeGreaterThan(300);
 
     // the dashboard: rollup reads against base-table reads, now and at awkward times of day
-    const [newest] = await w.query<{ ms: string }>("SELECT max(timestamp_ms) AS ms FROM wallet_activity");
+    const [newest] = await w.query<{ ms: string }>(stmt("SELECT max(timestamp_ms) AS ms FROM wallet_activity"));
     expect(await newestActivityMs(w)).toBe(Number(newest.ms));
     const end = api.emu.now();
     const times = [end, end - 5 * HOUR_MS - 123, Math.floor(end / DAY_MS) * DAY_MS, end - 3 * DAY_MS - 1];

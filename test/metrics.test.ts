@@ -7,6 +7,8 @@ import { walletMetricsSql, walletTokenMetricsSql } from "../src/warehouse/activi
 import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
 import { FIXTURES, memoryWarehouse, tempDir } from "./helpers.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
+import { stmt } from "./stmt.ts";
+import { raw } from "../src/warehouse/sql.ts";
 
 const NOW = String(Date.parse("2025-10-06T00:00:00Z"));
 const HTX = "TFTWNgDBkQ5wQoP8RXpRznnHvAVV8x5jLu";
@@ -30,7 +32,9 @@ describe("metrics of the recorded pages at 2025-10-06T00:00:00Z", () => {
 
   it("wallet_metrics: the original columns", async () => {
     const rows = await w.query<Record<string, string | number | null>>(
-      `SELECT observed_wallet, total_tx, failed_tx, distinct_tokens, last_tx_ms, minutes_since_last_tx FROM (${walletMetricsSql(NOW)}) m ORDER BY observed_wallet`,
+      stmt(
+        `SELECT observed_wallet, total_tx, failed_tx, distinct_tokens, last_tx_ms, minutes_since_last_tx FROM (${walletMetricsSql(raw(NOW)).text}) m ORDER BY observed_wallet`,
+      ),
     );
     const by = Object.fromEntries(rows.map((r) => [r.observed_wallet, r]));
     // HTX-4: 50 records, all SUCCESS; TRX and USDT; newest 2025-10-05T20:49:30Z = 190 minutes before
@@ -50,8 +54,10 @@ describe("metrics of the recorded pages at 2025-10-06T00:00:00Z", () => {
 
   it("wallet_token_metrics: exact volumes per token, never mixed", async () => {
     const rows = await w.query<Record<string, string | null>>(
-      `SELECT * FROM (${walletTokenMetricsSql(NOW)}) m WHERE wallet IN (?, ?) ORDER BY wallet, token_id`,
-      [HTX, BITPANDA],
+      stmt(
+        `SELECT * FROM (${walletTokenMetricsSql(raw(NOW)).text}) m WHERE wallet IN (?, ?) ORDER BY wallet, token_id`,
+        [HTX, BITPANDA],
+      ),
     );
     const get = (wallet: string, token: string) => rows.find((r) => r.wallet === wallet && r.token_id === token)!;
     expect(get(HTX, USDT)).toMatchObject({

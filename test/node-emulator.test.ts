@@ -21,6 +21,7 @@ import {
   testConfig,
   tronmon,
 } from "./helpers.ts";
+import { stmt } from "./stmt.ts";
 
 describe("node emulator", () => {
   it("a day of blocks followed gives the TronScan path's transfer ids for the watched wallets, and its transactions", async () => {
@@ -44,9 +45,11 @@ describe("node emulator", () => {
     const ids = async (w: typeof viaNode, table: "transfers" | "transactions") =>
       (
         await w.query<{ id: string }>(
-          table === "transfers"
-            ? `SELECT transfer_id AS id FROM transfers WHERE block >= ${start} AND block <= ${solid} ORDER BY 1`
-            : `SELECT hash AS id FROM transactions WHERE block >= ${start} AND block <= ${solid} ORDER BY 1`,
+          stmt(
+            table === "transfers"
+              ? `SELECT transfer_id AS id FROM transfers WHERE block >= ${start} AND block <= ${solid} ORDER BY 1`
+              : `SELECT hash AS id FROM transactions WHERE block >= ${start} AND block <= ${solid} ORDER BY 1`,
+          ),
         )
       ).map((x) => x.id);
     const node = await ids(viaNode, "transfers");
@@ -55,7 +58,7 @@ describe("node emulator", () => {
     expect(await ids(viaNode, "transactions")).toEqual(await ids(viaTronscan, "transactions"));
     // the block times are the slots' starts, within 3 s of the TronScan rows' times
     const [skew] = await viaNode.query<{ n: string }>(
-      `SELECT count(*) AS n FROM transfers WHERE timestamp_ms % 3000 <> 0`,
+      stmt(`SELECT count(*) AS n FROM transfers WHERE timestamp_ms % 3000 <> 0`),
     );
     expect(skew.n).toBe("0");
     expect(blockTimeMs(solid) % 3000).toBe(0);
@@ -117,7 +120,7 @@ describe("node emulator", () => {
         runId: "f",
         nowMs: () => nowMs,
       });
-      const rows = await w.query<{ id: string }>("SELECT transfer_id AS id FROM transfers ORDER BY 1");
+      const rows = await w.query<{ id: string }>(stmt("SELECT transfer_id AS id FROM transfers ORDER BY 1"));
       return { r, client, ids: rows.map((x) => x.id), faults: api.emu.stats.faults };
     };
     const clean = await follow({});

@@ -22,6 +22,7 @@ import {
   testConfig,
   followEmulator,
 } from "./helpers.ts";
+import { stmt } from "./stmt.ts";
 
 describe("token metadata from the node", () => {
   it("decodes ABI strings, bytes32 strings and decimals as java-tron returns them", () => {
@@ -74,8 +75,8 @@ describe("token metadata from the node", () => {
     const solid = blockOf(nowMs) - SOLIDIFY_BLOCKS;
     const rows = (w: typeof viaNode) =>
       w.query(
-        `SELECT transfer_id, token_id, token_symbol, token_name, token_decimals, amount FROM transfers
-          WHERE block BETWEEN ${start} AND ${solid} ORDER BY transfer_id`,
+        stmt(`SELECT transfer_id, token_id, token_symbol, token_name, token_decimals, amount FROM transfers
+          WHERE block BETWEEN ${start} AND ${solid} ORDER BY transfer_id`),
       );
     const node = await rows(viaNode);
     expect(node.filter((r) => r.token_id === TOKENS.fakeUsdt.id).length).toBeGreaterThan(3);
@@ -93,8 +94,8 @@ describe("token metadata from the node", () => {
       await detectAnomalies({ warehouse: w, config, nowMs, outDir: dir });
       return (
         await w.query<{ transfer_id: string }>(
-          `SELECT a.transfer_id FROM anomalies a JOIN transfers t ON t.transfer_id = a.transfer_id
-            WHERE a.anomaly_type = 'fake_token' AND t.block BETWEEN ${start} AND ${solid} ORDER BY 1`,
+          stmt(`SELECT a.transfer_id FROM anomalies a JOIN transfers t ON t.transfer_id = a.transfer_id
+            WHERE a.anomaly_type = 'fake_token' AND t.block BETWEEN ${start} AND ${solid} ORDER BY 1`),
         )
       ).map((r) => r.transfer_id);
     };

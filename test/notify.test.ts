@@ -10,6 +10,7 @@ import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { createLogger } from "../src/internal/logger.ts";
 import { tempDir } from "./helpers.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
+import { stmt } from "./stmt.ts";
 
 const W = "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF";
 const NOW = Date.parse("2026-03-10T12:00:00Z");
@@ -57,9 +58,11 @@ afterEach(async () => {
 async function seedAnomalies(n = 3) {
   for (let i = 0; i < n; i++) {
     await w.query(
-      `INSERT INTO anomalies VALUES (?, 'address_poisoning', ?, ?, ?, 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', 'USDT', '0', '0',
+      stmt(
+        `INSERT INTO anomalies VALUES (?, 'address_poisoning', ?, ?, ?, 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', 'USDT', '0', '0',
         ?, '{}', ?, ?, false, 'critical', NULL, NULL)`,
-      [`a${i}`, W, `tx${i}`, `tr${i}`, `Received 0 USDT from a lookalike #${i}`, NOW - i, NOW],
+        [`a${i}`, W, `tx${i}`, `tr${i}`, `Received 0 USDT from a lookalike #${i}`, NOW - i, NOW],
+      ),
     );
   }
 }
@@ -129,7 +132,7 @@ describe("notifications", () => {
       .sort();
     expect(delivered).toEqual(["anomaly:a0", "anomaly:a1", "anomaly:a2"]);
     const rows = await w.query<{ event_id: string; status: string; attempts: number }>(
-      "SELECT event_id, status, attempts FROM outbox ORDER BY event_id",
+      stmt("SELECT event_id, status, attempts FROM outbox ORDER BY event_id"),
     );
     expect(rows.map((x) => [x.event_id, x.status, Number(x.attempts)])).toEqual([
       ["anomaly:a0", "delivered", 4],
@@ -154,7 +157,7 @@ describe("notifications", () => {
     await deliverDue(w, c, NOW + 1000 + 2000);
     expect(r.hits).toHaveLength(3);
     const [row] = await w.query<{ status: string; attempts: number; last_error: string }>(
-      "SELECT status, attempts, last_error FROM outbox",
+      stmt("SELECT status, attempts, last_error FROM outbox"),
     );
     expect(row).toMatchObject({ status: "pending", last_error: 'HTTP 503: {"error":"receiver down"}' });
     expect(Number(row.attempts)).toBe(3);
@@ -206,7 +209,9 @@ describe("notifications", () => {
     expect(ms).toBeLessThan(5000); // one timeout (500 ms), not one per notification
     expect(readFileSync(join(dir, "n.ndjson"), "utf8").trim().split("\n")).toHaveLength(3);
     const rows = await w.query<{ sink: string; status: string; n: string; err: string | null }>(
-      "SELECT sink, status, count(*) AS n, max(last_error) AS err FROM outbox GROUP BY sink, status ORDER BY sink, status",
+      stmt(
+        "SELECT sink, status, count(*) AS n, max(last_error) AS err FROM outbox GROUP BY sink, status ORDER BY sink, status",
+      ),
     );
     expect(rows.map((x) => [x.sink, x.status, Number(x.n), x.err])).toEqual([
       ["critical-file", "delivered", 3, null],
@@ -244,9 +249,23 @@ describe("digests", () => {
   /** An anomaly of `severity` detected at `ms` (occurred just before). */
   const anomaly = (id: string, type: string, severity: string, ms: number, raw = "1000000") =>
     w.query(
-      `INSERT INTO anomalies VALUES (?, ?, ?, ?, ?, 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', 'USDT', ?, ?, ?, '{}', ?, ?,
+      stmt(
+        `INSERT INTO anomalies VALUES (?, ?, ?, ?, ?, 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', 'USDT', ?, ?, ?, '{}', ?, ?,
         false, ?, NULL, NULL)`,
-      [id, type, W, `tx-${id}`, `tr-${id}`, String(Number(raw) / 1e6), raw, `${type} #${id}`, ms - 1000, ms, severity],
+        [
+          id,
+          type,
+          W,
+          `tx-${id}`,
+          `tr-${id}`,
+          String(Number(raw) / 1e6),
+          raw,
+          `${type} #${id}`,
+          ms - 1000,
+          ms,
+          severity,
+        ],
+      ),
     );
 
   it("N info findings of an ended hour -> one message with the right counts, delivered once; others as usual", async () => {

@@ -8,6 +8,7 @@ import { emptyBatch, type TransferRow } from "../src/model/rows.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
 import { movement, USDT, W } from "./builders.ts";
 import { memoryWarehouse, tempDir } from "./helpers.ts";
+import { stmt } from "./stmt.ts";
 
 const W2 = "TWpqsYjAw7rFPmWeZcwKQanCS6Kk8f5dhT";
 const W3 = "TFTWNgDBkQ5wQoP8RXpRznnHvAVV8x5jLu";
@@ -74,7 +75,9 @@ describe("minimum amounts", () => {
   };
   const found = async (type: string) =>
     (
-      await w.query<{ amount: string }>("SELECT amount FROM anomalies WHERE anomaly_type = ? ORDER BY amount", [type])
+      await w.query<{ amount: string }>(
+        stmt("SELECT amount FROM anomalies WHERE anomaly_type = ? ORDER BY amount", [type]),
+      )
     ).map((r) => r.amount);
 
   it("new_counterparty: exactly the minimum is not a finding, one unit (0.000001 USDT) above is", async () => {

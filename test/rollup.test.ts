@@ -8,6 +8,7 @@ import { refreshRollup } from "../src/warehouse/activity/rollup.ts";
 import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
 import { fastClient, memoryWarehouse, startEmulator, tempDir, testConfig } from "./helpers.ts";
 import type { ThresholdRule } from "../src/model/alerts.ts";
+import { stmt } from "./stmt.ts";
 
 const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 const DAY = DAY_MS;
@@ -77,7 +78,9 @@ describe("rule values from the rollup", () => {
             r.kind === "count"
               ? `SELECT wallet, CAST(count(DISTINCT transaction_id) AS VARCHAR) AS v FROM wallet_activity WHERE status = 'success' AND timestamp_ms > ${nowMs - r.periodDays * DAY} AND timestamp_ms <= ${nowMs} ${dir} ${only} GROUP BY wallet`
               : `SELECT wallet, CAST(sum(amount_num) AS VARCHAR) AS v FROM wallet_activity WHERE kind = 'transfer' AND status = 'success' AND token_id = '${r.tokenId}' AND direction IN ('in', 'out') AND length(amount_raw) <= 30 AND timestamp_ms > ${nowMs - r.periodDays * DAY} AND timestamp_ms <= ${nowMs} ${dir} ${only} GROUP BY wallet`;
-          const expected = new Map((await w.query<{ wallet: string; v: string }>(sql)).map((x) => [x.wallet, x.v]));
+          const expected = new Map(
+            (await w.query<{ wallet: string; v: string }>(stmt(sql))).map((x) => [x.wallet, x.v]),
+          );
           const actual = new Map<string, string>(
             [...got]
               .map(([wallet, row]): [string, string] => [wallet, row[`r${i}`]])

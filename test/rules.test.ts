@@ -12,6 +12,7 @@ import { emptyBatch, type TransferRow } from "../src/model/rows.ts";
 import { memoryWarehouse, tempDir } from "./helpers.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
 import type { ThresholdRule } from "../src/model/alerts.ts";
+import { stmt } from "./stmt.ts";
 
 const W = "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF";
 const PEER = "TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa";
@@ -59,7 +60,7 @@ const evaluate = async (nowMs: number) => {
 };
 const alerts = () =>
   w.query<Record<string, string>>(
-    "SELECT rule_name, wallet, status, value, threshold FROM alerts ORDER BY first_seen_ms, rule_name",
+    stmt("SELECT rule_name, wallet, status, value, threshold FROM alerts ORDER BY first_seen_ms, rule_name"),
   );
 const files = () => {
   try {
@@ -155,7 +156,9 @@ describe("alert lifecycle", () => {
     await evaluate(NOW + 3_600_000);
     await evaluate(NOW + 7_200_000);
     expect(files()).toHaveLength(1);
-    const rows = await w.query<Record<string, string>>("SELECT count(*) AS n, max(last_seen_ms) AS last FROM alerts");
+    const rows = await w.query<Record<string, string>>(
+      stmt("SELECT count(*) AS n, max(last_seen_ms) AS last FROM alerts"),
+    );
     expect(rows[0]).toEqual({ n: "1", last: String(NOW + 7_200_000) });
     const again = await evaluate(NOW + 7_200_000);
     expect(again).toMatchObject({ opened: 0, changed: 0, resolved: 0, exportedFile: null });
@@ -176,7 +179,7 @@ describe("alert lifecycle", () => {
       ["open", "1500"],
     ]);
     expect(files()).toHaveLength(3); // opened, resolved, opened again
-    const ids = await w.query<{ alert_id: string }>("SELECT alert_id FROM alerts");
+    const ids = await w.query<{ alert_id: string }>(stmt("SELECT alert_id FROM alerts"));
     expect(new Set(ids.map((r) => r.alert_id)).size).toBe(2);
   });
 

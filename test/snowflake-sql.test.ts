@@ -19,6 +19,7 @@ import { historyInsertSql, rollupInsertSql } from "../src/warehouse/activity/rol
 import { dailyTotalsSql, tokenTotalsSql, topVolumeSql, walletDaysSql, walletTxSql } from "../src/dashboard/rolled.ts";
 import { walletMetricsSql, walletTokenMetricsSql } from "../src/warehouse/activity/metrics-sql.ts";
 import { ROOT } from "./helpers.ts";
+import { raw } from "../src/warehouse/sql.ts";
 
 const parser = new sqlParser.Parser();
 const parses = (sql: string) => {
@@ -207,8 +208,8 @@ describe("the pipeline's queries through the Snowflake dialect", () => {
       dashboard_wallet_days: walletDaysSql({ fromMs: 0, toMs: 3e9 }, "T").text,
       ...Object.fromEntries(DETECTORS.map((x) => [x.type, x.query(ctx).text])),
       large_transaction_join: rangeJoinSql(ctx).text,
-      wallet_metrics: walletMetricsSql(d.nowMs()),
-      wallet_token_metrics: walletTokenMetricsSql(d.nowMs()),
+      wallet_metrics: walletMetricsSql(raw(d.nowMs())).text,
+      wallet_token_metrics: walletTokenMetricsSql(raw(d.nowMs())).text,
     };
     for (const [name, sql] of Object.entries(selects)) expect(parseError(sql.replace(/\?/g, "0")), name).toBeNull();
     checkMerge(A.mergeCounterpartiesSql(d, { watermarkMs: 1, known }).text);

@@ -9,6 +9,7 @@ import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
 import { expectEqualSets, snapshot, truth } from "./truth.ts";
 import { ENDPOINTS } from "../src/model/rows.ts";
 import { fastClient, startEmulator, tempDir, testConfig } from "./helpers.ts";
+import { stmt } from "./stmt.ts";
 
 const NOW = Date.parse("2026-10-01T12:00:00Z");
 const HEAVY = ORIGINAL_WALLETS[0].address;
@@ -134,7 +135,7 @@ describe("sync against the emulator", () => {
       expect(second.totals.transfersNew + second.totals.transactionsNew + second.totals.updated).toBe(0);
       // one request per stream; a stream that never had a row gets an empty answer, which a second request confirms
       const [{ n: emptyStreams }] = await warehouse.query<{ n: number }>(
-        "SELECT count(*)::INTEGER AS n FROM sync_cursors WHERE newest_ms IS NULL",
+        stmt("SELECT count(*)::INTEGER AS n FROM sync_cursors WHERE newest_ms IS NULL"),
       );
       expect(api.emu.stats.requests - before).toBe(wallets.length * ENDPOINTS.length + emptyStreams);
     } finally {

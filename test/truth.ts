@@ -4,13 +4,14 @@ import { exportRows } from "../src/export/table-rows.ts";
 import { TRANSFER_EXPORT_FIELDS } from "../src/model/columns.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
 import type { Emulator } from "../src/emulator/server.ts";
+import { stmt } from "./stmt.ts";
 
 export async function snapshot(w: Warehouse) {
   const transfers: string[] = [];
   for await (const rows of exportRows(w, "transfers", {}))
     for (const r of rows) transfers.push(JSON.stringify(pick(r)));
   const txs = await w.query<Record<string, unknown>>(
-    "SELECT hash, block, timestamp_ms, contract_type, status, confirmed FROM transactions ORDER BY hash",
+    stmt("SELECT hash, block, timestamp_ms, contract_type, status, confirmed FROM transactions ORDER BY hash"),
   );
   return {
     transfers: transfers.sort(),

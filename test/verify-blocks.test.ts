@@ -17,6 +17,7 @@ import {
   testConfig,
   followEmulator,
 } from "./helpers.ts";
+import { stmt } from "./stmt.ts";
 
 describe("verify over block-followed rows", () => {
   it("a day followed from blocks certifies with count requests only; one wallet-day's lost rows are found and repaired", async () => {
@@ -44,11 +45,15 @@ describe("verify over block-followed rows", () => {
     // the follower's rows of one wallet-day are lost: verify finds the day missing and the repair brings the same rows
     const victim = wallets[0];
     const before = await w.query<{ id: string }>(
-      `SELECT transfer_id AS id FROM transfers WHERE to_address = '${victim}' AND timestamp_ms >= ${day} AND timestamp_ms < ${day + DAY_MS} ORDER BY 1`,
+      stmt(
+        `SELECT transfer_id AS id FROM transfers WHERE to_address = '${victim}' AND timestamp_ms >= ${day} AND timestamp_ms < ${day + DAY_MS} ORDER BY 1`,
+      ),
     );
     expect(before.length).toBeGreaterThan(0);
     await w.query(
-      `DELETE FROM transfers WHERE to_address = '${victim}' AND timestamp_ms >= ${day} AND timestamp_ms < ${day + DAY_MS}`,
+      stmt(
+        `DELETE FROM transfers WHERE to_address = '${victim}' AND timestamp_ms >= ${day} AND timestamp_ms < ${day + DAY_MS}`,
+      ),
     );
     const second = await check();
     expect(second.missing).toBeGreaterThan(0);
@@ -59,7 +64,9 @@ describe("verify over block-followed rows", () => {
     expect(second.stillMissing).toBe(0);
     expect(second.repaired).toBe(second.missing);
     const after = await w.query<{ id: string }>(
-      `SELECT transfer_id AS id FROM transfers WHERE to_address = '${victim}' AND timestamp_ms >= ${day} AND timestamp_ms < ${day + DAY_MS} ORDER BY 1`,
+      stmt(
+        `SELECT transfer_id AS id FROM transfers WHERE to_address = '${victim}' AND timestamp_ms >= ${day} AND timestamp_ms < ${day + DAY_MS} ORDER BY 1`,
+      ),
     );
     expect(after).toEqual(before);
   }, 120_000);

@@ -14,6 +14,7 @@ import { refreshRollup } from "../src/warehouse/activity/rollup.ts";
 import { detectAnomalies } from "../src/anomalies/detect.ts";
 import { tempDir } from "./helpers.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
+import { stmt } from "./stmt.ts";
 
 const W = "TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF";
 const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
@@ -39,7 +40,7 @@ const engines: { name: string; enabled: boolean; open: () => Promise<Warehouse> 
       const w = await createSnowflakeWarehouse({ connection: conn, queryTag: "tronmon-test" });
       await w.migrate();
       for (const t of ["transfers", "transactions", "sync_cursors", "alerts", "wallets", "activity_days"])
-        await w.query(`DELETE FROM ${t}`);
+        await w.query(stmt(`DELETE FROM ${t}`));
       return w;
     },
   },
@@ -73,10 +74,10 @@ for (const e of engines) {
         await w.load({ batch: { ...emptyBatch(), transfers: [moved] }, cursors: [], runId: "b" });
         await refreshRollup(w);
         const days = await w.query<{ day_ms: string; tx: string }>(
-          "SELECT day_ms, tx_any AS tx FROM wallet_daily WHERE bucket = '*' ORDER BY day_ms",
+          stmt("SELECT day_ms, tx_any AS tx FROM wallet_daily WHERE bucket = '*' ORDER BY day_ms"),
         );
         expect(days.map((d) => [Number(d.day_ms), Number(d.tx)])).toEqual([[T0 + 2 * 86_400_000, 1]]);
-        const kept = await w.query<{ timestamp_ms: string }>("SELECT DISTINCT timestamp_ms FROM wallet_history"); // transfer and transaction
+        const kept = await w.query<{ timestamp_ms: string }>(stmt("SELECT DISTINCT timestamp_ms FROM wallet_history")); // transfer and transaction
         expect(kept.map((k) => Number(k.timestamp_ms))).toEqual([T0 + 2.5 * 86_400_000]);
       } finally {
         await w.close();
@@ -101,14 +102,14 @@ for (const e of engines) {
         const again = await w.load({ batch: { ...emptyBatch(), transfers: rows(10) }, cursors: [cursor], runId: "b" });
         expect(again.transfersNew).toBe(0);
         expect(again.transfersUpdated).toBe(0);
-        const [n] = await w.query<{ n: unknown }>("SELECT count(*) AS n FROM transfers");
+        const [n] = await w.query<{ n: unknown }>(stmt("SELECT count(*) AS n FROM transfers"));
         expect(Number(n.n)).toBe(10);
         expect(await w.getCursor(W, "trc20")).toEqual(cursor);
         // a later observation confirms the unconfirmed rows (never the reverse)
         const confirmed = rows(10).map((r) => ({ ...r, confirmed: true, observedAtMs: T0 + 2e7 }));
         const c = await w.load({ batch: { ...emptyBatch(), transfers: confirmed }, runId: "c" });
         expect(c.transfersUpdated).toBe(5);
-        const [u] = await w.query<{ n: unknown }>("SELECT count(*) AS n FROM transfers WHERE NOT confirmed");
+        const [u] = await w.query<{ n: unknown }>(stmt("SELECT count(*) AS n FROM transfers WHERE NOT confirmed"));
         expect(Number(u.n)).toBe(0);
       } finally {
         await w.close();
@@ -183,7 +184,7 @@ for (const e of engines) {
         const again = await detectAnomalies({ warehouse: w, config, nowMs: T0 + 3_600_000, outDir: tempDir() });
         expect(Object.values(again.found).reduce((x, y) => x + y, 0)).toBe(0);
         const [n] = await w.query<{ n: unknown }>(
-          "SELECT count(*) AS n FROM anomalies WHERE anomaly_type = 'address_poisoning'",
+          stmt("SELECT count(*) AS n FROM anomalies WHERE anomaly_type = 'address_poisoning'"),
         );
         expect(Number(n.n)).toBe(1);
       } finally {
@@ -204,7 +205,7 @@ for (const e of engines) {
           status: "success",
           counts: { requests: 3 },
         });
-        const [run] = await w.query<Record<string, unknown>>("SELECT status FROM runs WHERE run_id = 'r1'");
+        const [run] = await w.query<Record<string, unknown>>(stmt("SELECT status FROM runs WHERE run_id = 'r1'"));
         expect(run.status).toBe("success");
         const alert = {
           alertId: "0123456789abcdef",

@@ -17,6 +17,7 @@ import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
 import { join } from "node:path";
 import { closeAfterEach, fastClient, memoryWarehouse, startEmulator, tempDir } from "./helpers.ts";
 import type { Clock } from "../src/service/schedule.ts";
+import { stmt } from "./stmt.ts";
 
 const servers: Server[] = [];
 afterEach(() => {
@@ -101,19 +102,21 @@ describe("watch with the block follower", () => {
       .map((x) => String(x.transfer_id))
       .sort();
     const kept = await w.query<{ id: string }>(
-      `SELECT transfer_id AS id FROM transfers WHERE block <= ${cursor!.number} AND status <> 'dropped' ORDER BY 1`,
+      stmt(
+        `SELECT transfer_id AS id FROM transfers WHERE block <= ${cursor!.number} AND status <> 'dropped' ORDER BY 1`,
+      ),
     );
     expect(kept.map((x) => x.id)).toEqual(truth);
     const [followRuns] = await w.query<{ n: string }>(
-      "SELECT count(*) AS n FROM runs WHERE command = 'follow' AND status = 'success'",
+      stmt("SELECT count(*) AS n FROM runs WHERE command = 'follow' AND status = 'success'"),
     );
     expect(Number(followRuns.n)).toBeGreaterThan(0);
     // the wallets are complete up to the follower's cursor, not to TronScan's last backfill (ten minutes and more ago)
     for (const l of await walletLags(w, api.emu.now())) expect(l.lagMinutes).toBeLessThanOrEqual(2);
     // no open finding is about a transaction that was dropped
     const [open] = await w.query<{ n: string }>(
-      `SELECT count(*) AS n FROM anomalies a JOIN transactions t ON t.hash = a.transaction_id
-        WHERE t.status = 'dropped' AND a.reviewed_at_ms IS NULL`,
+      stmt(`SELECT count(*) AS n FROM anomalies a JOIN transactions t ON t.hash = a.transaction_id
+        WHERE t.status = 'dropped' AND a.reviewed_at_ms IS NULL`),
     );
     expect(open.n).toBe("0");
     // alerts left for the webhook, some about transfers of blocks not solidified yet
@@ -163,14 +166,16 @@ describe("findings on dropped transactions", () => {
       ["b1", "bb"],
     ])
       await w.query(
-        `INSERT INTO anomalies VALUES (?, 'new_counterparty', 'TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF', ?, NULL, NULL, NULL,
+        stmt(
+          `INSERT INTO anomalies VALUES (?, 'new_counterparty', 'TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF', ?, NULL, NULL, NULL,
           NULL, NULL, 'Sent 5 USDT to a new address (unconfirmed)', '{}', ?, ?, true, 'info', NULL, NULL)`,
-        [id, tx, T, T],
+          [id, tx, T, T],
+        ),
       );
     expect(await retractDropped(w, T + 60_000)).toBe(1);
     expect(await retractDropped(w, T + 120_000)).toBe(0);
     const rows = await w.query<{ anomaly_id: string; reviewed_at_ms: string | null; reviewed_by: string | null }>(
-      "SELECT anomaly_id, reviewed_at_ms, reviewed_by FROM anomalies ORDER BY anomaly_id",
+      stmt("SELECT anomaly_id, reviewed_at_ms, reviewed_by FROM anomalies ORDER BY anomaly_id"),
     );
     expect(rows).toEqual([
       { anomaly_id: "a1", reviewed_at_ms: String(T + 60_000), reviewed_by: DROPPED_REVIEWER },

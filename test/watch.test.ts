@@ -13,6 +13,7 @@ import { fastSource, ROOT, startEmulator, tempDir, testConfig, tronmon } from ".
 import { watch } from "../src/service/watch.ts";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { createTronscanClient } from "../src/source/tronscan/client.ts";
+import { stmt } from "./stmt.ts";
 
 const T0 = Date.parse("2026-03-01T00:03:00Z");
 const MIN = 60_000;
@@ -186,7 +187,7 @@ describe("watch in-process: probes and metrics", () => {
       expect(metrics).toMatch(
         /tronmon_tronscan_requests_total\{endpoint="\/api\/token_trc20\/transfers",status="200"\} [1-9]/,
       );
-      const [n] = await warehouse.query<{ n: string }>("SELECT count(*) AS n FROM transfers");
+      const [n] = await warehouse.query<{ n: string }>(stmt("SELECT count(*) AS n FROM transfers"));
       expect(metrics).toContain(`tronmon_rows_loaded_total{table="transfers"} ${n.n}`);
       expect(metrics).toMatch(/tronmon_wallet_lag_seconds\{wallet="TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa"\} 0/);
       // every labelled query is timed by its label: one rule evaluation and one rollup in the cycle

@@ -2,7 +2,7 @@
 import { anomalyExport } from "../export/shapes.ts";
 import { writeStampedJson } from "../export/stamped.ts";
 import { utcDaySql } from "../model/time.ts";
-import { list, raw, sql } from "../warehouse/sql.ts";
+import { labelled, list, prepared, raw, sql } from "../warehouse/sql.ts";
 import type { Query, Warehouse } from "../warehouse/types.ts";
 import type { Anomaly } from "./detector.ts";
 
@@ -28,40 +28,49 @@ const ANOMALY_COLUMNS = [
 export async function saveAnomalies(w: Warehouse, q: Query, found: Anomaly[]): Promise<void> {
   for (let i = 0; i < found.length; i += 200) {
     const chunk = found.slice(i, i + 200);
-    await q(
-      w.dialect.insertMissingSql("anomalies", ANOMALY_COLUMNS, ["anomaly_id"], chunk.length, { json: ["details"] }),
-      chunk.flatMap((a) => [
-        a.anomalyId,
-        a.anomalyType,
-        a.wallet,
-        a.transactionId,
-        a.transferId,
-        a.tokenId,
-        a.tokenSymbol,
-        a.amount,
-        a.amountRaw,
-        a.reason,
-        JSON.stringify(a.details),
-        a.occurredAtMs,
-        a.detectedAtMs,
-        false,
-        a.severity,
-      ]),
-    );
+    const text = w.dialect.insertMissingSql("anomalies", ANOMALY_COLUMNS, ["anomaly_id"], chunk.length, {
+      json: ["details"],
+    });
+    const params = chunk.flatMap((a) => [
+      a.anomalyId,
+      a.anomalyType,
+      a.wallet,
+      a.transactionId,
+      a.transferId,
+      a.tokenId,
+      a.tokenSymbol,
+      a.amount,
+      a.amountRaw,
+      a.reason,
+      JSON.stringify(a.details),
+      a.occurredAtMs,
+      a.detectedAtMs,
+      false,
+      a.severity,
+    ]);
+    await q(labelled("anomalies.save", prepared(text, params)));
   }
 }
 
 /** Each anomaly is written once: those not exported yet go to out/anomalies/anomalies_<stamp>.json. */
 export async function exportNewAnomalies(w: Warehouse, outDir: string, nowMs: number): Promise<string | null> {
   const rows = await w.query<Record<string, unknown>>(
-    "SELECT * FROM anomalies WHERE NOT exported ORDER BY detected_at_ms, anomaly_id",
+    labelled(
+      "anomalies.unexported",
+      sql`SELECT * FROM anomalies WHERE NOT exported ORDER BY detected_at_ms, anomaly_id`,
+    ),
   );
   if (!rows.length) return null;
   const file = writeStampedJson(outDir, "anomalies", nowMs, rows.map(anomalyExport));
   await w.transaction(async (q) => {
     for (let i = 0; i < rows.length; i += 500) {
       const ids = rows.slice(i, i + 500).map((r) => r.anomaly_id);
-      await q(sql`UPDATE anomalies SET exported = true WHERE anomaly_id IN (${list(ids)})`);
+      await q(
+        labelled(
+          "anomalies.mark_exported",
+          sql`UPDATE anomalies SET exported = true WHERE anomaly_id IN (${list(ids)})`,
+        ),
+      );
     }
   });
   return file;
@@ -70,24 +79,35 @@ export async function exportNewAnomalies(w: Warehouse, outDir: string, nowMs: nu
 /** Anomalies detected at or after `sinceMs`, oldest first. */
 export const anomaliesSince = (w: Warehouse, sinceMs: number) =>
   w.query<Record<string, unknown>>(
-    sql`SELECT * FROM anomalies WHERE detected_at_ms >= ${sinceMs} ORDER BY detected_at_ms, anomaly_id`,
+    labelled(
+      "anomalies.since",
+      sql`SELECT * FROM anomalies WHERE detected_at_ms >= ${sinceMs} ORDER BY detected_at_ms, anomaly_id`,
+    ),
   );
 
 /** The latest anomalies (of one type), newest first: `tronmon anomalies list`. */
 export const latestAnomalies = (w: Warehouse, o: { type?: string; limit: number }) =>
   w.query<Record<string, unknown>>(
-    sql`SELECT * FROM anomalies WHERE ${o.type ? sql`anomaly_type = ${o.type}` : sql`TRUE`}
+    labelled(
+      "anomalies.latest",
+      sql`SELECT * FROM anomalies WHERE ${o.type ? sql`anomaly_type = ${o.type}` : sql`TRUE`}
       ORDER BY detected_at_ms DESC, occurred_at_ms DESC LIMIT ${o.limit}`,
+    ),
   );
 
 /** Every anomaly, in the order found: `tronmon export anomalies`. */
 export const allAnomalies = (w: Warehouse) =>
-  w.query<Record<string, unknown>>("SELECT * FROM anomalies ORDER BY detected_at_ms, anomaly_id");
+  w.query<Record<string, unknown>>(
+    labelled("anomalies.all", sql`SELECT * FROM anomalies ORDER BY detected_at_ms, anomaly_id`),
+  );
 
 /** Found per type with an example reason (the demo's summary). */
 export const anomalyCounts = (w: Warehouse) =>
   w.query<Record<string, string>>(
-    "SELECT anomaly_type AS type, count(*) AS found, min(reason) AS example FROM anomalies GROUP BY anomaly_type ORDER BY type",
+    labelled(
+      "anomalies.counts",
+      sql`SELECT anomaly_type AS type, count(*) AS found, min(reason) AS example FROM anomalies GROUP BY anomaly_type ORDER BY type`,
+    ),
   );
 
 /** Marks a wallet's anomalies of one type on one UTC day (of the activity) reviewed, by whom and when. */
@@ -98,8 +118,15 @@ export async function reviewAnomalies(
   const day = raw(utcDaySql("COALESCE(occurred_at_ms, detected_at_ms)"));
   const where = sql`wallet = ${a.wallet} AND anomaly_type = ${a.type} AND ${day} = ${a.dayMs} AND reviewed_at_ms IS NULL`;
   return w.transaction(async (q) => {
-    const [n] = await q<{ n: string }>(sql`SELECT count(*) AS n FROM anomalies WHERE ${where}`);
-    await q(sql`UPDATE anomalies SET reviewed_at_ms = ${a.nowMs}, reviewed_by = ${a.by} WHERE ${where}`);
+    const [n] = await q<{ n: string }>(
+      labelled("anomalies.review_count", sql`SELECT count(*) AS n FROM anomalies WHERE ${where}`),
+    );
+    await q(
+      labelled(
+        "anomalies.review",
+        sql`UPDATE anomalies SET reviewed_at_ms = ${a.nowMs}, reviewed_by = ${a.by} WHERE ${where}`,
+      ),
+    );
     return Number(n.n);
   });
 }
@@ -112,15 +139,16 @@ export const DROPPED_REVIEWER = "tronmon: transaction dropped (its block was rep
  * so the feed stops showing them as open while keeping them, and what was sent about them, on record.
  */
 export async function retractDropped(w: Warehouse, nowMs: number): Promise<number> {
+  const dropped = sql`reviewed_at_ms IS NULL AND transaction_id IN (SELECT hash FROM transactions WHERE status = 'dropped')`;
   const [n] = await w.query<{ n: string }>(
-    `SELECT count(*) AS n FROM anomalies WHERE reviewed_at_ms IS NULL
-      AND transaction_id IN (SELECT hash FROM transactions WHERE status = 'dropped')`,
+    labelled("anomalies.dropped_count", sql`SELECT count(*) AS n FROM anomalies WHERE ${dropped}`),
   );
   if (n.n === "0") return 0;
   await w.query(
-    `UPDATE anomalies SET reviewed_at_ms = ?, reviewed_by = ? WHERE reviewed_at_ms IS NULL
-      AND transaction_id IN (SELECT hash FROM transactions WHERE status = 'dropped')`,
-    [nowMs, DROPPED_REVIEWER],
+    labelled(
+      "anomalies.retract_dropped",
+      sql`UPDATE anomalies SET reviewed_at_ms = ${nowMs}, reviewed_by = ${DROPPED_REVIEWER} WHERE ${dropped}`,
+    ),
   );
   return Number(n.n);
 }

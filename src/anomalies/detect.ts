@@ -3,7 +3,7 @@
 // leaves the watermark where it was: the next run scores the same rows again and adds only what is missing.
 import type { Config } from "../config/schema.ts";
 import { TRX, WELL_KNOWN_TOKENS } from "../model/tokens.ts";
-import { spelled, sql } from "../warehouse/sql.ts";
+import { labelled, prepared, raw, spelled, sql } from "../warehouse/sql.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import type { Anomaly, DetectContext, Finding, Row } from "./detector.ts";
 import { DETECTORS } from "./detectors/index.ts";
@@ -31,14 +31,18 @@ export function knownTokens(config: Config): KnownToken[] {
 
 /** Wallets new to the detectors bring their already-scored history into `counterparties`. */
 async function coverNewWallets(w: Warehouse, watermarkMs: number, known: KnownToken[]) {
+  const uncoveredWallets = sql`wallets WHERE address NOT IN (SELECT wallet FROM counterparty_wallets)`;
   const [uncovered] = await w.query<{ n: string }>(
-    "SELECT count(*) AS n FROM wallets WHERE address NOT IN (SELECT wallet FROM counterparty_wallets)",
+    labelled("anomalies.uncovered_wallets", sql`SELECT count(*) AS n FROM ${uncoveredWallets}`),
   );
   if (Number(uncovered.n) === 0) return;
   await w.transaction(async (q) => {
     await q(backfillCounterpartiesSql(w.dialect, { watermarkMs, known }));
     await q(
-      "INSERT INTO counterparty_wallets SELECT address FROM wallets WHERE address NOT IN (SELECT wallet FROM counterparty_wallets)",
+      labelled(
+        "anomalies.cover_wallets",
+        sql`INSERT INTO counterparty_wallets SELECT address FROM ${uncoveredWallets}`,
+      ),
     );
   });
 }
@@ -54,20 +58,25 @@ export async function detectAnomalies(args: {
   const d = w.dialect;
   const known = knownTokens(config);
   const [state] = await w.query<{ watermark_ms: string | null }>(
-    "SELECT watermark_ms FROM detector_state WHERE name = 'transfers'",
+    labelled("anomalies.watermark", sql`SELECT watermark_ms FROM detector_state WHERE name = 'transfers'`),
   );
   const watermarkMs = state?.watermark_ms ? Number(state.watermark_ms) : -1;
   const [top] = await w.query<{ ms: string | null }>(
-    `SELECT ${d.timestampToMs("max(first_seen_at)")} AS ms FROM transfers`,
+    labelled("anomalies.newest_load", sql`SELECT ${raw(d.timestampToMs("max(first_seen_at)"))} AS ms FROM transfers`),
   );
   const [fresh] = await w.query<{ n: string; min_ms: string | null }>(
-    sql`SELECT count(*) AS n, min(timestamp_ms) AS min_ms FROM transfers
+    labelled(
+      "anomalies.fresh_transfers",
+      sql`SELECT count(*) AS n, min(timestamp_ms) AS min_ms FROM transfers
       WHERE first_seen_at > ${spelled(d.msToTimestamp, watermarkMs)}`,
+    ),
   );
   const scoreTransfers = Number(fresh.n) > 0; // nothing loaded since the last detection: only the burst check runs
   await coverNewWallets(w, watermarkMs, known);
 
-  const stored = (await w.query<{ address: string }>("SELECT address FROM wallets")).map((r) => r.address);
+  const stored = (
+    await w.query<{ address: string }>(labelled("anomalies.wallets", sql`SELECT address FROM wallets`))
+  ).map((r) => r.address);
   const decimals = new Map<string, number>(WELL_KNOWN_TOKENS.map((t) => [t.tokenId, t.decimals]));
   decimals.set("_", 6);
   for (const t of await w.tokens()) if (t.decimals !== null) decimals.set(t.tokenId, t.decimals);
@@ -101,7 +110,12 @@ export async function detectAnomalies(args: {
     await saveAnomalies(w, q, found);
     if (scoreTransfers) await q(mergeCounterpartiesSql(d, { watermarkMs, known }));
     if (top?.ms !== null && top?.ms !== undefined)
-      await q(d.upsertSql("detector_state", ["name", "watermark_ms"], ["name"], 1), ["transfers", Number(top.ms)]);
+      await q(
+        labelled(
+          "anomalies.set_watermark",
+          prepared(d.upsertSql("detector_state", ["name", "watermark_ms"], ["name"], 1), ["transfers", Number(top.ms)]),
+        ),
+      );
   });
   const counts: Record<string, number> = {};
   for (const a of found) counts[a.anomalyType] = (counts[a.anomalyType] ?? 0) + 1;

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import type { AnomalySettings } from "../config/schema.ts";
 import type { AnomalyType } from "../model/anomaly-types.ts";
-import type { Sql } from "../warehouse/sql.ts";
+import type { Labelled } from "../warehouse/sql.ts";
 import type { Dialect } from "../warehouse/types.ts";
 import type { KnownToken } from "./fragments.ts";
 
@@ -50,7 +50,7 @@ export type Detector = {
   type: AnomalyType;
   /** Scores only the transfers loaded since the last detection (skipped when there are none). */
   scoresNewTransfers: boolean;
-  query(ctx: DetectContext): Sql;
+  query(ctx: DetectContext): Labelled;
   toAnomaly(row: Row, ctx: DetectContext): Finding;
 };
 

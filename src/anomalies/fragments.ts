@@ -3,7 +3,7 @@
 // conditions, and the first-seen counterparty pairs kept in `counterparties`. Failed transactions are never
 // scored, and spam never makes an address a known counterparty.
 import { parseUnits } from "../model/amount.ts";
-import { and, join, labelled, raw, type Sql, spelled, sql } from "../warehouse/sql.ts";
+import { and, join, labelled, raw, type Sql, spelled, sql, type Labelled } from "../warehouse/sql.ts";
 import type { Dialect } from "../warehouse/types.ts";
 import { walletTransfers } from "../warehouse/activity/wallet-side.ts";
 
@@ -101,7 +101,7 @@ const MERGE_PAIRS = raw(`ON p.wallet = n.wallet AND p.counterparty = n.counterpa
         VALUES (n.wallet, n.counterparty, n.first_ms, n.first_value_ms)`);
 
 /** Adds the scored rows' pairs to `counterparties` (run in the transaction that moves the watermark). */
-export function mergeCounterpartiesSql(d: Dialect, args: { watermarkMs: number; known: KnownToken[] }): Sql {
+export function mergeCounterpartiesSql(d: Dialect, args: { watermarkMs: number; known: KnownToken[] }): Labelled {
   return labelled(
     "anomalies.counterparties",
     sql`MERGE INTO counterparties p USING (WITH c AS (${candidates(d, args.watermarkMs, args.known)}) ${pairsOf()}) n
@@ -113,7 +113,7 @@ export function mergeCounterpartiesSql(d: Dialect, args: { watermarkMs: number; 
  * Watched wallets not yet in `counterparty_wallets` (new in the config): their pairs from the rows already
  * scored (loaded up to the watermark); newer rows come in through `mergeCounterpartiesSql`.
  */
-export function backfillCounterpartiesSql(d: Dialect, args: { watermarkMs: number; known: KnownToken[] }): Sql {
+export function backfillCounterpartiesSql(d: Dialect, args: { watermarkMs: number; known: KnownToken[] }): Labelled {
   const scored = walletTransfers({
     select: raw("t.timestamp_ms, t.amount_raw, t.risk, t.token_level, t.token_symbol, t.token_name, t.token_id"),
     where: sql`t.status = 'success' AND t.from_address <> t.to_address

@@ -151,8 +151,11 @@ export async function charts(w: Warehouse, nowMs: number, base = false) {
   // per day of the 30-day window only, so that the axis spans the window and never the future
   const perDay = (table: string, col: string) =>
     w.query<Row>(
-      sql`SELECT ${day(col)} AS day, count(*) AS n FROM ${raw(table)}
+      labelled(
+        `dashboard.${table}_daily`,
+        sql`SELECT ${day(col)} AS day, count(*) AS n FROM ${raw(table)}
         WHERE ${raw(col)} > ${d30} AND ${raw(col)} <= ${nowMs} GROUP BY 1 ORDER BY 1`,
+      ),
     );
   const alertsDaily = await perDay("alerts", "first_seen_ms");
   // anomalies by the day of the activity they are about (detection may come long after, on imported history)
@@ -193,7 +196,9 @@ export async function alertsList(
       FROM alerts WHERE ${where} ORDER BY last_seen_ms DESC, alert_id LIMIT ${f.limit}`,
     ),
   );
-  const rules = await w.query<Row>("SELECT DISTINCT rule_name FROM alerts ORDER BY 1");
+  const rules = await w.query<Row>(
+    labelled("dashboard.alert_rules", sql`SELECT DISTINCT rule_name FROM alerts ORDER BY 1`),
+  );
   return {
     rules: rules.map((r) => r.rule_name),
     alerts: rows.map((r) => ({
@@ -232,7 +237,9 @@ export async function anomaliesList(
 }
 
 export async function walletPage(w: Warehouse, address: string, nowMs: number, base = false) {
-  const [wallet] = await w.query<Row>(sql`SELECT address, label FROM wallets WHERE address = ${address}`);
+  const [wallet] = await w.query<Row>(
+    labelled("dashboard.wallet", sql`SELECT address, label FROM wallets WHERE address = ${address}`),
+  );
   if (!wallet) return null;
   const rolled = !base && (await rollupCurrent(w));
   // its transfers from wallet_history when current, else the view's SQL (with the page's own "now")
@@ -373,17 +380,28 @@ export async function healthPage(w: Warehouse, nowMs: number) {
 
 /** Changes when anything a page shows may have changed: the cache key of computed pages. */
 export const dataVersion = (w: Warehouse) =>
-  w.query(`SELECT (SELECT max(updated_at) FROM sync_cursors) AS c, (SELECT max(updated_at) FROM alerts) AS a,
+  w.query(
+    labelled(
+      "dashboard.data_version",
+      sql`SELECT (SELECT max(updated_at) FROM sync_cursors) AS c, (SELECT max(updated_at) FROM alerts) AS a,
     (SELECT count(*) FROM anomalies) AS n, (SELECT count(*) FROM alerts) AS an, (SELECT max(started_at) FROM runs) AS r,
-    (SELECT count(*) FROM wallets) AS w`);
+    (SELECT count(*) FROM wallets) AS w`,
+    ),
+  );
 
 /** The last run that ended (the pages poll it to refresh after a cycle). */
 export const lastFinishedRun = async (w: Warehouse) =>
-  (await w.query("SELECT run_id, status FROM runs WHERE status <> 'running' ORDER BY started_at DESC LIMIT 1"))[0] ??
-  null;
+  (
+    await w.query(
+      labelled(
+        "dashboard.last_run",
+        sql`SELECT run_id, status FROM runs WHERE status <> 'running' ORDER BY started_at DESC LIMIT 1`,
+      ),
+    )
+  )[0] ?? null;
 
 export const isWatched = async (w: Warehouse, address: string) =>
-  (await w.query(sql`SELECT 1 FROM wallets WHERE address = ${address}`)).length > 0;
+  (await w.query(labelled("dashboard.is_watched", sql`SELECT 1 FROM wallets WHERE address = ${address}`))).length > 0;
 
 /** The newest stored activity of any watched wallet (ms; null: none yet). */
 export async function newestActivityMs(w: Warehouse): Promise<number | null> {

@@ -4,7 +4,7 @@
 // in queries.ts (test/rollup-equivalence.test.ts).
 import { SUMMABLE, utcDaySql } from "../model/time.ts";
 import { dayWindow, edgeActivity } from "../warehouse/activity/rollup.ts";
-import { labelled, raw, type Sql, sql } from "../warehouse/sql.ts";
+import { labelled, raw, type Sql, sql, type Labelled } from "../warehouse/sql.ts";
 
 type Window = { fromMs: number; toMs: number };
 
@@ -27,7 +27,7 @@ export const txCountSql = (w: Window): Sql => {
 };
 
 /** Per token: successful transfers touching watched wallets and their exact summable volume. */
-export function tokenTotalsSql(w: Window): Sql {
+export function tokenTotalsSql(w: Window): Labelled {
   const { whole, edges } = parts(w);
   return labelled(
     "dashboard.tokens",
@@ -47,7 +47,7 @@ export function tokenTotalsSql(w: Window): Sql {
 }
 
 /** Per watched wallet: distinct successful transactions. */
-export function walletTxSql(w: Window): Sql {
+export function walletTxSql(w: Window): Labelled {
   const { whole, edges } = parts(w);
   return labelled(
     "dashboard.activity_7d",
@@ -63,7 +63,7 @@ export function walletTxSql(w: Window): Sql {
 }
 
 /** The five wallets with the largest in + out volume of one token (exact, raw units). */
-export function topVolumeSql(w: Window, token: string): Sql {
+export function topVolumeSql(w: Window, token: string): Labelled {
   const { whole, edges } = parts(w);
   return labelled(
     "dashboard.top_usdt",
@@ -82,7 +82,7 @@ export function topVolumeSql(w: Window, token: string): Sql {
 }
 
 /** Per UTC day holding transfers: distinct transactions with a transfer, and one token's exact volume. */
-export function dailyTotalsSql(w: Window, token: string): Sql {
+export function dailyTotalsSql(w: Window, token: string): Labelled {
   const { whole, edges } = parts(w);
   return labelled(
     "dashboard.daily",
@@ -105,7 +105,7 @@ export function dailyTotalsSql(w: Window, token: string): Sql {
 }
 
 /** One wallet's distinct successful transactions per UTC day: any, in, out. */
-export function walletDaysSql(w: Window, wallet: string): Sql {
+export function walletDaysSql(w: Window, wallet: string): Labelled {
   const { whole, edges } = parts(w);
   return labelled(
     "dashboard.wallet_daily",

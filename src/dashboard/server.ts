@@ -1,8 +1,8 @@
 // The dashboard: the guards (auth.ts), the JSON API (routes.ts) and the static pages, served by hono. Bound to
 // loopback it needs no token; bound elsewhere it refuses to start without one.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, extname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve, type ServerType } from "@hono/node-server";
 import { Hono } from "hono";
@@ -16,9 +16,17 @@ import { apiRoutes, Invalid } from "./routes.ts";
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const uplotDir = dirname(require.resolve("uplot/dist/uPlot.iife.min.js"));
+const TYPES: Record<string, string> = { ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8" };
+/** The page scripts (app.js, ui.js, lists.js, pages/*.js) and the stylesheet, each at /assets/<its path>. */
+const OWN_ASSETS = readdirSync(join(here, "public"), { recursive: true })
+  .map(String)
+  .filter((f) => extname(f) in TYPES)
+  .map((f): [string, [string, string]] => [
+    `/assets/${f.split(sep).join("/")}`,
+    [join(here, "public", f), TYPES[extname(f)]],
+  ]);
 const ASSETS: Record<string, [string, string]> = {
-  "/assets/app.js": [join(here, "public/app.js"), "text/javascript; charset=utf-8"],
-  "/assets/app.css": [join(here, "public/app.css"), "text/css; charset=utf-8"],
+  ...Object.fromEntries(OWN_ASSETS),
   "/assets/uplot.js": [join(uplotDir, "uPlot.iife.min.js"), "text/javascript; charset=utf-8"],
   "/assets/uplot.css": [join(uplotDir, "uPlot.min.css"), "text/css; charset=utf-8"],
 };

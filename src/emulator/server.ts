@@ -134,6 +134,29 @@ type Index = { transaction: Indexed[]; transfer: Indexed[]; trc20: Indexed[]; in
 
 const CONFIRM_AFTER_MS = 60_000;
 
+type Routed = { json: unknown } | { error: string } | null;
+
+/** /api/token_trc20: a TRC20 token's details (an unlisted one only with showAll=1). */
+function tokenRoute(q: URLSearchParams): Routed {
+  const c = q.get("contract");
+  if (!c) return { error: "contract address is missing" };
+  const t = Object.values(TOKENS).find((x) => x.id === c && x.kind === "trc20");
+  const whitelisted = t && t.level === "2";
+  if (!t || (!whitelisted && q.get("showAll") !== "1"))
+    return { json: { total: 0, contractMap: {}, rangeTotal: 0, trc20_tokens: [] } };
+  const token = {
+    symbol: t.abbr,
+    name: t.name,
+    contract_address: t.id,
+    contract_name: t.name,
+    decimals: t.decimals,
+    issue_ts: 0,
+    issue_time: "2019-04-16 12:41:20",
+    level: t.level,
+  };
+  return { json: { total: 1, contractMap: { [c]: true }, rangeTotal: 1, trc20_tokens: [token] } };
+}
+
 export class Emulator {
   readonly history: History;
   readonly wallets: { address: string; label?: string; perHour: number }[];
@@ -356,114 +379,78 @@ export class Emulator {
     return null;
   }
 
-  private route(url: URL): { json: unknown } | { error: string } | null {
+  private route(url: URL): Routed {
     const q = url.searchParams;
     const now = this.now();
     const confirmed = (tx: Tx) => tx.ts <= now - CONFIRM_AFTER_MS;
-    const shorten = <T>(page: T[]): T[] => {
-      const p = this.faults.short ?? 0;
-      if (page.length > 2 && p && this.faultRng.next() < p) {
-        this.stats.faults.short = (this.stats.faults.short ?? 0) + 1;
-        return page.slice(0, Math.max(1, Math.floor(page.length / 2))); // a short page mid-history
-      }
-      return page;
-    };
     switch (url.pathname) {
-      case "/api/transaction": {
-        const a = q.get("address");
-        if (!a) return { error: "some parameters are missing" };
-        const { page, total, rangeTotal } = this.quirkedList(a, "transaction", q);
-        return {
-          json: {
-            total,
-            rangeTotal,
-            data: shorten(page).map((r) => transactionRecord(r.tx, confirmed(r.tx))),
-            wholeChainTxCount: 3216646144,
-            contractMap: {},
-            contractInfo: {},
-          },
-        };
-      }
-      case "/api/transfer": {
-        const a = q.get("address");
-        if (!a) return { error: "some parameters are missing" };
-        const { page, total, rangeTotal } = this.quirkedList(a, "transfer", q);
-        return {
-          json: {
-            total,
-            data: shorten(page).map((r) => transferRecord(r.tx, r.move!, confirmed(r.tx), this.tags)),
-            contractMap: {},
-            contractInfo: {},
-            rangeTotal,
-            normalAddressInfo: {},
-          },
-        };
-      }
-      case "/api/token_trc20/transfers": {
-        const a = q.get("relatedAddress");
-        if (!a) return { error: "some parameters are missing" };
-        const { page, total, rangeTotal } = this.quirkedList(a, "trc20", q);
-        return {
-          json: {
-            total,
-            contractInfo: {},
-            rangeTotal,
-            token_transfers: shorten(page).map((r) => trc20Record(r.tx, r.move, confirmed(r.tx), this.tags)),
-            normalAddressInfo: {},
-          },
-        };
-      }
-      case "/api/internal-transaction": {
-        const a = q.get("address");
-        if (!a) return { error: "some parameters are missing" };
-        const { page, total, rangeTotal } = this.quirkedList(a, "internal", q);
-        return {
-          json: {
-            total,
-            rangeTotal,
-            data: shorten(page).map((r) => internalRecord(r.tx, r.internal!, confirmed(r.tx))),
-            contractMap: {},
-            contractInfo: {},
-            normalAddressInfo: {},
-          },
-        };
-      }
+      case "/api/transaction":
+        return this.listRoute(q, "address", "transaction", (page, n) => ({
+          ...n,
+          data: page.map((r) => transactionRecord(r.tx, confirmed(r.tx))),
+          wholeChainTxCount: 3216646144,
+          contractMap: {},
+          contractInfo: {},
+        }));
+      case "/api/transfer":
+        return this.listRoute(q, "address", "transfer", (page, n) => ({
+          total: n.total,
+          data: page.map((r) => transferRecord(r.tx, r.move!, confirmed(r.tx), this.tags)),
+          contractMap: {},
+          contractInfo: {},
+          rangeTotal: n.rangeTotal,
+          normalAddressInfo: {},
+        }));
+      case "/api/token_trc20/transfers":
+        return this.listRoute(q, "relatedAddress", "trc20", (page, n) => ({
+          total: n.total,
+          contractInfo: {},
+          rangeTotal: n.rangeTotal,
+          token_transfers: page.map((r) => trc20Record(r.tx, r.move, confirmed(r.tx), this.tags)),
+          normalAddressInfo: {},
+        }));
+      case "/api/internal-transaction":
+        return this.listRoute(q, "address", "internal", (page, n) => ({
+          ...n,
+          data: page.map((r) => internalRecord(r.tx, r.internal!, confirmed(r.tx))),
+          contractMap: {},
+          contractInfo: {},
+          normalAddressInfo: {},
+        }));
       case "/api/transaction-info": {
         const h = q.get("hash");
         if (!h) return { error: "some parameters are missing" };
         const tx = this.byHash.get(h.toLowerCase());
         return { json: tx ? transactionInfo(tx, confirmed(tx)) : {} };
       }
-      case "/api/token_trc20": {
-        const c = q.get("contract");
-        if (!c) return { error: "contract address is missing" };
-        const t = Object.values(TOKENS).find((x) => x.id === c && x.kind === "trc20");
-        const whitelisted = t && t.level === "2";
-        if (!t || (!whitelisted && q.get("showAll") !== "1"))
-          return { json: { total: 0, contractMap: {}, rangeTotal: 0, trc20_tokens: [] } };
-        return {
-          json: {
-            total: 1,
-            contractMap: { [c]: true },
-            rangeTotal: 1,
-            trc20_tokens: [
-              {
-                symbol: t.abbr,
-                name: t.name,
-                contract_address: t.id,
-                contract_name: t.name,
-                decimals: t.decimals,
-                issue_ts: 0,
-                issue_time: "2019-04-16 12:41:20",
-                level: t.level,
-              },
-            ],
-          },
-        };
-      }
+      case "/api/token_trc20":
+        return tokenRoute(q);
       default:
         return null;
     }
+  }
+
+  /** One page of a wallet's list (quirks applied, sometimes cut short), in the endpoint's envelope. */
+  private listRoute(
+    q: URLSearchParams,
+    param: string,
+    kind: keyof Index,
+    envelope: (page: Indexed[], counts: { total: number; rangeTotal: number }) => unknown,
+  ): Routed {
+    const a = q.get(param);
+    if (!a) return { error: "some parameters are missing" };
+    const { page, total, rangeTotal } = this.quirkedList(a, kind, q);
+    return { json: envelope(this.shorten(page), { total, rangeTotal }) };
+  }
+
+  /** A short page mid-history, now and then (the `short` fault). */
+  private shorten<T>(page: T[]): T[] {
+    const p = this.faults.short ?? 0;
+    if (page.length > 2 && p && this.faultRng.next() < p) {
+      this.stats.faults.short = (this.stats.faults.short ?? 0) + 1;
+      return page.slice(0, Math.max(1, Math.floor(page.length / 2)));
+    }
+    return page;
   }
 
   /** java-tron's HTTP API over the same history (emulator/node.ts): POST with a JSON body, errors inside 200s. */

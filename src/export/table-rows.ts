@@ -7,7 +7,7 @@ import {
   TRANSFER_COLUMNS,
   TRANSFER_EXPORT_FIELDS,
 } from "../model/columns.ts";
-import { and, raw, type Sql, sql } from "../warehouse/sql.ts";
+import { and, labelled, raw, type Sql, sql } from "../warehouse/sql.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 
 export type ExportFilter = { wallet?: string; sinceMs?: number };
@@ -33,8 +33,11 @@ export async function* exportRows(
   const cols = kind === "transfers" ? selectList(TRANSFER_COLUMNS) : selectList(TRANSACTION_COLUMNS);
   for (let offset = 0; ; offset += CHUNK) {
     const rows = await w.query<Record<string, unknown>>(
-      sql`SELECT ${raw(cols)} FROM ${raw(kind)} WHERE ${cond} ORDER BY timestamp_ms, ${raw(key)}
+      labelled(
+        `export.${kind}`,
+        sql`SELECT ${raw(cols)} FROM ${raw(kind)} WHERE ${cond} ORDER BY timestamp_ms, ${raw(key)}
         LIMIT ${raw(String(CHUNK))} OFFSET ${raw(String(offset))}`,
+      ),
     );
     if (!rows.length) return;
     yield rows.map((r) => shape(kind, r));

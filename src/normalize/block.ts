@@ -27,6 +27,7 @@ import {
   type NormalizedBatch,
   type ObservationRow,
   type Status,
+  type TransactionRow,
   type TransferRow,
 } from "../model/rows.ts";
 
@@ -182,48 +183,73 @@ export function mayTouch(tx: Obj, info: Obj | undefined, base58: ReadonlySet<str
   return false;
 }
 
-function normalizeTransaction(
-  tx: Obj,
-  info: Obj | undefined,
-  header: BlockHeader,
-  ctx: BlockContext,
-  out: NormalizedBatch,
-) {
+/** What one transaction is, read from its node record: its id, contract, outcome and two sides. */
+type TxFacts = {
+  hash: string;
+  value: Obj;
+  typeName: string;
+  type: number | null;
+  contractRet: string;
+  failed: boolean;
+  status: Status;
+  owner: string | null;
+  to: string | null;
+  hexMode: boolean;
+};
+
+function txFacts(tx: Obj, info: Obj | undefined): TxFacts {
   const hash = String(tx.txID ?? "").toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(hash)) throw new RecordError(`txID ${JSON.stringify(tx.txID)} is not 64 hex characters`);
   const contract = objects(isObj(tx.raw_data) ? tx.raw_data.contract : undefined)[0];
   const value = isObj(contract?.parameter) && isObj(contract.parameter.value) ? contract.parameter.value : {};
   const typeName = String(contract?.type ?? "");
-  const type = TYPE_NUMBERS.get(typeName) ?? null;
   const contractRet = String(objects(tx.ret)[0]?.contractRet ?? "SUCCESS");
   const failed = contractRet !== "SUCCESS" || (info !== undefined && info.result === "FAILED");
-  const status: Status = failed ? "failed" : "success";
-  const owner = value.owner_address === undefined ? null : nodeAddress("owner_address", value.owner_address);
-  const hexMode = typeof value.owner_address === "string" && /^41[0-9a-f]{40}$/i.test(value.owner_address);
   const to =
     value.to_address !== undefined
       ? nodeAddress("to_address", value.to_address)
       : value.contract_address !== undefined
         ? nodeAddress("contract_address", value.contract_address)
         : null;
+  return {
+    hash,
+    value,
+    typeName,
+    type: TYPE_NUMBERS.get(typeName) ?? null,
+    contractRet,
+    failed,
+    status: failed ? "failed" : "success",
+    owner: value.owner_address === undefined ? null : nodeAddress("owner_address", value.owner_address),
+    hexMode: typeof value.owner_address === "string" && /^41[0-9a-f]{40}$/i.test(value.owner_address),
+    to,
+  };
+}
 
+/** An amount field of the node record: a non-negative integer, or the record is malformed. */
+function amount(field: string, v: unknown): bigint {
+  const raw = parseRawAmount(v ?? 0);
+  if (raw === null) throw new RecordError(`${field} ${JSON.stringify(v)} is not a non-negative integer amount`);
+  return raw;
+}
+
+/** The fields every transfer of the transaction shares; ids numbered by occurrence (identical movements differ). */
+function rowBase(f: TxFacts, header: BlockHeader, ctx: BlockContext) {
   const occurrences = new OccurrenceCounter();
-  const transfers: TransferRow[] = [];
-  const base = (
+  return (
     tokenId: string,
     from: string,
     recipient: string,
     raw: bigint,
     source: TransferRow["source"],
-    rowStatus: Status = status,
+    rowStatus: Status = f.status,
   ) => {
     const amountRaw = raw.toString();
     const occurrence = occurrences.next(
       `${source === "internal" ? "internal|" : ""}${tokenId}|${from}|${recipient}|${amountRaw}`,
     );
     return {
-      transferId: transferId(hash, tokenId, from, recipient, amountRaw, occurrence),
-      transactionId: hash,
+      transferId: transferId(f.hash, tokenId, from, recipient, amountRaw, occurrence),
+      transactionId: f.hash,
       block: header.number,
       timestampMs: header.timestampMs,
       fromAddress: from,
@@ -235,59 +261,62 @@ function normalizeTransaction(
       risk: false,
       source,
       observedAtMs: ctx.observedAtMs,
-      txOwner: owner,
-      txTo: to,
-      contractRet,
+      txOwner: f.owner,
+      txTo: f.to,
+      contractRet: f.contractRet,
     };
   };
-  const amount = (field: string, v: unknown) => {
-    const raw = parseRawAmount(v ?? 0);
-    if (raw === null) throw new RecordError(`${field} ${JSON.stringify(v)} is not a non-negative integer amount`);
-    return raw;
-  };
+}
 
-  if (owner && type === 1 && to)
-    transfers.push({
-      ...base("_", owner, to, amount("amount", value.amount), "transaction"),
-      ...nativeTokenFields("_", amount("amount", value.amount), null, ctx.tokens),
-    });
-  if (owner && type === 2 && to) {
-    const id = trc10Id(value.asset_name, hexMode);
-    const raw = amount("amount", value.amount);
-    transfers.push({ ...base(id, owner, to, raw, "transaction"), ...nativeTokenFields(id, raw, null, ctx.tokens) });
-  }
-  if (owner && type === 31 && to) {
-    const callValue = amount("call_value", value.call_value);
-    if (callValue > 0n)
-      transfers.push({
-        ...base("_", owner, to, callValue, "transaction"),
-        ...nativeTokenFields("_", callValue, null, ctx.tokens),
-      });
-    // a failed call emitted no event: the transfer it attempted, from its call data (TronScan's record of it)
-    const decoded = failed ? decodeTransferCall(value.data) : null;
-    if (decoded)
-      transfers.push(trc20Row(base(to, decoded.from ?? owner, decoded.to, decoded.value, "transaction"), to, ctx));
-  }
-  if (!failed && info)
-    for (const log of objects(info.log)) {
-      const topics = Array.isArray(log.topics) ? log.topics.map(String) : [];
-      if (topics[0]?.toLowerCase() !== TRANSFER_TOPIC || (topics.length !== 3 && topics.length !== 4)) continue;
-      const token = nodeAddress("log.address", log.address);
-      const [from, recipient] = [topicWord(topics[1]), topicWord(topics[2])].map(topicAddress);
-      if (topics.length === 4) {
-        // TRC721: the token's id is the third indexed topic; one token moves, never an amount to sum
-        const id = uint256("Transfer topic tokenId", topics[3]);
-        transfers.push(nftRow(base(token, from, recipient, id, "trc20"), token, id, ctx));
-        continue;
-      }
-      const raw = uint256("Transfer log.data", log.data);
-      transfers.push(trc20Row(base(token, from, recipient, raw, "trc20"), token, ctx));
+type RowBase = ReturnType<typeof rowBase>;
+
+/** What the contract itself moves: TRX (1), TRC10 (2), a call's TRX value and a failed call's attempted transfer (31). */
+function contractTransfers(f: TxFacts, base: RowBase, ctx: BlockContext): TransferRow[] {
+  const { owner, to, type, value } = f;
+  if (!owner || !to) return [];
+  const native = (id: string, raw: bigint): TransferRow => ({
+    ...base(id, owner, to, raw, "transaction"),
+    ...nativeTokenFields(id, raw, null, ctx.tokens),
+  });
+  if (type === 1) return [native("_", amount("amount", value.amount))];
+  if (type === 2) return [native(trc10Id(value.asset_name, f.hexMode), amount("amount", value.amount))];
+  if (type !== 31) return [];
+  const rows: TransferRow[] = [];
+  const callValue = amount("call_value", value.call_value);
+  if (callValue > 0n) rows.push(native("_", callValue));
+  // a failed call emitted no event: the transfer it attempted, from its call data (TronScan's record of it)
+  const decoded = f.failed ? decodeTransferCall(value.data) : null;
+  if (decoded) rows.push(trc20Row(base(to, decoded.from ?? owner, decoded.to, decoded.value, "transaction"), to, ctx));
+  return rows;
+}
+
+/** The Transfer events of a successful transaction: TRC20 amounts, TRC721 token ids. */
+function eventTransfers(info: Obj, base: RowBase, ctx: BlockContext): TransferRow[] {
+  const rows: TransferRow[] = [];
+  for (const log of objects(info.log)) {
+    const topics = Array.isArray(log.topics) ? log.topics.map(String) : [];
+    if (topics[0]?.toLowerCase() !== TRANSFER_TOPIC || (topics.length !== 3 && topics.length !== 4)) continue;
+    const token = nodeAddress("log.address", log.address);
+    const [from, recipient] = [topicWord(topics[1]), topicWord(topics[2])].map(topicAddress);
+    if (topics.length === 4) {
+      // TRC721: the token's id is the third indexed topic; one token moves, never an amount to sum
+      const id = uint256("Transfer topic tokenId", topics[3]);
+      rows.push(nftRow(base(token, from, recipient, id, "trc20"), token, id, ctx));
+      continue;
     }
-  // internal movements, kept as failed when reverted (rejected) or when the transaction failed, as TronScan lists them
+    const raw = uint256("Transfer log.data", log.data);
+    rows.push(trc20Row(base(token, from, recipient, raw, "trc20"), token, ctx));
+  }
+  return rows;
+}
+
+/** Internal movements, kept as failed when reverted (rejected) or when the transaction failed, as TronScan lists them. */
+function internalTransfers(f: TxFacts, info: Obj | undefined, base: RowBase, ctx: BlockContext): TransferRow[] {
+  const rows: TransferRow[] = [];
   for (const it of objects(info?.internal_transactions)) {
     const from = nodeAddress("caller_address", it.caller_address);
     const recipient = nodeAddress("transferTo_address", it.transferTo_address);
-    const itStatus: Status = failed || it.rejected === true ? "failed" : "success";
+    const itStatus: Status = f.failed || it.rejected === true ? "failed" : "success";
     for (const v of objects(it.callValueInfo)) {
       const raw = amount("callValue", v.callValue);
       if (raw === 0n) continue;
@@ -296,10 +325,27 @@ function normalizeTransaction(
         ...base(id, from, recipient, raw, "internal", itStatus),
         ...nativeTokenFields(id, raw, null, ctx.tokens),
       };
-      transfers.push(typeof it.hash === "string" ? { ...row, transferId: internalTransferId(it.hash) } : row);
+      rows.push(typeof it.hash === "string" ? { ...row, transferId: internalTransferId(it.hash) } : row);
     }
   }
+  return rows;
+}
 
+function normalizeTransaction(
+  tx: Obj,
+  info: Obj | undefined,
+  header: BlockHeader,
+  ctx: BlockContext,
+  out: NormalizedBatch,
+) {
+  const f = txFacts(tx, info);
+  const { hash, owner, to, type, failed } = f;
+  const base = rowBase(f, header, ctx);
+  const transfers = [
+    ...contractTransfers(f, base, ctx),
+    ...(!failed && info ? eventTransfers(info, base, ctx) : []),
+    ...internalTransfers(f, info, base, ctx),
+  ];
   const touches = (a: string | null) => a !== null && ctx.watched.has(a);
   const mine = transfers.filter((t) => touches(t.fromAddress) || touches(t.toAddress));
   const seen = {
@@ -313,24 +359,33 @@ function normalizeTransaction(
   const ledger = (out.observations ??= []);
   for (const o of observationsOf(seen, ctx.watched)) ledger.push(o);
   if (!mine.length && !touches(owner) && !touches(to)) return;
-  const fee = info?.fee === undefined ? null : amount("fee", info.fee).toString();
-  out.transactions.push({
-    hash,
+  out.transactions.push(transactionRow(f, tx, info, header, ctx));
+  out.transfers.push(...mine);
+}
+
+function transactionRow(
+  f: TxFacts,
+  tx: Obj,
+  info: Obj | undefined,
+  header: BlockHeader,
+  ctx: BlockContext,
+): TransactionRow {
+  return {
+    hash: f.hash,
     block: header.number,
     timestampMs: header.timestampMs,
-    ownerAddress: owner,
-    toAddress: to,
-    contractType: type,
-    contractTypeName: type === null ? typeName || null : contractTypeName(type),
-    status,
-    contractRet,
+    ownerAddress: f.owner,
+    toAddress: f.to,
+    contractType: f.type,
+    contractTypeName: f.type === null ? f.typeName || null : contractTypeName(f.type),
+    status: f.status,
+    contractRet: f.contractRet,
     confirmed: ctx.confirmed,
-    feeSun: fee,
+    feeSun: info?.fee === undefined ? null : amount("fee", info.fee).toString(),
     raw: JSON.stringify(tx),
     detail: 1,
     observedAtMs: ctx.observedAtMs,
-  });
-  out.transfers.push(...mine);
+  };
 }
 
 /**

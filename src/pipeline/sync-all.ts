@@ -3,7 +3,7 @@
 import { HOUR_MS } from "../model/time.ts";
 import pLimit from "p-limit";
 import { BaseError } from "../internal/errors.ts";
-import { ENDPOINTS } from "../model/rows.ts";
+import { type Endpoint, ENDPOINTS } from "../model/rows.ts";
 import { syncEndpoint } from "./sync-endpoint.ts";
 import type { EndpointSummary, Progress, Shortfall, SyncDeps, SyncSettings } from "./walk-types.ts";
 import { settlePending, type SettleCounts } from "./settle-pending.ts";
@@ -76,7 +76,7 @@ export async function createSyncDeps(args: {
   };
 }
 
-export async function syncAll(args: {
+type SyncAllArgs = {
   config: Config;
   warehouse: Warehouse;
   client: TronscanClient;
@@ -87,93 +87,29 @@ export async function syncAll(args: {
   command?: string;
   /** Only these wallets' streams are synced (hybrid operation: those still backfilling); all are registered. */
   syncWallets?: readonly string[];
-}): Promise<RunSummary> {
-  const { config, warehouse, client, logger } = args;
-  const only = args.syncWallets && new Set(args.syncWallets);
+};
+
+/** What the streams of one run have done so far. */
+type RunState = {
+  endpoints: EndpointSummary[];
+  errors: RunSummary["errors"];
+  rescaled: number;
+  settled: SettleCounts | null;
+};
+
+export async function syncAll(args: SyncAllArgs): Promise<RunSummary> {
+  const { warehouse, client } = args;
   const started = Date.now();
   const nowMs = args.nowMs ?? started;
   const runId = newRunId(started);
-  const log = logger.child({ run_id: runId });
+  const log = args.logger.child({ run_id: runId });
   await warehouse.recordRun({ runId, command: args.command ?? "run", startedAtMs: started, status: "running" });
-  const statsBefore = {
-    retries: client.stats.retries,
-    throttled: client.stats.throttled,
-    throttledMs: client.stats.throttledMs,
-  };
-  const endpoints: EndpointSummary[] = [];
-  const errors: RunSummary["errors"] = [];
-  let rescaled = 0;
-  let settled: SettleCounts | null = null;
+  const statsBefore = { ...client.stats };
+  const state: RunState = { endpoints: [], errors: [], rescaled: 0, settled: null };
   try {
-    await warehouse.setWallets(config.wallets.map((w) => ({ address: w.address, label: w.label })));
-    const deps = await createSyncDeps({
-      config,
-      warehouse,
-      client,
-      runId,
-      nowMs,
-      signal: args.signal,
-      onProgress: args.onProgress,
-      logger: log,
-    });
-    const limit = pLimit(config.source.concurrency);
-    await Promise.all(
-      config.wallets
-        .filter((w) => !only || only.has(w.address))
-        .flatMap((w) =>
-          ENDPOINTS.map((ep) =>
-            limit(async () => {
-              const t0 = Date.now();
-              try {
-                const s = await syncEndpoint(deps, w.address, ep);
-                endpoints.push(s);
-                log.info({
-                  msg: "Synced wallet endpoint",
-                  wallet: w.address,
-                  label: w.label,
-                  endpoint: ep,
-                  mode: s.mode,
-                  pages: s.pages,
-                  requests: s.requests,
-                  new_transfers: s.transfersNew,
-                  new_transactions: s.transactionsNew,
-                  updated: s.transfersUpdated + s.transactionsUpdated,
-                  quarantined: s.quarantined,
-                  shortfalls: s.shortfalls.length,
-                  duration: Date.now() - t0,
-                });
-              } catch (e) {
-                if (args.signal?.aborted) throw e;
-                const error = (e as Error).message;
-                errors.push({
-                  wallet: w.address,
-                  endpoint: ep,
-                  error,
-                  exitCode: e instanceof BaseError ? e.exitCode : 1,
-                });
-                log.error({
-                  msg: "Failed wallet endpoint",
-                  wallet: w.address,
-                  endpoint: ep,
-                  error,
-                  duration: Date.now() - t0,
-                });
-              }
-            }),
-          ),
-        ),
-    );
-    settled = await settlePending({
-      warehouse,
-      client,
-      nowMs,
-      pendingMaxAgeMs: deps.settings.pendingMaxAgeMs,
-      signal: args.signal,
-    });
-    if (settled.checked) log.info({ msg: "Settled old unconfirmed transactions", ...settled });
-    rescaled = await warehouse.rescaleTransfers();
+    await syncStreams(args, state, runId, nowMs, log);
   } catch (e) {
-    errors.push({
+    state.errors.push({
       wallet: "*",
       endpoint: "*",
       error: args.signal?.aborted
@@ -182,15 +118,112 @@ export async function syncAll(args: {
       exitCode: e instanceof BaseError ? e.exitCode : 1,
     });
   }
-  const sum = (f: (s: EndpointSummary) => number) => endpoints.reduce((a, s) => a + f(s), 0);
-  const summary: RunSummary = {
+  const summary = runSummary(state, runId, started, args.signal?.aborted === true, client, statsBefore);
+  await warehouse.recordRun({
     runId,
-    status: args.signal?.aborted ? "interrupted" : errors.length ? "failed" : "success",
+    command: args.command ?? "run",
+    startedAtMs: started,
+    endedAtMs: Date.now(),
+    status: summary.status,
+    error: state.errors.length ? state.errors.map((e) => `${e.wallet} ${e.endpoint}: ${e.error}`).join("\n") : null,
+    counts: {
+      ...summary.totals,
+      endpoints: state.endpoints.length,
+      shortfalls: summary.shortfalls.length,
+      settled: state.settled,
+    },
+  });
+  log.info({
+    msg: "Finished run",
+    status: summary.status,
+    ...summary.totals,
+    errors: state.errors.length,
+    duration: summary.durationMs,
+  });
+  return summary;
+}
+
+/** The wallets registered, every stream walked under one concurrency limit, old pending rows settled, rescaling. */
+async function syncStreams(args: SyncAllArgs, state: RunState, runId: string, nowMs: number, log: Logger) {
+  const { config, warehouse, client } = args;
+  const only = args.syncWallets && new Set(args.syncWallets);
+  await warehouse.setWallets(config.wallets.map((w) => ({ address: w.address, label: w.label })));
+  const deps = await createSyncDeps({
+    config,
+    warehouse,
+    client,
+    runId,
+    nowMs,
+    signal: args.signal,
+    onProgress: args.onProgress,
+    logger: log,
+  });
+  const limit = pLimit(config.source.concurrency);
+  await Promise.all(
+    config.wallets
+      .filter((w) => !only || only.has(w.address))
+      .flatMap((w) => ENDPOINTS.map((ep) => limit(() => syncStream(deps, w, ep, state, log, args.signal)))),
+  );
+  const { pendingMaxAgeMs } = deps.settings;
+  state.settled = await settlePending({ warehouse, client, nowMs, pendingMaxAgeMs, signal: args.signal });
+  if (state.settled.checked) log.info({ msg: "Settled old unconfirmed transactions", ...state.settled });
+  state.rescaled = await warehouse.rescaleTransfers();
+}
+
+/** One stream of one wallet; its failure is recorded and the other streams go on (an interruption is not). */
+async function syncStream(
+  deps: SyncDeps,
+  w: { address: string; label?: string | null },
+  ep: Endpoint,
+  state: RunState,
+  log: Logger,
+  signal?: AbortSignal,
+) {
+  const t0 = Date.now();
+  try {
+    const s = await syncEndpoint(deps, w.address, ep);
+    state.endpoints.push(s);
+    log.info({
+      msg: "Synced wallet endpoint",
+      wallet: w.address,
+      label: w.label,
+      endpoint: ep,
+      mode: s.mode,
+      pages: s.pages,
+      requests: s.requests,
+      new_transfers: s.transfersNew,
+      new_transactions: s.transactionsNew,
+      updated: s.transfersUpdated + s.transactionsUpdated,
+      quarantined: s.quarantined,
+      shortfalls: s.shortfalls.length,
+      duration: Date.now() - t0,
+    });
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    const error = (e as Error).message;
+    state.errors.push({ wallet: w.address, endpoint: ep, error, exitCode: e instanceof BaseError ? e.exitCode : 1 });
+    log.error({ msg: "Failed wallet endpoint", wallet: w.address, endpoint: ep, error, duration: Date.now() - t0 });
+  }
+}
+
+function runSummary(
+  state: RunState,
+  runId: string,
+  started: number,
+  aborted: boolean,
+  client: TronscanClient,
+  before: TronscanClient["stats"],
+): RunSummary {
+  const { endpoints, errors } = state;
+  const sum = (f: (s: EndpointSummary) => number) => endpoints.reduce((a, s) => a + f(s), 0);
+  return {
+    runId,
+    status: aborted ? "interrupted" : errors.length ? "failed" : "success",
     durationMs: Date.now() - started,
     endpoints,
     errors,
     shortfalls: endpoints.flatMap((e) => e.shortfalls.map((s) => ({ ...s, wallet: e.wallet, endpoint: e.endpoint }))),
-    settled,
+    settled: state.settled,
     totals: {
       requests: sum((s) => s.requests),
       pages: sum((s) => s.pages),
@@ -198,27 +231,10 @@ export async function syncAll(args: {
       transfersNew: sum((s) => s.transfersNew),
       updated: sum((s) => s.transfersUpdated + s.transactionsUpdated),
       quarantined: sum((s) => s.quarantined),
-      retries: client.stats.retries - statsBefore.retries,
-      throttled: client.stats.throttled - statsBefore.throttled,
-      throttledMs: Math.round(client.stats.throttledMs - statsBefore.throttledMs),
-      rescaled,
+      retries: client.stats.retries - before.retries,
+      throttled: client.stats.throttled - before.throttled,
+      throttledMs: Math.round(client.stats.throttledMs - before.throttledMs),
+      rescaled: state.rescaled,
     },
   };
-  await warehouse.recordRun({
-    runId,
-    command: args.command ?? "run",
-    startedAtMs: started,
-    endedAtMs: Date.now(),
-    status: summary.status,
-    error: errors.length ? errors.map((e) => `${e.wallet} ${e.endpoint}: ${e.error}`).join("\n") : null,
-    counts: { ...summary.totals, endpoints: endpoints.length, shortfalls: summary.shortfalls.length, settled },
-  });
-  log.info({
-    msg: "Finished run",
-    status: summary.status,
-    ...summary.totals,
-    errors: errors.length,
-    duration: summary.durationMs,
-  });
-  return summary;
 }

@@ -117,7 +117,7 @@ export async function verify(args: Args): Promise<VerifySummary> {
     }
   }
   await saveVerdicts(deps.warehouse, out.days, deps.nowMs);
-  const spans = await blockSpans((q, p) => deps.warehouse.query(q, p));
+  const spans = await blockSpans((q) => deps.warehouse.query(q));
   for (const d of out.days) d.rowsFrom = rowsFrom(spans.get(d.wallet), d.dayMs);
   return out;
 }

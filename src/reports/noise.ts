@@ -31,8 +31,11 @@ export async function noiseReport(w: Warehouse): Promise<NoiseReport> {
     ),
   );
   const perWallet = await w.query<{ wallet: string; days: string }>(
-    sql`SELECT wallet, count(DISTINCT ${day("timestamp_ms")}) AS days FROM wallet_activity
+    labelled(
+      "report.noise_wallet_days",
+      sql`SELECT wallet, count(DISTINCT ${day("timestamp_ms")}) AS days FROM wallet_activity
       WHERE status = 'success' GROUP BY wallet ORDER BY wallet`,
+    ),
   );
   const byType: Record<string, Record<string, number>> = {};
   const perWalletDay = new Map<string, number>();

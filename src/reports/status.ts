@@ -81,21 +81,31 @@ export async function statusReport(w: Warehouse, nowMs: number, o: { runs: numbe
   const lags = await walletLags(w, nowMs);
   const lagOf = new Map(lags.map((l) => [l.wallet, l]));
   const wallets = o.walletCounts ? await w.query<Row>(WALLETS) : [];
-  const [q] = await w.query<{ n: string }>("SELECT count(*) AS n FROM quarantine");
-  const quarantine = await w.query<Row>("SELECT * FROM quarantine ORDER BY observed_at DESC LIMIT 20");
+  const [q] = await w.query<{ n: string }>(labelled("report.quarantined", sql`SELECT count(*) AS n FROM quarantine`));
+  const quarantine = await w.query<Row>(
+    labelled("report.quarantine", sql`SELECT * FROM quarantine ORDER BY observed_at DESC LIMIT 20`),
+  );
   const health = await w.query<Row>(
-    `SELECT alert_id, rule_name, wallet, value, threshold, status, first_seen_ms FROM alerts
+    labelled(
+      "report.health_alerts",
+      sql`SELECT alert_id, rule_name, wallet, value, threshold, status, first_seen_ms FROM alerts
       WHERE kind = 'health' ORDER BY CASE WHEN status = 'resolved' THEN 1 ELSE 0 END, first_seen_ms DESC LIMIT 100`,
+    ),
   );
   const [v] = await w.query<Row>(VERIFY);
   // the block source: where its cursor stands, and its lag behind the solidified head at its last follow
   const cursor = await w.getBlockCursor(NODE_SOURCE);
   const tip = await w.getBlockCursor(TIP_SOURCE);
   const [coverage] = cursor
-    ? await w.query<{ first: string | null }>("SELECT min(from_block) AS first FROM node_coverage")
+    ? await w.query<{ first: string | null }>(
+        labelled("report.coverage_from", sql`SELECT min(from_block) AS first FROM node_coverage`),
+      )
     : [{ first: null }];
   const [lastFollow] = await w.query<Row>(
-    "SELECT counts FROM runs WHERE command = 'follow' AND status = 'success' ORDER BY started_at DESC LIMIT 1",
+    labelled(
+      "report.last_follow",
+      sql`SELECT counts FROM runs WHERE command = 'follow' AND status = 'success' ORDER BY started_at DESC LIMIT 1`,
+    ),
   );
   const followed = lastFollow ? (jsonValue<Record<string, number>>(lastFollow.counts) ?? {}) : {};
   return {

@@ -1,7 +1,7 @@
 // Rules and alerts in the warehouse: config rules synced to alert_thresholds; alerts read and written.
 import type { Config } from "../config/schema.ts";
-import { and, raw, sql } from "../warehouse/sql.ts";
-import type { Warehouse } from "../warehouse/types.ts";
+import { and, labelled, list, prepared, raw, sql } from "../warehouse/sql.ts";
+import type { Query, Warehouse } from "../warehouse/types.ts";
 import { UsageError } from "../internal/errors.ts";
 import type { Alert, AlertStatus, ThresholdRule } from "../model/alerts.ts";
 import type { Transition } from "./lifecycle.ts";
@@ -39,33 +39,32 @@ export async function saveRules(w: Warehouse, rules: ThresholdRule[]): Promise<v
   await w.transaction(async (q) => {
     if (rules.length) {
       const now = sqlNow();
+      const params = rules.flatMap((r) => [
+        r.name,
+        r.kind,
+        r.periodDays,
+        r.threshold,
+        r.kind === "volume" ? r.tokenId : null,
+        r.direction,
+        r.wallets ? JSON.stringify(r.wallets) : null,
+        r.enabled,
+        now,
+      ]);
+      const upsert = w.dialect.upsertSql("alert_thresholds", RULE_COLUMNS, ["rule_name"], rules.length);
+      await q(labelled("rules.save", prepared(upsert, params)));
+      const names = rules.map((r) => r.name);
       await q(
-        w.dialect.upsertSql("alert_thresholds", RULE_COLUMNS, ["rule_name"], rules.length),
-        rules.flatMap((r) => [
-          r.name,
-          r.kind,
-          r.periodDays,
-          r.threshold,
-          r.kind === "volume" ? r.tokenId : null,
-          r.direction,
-          r.wallets ? JSON.stringify(r.wallets) : null,
-          r.enabled,
-          now,
-        ]),
-      );
-      await q(
-        `DELETE FROM alert_thresholds WHERE rule_name NOT IN (${rules.map(() => "?").join(", ")})`,
-        rules.map((r) => r.name),
+        labelled("rules.remove_others", sql`DELETE FROM alert_thresholds WHERE rule_name NOT IN (${list(names)})`),
       );
     } else {
-      await q("DELETE FROM alert_thresholds");
+      await q(labelled("rules.remove_all", sql`DELETE FROM alert_thresholds`));
     }
   });
 }
 
 export async function loadRules(w: Warehouse): Promise<ThresholdRule[]> {
   const rows = await w.query<Record<string, string | number | boolean | null>>(
-    "SELECT * FROM alert_thresholds ORDER BY rule_name",
+    labelled("rules.load", sql`SELECT * FROM alert_thresholds ORDER BY rule_name`),
   );
   return rows.map((r) => ({
     name: String(r.rule_name),
@@ -147,7 +146,7 @@ export async function loadAlerts(w: Warehouse, f: AlertFilter = {}): Promise<Ale
     ...(f.unexported ? [raw("version > exported_version")] : []),
   ]);
   const rows = await w.query<Record<string, unknown>>(
-    sql`SELECT * FROM alerts WHERE ${where} ORDER BY last_seen_ms DESC, alert_id`,
+    labelled("alerts.load", sql`SELECT * FROM alerts WHERE ${where} ORDER BY last_seen_ms DESC, alert_id`),
   );
   return rows.map(alertFromRow);
 }
@@ -155,11 +154,13 @@ export async function loadAlerts(w: Warehouse, f: AlertFilter = {}): Promise<Ale
 /** Alerts opened or resolved at or after `sinceMs`, oldest first (what notifications tell). */
 export const alertsChangedSince = (w: Warehouse, sinceMs: number) =>
   w.query<Record<string, unknown>>(
-    sql`SELECT * FROM alerts WHERE first_seen_ms >= ${sinceMs} OR resolved_at_ms >= ${sinceMs}
+    labelled(
+      "alerts.changed_since",
+      sql`SELECT * FROM alerts WHERE first_seen_ms >= ${sinceMs} OR resolved_at_ms >= ${sinceMs}
       ORDER BY first_seen_ms, alert_id`,
+    ),
   );
 
-type Q = (sql: string, params?: unknown[]) => Promise<unknown[]>;
 /** One alert as bound parameters, in ALERT_COLUMNS order. */
 const alertParams = (a: Alert, now: string) => [
   a.alertId,
@@ -183,19 +184,24 @@ const alertParams = (a: Alert, now: string) => [
   now,
 ];
 /** Writes whole alert rows, 200 a statement, with `statement(rowCount)` (an upsert or an insert-if-missing). */
-async function writeAlerts(q: Q, alerts: Alert[], statement: (rows: number) => string): Promise<void> {
+async function writeAlerts(q: Query, alerts: Alert[], statement: (rows: number) => string): Promise<void> {
   const now = sqlNow();
   for (let i = 0; i < alerts.length; i += 200) {
     const chunk = alerts.slice(i, i + 200);
     await q(
-      statement(chunk.length),
-      chunk.flatMap((a) => alertParams(a, now)),
+      labelled(
+        "alerts.write",
+        prepared(
+          statement(chunk.length),
+          chunk.flatMap((a) => alertParams(a, now)),
+        ),
+      ),
     );
   }
 }
 
 /** Whole alert rows, inserted or replaced (tests and tools; evaluation uses saveTransitions). */
-export const saveAlerts = (q: Q, w: Warehouse, alerts: Alert[]): Promise<void> =>
+export const saveAlerts = (q: Query, w: Warehouse, alerts: Alert[]): Promise<void> =>
   writeAlerts(q, alerts, (n) => w.dialect.upsertSql("alerts", ALERT_COLUMNS, ["alert_id"], n));
 
 /**
@@ -205,32 +211,39 @@ export const saveAlerts = (q: Q, w: Warehouse, alerts: Alert[]): Promise<void> =
  * and last-seen time (not its status, note or actor); an auto-resolution applies only while the alert is still
  * active, and appends its reason to the note as it stands then.
  */
-export async function saveTransitions(q: Q, w: Warehouse, transitions: Transition[]): Promise<void> {
+export async function saveTransitions(q: Query, w: Warehouse, transitions: Transition[]): Promise<void> {
   const now = sqlNow();
   const opened = transitions.filter((t) => t.change === "opened").map((t) => t.alert);
   await writeAlerts(q, opened, (n) => w.dialect.insertMissingSql("alerts", ALERT_COLUMNS, ["alert_id"], n));
-  const active = "status IN ('open', 'acknowledged')";
+  const active = raw("status IN ('open', 'acknowledged')");
   for (const t of transitions) {
     const a = t.alert;
     if (t.change === "changed") {
       await q(
-        `UPDATE alerts SET value = ?, threshold = ?, last_seen_ms = ?, version = version + 1, updated_at = ? WHERE
-          alert_id = ? AND ${active}`,
-        [a.value, a.threshold, a.lastSeenMs, now, a.alertId],
+        labelled(
+          "alerts.changed",
+          sql`UPDATE alerts SET value = ${a.value}, threshold = ${a.threshold}, last_seen_ms = ${a.lastSeenMs},
+            version = version + 1, updated_at = ${now} WHERE alert_id = ${a.alertId} AND ${active}`,
+        ),
       );
     } else if (t.change === "seen") {
-      await q(`UPDATE alerts SET last_seen_ms = ?, updated_at = ? WHERE alert_id = ? AND ${active}`, [
-        a.lastSeenMs,
-        now,
-        a.alertId,
-      ]);
+      await q(
+        labelled(
+          "alerts.seen",
+          sql`UPDATE alerts SET last_seen_ms = ${a.lastSeenMs}, updated_at = ${now}
+            WHERE alert_id = ${a.alertId} AND ${active}`,
+        ),
+      );
     } else if (t.change === "resolved") {
       const reason = (a.note ?? "").split(" | ").at(-1) ?? "";
       await q(
-        `UPDATE alerts SET status = 'resolved', resolved_at_ms = ?, version = version + 1, updated_at = ?,
-          note = CASE WHEN note IS NULL THEN ? ELSE note || ' | ' || ? END, acted_by = COALESCE(acted_by, 'tronmon')
-        WHERE alert_id = ? AND ${active}`,
-        [a.resolvedAtMs, now, reason, reason, a.alertId],
+        labelled(
+          "alerts.resolved",
+          sql`UPDATE alerts SET status = 'resolved', resolved_at_ms = ${a.resolvedAtMs}, version = version + 1,
+            updated_at = ${now}, note = CASE WHEN note IS NULL THEN ${reason} ELSE note || ' | ' || ${reason} END,
+            acted_by = COALESCE(acted_by, 'tronmon')
+          WHERE alert_id = ${a.alertId} AND ${active}`,
+        ),
       );
     }
   }
@@ -256,9 +269,12 @@ export async function actOnAlert(
   await w.transaction(async (q) => {
     // only over the state read: a resolution (by evaluation or another person) in between is not undone
     await q(
-      `UPDATE alerts SET status = ?, note = ?, acted_by = ?, resolved_at_ms = ?, version = version + 1, updated_at =
-        ? WHERE alert_id = ? AND status = ?`,
-      [updated.status, updated.note, updated.actedBy, updated.resolvedAtMs, sqlNow(), a.id, alert.status],
+      labelled(
+        "alerts.act",
+        sql`UPDATE alerts SET status = ${updated.status}, note = ${updated.note}, acted_by = ${updated.actedBy},
+          resolved_at_ms = ${updated.resolvedAtMs}, version = version + 1, updated_at = ${sqlNow()}
+        WHERE alert_id = ${a.id} AND status = ${alert.status}`,
+      ),
     );
   });
   const [after] = await loadAlerts(w, { id: a.id });
@@ -272,5 +288,8 @@ export async function actOnAlert(
 /** Open alerts per rule (the demo's summary). */
 export const openAlertCounts = (w: Warehouse) =>
   w.query<Record<string, string>>(
-    "SELECT rule_name AS rule, count(*) AS open_alerts FROM alerts WHERE status = 'open' GROUP BY rule_name ORDER BY rule",
+    labelled(
+      "alerts.open_counts",
+      sql`SELECT rule_name AS rule, count(*) AS open_alerts FROM alerts WHERE status = 'open' GROUP BY rule_name ORDER BY rule`,
+    ),
   );

@@ -6,6 +6,7 @@ import { formatUnits, parseUnits } from "../model/amount.ts";
 import { wellKnownToken } from "../model/tokens.ts";
 import { InputError } from "../internal/errors.ts";
 import { rulesSql } from "./rule-query.ts";
+import { labelled, sql } from "../warehouse/sql.ts";
 import { applyEvaluation, type RuleInfo } from "./lifecycle.ts";
 import { loadAlerts, loadRules, saveTransitions } from "./alert-store.ts";
 import type { Breach, ThresholdRule } from "../model/alerts.ts";
@@ -29,7 +30,7 @@ export async function ruleInfos(
   const tokens = new Map(
     (
       await w.query<{ token_id: string; decimals: number | null; symbol: string | null }>(
-        "SELECT token_id, decimals, symbol FROM tokens",
+        labelled("rules.tokens", sql`SELECT token_id, decimals, symbol FROM tokens`),
       )
     ).map((t) => [t.token_id, t]),
   );
@@ -125,11 +126,12 @@ export async function exportPendingAlerts(w: Warehouse, outDir: string, nowMs: n
   );
   await w.transaction(async (q) => {
     for (const a of pending)
-      await q("UPDATE alerts SET exported_version = ? WHERE alert_id = ? AND version = ?", [
-        a.version,
-        a.alertId,
-        a.version,
-      ]);
+      await q(
+        labelled(
+          "alerts.mark_exported",
+          sql`UPDATE alerts SET exported_version = ${a.version} WHERE alert_id = ${a.alertId} AND version = ${a.version}`,
+        ),
+      );
   });
   return file;
 }

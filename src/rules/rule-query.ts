@@ -3,11 +3,11 @@
 // or the exact raw sum of one token). Thresholds are compared in TypeScript, exactly.
 // Every value is a bound parameter (the sql tag puts each where it appears).
 import { DAY_MS, SUMMABLE, utcDay } from "../model/time.ts";
-import { and, join, labelled, list, raw, type Sql, sql } from "../warehouse/sql.ts";
+import { and, join, type Labelled, labelled, list, raw, type Sql, sql } from "../warehouse/sql.ts";
 import type { ThresholdRule } from "../model/alerts.ts";
 import { edgeActivity } from "../warehouse/activity/rollup.ts";
 
-export type RuleQuery = { query: Sql; columns: string[] };
+export type RuleQuery = { query: Labelled; columns: string[] };
 
 const onlyWallets = (r: ThresholdRule): Sql[] => (r.wallets?.length ? [sql`wallet IN (${list(r.wallets)})`] : []);
 

@@ -7,108 +7,65 @@ import type { CycleResult } from "../pipeline/cycle.ts";
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
+type Labels = readonly string[];
+const counter = (registry: Registry, name: string, help: string, labelNames: Labels = []) =>
+  new Counter({ name, help, labelNames, registers: [registry] });
+const gauge = (registry: Registry, name: string, help: string, labelNames: Labels = []) =>
+  new Gauge({ name, help, labelNames, registers: [registry] });
+const histogram = (registry: Registry, name: string, help: string, buckets: number[], labelNames: Labels = []) =>
+  new Histogram({ name, help, labelNames, buckets, registers: [registry] });
+
+/** The instruments, one line each: name, help, labels. */
+function instruments(r: Registry) {
+  return {
+    registry: r,
+    cycleDuration: histogram(
+      r,
+      "tronmon_cycle_duration_seconds",
+      "Duration of a full cycle",
+      [1, 5, 15, 30, 60, 120, 300, 600, 1200],
+    ),
+    queries: histogram(
+      r,
+      "tronmon_query_seconds",
+      "Duration of the labelled warehouse queries (rules, detectors, reports, dashboard), by label and outcome",
+      [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60],
+      ["query", "result"],
+    ),
+    cycles: counter(r, "tronmon_cycles_total", "Cycles by outcome", ["status"]),
+    rows: counter(r, "tronmon_rows_loaded_total", "Rows loaded (new or updated)", ["table"]),
+    requests: counter(r, "tronmon_tronscan_requests_total", "TronScan answers by endpoint and HTTP status", [
+      "endpoint",
+      "status",
+    ]),
+    retries: counter(r, "tronmon_tronscan_retries_total", "Retried TronScan requests"),
+    throttled: counter(r, "tronmon_tronscan_throttled_total", "Answers that throttled us (429/403)"),
+    throttledSeconds: counter(r, "tronmon_tronscan_throttled_seconds_total", "Time TronScan made us wait"),
+    quarantined: counter(r, "tronmon_quarantined_records_total", "Malformed API records quarantined"),
+    alertsOpened: counter(r, "tronmon_alerts_opened_total", "Rule alerts opened"),
+    healthOpened: counter(r, "tronmon_health_alerts_opened_total", "Health alerts opened"),
+    anomalies: counter(r, "tronmon_anomalies_found_total", "Anomalies found by type", ["type"]),
+    notifications: counter(r, "tronmon_notifications_total", "Notification attempts by result", ["result"]),
+    lag: gauge(r, "tronmon_wallet_lag_seconds", "How far behind now each wallet's complete data is", ["wallet"]),
+    blockLag: gauge(
+      r,
+      "tronmon_block_lag_seconds",
+      "How far the block follower's cursor is behind the node's solidified head",
+    ),
+    blocks: counter(
+      r,
+      "tronmon_blocks_followed_total",
+      "Blocks followed (solidified, and unconfirmed ones of the fast lane)",
+      ["lane"],
+    ),
+    lastCycle: gauge(r, "tronmon_last_cycle_timestamp_seconds", "End of the last cycle", ["status"]),
+  };
+}
+
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "tronmon_process_" });
-  const m = {
-    registry,
-    cycleDuration: new Histogram({
-      name: "tronmon_cycle_duration_seconds",
-      help: "Duration of a full cycle",
-      buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1200],
-      registers: [registry],
-    }),
-    queries: new Histogram({
-      name: "tronmon_query_seconds",
-      help: "Duration of the labelled warehouse queries (rules, detectors, reports, dashboard), by label and outcome",
-      labelNames: ["query", "result"],
-      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60],
-      registers: [registry],
-    }),
-    cycles: new Counter({
-      name: "tronmon_cycles_total",
-      help: "Cycles by outcome",
-      labelNames: ["status"],
-      registers: [registry],
-    }),
-    rows: new Counter({
-      name: "tronmon_rows_loaded_total",
-      help: "Rows loaded (new or updated)",
-      labelNames: ["table"],
-      registers: [registry],
-    }),
-    requests: new Counter({
-      name: "tronmon_tronscan_requests_total",
-      help: "TronScan answers by endpoint and HTTP status",
-      labelNames: ["endpoint", "status"],
-      registers: [registry],
-    }),
-    retries: new Counter({
-      name: "tronmon_tronscan_retries_total",
-      help: "Retried TronScan requests",
-      registers: [registry],
-    }),
-    throttled: new Counter({
-      name: "tronmon_tronscan_throttled_total",
-      help: "Answers that throttled us (429/403)",
-      registers: [registry],
-    }),
-    throttledSeconds: new Counter({
-      name: "tronmon_tronscan_throttled_seconds_total",
-      help: "Time TronScan made us wait",
-      registers: [registry],
-    }),
-    quarantined: new Counter({
-      name: "tronmon_quarantined_records_total",
-      help: "Malformed API records quarantined",
-      registers: [registry],
-    }),
-    alertsOpened: new Counter({
-      name: "tronmon_alerts_opened_total",
-      help: "Rule alerts opened",
-      registers: [registry],
-    }),
-    healthOpened: new Counter({
-      name: "tronmon_health_alerts_opened_total",
-      help: "Health alerts opened",
-      registers: [registry],
-    }),
-    anomalies: new Counter({
-      name: "tronmon_anomalies_found_total",
-      help: "Anomalies found by type",
-      labelNames: ["type"],
-      registers: [registry],
-    }),
-    notifications: new Counter({
-      name: "tronmon_notifications_total",
-      help: "Notification attempts by result",
-      labelNames: ["result"],
-      registers: [registry],
-    }),
-    lag: new Gauge({
-      name: "tronmon_wallet_lag_seconds",
-      help: "How far behind now each wallet's complete data is",
-      labelNames: ["wallet"],
-      registers: [registry],
-    }),
-    blockLag: new Gauge({
-      name: "tronmon_block_lag_seconds",
-      help: "How far the block follower's cursor is behind the node's solidified head",
-      registers: [registry],
-    }),
-    blocks: new Counter({
-      name: "tronmon_blocks_followed_total",
-      help: "Blocks followed (solidified, and unconfirmed ones of the fast lane)",
-      labelNames: ["lane"],
-      registers: [registry],
-    }),
-    lastCycle: new Gauge({
-      name: "tronmon_last_cycle_timestamp_seconds",
-      help: "End of the last cycle",
-      labelNames: ["status"],
-      registers: [registry],
-    }),
-  };
+  const m = instruments(registry);
   return {
     ...m,
     observeCycle(r: CycleResult, lags: { wallet: string; lagMinutes: number | null }[]) {

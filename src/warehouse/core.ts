@@ -4,7 +4,7 @@
 // This file wires the session (one queue, the staging tables, query listeners); the work is in load.ts
 // (one load's transaction), upkeep.ts (migrations, rescaling, wallets, runs) and state-reads.ts.
 import type { Driver, Exec, Row } from "./driver.ts";
-import type { Sql } from "./sql.ts";
+import type { Labelled } from "./sql.ts";
 import type { Warehouse } from "./types.ts";
 import { loadBatch, type LoadSession } from "./load.ts";
 import { migrate, recordRun, rescaleTransfers, setWallets } from "./upkeep.ts";
@@ -17,12 +17,11 @@ const STAGE_TABLES = [STAGE_TRANSACTIONS, STAGE_TRANSFERS, STAGE_OBSERVATIONS, S
 
 export type QueryListener = (label: string, ms: number, ok: boolean) => void;
 
-/** Runs SQL text or an Sql value; a labelled query is timed for the listeners, and its errors say which it was. */
-async function statement(run: Exec, q: string | Sql, params: unknown[], listeners: QueryListener[]): Promise<Row[]> {
-  if (typeof q === "string") return run(q, params);
+/** Runs a labelled query: timed for the listeners, and its errors say which query it was. */
+async function statement(run: Exec, q: Labelled, listeners: QueryListener[]): Promise<Row[]> {
   const t0 = performance.now();
   const done = (ok: boolean) => {
-    if (q.label) for (const l of listeners) l(q.label, performance.now() - t0, ok);
+    for (const l of listeners) l(q.label, performance.now() - t0, ok);
   };
   try {
     const rows = await run(q.text, [...q.params]);
@@ -30,7 +29,7 @@ async function statement(run: Exec, q: string | Sql, params: unknown[], listener
     return rows;
   } catch (e) {
     done(false);
-    if (q.label && e instanceof Error) e.message = `${q.label}: ${e.message}`;
+    if (e instanceof Error) e.message = `${q.label}: ${e.message}`;
     throw e;
   }
 }
@@ -86,12 +85,8 @@ export function createWarehouse(driver: Driver): Warehouse {
     rescaleTransfers: () => serial(() => rescaleTransfers(driver, ensureStage)),
     setWallets: (wallets) => serial(() => driver.transaction((tx) => setWallets(driver, tx, wallets))),
     recordRun: (r) => serial(() => recordRun(driver, r)),
-    query: <T>(q: string | Sql, params: unknown[] = []) =>
-      serial(async () => (await statement(driver.run, q, params, listeners)) as T[]),
-    transaction: (fn) =>
-      serial(() =>
-        driver.transaction((tx) => fn((q, params = []) => statement(tx.run, q, params, listeners) as never)),
-      ),
+    query: <T>(q: Labelled) => serial(async () => (await statement(driver.run, q, listeners)) as T[]),
+    transaction: (fn) => serial(() => driver.transaction((tx) => fn((q) => statement(tx.run, q, listeners) as never))),
     close: () => serial(() => driver.close()),
     onQuery: (listener) => void listeners.push(listener),
   };

@@ -92,7 +92,7 @@ export async function loadBatch(s: LoadSession, tx: Tx, input: LoadInput): Promi
   if (batch.quarantined.length) counts.quarantined = await insertQuarantine(s.d, tx, batch, input.runId);
   if (input.cursors.length) await upsertCursors(s.d, tx, input.cursors);
   if (input.blockCursor) await upsertBlockCursor(s.d, tx, input.blockCursor);
-  if (input.coverage) await writeCoverage(tx.run, s.d, input.coverage);
+  if (input.coverage) await writeCoverage((q) => tx.run(q.text, [...q.params]), s.d, input.coverage);
   return counts;
 }
 

@@ -5,6 +5,7 @@ import { type Column as ModelColumn, TRANSACTION_COLUMNS, TRANSFER_COLUMNS, tabl
 import { allActivityDaysSql } from "./upsert.ts";
 import { walletActivity } from "./activity/wallet-side.ts";
 import { walletMetricsSql, walletTokenMetricsSql } from "./activity/metrics-sql.ts";
+import { raw } from "./sql.ts";
 
 type Column = [name: string, type: ColumnType, constraint?: string];
 /** primaryKey: enforced where given; the two large tables are kept unique by their MERGE instead (see upsert.ts). */
@@ -355,8 +356,8 @@ export const MIGRATIONS: Migration[] = [
     name: "rules and alerts: alert_thresholds, alerts, wallet_metrics, wallet_token_metrics, alert_rules_view",
     statements: (d) => [
       ...Object.values(RULE_TABLES).map((t) => createTableSql(d, t)),
-      `CREATE OR REPLACE VIEW wallet_metrics AS ${walletMetricsSql(d.nowMs())}`,
-      `CREATE OR REPLACE VIEW wallet_token_metrics AS ${walletTokenMetricsSql(d.nowMs())}`,
+      `CREATE OR REPLACE VIEW wallet_metrics AS ${walletMetricsSql(raw(d.nowMs())).text}`,
+      `CREATE OR REPLACE VIEW wallet_token_metrics AS ${walletTokenMetricsSql(raw(d.nowMs())).text}`,
       `CREATE OR REPLACE VIEW alert_rules_view AS
         SELECT rule_name AS rule, wallet, period_days AS period, value, threshold, status,
           ${d.msToTimestamp("last_seen_ms")} AS time, ${d.msToTimestamp("first_seen_ms")} AS first_seen, alert_id, token_id, direction

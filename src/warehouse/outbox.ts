@@ -1,6 +1,6 @@
 // The notification outbox's storage: per sink, what it has been told since when; one row per event and sink
 // with its delivery state. notify/delivery.ts decides what to queue and when to send.
-import { labelled, list, sql } from "./sql.ts";
+import { labelled, list, prepared, sql } from "./sql.ts";
 import type { Warehouse } from "./types.ts";
 
 const OUTBOX_COLUMNS = [
@@ -31,9 +31,10 @@ export type Attempt = {
 /** A sink's state; a sink seen for the first time starts at `sinceMs`. */
 export async function sinkState(w: Warehouse, sink: string, sinceMs: number) {
   const cols = ["sink", "since_ms", "scanned_to_ms"];
-  await w.query(w.dialect.insertMissingSql("notify_sinks", cols, ["sink"], 1), [sink, sinceMs, sinceMs]);
+  const insert = w.dialect.insertMissingSql("notify_sinks", cols, ["sink"], 1);
+  await w.query(labelled("outbox.add_sink", prepared(insert, [sink, sinceMs, sinceMs])));
   const [state] = await w.query<{ since_ms: string; scanned_to_ms: string }>(
-    sql`SELECT since_ms, scanned_to_ms FROM notify_sinks WHERE sink = ${sink}`,
+    labelled("outbox.sink", sql`SELECT since_ms, scanned_to_ms FROM notify_sinks WHERE sink = ${sink}`),
   );
   return { since: Number(state.since_ms), scanned: Number(state.scanned_to_ms) };
 }
@@ -51,27 +52,30 @@ export async function queueEvents(
     for (let i = 0; i < events.length; i += 200) {
       const chunk = events.slice(i, i + 200);
       const ids = chunk.map((e) => e.eventId);
-      const known = await q(sql`SELECT event_id FROM outbox WHERE sink = ${sink} AND event_id IN (${list(ids)})`);
-      const opts = { json: ["payload"] };
-      await q(
-        w.dialect.insertMissingSql("outbox", OUTBOX_COLUMNS, ["sink", "event_id"], chunk.length, opts),
-        chunk.flatMap((e) => [
-          sink,
-          e.eventId,
-          e.kind,
-          e.severity,
-          JSON.stringify(e.payload),
-          e.occurredMs,
-          "pending",
-          0,
-          nowMs,
-          null,
-          null,
-        ]),
+      const known = await q(
+        labelled("outbox.known", sql`SELECT event_id FROM outbox WHERE sink = ${sink} AND event_id IN (${list(ids)})`),
       );
+      const opts = { json: ["payload"] };
+      const insert = w.dialect.insertMissingSql("outbox", OUTBOX_COLUMNS, ["sink", "event_id"], chunk.length, opts);
+      const params = chunk.flatMap((e) => [
+        sink,
+        e.eventId,
+        e.kind,
+        e.severity,
+        JSON.stringify(e.payload),
+        e.occurredMs,
+        "pending",
+        0,
+        nowMs,
+        null,
+        null,
+      ]);
+      await q(labelled("outbox.queue", prepared(insert, params)));
       queued += chunk.length - known.length;
     }
-    await q(sql`UPDATE notify_sinks SET scanned_to_ms = ${scannedToMs} WHERE sink = ${sink}`);
+    await q(
+      labelled("outbox.scanned", sql`UPDATE notify_sinks SET scanned_to_ms = ${scannedToMs} WHERE sink = ${sink}`),
+    );
   });
   return queued;
 }
@@ -79,8 +83,11 @@ export async function queueEvents(
 /** Rows due for delivery now, oldest first. */
 export const dueRows = (w: Warehouse, nowMs: number) =>
   w.query<Due>(
-    sql`SELECT sink, event_id, payload, attempts FROM outbox WHERE status = 'pending' AND next_attempt_ms <= ${nowMs}
+    labelled(
+      "outbox.due",
+      sql`SELECT sink, event_id, payload, attempts FROM outbox WHERE status = 'pending' AND next_attempt_ms <= ${nowMs}
       ORDER BY created_ms, event_id`,
+    ),
   );
 
 /** What each delivery attempt did: delivered, or pending again at `retryAtMs`, or given up. */
@@ -88,12 +95,22 @@ export async function recordAttempts(w: Warehouse, attempts: (Attempt & { retryA
   await w.transaction(async (q) => {
     for (const r of attempts) {
       if (r.ok)
-        await q(sql`UPDATE outbox SET status = 'delivered', attempts = ${r.attempts}, delivered_ms = ${nowMs},
-          last_error = NULL WHERE sink = ${r.sink} AND event_id = ${r.eventId}`);
+        await q(
+          labelled(
+            "outbox.delivered",
+            sql`UPDATE outbox SET status = 'delivered', attempts = ${r.attempts}, delivered_ms = ${nowMs},
+          last_error = NULL WHERE sink = ${r.sink} AND event_id = ${r.eventId}`,
+          ),
+        );
       else
-        await q(sql`UPDATE outbox SET status = ${r.gaveUp ? "failed" : "pending"}, attempts = ${r.attempts},
+        await q(
+          labelled(
+            "outbox.failed",
+            sql`UPDATE outbox SET status = ${r.gaveUp ? "failed" : "pending"}, attempts = ${r.attempts},
           next_attempt_ms = ${r.retryAtMs}, last_error = ${r.error ?? null} WHERE sink = ${r.sink} AND event_id =
-            ${r.eventId}`);
+            ${r.eventId}`,
+          ),
+        );
     }
   });
 }
@@ -102,7 +119,10 @@ export async function recordAttempts(w: Warehouse, attempts: (Attempt & { retryA
 export async function nextDueMs(w: Warehouse, sinks: string[]): Promise<number | null> {
   if (!sinks.length) return null;
   const [r] = await w.query<{ ms: string | null }>(
-    sql`SELECT min(next_attempt_ms) AS ms FROM outbox WHERE status = 'pending' AND sink IN (${list(sinks)})`,
+    labelled(
+      "outbox.next_due",
+      sql`SELECT min(next_attempt_ms) AS ms FROM outbox WHERE status = 'pending' AND sink IN (${list(sinks)})`,
+    ),
   );
   return r?.ms === null || r?.ms === undefined ? null : Number(r.ms);
 }

@@ -1,6 +1,6 @@
 // Unconfirmed transactions past their age: which to look up, and their settled state written back.
 import { utcDay } from "../model/time.ts";
-import { labelled, sql } from "./sql.ts";
+import { labelled, prepared, raw, sql } from "./sql.ts";
 import type { Warehouse } from "./types.ts";
 
 /** The oldest unconfirmed (and not dropped) transactions from before `beforeMs`, by hash, at most `max`. */
@@ -25,18 +25,12 @@ export async function settle(
   tx: { hash: string; timestampMs: number },
   state: { status: string; confirmed: boolean },
 ): Promise<void> {
-  const now = w.dialect.now();
+  const now = raw(w.dialect.now());
+  const set = sql`status = ${state.status}, confirmed = ${state.confirmed}, updated_at = ${now}`;
   await w.transaction(async (q) => {
-    await q(`UPDATE transactions SET status = ?, confirmed = ?, updated_at = ${now} WHERE hash = ?`, [
-      state.status,
-      state.confirmed,
-      tx.hash,
-    ]);
-    await q(`UPDATE transfers SET status = ?, confirmed = ?, updated_at = ${now} WHERE transaction_id = ?`, [
-      state.status,
-      state.confirmed,
-      tx.hash,
-    ]);
-    await q(w.dialect.insertMissingSql("activity_days", ["day_ms"], ["day_ms"], 1), [utcDay(tx.timestampMs)]);
+    await q(labelled("pending.settle_transaction", sql`UPDATE transactions SET ${set} WHERE hash = ${tx.hash}`));
+    await q(labelled("pending.settle_transfers", sql`UPDATE transfers SET ${set} WHERE transaction_id = ${tx.hash}`));
+    const mark = w.dialect.insertMissingSql("activity_days", ["day_ms"], ["day_ms"], 1);
+    await q(labelled("pending.mark_day", prepared(mark, [utcDay(tx.timestampMs)])));
   });
 }

@@ -31,6 +31,16 @@ export function sql(strings: TemplateStringsArray, ...values: unknown[]): Sql {
   return make(text, params);
 }
 
+/**
+ * A statement the dialect wrote with `?` placeholders (an upsert, an insert-if-missing), with its values in order.
+ * The text is trusted like `raw`; the count of placeholders must match the values.
+ */
+export function prepared(text: string, params: readonly unknown[]): Sql {
+  const marks = text.split("?").length - 1;
+  if (marks !== params.length) throw new Error(`prepared: ${marks} placeholders for ${params.length} values`);
+  return make(text, params);
+}
+
 /** Trusted SQL text (an identifier, a dialect expression): inlined as it is. */
 export const raw = (text: string): Sql => make(text, []);
 
@@ -47,8 +57,10 @@ export function join(parts: readonly Sql[], separator = ", "): Sql {
 /** `?, ?, ?` for the values (an IN list); never empty: callers test for an empty list first. */
 export const list = (values: readonly unknown[]): Sql => join(values.map((v) => sql`${v}`));
 
-/** A query with a name: logs, metrics and errors say which one it was. */
-export const labelled = (label: string, q: Sql): Sql => make(q.text, q.params, label);
+/** A query with a name, the only kind the warehouse runs: logs, metrics and errors say which one it was. */
+export type Labelled = Sql & { readonly label: string };
+
+export const labelled = (label: string, q: Sql): Labelled => make(q.text, q.params, label) as Labelled;
 
 /** The conjunction of conditions (TRUE when there are none). */
 export const and = (conds: readonly Sql[]): Sql => (conds.length ? join(conds, " AND ") : raw("TRUE"));

@@ -2,7 +2,7 @@
 import type { Endpoint, NormalizedBatch, TokenRow } from "../model/rows.ts";
 
 import type { ColumnType } from "../model/columns.ts";
-import type { Sql } from "./sql.ts";
+import type { Labelled } from "./sql.ts";
 
 export type Dialect = {
   readonly name: "duckdb" | "snowflake";
@@ -49,8 +49,8 @@ export type WriteOptions = {
   keepWhenNull?: readonly string[];
 };
 
-/** A statement inside a transaction: text and parameters, or an Sql value. */
-export type Query = <R = Record<string, unknown>>(q: string | Sql, params?: unknown[]) => Promise<R[]>;
+/** A statement inside a transaction: a labelled Sql value (sql.ts). */
+export type Query = <R = Record<string, unknown>>(q: Labelled) => Promise<R[]>;
 
 /** Where a block follower stands: the last block processed (its rows loaded with it), by number and id. */
 export type BlockCursor = { source: string; number: number; blockId: string; timestampMs: number };
@@ -142,8 +142,8 @@ export type Warehouse = {
   rescaleTransfers(): Promise<number>;
   setWallets(wallets: { address: string; label?: string | null }[]): Promise<void>;
   recordRun(run: RunRecord): Promise<void>;
-  /** One statement: SQL text with positional parameters, or an Sql value (sql.ts) that carries its own. */
-  query<T = Record<string, unknown>>(q: string | Sql, params?: unknown[]): Promise<T[]>;
+  /** One statement: a labelled Sql value (sql.ts), its parameters its own; the label names it in logs and metrics. */
+  query<T = Record<string, unknown>>(q: Labelled): Promise<T[]>;
   /** Runs `fn` in one transaction; `q` queries inside it. */
   transaction<T>(fn: (q: Query) => Promise<T>): Promise<T>;
   close(): Promise<void>;

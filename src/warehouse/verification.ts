@@ -1,7 +1,7 @@
 // What `verify` reads and writes: stored units per wallet, stream and day, and the verdicts it keeps.
 import type { Endpoint } from "../model/rows.ts";
 import { utcDaySql } from "../model/time.ts";
-import { labelled, raw, sql } from "./sql.ts";
+import { labelled, prepared, raw, sql } from "./sql.ts";
 import type { Warehouse } from "./types.ts";
 
 export type DayVerdict = {
@@ -63,10 +63,9 @@ export async function saveVerdicts(w: Warehouse, days: DayVerdict[], nowMs: numb
   await w.transaction(async (q) => {
     for (let i = 0; i < days.length; i += 200) {
       const chunk = days.slice(i, i + 200);
-      await q(
-        w.dialect.upsertSql("verify_results", cols, ["wallet", "endpoint", "day_ms"], chunk.length),
-        chunk.flatMap((d) => [d.wallet, d.endpoint, d.dayMs, d.api, d.stored, d.verdict, nowMs]),
-      );
+      const upsert = w.dialect.upsertSql("verify_results", cols, ["wallet", "endpoint", "day_ms"], chunk.length);
+      const params = chunk.flatMap((d) => [d.wallet, d.endpoint, d.dayMs, d.api, d.stored, d.verdict, nowMs]);
+      await q(labelled("verify.save", prepared(upsert, params)));
     }
   });
 }
@@ -74,7 +73,10 @@ export async function saveVerdicts(w: Warehouse, days: DayVerdict[], nowMs: numb
 /** Days whose rows are still missing after repair, per wallet, as the last verify of each day left them. */
 export async function gapDays(w: Warehouse): Promise<Map<string, number>> {
   const rows = await w.query<{ wallet: string; n: string }>(
-    "SELECT wallet, count(*) AS n FROM verify_results WHERE verdict IN ('missing', 'still missing', 'unreliable') GROUP BY wallet",
+    labelled(
+      "verify.gap_days",
+      sql`SELECT wallet, count(*) AS n FROM verify_results WHERE verdict IN ('missing', 'still missing', 'unreliable') GROUP BY wallet`,
+    ),
   );
   return new Map(rows.map((r) => [r.wallet, Number(r.n)]));
 }

@@ -1,26 +1,34 @@
 // Reading the wallet metrics at a given time (`tronmon metrics`, the dashboard's wallet page).
-import { raw, type Sql, sql } from "../sql.ts";
+import { labelled, raw, type Sql, sql } from "../sql.ts";
 import type { Warehouse } from "../types.ts";
 import { walletMetricsSql, walletTokenMetricsSql } from "./metrics-sql.ts";
 
 type Row = Record<string, string | null>;
 
+/** A time in ms as an SQL literal (the metrics' "now"). */
+const msLiteral = (ms: number) => raw(String(Math.trunc(ms)));
+
 /** Per wallet and token metrics over the activity rows `rows` (an Sql value) at `nowMs`. */
 export function tokenMetricsOver(nowMs: number, rows: Sql): Sql {
-  const [before, after] = walletTokenMetricsSql(String(Math.trunc(nowMs)), "(\u0000)").split("\u0000");
-  return sql`${raw(before)}${rows}${raw(after)}`;
+  return walletTokenMetricsSql(msLiteral(nowMs), sql`(${rows})`);
 }
 
 /** The metrics of every watched wallet (or one) at `nowMs`: per wallet, and per wallet and token. */
 export async function walletMetrics(w: Warehouse, nowMs: number, wallet?: string) {
-  const now = String(Math.trunc(nowMs));
+  const now = msLiteral(nowMs);
   const wallets = await w.query<Row>(
-    sql`SELECT * FROM (${raw(walletMetricsSql(now))}) m
+    labelled(
+      "metrics.wallets",
+      sql`SELECT * FROM (${walletMetricsSql(now)}) m
       WHERE ${wallet === undefined ? raw("TRUE") : sql`observed_wallet = ${wallet}`} ORDER BY observed_wallet`,
+    ),
   );
   const tokens = await w.query<Row>(
-    sql`SELECT * FROM (${raw(walletTokenMetricsSql(now))}) m
+    labelled(
+      "metrics.wallet_tokens",
+      sql`SELECT * FROM (${walletTokenMetricsSql(now)}) m
       WHERE ${wallet === undefined ? raw("TRUE") : sql`wallet = ${wallet}`} ORDER BY wallet, transfers DESC`,
+    ),
   );
   return { wallets, tokens };
 }
@@ -28,7 +36,9 @@ export async function walletMetrics(w: Warehouse, nowMs: number, wallet?: string
 /** Successful transfers and exact in/out raw volumes per wallet and token since `sinceMs` (the demo's table). */
 export const tokenVolumes = (w: Warehouse, sinceMs: number) =>
   w.query<Record<string, string>>(
-    sql`SELECT coalesce(max(wl.label), a.wallet) AS wallet, coalesce(max(a.token_symbol), a.token_id) AS token,
+    labelled(
+      "metrics.token_volumes",
+      sql`SELECT coalesce(max(wl.label), a.wallet) AS wallet, coalesce(max(a.token_symbol), a.token_id) AS token,
         a.token_id, max(a.token_decimals) AS token_decimals, count(*) AS transfers,
         CAST(sum(CASE WHEN direction = 'in' THEN amount_num ELSE 0 END) AS VARCHAR) AS in_raw,
         CAST(sum(CASE WHEN direction = 'out' THEN amount_num ELSE 0 END) AS VARCHAR) AS out_raw
@@ -36,4 +46,5 @@ export const tokenVolumes = (w: Warehouse, sinceMs: number) =>
       WHERE a.kind = 'transfer' AND a.status = 'success' AND a.amount_num IS NOT NULL AND a.token_decimals IS NOT NULL
         AND a.timestamp_ms >= ${sinceMs}
       GROUP BY a.wallet, a.token_id ORDER BY wallet, transfers DESC`,
+    ),
   );

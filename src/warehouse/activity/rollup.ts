@@ -13,7 +13,7 @@
 // days of wallet_history from the base tables, then of the rollups from wallet_history. A window (from, to]
 // reads whole days from a rollup and its partial edge days from wallet_history (`dayWindow`, `edgeActivity`).
 import { DAY_MS, SUMMABLE, utcDay, utcDaySql } from "../../model/time.ts";
-import { join, labelled, list, raw, type Sql, sql } from "../sql.ts";
+import { join, labelled, list, raw, type Sql, sql, type Labelled } from "../sql.ts";
 import { activitySql } from "./history.ts";
 import type { Warehouse } from "../types.ts";
 
@@ -49,7 +49,7 @@ export const HISTORY_COLUMNS = `wallet, day_ms, timestamp_ms, tx, transfer_id, i
   timestamp_utc, confirmed, contract_type, risk, token_level`;
 
 /** Rebuilds wallet_history's rows for the days in activity_days between two times (ms, inclusive). */
-export function historyInsertSql(fromMs: number, toMs: number): Sql {
+export function historyInsertSql(fromMs: number, toMs: number): Labelled {
   const day = raw(utcDaySql("a.timestamp_ms"));
   return labelled(
     "rollup.wallet_history",
@@ -71,7 +71,7 @@ const ROLLUPS = {
 } as const;
 
 /** Rebuilds one rollup's rows for the days in activity_days, from wallet_history. */
-export function rollupInsertSql(table: keyof typeof ROLLUPS): Sql {
+export function rollupInsertSql(table: keyof typeof ROLLUPS): Labelled {
   const [columns, rows] = ROLLUPS[table];
   return labelled(
     `rollup.${table}`,
@@ -83,22 +83,24 @@ export function rollupInsertSql(table: keyof typeof ROLLUPS): Sql {
 
 /** Rebuilds the rollups' rows of the days in activity_days, then empties it: one transaction. */
 export async function refreshRollup(w: Warehouse): Promise<number> {
-  const days = (await w.query<{ day_ms: string }>("SELECT day_ms FROM activity_days ORDER BY day_ms")).map((r) =>
-    Number(r.day_ms),
+  const marked = await w.query<{ day_ms: string }>(
+    labelled("rollup.days", sql`SELECT day_ms FROM activity_days ORDER BY day_ms`),
   );
+  const days = marked.map((r) => Number(r.day_ms));
   if (!days.length) return 0;
   await w.transaction(async (q) => {
-    await q("DELETE FROM wallet_history WHERE day_ms IN (SELECT day_ms FROM activity_days)");
+    const marked = sql`day_ms IN (SELECT day_ms FROM activity_days)`;
+    await q(labelled("rollup.clear_history", sql`DELETE FROM wallet_history WHERE ${marked}`));
     // a week of days per statement: each sorts in memory (a whole rebuild after a backfill at once would spill)
     for (let i = 0; i < days.length; i += HISTORY_DAYS_PER_INSERT) {
       const part = days.slice(i, i + HISTORY_DAYS_PER_INSERT);
       await q(historyInsertSql(part[0], part[part.length - 1] + DAY_MS - 1));
     }
     for (const table of Object.keys(ROLLUPS) as (keyof typeof ROLLUPS)[]) {
-      await q(`DELETE FROM ${table} WHERE day_ms IN (SELECT day_ms FROM activity_days)`);
+      await q(labelled(`rollup.clear_${table}`, sql`DELETE FROM ${raw(table)} WHERE ${marked}`));
       await q(rollupInsertSql(table));
     }
-    await q("DELETE FROM activity_days");
+    await q(labelled("rollup.done", sql`DELETE FROM activity_days`));
   });
   return days.length;
 }
@@ -107,7 +109,7 @@ const HISTORY_DAYS_PER_INSERT = 7;
 
 /** Whether every loaded day is rolled up (nothing waits in activity_days). */
 export async function rollupCurrent(w: Warehouse): Promise<boolean> {
-  const [r] = await w.query<{ n: string }>("SELECT count(*) AS n FROM activity_days");
+  const [r] = await w.query<{ n: string }>(labelled("rollup.pending", sql`SELECT count(*) AS n FROM activity_days`));
   return Number(r.n) === 0;
 }
 
