@@ -33,11 +33,14 @@ export function sql(strings: TemplateStringsArray, ...values: unknown[]): Sql {
 
 /**
  * A statement the dialect wrote with `?` placeholders (an upsert, an insert-if-missing), with its values in order.
- * The text is trusted like `raw`; the count of placeholders must match the values.
+ * The text is trusted like `raw`; the count of `?` placeholders must match the values (numbered ones, `?1`, may
+ * repeat).
  */
 export function prepared(text: string, params: readonly unknown[]): Sql {
   const marks = text.split("?").length - 1;
-  if (marks !== params.length) throw new Error(`prepared: ${marks} placeholders for ${params.length} values`);
+  const numbered = /\?\d/.test(text); // ?1, ?2: a value may be used more than once
+  if (!numbered && marks !== params.length)
+    throw new Error(`prepared: ${marks} placeholders for ${params.length} values`);
   return make(text, params);
 }
 
