@@ -24,7 +24,8 @@ async function render() {
   }
   try {
     const nodes = await page(arg);
-    main.replaceChildren(...nodes);
+    // a part a page leaves out (no banner to show) is null: nothing, never the text "null"
+    main.replaceChildren(...nodes.filter((n) => n !== null && n !== undefined));
     document.body.dataset.loaded = name;
     document.getElementById("status").textContent = `updated ${new Date().toISOString().slice(11, 19)} UTC`;
   } catch (e) {

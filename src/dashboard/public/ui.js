@@ -110,7 +110,9 @@ export function dayChart(days, series, height = 220) {
     return box;
   }
   const xs = days.map((d) => Date.parse(`${d}T00:00:00Z`) / 1000);
-  const width = Math.max(420, Math.min(900, (document.getElementById("main")?.clientWidth || 900) / 2 - 40));
+  // two charts side by side on a wide screen; one the width of the page on a narrow one (a phone)
+  const mainWidth = document.getElementById("main")?.clientWidth || 900;
+  const width = mainWidth < 1100 ? Math.max(240, mainWidth - 56) : Math.min(900, mainWidth / 2 - 56);
   const opts = {
     width,
     height,
