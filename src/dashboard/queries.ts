@@ -1,6 +1,6 @@
 // The dashboard's reads: SQL values with bound parameters only (warehouse/sql.ts), each labelled; exact amounts
 // scaled in TypeScript (BigInt). A wallet's rows come from the one wallet-side builder (warehouse/activity/wallet-side.ts).
-import { USDT_CONTRACT } from "../model/tokens.ts";
+import { imitatedToken, USDT_CONTRACT } from "../model/tokens.ts";
 import { formatUnits } from "../model/amount.ts";
 import { DAY_MS, SUMMABLE, utcDaySql } from "../model/time.ts";
 import { lastRuns, statusReport } from "../reports/status.ts";
@@ -19,6 +19,11 @@ import {
   walletTransferRows,
   walletTxSql,
 } from "./rolled.ts";
+
+/** The contract of the well-known token this one borrows the symbol or name of (null: none): shown as a warning. */
+const imitates = (tokenId: unknown, symbol: unknown, name: unknown) =>
+  imitatedToken(String(tokenId), symbol == null ? null : String(symbol), name == null ? null : String(name))?.tokenId ??
+  null;
 
 const USDT = USDT_CONTRACT;
 type Row = Record<string, string | number | boolean | null>;
@@ -79,6 +84,7 @@ export async function overview(w: Warehouse, nowMs: number, base = false) {
     token_id: t.token_id,
     symbol: t.symbol,
     name: t.name,
+    imitates: imitates(t.token_id, t.symbol, t.name),
     transfers: Number(t.transfers),
     volume: units(t.volume_raw, t.decimals),
   }));
@@ -282,6 +288,7 @@ export async function walletPage(w: Warehouse, address: string, nowMs: number, b
     tokens: tokens.map((t) => ({
       token_id: t.token_id,
       symbol: t.token_symbol,
+      imitates: imitates(t.token_id, t.token_symbol, null),
       asset_type: t.asset_type,
       decimals: t.token_decimals === null ? null : Number(t.token_decimals),
       transfers_7d: Number(t.transfers_7d),
@@ -368,7 +375,11 @@ export async function walletActivityPage(w: Warehouse, address: string, f: Activ
     total: Number(n.n),
     page: f.page,
     page_size: f.pageSize,
-    rows: rows.map(({ total: _, ...r }) => ({ ...r, time: iso(r.timestamp_ms) })),
+    rows: rows.map(({ total: _, ...r }) => ({
+      ...r,
+      time: iso(r.timestamp_ms),
+      imitates: r.token_id ? imitates(r.token_id, r.token_symbol, r.token_name) : null,
+    })),
   };
 }
 

@@ -44,6 +44,18 @@ export const WELL_KNOWN_TOKENS: readonly TokenMeta[] = [
 const byId = new Map(WELL_KNOWN_TOKENS.map((t) => [t.tokenId, t]));
 export const wellKnownToken = (tokenId: string): TokenMeta | undefined => (tokenId === "_" ? TRX : byId.get(tokenId));
 
+const fold = (v: string | null | undefined) => (v ?? "").trim().toLowerCase();
+
+/**
+ * The well-known token another token borrows the symbol or name of (a fake "USDT" at another contract), or null.
+ * Tokens are told apart by contract or id, never by symbol: a page shows such a token as what it is.
+ */
+export function imitatedToken(tokenId: string, symbol: string | null, name: string | null): TokenMeta | null {
+  if (wellKnownToken(tokenId)) return null;
+  const [s, n] = [fold(symbol), fold(name)];
+  return [TRX, ...WELL_KNOWN_TOKENS].find((t) => (s && fold(t.symbol) === s) || (n && fold(t.name) === n)) ?? null;
+}
+
 /** Transaction.Contract.ContractType names from Tron.proto. */
 export const CONTRACT_TYPE_NAMES: Record<number, string> = {
   0: "AccountCreateContract",

@@ -198,3 +198,14 @@ export function select(name, values, labels, selected) {
     ),
   );
 }
+
+/**
+ * A token as what it is: its symbol, marked when it borrows a well-known token's symbol or name at another contract
+ * (`imitates`: the real token's contract).
+ */
+export function tokenLabel(symbol, tokenId, imitates) {
+  const text = symbol ?? tokenId ?? "—";
+  if (!imitates) return text;
+  const title = `Not the real token: it borrows the symbol or name of the token at ${imitates}; this is ${tokenId}`;
+  return el("span", { "data-imitation": tokenId }, text, el("span", { class: "warn", title }, " ⚠ imitation"));
+}

@@ -13,6 +13,7 @@ import {
   table,
   timeBanner,
   walletLink,
+  tokenLabel,
 } from "../ui.js";
 import { alertTable, anomalyTable } from "../lists.js";
 
@@ -108,7 +109,7 @@ function charts(c) {
 function tokenVolumes(rows) {
   return table(
     [
-      { key: "symbol", label: "token", render: (r) => `${r.symbol ?? "?"}` },
+      { key: "symbol", label: "token", render: (r) => tokenLabel(r.symbol ?? "?", r.token_id, r.imitates) },
       { key: "name", label: "name" },
       {
         key: "token_id",

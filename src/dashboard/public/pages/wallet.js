@@ -14,6 +14,7 @@ import {
   select,
   table,
   timeBanner,
+  tokenLabel,
   txLink,
 } from "../ui.js";
 import { alertTable, anomalyTable } from "../lists.js";
@@ -125,7 +126,7 @@ function activityTable(r, state, load) {
         label: "counterparty",
         render: (x) => (x.counterparty ? addrLink(x.counterparty) : "—"),
       },
-      { key: "token", label: "token", render: (x) => x.token_symbol ?? x.token_id ?? "—" },
+      { key: "token", label: "token", render: (x) => tokenLabel(x.token_symbol, x.token_id, x.imitates) },
       { key: "amount", label: "amount", num: true, render: (x) => fmtNum(x.amount ?? x.amount_raw) },
       { key: "status", label: "status", render: (x) => badge(x.status) },
       { key: "confirmed", label: "confirmed", render: (x) => (x.confirmed ? "yes" : "no") },
@@ -163,7 +164,7 @@ function pager(r, state, load) {
 const tokenTable = (tokens) =>
   table(
     [
-      { key: "symbol", label: "token", render: (t) => t.symbol ?? t.token_id },
+      { key: "symbol", label: "token", render: (t) => tokenLabel(t.symbol, t.token_id, t.imitates) },
       { key: "transfers_7d", label: "transfers 7d", num: true },
       { key: "transfers_30d", label: "30d", num: true },
       { key: "transfers", label: "all", num: true },
