@@ -116,6 +116,20 @@ const call = (
   moves,
 });
 
+/** `owner`'s withdraw() call on the vault paying the wallet TRX inside it (an internal transaction `h|internal|0`). */
+function vaultWithdrawal(k: Kit, h: string, owner: string): Tx {
+  const move = { token: TOKENS.trx, from: VAULT, to: k.w, raw: k.trxAmount(), via: "internal" as const };
+  return {
+    ...k.base,
+    hash: h,
+    owner,
+    contractType: 31,
+    toAddress: VAULT,
+    call: { method: "withdraw" },
+    moves: [{ ...move, internalHash: hashFrom(`${h}|internal|0`) }],
+  };
+}
+
 export const EVENTS: Record<Kind, (k: Kit) => Tx[]> = {
   trx_out: (k) => [k.native(TOKENS.trx, k.w, k.peer(), k.trxAmount())],
   trx_in: (k) => [k.native(TOKENS.trx, k.peer(), k.w, k.trxAmount())],
@@ -167,41 +181,19 @@ export const EVENTS: Record<Kind, (k: Kit) => Tx[]> = {
       ]),
     ];
   },
+  // a contract pays the wallet TRX inside someone's call (a vault withdrawal): /api/internal-transaction only
   internal_in: (k) => {
-    // a contract pays the wallet TRX inside someone's call (a vault withdrawal): /api/internal-transaction only
     const caller = k.peer();
     const h = k.hash();
-    const move = { token: TOKENS.trx, from: VAULT, to: k.w, raw: k.trxAmount(), via: "internal" as const };
-    return [
-      {
-        ...k.base,
-        hash: h,
-        owner: caller,
-        contractType: 31,
-        toAddress: VAULT,
-        call: { method: "withdraw" },
-        moves: [{ ...move, internalHash: hashFrom(`${h}|internal|0`) }],
-        internalCalls: [{ hash: hashFrom(`${h}|internal|1`), from: VAULT, to: k.w }],
-      },
-    ];
+    const t = vaultWithdrawal(k, h, caller);
+    return [{ ...t, internalCalls: [{ hash: hashFrom(`${h}|internal|1`), from: VAULT, to: k.w }] }];
   },
+  // the same, reverted: the internal transaction is listed as rejected and moved nothing
   internal_rejected: (k) => {
-    // the same, reverted: the internal transaction is listed as rejected and moved nothing
     const h = k.hash();
     const owner = k.peer();
-    const move = { token: TOKENS.trx, from: VAULT, to: k.w, raw: k.trxAmount(), via: "internal" as const };
-    return [
-      {
-        ...k.base,
-        hash: h,
-        owner,
-        contractType: 31,
-        toAddress: VAULT,
-        ret: "REVERT",
-        call: { method: "withdraw" },
-        moves: [{ ...move, internalHash: hashFrom(`${h}|internal|0`) }],
-      },
-    ];
+    const t = vaultWithdrawal(k, h, owner);
+    return [{ ...t, ret: "REVERT" }];
   },
   twin_payout: (k) => {
     // one transaction emitting two identical USDT Transfers (a batch contract paying one address twice)

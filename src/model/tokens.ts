@@ -47,13 +47,18 @@ export const wellKnownToken = (tokenId: string): TokenMeta | undefined => (token
 const fold = (v: string | null | undefined) => (v ?? "").trim().toLowerCase();
 
 /**
- * The well-known token another token borrows the symbol or name of (a fake "USDT" at another contract), or null.
- * Tokens are told apart by contract or id, never by symbol: a page shows such a token as what it is.
+ * The well-known token another token borrows the symbol or name of (a fake "USDT" at another contract), or null:
+ * a symbol or name equal, case and spaces aside, to a known token's, on another contract — the rule the fake_token
+ * detector applies in SQL (anomalies/fragments.ts fakeCondition). Tokens are told apart by contract, never by symbol.
  */
-export function imitatedToken(tokenId: string, symbol: string | null, name: string | null): TokenMeta | null {
-  if (wellKnownToken(tokenId)) return null;
+export function imitatedToken(
+  tokenId: string,
+  symbol: string | null,
+  name: string | null,
+  known: readonly Pick<TokenMeta, "tokenId" | "symbol" | "name">[] = [TRX, ...WELL_KNOWN_TOKENS],
+): Pick<TokenMeta, "tokenId" | "symbol" | "name"> | null {
   const [s, n] = [fold(symbol), fold(name)];
-  return [TRX, ...WELL_KNOWN_TOKENS].find((t) => (s && fold(t.symbol) === s) || (n && fold(t.name) === n)) ?? null;
+  return known.find((k) => ((s && fold(k.symbol) === s) || (n && fold(k.name) === n)) && k.tokenId !== tokenId) ?? null;
 }
 
 /** Transaction.Contract.ContractType names from Tron.proto. */

@@ -105,23 +105,32 @@ async function mergeRows(
 ): Promise<number[]> {
   const movedDays: number[] = [];
   if (rows.transfers.length) {
-    const stored = storedTimes(await tx.run(storedTimesSql("transfers")));
-    movedDays.push(...stored.movedDays);
-    const range = widen(timeRange(rows.transfers), stored);
-    const c = await tx.merge("transfers", mergeTransfersSql(d, range));
+    const { range, c } = await mergeTable(tx, "transfers", rows.transfers, (r) => mergeTransfersSql(d, r), movedDays);
     counts.transfersNew = c.inserted;
     counts.transfersUpdated = c.updated;
     await tx.run(supersededCallTransfersSql(range));
   }
   if (rows.transactions.length) {
-    const stored = storedTimes(await tx.run(storedTimesSql("transactions")));
-    movedDays.push(...stored.movedDays);
-    const range = widen(timeRange(rows.transactions), stored);
-    const c = await tx.merge("transactions", mergeTransactionsSql(d, range));
+    const merge = (r: TimeRange) => mergeTransactionsSql(d, r);
+    const { c } = await mergeTable(tx, "transactions", rows.transactions, merge, movedDays);
     counts.transactionsNew = c.inserted;
     counts.transactionsUpdated = c.updated;
   }
   return movedDays;
+}
+
+/** One table's staged rows merged over their time range, widened to where stored copies of them sit. */
+async function mergeTable(
+  tx: Tx,
+  table: "transfers" | "transactions",
+  rows: { timestampMs: number }[],
+  mergeSql: (range: TimeRange) => string,
+  movedDays: number[],
+) {
+  const stored = storedTimes(await tx.run(storedTimesSql(table)));
+  movedDays.push(...stored.movedDays);
+  const range = widen(timeRange(rows), stored);
+  return { range, c: await tx.merge(table, mergeSql(range)) };
 }
 
 /** Rows of a re-read block range that the blocks no longer hold are dropped; a solid range is confirmed. */

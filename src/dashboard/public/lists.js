@@ -35,7 +35,7 @@ export function alertTable(rows, actions = false) {
                   ? ""
                   : el(
                       "span",
-                      {},
+                      { class: "actions" },
                       el(
                         "button",
                         { "data-act": "ack", "data-alert": a.alert_id, onclick: () => act(a, "ack") },

@@ -64,6 +64,9 @@ function kpis(o) {
   );
 }
 
+/** One bar per wallet, labelled with a link to its page. */
+const walletBars = (rows, valueOf) => bars(rows, valueOf, (r) => walletLink(r.wallet, r.label));
+
 function charts(c) {
   const days = [...new Set([...c.alerts_daily, ...c.anomalies_daily].map((d) => d.day))].sort();
   const of = (list) => days.map((d) => list.find((x) => x.day === d)?.n ?? 0);
@@ -72,19 +75,11 @@ function charts(c) {
     { class: "grid2" },
     card(
       "Activity per wallet (transactions, 7 days; the 20 busiest)",
-      bars(
-        c.activity_7d,
-        (r) => r.tx,
-        (r) => walletLink(r.wallet, r.label),
-      ),
+      walletBars(c.activity_7d, (r) => r.tx),
     ),
     card(
       "Top 5 wallets by USDT volume (in + out, 30 days)",
-      bars(
-        c.top_usdt_30d,
-        (r) => r.volume,
-        (r) => walletLink(r.wallet, r.label),
-      ),
+      walletBars(c.top_usdt_30d, (r) => r.volume),
     ),
     card(
       "Daily transactions and USDT volume (30 days)",
