@@ -2,7 +2,7 @@
 // anomaly. detect.ts runs the enabled ones; adding a detector is a module in detectors/ and a line in its list.
 import { createHash } from "node:crypto";
 import type { AnomalySettings } from "../config/schema.ts";
-import type { AnomalyType } from "../model/anomaly-types.ts";
+import type { AnomalyType, FindingType } from "../model/anomaly-types.ts";
 import type { Labelled } from "../warehouse/sql.ts";
 import type { Dialect } from "../warehouse/types.ts";
 import type { KnownToken } from "./fragments.ts";
@@ -11,7 +11,7 @@ export type Row = Record<string, string | number | boolean | null>;
 
 export type Anomaly = {
   anomalyId: string;
-  anomalyType: AnomalyType;
+  anomalyType: FindingType;
   wallet: string;
   transactionId: string | null;
   transferId: string | null;

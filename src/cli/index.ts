@@ -23,6 +23,7 @@ import {
   rulesListCommand,
 } from "./commands/rules.ts";
 import { metricsCommand } from "./commands/metrics.ts";
+import { listsDiffCommand, listsImportCommand, listsShowCommand } from "./commands/lists.ts";
 import { BaseError } from "../internal/errors.ts";
 
 const program = new Command("tronmon")
@@ -189,6 +190,43 @@ anomalies
   .option("--json", "print as JSON")
   .option("--limit <n>", "at most this many", "200")
   .action(wrap((o: { type?: string; json?: boolean; limit?: string }) => anomaliesListCommand({ ...g(), ...o })));
+
+const lists = program
+  .command("lists")
+  .description("risk lists (sanctions, Tether's freezes, your own) and their versions")
+  .option("--sync", "read the configured lists (risk.lists) now, whether due or not")
+  .option("--json", "print as JSON")
+  .action(wrap((o: { json?: boolean; sync?: boolean }) => listsShowCommand({ ...g(), ...o })));
+lists
+  .command("import")
+  .description(
+    "load a list file as the next version of list N (TXT, CSV address,category,note, JSON, SDN_ADVANCED.XML)",
+  )
+  .argument("<file>", "the list file")
+  .requiredOption("--name <name>", "the list's name (lowercase, digits, . _ -)")
+  .option("--category <category>", "category of entries that do not name one", "listed")
+  .addOption(new Option("--kind <kind>", "what the list is").choices(["sanctions", "custom"]).default("custom"))
+  .option("--retrieved <date>", "when the file was published (default: now)")
+  .option("--json", "print as JSON")
+  .addHelpText(
+    "after",
+    "\nInvalid addresses are reported (file:line) and not loaded. Exit 2: the file cannot be read as its format; nothing imported.",
+  )
+  .action(
+    wrap((file: string, o: { name?: string; category?: string; kind?: string; retrieved?: string; json?: boolean }) =>
+      listsImportCommand(file, { ...g(), ...o }),
+    ),
+  );
+lists
+  .command("diff")
+  .description("what a version of a list added and removed (default: the latest against the one before)")
+  .argument("<name>", "the list")
+  .option("--from <version>", "the older version")
+  .option("--to <version>", "the newer version")
+  .option("--json", "print as JSON")
+  .action(
+    wrap((name: string, o: { from?: string; to?: string; json?: boolean }) => listsDiffCommand(name, { ...g(), ...o })),
+  );
 
 program
   .command("metrics")

@@ -5,6 +5,7 @@ import { Cron } from "croner";
 import { UsageError } from "../internal/errors.ts";
 import { addressProblem } from "../model/address.ts";
 import { ANOMALY_TYPES } from "../model/anomaly-types.ts";
+import { riskSchema } from "./risk-schema.ts";
 
 const address = z.string().superRefine((v, ctx) => {
   const p = addressProblem(v);
@@ -612,6 +613,7 @@ export const configSchema = z.strictObject({
   health: healthSchema.prefault({}),
   verify: verifySchema.prefault({}),
   notify: notifySchema.prefault({}),
+  risk: riskSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -4,7 +4,7 @@ import { UsageError } from "../internal/errors.ts";
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import type { Logger } from "../internal/logger.ts";
-import { ANOMALY_TYPES } from "../model/anomaly-types.ts";
+import { FINDING_TYPES } from "../model/anomaly-types.ts";
 import { isAddress } from "../model/address.ts";
 import { parseUnits } from "../model/amount.ts";
 import { exportPendingAlerts } from "../rules/evaluate.ts";
@@ -45,7 +45,7 @@ const Q = {
   }),
   anomalies: z.strictObject({
     min_severity: z.enum(["info", "warning", "critical"]).optional(),
-    type: z.enum(ANOMALY_TYPES).optional(),
+    type: z.enum(FINDING_TYPES).optional(),
     wallet: address.optional(),
     from: ms.optional(),
     to: ms.optional(),
@@ -80,14 +80,14 @@ const Q = {
   feed: z.strictObject({
     min_severity: z.enum(["info", "warning", "critical"]).default("warning"),
     wallet: address.optional(),
-    type: z.enum(ANOMALY_TYPES).optional(),
+    type: z.enum(FINDING_TYPES).optional(),
     from: ms.optional(),
     to: ms.optional(),
     limit,
   }),
   review: z.strictObject({
     wallet: address,
-    type: z.enum(ANOMALY_TYPES),
+    type: z.enum(FINDING_TYPES),
     day: z.iso.date().transform((v) => Date.parse(`${v}T00:00:00Z`)),
   }),
   none: z.strictObject({}),
@@ -147,7 +147,7 @@ export function apiRoutes(app: Hono<{ Variables: { user: string } }>, o: ApiOpti
   });
   app.get("/api/last-cycle", async (c) => parse(Q.none, query(c)) && c.json(await lastFinishedRun(w)));
   app.get("/api/alerts", async (c) => c.json(await alertsList(w, parse(Q.alerts, query(c)))));
-  app.get("/api/anomaly-types", (c) => parse(Q.none, query(c)) && c.json(ANOMALY_TYPES));
+  app.get("/api/anomaly-types", (c) => parse(Q.none, query(c)) && c.json(FINDING_TYPES));
   app.get("/api/anomalies", async (c) => c.json(await anomaliesList(w, parse(Q.anomalies, query(c)))));
   app.get("/api/health", async (c) => parse(Q.none, query(c)) && c.json(await healthPage(w, now())));
   app.get("/api/wallets/:address", async (c) => {

@@ -8,7 +8,7 @@ import { anomaliesSince } from "../anomalies/anomaly-store.ts";
 import { anomalyExport } from "../export/shapes.ts";
 import { alertsChangedSince } from "../rules/alert-store.ts";
 import type { Warehouse } from "../warehouse/types.ts";
-import type { AnomalyType } from "../model/anomaly-types.ts";
+import type { FindingType } from "../model/anomaly-types.ts";
 
 export type Severity = (typeof SEVERITIES)[number];
 export type NotifyEvent = {
@@ -27,13 +27,17 @@ export type NotifyEvent = {
   data: Record<string, unknown>;
 };
 
-export const ANOMALY_SEVERITY: Record<AnomalyType, Severity> = {
+export const ANOMALY_SEVERITY: Record<FindingType, Severity> = {
   address_poisoning: "critical",
   fake_token: "warning",
   large_transaction: "warning",
   burst_activity: "warning",
   new_counterparty: "info",
   spam_token: "info",
+  listed_counterparty: "critical",
+  listed_wallet: "critical",
+  permission_change: "critical",
+  large_approval: "warning",
 };
 
 /** Events at or after `sinceMs`, oldest first. */
@@ -78,7 +82,7 @@ export async function eventsSince(w: Warehouse, sinceMs: number): Promise<Notify
   const anomalies = await anomaliesSince(w, sinceMs);
   for (const r of anomalies) {
     const type = String(r.anomaly_type);
-    const severity = (r.severity as Severity | null) ?? ANOMALY_SEVERITY[type as AnomalyType] ?? "warning";
+    const severity = (r.severity as Severity | null) ?? ANOMALY_SEVERITY[type as FindingType] ?? "warning";
     out.push({
       eventId: `anomaly:${r.anomaly_id}`,
       kind: "anomaly",

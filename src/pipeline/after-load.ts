@@ -12,6 +12,7 @@ import type { Config } from "../config/schema.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import type { Logger } from "../internal/logger.ts";
 import { refreshRollup } from "../warehouse/activity/rollup.ts";
+import { syncRiskLists } from "../risk/sync-lists.ts";
 
 export type AfterLoadResult = {
   /** Days of activity the rollups rebuilt (warehouse/activity/rollup.ts). */
@@ -86,6 +87,8 @@ export async function afterLoad(o: {
       await saveRules(warehouse, rulesFromConfig(config));
       return evaluateRules({ warehouse, nowMs: nowMs(), outDir: config.output.dir });
     });
+    // a list read again (its refresh due, a file changed) is screened by the detection below
+    await step("risk lists", () => syncRiskLists(warehouse, config, nowMs(), { logger }));
     r.detection = await step("anomaly detection", () =>
       detectAnomalies({ warehouse, config, nowMs: nowMs(), outDir: config.output.dir }),
     );

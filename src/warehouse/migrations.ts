@@ -81,6 +81,42 @@ export const TABLES: Record<string, Table> = {
   },
 };
 
+/** Risk lists (migration 12): every version loaded, and entries with the versions that added and removed them. */
+export const RISK_TABLES: Record<string, Table> = {
+  risk_lists: {
+    name: "risk_lists",
+    primaryKey: ["list_name", "version"],
+    columns: [
+      ["list_name", "text", "NOT NULL"],
+      ["version", "int", "NOT NULL"],
+      ["kind", "text", "NOT NULL"],
+      ["source", "text"],
+      ["retrieved_at_ms", "bigint", "NOT NULL"],
+      ["imported_at_ms", "bigint", "NOT NULL"],
+      ["content_hash", "text", "NOT NULL"],
+      ["entry_count", "int", "NOT NULL"],
+      ["added_count", "int", "NOT NULL"],
+      ["removed_count", "int", "NOT NULL"],
+      ["screened_at_ms", "bigint"],
+    ],
+  },
+  risk_entries: {
+    name: "risk_entries",
+    primaryKey: ["list_name", "address", "added_version"],
+    columns: [
+      ["list_name", "text", "NOT NULL"],
+      ["address", "text", "NOT NULL"],
+      ["category", "text", "NOT NULL"],
+      ["note", "text"],
+      ["added_version", "int", "NOT NULL"],
+      ["removed_version", "int"],
+      ["listed_at_ms", "bigint", "NOT NULL"],
+      ["removed_at_ms", "bigint"],
+      ["details", "json"],
+    ],
+  },
+};
+
 export function createTableSql(d: Dialect, t: Table): string {
   const cols = t.columns.map(([n, type, c]) => `  ${n} ${d.columnType(type)}${c ? " " + c : ""}`);
   if (t.primaryKey) cols.push(`  PRIMARY KEY (${t.primaryKey.join(", ")})`);
@@ -438,5 +474,10 @@ export const MIGRATIONS: Migration[] = [
     version: 11,
     name: "hybrid source: node_coverage",
     statements: (d) => [createTableSql(d, NODE_COVERAGE)],
+  },
+  {
+    version: 12,
+    name: "counterparty risk: risk_lists, risk_entries",
+    statements: (d) => Object.values(RISK_TABLES).map((t) => createTableSql(d, t)),
   },
 ];

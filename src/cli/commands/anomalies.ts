@@ -7,9 +7,9 @@ import { anomalyExport } from "../../export/shapes.ts";
 import { UsageError } from "../../internal/errors.ts";
 import { type Format, writeRows } from "../../export/format.ts";
 import { isoUtc } from "../../model/columns.ts";
-import { ANOMALY_TYPES } from "../../model/anomaly-types.ts";
+import { FINDING_TYPES } from "../../model/anomaly-types.ts";
 
-const TYPES: readonly string[] = ANOMALY_TYPES;
+const TYPES: readonly string[] = FINDING_TYPES;
 
 export async function detectCommand(opts: GlobalOptions & { now?: string; json?: boolean }): Promise<number> {
   const nowMs = parseNow(opts.now, "detect");
