@@ -10,7 +10,6 @@ import { DETECTORS } from "./detectors/index.ts";
 import { settingsGroups } from "./settings.ts";
 import { backfillCounterpartiesSql, type KnownToken, mergeCounterpartiesSql } from "./fragments.ts";
 import { exportNewAnomalies, saveAnomalies } from "./anomaly-store.ts";
-import { screenMovements } from "../risk/screen.ts";
 
 /** New rows above which large_transaction is scored as one window pass instead of a range join (same answers). */
 export const WINDOW_FROM_ROWS = 50_000;
@@ -54,6 +53,8 @@ export async function detectAnomalies(args: {
   nowMs: number;
   outDir: string;
   windowFromRows?: number;
+  /** Found before, by the risk screening (risk/screen.ts): counted with these and exported with them. */
+  screened?: Record<string, number>;
 }): Promise<DetectionSummary> {
   const { warehouse: w, config, nowMs } = args;
   const d = w.dialect;
@@ -73,8 +74,6 @@ export async function detectAnomalies(args: {
     ),
   );
   const scoreTransfers = Number(fresh.n) > 0; // nothing loaded since the last detection: only the burst check runs
-  // who is on the other side first: the lists' findings are exported with the detectors' below
-  const screened = config.risk.screening ? await screenMovements(w, nowMs) : null;
   await coverNewWallets(w, watermarkMs, known);
 
   const stored = (
@@ -120,7 +119,7 @@ export async function detectAnomalies(args: {
         ),
       );
   });
-  const counts: Record<string, number> = { ...screened?.found };
+  const counts: Record<string, number> = { ...args.screened };
   for (const a of found) counts[a.anomalyType] = (counts[a.anomalyType] ?? 0) + 1;
   return { nowMs, found: counts, timingsMs, exportedFile: await exportNewAnomalies(w, args.outDir, nowMs) };
 }

@@ -13,6 +13,7 @@ import type { Warehouse } from "../warehouse/types.ts";
 import type { Logger } from "../internal/logger.ts";
 import { refreshRollup } from "../warehouse/activity/rollup.ts";
 import { syncRiskLists } from "../risk/sync-lists.ts";
+import { screenMovements } from "../risk/screen.ts";
 
 export type AfterLoadResult = {
   /** Days of activity the rollups rebuilt (warehouse/activity/rollup.ts). */
@@ -89,8 +90,12 @@ export async function afterLoad(o: {
     });
     // a list read again (its refresh due, a file changed) is screened by the detection below
     await step("risk lists", () => syncRiskLists(warehouse, config, nowMs(), { logger }));
+    // who is on the other side: its findings are counted and exported with the detectors'
+    const screened = config.risk.screening
+      ? await step("risk screening", () => screenMovements(warehouse, nowMs()))
+      : null;
     r.detection = await step("anomaly detection", () =>
-      detectAnomalies({ warehouse, config, nowMs: nowMs(), outDir: config.output.dir }),
+      detectAnomalies({ warehouse, config, nowMs: nowMs(), outDir: config.output.dir, screened: screened?.found }),
     );
     r.retracted = (await step("retracting findings on dropped rows", () => retractDropped(warehouse, nowMs()))) ?? 0;
   });

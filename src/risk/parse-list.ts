@@ -14,14 +14,13 @@ export type Rejected = { line: number; value: string; problem: string };
 export type ParsedList = { format: ListFormat; entries: ListEntry[]; rejected: Rejected[] };
 export type ListFormat = "txt" | "csv" | "json" | "sdn-xml";
 
-/** TRON's address form: base58check (T…), or its hex (41… or 0x…, 20 or 21 bytes) turned into base58check. */
+/**
+ * TRON's address form: base58check (T…), or its hex form (41 and 20 bytes) turned into base58check. A bare
+ * 20-byte hex (0x…) is another chain's address, not a TRON one: rejected.
+ */
 export function tronAddress(value: string): { address: string } | { problem: string } {
   const v = value.trim();
-  if (/^(0x)?(41)?[0-9a-fA-F]{40}$/.test(v) && !/^T/.test(v)) {
-    const hex = v.replace(/^0x/, "");
-    if (hex.length === 42 && !hex.startsWith("41")) return { problem: "hex address must start with 41" };
-    return { address: addressFromHex(hex.length === 40 ? hex : hex.slice(2)) };
-  }
+  if (/^41[0-9a-fA-F]{40}$/.test(v)) return { address: addressFromHex(v) };
   const problem = addressProblem(v);
   return problem ? { problem: `not a TRON address: ${problem}` } : { address: v };
 }
@@ -196,7 +195,14 @@ async function parseSdnXml(file: string, c: Collector): Promise<void> {
   } finally {
     stream.destroy();
   }
-  if (failure) throw new InputError(`${file}:${parser.line}: not valid XML: ${(failure as Error).message}`);
+  if (failure) {
+    // saxes says where: "line:column: what"
+    const m = /^(\d+):(\d+): (.*)$/s.exec((failure as Error).message);
+    const where = m ? `${m[1]}` : `${parser.line}`;
+    throw new InputError(
+      `${file}:${where}: not valid XML: ${m ? `column ${m[2]}: ${m[3]}` : (failure as Error).message}`,
+    );
+  }
   if (typeIds.size === 0)
     throw new InputError(
       `${file}: no FeatureType "Digital Currency Address - TRX" or "- USDT": not an SDN_ADVANCED.XML file`,

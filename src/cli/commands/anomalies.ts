@@ -2,6 +2,7 @@ import { loadContext, openWarehouse, parseCount, parseNow, withWarehouse, type G
 import { refreshRollup } from "../../warehouse/activity/rollup.ts";
 import { table } from "../table.ts";
 import { detectAnomalies } from "../../anomalies/detect.ts";
+import { screenMovements } from "../../risk/screen.ts";
 import { allAnomalies, latestAnomalies } from "../../anomalies/anomaly-store.ts";
 import { anomalyExport } from "../../export/shapes.ts";
 import { UsageError } from "../../internal/errors.ts";
@@ -15,7 +16,14 @@ export async function detectCommand(opts: GlobalOptions & { now?: string; json?:
   const nowMs = parseNow(opts.now, "detect");
   return withWarehouse(opts, async ({ config, warehouse: w }) => {
     await refreshRollup(w);
-    const s = await detectAnomalies({ warehouse: w, config, nowMs, outDir: config.output.dir });
+    const screened = config.risk.screening ? await screenMovements(w, nowMs) : null;
+    const s = await detectAnomalies({
+      warehouse: w,
+      config,
+      nowMs,
+      outDir: config.output.dir,
+      screened: screened?.found,
+    });
     if (opts.json) process.stdout.write(JSON.stringify(s, null, 2) + "\n");
     else
       process.stdout.write(
