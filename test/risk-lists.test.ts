@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { readListFile } from "../src/risk/parse-list.ts";
-import { diffVersions, importListVersion, listVersions } from "../src/risk/list-store.ts";
+import { diffVersions, importListVersion, listVersions } from "../src/warehouse/risk-lists.ts";
 import { REMOVED_REVIEWER, screenMovements } from "../src/risk/screen.ts";
 import { emptyBatch, type TransferRow } from "../src/model/rows.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";

@@ -119,6 +119,8 @@ export type Tx = {
   ret: "SUCCESS" | "REVERT" | "OUT_OF_ENERGY";
   moves: Move[];
   approvalFor?: string;
+  /** Tether's blacklist logs of the USDT contract this transaction emits (its owner is Tether's multisig). */
+  blacklist?: { kind: "added" | "removed" | "destroyed"; user: string; raw?: bigint }[];
   stake?: { balance: bigint; receiver: string };
   feeSun: bigint;
   risk: boolean;

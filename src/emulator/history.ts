@@ -20,10 +20,26 @@ export const POISON_PAIR = {
 
 export type Planted = { type: string; wallet: string; transactionId: string | null; note: string };
 
+/** An address on the shipped OFAC SDN snapshot (risk-lists/ofac-sdn-tron-2024-09-27): the planted sanctioned payer. */
+export const SANCTIONED_PAYER = "TBHTJqAy4DhHhmT3dNceJYNRz4SdLofLre";
+/** The owner of the emulator's blacklist transactions (Tether's multisig wallet, made up). */
+export const TETHER_MULTISIG = addressFrom("tether-multisig-wallet");
+
+/** A blacklist change the history holds (the truth for the block follower's tether-frozen list). */
+export type Freeze = {
+  kind: "added" | "removed" | "destroyed";
+  address: string;
+  transactionId: string;
+  ts: number;
+  raw?: bigint;
+};
+
 export class History {
   readonly txs: Tx[] = [];
   /** Anomalies planted in the history on purpose (the ground truth for the detectors). */
   readonly planted: Planted[] = [];
+  /** Tether's blacklist changes in the history, in order. */
+  readonly freezes: Freeze[] = [];
   private streams: Stream[];
   private generatedTo: number;
   private pending: Tx[] = [];
@@ -109,6 +125,7 @@ export class History {
         ),
       ),
     ];
+    txs.push(...this.plantRisk(at, base, usdt));
     this.pending.push(...txs);
     this.planted.push(
       {
@@ -126,6 +143,54 @@ export class History {
       },
       { type: "burst_activity", wallet: quiet, transactionId: null, note: "60 transactions in 10 hours" },
     );
+  }
+
+  /**
+   * Counterparty risk: Bybit paid by an OFAC-listed address; HTX-4 paid by an address Tether freezes later (and whose
+   * balance it destroys); freezes of addresses nobody watched, one of them lifted again.
+   */
+  private plantRisk(
+    at: number,
+    base: (label: string, ts: number) => Omit<Tx, "owner" | "contractType" | "toAddress" | "moves">,
+    usdt: (label: string, ts: number, from: string, to: string, raw: bigint) => Tx,
+  ): Tx[] {
+    const [, bybit, , small] = this.opts.wallets.map((w) => w.address);
+    const day = DAY_MS;
+    const frozenPayer = addressFrom(`${this.opts.seed}|frozen-payer`);
+    const multisig = addressFrom("tether-multisig-contract");
+    const freeze = (label: string, ts: number, b: NonNullable<Tx["blacklist"]>): Tx => {
+      const tx: Tx = {
+        ...base(label, ts),
+        owner: TETHER_MULTISIG,
+        contractType: 31,
+        toAddress: multisig,
+        moves: [],
+        blacklist: b,
+      };
+      for (const x of b)
+        this.freezes.push({ kind: x.kind, address: x.user, transactionId: tx.hash, ts: tx.ts, raw: x.raw });
+      return tx;
+    };
+    const stranger = (i: number) => addressFrom(`${this.opts.seed}|frozen-stranger-${i}`);
+    // the frozen payer's finding needs the freeze, seen from blocks only: its truth is `freezes`
+    this.planted.push({
+      type: "listed_counterparty",
+      wallet: bybit,
+      transactionId: base("sanctioned-in", 0).hash,
+      note: `${SANCTIONED_PAYER} is on OFAC SDN`,
+    });
+    return [
+      usdt("sanctioned-in", at - 3 * day, SANCTIONED_PAYER, bybit, 15_000_000_000n),
+      usdt("frozen-payer-in", at - 6 * day, frozenPayer, small, 40_000_000_000n),
+      // a minute apart: a follower covers them all in a few dozen blocks
+      freeze("freeze-strangers", at - day, [
+        { kind: "added", user: stranger(1) },
+        { kind: "added", user: stranger(2) },
+      ]),
+      freeze("unfreeze-stranger", at - day + 60_000, [{ kind: "removed", user: stranger(2) }]),
+      freeze("freeze-payer", at - day + 120_000, [{ kind: "added", user: frozenPayer }]),
+      freeze("destroy-payer", at - day + 180_000, [{ kind: "destroyed", user: frozenPayer, raw: 12_345_678_900n }]),
+    ];
   }
 
   private event(s: Stream, ts: number): Tx[] {

@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { addressToHex } from "../model/address.ts";
 import { APPROVAL_TOPIC, TRANSFER_TOPIC } from "../normalize/block.ts";
+import { BLACKLIST_TOPICS } from "../normalize/blacklist.ts";
 import { CONTRACT_TYPE_NAMES } from "../model/tokens.ts";
 import { blockOf, blockTimeMs, TOKENS, type Tx } from "./chain.ts";
 import { callData } from "./render.ts";
@@ -113,7 +114,7 @@ export function nodeInfos(n: number, txs: Tx[]) {
       ...(tx.contractType === 31 ? { contract_address: hex(tx.toAddress) } : {}),
       receipt: { net_fee: Number(tx.feeSun), result: tx.ret },
       ...(failed ? { result: "FAILED" } : {}),
-      ...((events.length || tx.approvalFor) && !failed
+      ...((events.length || tx.approvalFor || tx.blacklist) && !failed
         ? {
             log: [
               ...events.map((m) =>
@@ -139,12 +140,24 @@ export function nodeInfos(n: number, txs: Tx[]) {
                     },
                   ]
                 : []),
+              ...(tx.blacklist ?? []).map((b) => blacklistLog(b)),
             ],
           }
         : {}),
       ...(internal.length ? { internal_transactions: internal } : {}),
     };
   });
+}
+
+/**
+ * A blacklist log of the USDT contract. Both ABI readings occur, as in public copies: a freeze with the address
+ * indexed (topics[1]), an unfreeze and a destruction with it in the data.
+ */
+function blacklistLog(b: NonNullable<Tx["blacklist"]>[number]) {
+  const address = hex(TOKENS.usdt.id).slice(2);
+  if (b.kind === "added") return { address, topics: [BLACKLIST_TOPICS.added, topic(b.user)], data: "" };
+  const amount = b.kind === "destroyed" ? (b.raw ?? 0n).toString(16).padStart(64, "0") : "";
+  return { address, topics: [BLACKLIST_TOPICS[b.kind]], data: topic(b.user) + amount };
 }
 
 /** The transactions of each block, for the node endpoints. */

@@ -661,7 +661,10 @@ export class Emulator {
         note: `${t.token_symbol} airdrop`,
       }));
     const planted = [...this.history.planted.filter((p) => set.has(p.wallet)), ...fakes, ...spam];
-    return { now: isoUtc(now), wallets, transactions, transfers, planted };
+    const freezes = this.history.freezes
+      .filter((f) => f.ts <= now)
+      .map((f) => ({ ...f, raw: f.raw === undefined ? null : f.raw.toString() }));
+    return { now: isoUtc(now), wallets, transactions, transfers, planted, freezes };
   }
 
   listen(port: number, host = "127.0.0.1"): Promise<Server> {

@@ -112,6 +112,19 @@ export type TokenRow = {
   level: string | null;
 };
 
+/**
+ * A log of Tether's USDT contract changing its blacklist (for any address, watched or not): a freeze, an unfreeze,
+ * or the destruction of a frozen balance (`amountRaw`, 6 decimals).
+ */
+export type BlacklistEvent = {
+  kind: "added" | "removed" | "destroyed";
+  address: string;
+  transactionId: string;
+  block: number;
+  timestampMs: number;
+  amountRaw: string | null;
+};
+
 export type NormalizedBatch = {
   transactions: TransactionRow[];
   transfers: TransferRow[];
@@ -120,6 +133,8 @@ export type NormalizedBatch = {
   observations?: ObservationRow[];
   /** Records deliberately not loaded (e.g. Approval events), counted for the summary. */
   skipped: number;
+  /** Tether's USDT blacklist changes in these blocks (the block follower, solidified blocks only). */
+  blacklist?: BlacklistEvent[];
 };
 
 export const emptyBatch = (): NormalizedBatch => ({
@@ -137,6 +152,7 @@ export function appendBatch(into: NormalizedBatch, b: NormalizedBatch): Normaliz
   for (const q of b.quarantined) into.quarantined.push(q);
   for (const t of b.tokens) into.tokens.push(t);
   if (b.observations?.length) for (const o of b.observations) (into.observations ??= []).push(o);
+  if (b.blacklist?.length) for (const e of b.blacklist) (into.blacklist ??= []).push(e);
   into.skipped += b.skipped;
   return into;
 }

@@ -7,6 +7,7 @@
 // The cost does not depend on how many wallets are watched: one call per 100 blocks, one per block with contract
 // calls (their transaction infos hold the Transfer events and internal transactions).
 import { normalizeBlock, type BlockHeader } from "../normalize/block.ts";
+import { blacklistEvents } from "../normalize/blacklist.ts";
 import { appendBatch, emptyBatch, type NormalizedBatch, type TransferRow } from "../model/rows.ts";
 import { scaled } from "../normalize/common.ts";
 import { TokenCache } from "./token-cache.ts";
@@ -386,6 +387,12 @@ async function processBlocks(
       tokens: tokens.lookup,
     });
     appendBatch(batch, part);
+    // Tether's freezes, of every address: solidified blocks only (the fast lane's are seen again once solidified)
+    if (confirmed && infos.length) {
+      const b = blacklistEvents(infos, h);
+      if (b.events.length) (batch.blacklist ??= []).push(...b.events);
+      batch.skipped += b.unread;
+    }
     last = { source, number: h.number, blockId: h.id, timestampMs: h.timestampMs };
   }
   if (!first || !last) throw new RangeError("processBlocks: no blocks");

@@ -12,7 +12,7 @@ import { InputError, SourceUnavailableError } from "../internal/errors.ts";
 import type { Logger } from "../internal/logger.ts";
 import { labelled, prepared, sql } from "../warehouse/sql.ts";
 import type { Warehouse } from "../warehouse/types.ts";
-import { importListVersion, type NewEntry, type RiskKind, type VersionResult } from "./list-store.ts";
+import { importListVersion, type NewEntry, type RiskKind, type VersionResult } from "../warehouse/risk-lists.ts";
 import { type ListEntry, type Rejected, readListFile } from "./parse-list.ts";
 
 const PACKAGE_LISTS = resolve(dirname(fileURLToPath(import.meta.url)), "../../risk-lists");

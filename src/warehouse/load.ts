@@ -1,5 +1,6 @@
 // One load, inside its transaction: the batch's rows staged and merged, the days they touch marked for the
 // rollups, tokens, quarantine, the stream cursors, the block cursor and the coverage they prove — all or nothing.
+import { applyBlacklist } from "./risk-lists.ts";
 import { createHash } from "node:crypto";
 import { safeJson } from "../internal/json.ts";
 import { collapseBatch } from "../model/merge.ts";
@@ -91,6 +92,8 @@ export async function loadBatch(s: LoadSession, tx: Tx, input: LoadInput): Promi
   if (batch.tokens.length) await upsertTokens(s, tx, batch.tokens);
   if (batch.quarantined.length) counts.quarantined = await insertQuarantine(s.d, tx, batch, input.runId);
   if (input.cursors.length) await upsertCursors(s.d, tx, input.cursors);
+  if (batch.blacklist?.length)
+    await applyBlacklist(s.d, (q) => tx.run(q.text, [...q.params]) as never, batch.blacklist, Date.now());
   if (input.blockCursor) await upsertBlockCursor(s.d, tx, input.blockCursor);
   if (input.coverage) await writeCoverage((q) => tx.run(q.text, [...q.params]), s.d, input.coverage);
   return counts;

@@ -3,7 +3,7 @@
 import { TETHER_LIST } from "../../config/risk-schema.ts";
 import { InputError, UsageError } from "../../internal/errors.ts";
 import { isoUtc } from "../../model/columns.ts";
-import { diffVersions, importListVersion, listVersions } from "../../risk/list-store.ts";
+import { diffVersions, importListVersion, listVersions } from "../../warehouse/risk-lists.ts";
 import { screenMovements } from "../../risk/screen.ts";
 import { readListFiles, syncRiskLists, toNewEntries } from "../../risk/sync-lists.ts";
 import { type GlobalOptions, parseCount, parseIsoTime, withWarehouse } from "../context.ts";

@@ -2,8 +2,11 @@
 // removed, the content's hash), written with its entries in one transaction. Loading the same content again
 // writes nothing. An entry keeps the version that added it and the one that removed it.
 import { createHash } from "node:crypto";
-import { labelled, list, prepared, sql } from "../warehouse/sql.ts";
-import type { Query, Warehouse } from "../warehouse/types.ts";
+import { TETHER_LIST } from "../config/risk-schema.ts";
+import { formatUnits } from "../model/amount.ts";
+import type { BlacklistEvent } from "../model/rows.ts";
+import { labelled, list, prepared, sql } from "./sql.ts";
+import type { Dialect, Query, Warehouse } from "./types.ts";
 
 export type RiskKind = "sanctions" | "tether" | "custom";
 export type NewEntry = {
@@ -76,7 +79,7 @@ const activeOf = (q: Query, name: string) =>
     ),
   );
 
-type Change = {
+export type Change = {
   name: string;
   kind: RiskKind;
   source: string | null;
@@ -89,11 +92,11 @@ type Change = {
 };
 
 /** Writes one version: its added and removed entries and the list row (inside the caller's transaction). */
-async function writeVersion(w: Warehouse, q: Query, c: Change, prev: number, hash: string, count: number) {
+async function writeVersion(d: Dialect, q: Query, c: Change, prev: number, hash: string, count: number) {
   const version = prev + 1;
   for (let i = 0; i < c.add.length; i += 200) {
     const chunk = c.add.slice(i, i + 200);
-    const text = w.dialect.insertMissingSql(
+    const text = d.insertMissingSql(
       "risk_entries",
       [...ENTRY_COLUMNS],
       ["list_name", "address", "added_version"],
@@ -127,7 +130,7 @@ async function writeVersion(w: Warehouse, q: Query, c: Change, prev: number, has
         WHERE list_name = ${c.name} AND address = ${u.address} AND removed_version IS NULL`,
       ),
     );
-  const text = w.dialect.insertMissingSql("risk_lists", [...LIST_COLUMNS], ["list_name", "version"], 1);
+  const text = d.insertMissingSql("risk_lists", [...LIST_COLUMNS], ["list_name", "version"], 1);
   const params = [
     c.name,
     version,
@@ -167,7 +170,14 @@ export async function importListVersion(
       const was = active.get(e.address);
       return was && (was.category !== e.category || (was.note ?? null) !== (e.note ?? null));
     });
-    const version = await writeVersion(w, q, { ...a, add, remove, update }, prev.version, hash, a.entries.length);
+    const version = await writeVersion(
+      w.dialect,
+      q,
+      { ...a, add, remove, update },
+      prev.version,
+      hash,
+      a.entries.length,
+    );
     return {
       name: a.name,
       version,
@@ -184,27 +194,28 @@ export async function importListVersion(
  * transaction (the block cursor's). Additions of addresses already listed and removals of unlisted ones are dropped.
  */
 export async function applyListChanges(
-  w: Warehouse,
+  d: Dialect,
   q: Query,
   c: Change & { details?: { address: string; details: Record<string, unknown> }[] },
 ): Promise<VersionResult | null> {
   const prev = await latest(q, c.name);
   const active = new Map((await activeOf(q, c.name)).map((e) => [e.address, e]));
   const add = c.add.filter((e) => !active.has(e.address));
-  const remove = c.remove.filter((r) => active.has(r.address) && !add.some((e) => e.address === r.address));
+  // an address added and removed by the same change (frozen, then unfrozen, within one load) keeps both
+  const remove = c.remove.filter((r) => active.has(r.address) || add.some((e) => e.address === r.address));
   for (const e of add) active.set(e.address, { ...e, added_version: prev.version + 1 });
   for (const r of remove) active.delete(r.address);
   let version = prev.version;
   if (add.length || remove.length) {
     const hash = contentHash([...active.values()]);
-    version = await writeVersion(w, q, { ...c, add, remove }, prev.version, hash, active.size);
+    version = await writeVersion(d, q, { ...c, add, remove }, prev.version, hash, active.size);
   }
-  for (const d of c.details ?? [])
+  for (const x of c.details ?? [])
     await q(
       labelled(
         "risk.entry_details",
-        sql`UPDATE risk_entries SET details = ${JSON.stringify(d.details)}
-        WHERE list_name = ${c.name} AND address = ${d.address} AND removed_version IS NULL`,
+        sql`UPDATE risk_entries SET details = ${JSON.stringify(x.details)}
+        WHERE list_name = ${c.name} AND address = ${x.address} AND removed_version IS NULL`,
       ),
     );
   if (!add.length && !remove.length) return null;
@@ -251,3 +262,79 @@ export const entriesOf = (w: Warehouse, addresses: readonly string[]) =>
         ),
       )
     : Promise.resolve([]);
+
+type Frozen = { frozen: boolean; details: Record<string, unknown>; listedAtMs: number; removedAtMs?: number };
+
+const parsed = (v: unknown): Record<string, unknown> => {
+  if (v && typeof v === "object") return v as Record<string, unknown>;
+  try {
+    return typeof v === "string" ? JSON.parse(v) : {};
+  } catch {
+    return {};
+  }
+};
+
+/** Each event, in order, on the state of the addresses it names (what `applyBlacklist` writes as the net change). */
+function replay(state: Map<string, Frozen>, e: BlacklistEvent) {
+  const s = state.get(e.address);
+  const at = { tx: e.transactionId, block: e.block, at: new Date(e.timestampMs).toISOString() };
+  if (e.kind === "added" && !s?.frozen)
+    state.set(e.address, { frozen: true, listedAtMs: e.timestampMs, details: { frozen: at } });
+  else if (e.kind === "removed" && s?.frozen) state.set(e.address, { ...s, frozen: false, removedAtMs: e.timestampMs });
+  else if (e.kind === "destroyed") {
+    // a balance destroyed proves the address frozen, even when the freeze came before the blocks followed
+    const base = s?.frozen ? s : { frozen: true, listedAtMs: e.timestampMs, details: { frozen_before: at } };
+    const raw = (BigInt(String(base.details.destroyed_raw ?? "0")) + BigInt(e.amountRaw ?? "0")).toString();
+    state.set(e.address, {
+      ...base,
+      details: { ...base.details, destroyed_raw: raw, destroyed_usdt: formatUnits(BigInt(raw), 6), destroyed: at },
+    });
+  }
+}
+
+/**
+ * Tether's blacklist changes of one load, as the next version of the tether-frozen list (inside the load's
+ * transaction, with the block cursor): frozen addresses added (listed at the freeze's block time, with its
+ * transaction), unfrozen ones removed, destroyed balances kept on the entry.
+ */
+export async function applyBlacklist(d: Dialect, q: Query, events: BlacklistEvent[], nowMs: number) {
+  if (!events.length) return null;
+  const rows = await q<{ address: string; details: unknown; listed_at_ms: unknown }>(
+    labelled(
+      "risk.frozen_entries",
+      sql`SELECT address, details, listed_at_ms FROM risk_entries WHERE list_name = ${TETHER_LIST} AND removed_version IS NULL
+        AND address IN (${list([...new Set(events.map((e) => e.address))])})`,
+    ),
+  );
+  const before = new Map(rows.map((r) => [r.address, parsed(r.details)]));
+  const state = new Map<string, Frozen>(
+    rows.map((r) => [r.address, { frozen: true, details: parsed(r.details), listedAtMs: Number(r.listed_at_ms) }]),
+  );
+  for (const e of events) replay(state, e);
+  const add: NewEntry[] = [];
+  const remove: { address: string; atMs: number }[] = [];
+  const details: { address: string; details: Record<string, unknown> }[] = [];
+  for (const [address, s] of state) {
+    const was = before.get(address);
+    if (s.frozen && !was)
+      add.push({ address, category: "tether-frozen", note: null, listedAtMs: s.listedAtMs, details: s.details });
+    else if (!s.frozen && was) remove.push({ address, atMs: s.removedAtMs ?? nowMs });
+    else if (!s.frozen) {
+      // frozen and unfrozen within this load: on record, added and removed by one version
+      add.push({ address, category: "tether-frozen", note: null, listedAtMs: s.listedAtMs, details: s.details });
+      remove.push({ address, atMs: s.removedAtMs ?? nowMs });
+    } else if (s.frozen && JSON.stringify(was) !== JSON.stringify(s.details))
+      details.push({ address, details: s.details });
+  }
+  const last = events[events.length - 1];
+  return applyListChanges(d, q, {
+    name: TETHER_LIST,
+    kind: "tether",
+    source: `USDT contract logs (AddedBlackList, RemovedBlackList, DestroyedBlackFunds) up to block ${last.block}`,
+    retrievedAtMs: last.timestampMs,
+    nowMs,
+    add,
+    remove,
+    details,
+  });
+}
