@@ -182,14 +182,14 @@ export class History {
     return [
       usdt("sanctioned-in", at - 3 * day, SANCTIONED_PAYER, bybit, 15_000_000_000n),
       usdt("frozen-payer-in", at - 6 * day, frozenPayer, small, 40_000_000_000n),
-      // a minute apart: a follower covers them all in a few dozen blocks
-      freeze("freeze-strangers", at - day, [
+      // after the start, a minute apart: the demo's hour of blocks (and a test's few dozen) holds them all
+      freeze("freeze-strangers", at + 20 * 60_000, [
         { kind: "added", user: stranger(1) },
         { kind: "added", user: stranger(2) },
       ]),
-      freeze("unfreeze-stranger", at - day + 60_000, [{ kind: "removed", user: stranger(2) }]),
-      freeze("freeze-payer", at - day + 120_000, [{ kind: "added", user: frozenPayer }]),
-      freeze("destroy-payer", at - day + 180_000, [{ kind: "destroyed", user: frozenPayer, raw: 12_345_678_900n }]),
+      freeze("unfreeze-stranger", at + 21 * 60_000, [{ kind: "removed", user: stranger(2) }]),
+      freeze("freeze-payer", at + 22 * 60_000, [{ kind: "added", user: frozenPayer }]),
+      freeze("destroy-payer", at + 23 * 60_000, [{ kind: "destroyed", user: frozenPayer, raw: 12_345_678_900n }]),
     ];
   }
 
