@@ -257,8 +257,14 @@ rules
   .argument("<name>", "rule name")
   .option("--threshold <value>", "fires above this (volume rules: token units)")
   .option("--period-days <n>", "window in days")
-  .addOption(new Option("--kind <kind>", "count | volume").choices(["count", "volume"]))
-  .option("--token <id>", "volume token: TRC20 contract, TRC10 id or _")
+  .addOption(new Option("--kind <kind>", "count | volume | exposure").choices(["count", "volume", "exposure"]))
+  .addOption(
+    new Option("--measure <m>", "exposure rules: share (percent of inbound value) or amount").choices([
+      "share",
+      "amount",
+    ]),
+  )
+  .option("--token <id>", "volume or exposure token: TRC20 contract, TRC10 id or _")
   .addOption(new Option("--direction <d>").choices(["in", "out", "any"]))
   .option("--wallets <list>", "comma-separated addresses, or all")
   .option("--enable", "enable the rule")

@@ -426,8 +426,14 @@ const decimalString = z
 export const ruleSchema = z.strictObject({
   name: z.string().min(1).describe("Unique rule name, shown in alerts"),
   kind: z
-    .enum(["count", "volume"])
-    .describe("count: successful transactions; volume: exact sum of one token's successful transfers"),
+    .enum(["count", "volume", "exposure"])
+    .describe(
+      "count: successful transactions; volume: exact sum of one token's successful transfers; exposure: inbound value of one token from listed addresses (risk.lists)",
+    ),
+  measure: z
+    .enum(["share", "amount"])
+    .default("share")
+    .describe("Exposure rules: share (percent of the inbound value) or amount (token units); other kinds ignore it"),
   period_days: z.number().int().min(1).max(3650).describe("Window ending at evaluation time"),
   threshold: decimalString.describe("Fires when the value is above (not equal to) this; volume in token units"),
   token: address

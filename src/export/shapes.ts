@@ -1,6 +1,6 @@
 // The exported shape of an alert and of an anomaly: what the JSON exports, the CLI's --json and the
 // notifications carry (exact decimal strings, ISO 8601 UTC times).
-import type { Alert } from "../model/alerts.ts";
+import { type Alert, tokenRule } from "../model/alerts.ts";
 import { isoUtc } from "../model/columns.ts";
 import { healthUnit } from "../model/health-rules.ts";
 
@@ -17,7 +17,9 @@ export function alertExport(a: Alert, nowMs: number) {
     token: a.tokenId,
     token_symbol: a.tokenSymbol,
     direction: a.direction,
-    unit: healthUnit(a.ruleName) ?? (a.kind === "volume" ? (a.tokenSymbol ?? a.tokenId) : "transactions"),
+    unit:
+      healthUnit(a.ruleName) ??
+      (a.kind === "exposure_share" ? "percent" : tokenRule(a.kind) ? (a.tokenSymbol ?? a.tokenId) : "transactions"),
     period_days: a.periodDays,
     first_seen: isoUtc(a.firstSeenMs),
     last_seen: isoUtc(a.lastSeenMs),

@@ -1,7 +1,12 @@
 // What rules, alerts and breaches are: shared by the rules, health checks, notifications, exports and the dashboard.
+/** exposure_share: percent of inbound value of one token from listed addresses; exposure_amount: that value. */
+export type RuleKind = "count" | "volume" | "exposure_share" | "exposure_amount";
+/** Kinds whose value is an amount or share of one token (they keep a token id). */
+export const tokenRule = (kind: string) => kind !== "count" && kind !== "health";
+
 export type ThresholdRule = {
   name: string;
-  kind: "count" | "volume";
+  kind: RuleKind;
   periodDays: number;
   /** Exact decimal string, in token units for volume rules. */
   threshold: string;
@@ -17,7 +22,7 @@ export type Alert = {
   alertId: string;
   ruleName: string;
   wallet: string;
-  kind: "count" | "volume" | "health";
+  kind: RuleKind | "health";
   status: AlertStatus;
   /** Exact decimal strings: a count, or a volume in token units. */
   value: string;

@@ -108,6 +108,8 @@ type Args = {
   fastLane?: boolean;
   /** Transaction-info requests in flight at once (default 4). */
   concurrency?: number;
+  /** Keep Tether's USDT blacklist changes of every address (risk.tether_freezes; default true). */
+  tetherFreezes?: boolean;
 };
 
 /**
@@ -388,7 +390,7 @@ async function processBlocks(
     });
     appendBatch(batch, part);
     // Tether's freezes, of every address: solidified blocks only (the fast lane's are seen again once solidified)
-    if (confirmed && infos.length) {
+    if (confirmed && infos.length && args.tetherFreezes !== false) {
       const b = blacklistEvents(infos, h);
       if (b.events.length) (batch.blacklist ??= []).push(...b.events);
       batch.skipped += b.unread;

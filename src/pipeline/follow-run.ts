@@ -26,6 +26,7 @@ export function followArgs(
     warehouse,
     watched,
     startBlock: config.node.start_block,
+    tetherFreezes: config.risk.tether_freezes,
     concurrency: config.node.concurrency,
     maxFutureMs: config.node.max_future_seconds * 1000,
     runId,

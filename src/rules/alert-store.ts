@@ -3,7 +3,7 @@ import type { Config } from "../config/schema.ts";
 import { and, labelled, list, prepared, raw, sql } from "../warehouse/sql.ts";
 import type { Query, Warehouse } from "../warehouse/types.ts";
 import { UsageError } from "../internal/errors.ts";
-import type { Alert, AlertStatus, ThresholdRule } from "../model/alerts.ts";
+import { type Alert, type AlertStatus, type ThresholdRule, tokenRule } from "../model/alerts.ts";
 import type { Transition } from "./lifecycle.ts";
 
 /** Now, as a SQL timestamp literal (UTC). */
@@ -12,7 +12,7 @@ const sqlNow = () => new Date().toISOString().replace("T", " ").replace("Z", "")
 export function rulesFromConfig(config: Config): ThresholdRule[] {
   return config.rules.map((r) => ({
     name: r.name,
-    kind: r.kind,
+    kind: r.kind === "exposure" ? (`exposure_${r.measure}` as const) : r.kind,
     periodDays: r.period_days,
     threshold: r.threshold,
     tokenId: r.token,
@@ -44,7 +44,7 @@ export async function saveRules(w: Warehouse, rules: ThresholdRule[]): Promise<v
         r.kind,
         r.periodDays,
         r.threshold,
-        r.kind === "volume" ? r.tokenId : null,
+        tokenRule(r.kind) ? r.tokenId : null,
         r.direction,
         r.wallets ? JSON.stringify(r.wallets) : null,
         r.enabled,

@@ -6,6 +6,7 @@ import { formatUnits, parseUnits } from "../model/amount.ts";
 import { wellKnownToken } from "../model/tokens.ts";
 import { InputError } from "../internal/errors.ts";
 import { rulesSql } from "./rule-query.ts";
+import { exposureBreaches, isExposureRule } from "./exposure-rules.ts";
 import { labelled, sql } from "../warehouse/sql.ts";
 import { applyEvaluation, type RuleInfo } from "./lifecycle.ts";
 import { loadAlerts, loadRules, saveTransitions } from "./alert-store.ts";
@@ -42,7 +43,8 @@ export async function ruleInfos(
     }
     const known = wellKnownToken(r.tokenId);
     const stored = tokens.get(r.tokenId);
-    const decimals = stored?.decimals ?? known?.decimals;
+    // a share needs no decimals: the percentage is the same in raw units
+    const decimals = stored?.decimals ?? known?.decimals ?? (r.kind === "exposure_share" ? 0 : undefined);
     if (decimals === undefined || decimals === null)
       throw new InputError(
         `rule "${r.name}": the decimals of token ${r.tokenId} are not known yet (no transfer of it has been loaded); the threshold cannot be scaled`,
@@ -57,8 +59,10 @@ export async function findBreaches(
   infos: Map<string, RuleInfo & { decimals: number }>,
   nowMs: number,
 ): Promise<Breach[]> {
-  const rules = [...infos.values()].filter((r) => r.enabled);
-  if (!rules.length) return [];
+  const all = [...infos.values()].filter((r) => r.enabled);
+  const exposure = await exposureBreaches(w, all.filter(isExposureRule), nowMs);
+  const rules = all.filter((r) => !isExposureRule(r));
+  if (!rules.length) return exposure;
   // Thresholds as exact integers: raw token units for volumes, counts scaled by 10^6 (a threshold may be 100.5).
   const limits = rules.map((r) => {
     try {
@@ -68,7 +72,7 @@ export async function findBreaches(
     }
   });
   const q = rulesSql(rules, nowMs);
-  const breaches: Breach[] = [];
+  const breaches: Breach[] = exposure;
   for (const row of await w.query<Record<string, string | null>>(q.query)) {
     rules.forEach((r, i) => {
       const v = row[q.columns[i]];

@@ -1,7 +1,7 @@
 // The alert lifecycle, pure: given the alerts still active and what breaches now, what opens, what
 // changes, what resolves. Used by evaluation (persisted) and by backtests (in memory).
 import { createHash } from "node:crypto";
-import type { Alert, Breach, ThresholdRule } from "../model/alerts.ts";
+import { type Alert, type Breach, type ThresholdRule, tokenRule } from "../model/alerts.ts";
 
 /** What an alert takes from the rule (or health check) it breaches. */
 export type AlertRule = {
@@ -46,8 +46,8 @@ export function applyEvaluation(args: {
           status: "open",
           value: b.value,
           threshold: rule.threshold,
-          tokenId: rule.kind === "volume" ? rule.tokenId : null,
-          tokenSymbol: rule.kind === "volume" ? rule.tokenSymbol : null,
+          tokenId: tokenRule(rule.kind) ? rule.tokenId : null,
+          tokenSymbol: tokenRule(rule.kind) ? rule.tokenSymbol : null,
           direction: rule.direction,
           periodDays: rule.periodDays,
           firstSeenMs: nowMs,

@@ -2,6 +2,7 @@
 import { parseNow, withWarehouse, type GlobalOptions } from "../context.ts";
 import { table } from "../table.ts";
 import { walletMetrics } from "../../warehouse/activity/metrics.ts";
+import { walletExposure } from "../../warehouse/activity/exposure.ts";
 import { formatUnits } from "../../model/amount.ts";
 import { isAddress } from "../../model/address.ts";
 import { isoUtc } from "../../model/columns.ts";
@@ -14,9 +15,22 @@ export async function metricsCommand(
     throw new UsageError(`metrics: --wallet ${JSON.stringify(opts.wallet)} is not a valid TRON address`);
   const nowMs = parseNow(opts.now, "metrics");
   return withWarehouse(opts, async ({ warehouse: w }) => {
-    const { wallets, tokens } = await walletMetrics(w, nowMs, opts.wallet);
-    const fmt = (raw: string | null, d: string | null) =>
+    const fmt = (raw: string | null, d: string | number | null) =>
       raw === null ? "0" : d === null ? `${raw} (raw)` : formatUnits(BigInt(raw), Number(d));
+    const { wallets, tokens } = await walletMetrics(w, nowMs, opts.wallet);
+    const exposure = (await walletExposure(w, nowMs, opts.wallet)).map((e) => ({
+      wallet: e.wallet,
+      token: e.token_symbol ?? e.token_id,
+      token_id: e.token_id,
+      inbound_30d: fmt(e.in_raw_recent, e.token_decimals),
+      from_listed_30d: fmt(e.listed_raw_recent, e.token_decimals),
+      share_30d_pct: e.share_recent,
+      listed_transfers_30d: e.listed_transfers_recent,
+      inbound: fmt(e.in_raw, e.token_decimals),
+      from_listed: fmt(e.listed_raw, e.token_decimals),
+      share_pct: e.share,
+      listed_transfers: e.listed_transfers,
+    }));
     const tokenRows = tokens.map((t) => ({
       wallet: t.wallet,
       token: t.token_symbol ?? t.token_id,
@@ -45,7 +59,7 @@ export async function metricsCommand(
     }));
     if (opts.json) {
       process.stdout.write(
-        JSON.stringify({ now: isoUtc(nowMs), wallets: walletRows, tokens: tokenRows }, null, 2) + "\n",
+        JSON.stringify({ now: isoUtc(nowMs), wallets: walletRows, tokens: tokenRows, exposure }, null, 2) + "\n",
       );
       return 0;
     }
@@ -68,6 +82,31 @@ export async function metricsCommand(
         })),
       ) + "\n",
     );
+    printExposure(exposure);
     return 0;
   });
+}
+
+/** The tokens with inbound value from listed addresses (the rest have none: one line says so). */
+function printExposure(rows: Record<string, string | number | null>[]) {
+  const hit = rows.filter((r) => Number(r.listed_transfers) > 0);
+  process.stdout.write("\nExposure: inbound value directly from listed addresses (tronmon lists)\n");
+  if (!hit.length) {
+    process.stdout.write("none: no watched wallet received anything from a listed address\n");
+    return;
+  }
+  process.stdout.write(
+    table(
+      hit.map((r) => ({
+        wallet: String(r.wallet).slice(0, 10) + "…",
+        token: r.token,
+        "listed 30d": r.from_listed_30d,
+        "share 30d %": r.share_30d_pct ?? "-",
+        "tx 30d": r.listed_transfers_30d,
+        "listed all": r.from_listed,
+        "share all %": r.share_pct ?? "-",
+        "tx all": r.listed_transfers,
+      })),
+    ) + "\n",
+  );
 }

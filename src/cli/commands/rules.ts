@@ -35,10 +35,10 @@ export async function rulesListCommand(opts: GlobalOptions & { json?: boolean })
   const { config } = loadContext(opts);
   const rows = config.rules.map((r) => ({
     name: r.name,
-    kind: r.kind,
+    kind: r.kind === "exposure" ? `exposure (${r.measure})` : r.kind,
     period_days: r.period_days,
-    threshold: r.threshold,
-    token: r.kind === "volume" ? r.token : "-",
+    threshold: r.kind === "exposure" && r.measure === "share" ? `${r.threshold}%` : r.threshold,
+    token: r.kind !== "count" ? r.token : "-",
     direction: r.direction,
     wallets: r.wallets ? r.wallets.join(",") : "all",
     enabled: r.enabled,
@@ -51,6 +51,7 @@ type RuleEdit = {
   threshold?: string;
   periodDays?: string;
   kind?: string;
+  measure?: string;
   token?: string;
   direction?: string;
   wallets?: string;
@@ -73,6 +74,7 @@ export async function rulesEditCommand(name: string, edit: RuleEdit, opts: Globa
   }
   const set = (k: string, v: unknown) => item!.set(k, v);
   if (edit.kind !== undefined) set("kind", edit.kind);
+  if (edit.measure !== undefined) set("measure", edit.measure);
   if (edit.periodDays !== undefined) set("period_days", Number(edit.periodDays));
   if (edit.threshold !== undefined) set("threshold", edit.threshold);
   if (edit.token !== undefined) set("token", edit.token);
@@ -93,7 +95,7 @@ export async function rulesEditCommand(name: string, edit: RuleEdit, opts: Globa
   }
   const r = config.rules.find((x) => x.name === name)!;
   process.stdout.write(
-    `${path}: rule ${JSON.stringify(name)} is now ${r.enabled ? "enabled" : "disabled"}: ${r.kind} over ${r.period_days} days above ${r.threshold}${r.kind === "volume" ? ` of ${r.token}` : ""}, direction ${r.direction}, wallets ${r.wallets ? r.wallets.join(",") : "all"}\n`,
+    `${path}: rule ${JSON.stringify(name)} is now ${r.enabled ? "enabled" : "disabled"}: ${r.kind} over ${r.period_days} days above ${r.threshold}${r.kind === "exposure" ? ` (${r.measure}${r.measure === "share" ? " %" : ""})` : ""}${r.kind !== "count" ? ` of ${r.token}` : ""}, direction ${r.direction}, wallets ${r.wallets ? r.wallets.join(",") : "all"}\n`,
   );
   return 0;
 }
