@@ -8,7 +8,7 @@ import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
 import { fastClient, memoryWarehouse, startEmulator, tempDir, testConfig } from "./helpers.ts";
 import { stmt } from "./stmt.ts";
 import { syncRiskLists } from "../src/risk/sync-lists.ts";
-import { screenMovements } from "../src/risk/screen.ts";
+import { screenRisk } from "../src/risk/screen-risk.ts";
 
 describe("detectors on the emulator's history", () => {
   it("find every planted anomaly", async () => {
@@ -26,9 +26,9 @@ describe("detectors on the emulator's history", () => {
         nowMs: api.emu.now(),
       });
       await refreshRollup(w);
-      // the shipped OFAC snapshot, then the screening: the planted sanctioned payer
+      // the shipped OFAC snapshot, then the screening: the planted sanctioned payer, takeover and unlimited approval
       await syncRiskLists(w, config, api.emu.now());
-      await screenMovements(w, api.emu.now());
+      await screenRisk(w, config, api.emu.now());
       await detectAnomalies({ warehouse: w, config, nowMs: api.emu.now(), outDir: dir });
       const found = await w.query<{ anomaly_type: string; wallet: string; transaction_id: string | null }>(
         stmt("SELECT anomaly_type, wallet, transaction_id FROM anomalies"),

@@ -84,6 +84,7 @@ const SQL_HOMES = [
   "reports/",
   "dashboard/queries.ts",
   "dashboard/rolled.ts",
+  "dashboard/risk-queries.ts",
 ];
 
 const imported = imports(ROOT);

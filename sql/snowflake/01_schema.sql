@@ -425,3 +425,35 @@ CREATE TABLE IF NOT EXISTS node_coverage (
 INSERT INTO schema_migrations (version, name, applied_at) SELECT 11,
         'hybrid source: node_coverage', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
         11);
+
+CREATE TABLE IF NOT EXISTS risk_lists (
+  list_name VARCHAR NOT NULL,
+  version NUMBER(10,0) NOT NULL,
+  kind VARCHAR NOT NULL,
+  source VARCHAR,
+  retrieved_at_ms NUMBER(19,0) NOT NULL,
+  imported_at_ms NUMBER(19,0) NOT NULL,
+  content_hash VARCHAR NOT NULL,
+  entry_count NUMBER(10,0) NOT NULL,
+  added_count NUMBER(10,0) NOT NULL,
+  removed_count NUMBER(10,0) NOT NULL,
+  screened_at_ms NUMBER(19,0),
+  PRIMARY KEY (list_name, version)
+);
+
+CREATE TABLE IF NOT EXISTS risk_entries (
+  list_name VARCHAR NOT NULL,
+  address VARCHAR NOT NULL,
+  category VARCHAR NOT NULL,
+  note VARCHAR,
+  added_version NUMBER(10,0) NOT NULL,
+  removed_version NUMBER(10,0),
+  listed_at_ms NUMBER(19,0) NOT NULL,
+  removed_at_ms NUMBER(19,0),
+  details VARIANT,
+  PRIMARY KEY (list_name, address, added_version)
+);
+
+INSERT INTO schema_migrations (version, name, applied_at) SELECT 12,
+        'counterparty risk: risk_lists, risk_entries', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
+        12);

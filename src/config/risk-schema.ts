@@ -78,6 +78,21 @@ export const riskSchema = z.strictObject({
     .array(riskListSchema)
     .default(DEFAULT_RISK_LISTS)
     .describe("Lists screened against (the shipped OFAC SDN snapshot by default; tether-frozen is always kept)"),
+  approvals: z
+    .strictObject({
+      large: z
+        .record(z.string().min(1), z.string().regex(/^\d+(\.\d+)?$/, "must be a decimal amount such as 1000000"))
+        .default({ TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t: "1000000" })
+        .describe(
+          "Per token (contract): an allowance at or above this (token units) is a finding; 2^128 and up always is",
+        ),
+      allowed_spenders: z
+        .record(z.string().min(1), z.array(z.string().min(1)))
+        .default({})
+        .describe('Spenders a wallet may approve without a finding: per wallet address, or "*" for every wallet'),
+    })
+    .prefault({})
+    .describe("approve / increaseApproval by a watched wallet: which allowances are findings (large_approval)"),
   tether_freezes: z
     .boolean()
     .default(true)

@@ -12,6 +12,7 @@ import { actOnAlert } from "../rules/alert-store.ts";
 import { reviewAnomalies } from "../anomalies/anomaly-store.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import { pageCache } from "./cache.ts";
+import { riskPage } from "./risk-queries.ts";
 import {
   alertsList,
   anomaliesList,
@@ -135,6 +136,7 @@ export function apiRoutes(app: Hono<{ Variables: { user: string } }>, o: ApiOpti
   };
   app.get("/api/overview", (c) => asOf(c, (at) => overview(w, at)));
   app.get("/api/charts", (c) => asOf(c, (at) => charts(w, at)));
+  app.get("/api/risk", (c) => asOf(c, (at) => riskPage(w, at)));
   app.get("/api/anomalies/feed", async (c) => c.json(await anomalyFeed(w, parse(Q.feed, query(c)))));
   app.post("/api/anomalies/review", async (c) => {
     parse(Q.none, query(c));

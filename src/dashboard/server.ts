@@ -30,7 +30,7 @@ const ASSETS: Record<string, [string, string]> = {
   "/assets/uplot.js": [join(uplotDir, "uPlot.iife.min.js"), "text/javascript; charset=utf-8"],
   "/assets/uplot.css": [join(uplotDir, "uPlot.min.css"), "text/css; charset=utf-8"],
 };
-const PAGES = ["/", "/alerts", "/anomalies", "/health"];
+const PAGES = ["/", "/alerts", "/anomalies", "/risk", "/health"];
 
 export type DashboardOptions = {
   warehouse: Warehouse;

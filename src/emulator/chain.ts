@@ -119,6 +119,13 @@ export type Tx = {
   ret: "SUCCESS" | "REVERT" | "OUT_OF_ENERGY";
   moves: Move[];
   approvalFor?: string;
+  /** approve's value (default 0xffffffff). */
+  approvalValue?: bigint;
+  /** An AccountPermissionUpdateContract's new permissions (contract type 46). */
+  permissions?: {
+    owner: { threshold: number; keys: { address: string; weight: number }[] };
+    actives: { threshold: number; keys: { address: string; weight: number }[] }[];
+  };
   /** Tether's blacklist logs of the USDT contract this transaction emits (its owner is Tether's multisig). */
   blacklist?: { kind: "added" | "removed" | "destroyed"; user: string; raw?: bigint }[];
   stake?: { balance: bigint; receiver: string };

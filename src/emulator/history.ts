@@ -154,7 +154,7 @@ export class History {
     base: (label: string, ts: number) => Omit<Tx, "owner" | "contractType" | "toAddress" | "moves">,
     usdt: (label: string, ts: number, from: string, to: string, raw: bigint) => Tx,
   ): Tx[] {
-    const [, bybit, , small] = this.opts.wallets.map((w) => w.address);
+    const [, bybit, quiet, small] = this.opts.wallets.map((w) => w.address);
     const day = DAY_MS;
     const frozenPayer = addressFrom(`${this.opts.seed}|frozen-payer`);
     const multisig = addressFrom("tether-multisig-contract");
@@ -179,7 +179,53 @@ export class History {
       transactionId: base("sanctioned-in", 0).hash,
       note: `${SANCTIONED_PAYER} is on OFAC SDN`,
     });
+    const attacker = addressFrom(`${this.opts.seed}|takeover-key`);
+    const drainer = addressFrom(`${this.opts.seed}|drainer-spender`);
+    const takeover: Tx = {
+      ...base("permission-update", at - 1.5 * day),
+      owner: bybit,
+      contractType: 46,
+      toAddress: "",
+      moves: [],
+      permissions: {
+        owner: { threshold: 1, keys: [{ address: attacker, weight: 1 }] },
+        actives: [
+          {
+            threshold: 2,
+            keys: [
+              { address: attacker, weight: 1 },
+              { address: bybit, weight: 1 },
+            ],
+          },
+        ],
+      },
+    };
+    const approval: Tx = {
+      ...base("unlimited-approval", at - 2 * day),
+      owner: quiet,
+      contractType: 31,
+      toAddress: TOKENS.usdt.id,
+      moves: [],
+      approvalFor: drainer,
+      approvalValue: 2n ** 256n - 1n,
+    };
+    this.planted.push(
+      {
+        type: "permission_change",
+        wallet: bybit,
+        transactionId: takeover.hash,
+        note: `owner key replaced by ${attacker}`,
+      },
+      {
+        type: "large_approval",
+        wallet: quiet,
+        transactionId: approval.hash,
+        note: `unlimited USDT allowance to ${drainer}`,
+      },
+    );
     return [
+      takeover,
+      approval,
       usdt("sanctioned-in", at - 3 * day, SANCTIONED_PAYER, bybit, 15_000_000_000n),
       usdt("frozen-payer-in", at - 6 * day, frozenPayer, small, 40_000_000_000n),
       // after the start, a minute apart: the demo's hour of blocks (and a test's few dozen) holds them all

@@ -37,6 +37,17 @@ function contractOf(tx: Tx): Record<string, unknown> {
       contract_address: hex(tx.toAddress),
       ...(callValue ? { call_value: Number(callValue) } : {}),
     };
+  } else if (tx.contractType === 46 && tx.permissions) {
+    const perm = (x: NonNullable<Tx["permissions"]>["owner"], name: string) => ({
+      permission_name: name,
+      threshold: x.threshold,
+      keys: x.keys.map((k) => ({ address: hex(k.address), weight: k.weight })),
+    });
+    value = {
+      owner_address: hex(tx.owner),
+      owner: perm(tx.permissions.owner, "owner"),
+      actives: tx.permissions.actives.map((a) => ({ type: "Active", ...perm(a, "active") })),
+    };
   } else
     value = {
       owner_address: hex(tx.owner),
@@ -136,7 +147,7 @@ export function nodeInfos(n: number, txs: Tx[]) {
                     {
                       address: hex(tx.toAddress).slice(2),
                       topics: [APPROVAL_TOPIC, topic(tx.owner), topic(tx.approvalFor)],
-                      data: 0xffffffffn.toString(16).padStart(64, "0"),
+                      data: (tx.approvalValue ?? 0xffffffffn).toString(16).padStart(64, "0"),
                     },
                   ]
                 : []),

@@ -47,7 +47,7 @@ export function callData(tx: Tx): {
 } {
   if (tx.approvalFor) {
     return {
-      data: "095ea7b3" + addrWord(tx.approvalFor, 0) + word("ffffffff"),
+      data: "095ea7b3" + addrWord(tx.approvalFor, 0) + word((tx.approvalValue ?? 0xffffffffn).toString(16)),
       method: "approve(address _spender,uint256 _value)",
       parameter: {},
       methodId: "095ea7b3",
@@ -124,6 +124,17 @@ export function transactionRecord(tx: Tx, confirmed: boolean) {
       contract_address: tx.toAddress,
       call_value: new BigNum(callValue),
     };
+  } else if (tx.contractType === 46 && tx.permissions) {
+    const p = tx.permissions;
+    const perm = (x: typeof p.owner, name: string) => ({ ...x, permission_name: name });
+    contractData = {
+      owner_address: tx.owner,
+      owner: perm(p.owner, "owner"),
+      actives: p.actives.map((a) => ({
+        ...perm(a, "active"),
+        operations: "7fff1fc0033e0000000000000000000000000000000000000000000000000000",
+      })),
+    };
   } else {
     contractData = {
       balance: new BigNum(tx.stake!.balance),
@@ -188,7 +199,7 @@ export function transferRecord(tx: Tx, move: Move, confirmed: boolean, tags: Rec
     contractRet: tx.ret,
     revert: false,
     cheatStatus: false,
-    tokenInfo: tokenInfo(move.token),
+    tokenInfo: tokenInfo(move?.token ?? TOKENS.trx),
     riskTransaction: tx.risk || Boolean(move.token.risk),
   };
 }

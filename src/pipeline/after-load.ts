@@ -13,7 +13,7 @@ import type { Warehouse } from "../warehouse/types.ts";
 import type { Logger } from "../internal/logger.ts";
 import { refreshRollup } from "../warehouse/activity/rollup.ts";
 import { syncRiskLists } from "../risk/sync-lists.ts";
-import { screenMovements } from "../risk/screen.ts";
+import { screenRisk } from "../risk/screen-risk.ts";
 
 export type AfterLoadResult = {
   /** Days of activity the rollups rebuilt (warehouse/activity/rollup.ts). */
@@ -92,7 +92,7 @@ export async function afterLoad(o: {
     await step("risk lists", () => syncRiskLists(warehouse, config, nowMs(), { logger }));
     // who is on the other side: its findings are counted and exported with the detectors'
     const screened = config.risk.screening
-      ? await step("risk screening", () => screenMovements(warehouse, nowMs()))
+      ? await step("risk screening", () => screenRisk(warehouse, config, nowMs()))
       : null;
     r.detection = await step("anomaly detection", () =>
       detectAnomalies({ warehouse, config, nowMs: nowMs(), outDir: config.output.dir, screened: screened?.found }),

@@ -67,8 +67,9 @@ export function hitReason(h: Hit): string {
   const moved = h.direction === "in" ? `Received ${amount} from` : `Sent ${amount} to`;
   const listedMs = Number(h.listed_at_ms);
   const whenMs = Number(h.timestamp_ms);
+  const event = h.kind === "tether" ? "the freeze" : "the listing";
   const rel =
-    whenMs < listedMs ? `${Math.round((listedMs - whenMs) / 86_400_000)} days before the listing` : "after the listing";
+    whenMs < listedMs ? `${Math.round((listedMs - whenMs) / 86_400_000)} days before ${event}` : `after ${event}`;
   const status = h.status && h.status !== "success" ? ` (${h.status})` : "";
   if (h.kind === "tether")
     return `${moved} ${h.listed_address}, an address Tether froze for USDT on ${day(listedMs)} (${h.list_name} version ${h.added_version}); movement on ${day(whenMs)}, ${rel}${status}.`;

@@ -13,6 +13,8 @@ export type Dialect = {
   toRawAmount(text: string): string;
   /** JSON text to the json column type. */
   toJson(text: string): string;
+  /** A json column's value as its JSON text (to search with LIKE). */
+  jsonText(expr: string): string;
   /** Current UTC timestamp. */
   now(): string;
   /** A timestamp expression as milliseconds since the epoch (BIGINT). */

@@ -2,7 +2,7 @@ import { loadContext, openWarehouse, parseCount, parseNow, withWarehouse, type G
 import { refreshRollup } from "../../warehouse/activity/rollup.ts";
 import { table } from "../table.ts";
 import { detectAnomalies } from "../../anomalies/detect.ts";
-import { screenMovements } from "../../risk/screen.ts";
+import { screenRisk } from "../../risk/screen-risk.ts";
 import { allAnomalies, latestAnomalies } from "../../anomalies/anomaly-store.ts";
 import { anomalyExport } from "../../export/shapes.ts";
 import { UsageError } from "../../internal/errors.ts";
@@ -16,7 +16,7 @@ export async function detectCommand(opts: GlobalOptions & { now?: string; json?:
   const nowMs = parseNow(opts.now, "detect");
   return withWarehouse(opts, async ({ config, warehouse: w }) => {
     await refreshRollup(w);
-    const screened = config.risk.screening ? await screenMovements(w, nowMs) : null;
+    const screened = config.risk.screening ? await screenRisk(w, config, nowMs) : null;
     const s = await detectAnomalies({
       warehouse: w,
       config,

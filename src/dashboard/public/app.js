@@ -6,9 +6,10 @@ import { wallet } from "./pages/wallet.js";
 import { alerts } from "./pages/alerts.js";
 import { anomalies } from "./pages/anomalies.js";
 import { health } from "./pages/health.js";
+import { risk } from "./pages/risk.js";
 
 const main = document.getElementById("main");
-const pages = { overview, wallet, alerts, anomalies, health };
+const pages = { overview, wallet, alerts, anomalies, risk, health };
 let lastRun = null;
 
 async function render() {

@@ -42,6 +42,7 @@ export const snowflakeDialect: Dialect = {
   // TRY_TO_NUMBER gives NULL past 38 digits (a uint256 scam amount): the text column keeps it whole
   toRawAmount: (text) => `TRY_TO_NUMBER(${text}, 38, 0)`,
   toJson: (text) => `PARSE_JSON(${text})`,
+  jsonText: (expr) => `TO_JSON(${expr})`,
   now: () => "CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3))",
   nowMs: () => "DATE_PART(EPOCH_MILLISECOND, CURRENT_TIMESTAMP())",
   timestampToMs: (ts) => `DATE_PART(EPOCH_MILLISECOND, ${ts})`,
