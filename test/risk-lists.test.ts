@@ -1,6 +1,8 @@
 // Risk lists: files read (every format, bad ones refused with the line), versions kept, diffs, and the screening
 // of movements on load and of stored history once per version, on hand-worked cases in a real DuckDB.
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { parseConfig } from "../src/config/load.ts";
+import { notify } from "../src/notify/delivery.ts";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { readListFile } from "../src/risk/parse-list.ts";
@@ -165,6 +167,24 @@ describe("versions and screening", () => {
       ["listed_wallet", null],
     ]);
     expect(await screenMovements(w, 19)).toEqual({ found: {}, resolved: 0, versionsScreened: 0 });
+  });
+
+  it("a re-screen finding on a months-old payment is notified (the news is the listing), unlike an old detector finding", async () => {
+    const now = Date.parse("2024-10-01T00:00:00Z");
+    await load([movement({ ts: Date.parse("2024-01-10T08:00:00Z"), raw: 500_000_000n, dir: "in", peer: S1 })]);
+    await version([S1], "2024-09-27", now);
+    await screenMovements(w, now);
+    const out = join(tempDir(), "n.ndjson");
+    const config = parseConfig({
+      wallets: [{ address: W }],
+      notify: { sinks: [{ name: "f", kind: "file", path: out }] },
+    });
+    expect(await notify(w, config, now + 1000, now - 1000)).toMatchObject({ queued: 1, delivered: 1 });
+    const [sent] = readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(sent.text).toMatch(/^\[critical\] listed_counterparty on .*261 days before the listing/);
   });
 });
 

@@ -8,7 +8,9 @@ import { anomaliesSince } from "../anomalies/anomaly-store.ts";
 import { anomalyExport } from "../export/shapes.ts";
 import { alertsChangedSince } from "../rules/alert-store.ts";
 import type { Warehouse } from "../warehouse/types.ts";
-import type { FindingType } from "../model/anomaly-types.ts";
+import { type FindingType, RISK_FINDING_TYPES } from "../model/anomaly-types.ts";
+
+const RISK_TYPES = new Set<string>(RISK_FINDING_TYPES);
 
 export type Severity = (typeof SEVERITIES)[number];
 export type NotifyEvent = {
@@ -90,7 +92,8 @@ export async function eventsSince(w: Warehouse, sinceMs: number): Promise<Notify
       event: "detected",
       occurredMs: Number(r.detected_at_ms),
       name: type,
-      subjectMs: r.occurred_at_ms === null ? null : Number(r.occurred_at_ms),
+      // who is on the other side is news when it becomes known (a listing, a re-screen), however old the payment
+      subjectMs: r.occurred_at_ms === null || RISK_TYPES.has(type) ? null : Number(r.occurred_at_ms),
       wallet: String(r.wallet),
       text: `[${severity}] ${type} on ${r.wallet}: ${r.reason}`,
       data: anomalyExport(r),
