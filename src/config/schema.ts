@@ -485,6 +485,28 @@ export const anomaliesSchema = z.strictObject({
       min_amount: minAmounts.describe(
         "Per token, the amount in token units a first transfer must exceed to be a finding (absent token: any amount)",
       ),
+      routine_rate: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(0.3)
+        .describe(
+          "New addresses are routine for a wallet when new counterparties exceed this share of its transactions over window_days (1: never)",
+        ),
+      routine_factor: z
+        .number()
+        .positive()
+        .default(10)
+        .describe(
+          "For such a wallet, only a first transfer above this many times its average transfer of the token is a finding",
+        ),
+      min_history: z
+        .number()
+        .int()
+        .min(0)
+        .default(50)
+        .describe("Transactions over window_days a wallet needs before new addresses can be routine for it"),
+      window_days: z.number().int().min(1).max(365).default(30).describe("The trailing window of those rates"),
     })
     .prefault({}),
   burst_activity: z
