@@ -52,7 +52,8 @@ async function findings(w: Warehouse) {
   );
   const byList = new Map<string, { list: string; open: number; resolved: number; wallets: Set<string> }>();
   for (const r of rows) {
-    const name = String(parsed(r.details).list ?? "(none)");
+    // permission changes and approvals are about the wallet itself, not a list
+    const name = String(parsed(r.details).list ?? "own account (keys, approvals)");
     const b = byList.get(name) ?? { list: name, open: 0, resolved: 0, wallets: new Set<string>() };
     if (r.reviewed_by === null) b.open++;
     else b.resolved++;
