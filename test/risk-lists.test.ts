@@ -73,6 +73,7 @@ describe("list files", () => {
     ["broken.csv", `address,category,note\n${S1},scam,"unclosed\n${S2},x,y\n`, /broken\.csv:\d+: not valid CSV/],
     ["wide.csv", `${S1},scam,note\n${S2},a,b,c\n`, /wide\.csv:2: expected address,category,note but found 4 fields/],
     ["broken.json", `[\n  "${S1}",\n  "${S2}"\n  "x"\n]`, /broken\.json:4: not valid JSON/],
+    ["cut.json", `[\n  "${S1}",\n`, /cut\.json:2: not valid JSON/],
     ["shape.json", `{"addresses": []}`, /shape\.json:1: expected a JSON array/],
     ["broken.xml", `<Sanctions>\n<ReferenceValueSets>\n</Sanctions>\n`, /broken\.xml:3: not valid XML/],
     ["other.xml", `<Sanctions>\n</Sanctions>\n`, /other\.xml: no FeatureType "Digital Currency Address - TRX"/],

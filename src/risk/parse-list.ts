@@ -103,8 +103,18 @@ function parseJsonText(file: string, text: string, c: Collector) {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    const m = /position (\d+)/.exec((e as Error).message);
-    const line = m ? lineAt(text, Number(m[1])) : undefined;
+    const msg = (e as Error).message;
+    // Node 20 names a position for most errors, not for an unexpected first token or a cut-off end
+    const m = /position (\d+)/.exec(msg);
+    const token = /^Unexpected token '(.)'/.exec(msg);
+    const start = text.search(/\S/);
+    const line = m
+      ? lineAt(text, Number(m[1]))
+      : /end of JSON input/.test(msg)
+        ? lineAt(text, text.trimEnd().length)
+        : token && text[start] === token[1]
+          ? lineAt(text, start)
+          : undefined;
     throw new InputError(`${file}${line ? `:${line}` : ""}: not valid JSON: ${(e as Error).message}`);
   }
   if (!Array.isArray(data)) throw new InputError(`${file}:1: expected a JSON array of addresses, found ${typeof data}`);
