@@ -1,5 +1,6 @@
 // The Risk page's reads: the lists and their latest versions, the screening's findings by list (open and resolved),
 // exposure per wallet and token, and the watched wallets' counterparties Tether froze. Exact amounts in BigInt.
+import { jsonObject } from "../internal/json.ts";
 import { TETHER_LIST } from "../config/risk-schema.ts";
 import { formatUnits } from "../model/amount.ts";
 import { RISK_FINDING_TYPES } from "../model/anomaly-types.ts";
@@ -12,14 +13,6 @@ import type { Warehouse } from "../warehouse/types.ts";
 
 type Row = Record<string, string | number | boolean | null>;
 const iso = (ms: unknown) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
-const parsed = (v: unknown): Record<string, unknown> => {
-  if (v && typeof v === "object") return v as Record<string, unknown>;
-  try {
-    return typeof v === "string" ? JSON.parse(v) : {};
-  } catch {
-    return {};
-  }
-};
 const units = (raw: unknown, decimals: unknown) =>
   raw === null || raw === undefined ? null : formatUnits(BigInt(String(raw).split(".")[0]), Number(decimals ?? 0));
 
@@ -53,7 +46,7 @@ async function findings(w: Warehouse) {
   const byList = new Map<string, { list: string; open: number; resolved: number; wallets: Set<string> }>();
   for (const r of rows) {
     // permission changes and approvals are about the wallet itself, not a list
-    const name = String(parsed(r.details).list ?? "own account (keys, approvals)");
+    const name = String(jsonObject(r.details).list ?? "own account (keys, approvals)");
     const b = byList.get(name) ?? { list: name, open: 0, resolved: 0, wallets: new Set<string>() };
     if (r.reviewed_by === null) b.open++;
     else b.resolved++;
@@ -69,7 +62,7 @@ async function findings(w: Warehouse) {
     })),
     latest: rows.slice(0, 100).map(({ details, ...r }) => ({
       ...r,
-      list: parsed(details).list ?? null,
+      list: jsonObject(details).list ?? null,
       occurred_at: iso(r.occurred_at_ms),
       detected_at: iso(r.detected_at_ms),
     })),
@@ -104,7 +97,7 @@ async function frozenCounterparties(w: Warehouse) {
           AND address IN (${list(addresses)})`,
       ),
     ))
-      details.set(String(d.address), parsed(d.details));
+      details.set(String(d.address), jsonObject(d.details));
   return rows.map((r) => {
     const d = details.get(String(r.address)) ?? {};
     const frozen = (d.frozen ?? d.frozen_before ?? {}) as { tx?: string };

@@ -20,3 +20,15 @@ export function safeJson(value: unknown, maxLength = 1_000_000): string {
   if (text === undefined) return "null";
   return text.length > maxLength ? JSON.stringify({ truncated: text.slice(0, 2000), length: text.length }) : text;
 }
+
+/** A json column's value as an object: a driver gives it parsed or as text; {} when it is neither. */
+export function jsonObject(v: unknown): Record<string, unknown> {
+  if (v && typeof v === "object" && !Array.isArray(v)) return v as Record<string, unknown>;
+  if (typeof v !== "string") return {};
+  try {
+    const o = JSON.parse(v);
+    return o && typeof o === "object" && !Array.isArray(o) ? o : {};
+  } catch {
+    return {};
+  }
+}

@@ -1,6 +1,7 @@
 // Screening a watched wallet's own transactions for a change of control: a permission update (critical, with the
 // key sets before and after) and an approval of an unlimited or very large allowance to a spender not allowed
 // (warning). Transactions loaded since the last screening, from either source; each finding once (by transaction).
+import { jsonObject } from "../internal/json.ts";
 import type { Anomaly } from "../anomalies/detector.ts";
 import { anomalyId } from "../anomalies/detector.ts";
 import { saveAnomalies } from "../anomalies/anomaly-store.ts";
@@ -15,15 +16,6 @@ type Row = Record<string, string | number | boolean | null>;
 const STATE = "risk_accounts";
 /** An allowance at or above 2^128 is "unlimited" whatever the token (the usual value is 2^256 - 1). */
 const UNLIMITED = 2n ** 128n;
-
-const parsed = (v: unknown): unknown => {
-  if (typeof v !== "string") return v;
-  try {
-    return JSON.parse(v);
-  } catch {
-    return null;
-  }
-};
 
 function base(r: Row, type: Anomaly["anomalyType"], nowMs: number) {
   return {
@@ -46,7 +38,7 @@ async function previousPermissions(w: Warehouse, wallet: string, atMs: number): 
         AND occurred_at_ms < ${atMs} ORDER BY occurred_at_ms DESC LIMIT 1`,
     ),
   );
-  const d = parsed(prev?.details) as { after?: PermissionSet } | null;
+  const d = jsonObject(prev?.details) as { after?: PermissionSet } | null;
   return d?.after ?? null;
 }
 
@@ -56,7 +48,7 @@ async function permissionFinding(
   nowMs: number,
   seen: Map<string, PermissionSet>,
 ): Promise<Anomaly | null> {
-  const after = permissionUpdate(parsed(r.raw_text));
+  const after = permissionUpdate(jsonObject(r.raw_text));
   if (!after) return null;
   const wallet = String(r.owner_address);
   const before = seen.get(wallet) ?? (await previousPermissions(w, wallet, Number(r.timestamp_ms)));
@@ -77,7 +69,7 @@ async function permissionFinding(
 }
 
 function approvalFinding(r: Row, risk: RiskSettings, decimals: Map<string, number>, nowMs: number): Anomaly | null {
-  const call = approvalCall(parsed(r.raw_text));
+  const call = approvalCall(jsonObject(r.raw_text));
   if (!call) return null;
   const wallet = String(r.owner_address);
   const allowed = [...(risk.approvals.allowed_spenders["*"] ?? []), ...(risk.approvals.allowed_spenders[wallet] ?? [])];

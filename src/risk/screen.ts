@@ -2,6 +2,7 @@
 // side. New movements (loaded since the last screening) meet every entry; a list version not screened yet meets the
 // whole stored history once, so a payment made before an address was listed becomes a finding dated by the payment.
 // A removed entry resolves the findings it caused. Ids join movement and entry: the same pair never finds twice.
+import { jsonObject } from "../internal/json.ts";
 import type { Anomaly } from "../anomalies/detector.ts";
 import { anomalyId } from "../anomalies/detector.ts";
 import { saveAnomalies } from "../anomalies/anomaly-store.ts";
@@ -40,14 +41,7 @@ const hitId = (h: Hit) =>
   );
 
 function details(h: Hit): Record<string, unknown> {
-  let extra: unknown = h.entry_details;
-  if (typeof extra === "string") {
-    try {
-      extra = JSON.parse(extra);
-    } catch {
-      extra = null;
-    }
-  }
+  const extra = jsonObject(h.entry_details);
   return {
     list: h.list_name,
     kind: h.kind,
@@ -57,7 +51,7 @@ function details(h: Hit): Record<string, unknown> {
     address: h.listed_address,
     direction: h.direction,
     note: h.note,
-    ...(extra && typeof extra === "object" ? { entry: extra } : {}),
+    ...(Object.keys(extra).length ? { entry: extra } : {}),
   };
 }
 

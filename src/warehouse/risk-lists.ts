@@ -1,6 +1,7 @@
 // Risk lists in the warehouse: each load of a list that changed it is a new version (what it added, what it
 // removed, the content's hash), written with its entries in one transaction. Loading the same content again
 // writes nothing. An entry keeps the version that added it and the one that removed it.
+import { jsonObject } from "../internal/json.ts";
 import { createHash } from "node:crypto";
 import { TETHER_LIST } from "../config/risk-schema.ts";
 import { formatUnits } from "../model/amount.ts";
@@ -265,15 +266,6 @@ export const entriesOf = (w: Warehouse, addresses: readonly string[]) =>
 
 type Frozen = { frozen: boolean; details: Record<string, unknown>; listedAtMs: number; removedAtMs?: number };
 
-const parsed = (v: unknown): Record<string, unknown> => {
-  if (v && typeof v === "object") return v as Record<string, unknown>;
-  try {
-    return typeof v === "string" ? JSON.parse(v) : {};
-  } catch {
-    return {};
-  }
-};
-
 /** Each event, in order, on the state of the addresses it names (what `applyBlacklist` writes as the net change). */
 function replay(state: Map<string, Frozen>, e: BlacklistEvent) {
   const s = state.get(e.address);
@@ -306,9 +298,9 @@ export async function applyBlacklist(d: Dialect, q: Query, events: BlacklistEven
         AND address IN (${list([...new Set(events.map((e) => e.address))])})`,
     ),
   );
-  const before = new Map(rows.map((r) => [r.address, parsed(r.details)]));
+  const before = new Map(rows.map((r) => [r.address, jsonObject(r.details)]));
   const state = new Map<string, Frozen>(
-    rows.map((r) => [r.address, { frozen: true, details: parsed(r.details), listedAtMs: Number(r.listed_at_ms) }]),
+    rows.map((r) => [r.address, { frozen: true, details: jsonObject(r.details), listedAtMs: Number(r.listed_at_ms) }]),
   );
   for (const e of events) replay(state, e);
   const add: NewEntry[] = [];
