@@ -457,3 +457,29 @@ CREATE TABLE IF NOT EXISTS risk_entries (
 INSERT INTO schema_migrations (version, name, applied_at) SELECT 12,
         'counterparty risk: risk_lists, risk_entries', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
         12);
+
+CREATE TABLE IF NOT EXISTS tether_events (
+  transaction_id VARCHAR NOT NULL,
+  kind VARCHAR NOT NULL,
+  address VARCHAR NOT NULL,
+  block NUMBER(19,0) NOT NULL,
+  timestamp_ms NUMBER(19,0) NOT NULL,
+  amount_raw NUMBER(38,0),
+  source VARCHAR NOT NULL,
+  PRIMARY KEY (transaction_id, kind, address)
+);
+
+CREATE TABLE IF NOT EXISTS tether_backfills (
+  run_at_ms NUMBER(19,0) NOT NULL,
+  from_ms NUMBER(19,0) NOT NULL,
+  to_ms NUMBER(19,0) NOT NULL,
+  events_seen NUMBER(10,0) NOT NULL,
+  events_new NUMBER(10,0) NOT NULL,
+  requests NUMBER(10,0) NOT NULL,
+  source VARCHAR NOT NULL,
+  PRIMARY KEY (run_at_ms)
+);
+
+INSERT INTO schema_migrations (version, name, applied_at) SELECT 13,
+        'Tether blacklist events, each once, and the TronGrid backfills: tether_events, tether_backfills', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
+        13);

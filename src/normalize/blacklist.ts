@@ -2,7 +2,7 @@
 // DestroyedBlackFunds logs of the USDT contract, for every address (the follower reads these infos for every
 // block with a contract call, whoever is watched). The address may be indexed (topics[1]) or in the data (the
 // first word): copies of the ABI differ, so both are read. Pure; a log that cannot be read is skipped and counted.
-import { addressFromHex, addressToHex } from "../model/address.ts";
+import { addressFromHex, addressToHex, isAddress } from "../model/address.ts";
 import type { BlacklistEvent } from "../model/rows.ts";
 import { USDT_CONTRACT } from "../model/tokens.ts";
 
@@ -72,4 +72,51 @@ export function blacklistEvents(
     }
   }
   return { events, unread };
+}
+
+/** TronGrid's event names for each change (`/v1/contracts/{USDT}/events?event_name=`). */
+export const BLACKLIST_EVENT_NAMES = {
+  added: "AddedBlackList",
+  removed: "RemovedBlackList",
+  destroyed: "DestroyedBlackFunds",
+} as const;
+
+/** An address as TronGrid's decoded results give it: base58, 41… or 0x… hex (20 bytes), or a 32-byte word. */
+function resultAddress(v: unknown): string | null {
+  if (typeof v !== "string") return null;
+  if (isAddress(v)) return v;
+  const h = hex(v);
+  if (/^41[0-9a-f]{40}$/.test(h)) return addressFromHex(h);
+  if (/^[0-9a-f]{40}$/.test(h)) return addressFromHex(h);
+  return wordAddress(h);
+}
+
+/** A decimal or hex uint as TronGrid gives `_balance`, as a decimal string; null when it is not one. */
+function resultUint(v: unknown): string | null {
+  if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return String(v);
+  if (typeof v !== "string") return null;
+  if (/^\d{1,78}$/.test(v)) return BigInt(v).toString();
+  if (/^0x[0-9a-f]{1,64}$/i.test(v)) return BigInt(v).toString();
+  return null;
+}
+
+/**
+ * One TronGrid contract event (`data[]` of /v1/contracts/{USDT}/events) as a blacklist change, or null when it is not
+ * one that can be read (counted by the caller). Parsed defensively: the result names differ between ABI copies
+ * (`_user`, `_blackListedUser`, or positional "0", "1").
+ */
+export function blacklistFromEvent(kind: BlacklistEvent["kind"], e: unknown): BlacklistEvent | null {
+  if (!isObj(e) || !isObj(e.result)) return null;
+  if (e.event_name !== undefined && e.event_name !== BLACKLIST_EVENT_NAMES[kind]) return null;
+  if (e.contract_address !== undefined && !isUsdt(e.contract_address)) return null;
+  const r = e.result;
+  const address = resultAddress(r._user ?? r._blackListedUser ?? r["0"]);
+  const transactionId = hex(e.transaction_id);
+  const block = Number(e.block_number);
+  const timestampMs = Number(e.block_timestamp);
+  if (!address || !/^[0-9a-f]{64}$/.test(transactionId)) return null;
+  if (!Number.isSafeInteger(block) || block <= 0 || !Number.isSafeInteger(timestampMs) || timestampMs <= 0) return null;
+  if (kind !== "destroyed") return { kind, address, amountRaw: null, transactionId, block, timestampMs };
+  const amountRaw = resultUint(r._balance ?? r["1"]);
+  return amountRaw === null ? null : { kind, address, amountRaw, transactionId, block, timestampMs };
 }

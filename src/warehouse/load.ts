@@ -1,6 +1,6 @@
 // One load, inside its transaction: the batch's rows staged and merged, the days they touch marked for the
 // rollups, tokens, quarantine, the stream cursors, the block cursor and the coverage they prove — all or nothing.
-import { applyBlacklist } from "./risk-lists.ts";
+import { applyBlacklist } from "./tether-events.ts";
 import { createHash } from "node:crypto";
 import { safeJson } from "../internal/json.ts";
 import { collapseBatch } from "../model/merge.ts";

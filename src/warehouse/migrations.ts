@@ -117,6 +117,36 @@ export const RISK_TABLES: Record<string, Table> = {
   },
 };
 
+/** Tether's blacklist events, each once (migration 13): what the tether-frozen list is rebuilt from. */
+export const TETHER_EVENTS: Table = {
+  name: "tether_events",
+  primaryKey: ["transaction_id", "kind", "address"],
+  columns: [
+    ["transaction_id", "text", "NOT NULL"],
+    ["kind", "text", "NOT NULL"],
+    ["address", "text", "NOT NULL"],
+    ["block", "bigint", "NOT NULL"],
+    ["timestamp_ms", "bigint", "NOT NULL"],
+    ["amount_raw", "raw_amount"],
+    ["source", "text", "NOT NULL"],
+  ],
+};
+
+/** What each TronGrid backfill of Tether's blacklist proved complete (migration 13), with the events it stored. */
+export const TETHER_BACKFILLS: Table = {
+  name: "tether_backfills",
+  primaryKey: ["run_at_ms"],
+  columns: [
+    ["run_at_ms", "bigint", "NOT NULL"],
+    ["from_ms", "bigint", "NOT NULL"],
+    ["to_ms", "bigint", "NOT NULL"],
+    ["events_seen", "int", "NOT NULL"],
+    ["events_new", "int", "NOT NULL"],
+    ["requests", "int", "NOT NULL"],
+    ["source", "text", "NOT NULL"],
+  ],
+};
+
 export function createTableSql(d: Dialect, t: Table): string {
   const cols = t.columns.map(([n, type, c]) => `  ${n} ${d.columnType(type)}${c ? " " + c : ""}`);
   if (t.primaryKey) cols.push(`  PRIMARY KEY (${t.primaryKey.join(", ")})`);
@@ -479,5 +509,10 @@ export const MIGRATIONS: Migration[] = [
     version: 12,
     name: "counterparty risk: risk_lists, risk_entries",
     statements: (d) => Object.values(RISK_TABLES).map((t) => createTableSql(d, t)),
+  },
+  {
+    version: 13,
+    name: "Tether blacklist events, each once, and the TronGrid backfills: tether_events, tether_backfills",
+    statements: (d) => [createTableSql(d, TETHER_EVENTS), createTableSql(d, TETHER_BACKFILLS)],
   },
 ];

@@ -1,11 +1,7 @@
 // Risk lists in the warehouse: each load of a list that changed it is a new version (what it added, what it
 // removed, the content's hash), written with its entries in one transaction. Loading the same content again
 // writes nothing. An entry keeps the version that added it and the one that removed it.
-import { jsonObject } from "../internal/json.ts";
 import { createHash } from "node:crypto";
-import { TETHER_LIST } from "../config/risk-schema.ts";
-import { formatUnits } from "../model/amount.ts";
-import type { BlacklistEvent } from "../model/rows.ts";
 import { labelled, list, prepared, sql } from "./sql.ts";
 import type { Dialect, Query, Warehouse } from "./types.ts";
 
@@ -197,7 +193,7 @@ export async function importListVersion(
 export async function applyListChanges(
   d: Dialect,
   q: Query,
-  c: Change & { details?: { address: string; details: Record<string, unknown> }[] },
+  c: Change & { details?: { address: string; details: Record<string, unknown>; listedAtMs: number }[] },
 ): Promise<VersionResult | null> {
   const prev = await latest(q, c.name);
   const active = new Map((await activeOf(q, c.name)).map((e) => [e.address, e]));
@@ -215,7 +211,7 @@ export async function applyListChanges(
     await q(
       labelled(
         "risk.entry_details",
-        sql`UPDATE risk_entries SET details = ${JSON.stringify(x.details)}
+        sql`UPDATE risk_entries SET details = ${JSON.stringify(x.details)}, listed_at_ms = ${x.listedAtMs}
         WHERE list_name = ${c.name} AND address = ${x.address} AND removed_version IS NULL`,
       ),
     );
@@ -263,70 +259,3 @@ export const entriesOf = (w: Warehouse, addresses: readonly string[]) =>
         ),
       )
     : Promise.resolve([]);
-
-type Frozen = { frozen: boolean; details: Record<string, unknown>; listedAtMs: number; removedAtMs?: number };
-
-/** Each event, in order, on the state of the addresses it names (what `applyBlacklist` writes as the net change). */
-function replay(state: Map<string, Frozen>, e: BlacklistEvent) {
-  const s = state.get(e.address);
-  const at = { tx: e.transactionId, block: e.block, at: new Date(e.timestampMs).toISOString() };
-  if (e.kind === "added" && !s?.frozen)
-    state.set(e.address, { frozen: true, listedAtMs: e.timestampMs, details: { frozen: at } });
-  else if (e.kind === "removed" && s?.frozen) state.set(e.address, { ...s, frozen: false, removedAtMs: e.timestampMs });
-  else if (e.kind === "destroyed") {
-    // a balance destroyed proves the address frozen, even when the freeze came before the blocks followed
-    const base = s?.frozen ? s : { frozen: true, listedAtMs: e.timestampMs, details: { frozen_before: at } };
-    const raw = (BigInt(String(base.details.destroyed_raw ?? "0")) + BigInt(e.amountRaw ?? "0")).toString();
-    state.set(e.address, {
-      ...base,
-      details: { ...base.details, destroyed_raw: raw, destroyed_usdt: formatUnits(BigInt(raw), 6), destroyed: at },
-    });
-  }
-}
-
-/**
- * Tether's blacklist changes of one load, as the next version of the tether-frozen list (inside the load's
- * transaction, with the block cursor): frozen addresses added (listed at the freeze's block time, with its
- * transaction), unfrozen ones removed, destroyed balances kept on the entry.
- */
-export async function applyBlacklist(d: Dialect, q: Query, events: BlacklistEvent[], nowMs: number) {
-  if (!events.length) return null;
-  const rows = await q<{ address: string; details: unknown; listed_at_ms: unknown }>(
-    labelled(
-      "risk.frozen_entries",
-      sql`SELECT address, details, listed_at_ms FROM risk_entries WHERE list_name = ${TETHER_LIST} AND removed_version IS NULL
-        AND address IN (${list([...new Set(events.map((e) => e.address))])})`,
-    ),
-  );
-  const before = new Map(rows.map((r) => [r.address, jsonObject(r.details)]));
-  const state = new Map<string, Frozen>(
-    rows.map((r) => [r.address, { frozen: true, details: jsonObject(r.details), listedAtMs: Number(r.listed_at_ms) }]),
-  );
-  for (const e of events) replay(state, e);
-  const add: NewEntry[] = [];
-  const remove: { address: string; atMs: number }[] = [];
-  const details: { address: string; details: Record<string, unknown> }[] = [];
-  for (const [address, s] of state) {
-    const was = before.get(address);
-    if (s.frozen && !was)
-      add.push({ address, category: "tether-frozen", note: null, listedAtMs: s.listedAtMs, details: s.details });
-    else if (!s.frozen && was) remove.push({ address, atMs: s.removedAtMs ?? nowMs });
-    else if (!s.frozen) {
-      // frozen and unfrozen within this load: on record, added and removed by one version
-      add.push({ address, category: "tether-frozen", note: null, listedAtMs: s.listedAtMs, details: s.details });
-      remove.push({ address, atMs: s.removedAtMs ?? nowMs });
-    } else if (s.frozen && JSON.stringify(was) !== JSON.stringify(s.details))
-      details.push({ address, details: s.details });
-  }
-  const last = events[events.length - 1];
-  return applyListChanges(d, q, {
-    name: TETHER_LIST,
-    kind: "tether",
-    source: `USDT contract logs (AddedBlackList, RemovedBlackList, DestroyedBlackFunds) up to block ${last.block}`,
-    retrievedAtMs: last.timestampMs,
-    nowMs,
-    add,
-    remove,
-    details,
-  });
-}

@@ -31,6 +31,8 @@ const errorOf = (body: unknown): string | null => {
 export type NodeClient = {
   /** A POST to a node path with a JSON body: the parsed answer (errors inside 200s already raised). */
   post(path: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<unknown>;
+  /** A GET of TronGrid's /v1 API (path with its query): the parsed answer. */
+  get(path: string, signal?: AbortSignal): Promise<unknown>;
   /** The solidified head block (`/walletsolidity/getnowblock`). */
   solidifiedHead(signal?: AbortSignal): Promise<unknown>;
   /** The newest block (`/wallet/getnowblock`), for the fast lane. */
@@ -62,14 +64,17 @@ export function createNodeClient(opts: NodeClientOptions): NodeClient {
     throw new Transient(`HTTP ${status} throttled: ${message}`, wait, true);
   }
 
-  async function attempt(path: string, payload: string, n: number, signal?: AbortSignal): Promise<unknown> {
+  /** One request: a POST with a JSON payload, or a GET (payload null) of TronGrid's /v1 API. */
+  async function attempt(path: string, payload: string | null, n: number, signal?: AbortSignal): Promise<unknown> {
     await bucket.take(signal);
     stats.requests++;
-    const headers: Record<string, string> = { accept: "application/json", "content-type": "application/json" };
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (payload !== null) headers["content-type"] = "application/json";
     if (opts.apiKey) headers["TRON-PRO-API-KEY"] = opts.apiKey;
+    const init = payload === null ? { method: "GET", headers } : { method: "POST", headers, body: payload };
     let res: Answer;
     try {
-      res = await fetchOnce(`${base}${path}`, { method: "POST", headers, body: payload }, signal);
+      res = await fetchOnce(`${base}${path}`, init, signal);
     } catch (e) {
       if (signal?.aborted) throw e;
       opts.onResponse?.(path, "error");
@@ -99,6 +104,8 @@ export function createNodeClient(opts: NodeClientOptions): NodeClient {
       throw new Transient(`truncated or invalid JSON (${text.length} bytes)`);
     }
     const error = errorOf(body);
+    if (error === null && payload === null && (body as { success?: unknown })?.success === false)
+      throw new Transient(`TronGrid answered success: false`);
     if (error !== null) {
       // the node's own limiter, TronGrid's limiter inside a 200, or an exception: all worth another attempt
       if (/lack of computing resources|frequency limit/i.test(error)) throttled(path, 200, error, res.headers, n);
@@ -113,6 +120,8 @@ export function createNodeClient(opts: NodeClientOptions): NodeClient {
     return retry(path, (n) => attempt(path, payload, n, signal), signal);
   }
 
+  const get = (path: string, signal?: AbortSignal) => retry(path, (n) => attempt(path, null, n, signal), signal);
+
   const list = (body: unknown, key: string): unknown[] => {
     if (Array.isArray(body)) return body;
     const v = typeof body === "object" && body !== null ? (body as Record<string, unknown>)[key] : undefined;
@@ -121,6 +130,7 @@ export function createNodeClient(opts: NodeClientOptions): NodeClient {
 
   return {
     post,
+    get,
     solidifiedHead: (signal) => post("/walletsolidity/getnowblock", {}, signal),
     head: (signal) => post("/wallet/getnowblock", {}, signal),
     blocks: async (from, toExclusive, signal) => {
