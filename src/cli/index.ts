@@ -23,7 +23,7 @@ import {
   rulesListCommand,
 } from "./commands/rules.ts";
 import { metricsCommand } from "./commands/metrics.ts";
-import { listsDiffCommand, listsImportCommand, listsShowCommand } from "./commands/lists.ts";
+import { listsBackfillCommand, listsDiffCommand, listsImportCommand, listsShowCommand } from "./commands/lists.ts";
 import { BaseError } from "../internal/errors.ts";
 
 const program = new Command("tronmon")
@@ -227,6 +227,19 @@ lists
   .action(
     wrap((name: string, o: { from?: string; to?: string; json?: boolean }) => listsDiffCommand(name, { ...g(), ...o })),
   );
+lists
+  .command("backfill-freezes")
+  .description(
+    "Tether's USDT blacklist events of a window from TronGrid's event API (node.base_url) into tether-frozen",
+  )
+  .option("--since <date>", "window start (ISO 8601)")
+  .option("--until <date>", "window end (default: now)")
+  .option("--json", "print as JSON")
+  .addHelpText(
+    "after",
+    "\nRe-asks until nothing new comes (TronGrid's paging can stop early). Running it again, or over blocks the follower read, adds nothing. Exit 75: TronGrid unreachable.",
+  )
+  .action(wrap((o: { since?: string; until?: string; json?: boolean }) => listsBackfillCommand({ ...g(), ...o })));
 
 program
   .command("metrics")

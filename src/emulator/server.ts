@@ -1,6 +1,7 @@
 // The TronScan emulator: real paths, shapes and paging caps over a deterministic history, with faults.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { History, type Mix, ORIGINAL_WALLETS } from "./history.ts";
+import { contractEventsAnswer } from "./trongrid-events.ts";
 import { blockOf, blockTimeMs, TOKENS, type Move, type Tx } from "./chain.ts";
 import {
   assetIssue,
@@ -290,6 +291,20 @@ export class Emulator {
     this.refresh();
     if (url.pathname.startsWith("/wallet/") || url.pathname.startsWith("/walletsolidity/"))
       return this.nodeRequest(url.pathname, req, res);
+    const events = /^\/v1\/contracts\/([^/]+)\/events$/.exec(url.pathname);
+    if (events) {
+      const solid = blockTimeMs(blockOf(this.now()) - SOLIDIFY_BLOCKS);
+      const a = contractEventsAnswer(
+        this.history.freezes,
+        events[1],
+        url.searchParams,
+        solid,
+        this.now(),
+        this.roll("holes"),
+      );
+      res.writeHead(a.status, { "content-type": "application/json" });
+      return void res.end(JSON.stringify(a.body));
+    }
     const send = (status: number, body: string, headers: Record<string, string> = {}) => {
       const go = () => {
         res.writeHead(status, { "content-type": "application/json", ...headers });

@@ -1,12 +1,14 @@
 // `tronmon lists`: the risk lists and their versions; `lists import` loads a file as a list's next version and
 // screens stored history against what it added; `lists diff` shows what a version added and removed.
 import { TETHER_LIST } from "../../config/risk-schema.ts";
-import { InputError, UsageError } from "../../internal/errors.ts";
+import { InputError, SourceHttpError, UsageError } from "../../internal/errors.ts";
 import { isoUtc } from "../../model/columns.ts";
 import { diffVersions, importListVersion, listVersions } from "../../warehouse/risk-lists.ts";
 import { screenMovements } from "../../risk/screen.ts";
 import { readListFiles, syncRiskLists, toNewEntries } from "../../risk/sync-lists.ts";
-import { type GlobalOptions, parseCount, parseIsoTime, withWarehouse } from "../context.ts";
+import { createNodeClientFor, type GlobalOptions, parseCount, parseIsoTime, withWarehouse } from "../context.ts";
+import { backfillFreezes } from "../../pipeline/backfill-freezes.ts";
+import { newRunId } from "../../pipeline/outputs.ts";
 import { table } from "../table.ts";
 
 const say = (s: string) => process.stdout.write(s + "\n");
@@ -125,4 +127,46 @@ export async function listsDiffCommand(
     },
     false,
   );
+}
+
+/**
+ * `lists backfill-freezes --since DATE [--until DATE]`: Tether's blacklist events of the window from TronGrid's event
+ * API (node.base_url), stored once, with the window proved complete; the tether-frozen list's next version.
+ */
+export async function listsBackfillCommand(
+  opts: GlobalOptions & { since?: string; until?: string; json?: boolean },
+): Promise<number> {
+  if (!opts.since) throw new UsageError("lists backfill-freezes: --since DATE is required (e.g. 2024-01-01)");
+  const fromMs = parseIsoTime(opts.since, "--since", "lists backfill-freezes");
+  const toMs = opts.until ? parseIsoTime(opts.until, "--until", "lists backfill-freezes") : Date.now();
+  if (toMs <= fromMs) throw new UsageError("lists backfill-freezes: --until must be after --since");
+  return withWarehouse(opts, async ({ config, logger, warehouse }) => {
+    const client = createNodeClientFor(config, logger);
+    const nowMs = Date.now();
+    let r: Awaited<ReturnType<typeof backfillFreezes>>;
+    try {
+      r = await backfillFreezes({ client, warehouse, fromMs, toMs, nowMs, runId: newRunId(nowMs) });
+    } catch (e) {
+      if (e instanceof SourceHttpError && e.status === 404)
+        throw new SourceHttpError(
+          `${e.message}: the events API is TronGrid's (/v1); set node.base_url to https://api.trongrid.io`,
+          404,
+          e.url,
+        );
+      throw e;
+    }
+    const s = config.risk.screening && r.version ? await screenMovements(warehouse, nowMs) : null;
+    if (opts.json) say(JSON.stringify({ ...r, findings: s?.found ?? {} }, null, 2));
+    else
+      say(
+        `${TETHER_LIST}: ${isoUtc(fromMs)} to ${isoUtc(toMs)} complete: ${r.seen} events (${r.stored} new) in ` +
+          `${r.requests} requests` +
+          (r.version
+            ? `; version ${r.version.version}: +${r.version.added} -${r.version.removed}`
+            : "; list unchanged") +
+          (r.quarantined ? `; ${r.quarantined} unreadable events quarantined` : ""),
+      );
+    if (r.quarantined) logger.warn({ msg: "Unreadable blacklist events quarantined", count: r.quarantined });
+    return 0;
+  });
 }

@@ -1,7 +1,7 @@
 // TronGrid's contract events (`GET /v1/contracts/{contract}/events`), oldest first, with `fingerprint` paging.
-// Its paging is known to stop early at times (a page without a fingerprint before the end): so when a chain of
-// pages ends, the window is asked again from the newest timestamp seen, and only a pass that brings nothing new
-// ends it. Events are told apart by transaction, event index and name.
+// Its paging is known to stop early at times (a full page without a fingerprint before the end): so a chain of
+// pages that ends on a full page is asked again from the newest timestamp seen; only a short page ends the window.
+// Events are told apart by transaction, event index, name and result.
 import type { NodeClient } from "./client.ts";
 
 export type EventQuery = {
@@ -16,7 +16,9 @@ export type EventQuery = {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const idOf = (e: unknown) =>
-  isObj(e) ? `${String(e.transaction_id)}|${String(e.event_index)}|${String(e.event_name)}` : JSON.stringify(e);
+  isObj(e)
+    ? `${String(e.transaction_id)}|${String(e.event_index)}|${String(e.event_name)}|${JSON.stringify(e.result)}`
+    : JSON.stringify(e);
 
 function pageOf(body: unknown, path: string): { data: unknown[]; fingerprint: string | null } {
   if (!isObj(body) || !Array.isArray(body.data))
@@ -38,10 +40,12 @@ export async function contractEvents(
   let from = q.minMs;
   let requests = 0;
   let passes = 0;
+  const limit = q.pageSize ?? 200;
   for (;;) {
     passes++;
     let fresh = 0;
     let fingerprint: string | null = null;
+    let last = 0;
     do {
       const params = new URLSearchParams({
         event_name: q.eventName,
@@ -49,7 +53,7 @@ export async function contractEvents(
         order_by: "block_timestamp,asc",
         min_block_timestamp: String(from),
         max_block_timestamp: String(q.maxMs),
-        limit: String(q.pageSize ?? 200),
+        limit: String(limit),
       });
       if (fingerprint) params.set("fingerprint", fingerprint);
       const path = `/v1/contracts/${q.contract}/events?${params}`;
@@ -61,13 +65,17 @@ export async function contractEvents(
         seen.set(id, e);
         fresh++;
       }
+      last = page.data.length;
       fingerprint = page.data.length ? page.fingerprint : null;
     } while (fingerprint);
-    // nothing new in this pass: the window is complete; else ask again from the newest time seen
-    if (!fresh) break;
-    const newest = Math.max(...[...seen.values()].map(timeOf).filter(Number.isFinite));
-    if (!Number.isFinite(newest) || newest > q.maxMs) break;
-    from = Math.max(from, newest);
+    // a short last page: the server ran out, the window is complete. A full one without a fingerprint may be an
+    // early stop: ask again from the newest time seen (past it when that pass brought nothing new — more than
+    // `limit` events in one block's millisecond would be needed to lose one there).
+    if (last < limit) break;
+    const newest = Math.max(from, ...[...seen.values()].map(timeOf).filter(Number.isFinite));
+    const next = fresh ? newest : newest + 1;
+    if (next > q.maxMs) break;
+    from = Math.max(from + (fresh ? 0 : 1), next);
   }
   return { events: [...seen.values()], requests, passes };
 }
