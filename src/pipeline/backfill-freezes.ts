@@ -9,8 +9,7 @@ import { USDT_CONTRACT } from "../model/tokens.ts";
 import { BLACKLIST_EVENT_NAMES, blacklistFromEvent } from "../normalize/blacklist.ts";
 import { contractEvents } from "../source/node/contract-events.ts";
 import type { NodeClient } from "../source/node/client.ts";
-import { applyBlacklist } from "../warehouse/tether-events.ts";
-import { labelled, prepared, sql } from "../warehouse/sql.ts";
+import { applyBackfill } from "../warehouse/tether-events.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import type { VersionResult } from "../warehouse/risk-lists.ts";
 
@@ -24,8 +23,6 @@ export type BackfillResult = {
   passes: number;
   version: VersionResult | null;
 };
-
-const COLUMNS = ["run_at_ms", "from_ms", "to_ms", "events_seen", "events_new", "requests", "source"];
 
 export async function backfillFreezes(a: {
   client: NodeClient;
@@ -61,17 +58,9 @@ export async function backfillFreezes(a: {
     }
   }
   if (quarantined.length) await a.warehouse.load({ batch: { ...emptyBatch(), quarantined }, runId: a.runId });
-  const d = a.warehouse.dialect;
-  const { version, stored } = await a.warehouse.transaction(async (q) => {
-    const before = await q<{ n: unknown }>(labelled("tether.count", sql`SELECT count(*) AS n FROM tether_events`));
-    const version = await applyBlacklist(d, q, events, a.nowMs, "TronGrid /v1/contracts/{USDT}/events");
-    const after = await q<{ n: unknown }>(labelled("tether.count", sql`SELECT count(*) AS n FROM tether_events`));
-    const stored = Number(after[0].n) - Number(before[0].n);
-    const text = d.insertMissingSql("tether_backfills", COLUMNS, ["run_at_ms"], 1);
-    const params = [a.nowMs, a.fromMs, a.toMs, events.length, stored, requests, "trongrid"];
-    await q(labelled("tether.backfill", prepared(text, params)));
-    return { version, stored };
-  });
+  const { version, stored } = await a.warehouse.transaction((q) =>
+    applyBackfill(a.warehouse.dialect, q, events, { fromMs: a.fromMs, toMs: a.toMs, nowMs: a.nowMs, requests }),
+  );
   return {
     fromMs: a.fromMs,
     toMs: a.toMs,

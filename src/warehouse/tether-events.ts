@@ -165,3 +165,23 @@ export async function applyBlacklist(d: Dialect, q: Query, events: BlacklistEven
     details,
   });
 }
+
+const BACKFILL_COLUMNS = ["run_at_ms", "from_ms", "to_ms", "events_seen", "events_new", "requests", "source"];
+
+/** A TronGrid backfill's events applied, with the window it proved complete (inside the caller's transaction). */
+export async function applyBackfill(
+  d: Dialect,
+  q: Query,
+  events: BlacklistEvent[],
+  w: { fromMs: number; toMs: number; nowMs: number; requests: number },
+) {
+  const count = async () =>
+    Number((await q<{ n: unknown }>(labelled("tether.count", sql`SELECT count(*) AS n FROM tether_events`)))[0].n);
+  const before = await count();
+  const version = await applyBlacklist(d, q, events, w.nowMs, "TronGrid /v1/contracts/{USDT}/events");
+  const stored = (await count()) - before;
+  const text = d.insertMissingSql("tether_backfills", BACKFILL_COLUMNS, ["run_at_ms"], 1);
+  const params = [w.nowMs, w.fromMs, w.toMs, events.length, stored, w.requests, "trongrid"];
+  await q(labelled("tether.backfill", prepared(text, params)));
+  return { version, stored };
+}
