@@ -32,3 +32,7 @@ export function jsonObject(v: unknown): Record<string, unknown> {
     return {};
   }
 }
+
+/** Whether a parsed JSON value is an object (not null, not an array). */
+export const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);

@@ -2,6 +2,7 @@
 // DestroyedBlackFunds logs of the USDT contract, for every address (the follower reads these infos for every
 // block with a contract call, whoever is watched). The address may be indexed (topics[1]) or in the data (the
 // first word): copies of the ABI differ, so both are read. Pure; a log that cannot be read is skipped and counted.
+import { isObj } from "../internal/json.ts";
 import { addressFromHex, addressToHex, isAddress } from "../model/address.ts";
 import type { BlacklistEvent } from "../model/rows.ts";
 import { USDT_CONTRACT } from "../model/tokens.ts";
@@ -14,8 +15,6 @@ export const BLACKLIST_TOPICS = {
 const KIND_OF = new Map(Object.entries(BLACKLIST_TOPICS).map(([k, t]) => [t, k as BlacklistEvent["kind"]]));
 const USDT_HEX = addressToHex(USDT_CONTRACT).slice(2).toLowerCase();
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const hex = (v: unknown) => (typeof v === "string" ? v.replace(/^0x/i, "").toLowerCase() : "");
 
 /** Whether a log's address is the USDT contract (hex with or without 41, or base58). */

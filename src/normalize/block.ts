@@ -6,6 +6,7 @@
 // lookups and is never converted (nor quarantined when broken: it is not ours). TRC20 movements come from Transfer events (a router paying a watched wallet is
 // seen); TRX/TRC10 from the contract and from internal transactions. A failed transaction moves nothing: its
 // transfer call is kept, decoded from the call data and marked failed, as TronScan's transaction record gives it.
+import { isObj } from "../internal/json.ts";
 import { decodeTransferCall } from "./abi.ts";
 import { addressFromHex, addressToHex } from "../model/address.ts";
 import { parseRawAmount } from "../model/amount.ts";
@@ -35,7 +36,6 @@ export const TRANSFER_TOPIC = "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a1162
 const TYPE_NUMBERS = new Map(Object.entries(CONTRACT_TYPE_NAMES).map(([n, name]) => [name, Number(n)]));
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const objects = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
 
 export type BlockHeader = { number: number; id: string; parentHash: string; timestampMs: number };

@@ -2,6 +2,7 @@
 // owner or active keys, weights or thresholds replaced) and approve / increaseApproval calls (a spender allowed to
 // take tokens later). Read from the stored transaction as either source gave it: TronScan's record (contractData)
 // or the node's transaction (raw_data.contract[0].parameter.value, hex addresses). Pure.
+import { isObj } from "../internal/json.ts";
 import { addressFromHex, addressProblem } from "../model/address.ts";
 
 export type Key = { address: string; weight: number };
@@ -10,7 +11,6 @@ export type PermissionSet = { owner: Permission | null; actives: Permission[] };
 export type ApprovalCall = { method: "approve" | "increaseApproval"; token: string; spender: string; valueRaw: string };
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function address(v: unknown): string | null {
   if (typeof v !== "string") return null;

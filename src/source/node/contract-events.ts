@@ -2,6 +2,7 @@
 // Its paging is known to stop early at times (a full page without a fingerprint before the end): so a chain of
 // pages that ends on a full page is asked again from the newest timestamp seen; only a short page ends the window.
 // Events are told apart by transaction, event index, name and result.
+import { isObj } from "../../internal/json.ts";
 import type { NodeClient } from "./client.ts";
 
 export type EventQuery = {
@@ -13,8 +14,6 @@ export type EventQuery = {
   pageSize?: number;
 };
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const idOf = (e: unknown) =>
   isObj(e)
     ? `${String(e.transaction_id)}|${String(e.event_index)}|${String(e.event_name)}|${JSON.stringify(e.result)}`
