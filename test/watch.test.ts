@@ -1,7 +1,7 @@
 // tronmon watch: the schedule (with an injectable clock), no overlap, one instance per database, a clean stop on
 // SIGTERM.
 import { duckdbSettings } from "../src/config/schema.ts";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -189,6 +189,13 @@ describe("watch in-process: probes and metrics", () => {
       );
       const [n] = await warehouse.query<{ n: string }>(stmt("SELECT count(*) AS n FROM transfers"));
       expect(metrics).toContain(`tronmon_rows_loaded_total{table="transfers"} ${n.n}`);
+      expect(metrics).not.toMatch(/tronmon_rows_loaded_total\{table="updated"\}/);
+      expect(metrics).toMatch(/^tronmon_process_cpu_seconds_total [0-9.e-]+$/m);
+      // the served exposition passes Prometheus's own linter (Debian's prometheus package; .ci/run installs it)
+      const lint = spawnSync("promtool", ["check", "metrics"], { input: metrics, encoding: "utf8" });
+      expect(lint.error, "promtool is installed").toBeUndefined();
+      expect(`${lint.stdout}${lint.stderr}`).toBe("");
+      expect(lint.status).toBe(0);
       expect(metrics).toMatch(/tronmon_wallet_lag_seconds\{wallet="TU4vEruvZwLLkSfV9bNw12EJTPvNr7Pvaa"\} 0/);
       // every labelled query is timed by its label: one rule evaluation and one rollup in the cycle
       expect(metrics).toContain('tronmon_query_seconds_count{query="rules.evaluate",result="ok"} 1');

@@ -33,7 +33,8 @@ function instruments(r: Registry) {
       ["query", "result"],
     ),
     cycles: counter(r, "tronmon_cycles_total", "Cycles by outcome", ["status"]),
-    rows: counter(r, "tronmon_rows_loaded_total", "Rows loaded (new or updated)", ["table"]),
+    rows: counter(r, "tronmon_rows_loaded_total", "New rows loaded, by table", ["table"]),
+    rowsUpdated: counter(r, "tronmon_rows_updated_total", "Stored rows updated (confirmed, corrected by a reorg)"),
     requests: counter(r, "tronmon_tronscan_requests_total", "TronScan answers by endpoint and HTTP status", [
       "endpoint",
       "status",
@@ -64,7 +65,11 @@ function instruments(r: Registry) {
 
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "tronmon_process_" });
+  // the process's own metrics under our prefix (tronmon_process_cpu_seconds_total, tronmon_nodejs_…), less the
+  // three gauges prom-client names `*_total`, which the exposition format keeps for counters
+  collectDefaultMetrics({ register: registry, prefix: "tronmon_" });
+  for (const g of ["active_handles_total", "active_requests_total", "active_resources_total"])
+    registry.removeSingleMetric(`tronmon_nodejs_${g}`);
   const m = instruments(registry);
   return {
     ...m,
@@ -74,7 +79,7 @@ export function createMetrics() {
       m.cycles.inc({ status: r.postError && r.summary.status === "success" ? "partial" : r.summary.status });
       m.rows.inc({ table: "transactions" }, t.transactionsNew);
       m.rows.inc({ table: "transfers" }, t.transfersNew);
-      m.rows.inc({ table: "updated" }, t.updated);
+      m.rowsUpdated.inc(t.updated);
       m.retries.inc(t.retries);
       m.throttled.inc(t.throttled);
       m.throttledSeconds.inc(t.throttledMs / 1000);
