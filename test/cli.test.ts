@@ -104,6 +104,28 @@ describe("tronmon CLI", () => {
     expect(r2.stderr).toMatch(/network error/);
   });
 
+  it("no network: says it cannot reach TronScan once, up front, and exits 75 without a retry storm", async () => {
+    // `.invalid` never resolves (RFC 6761): the DNS failure a machine without a network gets; the shipped retry
+    // count (6) is kept, yet a host that cannot be reached is tried 3 times, then every stream fails at once
+    const dir = tempDir();
+    writeConfig(
+      dir,
+      "https://apilist.tronscan.invalid",
+      { max_retries: 6 },
+      ORIGINAL_WALLETS.map((w) => w.address),
+    );
+    const r = await tronmon(["run"], dir);
+    expect(r.code).toBe(75);
+    const lines = r.stderr.split("\n").filter((l) => l.trim());
+    expect(lines[0]).toMatch(/cannot reach TronScan at https:\/\/apilist\.tronscan\.invalid.*(ENOTFOUND|EAI_AGAIN)/);
+    expect(r.stderr).not.toMatch(/Retrying a request/);
+    // one reason, said once as it happens and once in the summary naming the 16 streams it stopped
+    expect(lines.filter((l) => /Failed wallet endpoint/.test(l))).toHaveLength(1);
+    expect(r.stderr).toMatch(/cannot reach TronScan.*\(16 streams — 4 wallets × /);
+    const status = JSON.parse((await tronmon(["status", "--json"], dir)).stdout);
+    expect(status.runs[0].error.split("\n")).toHaveLength(1);
+  });
+
   it("kill -9 in the middle of a backfill, then run again: identical to an uninterrupted run", async () => {
     const api = await startEmulator({ seed: 5, days: 14, nowMs: Date.now() - 3_600_000, latencyMs: 3 });
     try {

@@ -28,6 +28,14 @@ export function formatUnits(raw: bigint, decimals: number): string {
   return (negative ? "-" : "") + whole + (frac ? "." + frac : "");
 }
 
+/** A decimal string with its whole part grouped in thousands ("-1234567.891" -> "-1,234,567.891"), exactly. */
+export function groupThousands(decimal: string): string {
+  return decimal.replace(
+    /^(-?)(\d+)/,
+    (_, sign: string, whole: string) => sign + whole.replace(/\B(?=(\d{3})+(?!\d))/g, ","),
+  );
+}
+
 /** Exact raw units of a decimal string ("500000" with 6 decimals -> 500000000000n). Rejects excess precision. */
 export function parseUnits(value: string, decimals: number): bigint {
   const m = /^(\d+)(?:\.(\d+))?$/.exec(value.trim());

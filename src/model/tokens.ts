@@ -61,6 +61,17 @@ export function imitatedToken(
   return known.find((k) => ((s && fold(k.symbol) === s) || (n && fold(k.name) === n)) && k.tokenId !== tokenId) ?? null;
 }
 
+/**
+ * A token as text, as what it is: its symbol (or id), and, when it borrows a well-known token's symbol or name at
+ * another contract, a flag saying so — "USDT [FAKE: not Tether USD TR7NHq…]". For terminals and files; the
+ * dashboard draws the same flag (ui.js tokenLabel).
+ */
+export function tokenText(tokenId: string, symbol: string | null, name: string | null = null): string {
+  const text = symbol ?? tokenId;
+  const real = imitatedToken(tokenId, symbol, name);
+  return real ? `${text} [FAKE: not ${real.name ?? real.symbol} ${real.tokenId.slice(0, 6)}…]` : text;
+}
+
 /** Transaction.Contract.ContractType names from Tron.proto. */
 export const CONTRACT_TYPE_NAMES: Record<number, string> = {
   0: "AccountCreateContract",

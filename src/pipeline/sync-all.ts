@@ -1,5 +1,6 @@
 // Syncing every watched wallet x every stream from TronScan under one rate limit (the first step of a cycle);
 // the run is recorded.
+import { errorLines } from "./errors-text.ts";
 import { HOUR_MS } from "../model/time.ts";
 import pLimit from "p-limit";
 import { BaseError } from "../internal/errors.ts";
@@ -125,7 +126,7 @@ export async function syncAll(args: SyncAllArgs): Promise<RunSummary> {
     startedAtMs: started,
     endedAtMs: Date.now(),
     status: summary.status,
-    error: state.errors.length ? state.errors.map((e) => `${e.wallet} ${e.endpoint}: ${e.error}`).join("\n") : null,
+    error: state.errors.length ? errorLines(state.errors).join("\n") : null,
     counts: {
       ...summary.totals,
       endpoints: state.endpoints.length,
@@ -201,8 +202,17 @@ async function syncStream(
   } catch (e) {
     if (signal?.aborted) throw e;
     const error = (e as Error).message;
+    // the first stream to fail for a reason is an error; others failing for the same reason (no network: every
+    // stream) are logged at info, so a terminal shows the reason once and the log file still has every stream
+    const again = state.errors.some((x) => x.error === error);
     state.errors.push({ wallet: w.address, endpoint: ep, error, exitCode: e instanceof BaseError ? e.exitCode : 1 });
-    log.error({ msg: "Failed wallet endpoint", wallet: w.address, endpoint: ep, error, duration: Date.now() - t0 });
+    log[again ? "info" : "error"]({
+      msg: again ? "Failed wallet endpoint (same reason as another stream)" : "Failed wallet endpoint",
+      wallet: w.address,
+      endpoint: ep,
+      error,
+      duration: Date.now() - t0,
+    });
   }
 }
 

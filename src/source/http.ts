@@ -47,15 +47,17 @@ export function httpSetup(opts: HttpSourceOptions, source: string, stats: { retr
   /** Exponential backoff with full jitter. */
   const backoff = (n: number) => Math.min(maxDelay, baseDelay * 2 ** n) * (0.5 + random() / 2);
   const Source = source[0].toUpperCase() + source.slice(1);
+  const reach = reachability(opts, Source, shown, clock);
   const retry = <T>(path: string, attempt: (n: number) => Promise<T>, signal?: AbortSignal): Promise<T> =>
-    withRetries(attempt, {
+    withRetries(reach.guard(attempt), {
       retries: maxRetries,
       backoff,
       clock,
       signal,
       onRetry: (e, n) => {
         stats.retries++;
-        opts.logger?.warn({ msg: `Retrying a request to ${source}`, path, attempt: n + 1, problem: e.message });
+        if (!(e instanceof Transient && e.unreachable))
+          opts.logger?.warn({ msg: `Retrying a request to ${source}`, path, attempt: n + 1, problem: e.message });
       },
       say: {
         throttled: (attempts, problem) => `${Source} kept throttling ${path} after ${attempts} attempts: ${problem}`,
@@ -151,9 +153,70 @@ export class Transient extends RetryableError {
     message: string,
     readonly waitMs: number | null = null,
     readonly throttled = false,
+    /** The host could not be reached at all (DNS, refused, no route): see `reachability`. */
+    readonly unreachable = false,
   ) {
     super(message);
   }
+}
+
+/** Connection-level failures: nothing was asked, nothing answered — the host is not reachable from here. */
+const UNREACHABLE = new Set([
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ECONNREFUSED",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENETDOWN",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+/** What fetch threw (not an answer) as a Transient, marked `unreachable` when no connection was made. */
+export function networkFailure(e: unknown, timeoutMs: number): Transient {
+  const err = e as Error & { cause?: Error & { code?: string } };
+  if (err.name === "TimeoutError") return new Transient(`timed out after ${timeoutMs} ms`);
+  const code = err.cause?.code ?? "";
+  return new Transient(`network error: ${err.cause?.message ?? err.message}`, null, false, UNREACHABLE.has(code));
+}
+
+/** Attempts at a host that cannot be reached before the request gives up (the first, and two more). */
+const UNREACHABLE_ATTEMPTS = 3;
+/** After a request gave up on an unreachable host, others fail at once for this long (then it is tried again). */
+const DOWN_FOR_MS = 30_000;
+
+/**
+ * A host that cannot be reached at all (no network, a DNS failure, refused) is said once, up front, as an error,
+ * tried three times rather than seven, and then every request of the cycle fails at once with the same reason
+ * (for DOWN_FOR_MS): an offline run ends in seconds with one clear line instead of a retry storm per stream.
+ */
+function reachability(opts: HttpSourceOptions, Source: string, shown: string, clock: Clock) {
+  let down: { untilMs: number; reason: string } | null = null;
+  let said = false;
+  const cannot = (reason: string) => `cannot reach ${Source} at ${shown}: ${reason}`;
+  return {
+    guard:
+      <T>(attempt: (n: number) => Promise<T>) =>
+      async (n: number): Promise<T> => {
+        if (down && clock.now() < down.untilMs) throw new SourceUnavailableError(cannot(down.reason));
+        try {
+          const r = await attempt(n);
+          down = null;
+          said = false;
+          return r;
+        } catch (e) {
+          if (!(e instanceof Transient && e.unreachable)) throw e;
+          if (!said) {
+            said = true;
+            opts.logger?.error({
+              msg: `${cannot(e.message)} — no network, or DNS or a firewall blocks it (base_url); trying twice more`,
+            });
+          }
+          if (n + 1 < UNREACHABLE_ATTEMPTS) throw e;
+          down = { untilMs: clock.now() + DOWN_FOR_MS, reason: e.message };
+          throw new SourceUnavailableError(cannot(e.message));
+        }
+      },
+  };
 }
 
 /**

@@ -15,7 +15,8 @@ import { anomalyCounts } from "../../anomalies/anomaly-store.ts";
 import { openAlertCounts } from "../../rules/alert-store.ts";
 import { tokenVolumes } from "../../warehouse/activity/metrics.ts";
 import { table } from "../table.ts";
-import { formatUnits } from "../../model/amount.ts";
+import { formatUnits, groupThousands } from "../../model/amount.ts";
+import { tokenText } from "../../model/tokens.ts";
 import { DAY_MS } from "../../model/time.ts";
 
 const DEMO_QUIRKS = "holes:0.05,empty:0.03,error200:0.02,unstable";
@@ -49,6 +50,11 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     await showResults(configPath, emu, opts.dir);
     if (opts.serve === false || code) return code;
     say("Watching: a cycle every minute against the emulator, with the dashboard (Ctrl-C to stop)");
+    process.stdout.write(
+      `  The emulator misbehaves on purpose (${DEMO_QUIRKS}): warnings such as "Retrying a request to TronScan …\n` +
+        `  an error inside HTTP 200: invalid API key (code 403)" are those deliberate faults, each retried; the sync\n` +
+        "  still proves every stretch complete. Real faults read the same: the log file has every one.\n",
+    );
     return await watchCommand({
       config: configPath,
       every: "1m",
@@ -137,11 +143,11 @@ async function showResults(configPath: string, emu: Emulator, dir: string): Prom
   const alerts = await openAlertCounts(w);
   const anomalies = await anomalyCounts(w);
   await w.close();
-  const fmt = (raw: string, d: string) =>
-    Number(formatUnits(BigInt(raw), Number(d))).toLocaleString("en-US", { maximumFractionDigits: 2 });
+  // exact: the decimal string of the raw integer, thousands grouped — never through a float
+  const fmt = (raw: string, d: string) => groupThousands(formatUnits(BigInt(raw), Number(d)));
   const volumes = rows.map((r) => ({
     wallet: r.wallet,
-    token: r.token,
+    token: tokenText(r.token_id, r.token_symbol, r.token_name),
     contract: r.token_id === "_" ? "(native)" : r.token_id,
     transfers: r.transfers,
     in: fmt(r.in_raw, r.token_decimals),

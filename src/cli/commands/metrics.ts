@@ -5,6 +5,7 @@ import { walletMetrics } from "../../warehouse/activity/metrics.ts";
 import { walletExposure } from "../../warehouse/activity/exposure.ts";
 import { formatUnits } from "../../model/amount.ts";
 import { isAddress } from "../../model/address.ts";
+import { imitatedToken, tokenText } from "../../model/tokens.ts";
 import { isoUtc } from "../../model/columns.ts";
 import { UsageError } from "../../internal/errors.ts";
 
@@ -20,7 +21,7 @@ export async function metricsCommand(
     const { wallets, tokens } = await walletMetrics(w, nowMs, opts.wallet);
     const exposure = (await walletExposure(w, nowMs, opts.wallet)).map((e) => ({
       wallet: e.wallet,
-      token: e.token_symbol ?? e.token_id,
+      token: tokenText(String(e.token_id), e.token_symbol),
       token_id: e.token_id,
       inbound_30d: fmt(e.in_raw_recent, e.token_decimals),
       from_listed_30d: fmt(e.listed_raw_recent, e.token_decimals),
@@ -33,8 +34,9 @@ export async function metricsCommand(
     }));
     const tokenRows = tokens.map((t) => ({
       wallet: t.wallet,
-      token: t.token_symbol ?? t.token_id,
+      token: tokenText(String(t.token_id), t.token_symbol, t.token_name ?? null),
       token_id: t.token_id,
+      imitates: imitatedToken(String(t.token_id), t.token_symbol, t.token_name ?? null)?.tokenId ?? null,
       ...Object.fromEntries(
         ["", "_30d", "_7d"].flatMap((s) => [
           [`transfers${s}`, Number(t[`transfers${s}`])],

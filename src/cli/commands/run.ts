@@ -1,3 +1,4 @@
+import { errorLines } from "../../pipeline/errors-text.ts";
 import { createClient, loadContext, openWarehouse, type GlobalOptions } from "../context.ts";
 import { createProgress } from "../progress.ts";
 import type { RunSummary } from "../../pipeline/sync-all.ts";
@@ -29,9 +30,10 @@ export async function runCommand(opts: GlobalOptions & { json?: boolean }): Prom
     await warehouse.close();
   }
   const { summary, evaluation, detection, delivery } = r;
+  const labels = Object.fromEntries(config.wallets.map((w) => [w.address, w.label ?? null]));
   if (opts.json) process.stdout.write(JSON.stringify(r, null, 2) + "\n");
   else {
-    printSummary(summary, Object.fromEntries(config.wallets.map((w) => [w.address, w.label])));
+    printSummary(summary, labels);
     if (evaluation)
       process.stdout.write(
         `rules: ${evaluation.rules} evaluated, ${evaluation.opened} alerts opened, ${evaluation.changed} changed, ${evaluation.resolved} resolved${evaluation.exportedFile ? ` -> ${evaluation.exportedFile}` : ""}\n`,
@@ -58,7 +60,9 @@ export async function runCommand(opts: GlobalOptions & { json?: boolean }): Prom
     // the most telling exit code among the failed streams: a refusal (3) says more than "try again" (75)
     const codes = summary.errors.map((e) => e.exitCode ?? 1);
     process.stderr.write(
-      `\nRun ${summary.runId} failed (recorded in the runs table):\n${summary.errors.map((e) => `  ${e.wallet} ${e.endpoint}: ${e.error}`).join("\n")}\n`,
+      `\nRun ${summary.runId} failed (recorded in the runs table):\n${errorLines(summary.errors, labels)
+        .map((l) => `  ${l}`)
+        .join("\n")}\n`,
     );
     return codes.includes(3) ? 3 : codes.includes(4) ? 4 : new SourceUnavailableError("").exitCode;
   }

@@ -45,7 +45,7 @@ export async function watchCommand(opts: WatchCommandOptions): Promise<number> {
   const maxCycles = opts.cycles === undefined ? undefined : Number(opts.cycles);
   if (maxCycles !== undefined && !(Number.isInteger(maxCycles) && maxCycles > 0))
     throw new UsageError(`watch: --cycles ${JSON.stringify(opts.cycles)} is not a positive integer`);
-  const { config, logger } = loadContext({ ...opts, logLevel: opts.logLevel ?? "info" });
+  const { config, logger } = loadContext(opts); // a terminal shows warnings and errors unless --log-level says otherwise
   if (opts.every || opts.cron) {
     const parsed = scheduleSchema.safeParse({ every: opts.every ?? config.schedule.every, cron: opts.cron ?? null });
     if (!parsed.success)
@@ -78,7 +78,7 @@ export async function watchCommand(opts: WatchCommandOptions): Promise<number> {
       logger.warn({ msg: "Second signal: exiting now", signal: sig });
       process.exit(130);
     }
-    logger.info({ msg: "Stopping: abandoning the current cycle at its next step", signal: sig });
+    logger.warn({ msg: "Stopping: abandoning the current cycle at its next step", signal: sig });
     controller.abort(new Error(`${sig} received`));
   };
   process.on("SIGINT", () => onSignal("SIGINT"));
@@ -97,7 +97,9 @@ export async function watchCommand(opts: WatchCommandOptions): Promise<number> {
       metricsPort: port,
       metricsHost: opts.metricsHost,
       // the dashboard's overview is computed right after each cycle, not when someone first opens it
-      onCycle: () => {
+      onCycle: (n) => {
+        // one line per cycle on stdout (the terminal's log shows only warnings and errors); details: tronmon status
+        process.stdout.write(`cycle ${n} finished ${new Date().toISOString().slice(0, 19).replace("T", " ")} UTC\n`);
         void dash
           ?.warm()
           .catch((e) => logger.warn({ msg: "Could not pre-compute the dashboard", error: (e as Error).message }));

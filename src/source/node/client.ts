@@ -4,7 +4,7 @@
 // limiter's "lack of computing resources", TronGrid's "suspended for N s" on 403/429, a disabled API (404), a lite
 // fullnode's bare-text refusal, a gateway refusing walletsolidity (405), Jetty's HTML for an unknown path.
 import { RateLimitError, SourceHttpError } from "../../internal/errors.ts";
-import { type Answer, type HttpSourceOptions, httpSetup, Transient } from "../http.ts";
+import { type Answer, type HttpSourceOptions, httpSetup, networkFailure, Transient } from "../http.ts";
 import { parseJsonLossless } from "../../internal/json.ts";
 import { MAX_RETRY_AFTER_MS, parseRetryAfter } from "../http.ts";
 
@@ -79,8 +79,7 @@ export function createNodeClient(opts: NodeClientOptions): NodeClient {
       if (signal?.aborted) throw e;
       opts.onResponse?.(path, "error");
       if (e instanceof Transient || e instanceof SourceHttpError) throw e; // too large, or a redirect
-      const err = e as Error;
-      throw new Transient(err.name === "TimeoutError" ? "timed out" : `network error: ${err.message}`);
+      throw networkFailure(e, opts.timeoutMs ?? 20_000);
     }
     const text = res.text;
     opts.onResponse?.(path, res.status);

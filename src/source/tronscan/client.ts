@@ -8,6 +8,7 @@ import {
   httpSetup,
   MAX_RETRY_AFTER_MS,
   parseRetryAfter,
+  networkFailure,
   Transient,
 } from "../http.ts";
 
@@ -77,12 +78,7 @@ export function createTronscanClient(opts: ClientOptions): TronscanClient {
       if (signal?.aborted) throw e;
       opts.onResponse?.(path, "error");
       if (e instanceof Transient || e instanceof SourceHttpError) throw e; // too large, or a redirect
-      const err = e as Error;
-      throw new Transient(
-        err.name === "TimeoutError"
-          ? `timed out after ${opts.timeoutMs ?? 20_000} ms`
-          : `network error: ${err.cause instanceof Error ? err.cause.message : err.message}`,
-      );
+      throw networkFailure(e, opts.timeoutMs ?? 20_000);
     }
     const { status, text, headers } = answer;
     stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;

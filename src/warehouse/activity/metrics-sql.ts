@@ -41,7 +41,7 @@ export function walletTokenMetricsSql(now: Sql, from: Sql = raw("wallet_activity
       sql`count(DISTINCT CASE WHEN ${inWindow} THEN counterparty END) AS counterparties${s}`,
     ];
   });
-  return sql`SELECT wallet, token_id, max(token_symbol) AS token_symbol, max(asset_type) AS asset_type,
+  return sql`SELECT wallet, token_id, max(token_symbol) AS token_symbol, max(token_name) AS token_name, max(asset_type) AS asset_type,
     max(token_decimals) AS token_decimals,
       ${join(cols, ",\n      ")},
       count(CASE WHEN NOT (${summable}) THEN 1 END) AS oversized_amounts,

@@ -38,8 +38,8 @@ export const tokenVolumes = (w: Warehouse, sinceMs: number) =>
   w.query<Record<string, string>>(
     labelled(
       "metrics.token_volumes",
-      sql`SELECT coalesce(max(wl.label), a.wallet) AS wallet, coalesce(max(a.token_symbol), a.token_id) AS token,
-        a.token_id, max(a.token_decimals) AS token_decimals, count(*) AS transfers,
+      sql`SELECT coalesce(max(wl.label), a.wallet) AS wallet, max(a.token_symbol) AS token_symbol,
+        max(a.token_name) AS token_name, a.token_id, max(a.token_decimals) AS token_decimals, count(*) AS transfers,
         CAST(sum(CASE WHEN direction = 'in' THEN amount_num ELSE 0 END) AS VARCHAR) AS in_raw,
         CAST(sum(CASE WHEN direction = 'out' THEN amount_num ELSE 0 END) AS VARCHAR) AS out_raw
       FROM wallet_activity a JOIN wallets wl ON wl.address = a.wallet
