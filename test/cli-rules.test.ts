@@ -65,7 +65,7 @@ describe("rules and alerts from the command line", () => {
     const exported = JSON.parse(readFileSync(join(dir, "out/alerts", alertFiles()[0]), "utf8"));
     expect(
       exported
-        .map((a: { WALLET: string; VALUE: string; THRESHOLD: string }) => [a.WALLET, a.VALUE, a.THRESHOLD])
+        .map((a: { wallet: string; value: string; threshold: string }) => [a.wallet, a.value, a.threshold])
         .sort(),
     ).toEqual([
       [HTX, "50", "49"],
@@ -76,7 +76,7 @@ describe("rules and alerts from the command line", () => {
 
   it("alerts ack records who and why; rules disable resolves the rule's alerts", async () => {
     const list = JSON.parse((await tronmon(["alerts", "list", "--status", "open", "--json"], dir)).stdout);
-    const htx = list.find((a: { WALLET: string }) => a.WALLET === HTX);
+    const htx = list.find((a: { wallet: string }) => a.wallet === HTX);
     const ack = await tronmon(
       ["alerts", "ack", htx.alert_id, "--note", "known exchange sweep", "--by", "analyst-1"],
       dir,
@@ -91,7 +91,7 @@ describe("rules and alerts from the command line", () => {
     expect(s).toMatchObject({ resolved: 3 });
     const csv = (await tronmon(["export", "alerts", "--format", "csv"], dir)).stdout.trim().split("\n");
     expect(csv[0]).toBe(
-      "alert_id,status,WALLET,RULE,VALUE,THRESHOLD,TIMESTAMP,token,token_symbol,direction,period_days,first_seen,last_seen,resolved_at,note,acted_by",
+      "alert_id,status,wallet,rule,value,threshold,unit,exported_at,token,token_symbol,direction,period_days,first_seen,last_seen,resolved_at,note,acted_by",
     );
     expect(csv.slice(1).every((l) => l.includes(",resolved,"))).toBe(true);
   });

@@ -174,7 +174,19 @@ describe("tronmon CLI", () => {
         .split("\n")
         .map((l) => JSON.parse(l));
       expect(out.length).toBeGreaterThan(5);
-      for (const r of out) expect(Object.keys(r)).toEqual([...TRANSFER_EXPORT_FIELDS]);
+      const fields = [...TRANSFER_EXPORT_FIELDS, "watched_wallet", "direction", "counterparty", "token_flag"];
+      for (const r of out) expect(Object.keys(r)).toEqual(fields);
+      const w = ORIGINAL_WALLETS[1].address;
+      for (const r of out) {
+        expect(r.watched_wallet).toBe(w);
+        expect(r.direction).toBe(r.from_address === w ? (r.to_address === w ? "self" : "out") : "in");
+        expect(r.counterparty).toBe(r.direction === "out" ? r.to_address : r.from_address);
+      }
+      // the emulator's fake "USDT" (another contract) is flagged; the real one is not
+      const fake = out.filter((r) => r.token_symbol === "USDT" && r.token_id !== "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t");
+      for (const r of fake) expect(r.token_flag).toBe("imitation");
+      for (const r of out.filter((r) => r.token_id === "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"))
+        expect(r.token_flag).toBeNull();
       expect(out[0].timestamp_utc).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
       const csv = (
         await tronmon(
@@ -182,7 +194,7 @@ describe("tronmon CLI", () => {
           dir,
         )
       ).stdout.split("\n");
-      expect(csv[0]).toBe(TRANSFER_EXPORT_FIELDS.join(","));
+      expect(csv[0]).toBe(fields.join(","));
       expect(csv.filter(Boolean)).toHaveLength(out.length + 1);
       // the raw archive replays into a fresh database with the same result
       const replay = await tronmon(["import", join(dir, "out/raw"), "--db", join(dir, "replay.duckdb")], dir);

@@ -75,7 +75,7 @@ describe("health alerts", () => {
         ["health", "opened", "health.consecutive_failures", "critical"],
       ]);
       expect(lines()[0].text).toBe(
-        "[critical] Monitor health: health.consecutive_failures fired: value 2, threshold 1.",
+        "[critical] Monitor health: health.consecutive_failures fired: 2 failed cycles in a row (fires at ≥ 2).",
       );
 
       api.emu.faults = {};

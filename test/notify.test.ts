@@ -60,7 +60,7 @@ async function seedAnomalies(n = 3) {
     await w.query(
       stmt(
         `INSERT INTO anomalies VALUES (?, 'address_poisoning', ?, ?, ?, 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', 'USDT', '0', '0',
-        ?, '{}', ?, ?, false, 'critical', NULL, NULL)`,
+        ?, '{}', ?, ?, false, 'critical', NULL, NULL, NULL)`,
         [`a${i}`, W, `tx${i}`, `tr${i}`, `Received 0 USDT from a lookalike #${i}`, NOW - i, NOW],
       ),
     );
@@ -251,7 +251,7 @@ describe("digests", () => {
     w.query(
       stmt(
         `INSERT INTO anomalies VALUES (?, ?, ?, ?, ?, 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', 'USDT', ?, ?, ?, '{}', ?, ?,
-        false, ?, NULL, NULL)`,
+        false, ?, NULL, NULL, NULL)`,
         [
           id,
           type,

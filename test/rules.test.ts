@@ -104,11 +104,12 @@ describe("volume rule (500000 USDT over 7 days)", () => {
     const exported = JSON.parse(readFileSync(s.exportedFile!, "utf8"));
     expect(exported).toEqual([
       expect.objectContaining({
-        WALLET: W,
-        RULE: "vol7",
-        VALUE: "500000.000001",
-        THRESHOLD: "500000",
-        TIMESTAMP: "2026-03-10T00:00:00Z",
+        wallet: W,
+        rule: "vol7",
+        value: "500000.000001",
+        threshold: "500000",
+        unit: "USDT",
+        exported_at: "2026-03-10T00:00:00Z",
         status: "open",
         token: USDT,
         direction: "any",

@@ -168,7 +168,7 @@ describe("findings on dropped transactions", () => {
       await w.query(
         stmt(
           `INSERT INTO anomalies VALUES (?, 'new_counterparty', 'TNPdqto8HiuMzoG7Vv9wyyYhWzCojLeHAF', ?, NULL, NULL, NULL,
-          NULL, NULL, 'Sent 5 USDT to a new address (unconfirmed)', '{}', ?, ?, true, 'info', NULL, NULL)`,
+          NULL, NULL, 'Sent 5 USDT to a new address (unconfirmed)', '{}', ?, ?, true, 'info', NULL, NULL, NULL)`,
           [id, tx, T, T],
         ),
       );

@@ -182,7 +182,7 @@ CREATE OR REPLACE VIEW wallet_metrics AS SELECT w.address AS observed_wallet, w.
     FROM wallets w LEFT JOIN wallet_activity a ON a.wallet = w.address
     GROUP BY w.address, w.label;
 
-CREATE OR REPLACE VIEW wallet_token_metrics AS SELECT wallet, token_id, max(token_symbol) AS token_symbol, max(asset_type) AS asset_type,
+CREATE OR REPLACE VIEW wallet_token_metrics AS SELECT wallet, token_id, max(token_symbol) AS token_symbol, max(token_name) AS token_name, max(asset_type) AS asset_type,
     max(token_decimals) AS token_decimals,
       count(CASE WHEN TRUE THEN 1 END) AS transfers,
       sum(CASE WHEN TRUE AND direction = 'in' AND length(amount_raw) <= 30 THEN amount_num END) AS volume_in_raw,
@@ -483,3 +483,38 @@ CREATE TABLE IF NOT EXISTS tether_backfills (
 INSERT INTO schema_migrations (version, name, applied_at) SELECT 13,
         'Tether blacklist events, each once, and the TronGrid backfills: tether_events, tether_backfills', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
         13);
+
+CREATE TABLE IF NOT EXISTS dispositions (
+  item_kind VARCHAR NOT NULL,
+  item_id VARCHAR NOT NULL,
+  source VARCHAR NOT NULL,
+  wallet VARCHAR NOT NULL,
+  disposition VARCHAR NOT NULL,
+  reason VARCHAR NOT NULL,
+  decided_by VARCHAR NOT NULL,
+  decided_at_ms NUMBER(19,0) NOT NULL,
+  PRIMARY KEY (item_kind, item_id)
+);
+
+CREATE TABLE IF NOT EXISTS suppressions (
+  suppression_id VARCHAR NOT NULL,
+  wallet VARCHAR NOT NULL,
+  kind VARCHAR NOT NULL,
+  name VARCHAR NOT NULL,
+  counterparty VARCHAR,
+  baseline VARCHAR,
+  factor VARCHAR NOT NULL,
+  until_ms NUMBER(19,0),
+  reason VARCHAR NOT NULL,
+  created_by VARCHAR NOT NULL,
+  created_at_ms NUMBER(19,0) NOT NULL,
+  removed_at_ms NUMBER(19,0),
+  removed_by VARCHAR,
+  PRIMARY KEY (suppression_id)
+);
+
+ALTER TABLE anomalies ADD COLUMN IF NOT EXISTS suppressed_by VARCHAR;
+
+INSERT INTO schema_migrations (version, name, applied_at) SELECT 14,
+        'the analyst''s desk: dispositions, suppressions, anomalies.suppressed_by', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
+        14);

@@ -10,6 +10,7 @@ import { DETECTORS } from "./detectors/index.ts";
 import { settingsGroups } from "./settings.ts";
 import { backfillCounterpartiesSql, type KnownToken, mergeCounterpartiesSql } from "./fragments.ts";
 import { exportNewAnomalies, saveAnomalies } from "./anomaly-store.ts";
+import { markSuppressedFindings } from "../warehouse/triage.ts";
 
 /** New rows above which large_transaction is scored as one window pass instead of a range join (same answers). */
 export const WINDOW_FROM_ROWS = 50_000;
@@ -110,6 +111,7 @@ export async function detectAnomalies(args: {
 
   await w.transaction(async (q) => {
     await saveAnomalies(w, q, found);
+    await markSuppressedFindings(w, q, nowMs);
     if (scoreTransfers) await q(mergeCounterpartiesSql(d, { watermarkMs, known }));
     if (top?.ms !== null && top?.ms !== undefined)
       await q(

@@ -4,15 +4,19 @@ import { type Alert, tokenRule } from "../model/alerts.ts";
 import { isoUtc } from "../model/columns.ts";
 import { healthUnit } from "../model/health-rules.ts";
 
-/** The original fields (WALLET, RULE, VALUE, THRESHOLD, TIMESTAMP) plus ours. */
+/**
+ * An alert as exported. Column names are snake_case in every export (alerts, anomalies, transfers, transactions);
+ * the original system's upper-case WALLET, RULE, VALUE, THRESHOLD, TIMESTAMP are wallet, rule, value, threshold,
+ * exported_at.
+ */
 export function alertExport(a: Alert, nowMs: number) {
   return {
-    WALLET: a.wallet,
-    RULE: a.ruleName,
-    VALUE: a.value,
-    THRESHOLD: a.threshold,
-    TIMESTAMP: isoUtc(nowMs),
     alert_id: a.alertId,
+    wallet: a.wallet,
+    rule: a.ruleName,
+    value: a.value,
+    threshold: a.threshold,
+    exported_at: isoUtc(nowMs),
     status: a.status,
     token: a.tokenId,
     token_symbol: a.tokenSymbol,
@@ -45,5 +49,7 @@ export function anomalyExport(r: Record<string, unknown>) {
     anomaly_id: r.anomaly_id,
     transfer_id: r.transfer_id,
     details: typeof r.details === "string" ? JSON.parse(r.details) : r.details,
+    reviewed_by: r.reviewed_by ?? null,
+    suppressed_by: r.suppressed_by ?? null,
   };
 }

@@ -7,6 +7,7 @@ import {
   TRANSFER_COLUMNS,
   TRANSFER_EXPORT_FIELDS,
 } from "../model/columns.ts";
+import { imitatedToken } from "../model/tokens.ts";
 import { and, labelled, raw, type Sql, sql } from "../warehouse/sql.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 
@@ -30,7 +31,13 @@ export async function* exportRows(
 ): AsyncGenerator<Record<string, unknown>[]> {
   const cond = where(kind, f);
   const key = kind === "transfers" ? "transfer_id" : "hash";
-  const cols = kind === "transfers" ? selectList(TRANSFER_COLUMNS) : selectList(TRANSACTION_COLUMNS);
+  const cols =
+    kind === "transfers" ? `${selectList(TRANSFER_COLUMNS)}, token_name, risk` : selectList(TRANSACTION_COLUMNS);
+  const watched = new Set(
+    (await w.query<{ address: string }>(labelled("export.wallets", sql`SELECT address FROM wallets`))).map(
+      (r) => r.address,
+    ),
+  );
   for (let offset = 0; ; offset += CHUNK) {
     const rows = await w.query<Record<string, unknown>>(
       labelled(
@@ -40,7 +47,7 @@ export async function* exportRows(
       ),
     );
     if (!rows.length) return;
-    yield rows.map((r) => shape(kind, r));
+    yield rows.map((r) => (kind === "transfers" ? transferShape(r, watched, f.wallet) : shape(kind, r)));
     if (rows.length < CHUNK) return;
   }
 }
@@ -69,4 +76,32 @@ function shape(kind: "transfers" | "transactions", r: Record<string, unknown>): 
   return out;
 }
 
-export const EXPORT_FIELDS = { transfers: TRANSFER_EXPORT_FIELDS, transactions: TRANSACTION_EXPORT_FIELDS };
+/** What a transfer export adds to the stored columns: which watched wallet it is about and how. */
+export const TRANSFER_CONTEXT_FIELDS = ["watched_wallet", "direction", "counterparty", "token_flag"] as const;
+
+/**
+ * A transfer as exported, with its context: `watched_wallet` (the --wallet, else the watched side; the sender when
+ * both are watched), `direction` from it (in, out, self), `counterparty`, `token_flag` ("imitation": the token borrows
+ * a well-known token's symbol or name at another contract; "risky": TronScan flags it; null). Not the source: a
+ * movement is one row whichever source or stream brought it first, and which one did varies with timing — an export
+ * of the same data must not.
+ */
+function transferShape(r: Record<string, unknown>, watched: Set<string>, wallet?: string): Record<string, unknown> {
+  const { token_name, risk, ...stored } = shape("transfers", r);
+  const [from, to] = [String(r.from_address), String(r.to_address)];
+  const side = wallet ?? (watched.has(from) ? from : to);
+  const direction = from === to ? "self" : from === side ? "out" : "in";
+  const imitation = imitatedToken(String(r.token_id), r.token_symbol as string | null, token_name as string | null);
+  return {
+    ...stored,
+    watched_wallet: side,
+    direction,
+    counterparty: direction === "out" ? to : from,
+    token_flag: imitation ? "imitation" : risk === true ? "risky" : null,
+  };
+}
+
+export const EXPORT_FIELDS = {
+  transfers: [...TRANSFER_EXPORT_FIELDS, ...TRANSFER_CONTEXT_FIELDS],
+  transactions: TRANSACTION_EXPORT_FIELDS,
+};

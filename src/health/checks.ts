@@ -35,7 +35,7 @@ export async function evaluateHealth(w: Warehouse, config: Config, nowMs: number
     { kind: "health", periodDays: 0, threshold: String(threshold), tokenId: null, tokenSymbol: null, direction: null },
   ];
   const rules = new Map([
-    rule(HEALTH_RULES.failures, h.consecutive_failures - 1),
+    rule(HEALTH_RULES.failures, h.consecutive_failures), // breaches at ≥ (the others at >): see HEALTH_OPS
     rule(HEALTH_RULES.lag, h.max_wallet_lag_minutes),
     rule(HEALTH_RULES.throttling, h.max_throttled_seconds),
     rule(HEALTH_RULES.gap, 0),

@@ -42,3 +42,7 @@ export type Alert = {
 };
 
 export type Breach = { ruleName: string; wallet: string; value: string };
+
+/** An alert's severity: a health check's is critical (the monitor itself is failing), a rule's a warning. */
+export const alertSeverity = (kind: Alert["kind"]): "critical" | "warning" =>
+  kind === "health" ? "critical" : "warning";

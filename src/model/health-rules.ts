@@ -17,3 +17,11 @@ export const HEALTH_UNITS: Record<HealthRule, string> = {
 
 /** The unit of a health alert's value (null for a rule alert). */
 export const healthUnit = (ruleName: string): string | null => HEALTH_UNITS[ruleName as HealthRule] ?? null;
+
+/** How a health check's value compares with its threshold (the configured number, as set). */
+export const HEALTH_OPS: Record<HealthRule, "≥" | ">"> = {
+  "health.consecutive_failures": "≥",
+  "health.wallet_lag": ">",
+  "health.api_throttling": ">",
+  "health.gap": ">",
+};

@@ -3,6 +3,8 @@
 import type { Config } from "../config/schema.ts";
 import { SEVERITIES } from "../config/schema.ts";
 import { alertExport } from "../export/shapes.ts";
+import { alertSeverity } from "../model/alerts.ts";
+import { HEALTH_OPS, type HealthRule, healthUnit } from "../model/health-rules.ts";
 import { alertFromRow } from "../rules/alert-store.ts";
 import { anomaliesSince } from "../anomalies/anomaly-store.ts";
 import { anomalyExport } from "../export/shapes.ts";
@@ -50,10 +52,12 @@ export async function eventsSince(w: Warehouse, sinceMs: number): Promise<Notify
     const a = alertFromRow(row);
     const health = a.kind === "health";
     const kind = health ? "health" : "alert";
-    const severity: Severity = health ? "critical" : "warning";
+    const severity: Severity = alertSeverity(a.kind);
     const what = health ? `Monitor health: ${a.ruleName}` : `Rule "${a.ruleName}"`;
     const subject = a.wallet === "*" ? "" : ` for ${a.wallet}`;
-    const value = `value ${a.value}${a.tokenSymbol ? ` ${a.tokenSymbol}` : ""}, threshold ${a.threshold}`;
+    const value = health
+      ? `${a.value} ${healthUnit(a.ruleName)} (fires at ${HEALTH_OPS[a.ruleName as HealthRule] ?? ">"} ${a.threshold})`
+      : `value ${a.value}${a.tokenSymbol ? ` ${a.tokenSymbol}` : ""}, threshold ${a.threshold}`;
     if (a.firstSeenMs >= sinceMs)
       out.push({
         eventId: `alert:${a.alertId}:opened`,
@@ -83,6 +87,7 @@ export async function eventsSince(w: Warehouse, sinceMs: number): Promise<Notify
   }
   const anomalies = await anomaliesSince(w, sinceMs);
   for (const r of anomalies) {
+    if (r.suppressed_by) continue; // held back by an analyst's suppression: kept, not sent
     const type = String(r.anomaly_type);
     const severity = (r.severity as Severity | null) ?? ANOMALY_SEVERITY[type as FindingType] ?? "warning";
     out.push({

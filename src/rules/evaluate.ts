@@ -9,8 +9,10 @@ import { rulesSql } from "./rule-query.ts";
 import { exposureBreaches, isExposureRule } from "./exposure-rules.ts";
 import { labelled, sql } from "../warehouse/sql.ts";
 import { applyEvaluation, type RuleInfo } from "./lifecycle.ts";
+import { listSuppressions } from "../warehouse/triage.ts";
+import { type Suppression, suppressing } from "../model/triage.ts";
 import { loadAlerts, loadRules, saveTransitions } from "./alert-store.ts";
-import type { Breach, ThresholdRule } from "../model/alerts.ts";
+import type { Alert, Breach, ThresholdRule } from "../model/alerts.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 
 export type EvaluationSummary = {
@@ -98,8 +100,9 @@ export async function evaluateRules(args: {
   const w = args.warehouse;
   const infos = await ruleInfos(w, await loadRules(w));
   const enabled = new Map([...infos].filter(([, r]) => r.enabled));
-  const breaches = await findBreaches(w, enabled, args.nowMs);
+  const found = await findBreaches(w, enabled, args.nowMs);
   const active = await loadAlerts(w, { status: "active", kind: "rules" }); // health alerts have their own checks
+  const breaches = unsuppressed(found, active, await listSuppressions(w, args.nowMs, { kind: "rule" }), args.nowMs);
   const transitions = applyEvaluation({ active, breaches, rules: enabled, nowMs: args.nowMs });
   if (transitions.length) await w.transaction((q) => saveTransitions(q, w, transitions));
   const exportedFile = await exportPendingAlerts(w, args.outDir, args.nowMs);
@@ -113,6 +116,20 @@ export async function evaluateRules(args: {
     resolved: count("resolved"),
     exportedFile,
   };
+}
+
+/**
+ * Breaches a suppression holds back do not open an alert (one still active is left to its lifecycle): a resolved
+ * false positive stays closed until its value reaches the suppression's factor × baseline or the snooze ends.
+ */
+function unsuppressed(breaches: Breach[], active: Alert[], held: Suppression[], nowMs: number): Breach[] {
+  if (!held.length) return breaches;
+  const open = new Set(active.map((a) => `${a.ruleName}\u0000${a.wallet}`));
+  return breaches.filter(
+    (b) =>
+      open.has(`${b.ruleName}\u0000${b.wallet}`) ||
+      !suppressing(held, { wallet: b.wallet, kind: "rule", name: b.ruleName, value: b.value }, nowMs),
+  );
 }
 
 /**

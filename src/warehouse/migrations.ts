@@ -132,6 +132,47 @@ export const TETHER_EVENTS: Table = {
   ],
 };
 
+/**
+ * The analyst's decisions (migration 14): a disposition per closed alert or finding (true positive, false positive,
+ * benign, with a reason), and suppressions — a wallet × rule or detector (× counterparty) condition kept from
+ * reopening until it worsens past `factor` × `baseline` or `until_ms` passes. See warehouse/triage.ts.
+ */
+export const TRIAGE_TABLES: Record<string, Table> = {
+  dispositions: {
+    name: "dispositions",
+    primaryKey: ["item_kind", "item_id"],
+    columns: [
+      ["item_kind", "text", "NOT NULL"],
+      ["item_id", "text", "NOT NULL"],
+      ["source", "text", "NOT NULL"],
+      ["wallet", "text", "NOT NULL"],
+      ["disposition", "text", "NOT NULL"],
+      ["reason", "text", "NOT NULL"],
+      ["decided_by", "text", "NOT NULL"],
+      ["decided_at_ms", "bigint", "NOT NULL"],
+    ],
+  },
+  suppressions: {
+    name: "suppressions",
+    primaryKey: ["suppression_id"],
+    columns: [
+      ["suppression_id", "text", "NOT NULL"],
+      ["wallet", "text", "NOT NULL"],
+      ["kind", "text", "NOT NULL"],
+      ["name", "text", "NOT NULL"],
+      ["counterparty", "text"],
+      ["baseline", "text"],
+      ["factor", "text", "NOT NULL"],
+      ["until_ms", "bigint"],
+      ["reason", "text", "NOT NULL"],
+      ["created_by", "text", "NOT NULL"],
+      ["created_at_ms", "bigint", "NOT NULL"],
+      ["removed_at_ms", "bigint"],
+      ["removed_by", "text"],
+    ],
+  },
+};
+
 /** What each TronGrid backfill of Tether's blacklist proved complete (migration 13), with the events it stored. */
 export const TETHER_BACKFILLS: Table = {
   name: "tether_backfills",
@@ -514,5 +555,13 @@ export const MIGRATIONS: Migration[] = [
     version: 13,
     name: "Tether blacklist events, each once, and the TronGrid backfills: tether_events, tether_backfills",
     statements: (d) => [createTableSql(d, TETHER_EVENTS), createTableSql(d, TETHER_BACKFILLS)],
+  },
+  {
+    version: 14,
+    name: "the analyst's desk: dispositions, suppressions, anomalies.suppressed_by",
+    statements: (d) => [
+      ...Object.values(TRIAGE_TABLES).map((t) => createTableSql(d, t)),
+      `ALTER TABLE anomalies ADD COLUMN IF NOT EXISTS suppressed_by ${d.columnType("text")}`,
+    ],
   },
 ];
