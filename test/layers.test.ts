@@ -23,6 +23,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   anomalies: ["internal", "model", "config", "warehouse", "export"],
   risk: ["internal", "model", "config", "warehouse", "export", "anomalies"],
   health: ["internal", "model", "config", "warehouse", "rules"],
+  triage: ["internal", "model", "config", "warehouse", "rules", "anomalies"],
   notify: ["internal", "model", "config", "warehouse", "export", "rules", "anomalies"],
   reports: ["internal", "model", "config", "warehouse", "health", "notify"],
   pipeline: [
@@ -38,7 +39,7 @@ const MAY_IMPORT: Record<string, string[]> = {
     "health",
     "notify",
   ],
-  dashboard: ["internal", "model", "config", "warehouse", "export", "rules", "anomalies", "risk", "reports"],
+  dashboard: ["internal", "model", "config", "warehouse", "export", "rules", "anomalies", "risk", "reports", "triage"],
   service: [
     "internal",
     "model",
@@ -66,6 +67,7 @@ const MAY_IMPORT: Record<string, string[]> = {
     "health",
     "notify",
     "reports",
+    "triage",
     "pipeline",
     "dashboard",
     "service",

@@ -2,7 +2,7 @@
 import { anomalyExport } from "../export/shapes.ts";
 import { writeStampedJson } from "../export/stamped.ts";
 import { utcDaySql } from "../model/time.ts";
-import { labelled, list, prepared, raw, sql } from "../warehouse/sql.ts";
+import { and, labelled, list, prepared, raw, sql } from "../warehouse/sql.ts";
 import type { Query, Warehouse } from "../warehouse/types.ts";
 import type { Anomaly } from "./detector.ts";
 
@@ -85,15 +85,47 @@ export const anomaliesSince = (w: Warehouse, sinceMs: number) =>
     ),
   );
 
-/** The latest anomalies (of one type), newest first: `tronmon anomalies list`. */
-export const latestAnomalies = (w: Warehouse, o: { type?: string; limit: number }) =>
+const SEVERITY_RANK = raw("CASE severity WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END");
+const RANKS = { info: 1, warning: 2, critical: 3 } as const;
+
+/** The latest anomalies (of one type, wallet, at least a severity), newest first: `tronmon anomalies list`. */
+export const latestAnomalies = (
+  w: Warehouse,
+  o: { type?: string; wallet?: string; minSeverity?: keyof typeof RANKS; limit: number },
+) =>
   w.query<Record<string, unknown>>(
     labelled(
       "anomalies.latest",
-      sql`SELECT * FROM anomalies WHERE ${o.type ? sql`anomaly_type = ${o.type}` : sql`TRUE`}
-      ORDER BY detected_at_ms DESC, occurred_at_ms DESC LIMIT ${o.limit}`,
+      sql`SELECT * FROM anomalies WHERE ${and([
+        ...(o.type ? [sql`anomaly_type = ${o.type}`] : []),
+        ...(o.wallet ? [sql`wallet = ${o.wallet}`] : []),
+        ...(o.minSeverity ? [sql`${SEVERITY_RANK} >= ${RANKS[o.minSeverity]}`] : []),
+      ])}
+      ORDER BY detected_at_ms DESC, occurred_at_ms DESC, anomaly_id LIMIT ${o.limit}`,
     ),
   );
+
+/** One finding with its counterparty (the other side of its transfer; null without one), or null. */
+export async function findingById(w: Warehouse, id: string): Promise<Record<string, unknown> | null> {
+  const [r] = await w.query<Record<string, unknown>>(
+    labelled(
+      "anomalies.by_id",
+      sql`SELECT a.*, CASE WHEN t.from_address = a.wallet THEN t.to_address ELSE t.from_address END AS counterparty
+      FROM anomalies a LEFT JOIN transfers t ON t.transfer_id = a.transfer_id WHERE a.anomaly_id = ${id}`,
+    ),
+  );
+  return r ?? null;
+}
+
+/** Marks one finding reviewed by whom and when (inside the caller's transaction). */
+export async function reviewFinding(q: Query, a: { id: string; by: string; nowMs: number }): Promise<void> {
+  await q(
+    labelled(
+      "anomalies.review_one",
+      sql`UPDATE anomalies SET reviewed_at_ms = ${a.nowMs}, reviewed_by = ${a.by} WHERE anomaly_id = ${a.id}`,
+    ),
+  );
+}
 
 /** Every anomaly, in the order found: `tronmon export anomalies`. */
 export const allAnomalies = (w: Warehouse) =>

@@ -25,6 +25,7 @@ import {
 import { metricsCommand } from "./commands/metrics.ts";
 import { listsBackfillCommand, listsDiffCommand, listsImportCommand, listsShowCommand } from "./commands/lists.ts";
 import { BaseError } from "../internal/errors.ts";
+import { registerTriage } from "./triage-cli.ts";
 
 const program = new Command("tronmon")
   .description("TRON wallet monitoring: TronScan -> exact normalized rows -> DuckDB")
@@ -187,9 +188,15 @@ anomalies
   .command("list")
   .description("list anomalies, newest first")
   .option("--type <type>", "one anomaly type")
+  .option("--wallet <wallet>", "one wallet (address or label)")
+  .addOption(new Option("--severity <s>", "this severity and above").choices(["info", "warning", "critical"]))
   .option("--json", "print as JSON")
   .option("--limit <n>", "at most this many", "200")
-  .action(wrap((o: { type?: string; json?: boolean; limit?: string }) => anomaliesListCommand({ ...g(), ...o })));
+  .action(
+    wrap((o: { type?: string; json?: boolean; limit?: string; wallet?: string; severity?: string }) =>
+      anomaliesListCommand({ ...g(), ...o }),
+    ),
+  );
 
 const lists = program
   .command("lists")
@@ -300,17 +307,26 @@ alerts
   .command("list")
   .description("list alerts")
   .option("--status <status>", "open | acknowledged | resolved | active")
+  .option("--wallet <wallet>", "one wallet (address or label)")
+  .option("--rule <name>", "one rule (or health check)")
+  .addOption(
+    new Option("--severity <s>", "warning (rules) or critical (health checks)").choices(["warning", "critical"]),
+  )
   .option("--json", "print as JSON")
-  .action(wrap((o: { status?: string; json?: boolean }) => alertsListCommand({ ...g(), ...o })));
-for (const action of ["ack", "resolve"] as const) {
-  alerts
-    .command(action)
-    .description(action === "ack" ? "acknowledge an alert" : "resolve an alert")
-    .argument("<id>", "alert id")
-    .requiredOption("--note <text>", "why")
-    .option("--by <name>", "who (default: the OS user)")
-    .action(wrap((id: string, o: { note: string; by?: string }) => alertsActCommand(action, id, { ...g(), ...o })));
-}
+  .action(
+    wrap((o: { status?: string; json?: boolean; wallet?: string; rule?: string; severity?: string }) =>
+      alertsListCommand({ ...g(), ...o }),
+    ),
+  );
+alerts
+  .command("ack")
+  .description("acknowledge an alert")
+  .argument("<id>", "alert id")
+  .requiredOption("--note <text>", "why")
+  .option("--by <name>", "who (default: the OS user)")
+  .action(wrap((id: string, o: { note: string; by?: string }) => alertsActCommand("ack", id, { ...g(), ...o })));
+
+registerTriage({ program, alerts, anomalies, g, wrap });
 
 program
   .command("check")

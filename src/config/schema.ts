@@ -337,6 +337,16 @@ export const healthSchema = z.strictObject({
     .describe("Open a health alert when TronScan throttled us longer than this in the last hour"),
 });
 
+/** The analyst's desk: how a suppression made when closing an alert or finding behaves unless told otherwise. */
+export const triageSchema = z.strictObject({
+  reopen_factor: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, "must be a decimal such as 2 or 1.5")
+    .refine((v) => Number(v) > 0, "must be more than 0")
+    .default("2")
+    .describe("A suppressed condition reopens once its value reaches this many times the value it was suppressed at"),
+});
+
 export const SEVERITIES = ["info", "warning", "critical"] as const;
 const envName = z
   .string()
@@ -639,6 +649,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   schedule: scheduleSchema.prefault({}),
   health: healthSchema.prefault({}),
+  triage: triageSchema.prefault({}),
   verify: verifySchema.prefault({}),
   notify: notifySchema.prefault({}),
   risk: riskSchema.prefault({}),

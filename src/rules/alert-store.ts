@@ -132,6 +132,8 @@ export type AlertFilter = {
   kind?: "rules" | "health";
   id?: string;
   unexported?: boolean;
+  wallet?: string;
+  rule?: string;
 };
 
 export async function loadAlerts(w: Warehouse, f: AlertFilter = {}): Promise<Alert[]> {
@@ -144,6 +146,8 @@ export async function loadAlerts(w: Warehouse, f: AlertFilter = {}): Promise<Ale
     ...(f.kind === "health" ? [raw("kind = 'health'")] : f.kind === "rules" ? [raw("kind <> 'health'")] : []),
     ...(f.id !== undefined ? [sql`alert_id = ${f.id}`] : []),
     ...(f.unexported ? [raw("version > exported_version")] : []),
+    ...(f.wallet !== undefined ? [sql`wallet = ${f.wallet}`] : []),
+    ...(f.rule !== undefined ? [sql`rule_name = ${f.rule}`] : []),
   ]);
   const rows = await w.query<Record<string, unknown>>(
     labelled("alerts.load", sql`SELECT * FROM alerts WHERE ${where} ORDER BY last_seen_ms DESC, alert_id`),

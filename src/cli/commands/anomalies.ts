@@ -1,3 +1,4 @@
+import { findWallet } from "../../config/wallets.ts";
 import { loadContext, openWarehouse, parseCount, parseNow, withWarehouse, type GlobalOptions } from "../context.ts";
 import { refreshRollup } from "../../warehouse/activity/rollup.ts";
 import { table } from "../table.ts";
@@ -38,21 +39,28 @@ export async function detectCommand(opts: GlobalOptions & { now?: string; json?:
 }
 
 export async function anomaliesListCommand(
-  opts: GlobalOptions & { type?: string; json?: boolean; limit?: string },
+  opts: GlobalOptions & { type?: string; json?: boolean; limit?: string; wallet?: string; severity?: string },
 ): Promise<number> {
   const limit = parseCount(opts.limit, "--limit", "anomalies list", 1, 1_000_000, 200);
   if (opts.type && !TYPES.includes(opts.type))
     throw new UsageError(`anomalies list: --type must be one of ${TYPES.join(", ")}`);
+  const severity = opts.severity as "info" | "warning" | "critical" | undefined;
+  if (severity && !["info", "warning", "critical"].includes(severity))
+    throw new UsageError(`anomalies list: --severity must be info, warning or critical (that one and above)`);
   return withWarehouse(
     opts,
-    async ({ warehouse: w }) => {
-      const rows = await latestAnomalies(w, { type: opts.type, limit });
+    async ({ config, warehouse: w }) => {
+      const wallet = opts.wallet
+        ? findWallet(config.wallets, opts.wallet, "anomalies list --wallet").address
+        : undefined;
+      const rows = await latestAnomalies(w, { type: opts.type, wallet, minSeverity: severity, limit });
       const out = rows.map(anomalyExport);
       if (opts.json) process.stdout.write(JSON.stringify(out, null, 2) + "\n");
       else
         process.stdout.write(
           table(
             out.map((a) => ({
+              id: a.anomaly_id,
               type: a.anomaly_type,
               severity: a.severity,
               wallet: a.wallet,
@@ -79,6 +87,7 @@ export async function exportAnomaliesCommand(opts: GlobalOptions & { format: str
       "wallet",
       "transaction_id",
       "anomaly_type",
+      "severity",
       "amount",
       "reason",
       "token",
@@ -88,6 +97,8 @@ export async function exportAnomaliesCommand(opts: GlobalOptions & { format: str
       "occurred_at",
       "transfer_id",
       "details",
+      "reviewed_by",
+      "suppressed_by",
     ];
     await writeRows(opts.out, opts.format as Format, fields, rows);
     return 0;

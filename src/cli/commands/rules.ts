@@ -1,4 +1,6 @@
 // evaluate, rules, alerts: the decision side of tronmon.
+import { findWallet } from "../../config/wallets.ts";
+import { alertSeverity } from "../../model/alerts.ts";
 import { refreshRollup } from "../../warehouse/activity/rollup.ts";
 import { readFileSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
@@ -128,13 +130,20 @@ export async function backtestCommand(
   });
 }
 
-export async function alertsListCommand(opts: GlobalOptions & { status?: string; json?: boolean }): Promise<number> {
+export async function alertsListCommand(
+  opts: GlobalOptions & { status?: string; json?: boolean; wallet?: string; rule?: string; severity?: string },
+): Promise<number> {
   if (opts.status && !["open", "acknowledged", "resolved", "active"].includes(opts.status))
     throw new UsageError(`alerts list: --status must be open, acknowledged, resolved or active`);
+  if (opts.severity && !["warning", "critical"].includes(opts.severity))
+    throw new UsageError(`alerts list: --severity must be warning or critical (health alerts are critical)`);
   return withWarehouse(
     opts,
-    async ({ warehouse: w }) => {
-      const alerts = await loadAlerts(w, { status: opts.status as AlertFilter["status"] });
+    async ({ config, warehouse: w }) => {
+      const wallet = opts.wallet ? findWallet(config.wallets, opts.wallet, "alerts list --wallet").address : undefined;
+      const alerts = (
+        await loadAlerts(w, { status: opts.status as AlertFilter["status"], wallet, rule: opts.rule })
+      ).filter((a) => !opts.severity || alertSeverity(a.kind) === opts.severity);
       if (opts.json)
         process.stdout.write(
           JSON.stringify(
@@ -148,6 +157,7 @@ export async function alertsListCommand(opts: GlobalOptions & { status?: string;
           table(
             alerts.map((a) => ({
               id: a.alertId,
+              severity: alertSeverity(a.kind),
               status: a.status,
               rule: a.ruleName,
               wallet: a.wallet,
