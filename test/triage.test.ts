@@ -240,3 +240,26 @@ describe("exact comparisons (model/triage.ts)", () => {
     expect(suppressing([s], { wallet: W, kind: "rule", name: "r", value: "9" }, 100)).toBeNull();
   });
 });
+
+describe("views for one's own SQL", () => {
+  it("v_wallet_transfers: token units as DECIMAL, time as TIMESTAMP, one row per watched side", async () => {
+    await load([movement({ ts: NOW, raw: 1_234_567n, peer: PEER, tokenId: USDT, tokenSymbol: "USDT" })]);
+    const [r] = await w.query<Record<string, unknown>>(
+      stmt(
+        `SELECT wallet, direction, counterparty, CAST(amount AS VARCHAR) AS amount, typeof(amount) AS amount_type,
+          CAST(time_utc AS VARCHAR) AS time_utc, typeof(time_utc) AS time_type, amount_text FROM v_wallet_transfers`,
+      ),
+    );
+    // 1234567 raw with 6 decimals = 1.234567 USDT, received by W from PEER at 2026-03-10 00:00:00 UTC
+    expect(r).toEqual({
+      wallet: W,
+      direction: "in",
+      counterparty: PEER,
+      amount: "1.234567000000000000",
+      amount_type: "DECIMAL(38,18)",
+      time_utc: "2026-03-10 00:00:00",
+      time_type: "TIMESTAMP",
+      amount_text: "1.234567",
+    });
+  });
+});

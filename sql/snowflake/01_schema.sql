@@ -518,3 +518,32 @@ ALTER TABLE anomalies ADD COLUMN IF NOT EXISTS suppressed_by VARCHAR;
 INSERT INTO schema_migrations (version, name, applied_at) SELECT 14,
         'the analyst''s desk: dispositions, suppressions, anomalies.suppressed_by', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
         14);
+
+CREATE OR REPLACE VIEW v_wallet_transfers AS
+SELECT w.address AS wallet, CASE WHEN t.to_address = t.from_address THEN 'self' ELSE 'out' END AS direction, t.to_address AS counterparty, t.transfer_id, t.transaction_id, t.block, TO_TIMESTAMP_TZ(t.timestamp_ms, 3) AS time_utc, t.asset_type, t.token_id,
+      t.token_symbol, t.token_decimals, TRY_CAST(t.amount AS DECIMAL(38,18)) AS amount, t.amount AS amount_text,
+      t.amount_num AS amount_raw, t.status, t.confirmed, t.risk AS token_risk
+      FROM transfers t JOIN wallets w ON t.from_address = w.address WHERE TRUE
+    UNION ALL SELECT w.address AS wallet, 'in' AS direction, t.from_address AS counterparty, t.transfer_id, t.transaction_id, t.block, TO_TIMESTAMP_TZ(t.timestamp_ms, 3) AS time_utc, t.asset_type, t.token_id,
+      t.token_symbol, t.token_decimals, TRY_CAST(t.amount AS DECIMAL(38,18)) AS amount, t.amount AS amount_text,
+      t.amount_num AS amount_raw, t.status, t.confirmed, t.risk AS token_risk
+      FROM transfers t JOIN wallets w ON t.to_address = w.address WHERE TRUE AND t.from_address <> w.address;
+
+CREATE OR REPLACE VIEW v_alerts AS SELECT alert_id, rule_name, wallet, kind,
+      CASE WHEN kind = 'health' THEN 'critical' ELSE 'warning' END AS severity, status,
+      TRY_CAST(value AS DECIMAL(38,18)) AS value, TRY_CAST(threshold AS DECIMAL(38,18)) AS threshold, token_id, token_symbol, direction, period_days,
+      TO_TIMESTAMP_TZ(first_seen_ms, 3) AS first_seen_utc, TO_TIMESTAMP_TZ(last_seen_ms, 3) AS last_seen_utc,
+      CASE WHEN resolved_at_ms IS NULL THEN NULL ELSE TO_TIMESTAMP_TZ(resolved_at_ms, 3) END AS resolved_at_utc, note, acted_by
+    FROM alerts;
+
+CREATE OR REPLACE VIEW v_anomalies AS SELECT anomaly_id, anomaly_type, severity, wallet, transaction_id,
+      transfer_id, token_id, token_symbol, TRY_CAST(amount AS DECIMAL(38,18)) AS amount, amount AS amount_text, reason,
+      CASE WHEN occurred_at_ms IS NULL THEN NULL ELSE TO_TIMESTAMP_TZ(occurred_at_ms, 3) END AS occurred_at_utc,
+      TO_TIMESTAMP_TZ(detected_at_ms, 3) AS detected_at_utc,
+      CASE WHEN reviewed_at_ms IS NULL THEN NULL ELSE TO_TIMESTAMP_TZ(reviewed_at_ms, 3) END AS reviewed_at_utc, reviewed_by,
+      suppressed_by
+    FROM anomalies;
+
+INSERT INTO schema_migrations (version, name, applied_at) SELECT 15,
+        'views for one''s own SQL: v_wallet_transfers, v_alerts, v_anomalies (DECIMAL token units, TIMESTAMP times)', CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP(3)) WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version =
+        15);

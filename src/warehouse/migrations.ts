@@ -6,6 +6,7 @@ import { allActivityDaysSql } from "./upsert.ts";
 import { walletActivity } from "./activity/wallet-side.ts";
 import { walletMetricsSql, walletTokenMetricsSql } from "./activity/metrics-sql.ts";
 import { raw } from "./sql.ts";
+import { viewsSql } from "./views.ts";
 
 type Column = [name: string, type: ColumnType, constraint?: string];
 /** primaryKey: enforced where given; the two large tables are kept unique by their MERGE instead (see upsert.ts). */
@@ -563,5 +564,10 @@ export const MIGRATIONS: Migration[] = [
       ...Object.values(TRIAGE_TABLES).map((t) => createTableSql(d, t)),
       `ALTER TABLE anomalies ADD COLUMN IF NOT EXISTS suppressed_by ${d.columnType("text")}`,
     ],
+  },
+  {
+    version: 15,
+    name: "views for one's own SQL: v_wallet_transfers, v_alerts, v_anomalies (DECIMAL token units, TIMESTAMP times)",
+    statements: (d) => viewsSql(d),
   },
 ];
