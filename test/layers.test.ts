@@ -87,6 +87,7 @@ const SQL_HOMES = [
   "dashboard/queries.ts",
   "dashboard/rolled.ts",
   "dashboard/risk-queries.ts",
+  "dashboard/desk-queries.ts",
 ];
 
 const imported = imports(ROOT);

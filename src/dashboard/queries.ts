@@ -1,5 +1,7 @@
 // The dashboard's reads: SQL values with bound parameters only (warehouse/sql.ts), each labelled; exact amounts
 // scaled in TypeScript (BigInt). A wallet's rows come from the one wallet-side builder (warehouse/activity/wallet-side.ts).
+import { type Alert, alertSeverity } from "../model/alerts.ts";
+import { HEALTH_OPS, type HealthRule, healthUnit } from "../model/health-rules.ts";
 import { imitatedToken, USDT_CONTRACT } from "../model/tokens.ts";
 import { formatUnits } from "../model/amount.ts";
 import { DAY_MS, SUMMABLE, utcDaySql } from "../model/time.ts";
@@ -79,7 +81,17 @@ export async function overview(w: Warehouse, nowMs: number, base = false) {
     GROUP BY token_id ORDER BY count(*) DESC, token_id LIMIT 50`,
         ),
   );
-  const [run] = await lastRuns(w, 1);
+  // the last cycle that ended (one running now is said apart: "running" must not hide that the last ones failed)
+  const recentRuns = await lastRuns(w, 5);
+  const run = recentRuns.find((r) => r.status !== "running");
+  const running = recentRuns[0]?.status === "running" ? recentRuns[0] : null;
+  const health = await w.query<Row>(
+    labelled(
+      "dashboard.open_health",
+      sql`SELECT alert_id, rule_name, wallet, value, threshold, first_seen_ms FROM alerts
+      WHERE kind = 'health' AND status IN ('open', 'acknowledged') ORDER BY first_seen_ms`,
+    ),
+  );
   const perToken = tokens.map((t) => ({
     token_id: t.token_id,
     symbol: t.symbol,
@@ -96,6 +108,13 @@ export async function overview(w: Warehouse, nowMs: number, base = false) {
     anomalies_24h: Number(k.anomalies_24h),
     usdt_volume_30d: perToken.find((t) => t.token_id === USDT)?.volume ?? "0",
     volume_30d_by_token: perToken,
+    running_since: running ? running.started_at : null,
+    health_alerts: health.map((h) => ({
+      ...h,
+      first_seen: iso(h.first_seen_ms),
+      unit: healthUnit(String(h.rule_name)),
+      op: HEALTH_OPS[h.rule_name as HealthRule] ?? ">",
+    })),
     last_cycle: run
       ? {
           run_id: run.run_id,
@@ -188,18 +207,21 @@ export async function alertsList(
   f: { status?: string; rule?: string; wallet?: string; from?: number; to?: number; limit: number },
 ) {
   const where = given([
-    [f.status, (v: string) => (v === "active" ? raw("status IN ('open', 'acknowledged')") : sql`status = ${v}`)],
-    [f.rule, (v: string) => sql`rule_name = ${v}`],
-    [f.wallet, (v: string) => sql`wallet = ${v}`],
-    [f.from, (v: number) => sql`last_seen_ms >= ${v}`],
-    [f.to, (v: number) => sql`first_seen_ms <= ${v}`],
+    [f.status, (v: string) => (v === "active" ? raw("a.status IN ('open', 'acknowledged')") : sql`a.status = ${v}`)],
+    [f.rule, (v: string) => sql`a.rule_name = ${v}`],
+    [f.wallet, (v: string) => sql`a.wallet = ${v}`],
+    [f.from, (v: number) => sql`a.last_seen_ms >= ${v}`],
+    [f.to, (v: number) => sql`a.first_seen_ms <= ${v}`],
   ]);
   const rows = await w.query<Row>(
     labelled(
       "dashboard.alerts",
-      sql`SELECT alert_id, rule_name, kind, wallet, status, value, threshold, token_symbol, period_days, first_seen_ms,
-        last_seen_ms, resolved_at_ms, note, acted_by
-      FROM alerts WHERE ${where} ORDER BY last_seen_ms DESC, alert_id LIMIT ${f.limit}`,
+      sql`SELECT a.alert_id, a.rule_name, a.kind, a.wallet, l.label, a.status, a.value, a.threshold, a.token_symbol,
+        a.period_days, a.first_seen_ms, a.last_seen_ms, a.resolved_at_ms, a.note, a.acted_by, d.disposition
+      FROM alerts a LEFT JOIN wallets l ON l.address = a.wallet
+        LEFT JOIN dispositions d ON d.item_kind = 'alert' AND d.item_id = a.alert_id
+      WHERE ${where}
+      ORDER BY CASE WHEN a.kind = 'health' THEN 0 ELSE 1 END, a.first_seen_ms DESC, a.alert_id LIMIT ${f.limit}`,
     ),
   );
   const rules = await w.query<Row>(
@@ -209,6 +231,9 @@ export async function alertsList(
     rules: rules.map((r) => r.rule_name),
     alerts: rows.map((r) => ({
       ...r,
+      severity: alertSeverity(r.kind as Alert["kind"]),
+      unit: healthUnit(String(r.rule_name)),
+      op: HEALTH_OPS[r.rule_name as HealthRule] ?? ">",
       first_seen: iso(r.first_seen_ms),
       last_seen: iso(r.last_seen_ms),
       resolved_at: iso(r.resolved_at_ms),
@@ -217,7 +242,8 @@ export async function alertsList(
 }
 
 /** Severities from `min` up (info < warning < critical). */
-const atLeast = (min: string) => sql`severity IN (${list(SEVERITY_ORDER.slice(SEVERITY_ORDER.indexOf(min)))})`;
+export const atLeast = (min: string, alias = "") =>
+  sql`${raw(`${alias}severity`)} IN (${list(SEVERITY_ORDER.slice(SEVERITY_ORDER.indexOf(min)))})`;
 const SEVERITY_ORDER = ["info", "warning", "critical"];
 
 export async function anomaliesList(
@@ -225,18 +251,20 @@ export async function anomaliesList(
   f: { type?: string; wallet?: string; from?: number; to?: number; limit: number; min_severity?: string },
 ) {
   const where = given([
-    [f.min_severity, atLeast],
-    [f.type, (v: string) => sql`anomaly_type = ${v}`],
-    [f.wallet, (v: string) => sql`wallet = ${v}`],
-    [f.from, (v: number) => sql`detected_at_ms >= ${v}`],
-    [f.to, (v: number) => sql`detected_at_ms <= ${v}`],
+    [f.min_severity, (v: string) => atLeast(v, "a.")],
+    [f.type, (v: string) => sql`a.anomaly_type = ${v}`],
+    [f.wallet, (v: string) => sql`a.wallet = ${v}`],
+    [f.from, (v: number) => sql`a.detected_at_ms >= ${v}`],
+    [f.to, (v: number) => sql`a.detected_at_ms <= ${v}`],
   ]);
   const rows = await w.query<Row>(
     labelled(
       "dashboard.anomalies",
-      sql`SELECT anomaly_id, anomaly_type, severity, wallet, transaction_id, token_id, token_symbol, amount, reason,
-        occurred_at_ms, detected_at_ms, reviewed_by
-      FROM anomalies WHERE ${where} ORDER BY detected_at_ms DESC, occurred_at_ms DESC, anomaly_id LIMIT ${f.limit}`,
+      sql`SELECT a.anomaly_id, a.anomaly_type, a.severity, a.wallet, l.label, a.transaction_id, a.token_id, a.token_symbol,
+        a.amount, a.reason, a.occurred_at_ms, a.detected_at_ms, a.reviewed_by, a.suppressed_by, d.disposition
+      FROM anomalies a LEFT JOIN wallets l ON l.address = a.wallet
+        LEFT JOIN dispositions d ON d.item_kind = 'finding' AND d.item_id = a.anomaly_id
+      WHERE ${where} ORDER BY a.detected_at_ms DESC, a.occurred_at_ms DESC, a.anomaly_id LIMIT ${f.limit}`,
     ),
   );
   return rows.map((r) => ({ ...r, occurred_at: iso(r.occurred_at_ms), detected_at: iso(r.detected_at_ms) }));
@@ -288,7 +316,7 @@ export async function walletPage(w: Warehouse, address: string, nowMs: number, b
     tokens: tokens.map((t) => ({
       token_id: t.token_id,
       symbol: t.token_symbol,
-      imitates: imitates(t.token_id, t.token_symbol, null),
+      imitates: imitates(t.token_id, t.token_symbol, t.token_name),
       asset_type: t.asset_type,
       decimals: t.token_decimals === null ? null : Number(t.token_decimals),
       transfers_7d: Number(t.transfers_7d),
@@ -442,7 +470,7 @@ export type FeedFilter = {
 export async function anomalyFeed(w: Warehouse, f: FeedFilter) {
   const when = raw("COALESCE(occurred_at_ms, detected_at_ms)");
   const where = given([
-    [f.min_severity, atLeast],
+    [f.min_severity, (v: string) => atLeast(v)],
     [f.wallet, (v: string) => sql`wallet = ${v}`],
     [f.type, (v: string) => sql`anomaly_type = ${v}`],
     [f.from, (v: number) => sql`${when} >= ${v}`],

@@ -1,18 +1,22 @@
 // The JSON API under /api/: every parameter validated (zod, unknown ones refused), every read through
 // dashboard/queries.ts, heavy reads cached; the one write a person makes (acknowledge/resolve an alert).
-import { UsageError } from "../internal/errors.ts";
 import type { Context, Hono } from "hono";
 import { z } from "zod";
-import type { Logger } from "../internal/logger.ts";
 import { FINDING_TYPES } from "../model/anomaly-types.ts";
 import { isAddress } from "../model/address.ts";
 import { parseUnits } from "../model/amount.ts";
 import { exportPendingAlerts } from "../rules/evaluate.ts";
 import { actOnAlert } from "../rules/alert-store.ts";
+import { closeAlert } from "../triage/close.ts";
+import { DISPOSITIONS } from "../model/triage.ts";
 import { reviewAnomalies } from "../anomalies/anomaly-store.ts";
-import type { Warehouse } from "../warehouse/types.ts";
 import { pageCache } from "./cache.ts";
 import { riskPage } from "./risk-queries.ts";
+import { walletByLabel } from "./desk-queries.ts";
+import { deskRoutes } from "./desk-routes.ts";
+import { type ApiOptions, Invalid, ms, parse, SUPPRESS } from "./params.ts";
+
+export { Invalid };
 import {
   alertsList,
   anomaliesList,
@@ -29,17 +33,15 @@ import {
   walletPage,
 } from "./queries.ts";
 
-const ms = z.iso
-  .datetime({ offset: true })
-  .or(z.iso.date())
-  .transform((v) => Date.parse(v));
-const address = z.string().refine(isAddress, "must be a TRON address");
+/** A wallet as people type it: an address, or a watched wallet's label (resolved by `wallet()` below). */
+const walletText = z.string().trim().min(1).max(200);
 const limit = z.coerce.number().int().min(1).max(1000).default(200);
+const address = z.string().refine(isAddress, "must be a TRON address");
 const Q = {
   alerts: z.strictObject({
     status: z.enum(["open", "acknowledged", "resolved", "active"]).optional(),
     rule: z.string().max(200).optional(),
-    wallet: address.optional(),
+    wallet: walletText.optional(),
     from: ms.optional(),
     to: ms.optional(),
     limit,
@@ -47,7 +49,7 @@ const Q = {
   anomalies: z.strictObject({
     min_severity: z.enum(["info", "warning", "critical"]).optional(),
     type: z.enum(FINDING_TYPES).optional(),
-    wallet: address.optional(),
+    wallet: walletText.optional(),
     from: ms.optional(),
     to: ms.optional(),
     limit,
@@ -76,11 +78,15 @@ const Q = {
     page: z.coerce.number().int().min(1).max(1_000_000).default(1),
     page_size: z.coerce.number().int().min(1).max(500).default(50),
   }),
-  act: z.strictObject({ note: z.string().trim().min(1, "a note is required").max(2000) }),
+  act: z.strictObject({
+    note: z.string().trim().min(1, "a note is required").max(2000),
+    disposition: z.enum(DISPOSITIONS).optional(),
+    suppress: SUPPRESS.optional(),
+  }),
   asOf: z.strictObject({ as_of: z.literal("newest").or(ms).optional() }),
   feed: z.strictObject({
     min_severity: z.enum(["info", "warning", "critical"]).default("warning"),
-    wallet: address.optional(),
+    wallet: walletText.optional(),
     type: z.enum(FINDING_TYPES).optional(),
     from: ms.optional(),
     to: ms.optional(),
@@ -93,19 +99,6 @@ const Q = {
   }),
   none: z.strictObject({}),
 };
-
-/** A request whose parameters fail validation: answered 400 with the reasons. */
-export class Invalid extends UsageError {
-  override name = "Invalid";
-}
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const r = schema.safeParse(value);
-  if (!r.success)
-    throw new Invalid(r.error.issues.map((i) => `${i.path.join(".") || "(query)"}: ${i.message}`).join("; "));
-  return r.data;
-}
-
-export type ApiOptions = { warehouse: Warehouse; outDir: string; now: () => number; logger?: Logger };
 
 /** Installs the API routes; returns `warm`, which computes the overview's reads ahead. */
 export function apiRoutes(app: Hono<{ Variables: { user: string } }>, o: ApiOptions) {
@@ -134,10 +127,18 @@ export function apiRoutes(app: Hono<{ Variables: { user: string } }>, o: ApiOpti
     const { as_of } = parse(Q.asOf, query(c));
     return cached(c, () => timed(as_of, page));
   };
+  /** A wallet filter as typed: an address stays, a watched wallet's label becomes its address; else a 400. */
+  const withWallet = async <F extends { wallet?: string }>(f: F): Promise<F> => {
+    if (f.wallet === undefined || isAddress(f.wallet)) return f;
+    const found = await walletByLabel(w, f.wallet);
+    if (!found)
+      throw new Invalid(`wallet: ${JSON.stringify(f.wallet)} is neither a TRON address nor a watched wallet's label`);
+    return { ...f, wallet: found };
+  };
   app.get("/api/overview", (c) => asOf(c, (at) => overview(w, at)));
   app.get("/api/charts", (c) => asOf(c, (at) => charts(w, at)));
   app.get("/api/risk", (c) => asOf(c, (at) => riskPage(w, at)));
-  app.get("/api/anomalies/feed", async (c) => c.json(await anomalyFeed(w, parse(Q.feed, query(c)))));
+  app.get("/api/anomalies/feed", async (c) => c.json(await anomalyFeed(w, await withWallet(parse(Q.feed, query(c))))));
   app.post("/api/anomalies/review", async (c) => {
     parse(Q.none, query(c));
     const body = parse(Q.review, await c.req.json().catch(() => ({})));
@@ -148,9 +149,11 @@ export function apiRoutes(app: Hono<{ Variables: { user: string } }>, o: ApiOpti
     return c.json({ reviewed: n, by });
   });
   app.get("/api/last-cycle", async (c) => parse(Q.none, query(c)) && c.json(await lastFinishedRun(w)));
-  app.get("/api/alerts", async (c) => c.json(await alertsList(w, parse(Q.alerts, query(c)))));
+  app.get("/api/alerts", async (c) => c.json(await alertsList(w, await withWallet(parse(Q.alerts, query(c))))));
   app.get("/api/anomaly-types", (c) => parse(Q.none, query(c)) && c.json(FINDING_TYPES));
-  app.get("/api/anomalies", async (c) => c.json(await anomaliesList(w, parse(Q.anomalies, query(c)))));
+  app.get("/api/anomalies", async (c) =>
+    c.json(await anomaliesList(w, await withWallet(parse(Q.anomalies, query(c))))),
+  );
   app.get("/api/health", async (c) => parse(Q.none, query(c)) && c.json(await healthPage(w, now())));
   app.get("/api/wallets/:address", async (c) => {
     const addr = parse(address, c.req.param("address"));
@@ -179,31 +182,59 @@ export function apiRoutes(app: Hono<{ Variables: { user: string } }>, o: ApiOpti
       walletActivityPage(w, addr, { ...f, minRaw: raw(f.min), maxRaw: raw(f.max), pageSize: f.page_size }),
     );
   });
-  app.post("/api/alerts/:id/:action{ack|resolve}", async (c) => {
-    const id = parse(z.string().regex(/^[0-9a-f]{16}$/, "must be an alert id"), c.req.param("id"));
-    parse(Q.none, query(c));
-    const body = parse(Q.act, await c.req.json().catch(() => ({})));
-    const updated = await actOnAlert(w, {
-      id,
-      action: c.req.param("action") as "ack" | "resolve",
-      note: body.note,
-      by: c.get("user"),
-      nowMs: now(),
-    });
-    await exportPendingAlerts(w, o.outDir, now());
-    cache.clear();
-    o.logger?.info({
-      msg: "Alert updated from the dashboard",
-      alert_id: id,
-      status: updated.status,
-      by: updated.actedBy,
-    });
-    return c.json(updated);
-  });
+  alertActions(app, o, { clear: cache.clear, query });
+  deskRoutes(app, { ...o, withWallet, clear: cache.clear, query });
   app.get("/api/*", (c) => c.json({ error: "no such endpoint" }, 404));
   /** Computes the overview's reads ahead (the watching process calls it after each cycle). */
   return async () => {
     await remember("/api/overview?", () => timed(undefined, (at) => overview(w, at)));
     await remember("/api/charts?", () => timed(undefined, (at) => charts(w, at)));
   };
+}
+
+/** Acknowledge or resolve an alert (resolve with a disposition, and a suppression, goes through triage/close.ts). */
+function alertActions(
+  app: Hono<{ Variables: { user: string } }>,
+  o: ApiOptions,
+  d: { clear: () => void; query: (c: Context) => Record<string, unknown> },
+) {
+  const { warehouse: w, now } = o;
+  const query = d.query;
+  const cache = { clear: d.clear };
+  app.post("/api/alerts/:id/:action{ack|resolve}", async (c) => {
+    const id = parse(z.string().regex(/^[0-9a-f]{16}$/, "must be an alert id"), c.req.param("id"));
+    parse(Q.none, query(c));
+    const body = parse(Q.act, await c.req.json().catch(() => ({})));
+    const action = c.req.param("action") as "ack" | "resolve";
+    if (action === "ack" && (body.disposition || body.suppress))
+      throw new Invalid("disposition: an acknowledged alert stays open; a disposition goes with resolve");
+    if (body.suppress && !body.disposition)
+      throw new Invalid("suppress: needs a disposition (false_positive or benign)");
+    const by = c.get("user");
+    const updated = body.disposition
+      ? (
+          await closeAlert(w, {
+            id,
+            disposition: body.disposition,
+            reason: body.note,
+            by,
+            nowMs: now(),
+            suppress: body.suppress
+              ? { factor: body.suppress.factor ?? o.reopenFactor ?? "2", untilMs: body.suppress.until ?? null }
+              : null,
+          })
+        ).alert
+      : await actOnAlert(w, { id, action, note: body.note, by, nowMs: now() });
+    await exportPendingAlerts(w, o.outDir, now());
+    cache.clear();
+    o.logger?.info({
+      msg: "Alert updated from the dashboard",
+      alert_id: id,
+      status: updated.status,
+      disposition: body.disposition ?? null,
+      suppressed: Boolean(body.suppress),
+      by: updated.actedBy,
+    });
+    return c.json(updated);
+  });
 }

@@ -30,7 +30,7 @@ const ASSETS: Record<string, [string, string]> = {
   "/assets/uplot.js": [join(uplotDir, "uPlot.iife.min.js"), "text/javascript; charset=utf-8"],
   "/assets/uplot.css": [join(uplotDir, "uPlot.min.css"), "text/css; charset=utf-8"],
 };
-const PAGES = ["/", "/alerts", "/anomalies", "/risk", "/health"];
+const PAGES = ["/", "/queue", "/wallets", "/alerts", "/anomalies", "/risk", "/health", "/search"];
 
 export type DashboardOptions = {
   warehouse: Warehouse;
@@ -40,6 +40,10 @@ export type DashboardOptions = {
   logger?: Logger;
   now?: () => number;
   tokens?: { name: string; digest: Buffer }[];
+  /** triage.reopen_factor (default "2"). */
+  reopenFactor?: string;
+  /** Each watched wallet's detector profile, shown on the wallets page. */
+  profiles?: Record<string, string | null>;
 };
 
 export function dashboardApp(o: DashboardOptions) {
@@ -55,13 +59,21 @@ export function dashboardApp(o: DashboardOptions) {
     return c.json({ error: "internal error" }, 500);
   });
 
-  const warm = apiRoutes(app, { warehouse: o.warehouse, outDir: o.outDir, now, logger: o.logger });
+  const warm = apiRoutes(app, {
+    warehouse: o.warehouse,
+    outDir: o.outDir,
+    now,
+    logger: o.logger,
+    reopenFactor: o.reopenFactor,
+    profiles: o.profiles,
+  });
   for (const [path, [file, type]] of Object.entries(ASSETS))
     app.get(path, (c) => c.body(readFileSync(file), 200, { "content-type": type, "cache-control": "no-cache" }));
   app.get("/favicon.ico", (c) => c.body(null, 204));
   const shell = () => readFileSync(join(here, "public/index.html"));
   for (const p of PAGES) app.get(p, (c) => c.body(shell(), 200, { "content-type": "text/html; charset=utf-8" }));
-  app.get("/wallet/:address", (c) => c.body(shell(), 200, { "content-type": "text/html; charset=utf-8" }));
+  for (const p of ["/wallet/:address", "/tx/:hash", "/address/:address"])
+    app.get(p, (c) => c.body(shell(), 200, { "content-type": "text/html; charset=utf-8" }));
   return Object.assign(app, { warm });
 }
 

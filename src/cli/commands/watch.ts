@@ -1,3 +1,4 @@
+import type { Config } from "../../config/schema.ts";
 import {
   createClient,
   createNodeClientFor,
@@ -60,6 +61,7 @@ export async function watchCommand(opts: WatchCommandOptions): Promise<number> {
     ? await serveDashboard({
         warehouse: await openReader(config),
         outDir: config.output.dir,
+        ...deskSettings(config),
         host,
         port: dashboardPort,
         logger,
@@ -121,7 +123,15 @@ export async function dashboardCommand(opts: GlobalOptions & { port?: string; ho
   assertAccess(host, tokens);
   const { config, logger } = loadContext(opts);
   const warehouse = await openWarehouse(config);
-  const dash = await serveDashboard({ warehouse, outDir: config.output.dir, host, port, logger, tokens });
+  const dash = await serveDashboard({
+    warehouse,
+    outDir: config.output.dir,
+    host,
+    port,
+    logger,
+    tokens,
+    ...deskSettings(config),
+  });
   process.stdout.write(`dashboard: ${dash.url}  (Ctrl-C to stop)\n`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", () => resolve());
@@ -131,3 +141,9 @@ export async function dashboardCommand(opts: GlobalOptions & { port?: string; ho
   await warehouse.close();
   return 0;
 }
+
+/** What the dashboard's desk takes from the config: the default reopen factor and each wallet's profile. */
+const deskSettings = (config: Config) => ({
+  reopenFactor: config.triage.reopen_factor,
+  profiles: Object.fromEntries(config.wallets.map((w) => [w.address, w.profile])),
+});
