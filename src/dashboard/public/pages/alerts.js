@@ -1,22 +1,27 @@
-// Alerts: every rule alert, filtered by status, rule and wallet, with acknowledge and resolve.
-import { api, card, el, select } from "../ui.js";
+// Alerts: every rule and health alert, filtered by status, rule and wallet (address or label), with acknowledge
+// and resolve (a disposition, and a suppression if it was a false positive).
+import { api, card, el, filterForm, select, t } from "../ui.js";
 import { alertTable } from "../lists.js";
 
 export async function alerts() {
   const params = new URLSearchParams(location.search);
-  const data = await api(`/api/alerts?${params}`);
-  const form = el(
-    "form",
-    { class: "filters", method: "get" },
+  const q = new URLSearchParams();
+  for (const k of ["status", "rule", "wallet"]) if (params.get(k)) q.set(k, params.get(k));
+  const data = await api(`/api/alerts?${q}`);
+  const form = filterForm([
     el(
       "label",
       {},
-      "status",
+      t("status"),
       select("status", ["", "active", "open", "acknowledged", "resolved"], null, params.get("status")),
     ),
-    el("label", {}, "rule", select("rule", ["", ...data.rules], null, params.get("rule"))),
-    el("label", {}, "wallet", el("input", { name: "wallet", size: 36, value: params.get("wallet") ?? "" })),
-    el("button", { type: "submit" }, "Filter"),
-  );
-  return [el("h1", {}, "Alerts"), form, card(null, alertTable(data.alerts, true))];
+    el("label", {}, t("rule"), select("rule", ["", ...data.rules], ["", ...data.rules], params.get("rule"))),
+    el(
+      "label",
+      {},
+      t("wallet"),
+      el("input", { name: "wallet", size: 30, value: params.get("wallet") ?? "", placeholder: t("address or label") }),
+    ),
+  ]);
+  return [el("h1", {}, t("Alerts")), form, card(null, alertTable(data.alerts, true))];
 }

@@ -1,4 +1,5 @@
-// Overview: the headline numbers, activity charts, volume per token, open alerts and the latest anomalies.
+// Overview: open health alerts first, the headline numbers, activity charts, volume per token (fakes flagged),
+// the queue's most severe items.
 import {
   addrLink,
   api,
@@ -10,62 +11,88 @@ import {
   fmtNum,
   fmtTime,
   kpi,
+  t,
   table,
   timeBanner,
-  walletLink,
   tokenLabel,
+  walletShort,
 } from "../ui.js";
-import { alertTable, anomalyTable } from "../lists.js";
+import { queueTable } from "../lists.js";
 
 export async function overview() {
   const q = asOfParam();
-  const [o, c, alerts, anomalies] = await Promise.all([
+  const [o, c, queue] = await Promise.all([
     api(`/api/overview?${q}`),
     api(`/api/charts?${q}`),
-    api("/api/alerts?status=active&limit=50"),
-    api("/api/anomalies?limit=20&min_severity=warning"),
+    api("/api/queue?limit=15&min_severity=warning"),
   ]);
   return [
-    el("h1", {}, "Overview"),
+    el("h1", {}, t("Overview")),
+    healthBanner(o),
     timeBanner(o),
     kpis(o),
     charts(c),
-    el("h2", {}, "Volume per token (30 days, never summed across tokens)"),
+    el("h2", {}, t("Volume per token (30 days, never summed across tokens)")),
     card(null, tokenVolumes(o.volume_30d_by_token)),
-    el("h2", {}, "Open alerts"),
-    card(null, alertTable(alerts.alerts)),
-    el("h2", {}, "Latest anomalies (warning and above; ", el("a", { href: "/anomalies?info=1" }, "all"), ")"),
-    card(null, anomalyTable(anomalies)),
+    el("h2", {}, t("To triage (most severe first)"), " ", el("a", { href: "/queue" }, t("the whole queue"))),
+    card(null, queueTable(queue)),
   ];
+}
+
+/** Open health alerts: the monitor itself is failing — said first, in red, never hidden behind "running". */
+function healthBanner(o) {
+  if (!o.health_alerts?.length) return null;
+  return el(
+    "div",
+    { class: "banner critical", role: "alert", "data-banner": "health" },
+    el("strong", {}, t("The monitor needs attention: {n} health alerts open.", { n: o.health_alerts.length })),
+    el(
+      "ul",
+      {},
+      o.health_alerts.map((h) =>
+        el(
+          "li",
+          {},
+          `${h.rule_name}${h.wallet === "*" ? "" : ` (${h.wallet})`}: ${fmtNum(h.value)} ${h.unit ? t(h.unit) : ""} `,
+          t("(fires at {op} {limit})", { op: h.op, limit: fmtNum(h.threshold) }),
+          ` — ${t("since {time} UTC", { time: fmtTime(h.first_seen) })}`,
+        ),
+      ),
+    ),
+    el("a", { href: "/health" }, t("See Health")),
+  );
 }
 
 function kpis(o) {
   const cycle = o.last_cycle;
-  const age = (s) => (s === null ? "running" : s < 90 ? "just now" : `${Math.round(s / 60)} min ago`);
+  const age = (s) => (s < 90 ? t("just now") : t("{n} min ago", { n: Math.round(s / 60) }));
+  const bad = o.health_alerts?.length || (cycle && cycle.status !== "success");
+  const last = cycle ? `${t(cycle.status)}, ${age(cycle.age_seconds ?? 0)}` : t("never");
   return el(
     "div",
     { class: "kpis" },
-    kpi("Wallets watched", o.wallets),
+    kpi("Wallets watched", fmtNum(o.wallets)),
     kpi("Transactions (7 days)", fmtNum(o.tx_7d)),
     kpi(
       "USDT volume (30 days)",
       fmtNum(o.usdt_volume_30d),
-      "Every successful USDT transfer touching a watched wallet, counted once; other tokens in the table below",
+      t("Every successful USDT transfer touching a watched wallet, counted once; other tokens in the table below"),
     ),
-    kpi("Open alerts", o.open_alerts),
-    kpi("Anomalies (24 h)", o.anomalies_24h),
+    kpi("Open alerts", fmtNum(o.open_alerts)),
+    kpi("Anomalies (24 h)", fmtNum(o.anomalies_24h)),
     kpi(
       "Last cycle",
-      cycle ? `${cycle.status}, ${age(cycle.age_seconds)}` : "never",
+      o.running_since ? `${last} · ${t("one running")}` : last,
       cycle
-        ? `${cycle.run_id} (${cycle.command}), ended ${fmtTime(cycle.ended_at)} UTC${cycle.error ? `: ${cycle.error}` : ""}`
+        ? `${cycle.run_id} (${cycle.command}), ${fmtTime(cycle.ended_at)} UTC${cycle.error ? `: ${cycle.error}` : ""}`
         : null,
+      bad ? "bad" : null,
     ),
   );
 }
 
 /** One bar per wallet, labelled with a link to its page. */
-const walletBars = (rows, valueOf) => bars(rows, valueOf, (r) => walletLink(r.wallet, r.label));
+const walletBars = (rows, valueOf) => bars(rows, valueOf, (r) => walletShort(r.wallet, r.label));
 
 function charts(c) {
   const days = [...new Set([...c.alerts_daily, ...c.anomalies_daily].map((d) => d.day))].sort();
@@ -105,11 +132,11 @@ function tokenVolumes(rows) {
   return table(
     [
       { key: "symbol", label: "token", render: (r) => tokenLabel(r.symbol ?? "?", r.token_id, r.imitates) },
-      { key: "name", label: "name" },
+      { key: "name", label: "name", wrap: true },
       {
         key: "token_id",
         label: "token id",
-        render: (r) => (r.token_id.length > 30 ? addrLink(r.token_id) : r.token_id),
+        render: (r) => (r.token_id.length > 30 ? addrLink(r.token_id, `${r.token_id.slice(0, 8)}…`) : r.token_id),
       },
       { key: "transfers", label: "transfers", num: true, render: (r) => fmtNum(r.transfers) },
       { key: "volume", label: "volume", num: true, render: (r) => fmtNum(r.volume) },

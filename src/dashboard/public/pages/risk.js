@@ -1,8 +1,8 @@
 // Counterparty risk: who is on the other side. The lists and their versions, the screening's findings by list,
 // exposure per wallet and token (share of inbound value from listed addresses), counterparties Tether froze.
 import {
-  api,
   addrLink,
+  api,
   asOfParam,
   badge,
   card,
@@ -10,10 +10,12 @@ import {
   fmtNum,
   fmtTime,
   kpi,
+  t,
   table,
   timeBanner,
+  tokenLabel,
   txLink,
-  walletLink,
+  walletShort,
 } from "../ui.js";
 import { anomalyTable } from "../lists.js";
 
@@ -21,26 +23,26 @@ export async function risk() {
   const r = await api(`/api/risk?${asOfParam()}`);
   const open = r.findings.byList.reduce((n, b) => n + b.open, 0);
   return [
-    el("h1", {}, "Counterparty risk"),
+    el("h1", {}, t("Counterparty risk")),
     timeBanner(r),
     el(
       "div",
       { class: "kpis" },
-      kpi("open risk findings", String(open)),
-      kpi("wallets exposed", String(new Set(r.exposure.map((e) => e.wallet)).size)),
-      kpi("frozen counterparties", String(new Set(r.frozen.map((f) => f.address)).size)),
-      kpi("lists", String(r.lists.length)),
+      kpi("open risk findings", fmtNum(open)),
+      kpi("wallets exposed", fmtNum(new Set(r.exposure.map((e) => e.wallet)).size)),
+      kpi("frozen counterparties", fmtNum(new Set(r.frozen.map((f) => f.address)).size)),
+      kpi("lists", fmtNum(r.lists.length)),
     ),
-    el("h2", {}, "Findings by list"),
+    el("h2", {}, t("Findings by list")),
     card(null, byList(r.findings.byList)),
-    el("h2", {}, "Exposure per wallet (inbound value directly from listed addresses)"),
+    el("h2", {}, t("Exposure per wallet (inbound value directly from listed addresses)")),
     card(null, exposure(r.exposure)),
-    el("h2", {}, "Counterparties frozen by Tether (USDT blacklist)"),
+    el("h2", {}, t("Counterparties frozen by Tether (USDT blacklist)")),
     card(null, frozen(r.frozen)),
-    el("h2", {}, "Lists (latest version)"),
+    el("h2", {}, t("Lists (latest version)")),
     card(null, lists(r.lists)),
-    el("h2", {}, "Newest risk findings"),
-    card(null, anomalyTable(r.findings.latest)),
+    el("h2", {}, t("Newest risk findings")),
+    card(null, anomalyTable(r.findings.latest, true)),
   ];
 }
 
@@ -48,26 +50,30 @@ const byList = (rows) =>
   table(
     [
       { key: "list", label: "list" },
-      { key: "open", label: "open", num: true },
-      { key: "resolved", label: "resolved", num: true },
-      { key: "wallets", label: "wallets", num: true },
+      { key: "open", label: "open", num: true, render: (r) => fmtNum(r.open) },
+      { key: "resolved", label: "resolved", num: true, render: (r) => fmtNum(r.resolved) },
+      { key: "wallets", label: "wallets", num: true, render: (r) => fmtNum(r.wallets) },
     ],
     rows,
     { name: "risk-by-list" },
   );
 
-const pct = (v) => (v === null ? "—" : `${v} %`);
+const pct = (v) => (v === null ? "—" : `${fmtNum(v)} %`);
 const exposure = (rows) =>
   table(
     [
-      { key: "wallet", label: "wallet", render: (r) => walletLink(r.wallet) },
-      { key: "token_symbol", label: "token", render: (r) => r.token_symbol ?? r.token_id },
+      { key: "wallet", label: "wallet", render: (r) => walletShort(r.wallet, r.label ?? null) },
+      {
+        key: "token_symbol",
+        label: "token",
+        render: (r) => tokenLabel(r.token_symbol ?? r.token_id, r.token_id, r.imitates ?? null),
+      },
       { key: "listed_30d", label: "from listed, 30 d", num: true, render: (r) => fmtNum(r.listed_30d) },
       { key: "share_30d", label: "share 30 d", num: true, render: (r) => pct(r.share_30d) },
-      { key: "transfers_30d", label: "tx 30 d", num: true },
+      { key: "transfers_30d", label: "tx 30 d", num: true, render: (r) => fmtNum(r.transfers_30d) },
       { key: "listed_all", label: "from listed, all", num: true, render: (r) => fmtNum(r.listed_all) },
       { key: "share_all", label: "share all", num: true, render: (r) => pct(r.share_all) },
-      { key: "transfers_all", label: "tx all", num: true },
+      { key: "transfers_all", label: "tx all", num: true, render: (r) => fmtNum(r.transfers_all) },
     ],
     rows,
     { name: "risk-exposure" },
@@ -76,13 +82,13 @@ const exposure = (rows) =>
 const frozen = (rows) =>
   table(
     [
-      { key: "wallet", label: "wallet", render: (r) => walletLink(r.wallet) },
-      { key: "address", label: "frozen address", render: (r) => addrLink(r.address) },
+      { key: "wallet", label: "wallet", render: (r) => walletShort(r.wallet, r.label ?? null) },
+      { key: "address", label: "frozen address", render: (r) => addrLink(r.address, `${r.address.slice(0, 10)}…`) },
       { key: "frozen_at", label: "frozen (UTC)", render: (r) => fmtTime(r.frozen_at) },
       {
         key: "freeze_tx",
         label: "freeze",
-        render: (r) => (r.freeze_tx ? txLink(r.freeze_tx) : "before the blocks followed"),
+        render: (r) => (r.freeze_tx ? txLink(r.freeze_tx) : t("before the blocks followed")),
       },
       {
         key: "destroyed_usdt",
@@ -103,9 +109,9 @@ const lists = (rows) =>
       { key: "name", label: "list" },
       { key: "kind", label: "kind", render: (r) => badge(r.kind) },
       { key: "version", label: "version", num: true },
-      { key: "entries", label: "entries", num: true },
+      { key: "entries", label: "entries", num: true, render: (r) => fmtNum(r.entries) },
       { key: "retrieved_at", label: "retrieved (UTC)", render: (r) => fmtTime(r.retrieved_at) },
-      { key: "screened", label: "history screened", render: (r) => (r.screened ? "yes" : "pending") },
+      { key: "screened", label: "history screened", render: (r) => (r.screened ? t("yes") : t("pending")) },
       { key: "source", label: "source", wrap: true },
     ],
     rows,
