@@ -163,8 +163,13 @@ describe("dashboard in a browser", () => {
       thousands(String(ranged)),
     );
     // sort by amount, descending: the first row is the largest
-    await page.locator('th[data-sort="amount"]').click();
+    // the header is a button (keyboard: Tab to it, Enter); aria-sort says the order
+    await page.locator('th[data-sort="amount"] button').focus();
+    await page.keyboard.press("Enter");
     await page.waitForFunction(() => document.querySelector('th[data-sort="amount"]')?.textContent?.includes("▼"));
+    expect(await page.locator('th[data-sort="amount"]').getAttribute("aria-sort")).toBe("descending");
+    expect(await page.locator('th[data-sort="time"]').getAttribute("aria-sort")).toBe("none");
+    expect(new URL(page.url()).searchParams.get("sort")).toBe("amount"); // the view is in the URL
     const [top] = await w.query<{ amount: string }>(
       stmt(
         `SELECT amount FROM wallet_activity WHERE wallet = ? AND token_id = ? AND direction = 'in' AND status = 'success'
@@ -184,12 +189,15 @@ describe("dashboard in a browser", () => {
     const id = await page.locator("button[data-act='ack']").first().getAttribute("data-alert");
     expect(id).toMatch(/^[0-9a-f]{16}$/);
     await page.locator(`button[data-act='ack'][data-alert='${id}']`).click();
+    // a form in a dialog, not prompt(): the note is typed there
+    await page.locator("dialog[open] textarea[name=note]").fill("checked with the exchange");
+    await page.locator("dialog[open] button[data-submit=ack]").click();
     await page.waitForFunction((x) => !document.querySelector(`button[data-act='ack'][data-alert='${x}']`), id);
     const [a] = await w.query<Record<string, string>>(
       stmt("SELECT status, note, acted_by FROM alerts WHERE alert_id = ?", [id]),
     );
     expect(a).toEqual({ status: "acknowledged", note: "checked with the exchange", acted_by: "local" });
-    expect(dialogs.filter((d) => d.startsWith("prompt"))).toHaveLength(1);
+    expect(dialogs).toEqual([]);
     await shot(page, "alerts");
     await page.close();
   });
@@ -222,18 +230,25 @@ describe("dashboard in a browser", () => {
     } finally {
       hostile.close();
     }
-    // our page resolves it (the prompt answers with a note)
+    // our page resolves it, with a disposition and a reason
     const page = await open("/alerts?status=open", "alerts");
     await page.locator(`button[data-act='resolve'][data-alert='${id}']`).click();
+    await page.locator("dialog[open] input[name=disposition][value=benign]").check();
+    await page.locator("dialog[open] textarea[name=note]").fill("checked with the exchange");
+    await page.locator("dialog[open] button[data-submit=alert]").click();
     await page.waitForFunction((x) => !document.querySelector(`button[data-act='resolve'][data-alert='${x}']`), id);
     const [mine] = await w.query<Record<string, string>>(
       stmt("SELECT status, note, acted_by FROM alerts WHERE alert_id = ?", [id]),
     );
-    expect(mine).toEqual({ status: "resolved", note: "checked with the exchange", acted_by: "local" });
+    expect(mine).toEqual({ status: "resolved", note: "benign: checked with the exchange", acted_by: "local" });
+    const [d] = await w.query<Record<string, string>>(
+      stmt("SELECT disposition, reason, decided_by FROM dispositions WHERE item_kind = 'alert' AND item_id = ?", [id]),
+    );
+    expect(d).toEqual({ disposition: "benign", reason: "checked with the exchange", decided_by: "local" });
     await page.close();
   });
 
-  it("anomalies and health pages load; every page had no console errors and no dialog but the note prompt", async () => {
+  it("anomalies and health pages load; every page had no console errors and no browser dialog", async () => {
     const a = await open("/anomalies?type=address_poisoning", "anomalies");
     expect(await a.locator('table[data-table="anomalies"] tbody tr').first().innerText()).toContain(
       "address_poisoning",
@@ -245,7 +260,7 @@ describe("dashboard in a browser", () => {
     await shot(h, "health");
     await h.close();
     expect(problems).toEqual([]);
-    expect(dialogs.filter((d) => !d.startsWith("prompt"))).toEqual([]);
+    expect(dialogs).toEqual([]);
   });
 });
 

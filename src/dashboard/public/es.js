@@ -10,8 +10,8 @@ export const ES = {
   "Acknowledge: {what}": "Reconocer: {what}",
   "Activity per wallet (transactions, 7 days; the 20 busiest)":
     "Actividad por billetera (transacciones, 7 días; las 20 más activas)",
-  "Add or remove wallets with tronmon wallets add|remove (the config file is edited, comments kept).":
-    "Añada o quite billeteras con tronmon wallets add|remove (se edita el archivo de configuración, sin perder comentarios).",
+  "Add or remove wallets on the command line (the config file is edited, comments kept):":
+    "Añada o quite billeteras desde la línea de comandos (se edita el archivo de configuración, sin perder comentarios):",
   Address: "Dirección",
   Alerts: "Alertas",
   "Alerts opened and anomalies found per day": "Alertas abiertas y anomalías halladas por día",
@@ -204,7 +204,7 @@ export const ES = {
   "no such page": "no existe esa página",
   note: "nota",
   "nothing here": "nada aquí",
-  "one running": "uno en curso",
+  "one running since {time} UTC": "uno en curso desde el {time} UTC",
   open: "abierta",
   "open alerts": "alertas abiertas",
   "open risk findings": "hallazgos de riesgo abiertos",

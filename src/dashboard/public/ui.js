@@ -170,6 +170,9 @@ export function dayChart(days, series, height = 220) {
     return box;
   }
   const xs = days.map((d) => Date.parse(`${d}T00:00:00Z`) / 1000);
+  // what was drawn, for tests and for reading: the data's days, the labelled ticks (the canvas has no text)
+  box.dataset.days = xs.map(fmtDay).join("|");
+  box.dataset.yWhole = "1";
   const mainWidth = document.getElementById("main")?.clientWidth || 900;
   // two charts side by side on a wide screen; one the width of the page on a narrow one (a phone)
   const width = mainWidth < 1100 ? Math.max(240, mainWidth - 60) : Math.min(900, mainWidth / 2 - 60);
@@ -179,7 +182,11 @@ export function dayChart(days, series, height = 220) {
     scale,
     incrs: INCRS,
     size: 64,
-    values: (_u, ticks) => ticks.map(fmtTick),
+    values: (_u, ticks) => {
+      const labels = ticks.map(fmtTick);
+      if (scale === "y") box.dataset.yTicks = labels.join("|");
+      return labels;
+    },
     grid: { show: side === 3 },
   });
   const opts = {
@@ -193,7 +200,15 @@ export function dayChart(days, series, height = 220) {
       y2: { range: fromZero },
     },
     axes: [
-      { splits: () => daySplits(xs, width), values: (_u, ticks) => ticks.map(fmtDay), space: 60 },
+      {
+        splits: () => daySplits(xs, width),
+        values: (_u, ticks) => {
+          const labels = ticks.map(fmtDay);
+          box.dataset.xTicks = labels.join("|");
+          return labels;
+        },
+        space: 60,
+      },
       axis(series[0].label, 3, "y"),
       ...(series[1] ? [axis(series[1].label, 1, "y2")] : []),
     ],
@@ -224,13 +239,14 @@ export const card = (title, ...body) =>
   );
 
 /** A headline number: `key` (English) names it (data-kpi) and is shown translated; long values get a smaller font. */
-export function kpi(key, value, title, tone) {
+export function kpi(key, value, title, tone, sub) {
   const text = String(value);
   return el(
     "div",
     { class: `kpi${tone ? ` ${tone}` : ""}`, title: title ?? null },
     el("div", { class: "l" }, t(key)),
     el("div", { class: `v${text.length > 11 ? " long" : ""}`, "data-kpi": key }, value),
+    sub ? el("div", { class: "sub" }, sub) : null,
   );
 }
 
@@ -279,7 +295,8 @@ export function select(name, values, labels, selected) {
     values.map((v, i) =>
       el(
         "option",
-        { value: v, selected: v === (selected ?? "") ? "" : null },
+        // a label given is data (a rule's name, a token): translate="no", as browsers and the tests read it
+        { value: v, selected: v === (selected ?? "") ? "" : null, translate: v !== "" && labels ? "no" : null },
         v === "" ? t("any") : (labels?.[i] ?? t(v)),
       ),
     ),

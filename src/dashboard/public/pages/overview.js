@@ -82,11 +82,12 @@ function kpis(o) {
     kpi("Anomalies (24 h)", fmtNum(o.anomalies_24h)),
     kpi(
       "Last cycle",
-      o.running_since ? `${last} · ${t("one running")}` : last,
+      last,
       cycle
         ? `${cycle.run_id} (${cycle.command}), ${fmtTime(cycle.ended_at)} UTC${cycle.error ? `: ${cycle.error}` : ""}`
         : null,
       bad ? "bad" : null,
+      o.running_since ? t("one running since {time} UTC", { time: fmtTime(o.running_since) }) : null,
     ),
   );
 }

@@ -34,7 +34,7 @@ export async function wallet(address) {
     el(
       "h1",
       {},
-      p.label ? `${p.label} ` : "",
+      p.label ? el("span", { translate: "no" }, `${p.label} `) : "",
       el("span", { class: "addr" }, p.wallet),
       " ",
       tronscanLink("address", p.wallet),

@@ -9,7 +9,9 @@ export async function wallets() {
     el(
       "p",
       { class: "muted" },
-      t("Add or remove wallets with tronmon wallets add|remove (the config file is edited, comments kept)."),
+      t("Add or remove wallets on the command line (the config file is edited, comments kept):"),
+      " ",
+      el("code", {}, "tronmon wallets add|remove"),
     ),
     card(
       null,
