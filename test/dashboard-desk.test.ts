@@ -6,11 +6,6 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { parseConfig } from "../src/config/load.ts";
-import { duckdbSettings } from "../src/config/schema.ts";
-import { runCycle } from "../src/pipeline/cycle.ts";
-import { silentLogger } from "../src/internal/logger.ts";
-import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { serveDashboard } from "../src/dashboard/server.ts";
 import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
 import { evaluateHealth } from "../src/health/checks.ts";
@@ -18,7 +13,7 @@ import { refreshRollup } from "../src/warehouse/activity/rollup.ts";
 import { emptyBatch } from "../src/model/rows.ts";
 import { ES } from "../src/dashboard/public/es.js";
 import { buildTransfer } from "./builders.ts";
-import { ROOT, fastClient, startEmulator, tempDir } from "./helpers.ts";
+import { ROOT, syncedEmulator } from "./helpers.ts";
 import { stmt } from "./stmt.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
 
@@ -30,7 +25,7 @@ const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 const ONE_DAY = "TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7";
 const [HEAVY, BYBIT] = [ORIGINAL_WALLETS[0], ORIGINAL_WALLETS[1]];
 
-let api: Awaited<ReturnType<typeof startEmulator>>;
+let api: Awaited<ReturnType<typeof syncedEmulator>>["api"];
 let w: Warehouse;
 let dash: Awaited<ReturnType<typeof serveDashboard>>;
 let browser: Browser;
@@ -38,25 +33,9 @@ const problems: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  api = await startEmulator({ seed: 7, days: 12, nowMs: NOW });
-  const dir = tempDir();
-  const config = parseConfig({
-    wallets: ORIGINAL_WALLETS.map((x) => ({ address: x.address, label: x.label })),
-    source: { base_url: api.url, requests_per_second: 1000, burst: 100, concurrency: 4 },
-    warehouse: { kind: "duckdb", path: join(dir, "d.duckdb") },
-    output: { dir: join(dir, "out"), structured: false, raw_archive: false },
-  });
-  w = await createDuckDbWarehouse({ path: duckdbSettings(config).path });
-  await w.migrate();
-  const r = await runCycle({
-    config,
-    warehouse: w,
-    client: fastClient(api.url),
-    logger: silentLogger(),
-    command: "run",
-    clockMs: () => api.emu.now(),
-  });
-  expect(r.summary.status).toBe("success");
+  const fixture = await syncedEmulator({ seed: 7, days: 12, nowMs: NOW });
+  ({ api, w } = fixture);
+  const { config, dir } = fixture;
   // the one-day wallet: two transfers on 2026-03-09
   await w.setWallets([
     ...ORIGINAL_WALLETS.map((x) => ({ address: x.address, label: x.label })),

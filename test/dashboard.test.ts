@@ -1,20 +1,15 @@
 // The dashboard in a real browser (playwright-core driving Debian's chromium) over the emulator's data,
 import { DAY_MS } from "../src/model/time.ts";
-import { duckdbSettings } from "../src/config/schema.ts";
 // plus its security: text-only rendering of chain strings, tokens off loopback, validated parameters.
 import { mkdirSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { parseConfig } from "../src/config/load.ts";
-import { runCycle } from "../src/pipeline/cycle.ts";
-import { silentLogger } from "../src/internal/logger.ts";
-import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { dashboardApp, serveDashboard } from "../src/dashboard/server.ts";
 import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
 import { UsageError } from "../src/internal/errors.ts";
-import { ROOT, fastClient, openPage, startEmulator, tempDir, tronmon } from "./helpers.ts";
+import { ROOT, openPage, syncedEmulator, tempDir, tronmon } from "./helpers.ts";
 import type { Warehouse } from "../src/warehouse/types.ts";
 import { stmt } from "./stmt.ts";
 
@@ -25,7 +20,7 @@ const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 const SCRIPT_LABEL = "<script>alert('label')</script>";
 const DAY = DAY_MS;
 
-let api: Awaited<ReturnType<typeof startEmulator>>;
+let api: Awaited<ReturnType<typeof syncedEmulator>>["api"];
 let w: Warehouse;
 let dash: Awaited<ReturnType<typeof serveDashboard>>;
 let browser: Browser;
@@ -34,26 +29,15 @@ const dialogs: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  api = await startEmulator({ seed: 7, days: 12, nowMs: NOW });
-  const dir = tempDir();
-  const config = parseConfig({
-    // a label is ours, an address tag would be TronScan's: both must render as text
-    wallets: ORIGINAL_WALLETS.map((x, i) => ({ address: x.address, label: i === 1 ? SCRIPT_LABEL : x.label })),
-    source: { base_url: api.url, requests_per_second: 1000, burst: 100, concurrency: 4 },
-    warehouse: { kind: "duckdb", path: join(dir, "d.duckdb") },
-    output: { dir: join(dir, "out"), structured: false, raw_archive: false },
+  // a label is ours, an address tag would be TronScan's: both must render as text
+  const fixture = await syncedEmulator({
+    seed: 7,
+    days: 12,
+    nowMs: NOW,
+    label: (i) => (i === 1 ? SCRIPT_LABEL : ORIGINAL_WALLETS[i].label),
   });
-  w = await createDuckDbWarehouse({ path: duckdbSettings(config).path });
-  await w.migrate();
-  const r = await runCycle({
-    config,
-    warehouse: w,
-    client: fastClient(api.url),
-    logger: silentLogger(),
-    command: "run",
-    clockMs: () => api.emu.now(),
-  });
-  expect(r.summary.status).toBe("success");
+  ({ api, w } = fixture);
+  const dir = fixture.dir;
   dash = await serveDashboard({ warehouse: w, outDir: join(dir, "out"), host: "127.0.0.1", port: 0, now: () => NOW });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
 }, 240_000);

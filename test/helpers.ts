@@ -8,6 +8,9 @@ import { afterAll, afterEach } from "vitest";
 import { Emulator, type EmulatorOptions } from "../src/emulator/server.ts";
 import { createDuckDbWarehouse } from "../src/warehouse/duckdb/index.ts";
 import { parseConfig } from "../src/config/load.ts";
+import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
+import { runCycle } from "../src/pipeline/cycle.ts";
+import { silentLogger } from "../src/internal/logger.ts";
 import { createTronscanClient } from "../src/source/tronscan/client.ts";
 import type { Server } from "node:http";
 import type { Warehouse } from "../src/warehouse/types.ts";
@@ -147,3 +150,35 @@ export const followEmulator = (
     runId: "n",
     nowMs: () => nowMs,
   });
+
+/**
+ * The dashboards' fixture: the emulator (seed, days, now), one cycle of the four original wallets (labels from
+ * `label(i)`, default theirs) into a fresh DuckDB file; returns the emulator, the warehouse, the config, its folder.
+ */
+export async function syncedEmulator(o: {
+  seed: number;
+  days: number;
+  nowMs: number;
+  label?: (i: number) => string | null;
+}) {
+  const api = await startEmulator({ seed: o.seed, days: o.days, nowMs: o.nowMs });
+  const dir = tempDir();
+  const config = parseConfig({
+    wallets: ORIGINAL_WALLETS.map((x, i) => ({ address: x.address, label: o.label ? o.label(i) : x.label })),
+    source: { base_url: api.url, requests_per_second: 1000, burst: 100, concurrency: 4 },
+    warehouse: { kind: "duckdb", path: join(dir, "d.duckdb") },
+    output: { dir: join(dir, "out"), structured: false, raw_archive: false },
+  });
+  const w = await createDuckDbWarehouse({ path: join(dir, "d.duckdb") });
+  await w.migrate();
+  const r = await runCycle({
+    config,
+    warehouse: w,
+    client: fastClient(api.url),
+    logger: silentLogger(),
+    command: "run",
+    clockMs: () => api.emu.now(),
+  });
+  if (r.summary.status !== "success") throw new Error(`the fixture's cycle ${r.summary.status}`);
+  return { api, w, config, dir };
+}

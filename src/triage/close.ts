@@ -6,7 +6,7 @@ import { findingById, reviewFinding } from "../anomalies/anomaly-store.ts";
 import { DISPOSITIONS, type Disposition, isValidFactor, type Suppression } from "../model/triage.ts";
 import { actOnAlert, loadAlerts } from "../rules/alert-store.ts";
 import { addSuppression, recordDisposition } from "../warehouse/triage.ts";
-import type { Warehouse } from "../warehouse/types.ts";
+import type { Query, Warehouse } from "../warehouse/types.ts";
 import type { Alert } from "../model/alerts.ts";
 
 /** What a suppression made on closing covers: its factor, when it ends, and (findings) one counterparty or any. */
@@ -55,35 +55,16 @@ export async function closeAlert(
     by: c.by,
     nowMs: c.nowMs,
   });
-  const suppression = await w.transaction(async (q) => {
-    await recordDisposition(w, q, {
-      itemKind: "alert",
-      itemId: alert.alertId,
+  const suppression = await w.transaction((q) =>
+    decide(w, q, c, {
+      kind: "alert",
+      id: alert.alertId,
       source: alert.ruleName,
       wallet: alert.wallet,
-      disposition: c.disposition,
-      reason: c.reason,
-      by: c.by,
-      nowMs: c.nowMs,
-    });
-    if (!c.suppress) return null;
-    return addSuppression(
-      w,
-      {
-        wallet: alert.wallet,
-        kind: "rule",
-        name: alert.ruleName,
-        counterparty: null,
-        baseline: alert.value,
-        factor: c.suppress.factor,
-        untilMs: c.suppress.untilMs,
-        reason: c.reason,
-        createdBy: c.by,
-        nowMs: c.nowMs,
-      },
-      q,
-    );
-  });
+      counterparty: null,
+      baseline: alert.value,
+    }),
+  );
   return { alert, suppression };
 }
 
@@ -98,33 +79,44 @@ export async function closeFinding(
     throw new UsageError(`anomalies close: no finding with id ${JSON.stringify(c.id)} (see tronmon anomalies list)`);
   const suppression = await w.transaction(async (q) => {
     await reviewFinding(q, { id: c.id, by: c.by, nowMs: c.nowMs });
-    await recordDisposition(w, q, {
-      itemKind: "finding",
-      itemId: c.id,
+    return decide(w, q, c, {
+      kind: "finding",
+      id: c.id,
       source: String(f.anomaly_type),
       wallet: String(f.wallet),
-      disposition: c.disposition,
-      reason: c.reason,
-      by: c.by,
-      nowMs: c.nowMs,
+      counterparty: c.suppress?.anyCounterparty || f.counterparty === null ? null : String(f.counterparty),
+      baseline: f.amount === null ? null : String(f.amount),
     });
-    if (!c.suppress) return null;
-    return addSuppression(
-      w,
-      {
-        wallet: String(f.wallet),
-        kind: "detector",
-        name: String(f.anomaly_type),
-        counterparty: c.suppress.anyCounterparty || f.counterparty === null ? null : String(f.counterparty),
-        baseline: f.amount === null ? null : String(f.amount),
-        factor: c.suppress.factor,
-        untilMs: c.suppress.untilMs,
-        reason: c.reason,
-        createdBy: c.by,
-        nowMs: c.nowMs,
-      },
-      q,
-    );
   });
   return { finding: f, suppression };
+}
+
+/** What is decided about: the item, the rule or detector it came from, and what a suppression of it would cover. */
+type Decided = {
+  kind: "alert" | "finding";
+  id: string;
+  source: string;
+  wallet: string;
+  counterparty: string | null;
+  baseline: string | null;
+};
+
+/** Records the disposition and, when asked, the suppression (inside the caller's transaction). */
+async function decide(w: Warehouse, q: Query, c: CloseInput, d: Decided): Promise<Suppression | null> {
+  const base = { wallet: d.wallet, disposition: c.disposition, reason: c.reason, by: c.by, nowMs: c.nowMs };
+  await recordDisposition(w, q, { ...base, itemKind: d.kind, itemId: d.id, source: d.source });
+  if (!c.suppress) return null;
+  const s = {
+    wallet: d.wallet,
+    kind: d.kind === "alert" ? ("rule" as const) : ("detector" as const),
+    name: d.source,
+    counterparty: d.counterparty,
+    baseline: d.baseline,
+    factor: c.suppress.factor,
+    untilMs: c.suppress.untilMs,
+    reason: c.reason,
+    createdBy: c.by,
+    nowMs: c.nowMs,
+  };
+  return addSuppression(w, s, q);
 }

@@ -20,6 +20,7 @@ import {
   tokenLabel,
   tronscanLink,
   txLink,
+  walletShort,
 } from "../ui.js";
 import { alertTable, anomalyTable } from "../lists.js";
 
@@ -233,7 +234,8 @@ const counterpartyTable = (rows) =>
           el(
             "span",
             {},
-            addrLink(c.address, c.label ? `${c.label}` : `${c.address.slice(0, 10)}…`),
+            // a label means a watched wallet (its page); any other address has its own page too
+            c.label ? walletShort(c.address, c.label) : addrLink(c.address, `${c.address.slice(0, 10)}…`),
             c.lookalike ? lookalikeMark() : "",
           ),
       },
