@@ -113,6 +113,7 @@ async function render() {
     main.replaceChildren(...nodes.filter((n) => n !== null && n !== undefined && n !== false));
     document.title = `tronmon · ${t(NAV.find(([n]) => n === name)?.[2] ?? "Overview")}`;
     document.body.dataset.loaded = name;
+    document.body.dataset.view = location.pathname + location.search; // what was rendered (tests wait on it)
     document.getElementById("status").textContent = t("updated {time} UTC", {
       time: new Date().toISOString().slice(11, 19),
     });
