@@ -359,18 +359,18 @@ describe("the desk", () => {
       await page.press('header input[name="q"]', "Enter");
     };
     await search(BYBIT.address);
-    await page.waitForFunction((a) => location.pathname === `/wallet/${a}`, BYBIT.address);
+    await page.waitForFunction((a) => document.body.dataset.view === `/wallet/${a}`, BYBIT.address);
     await search("binance-cold 4");
-    await page.waitForFunction((a) => location.pathname === `/wallet/${a}`, HEAVY.address);
+    await page.waitForFunction((a) => document.body.dataset.view === `/wallet/${a}`, HEAVY.address);
     const [tx] = await w.query<{ id: string; n: string }>(
       stmt("SELECT transaction_id AS id, count(*) AS n FROM transfers GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"),
     );
     await search(tx.id.toUpperCase());
-    await page.waitForFunction((h) => location.pathname === `/tx/${h}` && document.body.dataset.loaded === "tx", tx.id);
+    await page.waitForFunction((h) => document.body.dataset.view === `/tx/${h}`, tx.id);
     expect(await rows(page, "tx-movements").count()).toBe(Number(tx.n));
     expect(await page.locator("a.ext").getAttribute("href")).toBe(`https://tronscan.org/#/transaction/${tx.id}`);
     await search("nothing-like-this");
-    await page.waitForFunction(() => location.pathname === "/search" && document.body.dataset.loaded === "search");
+    await page.waitForFunction(() => document.body.dataset.view === "/search?q=nothing-like-this");
     expect(await page.locator('[data-search="none"]').innerText()).toContain("Nothing stored matches");
     await page.close();
   });

@@ -38,6 +38,7 @@ const PAGES = {
   search: searchPage,
 };
 let lastRun = null;
+let renders = 0;
 
 function route() {
   const p = location.pathname;
@@ -107,8 +108,10 @@ async function render() {
     return;
   }
   const y = window.scrollY;
+  const mine = ++renders; // a slower, older render must not overwrite a newer one
   try {
     const nodes = await page(arg);
+    if (mine !== renders) return;
     // a part a page leaves out (no banner to show) is null: nothing, never the text "null"
     main.replaceChildren(...nodes.filter((n) => n !== null && n !== undefined && n !== false));
     document.title = `tronmon · ${t(NAV.find(([n]) => n === name)?.[2] ?? "Overview")}`;
@@ -119,6 +122,7 @@ async function render() {
     });
     window.scrollTo(0, y);
   } catch (e) {
+    if (mine !== renders) return;
     main.replaceChildren(el("p", { class: "error" }, t("Could not load: {why}", { why: e.message })));
     document.body.dataset.loaded = `${name}:error`;
   }

@@ -79,8 +79,8 @@ export const ES = {
   "Show as of the newest data": "Mostrar según los datos más recientes",
   Suppress: "Suprimir",
   "Suppressions in force": "Supresiones vigentes",
-  "The monitor needs attention: {n} health alerts open.":
-    "El monitor requiere atención: {n} alertas de salud abiertas.",
+  "The monitor needs attention — health alerts open: {n}.":
+    "El monitor requiere atención — alertas de salud abiertas: {n}.",
   "The newest stored activity is from {time} UTC, {days} days before now: the 7- and 30-day windows below count back from now and find nothing.":
     "La actividad almacenada más reciente es del {time} UTC, {days} días antes de ahora: las ventanas de 7 y 30 días de abajo cuentan hacia atrás desde ahora y no encuentran nada.",
   "To triage (most severe first)": "Por clasificar (lo más grave primero)",

@@ -11,7 +11,7 @@ export async function health() {
       ? el(
           "p",
           { class: "banner critical", role: "alert", "data-banner": "health" },
-          t("The monitor needs attention: {n} health alerts open.", { n: open.length }),
+          t("The monitor needs attention — health alerts open: {n}.", { n: open.length }),
         )
       : el("p", { class: "banner ok" }, t("No health alert is open.")),
     el("h2", {}, t("Health alerts")),

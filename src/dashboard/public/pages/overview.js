@@ -45,7 +45,7 @@ function healthBanner(o) {
   return el(
     "div",
     { class: "banner critical", role: "alert", "data-banner": "health" },
-    el("strong", {}, t("The monitor needs attention: {n} health alerts open.", { n: o.health_alerts.length })),
+    el("strong", {}, t("The monitor needs attention — health alerts open: {n}.", { n: o.health_alerts.length })),
     el(
       "ul",
       {},
