@@ -487,15 +487,16 @@ export async function anomalyFeed(w: Warehouse, f: FeedFilter) {
             ORDER BY ${rank} DESC, length(split_part(COALESCE(amount, ''), '.', 1)) DESC, amount DESC, anomaly_id) AS pick
         FROM anomalies WHERE ${where}
       )
-      SELECT wallet, anomaly_type, day_ms, count(*) AS n, max(${rank}) AS severity_rank,
+      SELECT a.wallet, a.anomaly_type, a.day_ms, count(*) AS n, max(${rank}) AS severity_rank,
         count(reviewed_at_ms) AS reviewed, max(reviewed_by) AS reviewed_by, max(reviewed_at_ms) AS reviewed_at_ms,
-        max(CASE WHEN pick = 1 THEN reason END) AS example
-      FROM a GROUP BY wallet, anomaly_type, day_ms
-      ORDER BY day_ms DESC, max(${rank}) DESC, count(*) DESC, wallet, anomaly_type LIMIT ${f.limit}`,
+        max(CASE WHEN pick = 1 THEN reason END) AS example, max(l.label) AS label
+      FROM a LEFT JOIN wallets l ON l.address = a.wallet GROUP BY a.wallet, a.anomaly_type, a.day_ms
+      ORDER BY a.day_ms DESC, max(${rank}) DESC, count(*) DESC, a.wallet, a.anomaly_type LIMIT ${f.limit}`,
     ),
   );
   return rows.map((r) => ({
     wallet: r.wallet,
+    label: r.label,
     type: r.anomaly_type,
     day: iso(r.day_ms)!.slice(0, 10),
     count: Number(r.n),
