@@ -5,7 +5,9 @@
 import { ES } from "./es.js";
 
 export const LANGS = { en: "English", es: "Español" };
-const DICTS = { es: ES };
+/** English words for the few stored values shown as words (anomaly types stay as the CLI spells them: --type). */
+const EN = { true_positive: "true positive", false_positive: "false positive" };
+const DICTS = { es: ES, en: EN };
 const STORE = "tronmon.lang";
 
 function pick() {
@@ -43,7 +45,7 @@ export function t(key, vars) {
   let s = key;
   if (dict) {
     if (key in dict) s = dict[key];
-    else if (!missing.has(key)) {
+    else if (lang !== "en" && !missing.has(key)) {
       missing.add(key);
       console.error(`untranslated (${lang}): ${key}`);
     }
