@@ -135,3 +135,53 @@ describe("token bucket", () => {
     expect(clock.now() - start).toBeGreaterThanOrEqual(5000);
   });
 });
+
+describe("a host that cannot be reached", () => {
+  /** A port nothing listens on (taken from the OS, then closed). */
+  async function closedPort(): Promise<number> {
+    const { createServer } = await import("node:net");
+    const s = createServer();
+    await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+    const port = (s.address() as { port: number }).port;
+    await new Promise((r) => s.close(r));
+    return port;
+  }
+
+  it("refused: every retry is used (a restart is ridden out), then the other requests fail at once", async () => {
+    const port = await closedPort();
+    const client = createTronscanClient({
+      baseUrl: `http://127.0.0.1:${port}`,
+      requestsPerSecond: 1000,
+      maxRetries: 3,
+      baseDelayMs: 1,
+      clock: fakeClock(),
+    });
+    await expect(client.get("/api/transaction", { address: "T1" })).rejects.toThrow(
+      new RegExp(`cannot reach TronScan at http://127\\.0\\.0\\.1:${port}.*ECONNREFUSED`),
+    );
+    expect(client.stats.requests).toBe(4); // the first attempt and 3 retries
+    await expect(client.get("/api/transfer", { address: "T1" })).rejects.toThrow(SourceUnavailableError);
+    expect(client.stats.requests).toBe(4); // no new attempt: the host is known to be down for now
+  });
+
+  it("refused while a server restarts: the retries reach it once it listens again", async () => {
+    const port = await closedPort();
+    const { createServer } = await import("node:http");
+    const server = createServer((_q, res) => res.end('{"total":0,"data":[]}'));
+    const client = createTronscanClient({
+      baseUrl: `http://127.0.0.1:${port}`,
+      requestsPerSecond: 1000,
+      maxRetries: 6,
+      baseDelayMs: 100,
+      random: () => 1,
+    });
+    setTimeout(() => server.listen(port, "127.0.0.1"), 250); // back after the first attempts are refused
+    try {
+      const res = await client.get("/api/transaction", { address: "T1" });
+      expect(res.body).toEqual({ total: 0, data: [] });
+      expect(res.attempts).toBeGreaterThan(1);
+    } finally {
+      server.close();
+    }
+  });
+});

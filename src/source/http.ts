@@ -47,7 +47,7 @@ export function httpSetup(opts: HttpSourceOptions, source: string, stats: { retr
   /** Exponential backoff with full jitter. */
   const backoff = (n: number) => Math.min(maxDelay, baseDelay * 2 ** n) * (0.5 + random() / 2);
   const Source = source[0].toUpperCase() + source.slice(1);
-  const reach = reachability(opts, Source, shown, clock);
+  const reach = reachability(opts, Source, shown, clock, maxRetries);
   const retry = <T>(path: string, attempt: (n: number) => Promise<T>, signal?: AbortSignal): Promise<T> =>
     withRetries(reach.guard(attempt), {
       retries: maxRetries,
@@ -154,42 +154,48 @@ export class Transient extends RetryableError {
     readonly waitMs: number | null = null,
     readonly throttled = false,
     /** The host could not be reached at all (DNS, refused, no route): see `reachability`. */
-    readonly unreachable = false,
+    readonly unreachable: "quick" | "retry" | false = false,
   ) {
     super(message);
   }
 }
 
-/** Connection-level failures: nothing was asked, nothing answered — the host is not reachable from here. */
-const UNREACHABLE = new Set([
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ECONNREFUSED",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENETDOWN",
-  "UND_ERR_CONNECT_TIMEOUT",
-]);
+/**
+ * Connection-level failures: nothing was asked, nothing answered — the host is not reachable from here. `quick`:
+ * a name that does not resolve, or a connection that never opens (each attempt can take a resolver's or the connect
+ * timeout), is tried UNREACHABLE_ATTEMPTS times; a refused or unroutable one, failing at once, gets every retry
+ * (a server restarting is ridden out).
+ */
+const UNREACHABLE: Record<string, "quick" | "retry"> = {
+  ENOTFOUND: "quick",
+  EAI_AGAIN: "quick",
+  UND_ERR_CONNECT_TIMEOUT: "quick",
+  ECONNREFUSED: "retry",
+  EHOSTUNREACH: "retry",
+  ENETUNREACH: "retry",
+  ENETDOWN: "retry",
+};
 
 /** What fetch threw (not an answer) as a Transient, marked `unreachable` when no connection was made. */
 export function networkFailure(e: unknown, timeoutMs: number): Transient {
   const err = e as Error & { cause?: Error & { code?: string } };
   if (err.name === "TimeoutError") return new Transient(`timed out after ${timeoutMs} ms`);
   const code = err.cause?.code ?? "";
-  return new Transient(`network error: ${err.cause?.message ?? err.message}`, null, false, UNREACHABLE.has(code));
+  return new Transient(`network error: ${err.cause?.message ?? err.message}`, null, false, UNREACHABLE[code] ?? false);
 }
 
-/** Attempts at a host that cannot be reached before the request gives up (the first, and two more). */
+/** Attempts at a host whose name does not resolve or whose connection never opens (the first, and two more). */
 const UNREACHABLE_ATTEMPTS = 3;
 /** After a request gave up on an unreachable host, others fail at once for this long (then it is tried again). */
 const DOWN_FOR_MS = 30_000;
 
 /**
- * A host that cannot be reached at all (no network, a DNS failure, refused) is said once, up front, as an error,
- * tried three times rather than seven, and then every request of the cycle fails at once with the same reason
- * (for DOWN_FOR_MS): an offline run ends in seconds with one clear line instead of a retry storm per stream.
+ * A host that cannot be reached at all (no network, a DNS failure, refused) is said once, up front, as an error;
+ * when a request has given up on it (3 attempts for a DNS failure or a connect timeout, every retry for a refusal),
+ * every other request fails at once with the same reason for DOWN_FOR_MS: an offline run ends in seconds with one
+ * clear line instead of a retry storm per stream.
  */
-function reachability(opts: HttpSourceOptions, Source: string, shown: string, clock: Clock) {
+function reachability(opts: HttpSourceOptions, Source: string, shown: string, clock: Clock, maxRetries: number) {
   let down: { untilMs: number; reason: string } | null = null;
   let said = false;
   const cannot = (reason: string) => `cannot reach ${Source} at ${shown}: ${reason}`;
@@ -205,13 +211,14 @@ function reachability(opts: HttpSourceOptions, Source: string, shown: string, cl
           return r;
         } catch (e) {
           if (!(e instanceof Transient && e.unreachable)) throw e;
+          const last = e.unreachable === "quick" ? UNREACHABLE_ATTEMPTS - 1 : maxRetries;
           if (!said) {
             said = true;
             opts.logger?.error({
-              msg: `${cannot(e.message)} — no network, or DNS or a firewall blocks it (base_url); trying twice more`,
+              msg: `${cannot(e.message)} — no network, or DNS or a firewall blocks it (base_url); ${last} more attempts, then every request of this cycle stops`,
             });
           }
-          if (n + 1 < UNREACHABLE_ATTEMPTS) throw e;
+          if (n < last) throw e;
           down = { untilMs: clock.now() + DOWN_FOR_MS, reason: e.message };
           throw new SourceUnavailableError(cannot(e.message));
         }
