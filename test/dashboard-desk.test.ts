@@ -25,6 +25,18 @@ const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 const ONE_DAY = "TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7";
 const [HEAVY, BYBIT] = [ORIGINAL_WALLETS[0], ORIGINAL_WALLETS[1]];
 
+const PAGES = [
+  "/",
+  "/queue",
+  "/wallets",
+  "/alerts",
+  "/anomalies",
+  "/risk",
+  "/health",
+  `/wallet/${HEAVY.address}`,
+  `/wallet/${ONE_DAY}`,
+];
+
 let api: Awaited<ReturnType<typeof syncedEmulator>>["api"];
 let w: Warehouse;
 let dash: Awaited<ReturnType<typeof serveDashboard>>;
@@ -246,16 +258,7 @@ describe("broken before, fixed", () => {
   });
 
   it("at 375 px no page is wider than the screen", async () => {
-    for (const path of [
-      "/",
-      "/queue",
-      "/wallets",
-      "/alerts",
-      "/anomalies",
-      "/risk",
-      "/health",
-      `/wallet/${HEAVY.address}`,
-    ]) {
+    for (const path of PAGES) {
       const page = await open(path, { width: 375 });
       expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(375);
       await page.close();
@@ -389,18 +392,6 @@ describe("the desk", () => {
     await page.close();
   });
 });
-
-const PAGES = [
-  "/",
-  "/queue",
-  "/wallets",
-  "/alerts",
-  "/anomalies",
-  "/risk",
-  "/health",
-  `/wallet/${HEAVY.address}`,
-  `/wallet/${ONE_DAY}`,
-];
 
 describe("two languages", () => {
   it("every page in Spanish: nothing untranslated, numbers per locale; the choice is remembered", async () => {
