@@ -1,9 +1,8 @@
 // evaluate, rules set/disable/backtest, alerts ack and export, through the CLI on the recorded pages.
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
-import { FIXTURES, tempDir, tronmon } from "./helpers.ts";
+import { seededFolder, tronmon } from "./helpers.ts";
 
 const NOW = "2025-10-06T00:00:00Z";
 const HTX = "TFTWNgDBkQ5wQoP8RXpRznnHvAVV8x5jLu";
@@ -20,27 +19,18 @@ describe("rules and alerts from the command line", () => {
     }
   };
   beforeAll(async () => {
-    dir = tempDir();
-    writeFileSync(
-      join(dir, "tronmon.config.yaml"),
-      [
-        "# my wallets",
-        "wallets:",
-        ...ORIGINAL_WALLETS.map((w) => `  - address: ${w.address}\n    label: ${w.label}`),
-        "rules:",
-        "  - name: Transaction Count Rule - 7d   # the original rule",
-        "    kind: count",
-        "    period_days: 7",
-        "    threshold: 100",
-        "  - name: HTX USDT out",
-        "    kind: volume",
-        "    period_days: 7",
-        "    threshold: 23677.84865",
-        "    direction: out",
-        `    wallets: [${HTX}]`,
-      ].join("\n") + "\n",
-    );
-    expect((await tronmon(["import", join(FIXTURES, "seed-pages")], dir)).code).toBe(0);
+    dir = await seededFolder([
+      "  - name: Transaction Count Rule - 7d   # the original rule",
+      "    kind: count",
+      "    period_days: 7",
+      "    threshold: 100",
+      "  - name: HTX USDT out",
+      "    kind: volume",
+      "    period_days: 7",
+      "    threshold: 23677.84865",
+      "    direction: out",
+      `    wallets: [${HTX}]`,
+    ]);
   });
 
   it("evaluate: nothing above the thresholds (HTX's USDT out equals 23677.84865 exactly); re-running writes nothing", async () => {

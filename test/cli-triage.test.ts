@@ -1,11 +1,10 @@
 // The analyst's desk from the command line, as a new user runs it: alerts filtered by a wallet's label, resolved as
 // a false positive with a suppression that keeps it closed until removed, the precision report, wallets edited in
 // the config with its comments kept.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ORIGINAL_WALLETS } from "../src/emulator/history.ts";
-import { FIXTURES, tempDir, tronmon } from "./helpers.ts";
+import { seededFolder, tronmon } from "./helpers.ts";
 
 const NOW = "2025-10-06T00:00:00Z";
 const HTX = "TFTWNgDBkQ5wQoP8RXpRznnHvAVV8x5jLu";
@@ -24,21 +23,12 @@ describe("the desk from the command line", () => {
   const alertOf = async (wallet: string) =>
     (await json("alerts", "list", "--status", "open", "--wallet", wallet, "--json"))[0];
   beforeAll(async () => {
-    dir = tempDir();
-    writeFileSync(
-      join(dir, "tronmon.config.yaml"),
-      [
-        "# my wallets",
-        "wallets:",
-        ...ORIGINAL_WALLETS.map((w) => `  - address: ${w.address}\n    label: ${w.label}`),
-        "rules:",
-        `  - name: ${RULE}   # the original rule, lowered`,
-        "    kind: count",
-        "    period_days: 7",
-        "    threshold: 49",
-      ].join("\n") + "\n",
-    );
-    expect((await run("import", join(FIXTURES, "seed-pages"))).code).toBe(0);
+    dir = await seededFolder([
+      `  - name: ${RULE}   # the original rule, lowered`,
+      "    kind: count",
+      "    period_days: 7",
+      "    threshold: 49",
+    ]);
     // HTX-4, Bybit and Binance-Cold 4 have 50 transactions in the 7 days (BitPanda 10): three alerts
     expect(await json("evaluate", "--now", NOW, "--json")).toMatchObject({ opened: 3 });
   }, 120_000);

@@ -1,7 +1,7 @@
 import { followBlocks } from "../src/pipeline/follow-blocks.ts";
 import { createNodeClient } from "../src/source/node/client.ts";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach } from "vitest";
@@ -181,4 +181,25 @@ export async function syncedEmulator(o: {
   });
   if (r.summary.status !== "success") throw new Error(`the fixture's cycle ${r.summary.status}`);
   return { api, w, config, dir };
+}
+
+/**
+ * A folder for the CLI over the recorded seed pages: a commented config of the four original wallets (with their
+ * labels) and the given `rules:` lines, the pages imported. Returns the folder.
+ */
+export async function seededFolder(ruleLines: string[]): Promise<string> {
+  const dir = tempDir();
+  writeFileSync(
+    join(dir, "tronmon.config.yaml"),
+    [
+      "# my wallets",
+      "wallets:",
+      ...ORIGINAL_WALLETS.map((w) => `  - address: ${w.address}\n    label: ${w.label}`),
+      "rules:",
+      ...ruleLines,
+    ].join("\n") + "\n",
+  );
+  const r = await tronmon(["import", join(FIXTURES, "seed-pages")], dir);
+  if (r.code !== 0) throw new Error(`seed import failed: ${r.stderr}`);
+  return dir;
 }

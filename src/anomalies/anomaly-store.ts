@@ -3,6 +3,7 @@ import { anomalyExport } from "../export/shapes.ts";
 import { writeStampedJson } from "../export/stamped.ts";
 import { utcDaySql } from "../model/time.ts";
 import { and, labelled, list, prepared, raw, sql } from "../warehouse/sql.ts";
+import { type Severity, severitiesFrom } from "../model/severity.ts";
 import type { Query, Warehouse } from "../warehouse/types.ts";
 import type { Anomaly } from "./detector.ts";
 
@@ -85,13 +86,14 @@ export const anomaliesSince = (w: Warehouse, sinceMs: number) =>
     ),
   );
 
-const SEVERITY_RANK = raw("CASE severity WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END");
-const RANKS = { info: 1, warning: 2, critical: 3 } as const;
+/** SQL: the finding's severity is `min` or above (`alias`: the anomalies table's, e.g. "a."). */
+export const atLeastSeverity = (min: Severity, alias = "") =>
+  sql`${raw(`${alias}severity`)} IN (${list(severitiesFrom(min))})`;
 
 /** The latest anomalies (of one type, wallet, at least a severity), newest first: `tronmon anomalies list`. */
 export const latestAnomalies = (
   w: Warehouse,
-  o: { type?: string; wallet?: string; minSeverity?: keyof typeof RANKS; limit: number },
+  o: { type?: string; wallet?: string; minSeverity?: Severity; limit: number },
 ) =>
   w.query<Record<string, unknown>>(
     labelled(
@@ -99,7 +101,7 @@ export const latestAnomalies = (
       sql`SELECT * FROM anomalies WHERE ${and([
         ...(o.type ? [sql`anomaly_type = ${o.type}`] : []),
         ...(o.wallet ? [sql`wallet = ${o.wallet}`] : []),
-        ...(o.minSeverity ? [sql`${SEVERITY_RANK} >= ${RANKS[o.minSeverity]}`] : []),
+        ...(o.minSeverity ? [atLeastSeverity(o.minSeverity)] : []),
       ])}
       ORDER BY detected_at_ms DESC, occurred_at_ms DESC, anomaly_id LIMIT ${o.limit}`,
     ),

@@ -347,7 +347,8 @@ export const triageSchema = z.strictObject({
     .describe("A suppressed condition reopens once its value reaches this many times the value it was suppressed at"),
 });
 
-export const SEVERITIES = ["info", "warning", "critical"] as const;
+export { SEVERITIES } from "../model/severity.ts";
+import { SEVERITIES } from "../model/severity.ts";
 const envName = z
   .string()
   .regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name such as TRONMON_WEBHOOK_URL");

@@ -1,23 +1,19 @@
 // The desk's reads: the triage queue (alerts and findings together), the wallets page, search, one transaction's
 // every movement, one counterparty's dealings with the watched wallets, suppressions and the precision report.
 import { type Alert, alertSeverity } from "../model/alerts.ts";
-import { imitatedToken } from "../model/tokens.ts";
+import { imitatedId } from "../model/tokens.ts";
+import { formatUnits } from "../model/amount.ts";
+import { type Severity, severityRank } from "../model/severity.ts";
+import { isoOrNull as iso } from "../model/time.ts";
+import { atLeastSeverity } from "../anomalies/anomaly-store.ts";
 import { isAddress } from "../model/address.ts";
 import { labelled, raw, sql } from "../warehouse/sql.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import { walletTransfers } from "../warehouse/activity/wallet-side.ts";
 import { dispositionReport, listSuppressions } from "../warehouse/triage.ts";
-import { atLeast } from "./queries.ts";
 
 type Row = Record<string, string | number | boolean | null>;
-const iso = (ms: unknown) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
-const RANK: Record<string, number> = { critical: 3, warning: 2, info: 1 };
-const flagOf = (r: Row) =>
-  r.token_id
-    ? (imitatedToken(String(r.token_id), r.token_symbol as string | null, (r.token_name as string) ?? null)?.tokenId ??
-      null)
-    : null;
-
+const flagOf = (r: Row) => imitatedId(r.token_id, r.token_symbol, r.token_name);
 /** The watched wallet a label names (case and spaces aside), or null. */
 export async function walletByLabel(w: Warehouse, label: string): Promise<string | null> {
   const rows = await w.query<{ address: string }>(
@@ -29,7 +25,7 @@ export async function walletByLabel(w: Warehouse, label: string): Promise<string
   return rows.length === 1 ? rows[0].address : null;
 }
 
-export type QueueFilter = { wallet?: string; min_severity: string; kind?: "alert" | "finding"; limit: number };
+export type QueueFilter = { wallet?: string; min_severity: Severity; kind?: "alert" | "finding"; limit: number };
 
 /**
  * One queue: active alerts and findings not yet reviewed (nor suppressed), most severe first, then newest — with
@@ -58,13 +54,13 @@ export async function triageQueue(w: Warehouse, f: QueueFilter) {
             sql`SELECT a.anomaly_id, a.anomaly_type, a.severity, a.wallet, l.label, a.transaction_id, a.token_id,
               a.token_symbol, a.amount, a.reason, a.occurred_at_ms, a.detected_at_ms
             FROM anomalies a LEFT JOIN wallets l ON l.address = a.wallet
-            WHERE a.reviewed_at_ms IS NULL AND a.suppressed_by IS NULL AND ${atLeast(f.min_severity, "a.")} AND ${wallet}
+            WHERE a.reviewed_at_ms IS NULL AND a.suppressed_by IS NULL AND ${atLeastSeverity(f.min_severity, "a.")} AND ${wallet}
             ORDER BY COALESCE(a.occurred_at_ms, a.detected_at_ms) DESC LIMIT ${f.limit}`,
           ),
         );
   const items = [
     ...alerts
-      .filter((a) => RANK[alertSeverity(a.kind as Alert["kind"])] >= RANK[f.min_severity])
+      .filter((a) => severityRank(alertSeverity(a.kind as Alert["kind"])) >= severityRank(f.min_severity))
       .map((a) => ({
         kind: "alert" as const,
         id: a.alert_id,
@@ -100,25 +96,35 @@ export async function triageQueue(w: Warehouse, f: QueueFilter) {
     })),
   ];
   items.sort(
-    (a, b) => RANK[b.severity] - RANK[a.severity] || b.time_ms - a.time_ms || String(a.id).localeCompare(String(b.id)),
+    (a, b) =>
+      severityRank(b.severity) - severityRank(a.severity) ||
+      b.time_ms - a.time_ms ||
+      String(a.id).localeCompare(String(b.id)),
   );
   return items.slice(0, f.limit);
 }
 
 /** Every watched wallet: label, last activity, what is synced, open alerts, findings still to review. */
 export async function walletsPage(w: Warehouse, profiles: Record<string, string | null>) {
+  // one grouped pass over each table (not a subquery per wallet, which would read wallet_history once per wallet)
   const rows = await w.query<Row>(
     labelled(
       "desk.wallets",
-      sql`SELECT w.address, w.label,
-        (SELECT min(c.synced_to_ms) FROM sync_cursors c WHERE c.wallet = w.address) AS synced_to_ms,
-        (SELECT count(*) FROM sync_cursors c WHERE c.wallet = w.address AND c.synced_to_ms IS NULL) AS backfilling,
-        (SELECT max(h.timestamp_ms) FROM wallet_history h WHERE h.wallet = w.address) AS last_activity_ms,
-        (SELECT count(*) FROM alerts a WHERE a.wallet = w.address AND a.status IN ('open', 'acknowledged')) AS open_alerts,
-        (SELECT count(*) FROM anomalies a WHERE a.wallet = w.address AND a.reviewed_at_ms IS NULL
-          AND a.severity IN ('warning', 'critical')) AS open_findings,
-        (SELECT count(*) FROM anomalies a WHERE a.wallet = w.address) AS findings
-      FROM wallets w ORDER BY COALESCE(w.label, w.address)`,
+      sql`SELECT w.address, w.label, c.synced_to_ms, c.backfilling, h.last_activity_ms,
+        COALESCE(a.open_alerts, 0) AS open_alerts, COALESCE(f.open_findings, 0) AS open_findings,
+        COALESCE(f.findings, 0) AS findings
+      FROM wallets w
+      LEFT JOIN (SELECT wallet, min(synced_to_ms) AS synced_to_ms,
+          sum(CASE WHEN synced_to_ms IS NULL THEN 1 ELSE 0 END) AS backfilling FROM sync_cursors GROUP BY wallet) c
+        ON c.wallet = w.address
+      LEFT JOIN (SELECT wallet, max(timestamp_ms) AS last_activity_ms FROM wallet_history GROUP BY wallet) h
+        ON h.wallet = w.address
+      LEFT JOIN (SELECT wallet, count(*) AS open_alerts FROM alerts WHERE status IN ('open', 'acknowledged')
+          GROUP BY wallet) a ON a.wallet = w.address
+      LEFT JOIN (SELECT wallet, count(*) AS findings, sum(CASE WHEN reviewed_at_ms IS NULL
+            AND severity IN ('warning', 'critical') THEN 1 ELSE 0 END) AS open_findings FROM anomalies GROUP BY wallet) f
+        ON f.wallet = w.address
+      ORDER BY COALESCE(w.label, w.address)`,
     ),
   );
   return rows.map((r) => ({
@@ -188,19 +194,12 @@ export async function transactionPage(w: Warehouse, hash: string) {
   return {
     hash,
     transaction: tx
-      ? { ...tx, time: iso(tx.timestamp_ms), fee_trx: tx.fee === null ? null : sunToTrx(String(tx.fee)) }
+      ? { ...tx, time: iso(tx.timestamp_ms), fee_trx: tx.fee === null ? null : formatUnits(BigInt(String(tx.fee)), 6) }
       : null,
     movements: moves.map((m) => ({ ...m, time: iso(m.timestamp_ms), imitates: flagOf(m) })),
     findings,
   };
 }
-
-/** Sun (an integer string) as TRX, exactly. */
-const sunToTrx = (sun: string) => {
-  const s = sun.padStart(7, "0");
-  const frac = s.slice(-6).replace(/0+$/, "");
-  return s.slice(0, -6) + (frac ? `.${frac}` : "");
-};
 
 /** An address that is not watched: its movements with the watched wallets (newest 200), the lists that name it. */
 export async function addressPage(w: Warehouse, address: string) {

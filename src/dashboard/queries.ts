@@ -1,12 +1,14 @@
 // The dashboard's reads: SQL values with bound parameters only (warehouse/sql.ts), each labelled; exact amounts
 // scaled in TypeScript (BigInt). A wallet's rows come from the one wallet-side builder (warehouse/activity/wallet-side.ts).
 import { type Alert, alertSeverity } from "../model/alerts.ts";
-import { HEALTH_OPS, type HealthRule, healthUnit } from "../model/health-rules.ts";
-import { imitatedToken, USDT_CONTRACT } from "../model/tokens.ts";
+import { healthLimit } from "../model/health-rules.ts";
+import { SEVERITIES, type Severity } from "../model/severity.ts";
+import { atLeastSeverity } from "../anomalies/anomaly-store.ts";
+import { imitatedId, USDT_CONTRACT } from "../model/tokens.ts";
 import { formatUnits } from "../model/amount.ts";
-import { DAY_MS, SUMMABLE, utcDaySql } from "../model/time.ts";
+import { DAY_MS, isoOrNull, SUMMABLE, utcDaySql } from "../model/time.ts";
 import { lastRuns, statusReport } from "../reports/status.ts";
-import { and, labelled, list, raw, type Sql, sql } from "../warehouse/sql.ts";
+import { and, labelled, raw, type Sql, sql } from "../warehouse/sql.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 import { walletActivity, walletTransactions, walletTransfers } from "../warehouse/activity/wallet-side.ts";
 import { tokenMetricsOver } from "../warehouse/activity/metrics.ts";
@@ -23,9 +25,7 @@ import {
 } from "./rolled.ts";
 
 /** The contract of the well-known token this one borrows the symbol or name of (null: none): shown as a warning. */
-const imitates = (tokenId: unknown, symbol: unknown, name: unknown) =>
-  imitatedToken(String(tokenId), symbol == null ? null : String(symbol), name == null ? null : String(name))?.tokenId ??
-  null;
+const imitates = imitatedId;
 
 const USDT = USDT_CONTRACT;
 type Row = Record<string, string | number | boolean | null>;
@@ -112,8 +112,7 @@ export async function overview(w: Warehouse, nowMs: number, base = false) {
     health_alerts: health.map((h) => ({
       ...h,
       first_seen: iso(h.first_seen_ms),
-      unit: healthUnit(String(h.rule_name)),
-      op: HEALTH_OPS[h.rule_name as HealthRule] ?? ">",
+      ...healthLimit(String(h.rule_name)),
     })),
     last_cycle: run
       ? {
@@ -130,7 +129,7 @@ export async function overview(w: Warehouse, nowMs: number, base = false) {
   };
 }
 
-const iso = (ms: unknown) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
+const iso = isoOrNull;
 
 export async function charts(w: Warehouse, nowMs: number, base = false) {
   const d7 = nowMs - 7 * DAY_MS,
@@ -232,8 +231,7 @@ export async function alertsList(
     alerts: rows.map((r) => ({
       ...r,
       severity: alertSeverity(r.kind as Alert["kind"]),
-      unit: healthUnit(String(r.rule_name)),
-      op: HEALTH_OPS[r.rule_name as HealthRule] ?? ">",
+      ...healthLimit(String(r.rule_name)),
       first_seen: iso(r.first_seen_ms),
       last_seen: iso(r.last_seen_ms),
       resolved_at: iso(r.resolved_at_ms),
@@ -242,9 +240,7 @@ export async function alertsList(
 }
 
 /** Severities from `min` up (info < warning < critical). */
-export const atLeast = (min: string, alias = "") =>
-  sql`${raw(`${alias}severity`)} IN (${list(SEVERITY_ORDER.slice(SEVERITY_ORDER.indexOf(min)))})`;
-const SEVERITY_ORDER = ["info", "warning", "critical"];
+const atLeast = (min: string, alias = "") => atLeastSeverity(min as Severity, alias);
 
 export async function anomaliesList(
   w: Warehouse,
@@ -500,7 +496,7 @@ export async function anomalyFeed(w: Warehouse, f: FeedFilter) {
     type: r.anomaly_type,
     day: iso(r.day_ms)!.slice(0, 10),
     count: Number(r.n),
-    severity: SEVERITY_ORDER[Number(r.severity_rank) - 1],
+    severity: SEVERITIES[Number(r.severity_rank) - 1],
     reviewed: Number(r.reviewed),
     reviewed_by: r.reviewed_by,
     reviewed_at: iso(r.reviewed_at_ms),

@@ -1,5 +1,6 @@
 // The Risk page's reads: the lists and their latest versions, the screening's findings by list (open and resolved),
 // exposure per wallet and token, and the watched wallets' counterparties Tether froze. Exact amounts in BigInt.
+import { isoOrNull } from "../model/time.ts";
 import { jsonObject } from "../internal/json.ts";
 import { TETHER_LIST } from "../config/risk-schema.ts";
 import { formatUnits } from "../model/amount.ts";
@@ -12,7 +13,7 @@ import { labelled, list, raw, sql } from "../warehouse/sql.ts";
 import type { Warehouse } from "../warehouse/types.ts";
 
 type Row = Record<string, string | number | boolean | null>;
-const iso = (ms: unknown) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
+const iso = isoOrNull;
 const units = (raw: unknown, decimals: unknown) =>
   raw === null || raw === undefined ? null : formatUnits(BigInt(String(raw).split(".")[0]), Number(decimals ?? 0));
 

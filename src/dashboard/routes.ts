@@ -200,7 +200,6 @@ function alertActions(
 ) {
   const { warehouse: w, now } = o;
   const query = d.query;
-  const cache = { clear: d.clear };
   app.post("/api/alerts/:id/:action{ack|resolve}", async (c) => {
     const id = parse(z.string().regex(/^[0-9a-f]{16}$/, "must be an alert id"), c.req.param("id"));
     parse(Q.none, query(c));
@@ -226,7 +225,7 @@ function alertActions(
         ).alert
       : await actOnAlert(w, { id, action, note: body.note, by, nowMs: now() });
     await exportPendingAlerts(w, o.outDir, now());
-    cache.clear();
+    d.clear();
     o.logger?.info({
       msg: "Alert updated from the dashboard",
       alert_id: id,

@@ -18,6 +18,12 @@ export const HEALTH_UNITS: Record<HealthRule, string> = {
 /** The unit of a health alert's value (null for a rule alert). */
 export const healthUnit = (ruleName: string): string | null => HEALTH_UNITS[ruleName as HealthRule] ?? null;
 
+/** A health alert's unit and comparison ("2 failed cycles in a row, fires at ≥ 2"), for the pages that show it. */
+export const healthLimit = (ruleName: string) => ({
+  unit: healthUnit(ruleName),
+  op: HEALTH_OPS[ruleName as HealthRule] ?? ">",
+});
+
 /** How a health check's value compares with its threshold (the configured number, as set). */
 export const HEALTH_OPS: Record<HealthRule, "≥" | ">"> = {
   "health.consecutive_failures": "≥",

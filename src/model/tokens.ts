@@ -72,6 +72,13 @@ export function tokenText(tokenId: string, symbol: string | null, name: string |
   return real ? `${text} [FAKE: not ${real.name ?? real.symbol} ${real.tokenId.slice(0, 6)}…]` : text;
 }
 
+/** The contract of the well-known token a stored token borrows the symbol or name of, or null (rows as read). */
+export const imitatedId = (tokenId: unknown, symbol: unknown, name: unknown): string | null =>
+  tokenId === null || tokenId === undefined
+    ? null
+    : (imitatedToken(String(tokenId), symbol == null ? null : String(symbol), name == null ? null : String(name))
+        ?.tokenId ?? null);
+
 /** Transaction.Contract.ContractType names from Tron.proto. */
 export const CONTRACT_TYPE_NAMES: Record<number, string> = {
   0: "AccountCreateContract",

@@ -4,7 +4,7 @@ import type { Config } from "../config/schema.ts";
 import { SEVERITIES } from "../config/schema.ts";
 import { alertExport } from "../export/shapes.ts";
 import { alertSeverity } from "../model/alerts.ts";
-import { HEALTH_OPS, type HealthRule, healthUnit } from "../model/health-rules.ts";
+import { healthLimit } from "../model/health-rules.ts";
 import { alertFromRow } from "../rules/alert-store.ts";
 import { anomaliesSince } from "../anomalies/anomaly-store.ts";
 import { anomalyExport } from "../export/shapes.ts";
@@ -56,7 +56,7 @@ export async function eventsSince(w: Warehouse, sinceMs: number): Promise<Notify
     const what = health ? `Monitor health: ${a.ruleName}` : `Rule "${a.ruleName}"`;
     const subject = a.wallet === "*" ? "" : ` for ${a.wallet}`;
     const value = health
-      ? `${a.value} ${healthUnit(a.ruleName)} (fires at ${HEALTH_OPS[a.ruleName as HealthRule] ?? ">"} ${a.threshold})`
+      ? `${a.value} ${healthLimit(a.ruleName).unit} (fires at ${healthLimit(a.ruleName).op} ${a.threshold})`
       : `value ${a.value}${a.tokenSymbol ? ` ${a.tokenSymbol}` : ""}, threshold ${a.threshold}`;
     if (a.firstSeenMs >= sinceMs)
       out.push({

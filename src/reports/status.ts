@@ -1,7 +1,7 @@
 // The monitor's own state, computed once for `tronmon status` and the dashboard's health page: per-wallet
 // completeness and lag, the last runs with their counts, quarantine, notification delivery, health alerts and
 // what verify found.
-import { HEALTH_OPS, type HealthRule, healthUnit } from "../model/health-rules.ts";
+import { healthLimit } from "../model/health-rules.ts";
 import { scrubUrls } from "../internal/scrub.ts";
 import { walletLags } from "../health/reads.ts";
 import { deliverySummary } from "../warehouse/outbox.ts";
@@ -130,8 +130,7 @@ export async function statusReport(w: Warehouse, nowMs: number, o: { runs: numbe
       (h): Row => ({
         ...h,
         first_seen: iso(h.first_seen_ms),
-        unit: healthUnit(String(h.rule_name)),
-        op: HEALTH_OPS[h.rule_name as HealthRule] ?? ">",
+        ...healthLimit(String(h.rule_name)),
       }),
     ),
     verify: {

@@ -37,7 +37,7 @@ export const lang = pick();
 document.documentElement.lang = lang;
 
 /** Texts asked for in Spanish that es.js does not have: the tests fail on any (and the console says which). */
-export const missing = new Set();
+const missing = new Set();
 
 /** The text `key` (English) in the page's language, with {name} placeholders filled from `vars`. */
 export function t(key, vars) {

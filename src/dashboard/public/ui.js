@@ -348,6 +348,3 @@ export function filterForm(children, keep = {}) {
     el("button", { type: "submit" }, t("Filter")),
   );
 }
-
-/** The page's language and params kept on a link (`?lang=` is remembered anyway). */
-export const params = () => new URLSearchParams(location.search);
